@@ -1,0 +1,311 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.KernelServices;
+import io.simproc.mm.MemoryManager;
+import io.simproc.mm.MmDebug;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The simulated machine: its profile, clock, log, memory manager, tasks and CPU accounting, and the lock that
+ * gives readers a consistent view.
+ *
+ * <p>Threading (the single-writer principle): all state changes happen while the write lock is held, either by
+ * the simulation thread advancing time in short steps ({@link #advanceTo}) or by a command run through
+ * {@link #mutate}. Readers (renderers) use {@link #read} and see the machine between two steps, never in the
+ * middle of one. Mutators of the memory manager assert that the write lock is held by the calling thread.
+ */
+public final class Kernel implements KernelServices {
+    /** The longest stretch of simulated time one locked step covers, so readers never wait long. */
+    static final long MAX_STEP_JIFFIES = Clock.HZ / 10;
+    /** MIN_THREADS and MAX_THREADS (FUTEX_TID_MASK) of kernel/fork.c. */
+    public static final int MIN_THREADS = 20;
+    public static final int MAX_THREADS = 0x3fffffff;
+
+    private final MachineProfile profile;
+    private final long seed;
+    private final Clock clock = new Clock();
+    private final Printk printk = new Printk();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final TaskList tasks;
+    private final CpuStat cpuStat;
+    private final LoadAvg loadAvg = new LoadAvg();
+    private final SeededRandom random;
+    /** The task the simulation thread is working for ("current"), innermost last. */
+    private record Current(String comm, int pid) {
+    }
+
+    private final Deque<Current> current = new ArrayDeque<>();
+    private MemoryManager mm;
+    private Boot.Facts facts;
+    private KernelChurn churn;
+    private boolean debugChecks;
+    private int maxThreads;
+    private long bootEpoch;
+
+    private Kernel(MachineProfile profile, long seed) {
+        this.profile = profile;
+        this.seed = seed;
+        this.tasks = new TaskList(profile.nrCpus());
+        this.cpuStat = new CpuStat(profile.nrCpus());
+        this.random = new SeededRandom(seed);
+        this.bootEpoch = profile.bootEpoch();
+    }
+
+    /**
+     * Boot a machine: firmware map, memblock, zones and the buddy allocator, reserves, kernel threads, then the
+     * first seconds of its life, so that it looks like a machine that has been running. Deterministic in
+     * (profile, seed).
+     */
+    public static Kernel boot(MachineProfile profile, long seed) {
+        Kernel k = new Kernel(profile, seed);
+        k.lock.writeLock().lock();
+        try {
+            k.facts = Boot.setupArch(k, profile);
+            k.mm = k.facts.mm();
+            k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
+            k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
+            Boot.startKernelThreads(k);
+            k.churn = new KernelChurn(k, k.random.fork("churn"));
+            Boot.earlyActivity(k, k.random.fork("boot"));
+            k.churn.start();
+            k.scheduleHousekeeping();
+            k.runTimersUntil(Boot.SETTLE_JIFFIES);
+        } finally {
+            k.lock.writeLock().unlock();
+        }
+        return k;
+    }
+
+    private void scheduleHousekeeping() {
+        schedule(LoadAvg.LOAD_FREQ, new Runnable() {
+            @Override
+            public void run() {
+                loadAvg.update(tasks.nrRunning() + tasks.nrUninterruptible());
+                schedule(LoadAvg.LOAD_FREQ, this);
+            }
+        });
+        BackgroundLoad background = new BackgroundLoad(this, random.fork("background"));
+        background.start();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reading and writing
+
+    /** Run a read-only function against a consistent machine (between two simulation steps). */
+    public <T> T read(Function<Kernel, T> reader) {
+        lock.readLock().lock();
+        try {
+            return reader.apply(this);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Run a state change as the single writer (sysctl writes, control commands). */
+    public <T> T mutate(Supplier<T> change) {
+        lock.writeLock().lock();
+        try {
+            T result = change.get();
+            afterStep();
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Advance simulated time to {@code targetJiffies}, running every timer due on the way, in steps of at most
+     * {@link #MAX_STEP_JIFFIES} with the write lock released between steps.
+     */
+    public void advanceTo(long targetJiffies) {
+        while (true) {
+            lock.writeLock().lock();
+            try {
+                long now = clock.jiffies();
+                if (now >= targetJiffies) {
+                    return;
+                }
+                runTimersUntil(Math.min(targetJiffies, now + MAX_STEP_JIFFIES));
+                afterStep();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** Advance by a duration of simulated time. */
+    public void advance(long jiffies) {
+        advanceTo(jiffiesUnlocked() + jiffies);
+    }
+
+    private long jiffiesUnlocked() {
+        lock.readLock().lock();
+        try {
+            return clock.jiffies();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void runTimersUntil(long target) {
+        while (clock.runNext(target)) {
+            if (debugChecks) {
+                MmDebug.check(mm);
+            }
+        }
+        clock.setJiffies(target);
+    }
+
+    private void afterStep() {
+        if (debugChecks) {
+            MmDebug.check(mm);
+        }
+    }
+
+    /** Run the mm invariant checker after every timer and command (tests turn this on). */
+    public void setDebugChecks(boolean on) {
+        this.debugChecks = on;
+    }
+
+    /** Whether the calling thread is the writer right now. */
+    public boolean isWriter() {
+        return lock.isWriteLockedByCurrentThread();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // KernelServices for mm
+
+    @Override
+    public long jiffies() {
+        return clock.jiffies();
+    }
+
+    @Override
+    public void schedule(long delayJiffies, Runnable task) {
+        clock.schedule(delayJiffies, task);
+    }
+
+    @Override
+    public void printk(int level, String text) {
+        printk.append(clock.nanos(), level, text);
+    }
+
+    @Override
+    public String currentComm() {
+        Current c = current.peek();
+        return c == null ? "swapper/0" : c.comm();
+    }
+
+    @Override
+    public int currentPid() {
+        Current c = current.peek();
+        return c == null ? 0 : c.pid();
+    }
+
+    /** Run {@code work} as if task {@code comm}/{@code pid} were current (for log lines such as warn_alloc's). */
+    public <T> T asCurrent(String comm, int pid, Supplier<T> work) {
+        current.push(new Current(comm, pid));
+        try {
+            return work.get();
+        } finally {
+            current.pop();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Accessors (read under the read lock)
+
+    public MachineProfile profile() {
+        return profile;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Printk log() {
+        return printk;
+    }
+
+    public MemoryManager mm() {
+        return mm;
+    }
+
+    public TaskList tasks() {
+        return tasks;
+    }
+
+    public CpuStat cpuStat() {
+        return cpuStat;
+    }
+
+    public LoadAvg loadAvg() {
+        return loadAvg;
+    }
+
+    /** What boot found and reserved: the resource tree, direct map, boot time. */
+    public Boot.Facts facts() {
+        return facts;
+    }
+
+    KernelChurn churn() {
+        return churn;
+    }
+
+    /** The linux_banner: what /proc/version shows and the first line of the boot log. */
+    public String linuxBanner() {
+        return "Linux version " + profile.release() + " (simproc@" + profile.hostname()
+                + ") (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC";
+    }
+
+    /** btime: wall-clock seconds since the epoch at which this machine booted. */
+    public long bootEpoch() {
+        return bootEpoch;
+    }
+
+    /**
+     * Anchor the machine's boot in wall-clock time (a live mount sets it so that boot time + uptime is now; offline
+     * trees keep the profile's fixed boot time so that they are reproducible).
+     */
+    public void setBootEpoch(long epochSeconds) {
+        lock.writeLock().lock();
+        try {
+            bootEpoch = epochSeconds;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** max_threads: the limit fork() enforces on the number of threads (kernel.threads-max). */
+    public int threadsMax() {
+        return maxThreads;
+    }
+
+    /** kernel.threads-max writes. */
+    public void setThreadsMax(int value) {
+        assert isWriter();
+        maxThreads = value;
+    }
+
+    /** kernel.pid_max writes. */
+    public void setPidMax(int value) {
+        assert isWriter();
+        tasks.setPidMax(value);
+    }
+
+    /** set_max_threads() at boot: RAM / (8 × THREAD_SIZE), between MIN_THREADS and MAX_THREADS. */
+    private static int defaultMaxThreads(long totalramPages) {
+        long threadSize = 16384;
+        long n = totalramPages * io.simproc.uapi.Page.PAGE_SIZE / (threadSize * 8);
+        return (int) Math.max(MIN_THREADS, Math.min(n, MAX_THREADS));
+    }
+}

@@ -1,0 +1,98 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.Gfp;
+import io.simproc.mm.MemoryManager;
+import io.simproc.mm.PageOwner;
+
+import java.util.PriorityQueue;
+
+/**
+ * The kernel's own page traffic on an otherwise idle machine: network receive buffers, block I/O, workqueue items
+ * allocated with alloc_pages() and freed milliseconds later, and a small share kept for minutes (driver rings,
+ * kernel data). It makes pgalloc/pgfree, the per-cpu lists and the NUMA counters move as on a live host.
+ * Driven by one timer per jiffy; all randomness comes from its seeded stream.
+ */
+final class KernelChurn {
+    static final double ALLOCS_PER_SECOND_PER_CPU = 400;
+    static final double SHORT_LIFETIME_SECONDS = 0.02;
+    static final double LONG_LIFETIME_SECONDS = 300;
+    static final double LONG_LIVED_SHARE = 0.005;
+    /** CPU time one page allocation and free costs the kernel, charged as system time. */
+    static final long NANOS_PER_ALLOCATION = 1500;
+
+    private record Allocation(long freeAt, long seq, int pfn, int order, int cpu)
+            implements Comparable<Allocation> {
+        @Override
+        public int compareTo(Allocation o) {
+            int c = Long.compare(freeAt, o.freeAt);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final Kernel kernel;
+    private final SeededRandom rnd;
+    private final PriorityQueue<Allocation> live = new PriorityQueue<>();
+    private long seq;
+
+    KernelChurn(Kernel kernel, SeededRandom rnd) {
+        this.kernel = kernel;
+        this.rnd = rnd;
+    }
+
+    void start() {
+        kernel.schedule(1, this::tick);
+    }
+
+    /** Take over a block allocated during boot as a long-lived kernel allocation. */
+    void adoptLongLived(int pfn, int order, int cpu) {
+        long life = Clock.secondsToJiffies(rnd.exponential(LONG_LIFETIME_SECONDS));
+        live.add(new Allocation(kernel.jiffies() + life, seq++, pfn, order, cpu));
+    }
+
+    private void tick() {
+        MemoryManager mm = kernel.mm();
+        long now = kernel.jiffies();
+        int cpus = kernel.profile().nrCpus();
+        int n = rnd.poisson(ALLOCS_PER_SECOND_PER_CPU * cpus / Clock.HZ);
+        for (int i = 0; i < n; i++) {
+            int cpu = rnd.nextInt(cpus);
+            int order = pickOrder();
+            boolean atomic = rnd.chance(0.25);
+            int gfp = atomic ? Gfp.GFP_ATOMIC | Gfp.__GFP_NOWARN : Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN;
+            int pfn = mm.pageAlloc().allocPages(gfp, order, mm.cpuToNode(cpu), cpu, PageOwner.KERNEL);
+            kernel.cpuStat().charge(cpu, atomic ? CpuStat.Usage.SOFTIRQ : CpuStat.Usage.SYSTEM,
+                    NANOS_PER_ALLOCATION << order);
+            if (pfn < 0) {
+                continue;
+            }
+            double life = rnd.chance(LONG_LIVED_SHARE) ? rnd.exponential(LONG_LIFETIME_SECONDS)
+                    : rnd.exponential(SHORT_LIFETIME_SECONDS);
+            live.add(new Allocation(now + Math.max(1, Clock.secondsToJiffies(life)), seq++, pfn, order, cpu));
+        }
+        while (!live.isEmpty() && live.peek().freeAt() <= now) {
+            Allocation a = live.poll();
+            mm.pageAlloc().freePages(a.pfn(), a.order(), a.cpu());
+        }
+        kernel.schedule(1, this::tick);
+    }
+
+    private int pickOrder() {
+        double r = rnd.nextDouble();
+        if (r < 0.85) {
+            return 0;
+        }
+        if (r < 0.93) {
+            return 1;
+        }
+        return r < 0.97 ? 2 : 3;
+    }
+
+    /** Pages the churn holds right now. */
+    long livePages() {
+        long n = 0;
+        for (Allocation a : live) {
+            n += 1L << a.order();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,76 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.KernelConfig;
+
+import java.util.List;
+
+/**
+ * A machine to simulate, as read from a profile file (documented in docs/MACHINES.md): its RAM and how the
+ * firmware lays it out (e820), its NUMA nodes and CPUs, the kernel's image, release and configuration, and its
+ * swap devices. Immutable and validated: a profile that exists describes a machine that can boot.
+ *
+ * @param name          short name shown in messages
+ * @param source        where the profile came from (file path or "embedded default")
+ * @param release       uname -r, e.g. "6.18.0-simproc"
+ * @param hostname      the machine's host name (for /proc/sys/kernel/hostname and log lines)
+ * @param cpu           the processor: count, model and what /proc/cpuinfo shows
+ * @param nodeBytes     RAM of each NUMA node, in bytes (their sum is the RAM the e820 map reports)
+ * @param e820          the firmware memory map, explicit or generated from the RAM size
+ * @param kernelImage   where the kernel's code, rodata, data and bss sit
+ * @param movablecore   bytes of each node's top given to ZONE_MOVABLE (movablecore=), 0 for none
+ * @param crashkernel   bytes reserved for a kdump kernel (crashkernel=), 0 for none
+ * @param cma           bytes of the contiguous memory allocator's area (cma=), 0 for a kernel without CONFIG_CMA
+ * @param config        kernel build options that change what procfs shows
+ * @param swap          swap devices the machine has (activated by swapon)
+ * @param bootEpoch     btime for offline trees: seconds since the epoch of the simulated boot
+ */
+public record MachineProfile(
+        String name,
+        String source,
+        String release,
+        String hostname,
+        CpuModel cpu,
+        List<Long> nodeBytes,
+        List<E820Entry> e820,
+        KernelImage kernelImage,
+        long movablecore,
+        long crashkernel,
+        long cma,
+        KernelConfig config,
+        List<SwapDevice> swap,
+        long bootEpoch) {
+
+    public MachineProfile {
+        nodeBytes = List.copyOf(nodeBytes);
+        e820 = List.copyOf(e820);
+        swap = List.copyOf(swap);
+    }
+
+    public int nrCpus() {
+        return cpu.count();
+    }
+
+    public int nrNodes() {
+        return nodeBytes.size();
+    }
+
+    /** Total RAM in bytes as the e820 map reports it. */
+    public long ramBytes() {
+        return e820.stream().filter(e -> e.type() == E820Entry.Type.RAM).mapToLong(E820Entry::size).sum();
+    }
+
+    /** The processor as /proc/cpuinfo shows it. */
+    public record CpuModel(int count, String vendorId, int family, int model, String modelName, int stepping,
+                           String microcode, double mhz, int cacheKb, int coresPerSocket, String flags,
+                           String bugs, double bogomips, int physicalBits, int virtualBits) {
+    }
+
+    /** The kernel image's sections, physical start and size in bytes (Kernel code/rodata/data/bss in iomem). */
+    public record KernelImage(long codeStart, long codeSize, long rodataStart, long rodataSize, long dataStart,
+                              long dataSize, long bssStart, long bssSize) {
+    }
+
+    /** A swap device or file (swapon); {@code type} is "partition" or "file". */
+    public record SwapDevice(String path, String type, long sizeBytes, int priority) {
+    }
+}

@@ -1,0 +1,419 @@
+package io.simproc.mm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The simulated memory manager: the mem_map, the nodes and their zones, the page allocator, the reserves and the
+ * global vm event counters. Built from memblock at boot ({@link #create}, then {@link #memblockFreeAll}, then
+ * {@link #initReserves}), it is afterwards changed only through its subsystems' public mutators, which all assert
+ * that they run on the simulation thread (the single writer). Readers use the getters under the machine's read lock.
+ */
+public final class MemoryManager {
+    private final KernelConfig config;
+    private final KernelServices services;
+    private final MemMap map;
+    private final PgData[] nodes;
+    private final Zone[] zonesById;
+    private final List<Zone> zones;
+    private final Zone[][][] zonelists;
+    private final int nrCpus;
+    private final int[] cpuToNode;
+    private final VmTunables tunables = new VmTunables();
+    final long[] vmEvents = new long[VmEvent.values().length];
+    private final long[] ownerPages = new long[PageOwner.values().length];
+    private final Watermarks watermarks;
+    private final Kswapd kswapd;
+    private PageAlloc pageAlloc;
+    private long memmapBootPages;
+    private long totalSwapPages;
+    private long committedAsPages;
+    private long totalRamPagesAtBoot;
+    private BooleanSupplier writerCheck = () -> true;
+    /** SECTION_SIZE_BITS − PAGE_SHIFT: memory sections of 128 MiB. */
+    public static final int PFN_SECTION_SHIFT = 15;
+    private final java.util.BitSet presentSections = new java.util.BitSet();
+
+    private MemoryManager(KernelConfig config, KernelServices services, int nrPfns, int nrNodes, int[] cpuToNode) {
+        this.config = config;
+        this.services = services;
+        this.map = new MemMap(nrPfns);
+        this.nodes = new PgData[nrNodes];
+        this.zonesById = new Zone[nrNodes * ZoneType.MAX_NR_ZONES];
+        List<Zone> all = new ArrayList<>();
+        for (int nid = 0; nid < nrNodes; nid++) {
+            nodes[nid] = new PgData(nid);
+            for (Zone z : nodes[nid].zones) {
+                zonesById[z.id()] = z;
+                all.add(z);
+            }
+        }
+        this.zones = List.copyOf(all);
+        this.nrCpus = cpuToNode.length;
+        this.cpuToNode = cpuToNode.clone();
+        this.zonelists = new Zone[nrNodes][ZoneType.MAX_NR_ZONES][];
+        this.watermarks = new Watermarks(this);
+        this.kswapd = new Kswapd(this);
+    }
+
+    /**
+     * free_area_init(): size the mem_map to the last RAM pfn, lay out nodes and zones from memblock.memory,
+     * mark holes and memblock reservations PageReserved and every pageblock Movable (memmap_init). No page is free
+     * yet; {@link #memblockFreeAll} hands them to the buddy allocator.
+     *
+     * @param cpuToNode for each CPU, the node it belongs to
+     */
+    public static MemoryManager create(Memblock memblock, ZoneLayout layout, KernelConfig config,
+                                       KernelServices services, int[] cpuToNode) {
+        long endPfn = memblock.endPfn();
+        if (endPfn > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("machine too large: " + endPfn + " page frames");
+        }
+        MemoryManager mm = new MemoryManager(config, services, (int) endPfn, layout.nrNodes(), cpuToNode);
+        mm.initNodesAndZones(memblock, layout);
+        for (Memblock.Region r : memblock.memory()) {
+            mm.presentSections.set((int) (r.startPfn() >>> PFN_SECTION_SHIFT),
+                    (int) ((r.endPfn() - 1) >>> PFN_SECTION_SHIFT) + 1);
+        }
+        mm.initMemMap(memblock);
+        mm.buildZonelists();
+        return mm;
+    }
+
+    private void initNodesAndZones(Memblock memblock, ZoneLayout layout) {
+        for (PgData pgdat : nodes) {
+            long start = Long.MAX_VALUE;
+            long end = 0;
+            for (Memblock.Region r : memblock.memory()) {
+                if (r.nid() == pgdat.nodeId()) {
+                    start = Math.min(start, r.startPfn());
+                    end = Math.max(end, r.endPfn());
+                }
+            }
+            if (end == 0) {
+                start = 0;
+            }
+            pgdat.nodeStartPfn = start;
+            pgdat.nodeSpannedPages = end - start;
+            for (Zone z : pgdat.zones) {
+                long[] lim = layout.limits(z.type(), pgdat.nodeId(), end);
+                long zs = Math.max(lim[0], start);
+                long ze = Math.min(lim[1], end);
+                if (ze > zs) {
+                    z.zoneStartPfn = zs;
+                    z.spannedPages = ze - zs;
+                    z.presentPages = presentOnNode(memblock, zs, ze, pgdat.nodeId());
+                }
+                z.freeArea = new FreeArea(map, z.vmStat);
+                z.pcp = new PerCpuPages[nrCpus];
+                for (int cpu = 0; cpu < nrCpus; cpu++) {
+                    z.pcp[cpu] = new PerCpuPages(cpu);
+                }
+                if (z.spannedPages > 0) {
+                    int firstBlock = (int) (z.zoneStartPfn >>> PageAlloc.PAGEBLOCK_ORDER);
+                    int lastBlock = (int) ((z.zoneEndPfn() - 1) >>> PageAlloc.PAGEBLOCK_ORDER);
+                    for (int b = firstBlock; b <= lastBlock; b++) {
+                        if (map.pageblockZone[b] == MemMap.NO_ZONE) {
+                            map.pageblockZone[b] = (byte) z.id();
+                        }
+                    }
+                }
+                pgdat.nodePresentPages += z.presentPages;
+            }
+        }
+    }
+
+    private static long presentOnNode(Memblock memblock, long start, long end, int nid) {
+        long n = 0;
+        for (Memblock.Region r : memblock.memory()) {
+            if (r.nid() != nid) {
+                continue;
+            }
+            long s = Math.max(start, r.startPfn());
+            long e = Math.min(end, r.endPfn());
+            if (e > s) {
+                n += e - s;
+            }
+        }
+        return n;
+    }
+
+    /** memmap_init(): holes and reservations are PageReserved with a reference; every pageblock starts Movable. */
+    private void initMemMap(Memblock memblock) {
+        int reservedFlags = PageFlags.PG_RESERVED;
+        int holeFlags = PageFlags.PG_RESERVED | PageFlags.PG_HOLE;
+        Arrays.fill(map.flags, holeFlags);
+        Arrays.fill(map.refcount, 1);
+        for (Memblock.Region r : memblock.memory()) {
+            Arrays.fill(map.flags, (int) r.startPfn(), (int) r.endPfn(), reservedFlags);
+        }
+        Arrays.fill(map.pageblockFlags, (byte) MigrateType.MOVABLE.ordinal());
+    }
+
+    /** build_zonelists(): per node, its own zones from high to low, then the other nodes' in node order. */
+    private void buildZonelists() {
+        for (int nid = 0; nid < nodes.length; nid++) {
+            for (int highest = 0; highest < ZoneType.MAX_NR_ZONES; highest++) {
+                List<Zone> list = new ArrayList<>();
+                for (int k = 0; k < nodes.length; k++) {
+                    PgData pgdat = nodes[(nid + k) % nodes.length];
+                    for (int zi = highest; zi >= 0; zi--) {
+                        if (pgdat.zones[zi].spannedPages > 0) {
+                            list.add(pgdat.zones[zi]);
+                        }
+                    }
+                }
+                zonelists[nid][highest] = list.toArray(new Zone[0]);
+            }
+        }
+    }
+
+    /**
+     * memblock_free_all(): every RAM page not reserved goes to the buddy allocator in the largest aligned blocks
+     * that fit (__free_pages_memory), becoming the zones' managed pages.
+     */
+    public void memblockFreeAll(Memblock memblock) {
+        List<Memblock.Region> reserved = memblock.reserved();
+        totalRamPagesAtBoot = 0;
+        List<long[]> free = new ArrayList<>();
+        for (Memblock.Region m : memblock.memory()) {
+            long cursor = m.startPfn();
+            for (Memblock.Region r : reserved) {
+                if (r.endPfn() <= cursor || r.startPfn() >= m.endPfn()) {
+                    continue;
+                }
+                if (r.startPfn() > cursor) {
+                    free.add(new long[] {cursor, r.startPfn()});
+                }
+                cursor = Math.max(cursor, r.endPfn());
+            }
+            if (cursor < m.endPfn()) {
+                free.add(new long[] {cursor, m.endPfn()});
+            }
+        }
+        for (long[] range : free) {
+            totalRamPagesAtBoot += range[1] - range[0];
+        }
+        pageAlloc = new PageAlloc(this);
+        for (long[] range : free) {
+            freePagesMemory(range[0], range[1]);
+        }
+    }
+
+    /** __free_pages_memory(): split [start, end) into maximal naturally aligned blocks. */
+    private void freePagesMemory(long start, long end) {
+        while (start < end) {
+            int order = start == 0 ? PageAlloc.MAX_PAGE_ORDER
+                    : Math.min(PageAlloc.MAX_PAGE_ORDER, Long.numberOfTrailingZeros(start));
+            while (start + (1L << order) > end) {
+                order--;
+            }
+            pageAlloc.freeBootPages((int) start, order);
+            start += 1L << order;
+        }
+    }
+
+    /**
+     * cma_activate_area() / init_cma_reserved_pageblock(): a memblock-reserved area becomes CMA pageblocks whose
+     * pages join the zone as managed and free, on the CMA lists.
+     */
+    public void cmaActivateArea(int startPfn, int nrPages) {
+        assertWriter();
+        for (int pfn = startPfn; pfn < startPfn + nrPages; pfn += PageAlloc.PAGEBLOCK_NR_PAGES) {
+            map.setPageblockMigratetype(pfn, MigrateType.CMA.ordinal());
+        }
+        long start = startPfn;
+        long end = (long) startPfn + nrPages;
+        while (start < end) {
+            int order = Math.min(PageAlloc.MAX_PAGE_ORDER, Long.numberOfTrailingZeros(start));
+            while (start + (1L << order) > end) {
+                order--;
+            }
+            zoneOf((int) start).cmaPages += 1L << order;
+            pageAlloc.freeBootPages((int) start, order);
+            start += 1L << order;
+        }
+    }
+
+    /** Pages of the mem_map itself allocated from memblock at boot (nr_memmap_boot_pages). */
+    public void setMemmapBootPages(long pages) {
+        this.memmapBootPages = pages;
+    }
+
+    /** init_per_zone_wmark_min() and the pageset setup that follows it at boot; starts the vmstat worker. */
+    public void initReserves() {
+        watermarks.initPerZoneWmarkMin();
+        scheduleVmstatUpdate();
+    }
+
+    /** vmstat_update(): once a second the per-cpu caches decay toward their minimum. */
+    private void scheduleVmstatUpdate() {
+        services.schedule(KernelServices.HZ, () -> {
+            pageAlloc.decayPcpHigh();
+            scheduleVmstatUpdate();
+        });
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+
+    /** Install the single-writer check (the kernel passes "does this thread hold the write lock"). */
+    public void setWriterCheck(BooleanSupplier check) {
+        this.writerCheck = check;
+    }
+
+    void assertWriter() {
+        assert writerCheck.getAsBoolean() : "memory manager mutated outside the simulation thread";
+    }
+
+    public KernelConfig config() {
+        return config;
+    }
+
+    public KernelServices services() {
+        return services;
+    }
+
+    public MemMap memMap() {
+        return map;
+    }
+
+    public PageAlloc pageAlloc() {
+        return pageAlloc;
+    }
+
+    public Watermarks watermarks() {
+        return watermarks;
+    }
+
+    public Kswapd kswapd() {
+        return kswapd;
+    }
+
+    public VmTunables tunables() {
+        return tunables;
+    }
+
+    public int nrNodes() {
+        return nodes.length;
+    }
+
+    public PgData node(int nid) {
+        return nodes[nid];
+    }
+
+    public List<PgData> nodes() {
+        return List.of(nodes);
+    }
+
+    /** Every zone of every node, node-major, in zone index order (for_each_zone). */
+    public List<Zone> zones() {
+        return zones;
+    }
+
+    public int nrCpus() {
+        return nrCpus;
+    }
+
+    public int cpuToNode(int cpu) {
+        return cpuToNode[cpu];
+    }
+
+    public int nrCpusOfNode(int nid) {
+        int n = 0;
+        for (int node : cpuToNode) {
+            if (node == nid) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    Zone[] zonelist(int nid, int highestZoneidx) {
+        return zonelists[nid][highestZoneidx];
+    }
+
+    /** present_section_nr(): whether the 128 MiB section holding pfn has any RAM (has struct pages). */
+    public boolean isSectionPresent(long pfn) {
+        return presentSections.get((int) (pfn >>> PFN_SECTION_SHIFT));
+    }
+
+    /** page_zone(). */
+    public Zone zoneOf(int pfn) {
+        int id = map.zoneId(pfn);
+        return id < 0 ? null : zonesById[id];
+    }
+
+    public long event(VmEvent e) {
+        return vmEvents[e.ordinal()];
+    }
+
+    /** count_vm_events() for subsystems outside mm. */
+    public void countEvent(VmEvent e, long delta) {
+        assertWriter();
+        vmEvents[e.ordinal()] += delta;
+    }
+
+    /** totalram_pages(): Σ managed pages. */
+    public long totalramPages() {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.managedPages;
+        }
+        return n;
+    }
+
+    long totalRamPagesAtBoot() {
+        return totalRamPagesAtBoot;
+    }
+
+    /** global_zone_page_state(). */
+    public long globalZoneState(ZoneStatItem item) {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.vmStat[item.ordinal()];
+        }
+        return n;
+    }
+
+    /** global_node_page_state() (stored units). */
+    public long globalNodeState(NodeStatItem item) {
+        long n = 0;
+        for (PgData p : nodes) {
+            n += p.vmStat[item.ordinal()];
+        }
+        return n;
+    }
+
+    public long globalNumaEvent(NumaStatItem item) {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.numaEvents[item.ordinal()];
+        }
+        return n;
+    }
+
+    /** total_swap_pages: usable pages of every active swap area (none until a swap area is activated). */
+    public long totalSwapPages() {
+        return totalSwapPages;
+    }
+
+    /** vm_committed_as: pages charged by accountable mappings (Committed_AS). */
+    public long committedAsPages() {
+        return committedAsPages;
+    }
+
+    public long nrMemmapBootPages() {
+        return memmapBootPages;
+    }
+
+    /** Allocated pages per owner kind, kept at allocation and free. */
+    public long ownerPages(PageOwner owner) {
+        return ownerPages[owner.ordinal()];
+    }
+
+    void accountOwner(PageOwner owner, long delta) {
+        ownerPages[owner.ordinal()] += delta;
+    }
+}

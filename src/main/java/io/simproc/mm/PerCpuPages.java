@@ -1,0 +1,75 @@
+package io.simproc.mm;
+
+import java.util.Arrays;
+
+/**
+ * struct per_cpu_pages: one CPU's cache of free pages for one zone (mm/page_alloc.c). Lists per (migrate type,
+ * order) for orders 0..PAGE_ALLOC_COSTLY_ORDER plus two THP-order lists; {@code count} pages are cached and are
+ * neither in NR_FREE_PAGES nor in buddyinfo. {@code high} floats between {@code highMin} and {@code highMax}
+ * (auto-tuned as the kernel does); {@code batch} is the refill/drain unit.
+ */
+public final class PerCpuPages {
+    /** NR_LOWORDER_PCP_LISTS. */
+    static final int NR_LOWORDER_PCP_LISTS = MigrateType.MIGRATE_PCPTYPES * (PageAlloc.PAGE_ALLOC_COSTLY_ORDER + 1);
+    /** NR_PCP_LISTS with CONFIG_TRANSPARENT_HUGEPAGE: two THP lists (movable, other). */
+    static final int NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 2;
+    /** CONFIG_PCP_BATCH_SCALE_MAX. */
+    static final int PCP_BATCH_SCALE_MAX = 5;
+    static final int PCPF_PREV_FREE_HIGH_ORDER = 1;
+    static final int PCPF_FREE_HIGH_BATCH = 2;
+
+    final int cpu;
+    int count;
+    int high;
+    int highMin;
+    int highMax;
+    int batch = 1;
+    int freeCount;
+    int allocFactor;
+    int pcpFlags;
+    final int[] listHead = new int[NR_PCP_LISTS];
+    final int[] listTail = new int[NR_PCP_LISTS];
+
+    PerCpuPages(int cpu) {
+        this.cpu = cpu;
+        Arrays.fill(listHead, MemMap.NIL);
+        Arrays.fill(listTail, MemMap.NIL);
+    }
+
+    /** order_to_pindex(). */
+    static int orderToPindex(int mt, int order) {
+        if (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
+            return NR_LOWORDER_PCP_LISTS + (mt == MigrateType.MOVABLE.ordinal() ? 1 : 0);
+        }
+        return MigrateType.MIGRATE_PCPTYPES * order + mt;
+    }
+
+    /** pindex_to_order(). */
+    static int pindexToOrder(int pindex) {
+        return pindex >= NR_LOWORDER_PCP_LISTS ? PageAlloc.PAGEBLOCK_ORDER : pindex / MigrateType.MIGRATE_PCPTYPES;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int high() {
+        return high;
+    }
+
+    public int highMin() {
+        return highMin;
+    }
+
+    public int highMax() {
+        return highMax;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    boolean listEmpty(int pindex) {
+        return listHead[pindex] == MemMap.NIL;
+    }
+}

@@ -1,0 +1,82 @@
+package io.simproc.mm;
+
+/**
+ * pg_data_t: one NUMA node with its zones (every zone type, populated or not, as zoneinfo shows them), per-node
+ * statistics and the state of its kswapd.
+ */
+public final class PgData {
+    private final int nodeId;
+    final Zone[] zones = new Zone[ZoneType.MAX_NR_ZONES];
+    long nodeStartPfn;
+    long nodeSpannedPages;
+    long nodePresentPages;
+    final long[] vmStat = new long[NodeStatItem.values().length];
+    /** kswapd_failures: passes in a row that reclaimed nothing; at MAX_RECLAIM_RETRIES the node is hopeless. */
+    int kswapdFailures;
+    int kswapdOrder;
+    int kswapdHighestZoneidx = -1;
+    boolean kswapdWakePending;
+
+    PgData(int nodeId) {
+        this.nodeId = nodeId;
+        for (ZoneType t : ZoneType.values()) {
+            zones[t.ordinal()] = new Zone(this, t);
+        }
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public Zone zone(ZoneType type) {
+        return zones[type.ordinal()];
+    }
+
+    public Zone zone(int zoneIdx) {
+        return zones[zoneIdx];
+    }
+
+    /** Every zone of the node in index order, populated or not. */
+    public java.util.List<Zone> zones() {
+        return java.util.List.of(zones);
+    }
+
+    public long nodeStartPfn() {
+        return nodeStartPfn;
+    }
+
+    public long nodeSpannedPages() {
+        return nodeSpannedPages;
+    }
+
+    public long nodePresentPages() {
+        return nodePresentPages;
+    }
+
+    public long state(NodeStatItem item) {
+        return vmStat[item.ordinal()];
+    }
+
+    void modState(NodeStatItem item, long delta) {
+        vmStat[item.ordinal()] += delta;
+    }
+
+    public int kswapdFailures() {
+        return kswapdFailures;
+    }
+
+    /** node_unreclaimable in zoneinfo: kswapd gave up after MAX_RECLAIM_RETRIES fruitless passes. */
+    public boolean isUnreclaimable() {
+        return kswapdFailures >= PageAlloc.MAX_RECLAIM_RETRIES;
+    }
+
+    /** The first populated zone, the one zoneinfo prints the per-node stats under. */
+    public Zone firstPopulatedZone() {
+        for (Zone z : zones) {
+            if (z.isPopulated()) {
+                return z;
+            }
+        }
+        return null;
+    }
+}

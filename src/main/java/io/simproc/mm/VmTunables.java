@@ -1,0 +1,68 @@
+package io.simproc.mm;
+
+/**
+ * The /proc/sys/vm values the memory manager reads (mm/page_alloc.c globals). Only {@link Watermarks} and the
+ * sysctl handlers that call it write them, so that every write recomputes what depends on it.
+ */
+public final class VmTunables {
+    /** Default sysctl_lowmem_reserve_ratio for DMA, DMA32, Normal, Movable, Device. */
+    static final int[] DEFAULT_LOWMEM_RESERVE_RATIO = {256, 256, 32, 0, 0};
+
+    int minFreeKbytes = 1024;
+    /** -1 until a user writes min_free_kbytes; then automatic recomputation never lowers below it. */
+    int userMinFreeKbytes = -1;
+    int watermarkScaleFactor = 10;
+    int watermarkBoostFactor = 15000;
+    final int[] lowmemReserveRatio = DEFAULT_LOWMEM_RESERVE_RATIO.clone();
+    int percpuPagelistHighFraction;
+    int overcommitRatio = 50;
+    long overcommitKbytes;
+    int dirtyRatio = 20;
+    long dirtyBytes;
+    int dirtyBackgroundRatio = 10;
+    long dirtyBackgroundBytes;
+
+    public int minFreeKbytes() {
+        return minFreeKbytes;
+    }
+
+    public int watermarkScaleFactor() {
+        return watermarkScaleFactor;
+    }
+
+    public int watermarkBoostFactor() {
+        return watermarkBoostFactor;
+    }
+
+    public int lowmemReserveRatio(int zoneIdx) {
+        return lowmemReserveRatio[zoneIdx];
+    }
+
+    public int percpuPagelistHighFraction() {
+        return percpuPagelistHighFraction;
+    }
+
+    public int overcommitRatio() {
+        return overcommitRatio;
+    }
+
+    public long overcommitKbytes() {
+        return overcommitKbytes;
+    }
+
+    public int dirtyRatio() {
+        return dirtyRatio;
+    }
+
+    public long dirtyBytes() {
+        return dirtyBytes;
+    }
+
+    public int dirtyBackgroundRatio() {
+        return dirtyBackgroundRatio;
+    }
+
+    public long dirtyBackgroundBytes() {
+        return dirtyBackgroundBytes;
+    }
+}

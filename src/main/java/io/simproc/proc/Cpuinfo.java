@@ -1,0 +1,57 @@
+package io.simproc.proc;
+
+import io.simproc.kernel.MachineProfile;
+
+import java.util.Locale;
+
+/**
+ * /proc/cpuinfo (arch/x86/kernel/cpu/proc.c show_cpuinfo): one block per online CPU, {@code "name\t: value"} with
+ * the kernel's tab alignment, each block ended by an empty line (procps requires it). CPUs are spread over the
+ * NUMA nodes, one socket per node.
+ */
+public final class Cpuinfo implements ProcFile.Renderer {
+    static final int CLFLUSH_SIZE = 64;
+
+    @Override
+    public byte[] render(ProcContext ctx) {
+        MachineProfile p = ctx.kernel().profile();
+        MachineProfile.CpuModel c = p.cpu();
+        int nodes = p.nrNodes();
+        int perSocket = Math.max(1, c.count() / nodes);
+        boolean intel = "GenuineIntel".equals(c.vendorId());
+        Seq s = new Seq(2048 * c.count());
+        for (int cpu = 0; cpu < c.count(); cpu++) {
+            int socket = Math.min(nodes - 1, cpu / perSocket);
+            int core = cpu - socket * perSocket;
+            s.put("processor\t: ").put(cpu).nl();
+            s.put("vendor_id\t: ").put(c.vendorId()).nl();
+            s.put("cpu family\t: ").put(c.family()).nl();
+            s.put("model\t\t: ").put(c.model()).nl();
+            s.put("model name\t: ").put(c.modelName()).nl();
+            s.put("stepping\t: ").put(c.stepping()).nl();
+            s.put("microcode\t: ").put(c.microcode()).nl();
+            s.put("cpu MHz\t\t: ").put(String.format(Locale.ROOT, "%.3f", c.mhz())).nl();
+            s.put("cache size\t: ").put(c.cacheKb()).put(" KB").nl();
+            s.put("physical id\t: ").put(socket).nl();
+            s.put("siblings\t: ").put(perSocket).nl();
+            s.put("core id\t\t: ").put(core).nl();
+            s.put("cpu cores\t: ").put(Math.min(perSocket, c.coresPerSocket())).nl();
+            s.put("apicid\t\t: ").put(cpu).nl();
+            s.put("initial apicid\t: ").put(cpu).nl();
+            s.put("fpu\t\t: yes").nl();
+            s.put("fpu_exception\t: yes").nl();
+            s.put("cpuid level\t: ").put(intel ? 27 : 16).nl();
+            s.put("wp\t\t: yes").nl();
+            s.put("flags\t\t: ").put(c.flags()).nl();
+            s.put("bugs\t\t: ").put(c.bugs()).nl();
+            s.put("bogomips\t: ").put(String.format(Locale.ROOT, "%.2f", c.bogomips())).nl();
+            s.put("clflush size\t: ").put(CLFLUSH_SIZE).nl();
+            s.put("cache_alignment\t: ").put(CLFLUSH_SIZE).nl();
+            s.put("address sizes\t: ").put(c.physicalBits()).put(" bits physical, ").put(c.virtualBits())
+                    .put(" bits virtual").nl();
+            s.put("power management:").nl();
+            s.nl();
+        }
+        return s.bytes();
+    }
+}

@@ -1,0 +1,62 @@
+package io.simproc.proc;
+
+import io.simproc.sysctl.Sysctl;
+import io.simproc.sysctl.SysctlTable;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The layout of the simulated /proc: a table of entries like fs/proc/root.c and fs/proc/base.c, with modes as on
+ * a 6.18 kernel, and /proc/sys built from the {@link SysctlTable}.
+ */
+public final class ProcTree {
+    private final ProcDir root;
+
+    private ProcTree(ProcDir root) {
+        this.root = root;
+    }
+
+    public static ProcTree create(SysctlTable sysctls) {
+        List<ProcEntry> top = new ArrayList<>();
+        top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
+        top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
+        top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
+        top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
+        top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
+        top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
+        top.add(ProcFile.readOnly("stat", 0444, new Stat()));
+        top.add(sysDir(sysctls));
+        top.add(ProcFile.readOnly("uptime", 0444, new Uptime()));
+        top.add(ProcFile.readOnly("version", 0444, new Version()));
+        top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
+        top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
+        return new ProcTree(ProcDir.of("", top));
+    }
+
+    /** /proc/sys: one directory per path component of the sysctl table, files for the knobs. */
+    private static ProcDir sysDir(SysctlTable sysctls) {
+        Map<String, List<ProcEntry>> dirs = new LinkedHashMap<>();
+        for (Sysctl s : sysctls.entries()) {
+            int slash = s.path().lastIndexOf('/');
+            String dir = s.path().substring(0, slash);
+            String name = s.path().substring(slash + 1);
+            ProcFile.Writer writer = (s.mode() & 0222) == 0 ? null
+                    : (ctx, data, offset) -> s.write(ctx.kernel(), data, offset, ctx.who());
+            ProcFile.Renderer renderer = (s.mode() & 0444) == 0 ? ctx -> new byte[0] : ctx -> s.read(ctx.kernel());
+            dirs.computeIfAbsent(dir, d -> new ArrayList<>())
+                    .add(new ProcFile(name, s.mode(), 0, 0, renderer, writer, true));
+        }
+        List<ProcEntry> sub = new ArrayList<>();
+        for (Map.Entry<String, List<ProcEntry>> d : dirs.entrySet()) {
+            sub.add(ProcDir.of(d.getKey(), d.getValue()));
+        }
+        return ProcDir.of("sys", sub);
+    }
+
+    public ProcDir root() {
+        return root;
+    }
+}

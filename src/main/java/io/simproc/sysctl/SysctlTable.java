@@ -1,0 +1,64 @@
+package io.simproc.sysctl;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.mm.ZoneType;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The /proc/sys entries the simulated kernel has (kernel/sysctl.c, mm/page_alloc.c, kernel/pid.c...), each with
+ * the kernel's mode, type, range and side effect. A knob appears here only once the simulation acts on it.
+ */
+public final class SysctlTable {
+    /** PID_MAX_LIMIT on 64-bit. */
+    static final int PID_MAX_LIMIT = 4 * 1024 * 1024;
+
+    private final List<Sysctl> entries;
+
+    private SysctlTable(List<Sysctl> entries) {
+        this.entries = Collections.unmodifiableList(entries);
+    }
+
+    public static SysctlTable create() {
+        List<Sysctl> e = new ArrayList<>();
+        e.add(new StringSysctl("kernel/osrelease", k -> k.profile().release()));
+        e.add(new StringSysctl("kernel/ostype", k -> "Linux"));
+        e.add(new IntSysctl("kernel/pid_max", 0644, 301, PID_MAX_LIMIT, k -> k.tasks().pidMax(),
+                Kernel::setPidMax));
+        e.add(new IntSysctl("kernel/threads-max", 0644, 1, Kernel.MAX_THREADS, Kernel::threadsMax,
+                Kernel::setThreadsMax));
+        e.add(new IntVecSysctl("vm/lowmem_reserve_ratio", 0644, SysctlTable::lowmemReserveRatio,
+                (k, v) -> k.mm().watermarks().setLowmemReserveRatio(v)));
+        e.add(new IntSysctl("vm/min_free_kbytes", 0644, 0, null, k -> k.mm().tunables().minFreeKbytes(),
+                (k, v) -> k.mm().watermarks().setMinFreeKbytes(v)));
+        e.add(new IntSysctl("vm/watermark_scale_factor", 0644, 1, 3000,
+                k -> k.mm().tunables().watermarkScaleFactor(),
+                (k, v) -> k.mm().watermarks().setWatermarkScaleFactor(v)));
+        e.sort((a, b) -> a.path().compareTo(b.path()));
+        return new SysctlTable(e);
+    }
+
+    private static int[] lowmemReserveRatio(Kernel k) {
+        int[] v = new int[ZoneType.MAX_NR_ZONES];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = k.mm().tunables().lowmemReserveRatio(i);
+        }
+        return v;
+    }
+
+    /** All entries, sorted by path. */
+    public List<Sysctl> entries() {
+        return entries;
+    }
+
+    public Sysctl find(String path) {
+        for (Sysctl s : entries) {
+            if (s.path().equals(path)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+package io.simproc.uapi;
+
+/** The errno values simproc returns (include/uapi/asm-generic/errno-base.h). Callers return them negated. */
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int EINVAL = 22;
+    public static final int EFBIG = 27;
+    public static final int EROFS = 30;
+    public static final int ERANGE = 34;
+    public static final int ENOSYS = 38;
+    public static final int ENOTEMPTY = 39;
+
+    private Errno() {
+    }
+
+    /** The text strerror(3) prints, used in user-facing messages. */
+    public static String describe(int errno) {
+        return switch (Math.abs(errno)) {
+            case EPERM -> "Operation not permitted";
+            case ENOENT -> "No such file or directory";
+            case ESRCH -> "No such process";
+            case EINTR -> "Interrupted system call";
+            case EIO -> "Input/output error";
+            case EBADF -> "Bad file descriptor";
+            case ENOMEM -> "Cannot allocate memory";
+            case EACCES -> "Permission denied";
+            case EFAULT -> "Bad address";
+            case EBUSY -> "Device or resource busy";
+            case EEXIST -> "File exists";
+            case ENOTDIR -> "Not a directory";
+            case EISDIR -> "Is a directory";
+            case EINVAL -> "Invalid argument";
+            case EFBIG -> "File too large";
+            case EROFS -> "Read-only file system";
+            case ERANGE -> "Numerical result out of range";
+            case ENOSYS -> "Function not implemented";
+            case ENOTEMPTY -> "Directory not empty";
+            default -> "Unknown error " + Math.abs(errno);
+        };
+    }
+}
