@@ -30,7 +30,7 @@ public final class Kernel implements KernelServices {
     private final long seed;
     private final Clock clock = new Clock();
     private final Printk printk = new Printk();
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final TaskList tasks;
     private final CpuStat cpuStat;
     private final LoadAvg loadAvg = new LoadAvg();

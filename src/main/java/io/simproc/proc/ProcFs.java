@@ -73,6 +73,12 @@ public final class ProcFs {
         return (bits & mask) == mask ? 0 : -Errno.EACCES;
     }
 
+    /** Where a symlink points for this reader. */
+    public String readlink(ProcLink link, Credentials who) {
+        ProcContext ctx = new ProcContext(kernel, who);
+        return kernel.read(k -> link.target().apply(ctx));
+    }
+
     /** The file's whole content for this reader, rendered against one consistent machine state. */
     public byte[] render(ProcFile f, Credentials who) {
         ProcContext ctx = new ProcContext(kernel, who);

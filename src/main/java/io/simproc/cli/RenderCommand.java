@@ -1,0 +1,61 @@
+package io.simproc.cli;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.proc.ProcDir;
+import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
+import io.simproc.proc.ProcLink;
+import io.simproc.proc.ProcTree;
+import io.simproc.sysctl.SysctlTable;
+import io.simproc.uapi.Credentials;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+/** {@code simproc render FILE}: boot a machine and print one of its proc files, read as root; no FUSE needed. */
+@Command(name = "render", mixinStandardHelpOptions = true,
+        description = {"Boot a simulated machine and print one proc file to stdout (no FUSE).",
+            "FILE is a path inside /proc: meminfo, /proc/zoneinfo, sys/vm/min_free_kbytes..."})
+final class RenderCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE")
+    String file;
+
+    @Mixin
+    MachineOptions machine;
+
+    @Override
+    public Integer call() throws IOException {
+        String path = procPath(file);
+        Kernel kernel = machine.boot(new Console(System.err, true));
+        ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        ProcEntry e = fs.lookup(path, Credentials.ROOT);
+        if (e == null) {
+            throw new UserError("/proc" + path + ": No such file or directory");
+        }
+        if (e instanceof ProcDir || e instanceof ProcLink) {
+            throw new UserError("/proc" + path + ": not a regular file");
+        }
+        ProcFile f = (ProcFile) e;
+        if (ProcFs.permission(f, Credentials.ROOT, ProcFs.MAY_READ) != 0) {
+            throw new UserError("/proc" + path + ": Permission denied (write-only file)");
+        }
+        System.out.write(fs.render(f, Credentials.ROOT));
+        System.out.flush();
+        return 0;
+    }
+
+    /** "meminfo", "/meminfo" and "/proc/meminfo" all mean /proc/meminfo; returns the path inside /proc. */
+    static String procPath(String file) {
+        String p = file.trim();
+        if (p.startsWith("/proc/")) {
+            p = p.substring(5);
+        } else if (p.equals("/proc")) {
+            p = "/";
+        }
+        return p.startsWith("/") ? p : "/" + p;
+    }
+}

@@ -1,0 +1,259 @@
+package io.simproc.fuse;
+
+import io.simproc.proc.ProcDir;
+import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
+import io.simproc.proc.ProcLink;
+import io.simproc.uapi.Credentials;
+import io.simproc.uapi.Errno;
+import jnr.ffi.Pointer;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The jnr-fuse binding of {@link ProcFs} and nothing else: path → entry, snapshot bytes → read buffer, errno →
+ * negative int. A file is rendered whole at open() and reads of that handle are served from the snapshot, so
+ * readers with small buffers never see a torn line; as with seq_file, reading again from offset 0 (what procps
+ * does with lseek to refresh an open file) renders anew. release() drops the snapshot. Every callback is guarded:
+ * no exception reaches native code (anything unexpected becomes EIO with one log line).
+ */
+public final class ProcFuse extends FuseStubFS {
+    private static final int O_ACCMODE = 3;
+    private static final int O_WRONLY = 1;
+    private static final int O_RDWR = 2;
+
+    /** An open file: what was opened, by whom, and the bytes of its latest rendering. */
+    static final class Handle {
+        final ProcFile file;
+        final Credentials who;
+        private byte[] snapshot;
+        private boolean read;
+
+        Handle(ProcFile file, Credentials who, byte[] snapshot) {
+            this.file = file;
+            this.who = who;
+            this.snapshot = snapshot;
+        }
+
+        /** The bytes to serve a read at {@code offset}: a read from 0 after earlier reads renders again. */
+        synchronized byte[] forRead(long offset, ProcFs fs) {
+            if (offset == 0 && read) {
+                snapshot = fs.render(file, who);
+            }
+            read = true;
+            return snapshot;
+        }
+    }
+
+    private final ProcFs fs;
+    private final ErrorLog log;
+    private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
+    private final AtomicLong nextFh = new AtomicLong(1);
+    private final Supplier<Credentials> caller;
+
+    /** Where unexpected failures are reported, one line each. */
+    @FunctionalInterface
+    public interface ErrorLog {
+        void error(String line);
+    }
+
+    public ProcFuse(ProcFs fs, ErrorLog log) {
+        this.fs = fs;
+        this.log = log;
+        this.caller = this::contextCredentials;
+    }
+
+    /** For driving the binding without a mount: the caller's identity comes from {@code caller}. */
+    ProcFuse(ProcFs fs, ErrorLog log, Supplier<Credentials> caller) {
+        this.fs = fs;
+        this.log = log;
+        this.caller = caller;
+    }
+
+    private Credentials contextCredentials() {
+        var ctx = getContext();
+        return new Credentials((int) ctx.uid.get(), (int) ctx.gid.get(), (int) ctx.pid.get());
+    }
+
+    private int guard(String op, String path, IntSupplier body) {
+        try {
+            return body.getAsInt();
+        } catch (Throwable t) {
+            log.error("simproc: " + op + " " + path + " failed: " + t);
+            return -Errno.EIO;
+        }
+    }
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        return guard("getattr", path, () -> {
+            ProcEntry e = fs.lookup(path, caller.get());
+            if (e == null) {
+                return -Errno.ENOENT;
+            }
+            fillStat(e, stat);
+            return 0;
+        });
+    }
+
+    private void fillStat(ProcEntry e, FileStat stat) {
+        int type;
+        int nlink;
+        if (e instanceof ProcDir) {
+            type = FileStat.S_IFDIR;
+            nlink = 2;
+        } else if (e instanceof ProcLink) {
+            type = FileStat.S_IFLNK;
+            nlink = 1;
+        } else {
+            type = FileStat.S_IFREG;
+            nlink = 1;
+        }
+        stat.st_mode.set(type | e.mode());
+        stat.st_nlink.set(nlink);
+        stat.st_uid.set(e.uid());
+        stat.st_gid.set(e.gid());
+        stat.st_size.set(0);
+        long btime = fs.kernel().bootEpoch();
+        stat.st_atim.tv_sec.set(btime);
+        stat.st_mtim.tv_sec.set(btime);
+        stat.st_ctim.tv_sec.set(btime);
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        return guard("readdir", path, () -> {
+            Credentials who = caller.get();
+            ProcEntry e = fs.lookup(path, who);
+            if (e == null) {
+                return -Errno.ENOENT;
+            }
+            if (!(e instanceof ProcDir dir)) {
+                return -Errno.ENOTDIR;
+            }
+            filler.apply(buf, ".", null, 0);
+            filler.apply(buf, "..", null, 0);
+            List<ProcEntry> children = fs.list(dir, who);
+            for (ProcEntry c : children) {
+                filler.apply(buf, c.name(), null, 0);
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        return guard("readlink", path, () -> {
+            Credentials who = caller.get();
+            ProcEntry e = fs.lookup(path, who);
+            if (e == null) {
+                return -Errno.ENOENT;
+            }
+            if (!(e instanceof ProcLink link)) {
+                return -Errno.EINVAL;
+            }
+            byte[] target = fs.readlink(link, who).getBytes(StandardCharsets.UTF_8);
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        });
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        return guard("open", path, () -> {
+            Credentials who = caller.get();
+            ProcEntry e = fs.lookup(path, who);
+            if (e == null) {
+                return -Errno.ENOENT;
+            }
+            if (!(e instanceof ProcFile file)) {
+                return -Errno.EISDIR;
+            }
+            int access = fi.flags.get() & O_ACCMODE;
+            boolean wantRead = access != O_WRONLY;
+            boolean wantWrite = access == O_WRONLY || access == O_RDWR;
+            int mask = (wantRead ? ProcFs.MAY_READ : 0) | (wantWrite ? ProcFs.MAY_WRITE : 0);
+            int denied = ProcFs.permission(file, who, mask);
+            if (denied != 0) {
+                return denied;
+            }
+            byte[] snapshot = wantRead ? fs.render(file, who) : new byte[0];
+            long fh = nextFh.getAndIncrement();
+            handles.put(fh, new Handle(file, who, snapshot));
+            fi.fh.set(fh);
+            return 0;
+        });
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return guard("read", path, () -> {
+            Handle h = handles.get(fi.fh.get());
+            if (h == null) {
+                return -Errno.EBADF;
+            }
+            if (h.file.sysctl() && offset > 0) {
+                return 0;
+            }
+            byte[] data = h.forRead(offset, fs);
+            if (offset >= data.length) {
+                return 0;
+            }
+            int n = (int) Math.min(size, data.length - offset);
+            buf.put(0, data, (int) offset, n);
+            return n;
+        });
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return guard("write", path, () -> {
+            Handle h = handles.get(fi.fh.get());
+            if (h == null) {
+                return -Errno.EBADF;
+            }
+            byte[] data = new byte[(int) size];
+            buf.get(0, data, 0, data.length);
+            return fs.write(h.file, h.who, data, offset);
+        });
+    }
+
+    /** A shell's {@code echo 60 > file} truncates before writing: accepted and ignored on writable files. */
+    @Override
+    public int truncate(String path, @off_t long size) {
+        return guard("truncate", path, () -> {
+            ProcEntry e = fs.lookup(path, caller.get());
+            if (e == null) {
+                return -Errno.ENOENT;
+            }
+            return e instanceof ProcFile f && f.writable() ? 0 : -Errno.EACCES;
+        });
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return guard("release", path, () -> {
+            handles.remove(fi.fh.get());
+            return 0;
+        });
+    }
+
+    /** Open handles right now (their snapshots are held until release). */
+    int openHandles() {
+        return handles.size();
+    }
+}

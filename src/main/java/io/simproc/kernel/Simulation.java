@@ -1,0 +1,114 @@
+package io.simproc.kernel;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * The simulation thread of a mounted machine: it advances simulated time to follow wall time × speed, in short
+ * locked steps ({@link Kernel#advanceTo}), and sleeps between ticks. The wall clock is injected (the daemon passes
+ * System::nanoTime) so that the simulation itself never reads real time. Pausing freezes simulated time; changing
+ * the speed re-anchors so that simulated time never jumps.
+ */
+public final class Simulation {
+    /** Never sleep longer than this between checks, so pause/resume/stop react quickly. */
+    static final long MAX_SLEEP_NANOS = 20_000_000L;
+    static final long MIN_SLEEP_NANOS = 1_000_000L;
+
+    private final Kernel kernel;
+    private final LongSupplier wallNanos;
+    private volatile boolean running;
+    private volatile Thread thread;
+    private long anchorWall;
+    private long anchorJiffies;
+    private double speed;
+    private boolean paused;
+
+    public Simulation(Kernel kernel, LongSupplier wallNanos, double speed) {
+        if (!(speed > 0)) {
+            throw new IllegalArgumentException("speed must be positive, got " + speed);
+        }
+        this.kernel = kernel;
+        this.wallNanos = wallNanos;
+        this.speed = speed;
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        anchorWall = wallNanos.getAsLong();
+        anchorJiffies = kernel.read(k -> k.clock().jiffies());
+        thread = new Thread(this::loop, "simproc-simulation");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Simulated seconds per wall second. */
+    public synchronized double speed() {
+        return speed;
+    }
+
+    public synchronized void setSpeed(double newSpeed) {
+        if (!(newSpeed > 0)) {
+            throw new IllegalArgumentException("speed must be positive, got " + newSpeed);
+        }
+        reanchor();
+        speed = newSpeed;
+    }
+
+    public synchronized boolean paused() {
+        return paused;
+    }
+
+    public synchronized void pause() {
+        reanchor();
+        paused = true;
+    }
+
+    public synchronized void resume() {
+        reanchor();
+        paused = false;
+    }
+
+    private void reanchor() {
+        anchorJiffies = target(wallNanos.getAsLong());
+        anchorWall = wallNanos.getAsLong();
+    }
+
+    private synchronized long target(long now) {
+        if (paused) {
+            return anchorJiffies;
+        }
+        return anchorJiffies + (long) ((now - anchorWall) * speed * Clock.HZ / 1e9);
+    }
+
+    private void loop() {
+        while (running) {
+            long goal = target(wallNanos.getAsLong());
+            long now = kernel.read(k -> k.clock().jiffies());
+            if (goal > now) {
+                kernel.advanceTo(goal);
+                continue;
+            }
+            long perJiffy;
+            synchronized (this) {
+                perJiffy = paused ? MAX_SLEEP_NANOS : (long) (Clock.NSEC_PER_JIFFY / speed);
+            }
+            LockSupport.parkNanos(Math.max(MIN_SLEEP_NANOS, Math.min(MAX_SLEEP_NANOS, perJiffy)));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.simproc.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simproc daemon mounted on a temporary directory for an integration test: started from the built jar exactly as
+ * a user starts it, waited for until its files answer, and always unmounted on {@link #close()} (and by a JVM
+ * shutdown hook if a test run is interrupted), so that no mount outlives the test.
+ */
+public final class MountedMachine implements AutoCloseable {
+    private final Path dir;
+    private final Process daemon;
+    private final Path log;
+    private final Thread safetyNet;
+
+    private MountedMachine(Path dir, Process daemon, Path log) {
+        this.dir = dir;
+        this.daemon = daemon;
+        this.log = log;
+        this.safetyNet = new Thread(() -> unmount(dir), "unmount-" + dir.getFileName());
+        Runtime.getRuntime().addShutdownHook(safetyNet);
+    }
+
+    public static Path jar() {
+        return Path.of(System.getProperty("simproc.jar", "target/simproc.jar")).toAbsolutePath();
+    }
+
+    public static Path basedir() {
+        return Path.of(System.getProperty("simproc.basedir", ".")).toAbsolutePath();
+    }
+
+    /** Mount a machine: {@code args} are passed to {@code simproc mount DIR}. */
+    public static MountedMachine start(String... args) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("simproc-it-");
+        Path log = Files.createTempFile("simproc-it-", ".log");
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", jar().toString(), "mount",
+                dir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        MountedMachine m = new MountedMachine(dir, p, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                m.close();
+                throw new IllegalStateException("simproc mount exited early:\n" + Files.readString(log));
+            }
+            if (isMounted(dir) && answers(dir)) {
+                return m;
+            }
+            Thread.sleep(100);
+        }
+        m.close();
+        throw new IllegalStateException("simproc mount did not answer within 60 s:\n" + Files.readString(log));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Process daemon() {
+        return daemon;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /**
+     * Read a file of the mounted tree as cat does: open, read with a large buffer until end of file, close. (Not
+     * Files.readString: its first read asks for one byte, and a /proc/sys file, on Linux as here, then reports end
+     * of file at offset 1.)
+     */
+    public String read(String path) throws IOException {
+        return catFile(dir.resolve(path));
+    }
+
+    static String catFile(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[128 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Run a command with this mount bound over /proc (mount-scripts/simproc-exec). */
+    public Exec.Result exec(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(basedir().resolve("mount-scripts/simproc-exec").toString(),
+                dir.toString(), "--"));
+        cmd.addAll(List.of(command));
+        return Exec.run(cmd, 60);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        unmount(dir);
+        if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
+            daemon.destroyForcibly();
+            daemon.waitFor(5, TimeUnit.SECONDS);
+            unmount(dir);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(safetyNet);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or will run; nothing to remove
+        }
+        Files.deleteIfExists(dir);
+        Files.deleteIfExists(log);
+    }
+
+    static void unmount(Path dir) {
+        try {
+            Exec.run(List.of("fusermount", "-u", dir.toString()), 15);
+            if (isMounted(dir)) {
+                Exec.run(List.of("fusermount", "-u", "-z", dir.toString()), 15);
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot unmount " + dir, e);
+        }
+    }
+
+    private static boolean answers(Path dir) {
+        try {
+            return !catFile(dir.resolve("meminfo")).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isMounted(Path dir) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+            if (line.split(" ")[1].equals(dir.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
