@@ -232,7 +232,10 @@ public final class ProcFuse extends FuseStubFS {
         });
     }
 
-    /** A shell's {@code echo 60 > file} truncates before writing: accepted and ignored on writable files. */
+    /**
+     * A shell's {@code echo 60 > file} opens with O_TRUNC, which FUSE sends as a truncate before the open: proc
+     * files have no size, so it is accepted and ignored (permission to write was already checked by the kernel).
+     */
     @Override
     public int truncate(String path, @off_t long size) {
         return guard("truncate", path, () -> {
@@ -240,7 +243,7 @@ public final class ProcFuse extends FuseStubFS {
             if (e == null) {
                 return -Errno.ENOENT;
             }
-            return e instanceof ProcFile f && f.writable() ? 0 : -Errno.EACCES;
+            return e instanceof ProcFile ? 0 : -Errno.EISDIR;
         });
     }
 

@@ -12,10 +12,7 @@ package io.simproc.mm;
  * order; {@code nrFree[o] == Σ_mt nrFreeTyped[o][mt]}.
  */
 final class FreeArea {
-    private final int[] next;
-    private final int[] prev;
-    private final int[] flags;
-    private final int[] priv;
+    private final int[] mem;
     private final int[] head = new int[PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES];
     private final int[] tail = new int[PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES];
     private final long[] nrFreeTyped = new long[PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES];
@@ -25,10 +22,7 @@ final class FreeArea {
 
     FreeArea(MemMap map, long[] zoneStat) {
         this.zoneStat = zoneStat;
-        this.next = map.next;
-        this.prev = map.prev;
-        this.flags = map.flags;
-        this.priv = map.priv;
+        this.mem = map.mem;
         java.util.Arrays.fill(head, MemMap.NIL);
         java.util.Arrays.fill(tail, MemMap.NIL);
     }
@@ -57,26 +51,26 @@ final class FreeArea {
     /** __add_to_free_list(): marks pfn PageBuddy with its order and links it at the head or tail. */
     void add(int pfn, int order, int mt, boolean toTail) {
         int s = slot(order, mt);
-        flags[pfn] |= PageFlags.PG_BUDDY;
-        priv[pfn] = order;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_BUDDY;
+        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
         if (toTail) {
             int t = tail[s];
-            next[pfn] = MemMap.NIL;
-            prev[pfn] = t;
+            mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+            mem[MemMap.at(pfn, MemMap.F_PREV)] = t;
             if (t == MemMap.NIL) {
                 head[s] = pfn;
             } else {
-                next[t] = pfn;
+                mem[MemMap.at(t, MemMap.F_NEXT)] = pfn;
             }
             tail[s] = pfn;
         } else {
             int h = head[s];
-            prev[pfn] = MemMap.NIL;
-            next[pfn] = h;
+            mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+            mem[MemMap.at(pfn, MemMap.F_NEXT)] = h;
             if (h == MemMap.NIL) {
                 tail[s] = pfn;
             } else {
-                prev[h] = pfn;
+                mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
             }
             head[s] = pfn;
         }
@@ -90,21 +84,21 @@ final class FreeArea {
     /** __del_page_from_free_list(): unlinks pfn and clears PageBuddy. */
     void del(int pfn, int order, int mt) {
         int s = slot(order, mt);
-        int n = next[pfn];
-        int p = prev[pfn];
+        int n = mem[MemMap.at(pfn, MemMap.F_NEXT)];
+        int p = mem[MemMap.at(pfn, MemMap.F_PREV)];
         if (p == MemMap.NIL) {
             head[s] = n;
         } else {
-            next[p] = n;
+            mem[MemMap.at(p, MemMap.F_NEXT)] = n;
         }
         if (n == MemMap.NIL) {
             tail[s] = p;
         } else {
-            prev[n] = p;
+            mem[MemMap.at(n, MemMap.F_PREV)] = p;
         }
-        next[pfn] = MemMap.NIL;
-        prev[pfn] = MemMap.NIL;
-        flags[pfn] &= ~PageFlags.PG_BUDDY;
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_BUDDY;
         nrFreeTyped[s]--;
         nrFree[order]--;
         if (order >= PageAlloc.PAGEBLOCK_ORDER && mt != MigrateType.ISOLATE.ordinal()) {
@@ -114,7 +108,7 @@ final class FreeArea {
 
     /** Walks one list from head to tail; used by the invariant checker. */
     void forEach(int order, int mt, java.util.function.IntConsumer action) {
-        for (int pfn = head[slot(order, mt)]; pfn != MemMap.NIL; pfn = next[pfn]) {
+        for (int pfn = head[slot(order, mt)]; pfn != MemMap.NIL; pfn = mem[MemMap.at(pfn, MemMap.F_NEXT)]) {
             action.accept(pfn);
         }
     }

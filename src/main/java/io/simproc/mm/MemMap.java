@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 /**
  * The mem_map: one struct page per page frame, stored as parallel primitive arrays indexed by pfn (no object per
- * page). 8 ints per page (32 bytes) plus two bytes per 512-page pageblock.
+ * page). 8 ints per page (32 bytes) in one array, a page's fields side by side, plus two bytes per 512-page
+ * pageblock. One array rather than one per field: its fields are read together, and the JVM's heap accounting
+ * of one large array wastes far less than that of eight.
  *
  * <p>Fields: {@code flags} ({@link PageFlags} bits and the {@link PageOwner}); {@code refcount}; {@code mapcount}
  * (number of page-table mappings); {@code next}/{@code prev}, the links of the one intrusive list a page sits on
@@ -20,31 +22,33 @@ public final class MemMap {
     static final int PB_ISOLATE = 0x8;
     static final byte NO_ZONE = -1;
 
+    /** Ints per struct page, as a shift: a page's fields are mem[pfn << PAGE_SHIFT_INTS + F_*]. */
+    static final int STRIDE_SHIFT = 3;
+    static final int F_FLAGS = 0;
+    static final int F_REFCOUNT = 1;
+    static final int F_MAPCOUNT = 2;
+    static final int F_NEXT = 3;
+    static final int F_PREV = 4;
+    static final int F_MAPPING = 5;
+    static final int F_INDEX = 6;
+    static final int F_PRIV = 7;
+    /** Bytes of heap one simulated page costs in this structure (the 40 B/page budget). */
+    public static final int BYTES_PER_PAGE = Integer.BYTES << STRIDE_SHIFT;
+    /** The largest mem_map one Java array can hold. */
+    public static final long MAX_PFNS = (Integer.MAX_VALUE - 16) >>> STRIDE_SHIFT;
+
     final int nrPfns;
-    final int[] flags;
-    final int[] refcount;
-    final int[] mapcount;
-    final int[] next;
-    final int[] prev;
-    final int[] mapping;
-    final int[] index;
-    final int[] priv;
+    /** All struct pages, 8 ints each (array of structs: one cache line holds two pages). */
+    final int[] mem;
     final byte[] pageblockFlags;
     final byte[] pageblockZone;
 
-    /** Bytes of heap one simulated page costs in this structure (the 40 B/page budget). */
-    public static final int BYTES_PER_PAGE = 8 * Integer.BYTES;
-
     MemMap(int nrPfns) {
+        if (nrPfns > MAX_PFNS) {
+            throw new IllegalArgumentException("a mem_map of " + nrPfns + " pages exceeds " + MAX_PFNS);
+        }
         this.nrPfns = nrPfns;
-        flags = new int[nrPfns];
-        refcount = new int[nrPfns];
-        mapcount = new int[nrPfns];
-        next = new int[nrPfns];
-        prev = new int[nrPfns];
-        mapping = new int[nrPfns];
-        index = new int[nrPfns];
-        priv = new int[nrPfns];
+        mem = new int[nrPfns << STRIDE_SHIFT];
         int blocks = (nrPfns + PageAlloc.PAGEBLOCK_NR_PAGES - 1) >>> PageAlloc.PAGEBLOCK_ORDER;
         pageblockFlags = new byte[blocks];
         pageblockZone = new byte[blocks];
@@ -56,50 +60,58 @@ public final class MemMap {
         return nrPfns * BYTES_PER_PAGE + 2 * ((nrPfns >>> PageAlloc.PAGEBLOCK_ORDER) + 1);
     }
 
+    static int at(int pfn, int field) {
+        return (pfn << STRIDE_SHIFT) + field;
+    }
+
     public int nrPfns() {
         return nrPfns;
     }
 
     public int flags(int pfn) {
-        return flags[pfn];
+        return mem[pfn << STRIDE_SHIFT];
     }
 
     public boolean test(int pfn, int flag) {
-        return (flags[pfn] & flag) != 0;
+        return (mem[pfn << STRIDE_SHIFT] & flag) != 0;
     }
 
     public PageOwner owner(int pfn) {
-        return PageOwner.of((flags[pfn] & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
+        return PageOwner.of((mem[pfn << STRIDE_SHIFT] & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
     }
 
     public int refcount(int pfn) {
-        return refcount[pfn];
+        return mem[at(pfn, F_REFCOUNT)];
     }
 
     public int mapcount(int pfn) {
-        return mapcount[pfn];
+        return mem[at(pfn, F_MAPCOUNT)];
     }
 
     public int priv(int pfn) {
-        return priv[pfn];
+        return mem[at(pfn, F_PRIV)];
     }
 
     public int mapping(int pfn) {
-        return mapping[pfn];
+        return mem[at(pfn, F_MAPPING)];
     }
 
     public int index(int pfn) {
-        return index[pfn];
+        return mem[at(pfn, F_INDEX)];
+    }
+
+    int next(int pfn) {
+        return mem[at(pfn, F_NEXT)];
     }
 
     /** PageBuddy(): head of a free block in the buddy allocator. */
     public boolean isBuddy(int pfn) {
-        return (flags[pfn] & PageFlags.PG_BUDDY) != 0;
+        return (mem[pfn << STRIDE_SHIFT] & PageFlags.PG_BUDDY) != 0;
     }
 
     /** buddy_order(): valid only for {@link #isBuddy} pages (and per-cpu list heads). */
     public int buddyOrder(int pfn) {
-        return priv[pfn];
+        return mem[at(pfn, F_PRIV)];
     }
 
     /** get_pfnblock_migratetype(): the stored type, or ISOLATE while the block is isolated. */
@@ -122,15 +134,12 @@ public final class MemMap {
         return pageblockZone[pfn >>> PageAlloc.PAGEBLOCK_ORDER];
     }
 
-    void setOwner(int pfn, PageOwner owner) {
-        flags[pfn] = (flags[pfn] & ~PageFlags.OWNER_MASK) | (owner.ordinal() << PageFlags.OWNER_SHIFT);
-    }
-
-    void setFlag(int pfn, int flag) {
-        flags[pfn] |= flag;
-    }
-
-    void clearFlag(int pfn, int flag) {
-        flags[pfn] &= ~flag;
+    /** Set the page flags and refcount of [from, to) (memmap_init). */
+    void fill(int from, int to, int flags, int refcount) {
+        for (int pfn = from; pfn < to; pfn++) {
+            int b = pfn << STRIDE_SHIFT;
+            mem[b + F_FLAGS] = flags;
+            mem[b + F_REFCOUNT] = refcount;
+        }
     }
 }

@@ -144,10 +144,9 @@ public final class MemoryManager {
     private void initMemMap(Memblock memblock) {
         int reservedFlags = PageFlags.PG_RESERVED;
         int holeFlags = PageFlags.PG_RESERVED | PageFlags.PG_HOLE;
-        Arrays.fill(map.flags, holeFlags);
-        Arrays.fill(map.refcount, 1);
+        map.fill(0, map.nrPfns(), holeFlags, 1);
         for (Memblock.Region r : memblock.memory()) {
-            Arrays.fill(map.flags, (int) r.startPfn(), (int) r.endPfn(), reservedFlags);
+            map.fill((int) r.startPfn(), (int) r.endPfn(), reservedFlags, 1);
         }
         Arrays.fill(map.pageblockFlags, (byte) MigrateType.MOVABLE.ordinal());
     }

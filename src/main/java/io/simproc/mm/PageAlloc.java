@@ -49,10 +49,7 @@ public final class PageAlloc {
 
     private final MemoryManager mm;
     private final MemMap map;
-    private final int[] flags;
-    private final int[] priv;
-    private final int[] next;
-    private final int[] prev;
+    private final int[] mem;
     private final long[] events;
     /** page_group_by_mobility_disabled: tiny machines treat everything as one type. */
     private final boolean mobilityDisabled;
@@ -60,10 +57,7 @@ public final class PageAlloc {
     PageAlloc(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
-        this.flags = map.flags;
-        this.priv = map.priv;
-        this.next = map.next;
-        this.prev = map.prev;
+        this.mem = map.mem;
         this.events = mm.vmEvents;
         this.mobilityDisabled = mm.totalRamPagesAtBoot() < (long) PAGEBLOCK_NR_PAGES * MigrateType.MIGRATE_TYPES;
     }
@@ -362,7 +356,7 @@ public final class PageAlloc {
         }
         int pfn = pcp.listHead[pindex];
         pcpListDel(pcp, pindex, pfn);
-        flags[pfn] &= ~PageFlags.PG_PCP;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_PCP;
         pcp.count -= 1 << order;
         countAlloc(preferred, zone, order);
         return pfn;
@@ -561,9 +555,9 @@ public final class PageAlloc {
         long movable = 0;
         int end = startPfn + PAGEBLOCK_NR_PAGES;
         for (int pfn = startPfn; pfn < end; ) {
-            int f = flags[pfn];
+            int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
             if ((f & PageFlags.PG_BUDDY) != 0) {
-                int n = 1 << priv[pfn];
+                int n = 1 << mem[MemMap.at(pfn, MemMap.F_PRIV)];
                 free += n;
                 pfn += n;
                 continue;
@@ -581,11 +575,11 @@ public final class PageAlloc {
         long moved = 0;
         int end = startPfn + PAGEBLOCK_NR_PAGES;
         for (int pfn = startPfn; pfn < end; ) {
-            if ((flags[pfn] & PageFlags.PG_BUDDY) == 0) {
+            if ((mem[MemMap.at(pfn, MemMap.F_FLAGS)] & PageFlags.PG_BUDDY) == 0) {
                 pfn++;
                 continue;
             }
-            int order = priv[pfn];
+            int order = mem[MemMap.at(pfn, MemMap.F_PRIV)];
             int n = 1 << order;
             zone.freeArea.del(pfn, order, oldMt);
             zone.freeArea.add(pfn, order, newMt, true);
@@ -659,18 +653,18 @@ public final class PageAlloc {
         int n = 1 << order;
         int ownerBits = owner.ordinal() << PageFlags.OWNER_SHIFT;
         for (int i = 0; i < n; i++) {
-            flags[pfn + i] = ownerBits;
-            map.refcount[pfn + i] = 0;
-            map.mapcount[pfn + i] = 0;
-            map.mapping[pfn + i] = 0;
-            map.index[pfn + i] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = ownerBits;
+            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_MAPCOUNT)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_INDEX)] = 0;
         }
-        map.refcount[pfn] = 1;
+        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] = 1;
         mm.accountOwner(owner, n);
         if (order > 0 && (gfp & Gfp.__GFP_COMP) != 0) {
-            flags[pfn] |= PageFlags.PG_HEAD;
+            mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_HEAD;
         }
-        priv[pfn] = order;
+        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -682,7 +676,7 @@ public final class PageAlloc {
      */
     public void freePages(int pfn, int order, int cpu) {
         mm.assertWriter();
-        int f = flags[pfn];
+        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
         if ((f & (PageFlags.PG_BUDDY | PageFlags.PG_PCP | PageFlags.PG_RESERVED)) != 0
                 || (f & PageFlags.OWNER_MASK) == 0) {
             throw new IllegalStateException("freeing pfn " + pfn + " order " + order + " that is not allocated"
@@ -691,10 +685,10 @@ public final class PageAlloc {
         int n = 1 << order;
         mm.accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
         for (int i = 0; i < n; i++) {
-            flags[pfn + i] = 0;
-            map.refcount[pfn + i] = 0;
-            map.mapcount[pfn + i] = 0;
-            map.mapping[pfn + i] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_MAPCOUNT)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = 0;
         }
         freeFrozenPages(pfn, order, cpu);
     }
@@ -809,7 +803,7 @@ public final class PageAlloc {
             do {
                 int pfn = pcp.listTail[pindex];
                 pcpListDel(pcp, pindex, pfn);
-                flags[pfn] &= ~PageFlags.PG_PCP;
+                mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_PCP;
                 count -= nrPages;
                 pcp.count -= nrPages;
                 freeOnePageNoCount(zone, pfn, order, map.pageblockMigratetype(pfn), false);
@@ -867,8 +861,8 @@ public final class PageAlloc {
         Zone zone = mm.zoneOf(pfn);
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
-            flags[pfn + i] = 0;
-            map.refcount[pfn + i] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
         }
         zone.managedPages += n;
         freeOnePage(zone, pfn, order, true);
@@ -908,7 +902,7 @@ public final class PageAlloc {
         if (buddyPfn < 0 || buddyPfn >= map.nrPfns) {
             return false;
         }
-        return (flags[buddyPfn] & PageFlags.PG_BUDDY) != 0 && priv[buddyPfn] == order
+        return (mem[MemMap.at(buddyPfn, MemMap.F_FLAGS)] & PageFlags.PG_BUDDY) != 0 && mem[MemMap.at(buddyPfn, MemMap.F_PRIV)] == order
                 && map.zoneId(buddyPfn) == zoneId;
     }
 
@@ -926,48 +920,48 @@ public final class PageAlloc {
     // per-cpu list links (struct page::pcp_list)
 
     private void pcpListAddHead(PerCpuPages pcp, int pindex, int pfn, int order) {
-        flags[pfn] |= PageFlags.PG_PCP;
-        priv[pfn] = order;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_PCP;
+        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
         int h = pcp.listHead[pindex];
-        prev[pfn] = MemMap.NIL;
-        next[pfn] = h;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = h;
         if (h == MemMap.NIL) {
             pcp.listTail[pindex] = pfn;
         } else {
-            prev[h] = pfn;
+            mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
         }
         pcp.listHead[pindex] = pfn;
     }
 
     private void pcpListAddTail(PerCpuPages pcp, int pindex, int pfn, int order) {
-        flags[pfn] |= PageFlags.PG_PCP;
-        priv[pfn] = order;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_PCP;
+        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
         int t = pcp.listTail[pindex];
-        next[pfn] = MemMap.NIL;
-        prev[pfn] = t;
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = t;
         if (t == MemMap.NIL) {
             pcp.listHead[pindex] = pfn;
         } else {
-            next[t] = pfn;
+            mem[MemMap.at(t, MemMap.F_NEXT)] = pfn;
         }
         pcp.listTail[pindex] = pfn;
     }
 
     private void pcpListDel(PerCpuPages pcp, int pindex, int pfn) {
-        int n = next[pfn];
-        int p = prev[pfn];
+        int n = mem[MemMap.at(pfn, MemMap.F_NEXT)];
+        int p = mem[MemMap.at(pfn, MemMap.F_PREV)];
         if (p == MemMap.NIL) {
             pcp.listHead[pindex] = n;
         } else {
-            next[p] = n;
+            mem[MemMap.at(p, MemMap.F_NEXT)] = n;
         }
         if (n == MemMap.NIL) {
             pcp.listTail[pindex] = p;
         } else {
-            prev[n] = p;
+            mem[MemMap.at(n, MemMap.F_PREV)] = p;
         }
-        next[pfn] = MemMap.NIL;
-        prev[pfn] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
     }
 
     static int clamp(int v, int lo, int hi) {

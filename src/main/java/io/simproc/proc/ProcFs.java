@@ -85,10 +85,14 @@ public final class ProcFs {
         return kernel.read(k -> f.renderer().render(ctx));
     }
 
-    /** One write(2) to a writable file: bytes consumed or a negative errno. */
+    /**
+     * One write(2): bytes consumed or a negative errno. A file without a write handler can still be opened for
+     * writing by root (mode bits do not bind root outside /proc/sys); writing it then fails with EIO, as procfs
+     * does.
+     */
     public int write(ProcFile f, Credentials who, byte[] data, long offset) {
         if (!f.writable()) {
-            return -Errno.EACCES;
+            return -Errno.EIO;
         }
         ProcContext ctx = new ProcContext(kernel, who);
         return kernel.mutate(() -> f.writer().write(ctx, data, offset));

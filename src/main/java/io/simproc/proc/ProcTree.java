@@ -56,6 +56,11 @@ public final class ProcTree {
         return ProcDir.of("sys", sub);
     }
 
+    /** A tree with a given root, for composing trees from other entries. */
+    public static ProcTree of(ProcDir root) {
+        return new ProcTree(root);
+    }
+
     public ProcDir root() {
         return root;
     }

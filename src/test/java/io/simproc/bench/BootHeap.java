@@ -1,0 +1,51 @@
+package io.simproc.bench;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfile;
+import io.simproc.kernel.MachineProfileLoader;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+
+/**
+ * Boot time and heap per simulated page for one machine size, in a fresh JVM (mount-scripts/bench runs one per
+ * size). Prints one Markdown table row: the cold boot as a user waits for it (first boot in the JVM: class loading,
+ * JIT, heap growth included), a warm boot for comparison, the heap the booted machine retains (used heap after a
+ * full GC with the machine, minus the same before booting) and that heap per page frame and per managed page.
+ */
+public final class BootHeap {
+    private BootHeap() {
+    }
+
+    public static void main(String[] args) {
+        String size = args[0];
+        String nodes = args.length > 1 ? args[1] : "1";
+        MachineProfile p = MachineProfileLoader.parse("bench", "memory: " + size + "\nnodes: " + nodes + "\n");
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long baseline = usedAfterGc(mem);
+        long t0 = System.nanoTime();
+        Kernel k = Kernel.boot(p, 1);
+        long cold = System.nanoTime() - t0;
+        long retained = usedAfterGc(mem) - baseline;
+        long frames = k.read(kk -> (long) kk.mm().memMap().nrPfns());
+        long managed = k.read(kk -> kk.mm().totalramPages());
+        k = null;
+        usedAfterGc(mem);
+        t0 = System.nanoTime();
+        Kernel warm = Kernel.boot(p, 2);
+        long warmNanos = System.nanoTime() - t0;
+        System.out.printf("| %s, %s node%s | %.2f s | %.2f s | %d MiB | %.1f B | %.1f B |%n", size, nodes,
+                nodes.equals("1") ? "" : "s", cold / 1e9, warmNanos / 1e9, retained >> 20,
+                (double) retained / frames, (double) retained / managed);
+        if (warm.jiffies() < 0) {
+            throw new IllegalStateException("unreachable: keeps the warm machine alive until measured");
+        }
+    }
+
+    private static long usedAfterGc(MemoryMXBean mem) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return mem.getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,120 @@
+package io.simproc.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line's contract: exit 0 on success, 2 on usage errors, 1 on runtime errors with one clear line. */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void renderPrintsOneFile() {
+        assertEquals(0, Main.run("render", "/proc/buddyinfo", "--seed", "4"));
+        assertTrue(out().startsWith("Node 0, zone      DMA "), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void renderIsDeterministicForASeed() {
+        Main.run("render", "zoneinfo", "--seed", "9");
+        String first = out();
+        out.reset();
+        Main.run("render", "zoneinfo", "--seed", "9");
+        assertEquals(first, out());
+    }
+
+    @Test
+    void missingFileIsARuntimeErrorOnOneLine() {
+        assertEquals(1, Main.run("render", "nope"));
+        assertEquals("simproc: /proc/nope: No such file or directory\n", err());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertEquals(2, Main.run("render", "meminfo", "--no-such-option"));
+        assertTrue(err().contains("Unknown option: '--no-such-option'"), err());
+        assertEquals(2, Main.run("frobnicate"));
+    }
+
+    @Test
+    void badProfileNamesFileLineAndColumn(@TempDir Path tmp) throws Exception {
+        Path profile = tmp.resolve("bad.yaml");
+        Files.writeString(profile, "name: x\nmemroy: 8G\n");
+        assertEquals(1, Main.run("render", "meminfo", "--machine", profile.toString()));
+        assertEquals("simproc: " + profile + ":2:1: unknown key 'memroy' (expected one of: name, description,"
+                + " release, hostname, boot_time, cpu, memory, nodes, movablecore, crashkernel, cma, thp,"
+                + " kernel_image, e820, swap)\n", err());
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        assertEquals(1, Main.run("--debug", "render", "--machine", "/nonexistent.yaml", "meminfo"));
+        assertTrue(err().contains("\tat io.simproc."), err());
+        assertTrue(err().trim().endsWith("cannot read machine profile: /nonexistent.yaml"), err());
+    }
+
+    @Test
+    void runWritesAWholeTreeAndRefusesToOverwrite(@TempDir Path tmp) throws Exception {
+        assertEquals(0, Main.run("run", "--out", tmp.toString(), "--quiet"));
+        Path proc = tmp.resolve("proc");
+        assertTrue(Files.readString(proc.resolve("meminfo")).startsWith("MemTotal:"));
+        assertTrue(Files.readString(proc.resolve("sys/vm/lowmem_reserve_ratio")).startsWith("256\t256\t32"));
+        assertEquals("r--------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(proc.resolve("pagetypeinfo"))));
+        assertEquals(1, Main.run("run", "--out", tmp.toString(), "--quiet"));
+        assertTrue(err().contains("already exists; remove it or pass --force"), err());
+        assertEquals(0, Main.run("run", "--out", tmp.toString(), "--quiet", "--force"));
+    }
+
+    @Test
+    void mountNeedsADirectory(@TempDir Path tmp) {
+        assertEquals(1, Main.run("mount", tmp.resolve("missing").toString()));
+        assertTrue(err().contains("is not a directory"), err());
+        assertEquals(1, Main.run("mount", tmp.toString(), "--speed", "0"));
+        assertTrue(err().contains("--speed must be between"), err());
+    }
+
+    @Test
+    void helpAndVersionSucceed() {
+        assertEquals(0, Main.run("--help"));
+        assertTrue(out().contains("mount"), out());
+        assertEquals(0, Main.run("--version"));
+        assertTrue(out().contains("simproc"), out());
+    }
+}
