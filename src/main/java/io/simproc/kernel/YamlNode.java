@@ -92,7 +92,10 @@ public final class YamlNode {
         return node instanceof ScalarNode;
     }
 
-    /** The entries of a mapping, in file order. */
+    /**
+     * The entries of a mapping, in file order. A key given twice is an error at its second occurrence (SnakeYAML's
+     * duplicate-key check runs only when constructing objects, not when composing nodes as done here).
+     */
     public Map<String, YamlNode> mapping() {
         if (!(node instanceof MappingNode m)) {
             throw error(path() + " must be a mapping of keys to values");
@@ -101,6 +104,10 @@ public final class YamlNode {
         for (NodeTuple t : m.getValue()) {
             if (!(t.getKeyNode() instanceof ScalarNode k)) {
                 throw new YamlNode(file, t.getKeyNode(), path).error("keys must be plain names");
+            }
+            if (out.containsKey(k.getValue())) {
+                throw new YamlNode(file, k, path).error("duplicate key '" + k.getValue() + "'"
+                        + (path.isEmpty() ? "" : " in " + path));
             }
             String childPath = path.isEmpty() ? k.getValue() : path + "." + k.getValue();
             out.put(k.getValue(), new YamlNode(file, t.getValueNode(), childPath));

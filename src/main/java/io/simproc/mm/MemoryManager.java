@@ -35,6 +35,9 @@ public final class MemoryManager {
     /** SECTION_SIZE_BITS − PAGE_SHIFT: memory sections of 128 MiB. */
     public static final int PFN_SECTION_SHIFT = 15;
     private final java.util.BitSet presentSections = new java.util.BitSet();
+    /** SUBSECTION_SHIFT − PAGE_SHIFT: 2 MiB subsections, the granularity of pfn validity inside a section. */
+    public static final int PFN_SUBSECTION_SHIFT = 9;
+    private final java.util.BitSet validSubsections = new java.util.BitSet();
 
     private MemoryManager(KernelConfig config, KernelServices services, int nrPfns, int nrNodes, int[] cpuToNode) {
         this.config = config;
@@ -76,6 +79,8 @@ public final class MemoryManager {
         for (Memblock.Region r : memblock.memory()) {
             mm.presentSections.set((int) (r.startPfn() >>> PFN_SECTION_SHIFT),
                     (int) ((r.endPfn() - 1) >>> PFN_SECTION_SHIFT) + 1);
+            mm.validSubsections.set((int) (r.startPfn() >>> PFN_SUBSECTION_SHIFT),
+                    (int) ((r.endPfn() - 1) >>> PFN_SUBSECTION_SHIFT) + 1);
         }
         mm.initMemMap(memblock);
         mm.buildZonelists();
@@ -336,6 +341,15 @@ public final class MemoryManager {
     /** present_section_nr(): whether the 128 MiB section holding pfn has any RAM (has struct pages). */
     public boolean isSectionPresent(long pfn) {
         return presentSections.get((int) (pfn >>> PFN_SECTION_SHIFT));
+    }
+
+    /**
+     * pfn_section_valid() as subsection_map_init() sets it up at boot: whether the 2 MiB subsection holding pfn has
+     * any RAM. A hole of whole subsections inside a present section has no valid struct pages (pfn_to_online_page()
+     * returns NULL there).
+     */
+    public boolean isSubsectionValid(long pfn) {
+        return validSubsections.get((int) (pfn >>> PFN_SUBSECTION_SHIFT));
     }
 
     /** page_zone(). */

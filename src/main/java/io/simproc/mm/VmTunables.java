@@ -26,6 +26,11 @@ public final class VmTunables {
         return minFreeKbytes;
     }
 
+    /** The last min_free_kbytes a user wrote (automatic recomputation never goes below it), or -1 if none. */
+    public int userMinFreeKbytes() {
+        return userMinFreeKbytes;
+    }
+
     public int watermarkScaleFactor() {
         return watermarkScaleFactor;
     }

@@ -74,22 +74,21 @@ public final class Pagetypeinfo implements ProcFile.Renderer {
     }
 
     /**
-     * pagetypeinfo_showblockcount_print(): from the zone's first pfn in pageblock steps, skipping absent memory
-     * sections and pageblocks of other zones, the stored migrate type of each block.
+     * pagetypeinfo_showblockcount_print(): from the zone's first pfn in pageblock steps, the stored migrate type of
+     * each block whose first pfn has an online struct page (pfn_to_online_page(): present section and valid 2 MiB
+     * subsection, so holes inside a section are skipped too) and belongs to the zone.
      */
     static long[] blockCounts(MemoryManager mm, Zone z) {
         long[] count = new long[MigrateType.MIGRATE_TYPES];
         MemMap map = mm.memMap();
         long end = z.zoneEndPfn();
-        for (long pfn = z.zoneStartPfn(); pfn < end; ) {
-            if (!mm.isSectionPresent(pfn)) {
-                pfn = (pfn + PageAlloc.MAX_ORDER_NR_PAGES) & ~(PageAlloc.MAX_ORDER_NR_PAGES - 1L);
+        for (long pfn = z.zoneStartPfn(); pfn < end; pfn += PageAlloc.PAGEBLOCK_NR_PAGES) {
+            if (!mm.isSectionPresent(pfn) || !mm.isSubsectionValid(pfn)) {
                 continue;
             }
             if (map.zoneId((int) pfn) == z.id()) {
                 count[map.pageblockMigratetype((int) pfn)]++;
             }
-            pfn += PageAlloc.PAGEBLOCK_NR_PAGES;
         }
         return count;
     }

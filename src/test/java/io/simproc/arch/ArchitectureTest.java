@@ -1,0 +1,107 @@
+package io.simproc.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import io.simproc.kernel.ArchRuleViolations;
+import org.junit.jupiter.api.Test;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The layering of ARCHITECTURE.md, checked on the production classes of io.simproc: mm is self-contained, kernel
+ * sits below proc/sysctl/fuse/cli, only fuse and cli touch jnr-fuse, no package cycles, and the simulation
+ * (mm, kernel, workload) neither reads the wall clock nor uses unseeded randomness. Rules about fuse, cli and
+ * workload hold vacuously until those packages exist and bind from then on.
+ */
+@AnalyzeClasses(packages = "io.simproc", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+    private static final String[] LOGGING = {"org.slf4j..", "ch.qos.logback..", "org.apache.logging..",
+        "org.apache.log4j..", "org.apache.commons.logging..", "java.util.logging.."};
+    private static final String[] NATIVE_AND_CLI = {"ru.serce.jnrfuse..", "jnr..", "picocli.."};
+
+    @ArchTest
+    static final ArchRule MM_DEPENDS_ONLY_ON_MM_AND_UAPI = classes().that().resideInAPackage("io.simproc.mm..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.mm..", "io.simproc.uapi..")
+                    .or(resideOutsideOfPackage("io.simproc..")))
+            .because("mm is the memory manager alone; the machine around it reaches it through KernelServices");
+
+    @ArchTest
+    static final ArchRule MM_USES_NO_FUSE_CLI_OR_LOGGING = noClasses().that().resideInAPackage("io.simproc.mm..")
+            .should().dependOnClassesThat().resideInAnyPackage(NATIVE_AND_CLI)
+            .orShould().dependOnClassesThat().resideInAnyPackage(LOGGING);
+
+    @ArchTest
+    static final ArchRule KERNEL_IS_BELOW_THE_FILESYSTEM = noClasses().that().resideInAPackage("io.simproc.kernel..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.simproc.proc..", "io.simproc.sysctl..",
+                    "io.simproc.fuse..", "io.simproc.cli..");
+
+    @ArchTest
+    static final ArchRule PROC_DOES_NOT_KNOW_FUSE_OR_CLI = noClasses().that().resideInAPackage("io.simproc.proc..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.simproc.fuse..", "io.simproc.cli..");
+
+    @ArchTest
+    static final ArchRule SYSCTL_DOES_NOT_KNOW_PROC_FUSE_OR_CLI = noClasses().that()
+            .resideInAPackage("io.simproc.sysctl..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.simproc.proc..", "io.simproc.fuse..",
+                    "io.simproc.cli..");
+
+    @ArchTest
+    static final ArchRule ONLY_FUSE_AND_CLI_TOUCH_JNR = noClasses().that()
+            .resideOutsideOfPackages("io.simproc.fuse..", "io.simproc.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("ru.serce.jnrfuse..", "jnr..")
+            .because("nothing may cross into native code but the FUSE binding (and the commands that mount it)");
+
+    @ArchTest
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("io.simproc.(*)..").should().beFreeOfCycles()
+            .allowEmptyShould(true);
+
+    /**
+     * The clock is simulated and every random choice comes from the machine's seed (SeededRandom over
+     * SplittableRandom). Reading the JVM's memory limits (Boot's Runtime.maxMemory) is not a clock and is allowed.
+     */
+    @ArchTest
+    static final ArchRule NO_WALL_CLOCK_OR_UNSEEDED_RANDOMNESS = noClasses().that()
+            .resideInAnyPackage("io.simproc.mm..", "io.simproc.kernel..", "io.simproc.workload..")
+            .should().dependOnClassesThat().areAssignableTo(Random.class)
+            .orShould().callMethod(Math.class, "random")
+            .orShould().callMethod(StrictMath.class, "random")
+            .orShould().callMethod(UUID.class, "randomUUID")
+            .orShould().callMethod(Collections.class, "shuffle", List.class)
+            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().callMethod(System.class, "nanoTime")
+            .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class)
+            .orShould().callMethodWhere(target(name("now")).and(target(owner(resideInAnyPackage("java.time..")))))
+            .allowEmptyShould(true);
+
+    /** The rules are not vacuous: each clause rejects a class written to break it. */
+    @Test
+    void rulesRejectAClassThatBreaksThem() {
+        JavaClasses violations = new ClassFileImporter().importClasses(ArchRuleViolations.class);
+        String clock = assertThrows(AssertionError.class,
+                () -> NO_WALL_CLOCK_OR_UNSEEDED_RANDOMNESS.check(violations)).getMessage();
+        for (String call : List.of("System.currentTimeMillis()", "java.util.Random", "Instant.now()")) {
+            assertTrue(clock.contains(call), "the clock and randomness rule misses " + call + ":\n" + clock);
+        }
+        String layering = assertThrows(AssertionError.class,
+                () -> KERNEL_IS_BELOW_THE_FILESYSTEM.check(violations)).getMessage();
+        assertTrue(layering.contains("io.simproc.proc.ProcFs"), layering);
+    }
+}
