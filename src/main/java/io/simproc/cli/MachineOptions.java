@@ -26,7 +26,7 @@ public final class MachineOptions {
     Kernel boot(Console console) {
         MachineProfile p = profile();
         console.progress(String.format("booting %s: %s RAM, %d CPUs, %d node%s (heap needed ~%d MiB)...",
-                p.name(), io.simproc.kernel.Sizes.format(p.ramBytes()), p.nrCpus(), p.nrNodes(),
+                p.name(), io.simproc.kernel.Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
                 p.nrNodes() == 1 ? "" : "s", Boot.heapNeeded(p) >> 20));
         long t0 = System.nanoTime();
         Kernel k = Kernel.boot(p, seed);

@@ -63,7 +63,7 @@ public final class Boot {
             throw new ConfigException(p.source(), 0, 0, String.format(
                     "a %s machine needs about %d MiB of Java heap to simulate, but this JVM may use only %d MiB;"
                             + " give it more with SIMPROC_JAVA_OPTS=-Xmx%dm",
-                    Sizes.format(p.ramBytes()), needed >> 20, maxHeap >> 20, ((needed * 5 / 4) >> 20) + 1));
+                    Sizes.human(p.ramBytes()), needed >> 20, maxHeap >> 20, ((needed * 5 / 4) >> 20) + 1));
         }
         k.printk(6, k.linuxBanner());
         k.printk(6, "Command line: BOOT_IMAGE=/boot/vmlinuz-" + p.release() + " root=/dev/vda1 ro"

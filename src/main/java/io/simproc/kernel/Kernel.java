@@ -261,10 +261,17 @@ public final class Kernel implements KernelServices {
         return churn;
     }
 
-    /** The linux_banner: what /proc/version shows and the first line of the boot log. */
+    /**
+     * The linux_banner: what /proc/version shows and the first line of the boot log. The build date is the
+     * profile's boot date (a kernel is built before it boots; offline and live machines show the same banner).
+     */
     public String linuxBanner() {
+        String built = java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss 'UTC' yyyy",
+                java.util.Locale.ROOT).format(java.time.Instant.ofEpochSecond(profile.bootEpoch() - 86400)
+                .atZone(java.time.ZoneOffset.UTC));
         return "Linux version " + profile.release() + " (simproc@" + profile.hostname()
-                + ") (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC";
+                + ") (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC "
+                + built;
     }
 
     /** btime: wall-clock seconds since the epoch at which this machine booted. */

@@ -209,8 +209,8 @@ public final class MachineProfileLoader {
         }
         long slack = SECTION_BYTES * out.size() + (1L << 30);
         if (Math.abs(sum - ramBytes) > slack) {
-            throw n.error("node sizes add up to " + Sizes.format(sum) + " but the machine has "
-                    + Sizes.format(ramBytes) + " of RAM");
+            throw n.error("node sizes add up to " + Sizes.human(sum) + " but the machine has "
+                    + Sizes.human(ramBytes) + " of RAM");
         }
         out.set(out.size() - 1, out.get(out.size() - 1) + (ramBytes - sum));
         return out;
@@ -236,7 +236,7 @@ public final class MachineProfileLoader {
         }
         long ram = out.stream().filter(x -> x.type() == E820Entry.Type.RAM).mapToLong(E820Entry::size).sum();
         if (ram < MIN_RAM) {
-            throw n.error("the e820 map has " + Sizes.format(ram) + " of RAM; at least 64M is needed");
+            throw n.error("the e820 map has " + Sizes.human(ram) + " of RAM; at least 64M is needed");
         }
         return out;
     }

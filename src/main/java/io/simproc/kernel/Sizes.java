@@ -55,6 +55,17 @@ public final class Sizes {
         }
     }
 
+    /** Human form with one decimal for messages about RAM: 8.0G, 7.8G, 300.0M, 512K. */
+    public static String human(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format(java.util.Locale.ROOT, "%.1fG", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(java.util.Locale.ROOT, "%.1fM", bytes / (double) (1L << 20));
+        }
+        return (bytes >> 10) + "K";
+    }
+
     /** Compact human form for messages: 8G, 300M, 4K, or bytes. */
     public static String format(long bytes) {
         if (bytes != 0 && bytes % (1L << 40) == 0) {

@@ -42,8 +42,10 @@ public final class IntSysctl extends Sysctl {
             value[0] = v;
             return 0;
         });
-        if (r.ok() && r.valuesAccepted() == 1) {
-            setter.accept(kernel, value[0]);
+        if (r.ok()) {
+            // The handler's follow-up runs whenever proc_dointvec_minmax succeeds, also for a write it ignored
+            // (at a non-zero offset): the current value is applied again.
+            setter.accept(kernel, r.valuesAccepted() == 1 ? value[0] : getter.applyAsInt(kernel));
         }
         return r.returned();
     }

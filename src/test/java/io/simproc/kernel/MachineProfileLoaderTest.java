@@ -102,7 +102,7 @@ class MachineProfileLoaderTest {
                 new Bad("memory above the maximum", "memory: 5T\n", 1, 9,
                         "test.yaml:1:9: memory must be between 64M and 4T, got 5T"),
                 new Bad("node sizes that do not add up", "memory: 8G\nnodes: [2G, 2G]\n", 2, 8,
-                        "test.yaml:2:8: node sizes add up to 4G but the machine has 8387963K of RAM"),
+                        "test.yaml:2:8: node sizes add up to 4.0G but the machine has 8.0G of RAM"),
                 new Bad("node too small", "memory: 8G\nnodes: [256M, 4G]\n", 2, 9,
                         "test.yaml:2:9: each NUMA node needs at least 512M of RAM"),
                 new Bad("node count out of range", "nodes: 0\n", 1, 8, "test.yaml:1:8: nodes: 0 is out of range 1..64"),
