@@ -152,6 +152,7 @@ public final class Boot {
             totalcma = cmaArea[1] - cmaArea[0];
         }
         mm.initReserves();
+        mm.setZeroPfn((int) Page.pfnUp(img.bssStart()));
 
         long present = 0;
         for (Zone z : mm.zones()) {

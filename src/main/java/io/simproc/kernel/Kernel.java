@@ -41,6 +41,10 @@ public final class Kernel implements KernelServices {
 
     private final Deque<Current> current = new ArrayDeque<>();
     private MemoryManager mm;
+    private Vfs vfs;
+    private Processes processes;
+    private Syscalls syscalls;
+    private SeededRandom aslr;
     private Boot.Facts facts;
     private KernelChurn churn;
     private boolean debugChecks;
@@ -69,6 +73,10 @@ public final class Kernel implements KernelServices {
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
             k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
+            k.vfs = new Vfs(k.mm);
+            k.processes = new Processes(k);
+            k.syscalls = new Syscalls(k);
+            k.aslr = k.random.fork("aslr");
             Boot.startKernelThreads(k);
             k.churn = new KernelChurn(k, k.random.fork("churn"));
             Boot.earlyActivity(k, k.random.fork("boot"));
@@ -255,6 +263,31 @@ public final class Kernel implements KernelServices {
     /** What boot found and reserved: the resource tree, direct map, boot time. */
     public Boot.Facts facts() {
         return facts;
+    }
+
+    /** The simulated files (page caches of executables, libraries, data files). */
+    public Vfs vfs() {
+        return vfs;
+    }
+
+    /** Fork, exit, reaping and signals. */
+    public Processes processes() {
+        return processes;
+    }
+
+    /** The system calls simulated programs make. */
+    public Syscalls syscalls() {
+        return syscalls;
+    }
+
+    /** The randomness of address-space layouts (ASLR). */
+    SeededRandom aslr() {
+        return aslr;
+    }
+
+    /** An independent seeded stream for a named subsystem (workloads draw from these). */
+    public SeededRandom random(String name) {
+        return random.fork(name);
     }
 
     KernelChurn churn() {

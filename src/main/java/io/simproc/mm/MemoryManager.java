@@ -26,6 +26,19 @@ public final class MemoryManager {
     private final long[] ownerPages = new long[PageOwner.values().length];
     private final Watermarks watermarks;
     private final Kswapd kswapd;
+    private final Mmap mmap = new Mmap(this);
+    private final Memory memory;
+    private final Rmap rmap;
+    private final Folios folios;
+    private final Filemap filemap;
+    /** Mapping ids stored in struct page: index → AnonVma or AddressSpace (0 is "none"). */
+    private final java.util.ArrayList<Object> mappings = new java.util.ArrayList<>(java.util.List.of(NONE));
+    private final java.util.ArrayDeque<Integer> freeMappingIds = new java.util.ArrayDeque<>();
+    private final java.util.Set<MmStruct> mms = new java.util.LinkedHashSet<>();
+    private final java.util.Set<AddressSpace> anonymousShmem = new java.util.LinkedHashSet<>();
+    private int zeroPfn = -1;
+    private long nextShmemIno = 1;
+    private static final Object NONE = new Object();
     private PageAlloc pageAlloc;
     private long memmapBootPages;
     private long totalSwapPages;
@@ -57,6 +70,13 @@ public final class MemoryManager {
         this.nrCpus = cpuToNode.length;
         this.cpuToNode = cpuToNode.clone();
         this.zonelists = new Zone[nrNodes][ZoneType.MAX_NR_ZONES][];
+        for (PgData pgdat : nodes) {
+            pgdat.lruvec = new Lruvec(this, pgdat);
+        }
+        this.memory = new Memory(this);
+        this.rmap = new Rmap(this);
+        this.folios = new Folios(this);
+        this.filemap = new Filemap(this);
         this.watermarks = new Watermarks(this);
         this.kswapd = new Kswapd(this);
     }
@@ -293,6 +313,135 @@ public final class MemoryManager {
 
     public Kswapd kswapd() {
         return kswapd;
+    }
+
+    public Mmap mmap() {
+        return mmap;
+    }
+
+    public Memory memory() {
+        return memory;
+    }
+
+    Rmap rmap() {
+        return rmap;
+    }
+
+    Folios folios() {
+        return folios;
+    }
+
+    Filemap filemap() {
+        return filemap;
+    }
+
+    /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
+    public int zeroPfn() {
+        return zeroPfn;
+    }
+
+    /** Boot designates a reserved page of the kernel image as the zero page. */
+    public void setZeroPfn(int pfn) {
+        if ((map.flags(pfn) & PageFlags.PG_RESERVED) == 0) {
+            throw new IllegalArgumentException("the zero page must be a reserved page, pfn " + pfn + " is not");
+        }
+        this.zeroPfn = pfn;
+    }
+
+    /** A new id for a struct page's mapping field. */
+    int registerMapping(Object owner) {
+        Integer id = freeMappingIds.poll();
+        if (id == null) {
+            mappings.add(owner);
+            return mappings.size() - 1;
+        }
+        mappings.set(id, owner);
+        return id;
+    }
+
+    void setMapping(int id, Object owner) {
+        mappings.set(id, owner);
+    }
+
+    void releaseMapping(int id) {
+        mappings.set(id, null);
+        freeMappingIds.push(id);
+    }
+
+    /** The AnonVma or AddressSpace a page's mapping id names, or null. */
+    public Object mapping(int id) {
+        return id <= 0 || id >= mappings.size() ? null : mappings.get(id);
+    }
+
+    /**
+     * A regular file's page cache (an executable, a library, a data file) with the identity maps prints:
+     * device major:minor and inode number.
+     */
+    public AddressSpace newFile(String path, long sizeBytes, int devMajor, int devMinor, long ino) {
+        assertWriter();
+        int id = registerMapping(null);
+        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, ino, false);
+        setMapping(id, a);
+        return a;
+    }
+
+    /**
+     * shmem_file_setup(): a shmem object (a shared anonymous mapping's backing, a SysV segment) of {@code sizeBytes},
+     * its whole size charged to Committed_AS as shmem_acct_size does. Its pages are Shmem.
+     */
+    public AddressSpace newShmemObject(String path, long sizeBytes) {
+        assertWriter();
+        int id = registerMapping(null);
+        AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true);
+        setMapping(id, a);
+        anonymousShmem.add(a);
+        addCommitted(a.sizePages());
+        return a;
+    }
+
+    boolean isAnonymousShmem(AddressSpace a) {
+        return anonymousShmem.contains(a);
+    }
+
+    /** The last user of a shmem object went: its pages and its charge go with it. */
+    public void freeShmemObject(AddressSpace a) {
+        assertWriter();
+        if (!anonymousShmem.remove(a)) {
+            return;
+        }
+        java.util.List<Long> cached = new java.util.ArrayList<>();
+        a.pages.forEachIndex(cached::add);
+        for (long idx : cached) {
+            filemap.deleteFromPageCache(a, idx, 0);
+        }
+        addCommitted(-a.sizePages());
+        releaseMapping(a.id());
+    }
+
+    void registerMm(MmStruct m) {
+        mms.add(m);
+    }
+
+    void unregisterMm(MmStruct m) {
+        mms.remove(m);
+    }
+
+    /** Every live address space (for invariant checks). */
+    public java.util.Collection<MmStruct> mms() {
+        return java.util.Collections.unmodifiableCollection(mms);
+    }
+
+    /** Which RSS counter a mapped page counts in: MM_ANONPAGES, MM_SHMEMPAGES or MM_FILEPAGES. */
+    int rssMemberOf(int pfn) {
+        int f = map.flags(pfn);
+        if ((f & PageFlags.PG_ANON) != 0) {
+            return MmStruct.MM_ANONPAGES;
+        }
+        return (f & PageFlags.PG_SWAPBACKED) != 0 ? MmStruct.MM_SHMEMPAGES : MmStruct.MM_FILEPAGES;
+    }
+
+    void addCommitted(long pages) {
+        committedAsPages += pages;
     }
 
     public VmTunables tunables() {

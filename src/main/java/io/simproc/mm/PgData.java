@@ -11,6 +11,7 @@ public final class PgData {
     long nodeSpannedPages;
     long nodePresentPages;
     final long[] vmStat = new long[NodeStatItem.values().length];
+    Lruvec lruvec;
     /** kswapd_failures: passes in a row that reclaimed nothing; at MAX_RECLAIM_RETRIES the node is hopeless. */
     int kswapdFailures;
     int kswapdOrder;
@@ -51,6 +52,11 @@ public final class PgData {
 
     public long nodePresentPages() {
         return nodePresentPages;
+    }
+
+    /** This node's LRU lists. */
+    public Lruvec lruvec() {
+        return lruvec;
     }
 
     public long state(NodeStatItem item) {

@@ -1,0 +1,102 @@
+package io.simproc.mm;
+
+/**
+ * Reference counting and release of user pages (mm/swap.c): a page lives while something holds a reference —
+ * each mapping and the page cache hold one — and the last {@link #put} takes it off its LRU list and gives it back
+ * to the buddy allocator. Also the LRU insertion of new pages (folio_add_lru) and mlock's move to the unevictable
+ * list with NR_MLOCK.
+ */
+public final class Folios {
+    private final MemoryManager mm;
+    private final int[] mem;
+
+    Folios(MemoryManager mm) {
+        this.mm = mm;
+        this.mem = mm.memMap().mem;
+    }
+
+    /** folio_get(). */
+    void get(int pfn) {
+        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+    }
+
+    /** folio_put(): drop a reference; the last one frees the page on the given CPU. */
+    void put(int pfn, int cpu) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        int ref = --mem[b + MemMap.F_REFCOUNT];
+        if (ref > 0) {
+            return;
+        }
+        if (ref < 0) {
+            throw new IllegalStateException("pfn " + pfn + " refcount went negative");
+        }
+        int flags = mem[b + MemMap.F_FLAGS];
+        if ((flags & PageFlags.PG_LRU) != 0) {
+            lruvecOf(pfn).del(pfn);
+        }
+        if ((flags & PageFlags.PG_MLOCKED) != 0) {
+            mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
+        }
+        mm.pageAlloc().freePages(pfn, 0, cpu);
+    }
+
+    /** folio_add_lru(): a new user page joins the inactive list of its type (unevictable when mlocked). */
+    void addLru(int pfn) {
+        lruvecOf(pfn).add(pfn);
+    }
+
+    /**
+     * mlock_folio(): the page is locked in memory by one more VM_LOCKED mapping; the first moves it to the
+     * unevictable list and counts it in NR_MLOCK. The count of locking mappings is kept in the page's private
+     * field, as the kernel keeps mlock_count beside the (unused) LRU link.
+     */
+    void mlock(int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        int flags = mem[b + MemMap.F_FLAGS];
+        if ((flags & PageFlags.PG_MLOCKED) != 0) {
+            mem[b + MemMap.F_PRIV]++;
+            return;
+        }
+        boolean onLru = (flags & PageFlags.PG_LRU) != 0;
+        if (onLru) {
+            lruvecOf(pfn).del(pfn);
+        }
+        mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE)
+                & ~PageFlags.PG_ACTIVE;
+        mem[b + MemMap.F_PRIV] = 1;
+        mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]++;
+        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MLOCKED, 1);
+        if (onLru) {
+            lruvecOf(pfn).add(pfn);
+            mm.countEvent(VmEvent.UNEVICTABLE_PGS_CULLED, 1);
+        }
+    }
+
+    /** munlock_folio(): one locking mapping less; the last returns the page to the evictable lists. */
+    void munlock(int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        int flags = mem[b + MemMap.F_FLAGS];
+        if ((flags & PageFlags.PG_MLOCKED) == 0) {
+            return;
+        }
+        if (--mem[b + MemMap.F_PRIV] > 0) {
+            return;
+        }
+        mem[b + MemMap.F_PRIV] = 0;
+        boolean onLru = (flags & PageFlags.PG_LRU) != 0;
+        if (onLru) {
+            lruvecOf(pfn).del(pfn);
+        }
+        mem[b + MemMap.F_FLAGS] &= ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
+        mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
+        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, 1);
+        if (onLru) {
+            lruvecOf(pfn).add(pfn);
+            mm.countEvent(VmEvent.UNEVICTABLE_PGS_RESCUED, 1);
+        }
+    }
+
+    private Lruvec lruvecOf(int pfn) {
+        return mm.zoneOf(pfn).node().lruvec;
+    }
+}

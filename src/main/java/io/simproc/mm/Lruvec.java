@@ -1,0 +1,123 @@
+package io.simproc.mm;
+
+import java.util.Arrays;
+
+/**
+ * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable) as
+ * intrusive lists through the pages' list links. New pages go to the head; reclaim takes from the tail. The
+ * list sizes are the NR_*_ANON/FILE and NR_UNEVICTABLE node counters and the NR_ZONE_* zone counters, kept here
+ * incrementally.
+ *
+ * <p>Which list a page is on follows from its flags (folio_lru_list): PG_UNEVICTABLE → unevictable; swap-backed
+ * pages (anon, shmem) → the anon lists, others → the file lists; PG_ACTIVE → the active one.
+ */
+public final class Lruvec {
+    public static final int LRU_INACTIVE_ANON = 0;
+    public static final int LRU_ACTIVE_ANON = 1;
+    public static final int LRU_INACTIVE_FILE = 2;
+    public static final int LRU_ACTIVE_FILE = 3;
+    public static final int LRU_UNEVICTABLE = 4;
+    public static final int NR_LRU_LISTS = 5;
+
+    private static final NodeStatItem[] NODE_ITEM = {NodeStatItem.NR_INACTIVE_ANON, NodeStatItem.NR_ACTIVE_ANON,
+        NodeStatItem.NR_INACTIVE_FILE, NodeStatItem.NR_ACTIVE_FILE, NodeStatItem.NR_UNEVICTABLE};
+    private static final ZoneStatItem[] ZONE_ITEM = {ZoneStatItem.NR_ZONE_INACTIVE_ANON,
+        ZoneStatItem.NR_ZONE_ACTIVE_ANON, ZoneStatItem.NR_ZONE_INACTIVE_FILE, ZoneStatItem.NR_ZONE_ACTIVE_FILE,
+        ZoneStatItem.NR_ZONE_UNEVICTABLE};
+
+    private final MemoryManager mm;
+    private final PgData pgdat;
+    private final int[] mem;
+    private final int[] head = new int[NR_LRU_LISTS];
+    private final int[] tail = new int[NR_LRU_LISTS];
+
+    Lruvec(MemoryManager mm, PgData pgdat) {
+        this.mm = mm;
+        this.pgdat = pgdat;
+        this.mem = mm.memMap().mem;
+        Arrays.fill(head, MemMap.NIL);
+        Arrays.fill(tail, MemMap.NIL);
+    }
+
+    /** folio_lru_list(). */
+    static int lruOf(int flags) {
+        if ((flags & PageFlags.PG_UNEVICTABLE) != 0) {
+            return LRU_UNEVICTABLE;
+        }
+        int lru = (flags & PageFlags.PG_SWAPBACKED) != 0 ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+        return (flags & PageFlags.PG_ACTIVE) != 0 ? lru + 1 : lru;
+    }
+
+    /** lruvec_add_folio(): put pfn on the head of the list its flags select and set PG_LRU. */
+    void add(int pfn) {
+        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        if ((f & PageFlags.PG_LRU) != 0) {
+            throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
+        }
+        int lru = lruOf(f);
+        int h = head[lru];
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = h;
+        if (h == MemMap.NIL) {
+            tail[lru] = pfn;
+        } else {
+            mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
+        }
+        head[lru] = pfn;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f | PageFlags.PG_LRU;
+        account(pfn, lru, 1);
+    }
+
+    /** lruvec_del_folio(): take pfn off its list and clear PG_LRU. */
+    void del(int pfn) {
+        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        if ((f & PageFlags.PG_LRU) == 0) {
+            throw new IllegalStateException("pfn " + pfn + " is not on an LRU list");
+        }
+        int lru = lruOf(f);
+        int n = mem[MemMap.at(pfn, MemMap.F_NEXT)];
+        int p = mem[MemMap.at(pfn, MemMap.F_PREV)];
+        if (p == MemMap.NIL) {
+            head[lru] = n;
+        } else {
+            mem[MemMap.at(p, MemMap.F_NEXT)] = n;
+        }
+        if (n == MemMap.NIL) {
+            tail[lru] = p;
+        } else {
+            mem[MemMap.at(n, MemMap.F_PREV)] = p;
+        }
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f & ~PageFlags.PG_LRU;
+        account(pfn, lru, -1);
+    }
+
+    private void account(int pfn, int lru, int delta) {
+        pgdat.vmStat[NODE_ITEM[lru].ordinal()] += delta;
+        mm.zoneOf(pfn).vmStat[ZONE_ITEM[lru].ordinal()] += delta;
+    }
+
+    /** The page at the tail (oldest) of a list, or NIL. */
+    public int tail(int lru) {
+        return tail[lru];
+    }
+
+    public int head(int lru) {
+        return head[lru];
+    }
+
+    /** The next page toward the tail. */
+    public int next(int pfn) {
+        return mem[MemMap.at(pfn, MemMap.F_NEXT)];
+    }
+
+    /** The list size (the node counter). */
+    public long size(int lru) {
+        return pgdat.vmStat[NODE_ITEM[lru].ordinal()];
+    }
+
+    public PgData pgdat() {
+        return pgdat;
+    }
+}

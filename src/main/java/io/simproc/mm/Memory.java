@@ -1,0 +1,236 @@
+package io.simproc.mm;
+
+/**
+ * Page faults and unmapping (mm/memory.c): {@link #access} is what a load or store by a task does — nothing when
+ * the page is mapped with the needed permission, else {@code handle_mm_fault}: a first read of anonymous memory
+ * maps the shared zero page, a first write allocates a zeroed page ({@code do_anonymous_page}); file pages come
+ * from the page cache ({@code do_fault}, a major fault when they had to be read); a write to a page shared after
+ * fork or mapped privately from a file copies it ({@code do_wp_page}), unless this mapping is the page's only
+ * user. {@link #zapRange} unmaps, dropping references and RSS.
+ */
+public final class Memory {
+    /** Outcomes of {@link #access}. */
+    public static final int HIT = 0;
+    public static final int MINOR = 1;
+    public static final int MAJOR = 2;
+    public static final int OOM = 3;
+    public static final int SIGSEGV = 4;
+    public static final int SIGBUS = 5;
+
+    /** stack_guard_gap: 256 pages below a stack that it may not grow into from a lower mapping. */
+    public static final long STACK_GUARD_GAP = 256L << io.simproc.uapi.Page.PAGE_SHIFT;
+    static final long PTE_FLAGS_MASK = (1L << PageTable.PTE_SHIFT) - 1;
+
+    private final MemoryManager mm;
+    private final int[] mem;
+
+    Memory(MemoryManager mm) {
+        this.mm = mm;
+        this.mem = mm.memMap().mem;
+    }
+
+    static long ptePfn(long pte) {
+        return pte >>> PageTable.PTE_SHIFT;
+    }
+
+    static boolean present(long pte) {
+        return (pte & PageTable._PAGE_PRESENT) != 0;
+    }
+
+    private static long mkPte(int pfn, long flags) {
+        return ((long) pfn << PageTable.PTE_SHIFT) | PageTable._PAGE_PRESENT | PageTable._PAGE_USER
+                | PageTable._PAGE_ACCESSED | flags;
+    }
+
+    /**
+     * One load ({@code write} false) or store by the task owning {@code mmStruct} at {@code addr}: returns
+     * {@link #HIT} when no fault was needed, else the fault's outcome. Counts pgfault for every fault.
+     */
+    public int access(MmStruct mmStruct, long addr, boolean write) {
+        mm.assertWriter();
+        Vma vma = mmStruct.findVma(addr);
+        if (vma == null) {
+            vma = expandStackFor(mmStruct, addr);
+            if (vma == null) {
+                return SIGSEGV;
+            }
+        }
+        if (!vma.allows(write)) {
+            return SIGSEGV;
+        }
+        PageTable.Pte table = mmStruct.pgtable.leaf(addr, null);
+        if (table != null) {
+            int i = PageTable.indexOf(addr);
+            long pte = table.entry[i];
+            if (present(pte) && (!write || (pte & PageTable._PAGE_RW) != 0)) {
+                long young = pte | PageTable._PAGE_ACCESSED | (write ? PageTable._PAGE_DIRTY : 0);
+                table.entry[i] = young;
+                return HIT;
+            }
+        }
+        return handleMmFault(mmStruct, vma, addr, write);
+    }
+
+    /** A fault below a grows-down stack extends it (expand_stack), as long as it keeps the guard gap. */
+    private Vma expandStackFor(MmStruct mmStruct, long addr) {
+        Vma above = mmStruct.findVmaAbove(addr);
+        if (above == null || !above.test(VmFlags.VM_GROWSDOWN)) {
+            return null;
+        }
+        return mm.mmap().expandDownwards(mmStruct, above, addr & io.simproc.uapi.Page.PAGE_MASK) ? above : null;
+    }
+
+    /** handle_mm_fault(). */
+    int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
+        mm.countEvent(VmEvent.PGFAULT, 1);
+        addr &= io.simproc.uapi.Page.PAGE_MASK;
+        PageTable.Pte table = mmStruct.pgtable.leaf(addr, mm.mmap().tableAllocator(mmStruct));
+        if (table == null) {
+            return OOM;
+        }
+        int i = PageTable.indexOf(addr);
+        long pte = table.entry[i];
+        if (pte == 0) {
+            return vma.isAnonymous() ? doAnonymousPage(mmStruct, vma, addr, write, table)
+                    : doFault(mmStruct, vma, addr, write, table);
+        }
+        if (write && (pte & PageTable._PAGE_RW) == 0) {
+            return doWpPage(mmStruct, vma, addr, pte, table);
+        }
+        table.entry[i] = pte | PageTable._PAGE_ACCESSED;
+        return MINOR;
+    }
+
+    /** do_anonymous_page(). */
+    private int doAnonymousPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table) {
+        if (!write) {
+            PageTable.set(table, addr, mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL));
+            return MINOR;
+        }
+        int pfn = newAnonPage(mmStruct, vma, addr);
+        if (pfn < 0) {
+            return OOM;
+        }
+        PageTable.set(table, addr, mkPte(pfn, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
+        return MINOR;
+    }
+
+    /** Allocate, account and map-prepare a new anonymous page for addr (no PTE yet); -1 if none. */
+    private int newAnonPage(MmStruct mmStruct, Vma vma, long addr) {
+        mm.mmap().anonVmaPrepare(vma);
+        int pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct.homeNid, mmStruct.homeCpu,
+                PageOwner.ANON);
+        if (pfn < 0) {
+            return -1;
+        }
+        mm.rmap().addNewAnon(pfn, vma, addr);
+        mm.folios().addLru(pfn);
+        if (vma.test(VmFlags.VM_LOCKED)) {
+            mm.folios().mlock(pfn);
+        }
+        mmStruct.addRss(MmStruct.MM_ANONPAGES, 1);
+        return pfn;
+    }
+
+    /** do_fault(): read, shared or COW fault on a file or shmem mapping. */
+    private int doFault(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table) {
+        AddressSpace file = vma.file;
+        long index = vma.linearPageIndex(addr);
+        if (index >= file.sizePages()) {
+            return SIGBUS;
+        }
+        Filemap.Lookup found = mm.filemap().getPage(file, index, mmStruct.homeNid, mmStruct.homeCpu);
+        if (found == null) {
+            return OOM;
+        }
+        int result = found.major() ? MAJOR : MINOR;
+        if (write && !vma.test(VmFlags.VM_SHARED)) {
+            int copy = newAnonPage(mmStruct, vma, addr);
+            if (copy < 0) {
+                return OOM;
+            }
+            PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
+            return result;
+        }
+        int pfn = found.pfn();
+        mm.folios().get(pfn);
+        mm.rmap().addMapping(pfn);
+        if (vma.test(VmFlags.VM_LOCKED)) {
+            mm.folios().mlock(pfn);
+        }
+        mmStruct.addRss(file.isShmem() ? MmStruct.MM_SHMEMPAGES : MmStruct.MM_FILEPAGES, 1);
+        boolean writable = vma.test(VmFlags.VM_SHARED) && vma.test(VmFlags.VM_WRITE) && (write || file.isShmem());
+        long flags = writable ? PageTable._PAGE_RW | (write ? PageTable._PAGE_DIRTY : 0) : 0;
+        PageTable.set(table, addr, mkPte(pfn, flags));
+        return result;
+    }
+
+    /** do_wp_page(): a write to a present, write-protected page. */
+    private int doWpPage(MmStruct mmStruct, Vma vma, long addr, long pte, PageTable.Pte table) {
+        int pfn = (int) ptePfn(pte);
+        if (vma.test(VmFlags.VM_SHARED)) {
+            PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
+            return MINOR;
+        }
+        boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+            PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
+            mm.countEvent(VmEvent.PGREUSE, 1);
+            return MINOR;
+        }
+        int copy = newAnonPage(mmStruct, vma, addr);
+        if (copy < 0) {
+            return OOM;
+        }
+        PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
+        if (!special) {
+            boolean wasAnon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;
+            if (!wasAnon) {
+                mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+            } else {
+                mmStruct.addRss(MmStruct.MM_ANONPAGES, -1);
+            }
+            unmapPage(vma, pfn, mmStruct.homeCpu);
+        }
+        return MINOR;
+    }
+
+    /** Drop one mapping of a page (rmap, mlock and the mapping's reference). */
+    private void unmapPage(Vma vma, int pfn, int cpu) {
+        mm.rmap().removeMapping(pfn);
+        if (vma.test(VmFlags.VM_LOCKED)) {
+            mm.folios().munlock(pfn);
+        }
+        mm.folios().put(pfn, cpu);
+    }
+
+    /**
+     * zap_page_range(): unmap [start, end) of one VMA: every mapped page loses this mapping, its reference and its
+     * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
+     */
+    void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
+        mmStruct.pgtable.walk(start, end, (addr, pte, table, i) -> {
+            PageTable.set(table, addr, 0);
+            if (!present(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
+                return;
+            }
+            int pfn = (int) ptePfn(pte);
+            mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+            unmapPage(vma, pfn, mmStruct.homeCpu);
+        });
+    }
+
+    /** populate_vma_page_range(): fault in every page of the range (MAP_POPULATE, mlock). */
+    int populate(MmStruct mmStruct, long start, long end, boolean write) {
+        int worst = HIT;
+        for (long a = start; a < end; a += io.simproc.uapi.Page.PAGE_SIZE) {
+            int r = access(mmStruct, a, write);
+            if (r >= OOM) {
+                return r;
+            }
+            worst = Math.max(worst, r);
+        }
+        return worst;
+    }
+}

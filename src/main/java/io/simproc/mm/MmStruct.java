@@ -1,0 +1,216 @@
+package io.simproc.mm;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * struct mm_struct: one address space — its VMAs (sorted, non-overlapping, found by address in O(log n)), its page
+ * table, the RSS counters, the virtual-memory counters procfs reports (total_vm, locked_vm, data_vm, exec_vm,
+ * stack_vm) and the layout of the program in it (code, data, brk, stack, arguments). Changed only through
+ * {@link Mmap} and {@link Memory} on the simulation thread.
+ */
+public final class MmStruct {
+    /** enum rss_stat item order: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES. */
+    public static final int MM_FILEPAGES = 0;
+    public static final int MM_ANONPAGES = 1;
+    public static final int MM_SWAPENTS = 2;
+    public static final int MM_SHMEMPAGES = 3;
+
+    /** TASK_SIZE for 4-level paging: the top of user space. */
+    public static final long TASK_SIZE = 0x7ffffffff000L;
+
+    final MemoryManager mm;
+    final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    final PageTable pgtable;
+    final long[] rss = new long[4];
+    long totalVm;
+    long lockedVm;
+    long pinnedVm;
+    long dataVm;
+    long execVm;
+    long stackVm;
+    long hiwaterRss;
+    long hiwaterVm;
+    long defFlags;
+    long startCode;
+    long endCode;
+    long startData;
+    long endData;
+    long startBrk;
+    long brk;
+    long startStack;
+    long argStart;
+    long argEnd;
+    long envStart;
+    long envEnd;
+    long mmapBase;
+    /** Pages charged to vm_committed_as by this mm's VM_ACCOUNT mappings. */
+    long committedPages;
+    /** The node and CPU this address space's task runs on (where its pages come from). */
+    int homeNid;
+    int homeCpu;
+
+    MmStruct(MemoryManager mm, PageTable pgtable) {
+        this.mm = mm;
+        this.pgtable = pgtable;
+    }
+
+    /** find_vma(): the VMA containing addr, or null. */
+    public Vma findVma(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        if (e == null || e.getValue().end <= addr) {
+            return null;
+        }
+        return e.getValue();
+    }
+
+    /** The first VMA ending above addr (the kernel's find_vma semantics), or null. */
+    public Vma findVmaAbove(long addr) {
+        Vma v = findVma(addr);
+        if (v != null) {
+            return v;
+        }
+        Map.Entry<Long, Vma> e = vmas.higherEntry(addr);
+        return e == null ? null : e.getValue();
+    }
+
+    /** All VMAs in address order. */
+    public Collection<Vma> vmas() {
+        return Collections.unmodifiableCollection(vmas.values());
+    }
+
+    public int mapCount() {
+        return vmas.size();
+    }
+
+    public PageTable pageTable() {
+        return pgtable;
+    }
+
+    /** get_mm_counter(). */
+    public long rss(int member) {
+        return rss[member];
+    }
+
+    /** get_mm_rss(): file + anon + shmem resident pages. */
+    public long rssPages() {
+        return rss[MM_FILEPAGES] + rss[MM_ANONPAGES] + rss[MM_SHMEMPAGES];
+    }
+
+    public long totalVm() {
+        return totalVm;
+    }
+
+    public long lockedVm() {
+        return lockedVm;
+    }
+
+    public long pinnedVm() {
+        return pinnedVm;
+    }
+
+    public long dataVm() {
+        return dataVm;
+    }
+
+    public long execVm() {
+        return execVm;
+    }
+
+    public long stackVm() {
+        return stackVm;
+    }
+
+    /** VmHWM: peak resident set, max of the recorded peak and the current RSS. */
+    public long hiwaterRss() {
+        return Math.max(hiwaterRss, rssPages());
+    }
+
+    /** VmPeak: peak virtual size. */
+    public long hiwaterVm() {
+        return Math.max(hiwaterVm, totalVm);
+    }
+
+    public long pgtablesBytes() {
+        return pgtable.pgtablesBytes();
+    }
+
+    public long startCode() {
+        return startCode;
+    }
+
+    public long endCode() {
+        return endCode;
+    }
+
+    public long startData() {
+        return startData;
+    }
+
+    public long endData() {
+        return endData;
+    }
+
+    public long startBrk() {
+        return startBrk;
+    }
+
+    public long brk() {
+        return brk;
+    }
+
+    public long startStack() {
+        return startStack;
+    }
+
+    public long argStart() {
+        return argStart;
+    }
+
+    public long argEnd() {
+        return argEnd;
+    }
+
+    public long envStart() {
+        return envStart;
+    }
+
+    public long envEnd() {
+        return envEnd;
+    }
+
+    public long committedPages() {
+        return committedPages;
+    }
+
+    public long defFlags() {
+        return defFlags;
+    }
+
+    void addRss(int member, long delta) {
+        rss[member] += delta;
+        if (delta > 0) {
+            long now = rssPages();
+            if (now > hiwaterRss) {
+                hiwaterRss = now;
+            }
+        }
+    }
+
+    /** Record the program layout exec set up (the fields /proc/PID/stat and status report). */
+    public void setLayout(long startCode, long endCode, long startData, long endData, long startStack,
+                          long argStart, long argEnd, long envStart, long envEnd) {
+        mm.assertWriter();
+        this.startCode = startCode;
+        this.endCode = endCode;
+        this.startData = startData;
+        this.endData = endData;
+        this.startStack = startStack;
+        this.argStart = argStart;
+        this.argEnd = argEnd;
+        this.envStart = envStart;
+        this.envEnd = envEnd;
+    }
+}

@@ -1,0 +1,650 @@
+package io.simproc.mm;
+
+import io.simproc.uapi.Errno;
+import io.simproc.uapi.Page;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Address-space operations of mm/mmap.c, mm/vma.c, mm/mprotect.c, mm/mlock.c, mm/madvise.c and kernel/fork.c's
+ * dup_mmap: creating a mapping (merged with compatible neighbours, placed top-down below mmap_base), unmapping
+ * (splitting VMAs at the edges, freeing the page tables of the gap), changing protection, brk, stack growth,
+ * mlock, MADV_DONTNEED, duplicating an address space for fork and tearing it down at exit.
+ *
+ * <p>Keeps the virtual-memory counters of every mm (total_vm, data_vm, exec_vm, stack_vm, locked_vm) and the
+ * commit charge of VM_ACCOUNT mappings (Committed_AS) as the kernel does. Failures return a negative errno.
+ */
+public final class Mmap {
+    /** The default RLIMIT_STACK: how far a stack may grow. */
+    public static final long STACK_RLIMIT = 8L << 20;
+
+    private final MemoryManager mm;
+
+    Mmap(MemoryManager mm) {
+        this.mm = mm;
+    }
+
+    /** The allocator of page-table pages for an mm (GFP_PGTABLE_USER: kernel, unmovable, zeroed). */
+    PageTable.TableAllocator tableAllocator(MmStruct mmStruct) {
+        return new PageTable.TableAllocator() {
+            @Override
+            public int alloc() {
+                int pfn = mm.pageAlloc().allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT, 0,
+                        mmStruct.homeNid, mmStruct.homeCpu, PageOwner.PAGETABLE);
+                if (pfn >= 0) {
+                    mm.zoneOf(pfn).node().vmStat[NodeStatItem.NR_PAGETABLE.ordinal()]++;
+                }
+                return pfn;
+            }
+
+            @Override
+            public void free(int pfn) {
+                mm.zoneOf(pfn).node().vmStat[NodeStatItem.NR_PAGETABLE.ordinal()]--;
+                mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
+            }
+        };
+    }
+
+    /** mm_alloc() + pgd_alloc(): a new, empty address space for a task on {@code cpu}; null without memory. */
+    public MmStruct newMm(int cpu, long mmapBase) {
+        mm.assertWriter();
+        int nid = mm.cpuToNode(cpu);
+        MmStruct probe = new MmStruct(mm, null);
+        probe.homeCpu = cpu;
+        probe.homeNid = nid;
+        int pgd = tableAllocator(probe).alloc();
+        if (pgd < 0) {
+            return null;
+        }
+        MmStruct m = new MmStruct(mm, new PageTable(pgd));
+        m.homeCpu = cpu;
+        m.homeNid = nid;
+        m.mmapBase = mmapBase;
+        mm.registerMm(m);
+        return m;
+    }
+
+    /** Move an address space's future allocations to another CPU (the task migrated). */
+    public void setHomeCpu(MmStruct m, int cpu) {
+        m.homeCpu = cpu;
+        m.homeNid = mm.cpuToNode(cpu);
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // mmap
+
+    /**
+     * do_mmap(): map {@code len} bytes at {@code addr} (a hint, or exact with {@code fixed}) with the given VM
+     * flags, backed by {@code file} from page {@code pgoff} or anonymous when file is null; {@code name} labels
+     * special areas. Returns the address or a negative errno.
+     */
+    public long mmap(MmStruct m, long addr, long len, long vmFlags, AddressSpace file, long pgoff, String name,
+                     boolean fixed) {
+        mm.assertWriter();
+        if (len <= 0) {
+            return -Errno.EINVAL;
+        }
+        len = pageAlign(len);
+        if (fixed) {
+            if ((addr & ~Page.PAGE_MASK) != 0 || addr + len > MmStruct.TASK_SIZE || addr + len < addr) {
+                return -Errno.EINVAL;
+            }
+            munmap(m, addr, len);
+        } else {
+            addr = getUnmappedArea(m, addr, len);
+            if (addr < 0) {
+                return addr;
+            }
+        }
+        if (file == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
+            file = mm.newShmemObject("/dev/zero (deleted)", len);
+            pgoff = 0;
+        }
+        if (file == null) {
+            pgoff = addr >>> Page.PAGE_SHIFT;
+        }
+        long pages = len >>> Page.PAGE_SHIFT;
+        if (accountable(file, vmFlags)) {
+            vmFlags |= VmFlags.VM_ACCOUNT;
+            charge(m, pages);
+        }
+        vmFlags |= m.defFlags;
+        mergeOrInsert(m, addr, addr + len, vmFlags, file, pgoff, name);
+        vmStatAccount(m, vmFlags, pages);
+        if ((vmFlags & VmFlags.VM_LOCKED) != 0) {
+            m.lockedVm += pages;
+            mm.memory().populate(m, addr, addr + len, isCowMapping(vmFlags));
+        }
+        return addr;
+    }
+
+    /** accountable_mapping(): private writable mappings that reserve swap are charged to Committed_AS. */
+    private static boolean accountable(AddressSpace file, long flags) {
+        if (file != null && file.isShmem() && (flags & VmFlags.VM_SHARED) != 0) {
+            return false;
+        }
+        return (flags & (VmFlags.VM_NORESERVE | VmFlags.VM_SHARED | VmFlags.VM_WRITE)) == VmFlags.VM_WRITE;
+    }
+
+    /** is_cow_mapping(): private and may be written. */
+    private static boolean isCowMapping(long flags) {
+        return (flags & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) == VmFlags.VM_MAYWRITE;
+    }
+
+    /** vm_acct_memory(): Committed_AS grows (every mode counts; overcommit policy decides elsewhere). */
+    private void charge(MmStruct m, long pages) {
+        m.committedPages += pages;
+        mm.addCommitted(pages);
+    }
+
+    private void uncharge(MmStruct m, long pages) {
+        m.committedPages -= pages;
+        mm.addCommitted(-pages);
+    }
+
+    /** vm_stat_account(). */
+    private static void vmStatAccount(MmStruct m, long flags, long pages) {
+        m.totalVm += pages;
+        if ((flags & (VmFlags.VM_EXEC | VmFlags.VM_WRITE | VmFlags.VM_STACK)) == VmFlags.VM_EXEC) {
+            m.execVm += pages;
+        } else if ((flags & VmFlags.VM_STACK) == VmFlags.VM_STACK) {
+            m.stackVm += pages;
+        } else if ((flags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_STACK)) == VmFlags.VM_WRITE) {
+            m.dataVm += pages;
+        }
+        if (m.totalVm > m.hiwaterVm) {
+            m.hiwaterVm = m.totalVm;
+        }
+    }
+
+    /**
+     * unmapped_area_topdown(): the highest gap below mmap_base that fits {@code len} (honouring the stack guard gap
+     * below grows-down mappings); a free hint is used as given.
+     */
+    long getUnmappedArea(MmStruct m, long hint, long len) {
+        if (hint != 0) {
+            hint = pageAlign(hint);
+            if (hint + len <= MmStruct.TASK_SIZE && isFree(m, hint, hint + len)) {
+                return hint;
+            }
+        }
+        long high = m.mmapBase;
+        var it = m.vmas.descendingMap().values().iterator();
+        Vma above = null;
+        while (true) {
+            Vma below = null;
+            while (it.hasNext()) {
+                Vma v = it.next();
+                if (v.start < high) {
+                    below = v;
+                    break;
+                }
+                above = v;
+            }
+            long gapEnd = high;
+            if (above != null && above.test(VmFlags.VM_GROWSDOWN)) {
+                gapEnd = Math.min(gapEnd, above.start - Memory.STACK_GUARD_GAP);
+            }
+            long gapStart = below == null ? Page.PAGE_SIZE * 16L : below.end;
+            if (gapEnd - gapStart >= len && gapEnd - len >= gapStart) {
+                return gapEnd - len;
+            }
+            if (below == null) {
+                return -Errno.ENOMEM;
+            }
+            high = below.start;
+            above = below;
+        }
+    }
+
+    private static boolean isFree(MmStruct m, long start, long end) {
+        Vma v = m.findVmaAbove(start);
+        return v == null || v.start >= end;
+    }
+
+    /**
+     * Insert a new VMA, merging it into an adjacent compatible one (same flags and backing, contiguous file
+     * offset, no conflicting anon_vma) as vma_merge() does.
+     */
+    private Vma mergeOrInsert(MmStruct m, long start, long end, long flags, AddressSpace file, long pgoff,
+                              String name) {
+        Vma prev = m.findVma(start - 1);
+        Vma next = m.findVma(end);
+        boolean special = (flags & VmFlags.VM_SPECIAL) != 0 || name != null && name.startsWith("[v");
+        if (!special && prev != null && prev.end == start && canMerge(prev, flags, file, name)
+                && (file == null || prev.pgoff + ((prev.end - prev.start) >>> Page.PAGE_SHIFT) == pgoff)) {
+            m.vmas.remove(prev.start);
+            prev.end = end;
+            if (next != null && next.start == end && canMerge(next, flags, file, name)
+                    && (prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma)
+                    && (file == null || prev.pgoff + ((end - prev.start) >>> Page.PAGE_SHIFT) == next.pgoff)) {
+                m.vmas.remove(next.start);
+                prev.end = next.end;
+                if (prev.anonVma == null && next.anonVma != null) {
+                    prev.anonVma = next.anonVma;
+                    next.anonVma.vmas.add(prev);
+                }
+                unlink(next);
+            }
+            m.vmas.put(prev.start, prev);
+            return prev;
+        }
+        if (!special && next != null && next.start == end && canMerge(next, flags, file, name)
+                && (file == null || next.pgoff == pgoff + ((end - start) >>> Page.PAGE_SHIFT))) {
+            m.vmas.remove(next.start);
+            next.start = start;
+            next.pgoff = pgoff;
+            m.vmas.put(next.start, next);
+            return next;
+        }
+        Vma vma = new Vma(m, start, end, flags, file, pgoff, name);
+        m.vmas.put(start, vma);
+        if (file != null) {
+            file.iMmap.add(vma);
+        }
+        return vma;
+    }
+
+    private static boolean canMerge(Vma v, long flags, AddressSpace file, String name) {
+        return v.flags == flags && v.file == file && java.util.Objects.equals(v.name, name)
+                && (v.flags & VmFlags.VM_SPECIAL) == 0;
+    }
+
+    /** anon_vma_prepare(): give an anonymous-capable VMA its anon_vma at its first anonymous page. */
+    void anonVmaPrepare(Vma vma) {
+        if (vma.anonVma != null) {
+            return;
+        }
+        AnonVma av = new AnonVma(mm.registerMapping(null), null);
+        mm.setMapping(av.id, av);
+        av.vmas.add(vma);
+        vma.anonVma = av;
+    }
+
+    /** __split_vma(): cut vma at addr; returns the upper part (both parts keep backing and anon_vma). */
+    private Vma split(MmStruct m, Vma vma, long addr) {
+        Vma upper = vma.dup(m);
+        upper.start = addr;
+        upper.pgoff = vma.pgoff + ((addr - vma.start) >>> Page.PAGE_SHIFT);
+        upper.anonVma = vma.anonVma;
+        if (upper.anonVma != null) {
+            upper.anonVma.vmas.add(upper);
+        }
+        if (upper.file != null) {
+            upper.file.iMmap.add(upper);
+        }
+        vma.end = addr;
+        m.vmas.put(upper.start, upper);
+        return upper;
+    }
+
+    /** Detach a VMA from its anon_vma and file (unlink_anon_vmas, unlink_file_vma). */
+    private void unlink(Vma vma) {
+        if (vma.anonVma != null) {
+            AnonVma av = vma.anonVma;
+            av.vmas.remove(vma);
+            if (av.vmas.isEmpty()) {
+                mm.releaseMapping(av.id);
+            }
+        }
+        if (vma.file != null) {
+            vma.file.iMmap.remove(vma);
+            if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.isAnonymousShmem(vma.file)) {
+                mm.freeShmemObject(vma.file);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // munmap, mprotect, brk, stack
+
+    /** do_vmi_munmap(): unmap [addr, addr + len); VMAs straddling the edges are split. */
+    public int munmap(MmStruct m, long addr, long len) {
+        mm.assertWriter();
+        if ((addr & ~Page.PAGE_MASK) != 0 || len <= 0) {
+            return -Errno.EINVAL;
+        }
+        long end = addr + pageAlign(len);
+        List<Vma> victims = splitRange(m, addr, end);
+        if (victims.isEmpty()) {
+            return 0;
+        }
+        for (Vma v : victims) {
+            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
+            mm.memory().zapRange(m, v, v.start, v.end);
+            m.vmas.remove(v.start);
+            vmStatAccount(m, v.flags, -pages);
+            if ((v.flags & VmFlags.VM_ACCOUNT) != 0) {
+                uncharge(m, pages);
+            }
+            if ((v.flags & VmFlags.VM_LOCKED) != 0) {
+                m.lockedVm -= pages;
+            }
+            unlink(v);
+        }
+        freePgtables(m, addr, end);
+        return 0;
+    }
+
+    /** The VMAs inside [start, end) after splitting those that cross its edges. */
+    private List<Vma> splitRange(MmStruct m, long start, long end) {
+        List<Vma> out = new ArrayList<>();
+        Vma first = m.findVmaAbove(start);
+        if (first == null || first.start >= end) {
+            return out;
+        }
+        if (first.start < start) {
+            split(m, first, start);
+        }
+        Vma last = m.findVma(end - 1);
+        if (last != null && last.end > end) {
+            split(m, last, end);
+        }
+        for (Vma v : m.vmas.subMap(start, true, end, false).values()) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** free_pgtables() for the gap [start, end) between the neighbouring mappings. */
+    private void freePgtables(MmStruct m, long start, long end) {
+        Vma prev = m.findVma(start - 1);
+        if (prev == null) {
+            var e = m.vmas.lowerEntry(start);
+            prev = e == null ? null : e.getValue();
+        }
+        Vma next = m.findVmaAbove(end);
+        long floor = prev == null ? 0 : prev.end;
+        long ceiling = next == null ? MmStruct.TASK_SIZE : next.start;
+        m.pgtable.freeEmptyTables(floor, ceiling, tableAllocator(m));
+    }
+
+    /** mprotect(): change the protection of [addr, addr + len), which must be fully mapped. */
+    public int mprotect(MmStruct m, long addr, long len, int prot) {
+        mm.assertWriter();
+        if ((addr & ~Page.PAGE_MASK) != 0) {
+            return -Errno.EINVAL;
+        }
+        long end = addr + pageAlign(len);
+        for (long a = addr; a < end; ) {
+            Vma v = m.findVma(a);
+            if (v == null) {
+                return -Errno.ENOMEM;
+            }
+            a = v.end;
+        }
+        long newBits = VmFlags.fromProt(prot, false) & (VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC);
+        for (Vma v : splitRange(m, addr, end)) {
+            long old = v.flags;
+            long flags = (old & ~(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) | newBits;
+            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
+            boolean wasAccountable = (old & VmFlags.VM_ACCOUNT) != 0;
+            if (!wasAccountable && accountable(v.file, flags) && (flags & VmFlags.VM_WRITE) != 0) {
+                flags |= VmFlags.VM_ACCOUNT;
+                charge(m, pages);
+            }
+            vmStatAccount(m, old, -pages);
+            vmStatAccount(m, flags, pages);
+            v.flags = flags;
+            if ((flags & VmFlags.VM_WRITE) == 0) {
+                m.pgtable.walk(v.start, v.end, (a, pte, table, i) -> table.entry[i] = pte & ~PageTable._PAGE_RW);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * brk(): move the program break. The heap VMA ("[heap]") grows or shrinks page-wise from start_brk; returns
+     * the new break (the old one when refused, as the syscall does).
+     */
+    public long brk(MmStruct m, long newBrk) {
+        mm.assertWriter();
+        if (newBrk < m.startBrk) {
+            return m.brk;
+        }
+        long oldEnd = pageAlign(m.brk);
+        long newEnd = pageAlign(newBrk);
+        if (newEnd == oldEnd) {
+            m.brk = newBrk;
+            return newBrk;
+        }
+        if (newEnd < oldEnd) {
+            munmap(m, newEnd, oldEnd - newEnd);
+            m.brk = newBrk;
+            return newBrk;
+        }
+        Vma next = m.findVmaAbove(oldEnd);
+        if (next != null && next.start < newEnd + Page.PAGE_SIZE) {
+            return m.brk;
+        }
+        long flags = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE
+                | VmFlags.VM_MAYEXEC | VmFlags.VM_ACCOUNT | m.defFlags;
+        long pages = (newEnd - oldEnd) >>> Page.PAGE_SHIFT;
+        charge(m, pages);
+        Vma heap = m.findVma(oldEnd - 1);
+        if (heap != null && heap.end == oldEnd && "[heap]".equals(heap.name) && heap.flags == flags) {
+            m.vmas.remove(heap.start);
+            heap.end = newEnd;
+            m.vmas.put(heap.start, heap);
+        } else {
+            Vma v = new Vma(m, oldEnd, newEnd, flags, null, oldEnd >>> Page.PAGE_SHIFT, "[heap]");
+            m.vmas.put(v.start, v);
+        }
+        vmStatAccount(m, flags, pages);
+        if ((flags & VmFlags.VM_LOCKED) != 0) {
+            m.lockedVm += pages;
+            mm.memory().populate(m, oldEnd, newEnd, true);
+        }
+        m.brk = newBrk;
+        return newBrk;
+    }
+
+    /** Set where the heap starts (exec places it after bss). */
+    public void setBrkBase(MmStruct m, long startBrk) {
+        mm.assertWriter();
+        m.startBrk = startBrk;
+        m.brk = startBrk;
+    }
+
+    /** expand_downwards(): grow a stack VMA down to addr, within RLIMIT_STACK and the guard gap. */
+    boolean expandDownwards(MmStruct m, Vma stack, long addr) {
+        if (addr >= stack.start) {
+            return true;
+        }
+        if (stack.end - addr > STACK_RLIMIT) {
+            return false;
+        }
+        Vma below = m.vmas.lowerEntry(stack.start) == null ? null : m.vmas.lowerEntry(stack.start).getValue();
+        if (below != null && below.end + Memory.STACK_GUARD_GAP > addr) {
+            return false;
+        }
+        long pages = (stack.start - addr) >>> Page.PAGE_SHIFT;
+        m.vmas.remove(stack.start);
+        stack.start = addr;
+        stack.pgoff = addr >>> Page.PAGE_SHIFT;
+        m.vmas.put(stack.start, stack);
+        if ((stack.flags & VmFlags.VM_ACCOUNT) != 0) {
+            charge(m, pages);
+        }
+        vmStatAccount(m, stack.flags, pages);
+        if ((stack.flags & VmFlags.VM_LOCKED) != 0) {
+            m.lockedVm += pages;
+        }
+        return true;
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // mlock, madvise
+
+    /** mlock() / munlock() of [addr, addr + len): VM_LOCKED set or cleared, pages faulted in and (un)locked. */
+    public int mlock(MmStruct m, long addr, long len, boolean lock) {
+        mm.assertWriter();
+        long start = addr & Page.PAGE_MASK;
+        long end = pageAlign(addr + len);
+        for (long a = start; a < end; ) {
+            Vma v = m.findVma(a);
+            if (v == null) {
+                return -Errno.ENOMEM;
+            }
+            a = v.end;
+        }
+        for (Vma v : splitRange(m, start, end)) {
+            boolean locked = v.test(VmFlags.VM_LOCKED);
+            if (locked == lock) {
+                continue;
+            }
+            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
+            if (lock) {
+                v.flags |= VmFlags.VM_LOCKED;
+                m.lockedVm += pages;
+                m.pgtable.walk(v.start, v.end, (a, pte, table, i) -> {
+                    if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0) {
+                        mm.folios().mlock((int) Memory.ptePfn(pte));
+                    }
+                });
+                int r = mm.memory().populate(m, v.start, v.end, isCowMapping(v.flags));
+                if (r >= Memory.OOM) {
+                    return -Errno.ENOMEM;
+                }
+            } else {
+                v.flags &= ~(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
+                m.lockedVm -= pages;
+                m.pgtable.walk(v.start, v.end, (a, pte, table, i) -> {
+                    if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0) {
+                        mm.folios().munlock((int) Memory.ptePfn(pte));
+                    }
+                });
+            }
+        }
+        return 0;
+    }
+
+    /** madvise(MADV_DONTNEED): drop the pages of [addr, addr + len); anonymous memory reads back as zeros. */
+    public int madviseDontneed(MmStruct m, long addr, long len) {
+        mm.assertWriter();
+        long end = pageAlign(addr + len);
+        for (long a = addr; a < end; ) {
+            Vma v = m.findVmaAbove(a);
+            if (v == null || v.start >= end) {
+                break;
+            }
+            if (v.test(VmFlags.VM_LOCKED) || v.test(VmFlags.VM_PFNMAP)) {
+                return -Errno.EINVAL;
+            }
+            mm.memory().zapRange(m, v, Math.max(a, v.start), Math.min(end, v.end));
+            a = v.end;
+        }
+        return 0;
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // fork and exit
+
+    /**
+     * dup_mmap(): the child's copy of an address space. VMAs are copied (not VM_DONTCOPY ones; mlocks are not
+     * inherited); anonymous memory is shared copy-on-write — both sides' PTEs made read-only, pages gaining a
+     * mapping — and file mappings without anonymous pages are left to fault in again. Returns null without memory.
+     */
+    public MmStruct dupMmap(MmStruct old, int cpu) {
+        mm.assertWriter();
+        MmStruct child = newMm(cpu, old.mmapBase);
+        if (child == null) {
+            return null;
+        }
+        child.startCode = old.startCode;
+        child.endCode = old.endCode;
+        child.startData = old.startData;
+        child.endData = old.endData;
+        child.startBrk = old.startBrk;
+        child.brk = old.brk;
+        child.startStack = old.startStack;
+        child.argStart = old.argStart;
+        child.argEnd = old.argEnd;
+        child.envStart = old.envStart;
+        child.envEnd = old.envEnd;
+        child.hiwaterVm = old.hiwaterVm;
+        PageTable.TableAllocator alloc = tableAllocator(child);
+        for (Vma v : old.vmas.values()) {
+            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
+            if (v.test(VmFlags.VM_DONTCOPY)) {
+                continue;
+            }
+            Vma c = v.dup(child);
+            c.flags &= ~(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
+            child.vmas.put(c.start, c);
+            vmStatAccount(child, c.flags, pages);
+            if (c.test(VmFlags.VM_ACCOUNT)) {
+                charge(child, pages);
+            }
+            if (c.file != null) {
+                c.file.iMmap.add(c);
+            }
+            if (v.anonVma == null) {
+                continue;
+            }
+            v.anonVma.vmas.add(c);
+            AnonVma own = new AnonVma(mm.registerMapping(null), v.anonVma.root);
+            mm.setMapping(own.id, own);
+            own.vmas.add(c);
+            c.anonVma = own;
+            if (!copyPageRange(old, v, child, c, alloc)) {
+                exitMmap(child);
+                return null;
+            }
+        }
+        return child;
+    }
+
+    private boolean copyPageRange(MmStruct old, Vma src, MmStruct child, Vma dst, PageTable.TableAllocator alloc) {
+        boolean[] ok = {true};
+        boolean cow = isCowMapping(src.flags);
+        old.pgtable.walk(src.start, src.end, (addr, pte, table, i) -> {
+            if (!ok[0] || !Memory.present(pte)) {
+                return;
+            }
+            PageTable.Pte t = child.pgtable.leaf(addr, alloc);
+            if (t == null) {
+                ok[0] = false;
+                return;
+            }
+            long copy = pte;
+            if ((pte & PageTable._PAGE_SPECIAL) == 0) {
+                int pfn = (int) Memory.ptePfn(pte);
+                mm.folios().get(pfn);
+                mm.rmap().addMapping(pfn);
+                child.addRss(mm.rssMemberOf(pfn), 1);
+                if (cow && (pte & PageTable._PAGE_RW) != 0) {
+                    table.entry[i] = pte & ~PageTable._PAGE_RW;
+                    copy = pte & ~PageTable._PAGE_RW;
+                }
+            }
+            PageTable.set(t, addr, copy);
+        });
+        return ok[0];
+    }
+
+    /** exit_mmap(): unmap everything, uncharge, free every page table. */
+    public void exitMmap(MmStruct m) {
+        mm.assertWriter();
+        for (Vma v : new ArrayList<>(m.vmas.values())) {
+            mm.memory().zapRange(m, v, v.start, v.end);
+            if (v.test(VmFlags.VM_ACCOUNT)) {
+                uncharge(m, (v.end - v.start) >>> Page.PAGE_SHIFT);
+            }
+            unlink(v);
+        }
+        m.vmas.clear();
+        m.totalVm = 0;
+        m.dataVm = 0;
+        m.execVm = 0;
+        m.stackVm = 0;
+        m.lockedVm = 0;
+        m.pgtable.freeAll(tableAllocator(m));
+        mm.unregisterMm(m);
+    }
+
+    static long pageAlign(long v) {
+        return (v + Page.PAGE_SIZE - 1) & Page.PAGE_MASK;
+    }
+}

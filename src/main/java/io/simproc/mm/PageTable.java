@@ -1,0 +1,259 @@
+package io.simproc.mm;
+
+/**
+ * A process's x86_64 4-level page table (PGD → PUD → PMD → PTE, 512 entries per level). Every table is a real page
+ * obtained from the buddy allocator and owned by {@link PageOwner#PAGETABLE}: PUD, PMD and PTE tables count in
+ * the mm's pgtables_bytes (VmPTE), and all of them, the PGD included, in NR_PAGETABLE (PageTables).
+ *
+ * <p>A PTE is a long: 0 is none; a present entry is {@code pfn << 12 | flags} with the x86 bits below; a swap entry
+ * (later) has the present bit clear and a non-zero value. Tables are freed when the range they cover no longer has
+ * any mapping (free_pgtables) and all of them at exit.
+ */
+public final class PageTable {
+    public static final long _PAGE_PRESENT = 0x1;
+    public static final long _PAGE_RW = 0x2;
+    public static final long _PAGE_USER = 0x4;
+    public static final long _PAGE_ACCESSED = 0x20;
+    public static final long _PAGE_DIRTY = 0x40;
+    /** _PAGE_SPECIAL: a mapping without a struct page to account (the shared zero page). */
+    public static final long _PAGE_SPECIAL = 0x200;
+    static final int PTRS_PER_TABLE = 512;
+    static final int PTE_SHIFT = 12;
+    static final int PMD_SHIFT = 21;
+    static final int PUD_SHIFT = 30;
+    static final int PGD_SHIFT = 39;
+
+    /** Allocates and frees table pages; returns the pfn or -1. */
+    interface TableAllocator {
+        int alloc();
+
+        void free(int pfn);
+    }
+
+    /** An upper-level table (PGD, PUD or PMD): children and how many are set. */
+    static final class Dir {
+        final int pfn;
+        final Object[] child = new Object[PTRS_PER_TABLE];
+        int used;
+
+        Dir(int pfn) {
+            this.pfn = pfn;
+        }
+    }
+
+    /** A leaf table: 512 PTEs and how many are non-zero. */
+    static final class Pte {
+        final int pfn;
+        final long[] entry = new long[PTRS_PER_TABLE];
+        int used;
+
+        Pte(int pfn) {
+            this.pfn = pfn;
+        }
+    }
+
+    /** Visits the non-zero PTEs of a range; may change or clear the entry through the table it is given. */
+    @FunctionalInterface
+    interface Visitor {
+        void visit(long addr, long pte, Pte table, int index);
+    }
+
+    private final Dir pgd;
+    private long nrPud;
+    private long nrPmd;
+    private long nrPte;
+
+    PageTable(int pgdPfn) {
+        this.pgd = new Dir(pgdPfn);
+    }
+
+    int pgdPfn() {
+        return pgd.pfn;
+    }
+
+    /** pgtables_bytes: the PUD, PMD and PTE tables (not the PGD), in bytes. */
+    public long pgtablesBytes() {
+        return (nrPud + nrPmd + nrPte) << io.simproc.uapi.Page.PAGE_SHIFT;
+    }
+
+    /** Every table page including the PGD. */
+    public long nrTablePages() {
+        return 1 + nrPud + nrPmd + nrPte;
+    }
+
+    private static int idx(long addr, int shift) {
+        return (int) ((addr >>> shift) & (PTRS_PER_TABLE - 1));
+    }
+
+    /** The PTE for addr, or 0 when none (no table, or an empty entry). */
+    public long get(long addr) {
+        Pte t = leaf(addr, null);
+        return t == null ? 0 : t.entry[idx(addr, PTE_SHIFT)];
+    }
+
+    /** The leaf table covering addr; allocates missing levels through {@code alloc} (null: don't). */
+    Pte leaf(long addr, TableAllocator alloc) {
+        Dir pud = (Dir) descend(pgd, idx(addr, PGD_SHIFT), alloc, 3);
+        if (pud == null) {
+            return null;
+        }
+        Dir pmd = (Dir) descend(pud, idx(addr, PUD_SHIFT), alloc, 2);
+        if (pmd == null) {
+            return null;
+        }
+        return (Pte) descend(pmd, idx(addr, PMD_SHIFT), alloc, 1);
+    }
+
+    /** level: 3 = allocate a PUD, 2 a PMD, 1 a PTE table. */
+    private Object descend(Dir dir, int i, TableAllocator alloc, int level) {
+        Object c = dir.child[i];
+        if (c != null || alloc == null) {
+            return c;
+        }
+        int pfn = alloc.alloc();
+        if (pfn < 0) {
+            return null;
+        }
+        if (level == 1) {
+            c = new Pte(pfn);
+            nrPte++;
+        } else {
+            c = new Dir(pfn);
+            if (level == 3) {
+                nrPud++;
+            } else {
+                nrPmd++;
+            }
+        }
+        dir.child[i] = c;
+        dir.used++;
+        return c;
+    }
+
+    /** Set the PTE for addr in an existing leaf table. */
+    static void set(Pte t, long addr, long pte) {
+        int i = idx(addr, PTE_SHIFT);
+        long old = t.entry[i];
+        if (old == 0 && pte != 0) {
+            t.used++;
+        } else if (old != 0 && pte == 0) {
+            t.used--;
+        }
+        t.entry[i] = pte;
+    }
+
+    static int indexOf(long addr) {
+        return idx(addr, PTE_SHIFT);
+    }
+
+    /** Receives the address and value of each non-zero PTE of a read-only scan. */
+    @FunctionalInterface
+    public interface PteConsumer {
+        void accept(long addr, long pte);
+    }
+
+    /** Read-only: every non-zero PTE in [start, end), in address order (renderers use this). */
+    public void scan(long start, long end, PteConsumer consumer) {
+        walk(start, end, (addr, pte, table, index) -> consumer.accept(addr, pte));
+    }
+
+    /** The pfn a present PTE maps. */
+    public static int pfnOf(long pte) {
+        return (int) (pte >>> PTE_SHIFT);
+    }
+
+    public static boolean isPresent(long pte) {
+        return (pte & _PAGE_PRESENT) != 0;
+    }
+
+    /** Visit every non-zero PTE in [start, end), in address order. */
+    void walk(long start, long end, Visitor v) {
+        long addr = start;
+        while (addr < end) {
+            Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
+            if (pud == null) {
+                addr = next(addr, PGD_SHIFT);
+                continue;
+            }
+            Dir pmd = (Dir) pud.child[idx(addr, PUD_SHIFT)];
+            if (pmd == null) {
+                addr = next(addr, PUD_SHIFT);
+                continue;
+            }
+            Pte t = (Pte) pmd.child[idx(addr, PMD_SHIFT)];
+            long tableEnd = Math.min(end, next(addr, PMD_SHIFT));
+            if (t == null || t.used == 0) {
+                addr = tableEnd;
+                continue;
+            }
+            for (; addr < tableEnd; addr += io.simproc.uapi.Page.PAGE_SIZE) {
+                int i = idx(addr, PTE_SHIFT);
+                long pte = t.entry[i];
+                if (pte != 0) {
+                    v.visit(addr, pte, t, i);
+                }
+            }
+        }
+    }
+
+    private static long next(long addr, int shift) {
+        return ((addr >>> shift) + 1) << shift;
+    }
+
+    /**
+     * free_pgtables(): free the empty tables whose whole range lies in [floor, ceiling) — the gap an unmapping left
+     * between the neighbouring mappings.
+     */
+    void freeEmptyTables(long floor, long ceiling, TableAllocator alloc) {
+        freeDir(pgd, 0, PGD_SHIFT, floor, ceiling, alloc);
+    }
+
+    private boolean freeDir(Dir dir, long base, int shift, long floor, long ceiling, TableAllocator alloc) {
+        long span = 1L << shift;
+        for (int i = 0; i < PTRS_PER_TABLE; i++) {
+            Object c = dir.child[i];
+            if (c == null) {
+                continue;
+            }
+            long s = base + i * span;
+            long e = s + span;
+            if (e <= floor || s >= ceiling) {
+                continue;
+            }
+            boolean inside = s >= floor && e <= ceiling;
+            boolean empty;
+            if (c instanceof Pte t) {
+                empty = t.used == 0;
+            } else {
+                empty = freeDir((Dir) c, s, shift - 9, floor, ceiling, alloc);
+            }
+            if (empty && inside) {
+                free(c, shift, alloc);
+                dir.child[i] = null;
+                dir.used--;
+            }
+        }
+        return dir.used == 0;
+    }
+
+    private void free(Object table, int shift, TableAllocator alloc) {
+        if (table instanceof Pte t) {
+            nrPte--;
+            alloc.free(t.pfn);
+            return;
+        }
+        Dir d = (Dir) table;
+        if (shift == PGD_SHIFT) {
+            nrPud--;
+        } else {
+            nrPmd--;
+        }
+        alloc.free(d.pfn);
+    }
+
+    /** exit_mmap(): free every table, the PGD last. All PTEs must already be cleared. */
+    void freeAll(TableAllocator alloc) {
+        freeEmptyTables(0, Long.MAX_VALUE, alloc);
+        alloc.free(pgd.pfn);
+    }
+}
