@@ -47,6 +47,12 @@ public final class PageAlloc {
     private static final int MT_CMA = MigrateType.CMA.ordinal();
     private static final int MT_ISOLATE = MigrateType.ISOLATE.ordinal();
 
+    /** enum rmqueue_mode: the step of __rmqueue() that last found pages, in order of fragmentation risk. */
+    private static final int RMQUEUE_NORMAL = 0;
+    private static final int RMQUEUE_CMA = 1;
+    private static final int RMQUEUE_CLAIM = 2;
+    private static final int RMQUEUE_STEAL = 3;
+
     private final MemoryManager mm;
     private final MemMap map;
     private final int[] mem;
@@ -166,7 +172,6 @@ public final class PageAlloc {
         while (true) {
             boolean noFallback = (allocFlags & ALLOC_NOFRAGMENT) != 0;
             boolean retry = false;
-            PgData lastPgdat = null;
             for (Zone zone : ac.zonelist) {
                 if (noFallback && mm.nrNodes() > 1 && zone != ac.preferredZone
                         && zone.node() != ac.preferredZone.node()) {
@@ -175,14 +180,11 @@ public final class PageAlloc {
                     break;
                 }
                 boolean tryThisZone = false;
-                if (zone.node() != lastPgdat) {
-                    lastPgdat = zone.node();
-                    if ((zone.zoneFlags & Zone.ZONE_BELOW_HIGH) == 0) {
-                        if (zoneWatermarkFast(zone, order, zone.highWmarkPages(), ac.highestZoneidx, allocFlags)) {
-                            tryThisZone = true;
-                        } else {
-                            zone.zoneFlags |= Zone.ZONE_BELOW_HIGH;
-                        }
+                if ((zone.zoneFlags & Zone.ZONE_BELOW_HIGH) == 0) {
+                    if (zoneWatermarkFast(zone, order, zone.highWmarkPages(), ac.highestZoneidx, allocFlags)) {
+                        tryThisZone = true;
+                    } else {
+                        zone.zoneFlags |= Zone.ZONE_BELOW_HIGH;
                     }
                 }
                 if (!tryThisZone) {
@@ -297,7 +299,7 @@ public final class PageAlloc {
             pfn = rmqueuePcplist(preferred, zone, order, migratetype, allocFlags, cpu);
         }
         if (pfn < 0) {
-            pfn = rmqueueBuddy(preferred, zone, order, allocFlags, migratetype);
+            pfn = rmqueueBuddy(preferred, zone, order, allocFlags, migratetype, cpu);
         }
         if ((allocFlags & ALLOC_KSWAPD) != 0 && (zone.zoneFlags & Zone.ZONE_BOOSTED_WATERMARK) != 0) {
             zone.zoneFlags &= ~Zone.ZONE_BOOSTED_WATERMARK;
@@ -306,37 +308,40 @@ public final class PageAlloc {
         return pfn;
     }
 
-    private void countAlloc(Zone preferred, Zone zone, int order) {
+    private void countAlloc(Zone preferred, Zone zone, int order, int cpu) {
         events[VmEvent.forZone(VmEvent.PGALLOC_DMA, zone.type()).ordinal()] += 1L << order;
-        zoneStatistics(preferred, zone);
+        zoneStatistics(preferred, zone, cpu);
     }
 
-    /** zone_statistics(): NUMA placement events, one per allocation. */
-    private void zoneStatistics(Zone preferred, Zone z) {
-        boolean local = z.node() == preferred.node();
-        if (local) {
+    /**
+     * zone_statistics(): NUMA placement events, one per allocation. Hit/miss compare with the preferred zone's
+     * node; local/other with the node of the CPU doing the allocation (numa_node_id()).
+     */
+    private void zoneStatistics(Zone preferred, Zone z, int cpu) {
+        if (z.node() == preferred.node()) {
             z.numaEvents[NumaStatItem.NUMA_HIT.ordinal()]++;
         } else {
             z.numaEvents[NumaStatItem.NUMA_MISS.ordinal()]++;
             preferred.numaEvents[NumaStatItem.NUMA_FOREIGN.ordinal()]++;
         }
+        boolean local = z.node().nodeId() == mm.cpuToNode(cpu);
         z.numaEvents[(local ? NumaStatItem.NUMA_LOCAL : NumaStatItem.NUMA_OTHER).ordinal()]++;
     }
 
     /** rmqueue_buddy(). */
-    private int rmqueueBuddy(Zone preferred, Zone zone, int order, int allocFlags, int migratetype) {
+    private int rmqueueBuddy(Zone preferred, Zone zone, int order, int allocFlags, int migratetype, int cpu) {
         int pfn = -1;
         if ((allocFlags & ALLOC_HIGHATOMIC) != 0) {
             pfn = rmqueueSmallest(zone, order, MT_HIGHATOMIC);
         }
         if (pfn < 0) {
-            pfn = doRmqueue(zone, order, migratetype, allocFlags);
+            pfn = doRmqueue(zone, order, migratetype, allocFlags, new int[] {RMQUEUE_NORMAL});
             if (pfn < 0 && (allocFlags & (ALLOC_OOM | ALLOC_NON_BLOCK)) != 0) {
                 pfn = rmqueueSmallest(zone, order, MT_HIGHATOMIC);
             }
         }
         if (pfn >= 0) {
-            countAlloc(preferred, zone, order);
+            countAlloc(preferred, zone, order, cpu);
         }
         return pfn;
     }
@@ -358,7 +363,7 @@ public final class PageAlloc {
         pcpListDel(pcp, pindex, pfn);
         mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_PCP;
         pcp.count -= 1 << order;
-        countAlloc(preferred, zone, order);
+        countAlloc(preferred, zone, order, cpu);
         return pfn;
     }
 
@@ -391,9 +396,10 @@ public final class PageAlloc {
     /** rmqueue_bulk(): refill a per-cpu list from the buddy lists. */
     private int rmqueueBulk(Zone zone, int order, int count, PerCpuPages pcp, int pindex, int migratetype,
                             int allocFlags) {
+        int[] mode = {RMQUEUE_NORMAL};
         int i = 0;
         for (; i < count; i++) {
-            int pfn = doRmqueue(zone, order, migratetype, allocFlags);
+            int pfn = doRmqueue(zone, order, migratetype, allocFlags, mode);
             if (pfn < 0) {
                 break;
             }
@@ -402,8 +408,12 @@ public final class PageAlloc {
         return i;
     }
 
-    /** __rmqueue(): normal, CMA, claim, steal, in order of increasing fragmentation risk. */
-    private int doRmqueue(Zone zone, int order, int migratetype, int allocFlags) {
+    /**
+     * __rmqueue(): normal, CMA, claim, steal, in order of increasing fragmentation risk. {@code mode} (enum
+     * rmqueue_mode, one element) remembers across the calls of one rmqueue_bulk() which step found pages, so that
+     * the rest of the batch skips the steps that already failed: after a steal the batch keeps stealing.
+     */
+    private int doRmqueue(Zone zone, int order, int migratetype, int allocFlags, int[] mode) {
         if ((allocFlags & ALLOC_CMA) != 0
                 && zone.state(ZoneStatItem.NR_FREE_CMA_PAGES) > zone.freePages() / 2) {
             int pfn = rmqueueSmallest(zone, order, MT_CMA);
@@ -411,24 +421,35 @@ public final class PageAlloc {
                 return pfn;
             }
         }
-        int pfn = rmqueueSmallest(zone, order, migratetype);
-        if (pfn >= 0) {
-            return pfn;
-        }
-        if ((allocFlags & ALLOC_CMA) != 0) {
-            pfn = rmqueueSmallest(zone, order, MT_CMA);
+        int pfn;
+        if (mode[0] <= RMQUEUE_NORMAL) {
+            pfn = rmqueueSmallest(zone, order, migratetype);
             if (pfn >= 0) {
                 return pfn;
             }
         }
-        pfn = rmqueueClaim(zone, order, migratetype, allocFlags);
-        if (pfn >= 0) {
-            return pfn;
+        if (mode[0] <= RMQUEUE_CMA && (allocFlags & ALLOC_CMA) != 0) {
+            pfn = rmqueueSmallest(zone, order, MT_CMA);
+            if (pfn >= 0) {
+                mode[0] = RMQUEUE_CMA;
+                return pfn;
+            }
+        }
+        if (mode[0] <= RMQUEUE_CLAIM) {
+            pfn = rmqueueClaim(zone, order, migratetype, allocFlags);
+            if (pfn >= 0) {
+                mode[0] = RMQUEUE_NORMAL;
+                return pfn;
+            }
         }
         if ((allocFlags & ALLOC_NOFRAGMENT) == 0) {
             pfn = rmqueueSteal(zone, order, migratetype);
+            if (pfn >= 0) {
+                mode[0] = RMQUEUE_STEAL;
+                return pfn;
+            }
         }
-        return pfn;
+        return -1;
     }
 
     /** __rmqueue_smallest(): the head block of the smallest order that has one on this type's list. */
@@ -475,7 +496,7 @@ public final class PageAlloc {
         if (startMt >= MigrateType.MIGRATE_PCPTYPES) {
             return -1;
         }
-        int minOrder = (allocFlags & ALLOC_NOFRAGMENT) != 0 ? PAGEBLOCK_ORDER : order;
+        int minOrder = order < PAGEBLOCK_ORDER && (allocFlags & ALLOC_NOFRAGMENT) != 0 ? PAGEBLOCK_ORDER : order;
         FreeArea area = zone.freeArea;
         for (int current = MAX_PAGE_ORDER; current >= minOrder; current--) {
             int fallbackMt = findSuitableFallback(area, current, startMt, true);
@@ -609,6 +630,10 @@ public final class PageAlloc {
             return false;
         }
         long maxBoost = multFrac(zone.watermark[Zone.WMARK_HIGH], factor, 10000);
+        if (maxBoost == 0) {
+            // The high watermark is not set up yet: reclaim could not pay a boost back.
+            return false;
+        }
         maxBoost = Math.max(PAGEBLOCK_NR_PAGES, maxBoost);
         zone.watermarkBoost = Math.min(zone.watermarkBoost + PAGEBLOCK_NR_PAGES, maxBoost);
         return true;

@@ -1,0 +1,62 @@
+package io.simproc.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * A stand-in for the simulated kernel's services (kernel/ in the real tree) for memory managers built by hand in
+ * tests: a jiffies clock with a timer queue that runs only when a test advances it, a printk log that keeps every
+ * line, and a fixed "current" task. Single-threaded, like the simulation thread it replaces.
+ */
+final class FakeKernelServices implements KernelServices {
+    private record Timer(long at, long seq, Runnable task) {
+    }
+
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at != b.at
+            ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private final List<String> log = new ArrayList<>();
+    private long jiffies;
+    private long seq;
+
+    @Override
+    public long jiffies() {
+        return jiffies;
+    }
+
+    @Override
+    public void schedule(long delayJiffies, Runnable task) {
+        timers.add(new Timer(jiffies + Math.max(0, delayJiffies), seq++, task));
+    }
+
+    @Override
+    public void printk(int level, String text) {
+        log.add("<" + level + ">" + text);
+    }
+
+    @Override
+    public String currentComm() {
+        return "mmtest";
+    }
+
+    @Override
+    public int currentPid() {
+        return 4242;
+    }
+
+    /** Run every timer due up to {@code delta} jiffies from now, in time order, then set the clock there. */
+    void advance(long delta) {
+        long target = jiffies + delta;
+        while (!timers.isEmpty() && timers.peek().at() <= target) {
+            Timer t = timers.poll();
+            jiffies = t.at();
+            t.task().run();
+        }
+        jiffies = target;
+    }
+
+    /** Every printk line so far, each prefixed with its level as "&lt;4&gt;". */
+    List<String> log() {
+        return log;
+    }
+}
