@@ -19,6 +19,8 @@ import io.simproc.uapi.Page;
 public final class Boot {
     /** Simulated seconds of life before the machine is handed to the user: boot and early userspace. */
     static final long SETTLE_JIFFIES = 30L * Clock.HZ;
+    /** kernel_init execs /sbin/init about a second into boot. */
+    static final long INIT_EXEC_JIFFIES = Clock.HZ;
     /** SECTION_SIZE_BITS = 27 on x86_64: the mem_map is allocated per 128 MiB section. */
     static final long SECTION_PAGES = (128L << 20) >>> Page.PAGE_SHIFT;
     /** sizeof(struct page) on x86_64. */
@@ -290,10 +292,15 @@ public final class Boot {
         }
     }
 
-    /** kthreadd and the kernel threads it starts during boot. */
-    static void startKernelThreads(Kernel k) {
+    /**
+     * rest_init(): pid 1 (kernel_init, which becomes init when userspace starts) and pid 2 (kthreadd), then the
+     * kernel threads kthreadd starts during boot. Returns the init task.
+     */
+    static Task startKernelThreads(Kernel k) {
         TaskList tasks = k.tasks();
-        tasks.allocPid();
+        int initPid = tasks.allocPid();
+        Task init = new Task(initPid, initPid, 0, "swapper/0", Task.State.SLEEPING, Task.PF_KTHREAD, 0, 0, 0, 0, 0);
+        tasks.add(init);
         long start = Clock.secondsToJiffies(0.14);
         for (KernelThreads.Spec s : KernelThreads.specs(k.profile().nrCpus(), k.profile().nrNodes())) {
             int pid = tasks.allocPid();
@@ -301,6 +308,7 @@ public final class Boot {
             tasks.add(new Task(pid, pid, ppid, s.comm(), s.state(), s.flags(), s.nice(), start, s.cpu(), 0, 0));
             start += 1;
         }
+        return init;
     }
 
     /**

@@ -108,7 +108,7 @@ final class Exec {
         t.setArgv(argv);
         t.setExe(exe.path());
         t.setComm(exe.baseName());
-        t.setFlags((t.flags() & ~Task.PF_FORKNOEXEC) | Task.PF_RANDOMIZE);
+        t.setFlags((t.flags() & ~(Task.PF_FORKNOEXEC | Task.PF_KTHREAD)) | Task.PF_RANDOMIZE);
         return 0;
     }
 

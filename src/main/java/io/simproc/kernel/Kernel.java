@@ -44,6 +44,7 @@ public final class Kernel implements KernelServices {
     private Vfs vfs;
     private Processes processes;
     private Syscalls syscalls;
+    private Ipc ipc;
     private SeededRandom aslr;
     private Boot.Facts facts;
     private KernelChurn churn;
@@ -66,6 +67,14 @@ public final class Kernel implements KernelServices {
      * (profile, seed).
      */
     public static Kernel boot(MachineProfile profile, long seed) {
+        return boot(profile, seed, Userspace.NONE);
+    }
+
+    /**
+     * Boot a machine and start its userspace one second in (run_init_process), then run the first seconds of its
+     * life. Deterministic in (profile, seed, userspace).
+     */
+    public static Kernel boot(MachineProfile profile, long seed, Userspace userspace) {
         Kernel k = new Kernel(profile, seed);
         k.lock.writeLock().lock();
         try {
@@ -76,8 +85,10 @@ public final class Kernel implements KernelServices {
             k.vfs = new Vfs(k.mm);
             k.processes = new Processes(k);
             k.syscalls = new Syscalls(k);
+            k.ipc = new Ipc(k);
             k.aslr = k.random.fork("aslr");
-            Boot.startKernelThreads(k);
+            Task init = Boot.startKernelThreads(k);
+            k.schedule(Boot.INIT_EXEC_JIFFIES, () -> userspace.start(k, init));
             k.churn = new KernelChurn(k, k.random.fork("churn"));
             Boot.earlyActivity(k, k.random.fork("boot"));
             k.churn.start();
@@ -278,6 +289,11 @@ public final class Kernel implements KernelServices {
     /** The system calls simulated programs make. */
     public Syscalls syscalls() {
         return syscalls;
+    }
+
+    /** SysV IPC: shared memory segments. */
+    public Ipc ipc() {
+        return ipc;
     }
 
     /** The randomness of address-space layouts (ASLR). */

@@ -23,6 +23,7 @@ import java.util.List;
  * @param config        kernel build options that change what procfs shows
  * @param swap          swap devices the machine has (activated by swapon)
  * @param bootEpoch     btime for offline trees: seconds since the epoch of the simulated boot
+ * @param processes     the {@code processes:} list as written (parsed by the workload package), or null
  */
 public record MachineProfile(
         String name,
@@ -38,7 +39,8 @@ public record MachineProfile(
         long cma,
         KernelConfig config,
         List<SwapDevice> swap,
-        long bootEpoch) {
+        long bootEpoch,
+        YamlNode processes) {
 
     public MachineProfile {
         nodeBytes = List.copyOf(nodeBytes);

@@ -27,7 +27,7 @@ public final class MachineProfileLoader {
     private static final long SECTION_BYTES = 128L << 20;
 
     private static final String[] KEYS = {"name", "description", "release", "hostname", "boot_time", "cpu",
-        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap"};
+        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "processes"};
 
     private MachineProfileLoader() {
     }
@@ -107,7 +107,7 @@ public final class MachineProfileLoader {
         checkImageInRam(root, image, e820);
         List<MachineProfile.SwapDevice> swap = m.containsKey("swap") ? swap(m.get("swap")) : List.of();
         return new MachineProfile(name, root.file(), release, hostname, cpu, nodes, e820, image, movablecore,
-                crashkernel, cma, new KernelConfig(cma != 0, thp), swap, bootEpoch);
+                crashkernel, cma, new KernelConfig(cma != 0, thp), swap, bootEpoch, m.get("processes"));
     }
 
     private static long bootTime(YamlNode n) {

@@ -173,6 +173,35 @@ public final class Processes {
         kernel.tasks().remove(zombie.pid());
     }
 
+    /** setproctitle(): what /proc/PID/cmdline shows for a process that rewrote its arguments. */
+    public void setArgv(Task t, List<String> argv) {
+        assert kernel.isWriter();
+        leaderOf(t).setArgv(argv);
+    }
+
+    /**
+     * What a service manager sets when it starts a program: its name (comm, prctl(PR_SET_NAME)), user, nice value
+     * and oom_score_adj (which also becomes its oom_score_adj_min, as a privileged write does).
+     */
+    public void setIdentity(Task t, String comm, int uid, int nice, int oomScoreAdj) {
+        assert kernel.isWriter();
+        Task leader = leaderOf(t);
+        if (comm != null) {
+            leader.setComm(comm);
+        }
+        leader.setCreds(uid, uid);
+        leader.setNice(nice);
+        leader.setOomScoreAdj(oomScoreAdj);
+        leader.setOomScoreAdjMin(oomScoreAdj);
+    }
+
+    /** CPU time a task spent in user mode. */
+    public void chargeUser(Task t, long nanos) {
+        assert kernel.isWriter();
+        t.utimeNanos += nanos;
+        kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.USER, nanos);
+    }
+
     /** A fatal signal: the process exits with it as its status. */
     public void kill(Task process, int signal) {
         exit(process, signal);

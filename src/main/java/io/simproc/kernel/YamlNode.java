@@ -219,6 +219,30 @@ public final class YamlNode {
         }
     }
 
+    /** A duration in milliseconds: {@code 500ms}, {@code 30s}, {@code 5m}. */
+    public long duration() {
+        try {
+            return Durations.parseMillis(scalar());
+        } catch (IllegalArgumentException e) {
+            throw error(path() + ": " + e.getMessage());
+        }
+    }
+
+    /** A share between 0 and 1: {@code 40%} or {@code 0.4}. */
+    public double fraction() {
+        String s = scalar().trim();
+        try {
+            double v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1)) / 100
+                    : Double.parseDouble(s);
+            if (v < 0 || v > 1) {
+                throw error(path() + ": " + s + " is not between 0% and 100%");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw error(path() + ": '" + s + "' is not a share (use e.g. 40% or 0.4)");
+        }
+    }
+
     /** One of the given words, case-insensitive. */
     public String oneOf(String... choices) {
         String v = scalar().trim();

@@ -36,6 +36,7 @@ public final class MemoryManager {
     private final java.util.ArrayDeque<Integer> freeMappingIds = new java.util.ArrayDeque<>();
     private final java.util.Set<MmStruct> mms = new java.util.LinkedHashSet<>();
     private final java.util.Set<AddressSpace> anonymousShmem = new java.util.LinkedHashSet<>();
+    private final java.util.Set<AddressSpace> shmemObjects = new java.util.LinkedHashSet<>();
     private int zeroPfn = -1;
     private long nextShmemIno = 1;
     private static final Object NONE = new Object();
@@ -389,26 +390,36 @@ public final class MemoryManager {
      * shmem_file_setup(): a shmem object (a shared anonymous mapping's backing, a SysV segment) of {@code sizeBytes},
      * its whole size charged to Committed_AS as shmem_acct_size does. Its pages are Shmem.
      */
-    public AddressSpace newShmemObject(String path, long sizeBytes) {
+    public AddressSpace newShmemObject(String path, long sizeBytes, boolean anonymous) {
         assertWriter();
         int id = registerMapping(null);
         AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true);
         setMapping(id, a);
-        anonymousShmem.add(a);
+        shmemObjects.add(a);
+        if (anonymous) {
+            anonymousShmem.add(a);
+        }
         addCommitted(a.sizePages());
         return a;
     }
 
+    /** A shared anonymous mapping's object: it goes away with its last mapping. */
     boolean isAnonymousShmem(AddressSpace a) {
         return anonymousShmem.contains(a);
     }
 
-    /** The last user of a shmem object went: its pages and its charge go with it. */
+    /** Whether any VMA maps this file or shmem object. */
+    public boolean isMapped(AddressSpace a) {
+        return !a.iMmap.isEmpty();
+    }
+
+    /** A shmem object's last user went (or it was removed): its pages and its charge go with it. */
     public void freeShmemObject(AddressSpace a) {
         assertWriter();
-        if (!anonymousShmem.remove(a)) {
+        if (!shmemObjects.remove(a)) {
             return;
         }
+        anonymousShmem.remove(a);
         java.util.List<Long> cached = new java.util.ArrayList<>();
         a.pages.forEachIndex(cached::add);
         for (long idx : cached) {

@@ -82,7 +82,103 @@ public final class MmDebug {
                         + mm.ownerPages(o));
             }
         }
+        checkOwnerCounters(mm, owners, errors);
+        checkLru(mm, errors);
+        checkMappings(mm, errors);
         return errors;
+    }
+
+    /** Every meminfo counter of user memory is a sum over owners. */
+    private static void checkOwnerCounters(MemoryManager mm, long[] owners, List<String> errors) {
+        expect(errors, "NR_ANON_MAPPED (AnonPages)", mm.globalNodeState(NodeStatItem.NR_ANON_MAPPED),
+                owners[PageOwner.ANON.ordinal()]);
+        expect(errors, "NR_FILE_PAGES (Cached)", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES),
+                owners[PageOwner.FILE.ordinal()] + owners[PageOwner.SHMEM.ordinal()]);
+        expect(errors, "NR_SHMEM (Shmem)", mm.globalNodeState(NodeStatItem.NR_SHMEM),
+                owners[PageOwner.SHMEM.ordinal()]);
+        expect(errors, "NR_PAGETABLE (PageTables)", mm.globalNodeState(NodeStatItem.NR_PAGETABLE),
+                owners[PageOwner.PAGETABLE.ordinal()]);
+    }
+
+    /** The LRU lists hold exactly the user pages, each on the list its flags select, and the counters agree. */
+    private static void checkLru(MemoryManager mm, List<String> errors) {
+        MemMap map = mm.memMap();
+        long userPages = mm.ownerPages(PageOwner.ANON) + mm.ownerPages(PageOwner.FILE)
+                + mm.ownerPages(PageOwner.SHMEM);
+        long onLists = 0;
+        long mlocked = 0;
+        for (PgData pgdat : mm.nodes()) {
+            Lruvec lruvec = pgdat.lruvec();
+            for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
+                long n = 0;
+                for (int pfn = lruvec.head(lru); pfn != MemMap.NIL; pfn = lruvec.next(pfn)) {
+                    int f = map.flags(pfn);
+                    if ((f & PageFlags.PG_LRU) == 0 || Lruvec.lruOf(f) != lru) {
+                        errors.add(pgdat.nodeId() + ": pfn " + pfn + " on LRU list " + lru + " with flags 0x"
+                                + Integer.toHexString(f));
+                    }
+                    if (mm.zoneOf(pfn).node() != pgdat) {
+                        errors.add("pfn " + pfn + " on node " + pgdat.nodeId() + "'s LRU but lives elsewhere");
+                    }
+                    if ((f & PageFlags.PG_MLOCKED) != 0) {
+                        mlocked++;
+                    }
+                    n++;
+                }
+                expect(errors, "node " + pgdat.nodeId() + " LRU list " + lru, lruvec.size(lru), n);
+                onLists += n;
+            }
+        }
+        expect(errors, "pages on LRU lists vs user pages", onLists, userPages);
+        expect(errors, "NR_MLOCK (Mlocked)", mm.globalZoneState(ZoneStatItem.NR_MLOCK), mlocked);
+        long zoneLru = 0;
+        for (ZoneStatItem item : new ZoneStatItem[] {ZoneStatItem.NR_ZONE_INACTIVE_ANON,
+            ZoneStatItem.NR_ZONE_ACTIVE_ANON, ZoneStatItem.NR_ZONE_INACTIVE_FILE, ZoneStatItem.NR_ZONE_ACTIVE_FILE,
+            ZoneStatItem.NR_ZONE_UNEVICTABLE}) {
+            zoneLru += mm.globalZoneState(item);
+        }
+        expect(errors, "zone LRU counters vs lists", zoneLru, onLists);
+    }
+
+    /**
+     * Every PTE of every address space: a page's mapcount is the number of PTEs mapping it, each mm's RSS counters
+     * are its PTEs by page type, its page-table pages are counted, and mapped pages are user pages.
+     */
+    private static void checkMappings(MemoryManager mm, List<String> errors) {
+        MemMap map = mm.memMap();
+        java.util.Map<Integer, Integer> ptes = new java.util.HashMap<>();
+        long tablePages = 0;
+        for (MmStruct m : mm.mms()) {
+            long[] rss = new long[4];
+            for (Vma v : m.vmas()) {
+                m.pgtable.scan(v.start, v.end, (addr, pte) -> {
+                    if (!PageTable.isPresent(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
+                        return;
+                    }
+                    int pfn = PageTable.pfnOf(pte);
+                    PageOwner o = map.owner(pfn);
+                    if (o != PageOwner.ANON && o != PageOwner.FILE && o != PageOwner.SHMEM) {
+                        errors.add("a PTE at " + Long.toHexString(addr) + " maps pfn " + pfn + " owned by " + o);
+                        return;
+                    }
+                    ptes.merge(pfn, 1, Integer::sum);
+                    rss[mm.rssMemberOf(pfn)]++;
+                });
+            }
+            for (int i = 0; i < 4; i++) {
+                if (i != MmStruct.MM_SWAPENTS) {
+                    expect(errors, "mm " + System.identityHashCode(m) + " rss[" + i + "]", m.rss(i), rss[i]);
+                }
+            }
+            tablePages += m.pgtable.nrTablePages();
+        }
+        for (java.util.Map.Entry<Integer, Integer> e : ptes.entrySet()) {
+            if (map.mapcount(e.getKey()) != e.getValue()) {
+                errors.add("pfn " + e.getKey() + " mapcount " + map.mapcount(e.getKey()) + " but " + e.getValue()
+                        + " PTEs map it");
+            }
+        }
+        expect(errors, "page-table pages of all mms", mm.ownerPages(PageOwner.PAGETABLE), tablePages);
     }
 
     private static void checkFreeLists(MemoryManager mm, Zone zone, byte[] state, byte mark, List<String> errors) {

@@ -98,7 +98,7 @@ public final class Mmap {
             }
         }
         if (file == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
-            file = mm.newShmemObject("/dev/zero (deleted)", len);
+            file = mm.newShmemObject("/dev/zero (deleted)", len, true);
             pgoff = 0;
         }
         if (file == null) {

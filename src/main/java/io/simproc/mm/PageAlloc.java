@@ -65,7 +65,8 @@ public final class PageAlloc {
         this.map = mm.memMap();
         this.mem = map.mem;
         this.events = mm.vmEvents;
-        this.mobilityDisabled = mm.totalRamPagesAtBoot() < (long) PAGEBLOCK_NR_PAGES * MigrateType.MIGRATE_TYPES;
+        this.mobilityDisabled = mm.totalRamPagesAtBoot()
+                < (long) PAGEBLOCK_NR_PAGES * mm.config().migrateTypes().size();
     }
 
     public boolean mobilityGroupingDisabled() {

@@ -1,0 +1,39 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.AddressSpace;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * SysV shared memory (ipc/shm.c): a segment is a shmem object named by a key, created by the first shmget and
+ * attached by later ones. It outlives the processes that map it (until removed), so its pages stay in Shmem; in
+ * maps it shows as {@code /SYSV<key> (deleted)}.
+ */
+public final class Ipc {
+    private final Kernel kernel;
+    private final Map<String, AddressSpace> segments = new TreeMap<>();
+
+    Ipc(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** shmget(key, size, IPC_CREAT): the segment named {@code name}, created with {@code sizeBytes} if new. */
+    public AddressSpace shmget(String name, long sizeBytes) {
+        assert kernel.isWriter();
+        return segments.computeIfAbsent(name, n -> kernel.mm().newShmemObject(
+                String.format("/SYSV%08x (deleted)", n.hashCode() & 0x7fffffff), sizeBytes, false));
+    }
+
+    /** shmctl(IPC_RMID) once nobody maps it: the segment and its pages go. Returns false if unknown or mapped. */
+    public boolean shmrm(String name) {
+        assert kernel.isWriter();
+        AddressSpace seg = segments.get(name);
+        if (seg == null || kernel.mm().isMapped(seg)) {
+            return false;
+        }
+        segments.remove(name);
+        kernel.mm().freeShmemObject(seg);
+        return true;
+    }
+}

@@ -1,0 +1,234 @@
+package io.simproc.workload;
+
+import io.simproc.kernel.Clock;
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.SeededRandom;
+import io.simproc.kernel.Task;
+import io.simproc.kernel.Userspace;
+import io.simproc.mm.AddressSpace;
+import io.simproc.mm.MmStruct;
+import io.simproc.mm.Prot;
+import io.simproc.mm.Vma;
+import io.simproc.mm.VmFlags;
+import io.simproc.uapi.Page;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The programs a machine runs: the first spec becomes init (pid 1, exec'ed by the kernel one second into boot),
+ * the others are started by init at their start times, and each may start children — by exec, or by fork alone for
+ * worker processes that share their parent's memory copy-on-write. Starting a process replays what such a program
+ * does with memory: its loader maps the program and libraries, it reads part of their code, fills a malloc heap,
+ * makes large allocations, maps data files, creates or attaches a shared memory segment, reserves a large heap of
+ * which it uses part, starts threads (each with its stack), mlocks. All choices come from a seeded stream.
+ */
+public final class Population implements Userspace {
+    /** The default glibc thread stack: 8 MiB plus a guard page. */
+    static final long THREAD_STACK = 8L << 20;
+    /** User time a program spends starting, per MiB of memory it touches, and at least. */
+    static final long STARTUP_NANOS = 15_000_000;
+    static final long NANOS_PER_TOUCHED_MIB = 400_000;
+
+    private final ProgramCatalog catalog;
+    private final List<ProcessSpec> specs;
+    private final Map<String, AddressSpace> shmSegments = new HashMap<>();
+    private final Map<Integer, GlibcMalloc> heaps = new HashMap<>();
+    private Kernel kernel;
+    private SeededRandom rnd;
+
+    public Population(ProgramCatalog catalog, List<ProcessSpec> specs) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("a population needs at least init");
+        }
+        this.catalog = catalog;
+        this.specs = List.copyOf(specs);
+    }
+
+    @Override
+    public void start(Kernel k, Task init) {
+        this.kernel = k;
+        this.rnd = k.random("population");
+        ProcessSpec first = specs.get(0);
+        Task pid1 = launch(first, null, init);
+        if (pid1 == null) {
+            return;
+        }
+        for (int i = 1; i < specs.size(); i++) {
+            schedule(specs.get(i), pid1);
+        }
+    }
+
+    /** The malloc of a process this population started (scenarios continue to use it). */
+    public GlibcMalloc mallocOf(Task t) {
+        return heaps.computeIfAbsent(kernel.processes().leaderOf(t).pid(), pid -> new GlibcMalloc(kernel, t));
+    }
+
+    private void schedule(ProcessSpec spec, Task parent) {
+        long delay = Clock.secondsToJiffies(spec.startMillis() / 1000.0);
+        kernel.schedule(delay, () -> {
+            if (parent.state() == Task.State.ZOMBIE || parent.state() == Task.State.DEAD) {
+                return;
+            }
+            for (int i = 0; i < spec.count(); i++) {
+                launch(spec, parent, null);
+            }
+        });
+    }
+
+    /**
+     * Start one process of {@code spec}: into {@code into} (init) or as a child of {@code parent}. Returns the task,
+     * or null when the kernel refused it (no pid, no memory).
+     */
+    public Task launch(ProcessSpec spec, Task parent, Task into) {
+        Task t;
+        if (into != null) {
+            t = into;
+        } else {
+            t = kernel.processes().fork(parent);
+            if (t == null) {
+                kernel.printk(3, "population: cannot fork " + describe(spec) + ": out of pids or memory");
+                return null;
+            }
+        }
+        if (!spec.fork()) {
+            ProgramCatalog.Program program = catalog.program(spec.program());
+            List<String> argv = spec.args().isEmpty() ? List.of(program.exe().path()) : spec.args();
+            int r = kernel.syscalls().execve(t, program.exe(), program.interp(), program.libs(), argv);
+            if (r < 0) {
+                kernel.printk(3, "population: exec of " + describe(spec) + " failed: " + r);
+                kernel.processes().exit(t, 127 << 8);
+                return null;
+            }
+        } else if (!spec.args().isEmpty()) {
+            kernel.processes().setArgv(t, spec.args());
+        }
+        kernel.processes().setIdentity(t, spec.name(), spec.uid(), spec.nice(), spec.oomScoreAdj());
+        long touched = runMemory(t, spec);
+        kernel.processes().chargeUser(t, STARTUP_NANOS + (touched >> 20) * NANOS_PER_TOUCHED_MIB);
+        for (int i = 1; i < spec.threads(); i++) {
+            if (kernel.processes().newThread(t) == null) {
+                break;
+            }
+            long stack = kernel.syscalls().mmap(t, 0, THREAD_STACK + Page.PAGE_SIZE, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
+            if (stack > 0) {
+                kernel.syscalls().mprotect(t, stack, Page.PAGE_SIZE, Prot.NONE);
+                kernel.syscalls().touch(t, stack + THREAD_STACK - 3 * Page.PAGE_SIZE, 3 * Page.PAGE_SIZE, true);
+            }
+        }
+        for (ProcessSpec child : spec.children()) {
+            schedule(child, t);
+        }
+        return t;
+    }
+
+    private static String describe(ProcessSpec spec) {
+        return spec.name() != null ? spec.name() : spec.program() != null ? spec.program() : "a forked child";
+    }
+
+    /** The memory a starting program touches; returns the bytes it touched. */
+    private long runMemory(Task t, ProcessSpec spec) {
+        long touched = readText(t, spec.textShare());
+        GlibcMalloc malloc = mallocOf(t);
+        List<long[]> heapChunks = new ArrayList<>();
+        for (long done = 0; done < spec.heapBytes(); ) {
+            long n = 32 + rnd.nextLong(Math.min(8192, Math.max(64, spec.heapBytes() / 16)));
+            long p = malloc.malloc(n);
+            if (p == 0) {
+                break;
+            }
+            kernel.syscalls().touch(t, p, n, true);
+            heapChunks.add(new long[] {p, n});
+            done += n;
+            touched += n;
+        }
+        for (long done = 0; done < spec.mmapBytes(); ) {
+            long n = Math.min(spec.mmapBytes() - done, (256L << 10) + rnd.nextLong(4L << 20));
+            n = Math.max(n, GlibcMalloc.M_MMAP_THRESHOLD);
+            long p = malloc.malloc(n);
+            if (p == 0) {
+                break;
+            }
+            kernel.syscalls().touch(t, p, n, true);
+            done += n;
+            touched += n;
+        }
+        if (spec.reserve() != null) {
+            ProcessSpec.Region r = spec.reserve();
+            long addr = kernel.syscalls().mmap(t, 0, r.sizeBytes(), Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS | Prot.MAP_NORESERVE, null, 0);
+            if (addr > 0) {
+                kernel.syscalls().touch(t, addr, r.touchBytes(), true);
+                touched += r.touchBytes();
+            }
+        }
+        if (spec.shm() != null) {
+            ProcessSpec.Region r = spec.shm();
+            AddressSpace seg = shmSegments.computeIfAbsent(r.name(), name -> kernel.ipc().shmget(name, r.sizeBytes()));
+            long addr = mappedAt(t.mm(), seg);
+            if (addr < 0) {
+                addr = kernel.syscalls().mmap(t, 0, seg.sizeBytes(), Prot.READ | Prot.WRITE, Prot.MAP_SHARED, seg, 0);
+            }
+            if (addr > 0) {
+                kernel.syscalls().touch(t, addr, Math.min(r.touchBytes(), seg.sizeBytes()), true);
+                touched += r.touchBytes();
+            }
+        }
+        for (ProcessSpec.FileMap f : spec.files()) {
+            AddressSpace file = kernel.vfs().file(f.path(), f.sizeBytes());
+            int prot = Prot.READ | (f.writable() ? Prot.WRITE : 0);
+            long addr = kernel.syscalls().mmap(t, 0, f.sizeBytes(), prot,
+                    f.shared() ? Prot.MAP_SHARED : Prot.MAP_PRIVATE, file, 0);
+            if (addr > 0) {
+                kernel.syscalls().touch(t, addr, f.touchBytes(), f.writable());
+                touched += f.touchBytes();
+            }
+        }
+        if (spec.lockedBytes() > 0 && !heapChunks.isEmpty()) {
+            long start = heapChunks.get(0)[0] & Page.PAGE_MASK;
+            kernel.syscalls().mlock(t, start, spec.lockedBytes());
+        }
+        return touched;
+    }
+
+    /** Where an address space already maps a segment (a forked worker inherits its parent's), or -1. */
+    private static long mappedAt(MmStruct mm, AddressSpace seg) {
+        for (Vma v : mm.vmas()) {
+            if (v.file() == seg && v.pgoff() == 0) {
+                return v.start();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Read a share of the read-only file pages (code and constants) of the program and its libraries. Which pages
+     * is a property of the file, not of the process — the hot code of libc is the same for everyone — so processes
+     * running the same code share the same pages.
+     */
+    private long readText(Task t, double share) {
+        MmStruct mm = t.mm();
+        if (mm == null || share <= 0) {
+            return 0;
+        }
+        long touched = 0;
+        for (Vma v : List.copyOf(mm.vmas())) {
+            if (v.file() == null || v.test(VmFlags.VM_WRITE) || v.file().isShmem()) {
+                continue;
+            }
+            long salt = v.file().path().hashCode() * 0x9E3779B97F4A7C15L;
+            for (long a = v.start(); a < v.end(); a += Page.PAGE_SIZE) {
+                long idx = v.pgoff() + ((a - v.start()) >>> Page.PAGE_SHIFT);
+                long h = (salt ^ (idx * 0xC2B2AE3D27D4EB4FL)) * 0x165667B19E3779F9L;
+                if ((h >>> 11) < share * (1L << 53)) {
+                    kernel.syscalls().touch(t, a, 1, false);
+                    touched += Page.PAGE_SIZE;
+                }
+            }
+        }
+        return touched;
+    }
+}

@@ -1,0 +1,46 @@
+package io.simproc.workload;
+
+import java.util.List;
+
+/**
+ * A process to run and what it does with memory when it starts, as machine profiles (the machine's population)
+ * and scenarios (spawn steps) describe it. Documented key by key in docs/MACHINES.md.
+ *
+ * @param name        comm of the process (defaults to the program's file name)
+ * @param program     catalog name of the program to exec (null with {@code fork}: the child keeps the parent's)
+ * @param args        its command line
+ * @param uid         user id (and group id)
+ * @param startMillis when it starts, after its parent (milliseconds of simulated time)
+ * @param count       how many identical instances
+ * @param fork        created by fork from the parent without exec (worker processes)
+ * @param heapBytes   small allocations through malloc (the brk heap), written
+ * @param mmapBytes   large allocations (≥ 128 KiB each) through malloc's mmap path, written
+ * @param textShare   share of the read-only pages of its program and libraries it reads (0..1)
+ * @param reserve     a large anonymous reservation of which part is written (a JVM heap), or null
+ * @param shm         a shared memory segment it creates or attaches and writes part of, or null
+ * @param files       data files it maps
+ * @param threads     threads in the process (1 = single-threaded)
+ * @param oomScoreAdj its oom_score_adj
+ * @param nice        its nice value
+ * @param lockedBytes memory it mlocks (part of its heap)
+ * @param children    processes it starts
+ */
+public record ProcessSpec(String name, String program, List<String> args, int uid, long startMillis, int count,
+                          boolean fork, long heapBytes, long mmapBytes, double textShare, Region reserve,
+                          Region shm, List<FileMap> files, int threads, int oomScoreAdj, int nice, long lockedBytes,
+                          List<ProcessSpec> children) {
+
+    /** An anonymous or shared region: its size and how much of it is written. {@code name} keys shm segments. */
+    public record Region(String name, long sizeBytes, long touchBytes) {
+    }
+
+    /** A data file mapped shared or private, and how much of it is touched (written when writable). */
+    public record FileMap(String path, long sizeBytes, boolean shared, boolean writable, long touchBytes) {
+    }
+
+    public ProcessSpec {
+        args = List.copyOf(args);
+        files = List.copyOf(files);
+        children = List.copyOf(children);
+    }
+}
