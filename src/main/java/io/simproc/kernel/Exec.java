@@ -14,10 +14,11 @@ import java.util.List;
 /**
  * execve() of fs/exec.c and fs/binfmt_elf.c, with the address-space layout randomization of x86_64: a fresh address
  * space gets the stack at a random distance below TASK_SIZE (132 KiB to start, arguments and environment written
- * at its top), the PIE executable at ELF_ET_DYN_BASE plus a random offset, the program break a random distance
- * after its bss, the dynamic loader and the vDSO pages at the top of the mmap area below mmap_base, and the shared
- * libraries top-down below them. The loader's own work is replayed: it reads each object's first page, writes its
- * relocations (making the data and RELRO pages private copies) and then write-protects the RELRO part.
+ * at its top), the PIE executable at ELF_ET_DYN_BASE plus a random offset (an ET_EXEC one at its link address),
+ * the program break a random distance after its bss, the dynamic loader and the vDSO pages at the top of the mmap
+ * area below mmap_base, and the shared libraries top-down below them. The loader's own work is replayed: it reads
+ * each object's first page, writes its relocations (making the data and RELRO pages private copies) and then
+ * write-protects the RELRO part.
  */
 final class Exec {
     /** ELF_ET_DYN_BASE on x86_64: two thirds of the 47-bit user space, page aligned. */
@@ -40,6 +41,9 @@ final class Exec {
     /** Replace the task's program: new address space, ELF loaded, libraries mapped. Returns 0 or -errno. */
     static int execve(Kernel k, Task t, ElfImage exe, ElfImage interp, List<ElfImage> libs, List<String> argv,
                       SeededRandom aslr) {
+        if (interp.fixedBase() != 0 || libs.stream().anyMatch(l -> l.fixedBase() != 0)) {
+            return -Errno.ENOEXEC;
+        }
         Mmap mmap = k.mm().mmap();
         long rnd = aslr.nextLong(1L << MMAP_RND_BITS) << Page.PAGE_SHIFT;
         long gap = Mmap.STACK_RLIMIT + (STACK_RND_PAGES << Page.PAGE_SHIFT) + Memory.STACK_GUARD_GAP;
@@ -71,7 +75,10 @@ final class Exec {
         }
 
         long bias = ELF_ET_DYN_BASE + (aslr.nextLong(1L << MMAP_RND_BITS) << Page.PAGE_SHIFT);
-        long[] code = mapObject(k, m, exe, bias);
+        if (exe.fixedBase() != 0) {
+            bias = exe.fixedBase();
+        }
+        long[] code = mapObject(k, m, exe, bias, false);
         long brkBase = ElfImage.pageAlign(bias + exe.span()) + (aslr.nextLong(BRK_RND >>> Page.PAGE_SHIFT)
                 << Page.PAGE_SHIFT);
         mmap.setBrkBase(m, brkBase);
@@ -81,7 +88,7 @@ final class Exec {
         if (ldBase < 0) {
             return (int) ldBase;
         }
-        mapObject(k, m, interp, ldBase);
+        mapObject(k, m, interp, ldBase, false);
         long vdsoBytes = (VVAR_PAGES + VVAR_VCLOCK_PAGES + VDSO_PAGES) << Page.PAGE_SHIFT;
         long vvar = mmap.mmap(m, 0, vdsoBytes, reserve, null, 0, null, false);
         if (vvar < 0) {
@@ -101,7 +108,7 @@ final class Exec {
             if (base < 0) {
                 return (int) base;
             }
-            mapObject(k, m, lib, base);
+            mapObject(k, m, lib, base, true);
         }
         m.setLayout(code[0], code[1], code[2], code[3], startStack, argStart, argEnd, argEnd,
                 argEnd + envBytes);
@@ -113,10 +120,13 @@ final class Exec {
     }
 
     /**
-     * Map one ELF object at base as binfmt_elf and ld.so do, then replay the loader's touches. Returns
-     * {start_code, end_code, start_data, end_data}.
+     * Map one ELF object at base as binfmt_elf (the executable and the interpreter) or ld.so (libraries, byLdSo)
+     * do, each mapping from its file offset, then replay the loader's touches. A hole between two segments stays
+     * unmapped after binfmt_elf's elf_map() (it maps the total size and unmaps the excess) but stays mapped
+     * PROT_NONE from the file after ld.so's _dl_map_segments() (it maps the whole span from the first segment's
+     * offset and mprotect()s the holes). Returns {start_code, end_code, start_data, end_data}.
      */
-    private static long[] mapObject(Kernel k, MmStruct m, ElfImage img, long base) {
+    private static long[] mapObject(Kernel k, MmStruct m, ElfImage img, long base, boolean byLdSo) {
         Mmap mmap = k.mm().mmap();
         Memory memory = k.mm().memory();
         AddressSpace file = k.vfs().file(img.path(), img.fileSize());
@@ -124,13 +134,23 @@ final class Exec {
         long endCode = 0;
         long startData = 0;
         long endData = 0;
-        long end = base;
+        ElfImage.Mapping first = img.mappings().get(0);
+        long end = base + first.offset();
         for (ElfImage.Mapping map : img.mappings()) {
             long addr = base + map.offset();
+            if (addr > end) {
+                if (byLdSo) {
+                    long holeOffset = first.fileOffset() + (end - base - first.offset());
+                    mmap.mmap(m, end, addr - end, VmFlags.fromProt(Prot.NONE, false), file,
+                            holeOffset >>> Page.PAGE_SHIFT, null, true);
+                } else {
+                    mmap.munmap(m, end, addr - end);
+                }
+            }
             long size = ElfImage.pageAlign(map.size());
             int prot = map.relro() ? Prot.READ | Prot.WRITE : map.protBits();
-            mmap.mmap(m, addr, size, VmFlags.fromProt(prot, false), file, map.offset() >>> Page.PAGE_SHIFT, null,
-                    true);
+            mmap.mmap(m, addr, size, VmFlags.fromProt(prot, false), file, map.fileOffset() >>> Page.PAGE_SHIFT,
+                    null, true);
             memory.access(m, addr, false);
             if (map.relro() || (prot & Prot.WRITE) != 0) {
                 for (long a = addr; a < addr + size; a += Page.PAGE_SIZE) {

@@ -124,6 +124,13 @@ public final class YamlNode {
         return out;
     }
 
+    /** The key of an entry, for errors about the key itself (a malformed name); null when absent. */
+    public YamlNode keyNode(String key) {
+        mapping();
+        Node k = keyNodes().get(key);
+        return k == null ? null : new YamlNode(file, k, path);
+    }
+
     /** Reject keys outside {@code allowed}, pointing at the first unknown key. */
     public void checkKeys(String... allowed) {
         mapping();

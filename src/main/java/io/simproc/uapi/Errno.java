@@ -7,6 +7,7 @@ public final class Errno {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int ENOEXEC = 8;
     public static final int EBADF = 9;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
@@ -33,6 +34,7 @@ public final class Errno {
             case ESRCH -> "No such process";
             case EINTR -> "Interrupted system call";
             case EIO -> "Input/output error";
+            case ENOEXEC -> "Exec format error";
             case EBADF -> "Bad file descriptor";
             case ENOMEM -> "Cannot allocate memory";
             case EACCES -> "Permission denied";
