@@ -29,7 +29,7 @@ public final class MachineOptions {
                 p.name(), io.simproc.kernel.Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
                 p.nrNodes() == 1 ? "" : "s", Boot.heapNeeded(p) >> 20));
         long t0 = System.nanoTime();
-        Kernel k = Kernel.boot(p, seed);
+        Kernel k = io.simproc.workload.Machines.boot(p, seed);
         console.progress(String.format("booted in %.2f s", (System.nanoTime() - t0) / 1e9));
         return k;
     }

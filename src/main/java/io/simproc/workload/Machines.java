@@ -32,7 +32,7 @@ public final class Machines {
         if (node == null) {
             throw new ConfigException(profile.source(), 0, 0, "no 'processes' list, and the default machine has none");
         }
-        List<ProcessSpec> specs = new ProcessSpecParser(catalog::contains).parseList(node);
+        List<ProcessSpec> specs = new ProcessSpecParser(name -> catalog.programNames().contains(name)).parseList(node);
         if (specs.isEmpty()) {
             throw node.error("processes: the list needs at least one process (the first becomes init, pid 1)");
         }

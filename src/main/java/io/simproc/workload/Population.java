@@ -94,7 +94,7 @@ public final class Population implements Userspace {
             }
         }
         if (!spec.fork()) {
-            ProgramCatalog.Program program = catalog.program(spec.program());
+            Program program = catalog.program(spec.program());
             List<String> argv = spec.args().isEmpty() ? List.of(program.exe().path()) : spec.args();
             int r = kernel.syscalls().execve(t, program.exe(), program.interp(), program.libs(), argv);
             if (r < 0) {
@@ -105,7 +105,9 @@ public final class Population implements Userspace {
         } else if (!spec.args().isEmpty()) {
             kernel.processes().setArgv(t, spec.args());
         }
-        kernel.processes().setIdentity(t, spec.name(), spec.uid(), spec.nice(), spec.oomScoreAdj());
+        // comm is the base name of the path execve() was given (a symlinked program keeps its own name).
+        String comm = spec.name() != null ? spec.name() : spec.fork() ? null : spec.program();
+        kernel.processes().setIdentity(t, comm, spec.uid(), spec.nice(), spec.oomScoreAdj());
         long touched = runMemory(t, spec);
         kernel.processes().chargeUser(t, STARTUP_NANOS + (touched >> 20) * NANOS_PER_TOUCHED_MIB);
         for (int i = 1; i < spec.threads(); i++) {

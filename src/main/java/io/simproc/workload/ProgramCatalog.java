@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * The programs a simulated machine can exec and every ELF object they map, read from a YAML catalog. The embedded
  * catalog ({@value #RESOURCE}, schema in its header) describes a Debian 12 server, generated from the real files by
- * tools/gen-program-catalog; a user's catalog may add or replace objects and programs ({@link #load(Path)}). Linux
+ * src/tools/gen-program-catalog; a user's catalog may add or replace objects and programs ({@link #load(Path)}). Linux
  * has no single counterpart: this is the root filesystem's ELF files as binfmt_elf (fs/binfmt_elf.c) and ld.so
  * (elf/dl-load.c, elf/dl-deps.c) map them, resolved ahead of time.
  *

@@ -24,7 +24,7 @@ public final class BootHeap {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long baseline = usedAfterGc(mem);
         long t0 = System.nanoTime();
-        Kernel k = Kernel.boot(p, 1);
+        Kernel k = io.simproc.workload.Machines.boot(p, 1);
         long cold = System.nanoTime() - t0;
         long retained = usedAfterGc(mem) - baseline;
         long frames = k.read(kk -> (long) kk.mm().memMap().nrPfns());
@@ -32,7 +32,7 @@ public final class BootHeap {
         k = null;
         usedAfterGc(mem);
         t0 = System.nanoTime();
-        Kernel warm = Kernel.boot(p, 2);
+        Kernel warm = io.simproc.workload.Machines.boot(p, 2);
         long warmNanos = System.nanoTime() - t0;
         System.out.printf("| %s, %s node%s | %.2f s | %.2f s | %d MiB | %.1f B | %.1f B |%n", size, nodes,
                 nodes.equals("1") ? "" : "s", cold / 1e9, warmNanos / 1e9, retained >> 20,

@@ -67,7 +67,8 @@ class MachineProfileLoaderTest {
         assertEquals(embedded, new MachineProfile(onDisk.name(), embedded.source(), onDisk.release(),
                 onDisk.hostname(), onDisk.cpu(), onDisk.nodeBytes(), onDisk.e820(), onDisk.kernelImage(),
                 onDisk.movablecore(), onDisk.crashkernel(), onDisk.cma(), onDisk.config(), onDisk.swap(),
-                onDisk.bootEpoch()));
+                onDisk.bootEpoch(), embedded.processes()));
+        assertEquals(embedded.processes().line(), onDisk.processes().line(), "the same processes list");
     }
 
     /** A profile text and the exact message (file:line:col: problem) loading it must give. */

@@ -180,7 +180,7 @@ class ProgramCatalogTest {
             Pattern.MULTILINE);
 
     /**
-     * The mappings of one file from {@code readelf -lhW}, derived independently of tools/gen-program-catalog:
+     * The mappings of one file from {@code readelf -lhW}, derived independently of src/tools/gen-program-catalog:
      * PT_LOAD covers [PAGE_DOWN(vaddr), PAGE_ALIGN(vaddr + filesz)) from PAGE_DOWN(offset); PT_GNU_RELRO's
      * [PAGE_DOWN(start), PAGE_DOWN(end)) is split off as the relro part; the last PT_LOAD's memsz past its file
      * pages is the bss; an ET_EXEC file is based at its first page.
