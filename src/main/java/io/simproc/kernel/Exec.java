@@ -108,7 +108,9 @@ final class Exec {
         t.setArgv(argv);
         t.setExe(exe.path());
         t.setComm(exe.baseName());
-        t.setFlags((t.flags() & ~Task.PF_FORKNOEXEC) | Task.PF_RANDOMIZE);
+        t.setFlags((t.flags() & ~(Task.PF_FORKNOEXEC | Task.PF_NOFREEZE | Task.PF_NO_SETAFFINITY))
+                | Task.PF_RANDOMIZE);
+        t.setSignals(t.sigIgnore(), 0); // flush_signal_handlers(): caught signals revert to SIG_DFL, ignored stay
         return 0;
     }
 
