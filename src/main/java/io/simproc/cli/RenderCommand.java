@@ -3,12 +3,14 @@ package io.simproc.cli;
 import io.simproc.kernel.Kernel;
 import io.simproc.proc.ProcDir;
 import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcException;
 import io.simproc.proc.ProcFile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcLink;
 import io.simproc.proc.ProcTree;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.uapi.Credentials;
+import io.simproc.uapi.Errno;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -43,7 +45,13 @@ final class RenderCommand implements Callable<Integer> {
         if (ProcFs.permission(f, Credentials.ROOT, ProcFs.MAY_READ) != 0) {
             throw new UserError("/proc" + path + ": Permission denied (write-only file)");
         }
-        System.out.write(fs.render(f, Credentials.ROOT));
+        byte[] bytes;
+        try {
+            bytes = fs.render(f, Credentials.ROOT);
+        } catch (ProcException ex) {
+            throw new UserError("/proc" + path + ": " + Errno.describe(ex.errno()));
+        }
+        System.out.write(bytes);
         System.out.flush();
         return 0;
     }

@@ -2,6 +2,7 @@ package io.simproc.cli;
 
 import io.simproc.proc.ProcDir;
 import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcException;
 import io.simproc.proc.ProcFile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcLink;
@@ -18,7 +19,8 @@ import java.util.Set;
 
 /**
  * Writes a static copy of a machine's /proc into a directory, as root would read it: every readable file with its
- * content, write-only files empty, symlinks as symlinks, the kernel's modes and (when run as root) owners. Tools
+ * content, write-only files and files that cannot be read (ESRCH) empty, symlinks as symlinks (a link that leads
+ * nowhere, like a kernel thread's exe, is left out), the kernel's modes and (when run as root) owners. Tools
  * that accept another proc root (smem -S, node_exporter --path.procfs, psutil.PROCFS_PATH) can read it.
  */
 final class TreeWriter {
@@ -46,12 +48,24 @@ final class TreeWriter {
                 writeDir(d, p, finalModes);
                 finalModes.add(() -> setModeAndOwner(p, d));
             } else if (e instanceof ProcLink l) {
-                Files.createSymbolicLink(p, Path.of(fs.readlink(l, Credentials.ROOT)));
+                String target = fs.readlink(l, Credentials.ROOT);
+                if (target != null) {
+                    Files.createSymbolicLink(p, Path.of(target));
+                }
             } else if (e instanceof ProcFile f) {
                 boolean readable = ProcFs.permission(f, Credentials.ROOT, ProcFs.MAY_READ) == 0;
-                Files.write(p, readable ? fs.render(f, Credentials.ROOT) : new byte[0]);
+                Files.write(p, readable ? renderOrEmpty(f) : new byte[0]);
                 setModeAndOwner(p, f);
             }
+        }
+    }
+
+    /** A file's content, or nothing for one that cannot be read (smaps_rollup of a kernel thread: ESRCH). */
+    private byte[] renderOrEmpty(ProcFile f) {
+        try {
+            return fs.render(f, Credentials.ROOT);
+        } catch (ProcException e) {
+            return new byte[0];
         }
     }
 

@@ -2,6 +2,7 @@ package io.simproc.fuse;
 
 import io.simproc.proc.ProcDir;
 import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcException;
 import io.simproc.proc.ProcFile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcLink;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +29,10 @@ import java.util.function.Supplier;
  * negative int. A file is rendered whole at open() and reads of that handle are served from the snapshot, so
  * readers with small buffers never see a torn line; as with seq_file, reading again from offset 0 (what procps
  * does with lseek to refresh an open file) renders anew. release() drops the snapshot. Every callback is guarded:
- * no exception reaches native code (anything unexpected becomes EIO with one log line).
+ * no exception reaches native code; a file that cannot be read ({@link ProcException}: a process that died, a
+ * reader without ptrace access) answers with its errno, anything unexpected becomes EIO with one log line.
+ * For /self and /thread-self the caller's pid in its own pid namespace is looked up in the host's /proc
+ * ({@link HostPidNamespace}), so that a tool run by simproc-exec finds itself in the simulated machine.
  */
 public final class ProcFuse extends FuseStubFS {
     private static final int O_ACCMODE = 3;
@@ -62,6 +67,7 @@ public final class ProcFuse extends FuseStubFS {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextFh = new AtomicLong(1);
     private final Supplier<Credentials> caller;
+    private final IntUnaryOperator nsPidOf;
 
     /** Where unexpected failures are reported, one line each. */
     @FunctionalInterface
@@ -70,16 +76,23 @@ public final class ProcFuse extends FuseStubFS {
     }
 
     public ProcFuse(ProcFs fs, ErrorLog log) {
-        this.fs = fs;
-        this.log = log;
-        this.caller = this::contextCredentials;
+        this(fs, log, null, HostPidNamespace::innermostPid);
     }
 
     /** For driving the binding without a mount: the caller's identity comes from {@code caller}. */
     ProcFuse(ProcFs fs, ErrorLog log, Supplier<Credentials> caller) {
+        this(fs, log, caller, pid -> 0);
+    }
+
+    /**
+     * For driving the binding without a mount: the caller's identity comes from {@code caller} and its pid in its
+     * own pid namespace from {@code nsPidOf} (given the pid FUSE reports; 0 when not in a nested namespace).
+     */
+    ProcFuse(ProcFs fs, ErrorLog log, Supplier<Credentials> caller, IntUnaryOperator nsPidOf) {
         this.fs = fs;
         this.log = log;
-        this.caller = caller;
+        this.caller = caller != null ? caller : this::contextCredentials;
+        this.nsPidOf = nsPidOf;
     }
 
     private Credentials contextCredentials() {
@@ -87,9 +100,31 @@ public final class ProcFuse extends FuseStubFS {
         return new Credentials((int) ctx.uid.get(), (int) ctx.gid.get(), (int) ctx.pid.get());
     }
 
+    /**
+     * Who is calling for this path. Paths under /self and /thread-self also need the caller's pid in its own pid
+     * namespace (what the simulated machine should take it for), which costs a read of the host's
+     * /proc/PID/status, so only they get it.
+     */
+    private Credentials callerFor(String path) {
+        Credentials who = caller.get();
+        if (who.nsPid() == 0 && (isUnder(path, "/self") || isUnder(path, "/thread-self"))) {
+            int ns = nsPidOf.applyAsInt(who.pid());
+            if (ns > 0) {
+                return who.withNsPid(ns);
+            }
+        }
+        return who;
+    }
+
+    private static boolean isUnder(String path, String top) {
+        return path.equals(top) || path.startsWith(top + "/");
+    }
+
     private int guard(String op, String path, IntSupplier body) {
         try {
             return body.getAsInt();
+        } catch (ProcException e) {
+            return -e.errno();
         } catch (Throwable t) {
             log.error("simproc: " + op + " " + path + " failed: " + t);
             return -Errno.EIO;
@@ -99,7 +134,7 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return guard("getattr", path, () -> {
-            ProcEntry e = fs.lookup(path, caller.get());
+            ProcEntry e = fs.lookup(path, callerFor(path));
             if (e == null) {
                 return -Errno.ENOENT;
             }
@@ -135,7 +170,7 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return guard("readdir", path, () -> {
-            Credentials who = caller.get();
+            Credentials who = callerFor(path);
             ProcEntry e = fs.lookup(path, who);
             if (e == null) {
                 return -Errno.ENOENT;
@@ -156,7 +191,7 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         return guard("readlink", path, () -> {
-            Credentials who = caller.get();
+            Credentials who = callerFor(path);
             ProcEntry e = fs.lookup(path, who);
             if (e == null) {
                 return -Errno.ENOENT;
@@ -164,7 +199,11 @@ public final class ProcFuse extends FuseStubFS {
             if (!(e instanceof ProcLink link)) {
                 return -Errno.EINVAL;
             }
-            byte[] target = fs.readlink(link, who).getBytes(StandardCharsets.UTF_8);
+            String to = fs.readlink(link, who);
+            if (to == null) {
+                return -Errno.ENOENT;
+            }
+            byte[] target = to.getBytes(StandardCharsets.UTF_8);
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
             buf.putByte(n, (byte) 0);
@@ -175,7 +214,7 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return guard("open", path, () -> {
-            Credentials who = caller.get();
+            Credentials who = callerFor(path);
             ProcEntry e = fs.lookup(path, who);
             if (e == null) {
                 return -Errno.ENOENT;
@@ -239,7 +278,7 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         return guard("truncate", path, () -> {
-            ProcEntry e = fs.lookup(path, caller.get());
+            ProcEntry e = fs.lookup(path, callerFor(path));
             if (e == null) {
                 return -Errno.ENOENT;
             }

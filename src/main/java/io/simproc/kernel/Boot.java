@@ -294,7 +294,8 @@ public final class Boot {
 
     /**
      * rest_init(): pid 1 (kernel_init, which becomes init when userspace starts) and pid 2 (kthreadd), then the
-     * kernel threads kthreadd starts during boot. Returns the init task.
+     * kernel threads kthreadd starts during boot: in no process group or session (0) and ignoring every signal,
+     * as kthreadd's ignore_signals() leaves them. Returns the init task.
      */
     static Task startKernelThreads(Kernel k) {
         TaskList tasks = k.tasks();
@@ -305,7 +306,13 @@ public final class Boot {
         for (KernelThreads.Spec s : KernelThreads.specs(k.profile().nrCpus(), k.profile().nrNodes())) {
             int pid = tasks.allocPid();
             int ppid = pid == KernelThreads.KTHREADD_PID ? 0 : KernelThreads.KTHREADD_PID;
-            tasks.add(new Task(pid, pid, ppid, s.comm(), s.state(), s.flags(), s.nice(), start, s.cpu(), 0, 0));
+            Task t = new Task(pid, pid, ppid, s.comm(), s.state(), s.flags(), s.nice(), start, s.cpu(), 0, 0);
+            t.setSession(0, 0);
+            t.setSignals(-1L, 0);
+            tasks.add(t);
+            if (ppid == KernelThreads.KTHREADD_PID) {
+                tasks.get(ppid).addChild(pid);
+            }
             start += 1;
         }
         return init;

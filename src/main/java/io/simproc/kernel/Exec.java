@@ -115,7 +115,10 @@ final class Exec {
         t.setArgv(argv);
         t.setExe(exe.path());
         t.setComm(exe.baseName());
-        t.setFlags((t.flags() & ~(Task.PF_FORKNOEXEC | Task.PF_KTHREAD)) | Task.PF_RANDOMIZE);
+        t.setFlags((t.flags() & ~(Task.PF_FORKNOEXEC | Task.PF_KTHREAD | Task.PF_NOFREEZE | Task.PF_NO_SETAFFINITY))
+                | Task.PF_RANDOMIZE);
+        // flush_signal_handlers(): caught signals revert to SIG_DFL, ignored ones stay ignored.
+        t.setSignals(t.sigIgnore(), 0);
         return 0;
     }
 

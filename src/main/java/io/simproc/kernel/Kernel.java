@@ -50,6 +50,7 @@ public final class Kernel implements KernelServices {
     private KernelChurn churn;
     private boolean debugChecks;
     private int maxThreads;
+    private long rlimitSigpending;
     private long bootEpoch;
 
     private Kernel(MachineProfile profile, long seed) {
@@ -82,6 +83,7 @@ public final class Kernel implements KernelServices {
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
             k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
+            k.rlimitSigpending = k.maxThreads / 2;
             k.vfs = new Vfs(k.mm);
             k.processes = new Processes(k);
             k.syscalls = new Syscalls(k);
@@ -344,6 +346,14 @@ public final class Kernel implements KernelServices {
     /** max_threads: the limit fork() enforces on the number of threads (kernel.threads-max). */
     public int threadsMax() {
         return maxThreads;
+    }
+
+    /**
+     * RLIMIT_SIGPENDING every task inherits from init_task: max_threads / 2 as fork_init() set it at boot (a later
+     * kernel.threads-max write does not change it). The limit of the SigQ line of /proc/PID/status.
+     */
+    public long rlimitSigpending() {
+        return rlimitSigpending;
     }
 
     /** kernel.threads-max writes. */

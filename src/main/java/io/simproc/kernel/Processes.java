@@ -1,6 +1,7 @@
 package io.simproc.kernel;
 
 import io.simproc.mm.MmStruct;
+import io.simproc.uapi.Errno;
 
 import java.util.List;
 
@@ -8,7 +9,12 @@ import java.util.List;
  * Process lifecycle of kernel/fork.c and kernel/exit.c: fork (copy_process with a copy-on-write copy of the address
  * space, or a new thread sharing it), exit (the address space goes with its last user, children are reparented to
  * init, the task stays a zombie until its parent reaps it — at once when the parent is init or ignores SIGCHLD),
- * and signals that kill. Also the per-address-space user count threads share.
+ * and signals that kill. Also the per-address-space user count threads share, and the OOM adjustment a process
+ * is given through /proc/PID/oom_score_adj and oom_adj (__set_oom_adj of fs/proc/base.c).
+ *
+ * <p>A user process forked from a kernel thread (kthreadd, as user_mode_thread does) is no kernel thread: the
+ * child loses PF_KTHREAD and the other per-thread flags copy_process clears, and starts with default signal
+ * handling.
  */
 public final class Processes {
     public static final int INIT_PID = 1;
@@ -17,8 +23,14 @@ public final class Processes {
     public static final int SIGTERM = 15;
     public static final int SIGCHLD = 17;
 
+    /** OOM_SCORE_ADJ_MIN / OOM_SCORE_ADJ_MAX of include/uapi/linux/oom.h. */
+    public static final int OOM_SCORE_ADJ_MIN = -1000;
+    public static final int OOM_SCORE_ADJ_MAX = 1000;
+
     private final Kernel kernel;
     private final java.util.Map<MmStruct, Integer> mmUsers = new java.util.HashMap<>();
+    /** pr_warn_once of the oom_adj deprecation notice: printed once per boot. */
+    private boolean oomAdjDeprecationLogged;
 
     Processes(Kernel kernel) {
         this.kernel = kernel;
@@ -44,16 +56,21 @@ public final class Processes {
             }
             mmUsers.put(mm, 1);
         }
-        Task child = new Task(pid, pid, leader.pid(), leader.comm(), Task.State.SLEEPING,
-                (leader.flags() | Task.PF_FORKNOEXEC) & ~Task.PF_SUPERPRIV, leader.nice(), kernel.jiffies(), cpu,
-                leader.uid(), leader.gid());
+        int flags = (leader.flags() & ~(Task.PF_SUPERPRIV | Task.PF_WQ_WORKER | Task.PF_IDLE
+                | Task.PF_NO_SETAFFINITY | Task.PF_KTHREAD)) | Task.PF_FORKNOEXEC;
+        Task child = new Task(pid, pid, leader.pid(), leader.comm(), Task.State.SLEEPING, flags, leader.nice(),
+                kernel.jiffies(), cpu, leader.uid(), leader.gid());
         child.setMm(mm);
         child.setArgv(leader.argv());
         child.setExe(leader.exe());
         child.setSession(leader.pgrp(), leader.session());
         child.setOomScoreAdj(leader.oomScoreAdj());
         child.setOomScoreAdjMin(leader.oomScoreAdjMin());
-        child.setSignals(leader.sigIgnore(), leader.sigCatch());
+        if (leader.isKthread()) {
+            child.setSignals(0, 0);
+        } else {
+            child.setSignals(leader.sigIgnore(), leader.sigCatch());
+        }
         kernel.tasks().add(child);
         leader.addChild(pid);
         kernel.cpuStat().charge(cpu, CpuStat.Usage.SYSTEM, 60_000 + (mm == null ? 0 : mm.mapCount() * 2_000L));
@@ -150,9 +167,14 @@ public final class Processes {
         leader.setState(Task.State.ZOMBIE);
         leader.setFlags(leader.flags() | Task.PF_EXITING);
         Task parent = kernel.tasks().get(leader.ppid());
-        if (parent == null || parent.pid() == INIT_PID || leader.ppid() == 0) {
+        if (parent == null || parent.pid() == INIT_PID || leader.ppid() == 0 || ignoresSigchld(parent)) {
             reap(leader);
         }
+    }
+
+    /** A parent that ignores SIGCHLD (as kthreadd ignores every signal) has its children reaped automatically. */
+    private static boolean ignoresSigchld(Task parent) {
+        return (parent.sigIgnore() & (1L << (SIGCHLD - 1))) != 0;
     }
 
     /** release_task() after wait(): the zombie disappears and its parent collects its times and faults. */
@@ -205,6 +227,73 @@ public final class Processes {
     /** A fatal signal: the process exits with it as its status. */
     public void kill(Task process, int signal) {
         exit(process, signal);
+    }
+
+    /**
+     * __set_oom_adj(): give {@code task}'s process the OOM adjustment {@code adj} (already in oom_score_adj units,
+     * -1000..1000) on behalf of a writer; returns 0 or -errno. Lowering needs CAP_SYS_RESOURCE
+     * ({@code capSysResource}): below oom_score_adj_min for the oom_score_adj interface, below the current value for
+     * the {@code legacy} oom_adj one, else -EACCES. A privileged writer of oom_score_adj also moves
+     * oom_score_adj_min. The legacy interface logs its deprecation once per boot, naming the writer. The value is
+     * per process (on the leader) and goes to every other process sharing the address space, except kernel threads
+     * and init. -ESRCH when the task is gone.
+     */
+    public int setOomScoreAdj(Task task, int adj, boolean legacy, boolean capSysResource, String writerComm,
+                              int writerPid) {
+        assert kernel.isWriter();
+        if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) {
+            throw new IllegalArgumentException("oom_score_adj " + adj + " outside -1000..1000");
+        }
+        if (kernel.tasks().get(task.pid()) != task) {
+            return -Errno.ESRCH;
+        }
+        Task leader = leaderOf(task);
+        if (legacy) {
+            if (adj < leader.oomScoreAdj() && !capSysResource) {
+                return -Errno.EACCES;
+            }
+            if (!oomAdjDeprecationLogged) {
+                oomAdjDeprecationLogged = true;
+                kernel.printk(4, String.format("%s (%d): /proc/%d/oom_adj is deprecated, please use /proc/%d/"
+                        + "oom_score_adj instead.", writerComm, writerPid, task.pid(), task.pid()));
+            }
+        } else if (adj < leader.oomScoreAdjMin() && !capSysResource) {
+            return -Errno.EACCES;
+        }
+        boolean moveMin = !legacy && capSysResource;
+        leader.setOomScoreAdj(adj);
+        if (moveMin) {
+            leader.setOomScoreAdjMin(adj);
+        }
+        MmStruct mm = mmOfProcess(leader);
+        if (mm == null) {
+            return 0;
+        }
+        for (Task p : kernel.tasks().all()) {
+            if (!p.isLeader() || p.tgid() == leader.tgid() || p.isKthread() || p.pid() == INIT_PID
+                    || mmOfProcess(p) != mm) {
+                continue;
+            }
+            p.setOomScoreAdj(adj);
+            if (moveMin) {
+                p.setOomScoreAdjMin(adj);
+            }
+        }
+        return 0;
+    }
+
+    /** find_lock_task_mm(): the address space of a process, from whichever of its threads still has one. */
+    private MmStruct mmOfProcess(Task leader) {
+        if (leader.mm() != null) {
+            return leader.mm();
+        }
+        for (int tid : leader.threads()) {
+            Task t = kernel.tasks().get(tid);
+            if (t != null && t.mm() != null) {
+                return t.mm();
+            }
+        }
+        return null;
     }
 
     /** The thread group leader of a task. */

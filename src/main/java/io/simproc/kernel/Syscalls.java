@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * The system calls simulated programs make, with the kernel's argument checks and errno results: mmap, munmap,
- * mprotect, brk, mlock, munlock, madvise, fork, execve, exit — and {@link #touch}, the loads and stores a program
- * does, which fault pages in. Faults are counted per task (minflt, majflt) and cost it system time; an access the
- * mappings do not allow kills the task with SIGSEGV, logged as the kernel logs segfaults.
+ * mprotect, brk, mlock, munlock, madvise, fork, execve, setuid, exit — and {@link #touch}, the loads and stores a
+ * program does, which fault pages in. Faults are counted per task (minflt, majflt) and cost it system time; an
+ * access the mappings do not allow kills the task with SIGSEGV, logged as the kernel logs segfaults.
  */
 public final class Syscalls {
     /** System time one fault costs: a minor fault, and the CPU part of a major one. */
@@ -186,6 +186,27 @@ public final class Syscalls {
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, 400_000);
         }
         return r;
+    }
+
+    /**
+     * setresgid(2) then setresuid(2) to one id each, as a root program dropping its privileges does (login, a
+     * daemon starting a worker): every thread of the process takes the new ids. Returns 0, or -EPERM when a
+     * non-root process asks for ids other than its own.
+     */
+    public int setuid(Task t, int uid, int gid) {
+        assert kernel.isWriter();
+        Task leader = kernel.processes().leaderOf(t);
+        if (leader.uid() != 0 && (uid != leader.uid() || gid != leader.gid())) {
+            return -Errno.EPERM;
+        }
+        for (int tid : leader.threads()) {
+            Task th = kernel.tasks().get(tid);
+            if (th != null) {
+                th.setCreds(uid, gid);
+            }
+        }
+        leader.setCreds(uid, gid);
+        return 0;
     }
 
     /** exit_group(2). */

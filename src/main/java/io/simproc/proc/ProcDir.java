@@ -3,9 +3,24 @@ package io.simproc.proc;
 import java.util.List;
 import java.util.function.Function;
 
-/** A proc directory whose children may depend on the machine's state (pid directories) and on the reader. */
-public record ProcDir(String name, int mode, int uid, int gid, Function<ProcContext, List<ProcEntry>> children)
-        implements ProcEntry {
+/**
+ * A proc directory whose children may depend on the machine's state (pid directories) and on the reader. A
+ * directory may resolve names it does not list (as /proc resolves thread ids beside the listed process ids): a
+ * {@link Lookup}, when present, answers lookups instead of a scan of the listing.
+ */
+public record ProcDir(String name, int mode, int uid, int gid, Function<ProcContext, List<ProcEntry>> children,
+                      Lookup lookup) implements ProcEntry {
+
+    /** Resolves one name in the directory for a reader (the directory's ->lookup()); null when there is none. */
+    @FunctionalInterface
+    public interface Lookup {
+        ProcEntry find(String name, ProcContext ctx);
+    }
+
+    /** A directory whose lookups find exactly what it lists. */
+    public ProcDir(String name, int mode, int uid, int gid, Function<ProcContext, List<ProcEntry>> children) {
+        this(name, mode, uid, gid, children, null);
+    }
 
     public static ProcDir of(String name, List<ProcEntry> fixed) {
         List<ProcEntry> copy = List.copyOf(fixed);
@@ -14,6 +29,9 @@ public record ProcDir(String name, int mode, int uid, int gid, Function<ProcCont
 
     /** The child with this name, or null. */
     public ProcEntry child(String childName, ProcContext ctx) {
+        if (lookup != null) {
+            return lookup.find(childName, ctx);
+        }
         for (ProcEntry e : children.apply(ctx)) {
             if (e.name().equals(childName)) {
                 return e;

@@ -4,6 +4,9 @@ import io.simproc.kernel.Kernel;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
 
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -28,25 +31,60 @@ public final class ProcFs {
         return kernel;
     }
 
-    /** The entry at an absolute path ("/" is the root), or null. */
+    /** MAXSYMLINKS: how many links one lookup follows before giving up (ELOOP, here: not found). */
+    static final int MAX_LINKS = 40;
+
+    /**
+     * The entry at an absolute path ("/" is the root), or null. A symlink inside the path (/self/status) is
+     * followed as the VFS would, relative to the directory holding it; one at the end is returned itself (lstat),
+     * unless a trailing slash asks for what it points at.
+     */
     public ProcEntry lookup(String path, Credentials who) {
         ProcContext ctx = new ProcContext(kernel, who);
-        return kernel.read(k -> {
-            ProcEntry e = tree.root();
-            for (String part : path.split("/")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                if (!(e instanceof ProcDir dir)) {
+        return kernel.read(k -> resolve(path, ctx));
+    }
+
+    private ProcEntry resolve(String path, ProcContext ctx) {
+        Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
+        if (path.endsWith("/")) {
+            todo.addLast(".");
+        }
+        Deque<ProcDir> dirs = new ArrayDeque<>();
+        ProcEntry e = tree.root();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.pollFirst();
+            if (e instanceof ProcLink link) {
+                String target = link.target().apply(ctx);
+                if (target == null || target.startsWith("/") || ++links > MAX_LINKS) {
                     return null;
                 }
-                e = dir.child(part, ctx);
-                if (e == null) {
-                    return null;
+                todo.addFirst(part);
+                List<String> hop = Arrays.asList(target.split("/"));
+                for (int i = hop.size() - 1; i >= 0; i--) {
+                    todo.addFirst(hop.get(i));
                 }
+                e = dirs.isEmpty() ? tree.root() : dirs.pop();
+                continue;
             }
-            return e;
-        });
+            if (!(e instanceof ProcDir dir)) {
+                return null;
+            }
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                e = dirs.isEmpty() ? tree.root() : dirs.pop();
+                continue;
+            }
+            ProcEntry next = dir.child(part, ctx);
+            if (next == null) {
+                return null;
+            }
+            dirs.push(dir);
+            e = next;
+        }
+        return e;
     }
 
     /** A directory's entries for this reader. */
@@ -73,13 +111,16 @@ public final class ProcFs {
         return (bits & mask) == mask ? 0 : -Errno.EACCES;
     }
 
-    /** Where a symlink points for this reader. */
+    /** Where a symlink points for this reader, or null when it points nowhere (readlink gives ENOENT). */
     public String readlink(ProcLink link, Credentials who) {
         ProcContext ctx = new ProcContext(kernel, who);
         return kernel.read(k -> link.target().apply(ctx));
     }
 
-    /** The file's whole content for this reader, rendered against one consistent machine state. */
+    /**
+     * The file's whole content for this reader, rendered against one consistent machine state. Throws
+     * {@link ProcException} when the file cannot be read (its process is gone, or the reader may not look at it).
+     */
     public byte[] render(ProcFile f, Credentials who) {
         ProcContext ctx = new ProcContext(kernel, who);
         return kernel.read(k -> f.renderer().render(ctx));
@@ -95,6 +136,10 @@ public final class ProcFs {
             return -Errno.EIO;
         }
         ProcContext ctx = new ProcContext(kernel, who);
-        return kernel.mutate(() -> f.writer().write(ctx, data, offset));
+        try {
+            return kernel.mutate(() -> f.writer().write(ctx, data, offset));
+        } catch (ProcException e) {
+            return -e.errno();
+        }
     }
 }

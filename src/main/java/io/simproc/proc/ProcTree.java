@@ -4,13 +4,16 @@ import io.simproc.sysctl.Sysctl;
 import io.simproc.sysctl.SysctlTable;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The layout of the simulated /proc: a table of entries like fs/proc/root.c and fs/proc/base.c, with modes as on
- * a 6.18 kernel, and /proc/sys built from the {@link SysctlTable}.
+ * a 6.18 kernel, /proc/sys built from the {@link SysctlTable}, and the per-process directories, self and
+ * thread-self of {@link ProcBase}.
  */
 public final class ProcTree {
     private final ProcDir root;
@@ -33,7 +36,33 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("version", 0444, new Version()));
         top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
         top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
-        return new ProcTree(ProcDir.of("", top));
+        return new ProcTree(root(top));
+    }
+
+    /**
+     * The root: the fixed entries in the order of procfs's name tree (shorter names first, then byte order, as
+     * proc_readdir walks it), then what proc_pid_readdir adds — self, thread-self and a directory per process.
+     * Lookups also find the directory of any thread id (proc_pid_lookup).
+     */
+    private static ProcDir root(List<ProcEntry> fixed) {
+        List<ProcEntry> sorted = new ArrayList<>(fixed);
+        sorted.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
+        List<ProcEntry> head = new ArrayList<>(sorted);
+        head.add(ProcBase.selfLink());
+        head.add(ProcBase.threadSelfLink());
+        List<ProcEntry> fixedPart = List.copyOf(head);
+        Map<String, ProcEntry> byName = new HashMap<>();
+        for (ProcEntry e : fixedPart) {
+            byName.put(e.name(), e);
+        }
+        return new ProcDir("", 0555, 0, 0, ctx -> {
+            List<ProcEntry> all = new ArrayList<>(fixedPart);
+            all.addAll(ProcBase.pidDirs(ctx.kernel()));
+            return all;
+        }, (name, ctx) -> {
+            ProcEntry e = byName.get(name);
+            return e != null ? e : ProcBase.lookupPid(name, ctx.kernel());
+        });
     }
 
     /** /proc/sys: one directory per path component of the sysctl table, files for the knobs. */

@@ -27,7 +27,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * fixed boot time), as root reads it, byte for byte against src/test/resources/golden/&lt;path&gt;.txt, plus an
  * INDEX.txt of every entry with its mode. A difference is either an intended change of the simulation or format
  * (regenerate on purpose with {@code mvn test -Dtest=GoldenFilesTest -Dgolden.update=true} and review the diff) or
- * a regression. Files nobody may read (mode without read bits) are listed in the index but not rendered.
+ * a regression. Files nobody may read (mode without read bits) are listed in the index but not rendered, and so
+ * are files whose reading fails (with the errno in the index); links are indexed with their targets. Of the pid
+ * directories (the kernel threads of the default machine) only the first is walked and rendered, as the
+ * representative of them all; the others are indexed as directories.
  */
 class GoldenFilesTest {
     private static final Path GOLDEN = Path.of(System.getProperty("user.dir"), "src", "test", "resources", "golden");
@@ -46,13 +49,27 @@ class GoldenFilesTest {
     }
 
     private static void walk(ProcFs fs, ProcDir dir, String path, StringBuilder index, Map<String, byte[]> out) {
+        boolean firstPid = true;
         for (ProcEntry e : fs.list(dir, Credentials.ROOT)) {
             String p = path + "/" + e.name();
-            index.append(String.format("%04o %s%s%n", e.mode(), p, e instanceof ProcDir ? "/" : ""));
-            if (e instanceof ProcDir d) {
-                walk(fs, d, p, index, out);
+            String note = "";
+            if (e instanceof ProcLink l) {
+                String target = fs.readlink(l, Credentials.ROOT);
+                note = target == null ? " (readlink: ENOENT)" : " -> " + target;
             } else if (e instanceof ProcFile f && (f.mode() & 0444) != 0) {
-                out.put(p.substring(1) + ".txt", fs.render(f, Credentials.ROOT));
+                try {
+                    out.put(p.substring(1) + ".txt", fs.render(f, Credentials.ROOT));
+                } catch (ProcException ex) {
+                    note = " (read: errno " + ex.errno() + ", " + ex.getMessage() + ")";
+                }
+            }
+            index.append(String.format("%04o %s%s%s%n", e.mode(), p, e instanceof ProcDir ? "/" : "", note));
+            if (e instanceof ProcDir d) {
+                boolean pidDir = path.isEmpty() && ProcBase.nameToInt(e.name()) > 0;
+                if (!pidDir || firstPid) {
+                    walk(fs, d, p, index, out);
+                }
+                firstPid &= !pidDir;
             }
         }
     }
