@@ -205,16 +205,22 @@ public final class Processes {
      * What a service manager sets when it starts a program: its name (comm, prctl(PR_SET_NAME)), user, nice value
      * and oom_score_adj (which also becomes its oom_score_adj_min, as a privileged write does).
      */
-    public void setIdentity(Task t, String comm, int uid, int nice, int oomScoreAdj) {
+    public void setIdentity(Task t, String comm, Integer uid, Integer nice, Integer oomScoreAdj) {
         assert kernel.isWriter();
         Task leader = leaderOf(t);
         if (comm != null) {
             leader.setComm(comm);
         }
-        leader.setCreds(uid, uid);
-        leader.setNice(nice);
-        leader.setOomScoreAdj(oomScoreAdj);
-        leader.setOomScoreAdjMin(oomScoreAdj);
+        if (uid != null) {
+            leader.setCreds(uid, uid);
+        }
+        if (nice != null) {
+            leader.setNice(nice);
+        }
+        if (oomScoreAdj != null) {
+            leader.setOomScoreAdj(oomScoreAdj);
+            leader.setOomScoreAdjMin(oomScoreAdj);
+        }
     }
 
     /** CPU time a task spent in user mode. */

@@ -9,7 +9,7 @@ import java.util.List;
  * @param name        comm of the process (defaults to the program's file name)
  * @param program     catalog name of the program to exec (null with {@code fork}: the child keeps the parent's)
  * @param args        its command line
- * @param uid         user id (and group id)
+ * @param uid         user id (and group id), or null to keep the parent's, as fork and exec do
  * @param startMillis when it starts, after its parent (milliseconds of simulated time)
  * @param count       how many identical instances
  * @param fork        created by fork from the parent without exec (worker processes)
@@ -20,14 +20,15 @@ import java.util.List;
  * @param shm         a shared memory segment it creates or attaches and writes part of, or null
  * @param files       data files it maps
  * @param threads     threads in the process (1 = single-threaded)
- * @param oomScoreAdj its oom_score_adj
- * @param nice        its nice value
+ * @param oomScoreAdj its oom_score_adj, or null to keep the parent's (inherited across fork)
+ * @param nice        its nice value, or null to keep the parent's
  * @param lockedBytes memory it mlocks (part of its heap)
  * @param children    processes it starts
  */
-public record ProcessSpec(String name, String program, List<String> args, int uid, long startMillis, int count,
+public record ProcessSpec(String name, String program, List<String> args, Integer uid, long startMillis, int count,
                           boolean fork, long heapBytes, long mmapBytes, double textShare, Region reserve,
-                          Region shm, List<FileMap> files, int threads, int oomScoreAdj, int nice, long lockedBytes,
+                          Region shm, List<FileMap> files, int threads, Integer oomScoreAdj, Integer nice,
+                          long lockedBytes,
                           List<ProcessSpec> children) {
 
     /** An anonymous or shared region: its size and how much of it is written. {@code name} keys shm segments. */

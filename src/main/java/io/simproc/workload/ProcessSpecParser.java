@@ -69,7 +69,7 @@ public final class ProcessSpecParser {
                 }
             }
         }
-        int uid = m.containsKey("uid") ? (int) m.get("uid").integer(0, 65535) : 0;
+        Integer uid = m.containsKey("uid") ? (int) m.get("uid").integer(0, 65535) : null;
         long start = m.containsKey("start") ? m.get("start").duration() : 0;
         int count = m.containsKey("count") ? (int) m.get("count").integer(1, MAX_COUNT) : 1;
         long heap = m.containsKey("heap") ? m.get("heap").size() : 0;
@@ -84,8 +84,8 @@ public final class ProcessSpecParser {
             }
         }
         int threads = m.containsKey("threads") ? (int) m.get("threads").integer(1, MAX_THREADS) : 1;
-        int adj = m.containsKey("oom_score_adj") ? (int) m.get("oom_score_adj").integer(-1000, 1000) : 0;
-        int nice = m.containsKey("nice") ? (int) m.get("nice").integer(-20, 19) : 0;
+        Integer adj = m.containsKey("oom_score_adj") ? (int) m.get("oom_score_adj").integer(-1000, 1000) : null;
+        Integer nice = m.containsKey("nice") ? (int) m.get("nice").integer(-20, 19) : null;
         long locked = m.containsKey("mlock") ? m.get("mlock").size() : 0;
         if (locked > heap) {
             throw m.get("mlock").error("mlock (" + locked + " bytes) can lock at most the heap (" + heap + " bytes)");
