@@ -1,0 +1,93 @@
+package io.simproc.bench;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfileLoader;
+import io.simproc.kernel.Task;
+import io.simproc.mm.Prot;
+import io.simproc.workload.Program;
+import io.simproc.workload.ProgramCatalog;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Simulated page faults per second on the default machine: first touch of anonymous memory (allocate, zero, map:
+ * do_anonymous_page) and a write to memory shared copy-on-write after fork (copy: do_wp_page). Each invocation
+ * faults in 1024 pages, then unmaps them (the unmap is part of the measured cost).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FaultBenchmark {
+    static final int PAGES = 1024;
+    static final long LEN = (long) PAGES << 12;
+    private Kernel kernel;
+    private Task parent;
+    private Task child;
+    private long shared;
+
+    @Setup(Level.Trial)
+    public void boot() {
+        kernel = Kernel.boot(MachineProfileLoader.loadDefault(), 1);
+        Program bash = ProgramCatalog.embedded().program("bash");
+        kernel.mutate(() -> {
+            parent = kernel.processes().fork(kernel.tasks().get(2));
+            kernel.syscalls().execve(parent, bash.exe(), bash.interp(), bash.libs(), List.of("bash"));
+            return null;
+        });
+    }
+
+    @Setup(Level.Invocation)
+    public void forkWithSharedMemory() {
+        kernel.mutate(() -> {
+            shared = kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
+            kernel.syscalls().touch(parent, shared, LEN, true);
+            child = kernel.processes().fork(parent);
+            return null;
+        });
+    }
+
+    @TearDown(Level.Invocation)
+    public void reap() {
+        kernel.mutate(() -> {
+            kernel.processes().exit(child, 0);
+            kernel.syscalls().munmap(parent, shared, LEN);
+            return null;
+        });
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PAGES)
+    public int anonymousFirstTouch() {
+        return kernel.mutate(() -> {
+            long a = kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
+            int r = kernel.syscalls().touch(parent, a, LEN, true);
+            kernel.syscalls().munmap(parent, a, LEN);
+            return r;
+        });
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PAGES)
+    public int copyOnWrite() {
+        return kernel.mutate(() -> kernel.syscalls().touch(child, shared, LEN, true));
+    }
+}
