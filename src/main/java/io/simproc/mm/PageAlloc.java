@@ -57,6 +57,8 @@ public final class PageAlloc {
     private final MemMap map;
     private final int[] mem;
     private final long[] events;
+    private final Ratelimit nopageRatelimit = new Ratelimit(Ratelimit.DEFAULT_INTERVAL_SECONDS * KernelServices.HZ,
+            Ratelimit.DEFAULT_BURST);
     /** page_group_by_mobility_disabled: tiny machines treat everything as one type. */
     private final boolean mobilityDisabled;
 
@@ -151,11 +153,24 @@ public final class PageAlloc {
             return pfn;
         }
         if ((gfp & Gfp.__GFP_NOWARN) == 0) {
+            warnAlloc(gfp, order);
+        }
+        return -1;
+    }
+
+    /** warn_alloc(), rate limited to 10 lines per 5 s as the kernel's nopage_rs. */
+    private void warnAlloc(int gfp, int order) {
+        int[] suppressed = new int[1];
+        boolean allowed = nopageRatelimit.allow(mm.services().jiffies(), suppressed);
+        if (suppressed[0] > 0) {
+            mm.services().printk(KernelServices.KERN_WARNING, "warn_alloc: " + suppressed[0]
+                    + " callbacks suppressed");
+        }
+        if (allowed) {
             mm.services().printk(KernelServices.KERN_WARNING, String.format(
                     "%s: page allocation failure: order:%d, mode:%#x(%s), nodemask=(null)",
                     mm.services().currentComm(), order, gfp, Gfp.describe(gfp)));
         }
-        return -1;
     }
 
     private void wakeAllKswapds(int order, int gfp, AllocContext ac) {
