@@ -6,6 +6,7 @@ import io.simproc.sysctl.SysctlTable;
 import io.simproc.uapi.Credentials;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * What the proc, sysctl and kernel tests share: booting the default machine with a fixed seed, reading its files
- * through {@link ProcFs} as a client would, and the real 6.18 samples of ../shared/reference/samples.
+ * through {@link ProcFs} as a client would, and the real 6.18 samples (test resources reference-6.18/).
  *
  * <p>{@link #shared()} is one booted machine for tests that only read; tests that write boot their own with
  * {@link #bootDefault()} so that no test sees another's changes.
@@ -90,21 +91,25 @@ public final class ProcTestSupport {
         return "\"" + line.replace("\t", "\\t") + "\"";
     }
 
-    /** The directory of real 6.18 samples: -Dsimproc.samples, else ../shared/reference/samples. */
-    public static Path samplesDir() {
-        String override = System.getProperty("simproc.samples");
-        Path dir = override != null ? Path.of(override)
-                : Path.of(System.getProperty("user.dir")).resolve("../shared/reference/samples").normalize();
-        if (!Files.isDirectory(dir)) {
-            fail("the 6.18 reference samples are missing: " + dir + " (set -Dsimproc.samples=DIR)");
-        }
-        return dir;
-    }
+    /** Where the real 6.18 samples live on the test classpath (copied from ../shared/reference/samples). */
+    private static final String SAMPLES = "/reference-6.18/";
 
-    /** A sample file's content, exactly as captured. */
+    /**
+     * A sample file's content, exactly as captured: from -Dsimproc.samples=DIR when set, else from the copy on the
+     * test classpath, so a fresh clone tests against the same bytes wherever it is checked out.
+     */
     public static String sample(String name) {
+        String override = System.getProperty("simproc.samples");
         try {
-            return Files.readString(samplesDir().resolve(name), StandardCharsets.UTF_8);
+            if (override != null) {
+                return Files.readString(Path.of(override).resolve(name), StandardCharsets.UTF_8);
+            }
+            try (InputStream in = ProcTestSupport.class.getResourceAsStream(SAMPLES + name)) {
+                if (in == null) {
+                    fail("the 6.18 reference sample " + name + " is not on the test classpath under " + SAMPLES);
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
