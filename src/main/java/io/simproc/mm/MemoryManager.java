@@ -37,6 +37,7 @@ public final class MemoryManager {
     private final java.util.Set<MmStruct> mms = new java.util.LinkedHashSet<>();
     private final java.util.Set<AddressSpace> anonymousShmem = new java.util.LinkedHashSet<>();
     private final java.util.Set<AddressSpace> shmemObjects = new java.util.LinkedHashSet<>();
+    private final java.util.List<Shrinker> shrinkers = new java.util.ArrayList<>();
     private int zeroPfn = -1;
     private long nextShmemIno = 1;
     private static final Object NONE = new Object();
@@ -453,6 +454,16 @@ public final class MemoryManager {
 
     void addCommitted(long pages) {
         committedAsPages += pages;
+    }
+
+    /** register_shrinker(): {@code shrinker} is asked for memory by reclaim and drop_caches from now on. */
+    public void registerShrinker(Shrinker shrinker) {
+        shrinkers.add(shrinker);
+    }
+
+    /** The registered shrinkers, in registration order (the order shrink_slab walks them). */
+    public List<Shrinker> shrinkers() {
+        return java.util.Collections.unmodifiableList(shrinkers);
     }
 
     public VmTunables tunables() {
