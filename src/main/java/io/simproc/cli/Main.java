@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simproc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A simulated Linux memory manager served as a /proc-compatible filesystem.",
-        subcommands = {MountCommand.class, RenderCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MapCommand.class, MountCommand.class, RenderCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

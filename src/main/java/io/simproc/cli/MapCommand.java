@@ -1,0 +1,97 @@
+package io.simproc.cli;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.Sizes;
+import io.simproc.mm.PageblockSnapshot;
+import io.simproc.physmap.PhysMapLayout;
+import io.simproc.physmap.Picture;
+import io.simproc.physmap.PngWriter;
+import io.simproc.physmap.SvgWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code simproc map --out FILE.svg|FILE.png}: boot a machine and draw its physical memory, pageblock by
+ * pageblock (see {@link PhysMapLayout}).
+ */
+@Command(name = "map", mixinStandardHelpOptions = true,
+        description = {"Boot a simulated machine and draw its physical memory: one cell per pageblock, coloured by",
+            "migrate type, shaded by how full it is, free blocks of pageblock order or more outlined."})
+final class MapCommand implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Picture to write; the format follows the extension: .svg or .png.")
+    Path out;
+
+    @Mixin
+    MachineOptions machine;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        Format format = Format.of(out);
+        Console console = new Console(System.err, quiet);
+        Kernel kernel = machine.boot(console);
+        PageblockSnapshot snapshot = kernel.read(k -> PageblockSnapshot.take(k.mm()));
+        String title = String.format("Physical memory of machine '%s' (%s, seed %d) at %s", kernel.profile().name(),
+                Sizes.human(kernel.profile().ramBytes()), kernel.seed(),
+                kernel.read(k -> uptime(k.clock().nanos())));
+        write(PhysMapLayout.layout(snapshot, title), format, out);
+        console.progress("wrote " + out);
+        return 0;
+    }
+
+    static String uptime(long nanos) {
+        return String.format("uptime %.2f s", nanos / 1e9);
+    }
+
+    /** Write atomically: a temporary file beside the target, then a rename. */
+    static void write(Picture picture, Format format, Path out) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new UserError(dir + " is not a directory");
+        }
+        Path tmp = Files.createTempFile(dir, ".simproc-map-", ".tmp");
+        try {
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            try (OutputStream o = Files.newOutputStream(tmp)) {
+                if (format == Format.SVG) {
+                    o.write(SvgWriter.write(picture).getBytes(StandardCharsets.UTF_8));
+                } else {
+                    PngWriter.write(picture, o);
+                }
+            }
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    enum Format {
+        SVG, PNG;
+
+        static Format of(Path file) {
+            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".svg")) {
+                return SVG;
+            }
+            if (name.endsWith(".png")) {
+                return PNG;
+            }
+            throw new UserError("--out " + file + ": the picture's format follows its extension, .svg or .png");
+        }
+    }
+}
