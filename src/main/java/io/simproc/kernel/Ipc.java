@@ -18,11 +18,23 @@ public final class Ipc {
         this.kernel = kernel;
     }
 
-    /** shmget(key, size, IPC_CREAT): the segment named {@code name}, created with {@code sizeBytes} if new. */
-    public AddressSpace shmget(String name, long sizeBytes) {
+    /**
+     * shmget(key, size, IPC_CREAT) by {@code caller}: the segment named {@code name}, created with {@code sizeBytes}
+     * if new — its size charged to Committed_AS under the overcommit policy. Null (ENOMEM) when the policy refuses.
+     */
+    public AddressSpace shmget(Task caller, String name, long sizeBytes) {
         assert kernel.isWriter();
-        return segments.computeIfAbsent(name, n -> kernel.mm().newShmemObject(
-                String.format("/SYSV%08x (deleted)", n.hashCode() & 0x7fffffff), sizeBytes, false));
+        AddressSpace seg = segments.get(name);
+        if (seg != null) {
+            return seg;
+        }
+        seg = kernel.asCurrent(caller.comm(), caller.pid(), () -> kernel.mm().newShmemObject(
+                String.format("/SYSV%08x (deleted)", name.hashCode() & 0x7fffffff), sizeBytes, false, caller.mm(),
+                false));
+        if (seg != null) {
+            segments.put(name, seg);
+        }
+        return seg;
     }
 
     /** shmctl(IPC_RMID) once nobody maps it: the segment and its pages go. Returns false if unknown or mapped. */

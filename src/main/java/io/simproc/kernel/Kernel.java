@@ -228,6 +228,16 @@ public final class Kernel implements KernelServices {
         return c == null ? 0 : c.pid();
     }
 
+    @Override
+    public boolean currentCapSysAdmin() {
+        Current c = current.peek();
+        if (c == null) {
+            return true;
+        }
+        Task t = tasks.get(c.pid());
+        return t == null || t.uid() == 0;
+    }
+
     /** Run {@code work} as if task {@code comm}/{@code pid} were current (for log lines such as warn_alloc's). */
     public <T> T asCurrent(String comm, int pid, Supplier<T> work) {
         current.push(new Current(comm, pid));

@@ -50,7 +50,8 @@ public final class Processes {
         int cpu = pickCpu(pid);
         MmStruct mm = null;
         if (leader.mm() != null) {
-            mm = kernel.mm().mmap().dupMmap(leader.mm(), cpu);
+            MmStruct parentMm = leader.mm();
+            mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmap().dupMmap(parentMm, cpu));
             if (mm == null) {
                 return null;
             }

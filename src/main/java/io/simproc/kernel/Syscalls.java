@@ -54,15 +54,16 @@ public final class Syscalls {
         if ((flags & Prot.MAP_LOCKED) != 0) {
             vmFlags |= VmFlags.VM_LOCKED;
         }
-        if ((flags & Prot.MAP_NORESERVE) != 0) {
+        if ((flags & Prot.MAP_NORESERVE) != 0 && kernel.mm().overcommit().honoursNoreserve()) {
             vmFlags |= VmFlags.VM_NORESERVE;
         }
         if ((flags & Prot.MAP_GROWSDOWN) != 0) {
             vmFlags |= VmFlags.VM_GROWSDOWN;
         }
         MmStruct m = mmOf(t);
-        long r = kernel.mm().mmap().mmap(m, addr, len, vmFlags, anonymous ? null : file,
-                offset >>> Page.PAGE_SHIFT, null, (flags & Prot.MAP_FIXED) != 0);
+        long finalFlags = vmFlags;
+        long r = kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().mmap(m, addr, len, finalFlags,
+                anonymous ? null : file, offset >>> Page.PAGE_SHIFT, null, (flags & Prot.MAP_FIXED) != 0));
         if (r >= 0 && (flags & Prot.MAP_POPULATE) != 0) {
             touch(t, r, len, shared && (prot & Prot.WRITE) != 0 || !shared && (prot & Prot.WRITE) != 0);
         }
@@ -76,18 +77,18 @@ public final class Syscalls {
 
     public int mprotect(Task t, long addr, long len, int prot) {
         assert kernel.isWriter();
-        return kernel.mm().mmap().mprotect(mmOf(t), addr, len, prot);
+        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().mprotect(mmOf(t), addr, len, prot));
     }
 
     /** brk(2): returns the new break, or the old one if the request was refused. */
     public long brk(Task t, long newBrk) {
         assert kernel.isWriter();
-        return kernel.mm().mmap().brk(mmOf(t), newBrk);
+        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().brk(mmOf(t), newBrk));
     }
 
     public int mlock(Task t, long addr, long len) {
         assert kernel.isWriter();
-        return kernel.mm().mmap().mlock(mmOf(t), addr, len, true);
+        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().mlock(mmOf(t), addr, len, true));
     }
 
     public int munlock(Task t, long addr, long len) {
@@ -114,6 +115,10 @@ public final class Syscalls {
      */
     public int touch(Task t, long addr, long len, boolean write) {
         assert kernel.isWriter();
+        return kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write));
+    }
+
+    private int doTouch(Task t, long addr, long len, boolean write) {
         MmStruct m = mmOf(t);
         Memory memory = kernel.mm().memory();
         long end = addr + len;

@@ -19,6 +19,8 @@ public final class AddressSpace {
     private final boolean shmem;
     final PageCacheIndex pages = new PageCacheIndex();
     final Set<Vma> iMmap = new LinkedHashSet<>();
+    /** Pages of a shmem object charged to Committed_AS (0 for MAP_NORESERVE / SHM_NORESERVE objects). */
+    long chargedPages;
 
     AddressSpace(int id, String path, long sizeBytes, int devMajor, int devMinor, long ino, boolean shmem) {
         this.id = id;

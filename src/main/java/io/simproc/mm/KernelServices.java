@@ -28,4 +28,7 @@ public interface KernelServices {
 
     /** current->pid. */
     int currentPid();
+
+    /** capable(CAP_SYS_ADMIN) for current (root, or the kernel itself when no task is current). */
+    boolean currentCapSysAdmin();
 }

@@ -27,6 +27,7 @@ public final class MemoryManager {
     private final Watermarks watermarks;
     private final Kswapd kswapd;
     private final Mmap mmap = new Mmap(this);
+    private final Overcommit overcommit = new Overcommit(this);
     private final Memory memory;
     private final Rmap rmap;
     private final Folios folios;
@@ -271,6 +272,7 @@ public final class MemoryManager {
     /** init_per_zone_wmark_min() and the pageset setup that follows it at boot; starts the vmstat worker. */
     public void initReserves() {
         watermarks.initPerZoneWmarkMin();
+        overcommit.initReserves();
         scheduleVmstatUpdate();
     }
 
@@ -319,6 +321,10 @@ public final class MemoryManager {
 
     public Mmap mmap() {
         return mmap;
+    }
+
+    public Overcommit overcommit() {
+        return overcommit;
     }
 
     public Memory memory() {
@@ -388,20 +394,32 @@ public final class MemoryManager {
     }
 
     /**
-     * shmem_file_setup(): a shmem object (a shared anonymous mapping's backing, a SysV segment) of {@code sizeBytes},
-     * its whole size charged to Committed_AS as shmem_acct_size does. Its pages are Shmem.
+     * shmem_file_setup(): a shmem object (a shared anonymous mapping's backing, a SysV segment) of {@code sizeBytes}.
+     * Unless {@code noreserve}, its whole size is charged to Committed_AS as shmem_acct_size does, checked by the
+     * overcommit policy for the current task's address space {@code current} (may be null); null when refused.
+     * Its pages are Shmem.
      */
-    public AddressSpace newShmemObject(String path, long sizeBytes, boolean anonymous) {
+    public AddressSpace newShmemObject(String path, long sizeBytes, boolean anonymous, MmStruct current,
+                                       boolean noreserve) {
         assertWriter();
+        long pages = (sizeBytes + io.simproc.uapi.Page.PAGE_SIZE - 1) >>> io.simproc.uapi.Page.PAGE_SHIFT;
+        if (!noreserve && overcommit.vmEnoughMemory(current, pages) < 0) {
+            return null;
+        }
         int id = registerMapping(null);
         AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true);
+        a.chargedPages = noreserve ? 0 : pages;
         setMapping(id, a);
         shmemObjects.add(a);
         if (anonymous) {
             anonymousShmem.add(a);
         }
-        addCommitted(a.sizePages());
         return a;
+    }
+
+    /** Every live shmem object (for invariant checks). */
+    java.util.Collection<AddressSpace> shmemObjects() {
+        return java.util.Collections.unmodifiableCollection(shmemObjects);
     }
 
     /** A shared anonymous mapping's object: it goes away with its last mapping. */
@@ -426,7 +444,7 @@ public final class MemoryManager {
         for (long idx : cached) {
             filemap.deleteFromPageCache(a, idx, 0);
         }
-        addCommitted(-a.sizePages());
+        addCommitted(-a.chargedPages);
         releaseMapping(a.id());
     }
 

@@ -85,7 +85,31 @@ public final class MmDebug {
         checkOwnerCounters(mm, owners, errors);
         checkLru(mm, errors);
         checkMappings(mm, errors);
+        checkCommitted(mm, errors);
         return errors;
+    }
+
+    /**
+     * Committed_AS is exactly the charge of every VM_ACCOUNT mapping plus every reserved shmem object; each mm's
+     * charge is the size of its VM_ACCOUNT VMAs.
+     */
+    private static void checkCommitted(MemoryManager mm, List<String> errors) {
+        long total = 0;
+        for (MmStruct m : mm.mms()) {
+            long accounted = 0;
+            for (Vma v : m.vmas()) {
+                if (v.test(VmFlags.VM_ACCOUNT)) {
+                    accounted += (v.end - v.start) >>> io.simproc.uapi.Page.PAGE_SHIFT;
+                }
+            }
+            expect(errors, "mm " + System.identityHashCode(m) + " committed pages vs its VM_ACCOUNT VMAs",
+                    m.committedPages, accounted);
+            total += accounted;
+        }
+        for (AddressSpace a : mm.shmemObjects()) {
+            total += a.chargedPages;
+        }
+        expect(errors, "Committed_AS vs VM_ACCOUNT mappings + shmem objects", mm.committedAsPages(), total);
     }
 
     /** Every meminfo counter of user memory is a sum over owners. */

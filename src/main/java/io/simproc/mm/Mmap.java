@@ -90,24 +90,36 @@ public final class Mmap {
             if ((addr & ~Page.PAGE_MASK) != 0 || addr + len > MmStruct.TASK_SIZE || addr + len < addr) {
                 return -Errno.EINVAL;
             }
-            munmap(m, addr, len);
         } else {
             addr = getUnmappedArea(m, addr, len);
             if (addr < 0) {
                 return addr;
             }
         }
+        long pages = len >>> Page.PAGE_SHIFT;
+        boolean account = accountable(file, vmFlags);
+        long replaced = fixed ? accountedPagesIn(m, addr, addr + len) : 0;
+        if (account && pages > replaced && mm.overcommit().vmEnoughMemory(m, pages - replaced) < 0) {
+            return -Errno.ENOMEM;
+        }
+        if (fixed) {
+            munmap(m, addr, len);
+        }
+        if (account) {
+            // The pages of the accounted mappings this one replaced stay charged, now to it (vms.nr_accounted).
+            mm.addCommitted(Math.min(replaced, pages));
+            m.committedPages += pages;
+            vmFlags |= VmFlags.VM_ACCOUNT;
+        }
         if (file == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
-            file = mm.newShmemObject("/dev/zero (deleted)", len, true);
+            file = mm.newShmemObject("/dev/zero (deleted)", len, true, m, (vmFlags & VmFlags.VM_NORESERVE) != 0);
+            if (file == null) {
+                return -Errno.ENOMEM;
+            }
             pgoff = 0;
         }
         if (file == null) {
             pgoff = addr >>> Page.PAGE_SHIFT;
-        }
-        long pages = len >>> Page.PAGE_SHIFT;
-        if (accountable(file, vmFlags)) {
-            vmFlags |= VmFlags.VM_ACCOUNT;
-            charge(m, pages);
         }
         vmFlags |= m.defFlags;
         mergeOrInsert(m, addr, addr + len, vmFlags, file, pgoff, name);
@@ -132,15 +144,38 @@ public final class Mmap {
         return (flags & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) == VmFlags.VM_MAYWRITE;
     }
 
-    /** vm_acct_memory(): Committed_AS grows (every mode counts; overcommit policy decides elsewhere). */
-    private void charge(MmStruct m, long pages) {
-        m.committedPages += pages;
-        mm.addCommitted(pages);
+    /** Pages of VM_ACCOUNT mappings inside [start, end) (what a MAP_FIXED mapping over them takes over). */
+    private static long accountedPagesIn(MmStruct m, long start, long end) {
+        long n = 0;
+        for (Vma v : m.vmas.subMap(m.vmas.floorKey(start) == null ? start : m.vmas.floorKey(start), true, end,
+                false).values()) {
+            if (v.test(VmFlags.VM_ACCOUNT)) {
+                long s = Math.max(start, v.start);
+                long e = Math.min(end, v.end);
+                if (e > s) {
+                    n += (e - s) >>> Page.PAGE_SHIFT;
+                }
+            }
+        }
+        return n;
     }
 
+    /**
+     * security_vm_enough_memory_mm() then the VM_ACCOUNT charge: {@code pages} more for {@code m}, decided by the
+     * overcommit policy for the address space {@code checkMm}; false (nothing charged) when refused.
+     */
+    private boolean charge(MmStruct m, long pages, MmStruct checkMm) {
+        if (mm.overcommit().vmEnoughMemory(checkMm, pages) < 0) {
+            return false;
+        }
+        m.committedPages += pages;
+        return true;
+    }
+
+    /** vm_unacct_memory() of an accounted mapping going away or shrinking. */
     private void uncharge(MmStruct m, long pages) {
         m.committedPages -= pages;
-        mm.addCommitted(-pages);
+        mm.overcommit().unacct(pages);
     }
 
     /** vm_stat_account(). */
@@ -381,8 +416,10 @@ public final class Mmap {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
             boolean wasAccountable = (old & VmFlags.VM_ACCOUNT) != 0;
             if (!wasAccountable && accountable(v.file, flags) && (flags & VmFlags.VM_WRITE) != 0) {
+                if (!charge(m, pages, m)) {
+                    return -Errno.ENOMEM;
+                }
                 flags |= VmFlags.VM_ACCOUNT;
-                charge(m, pages);
             }
             vmStatAccount(m, old, -pages);
             vmStatAccount(m, flags, pages);
@@ -421,7 +458,9 @@ public final class Mmap {
         long flags = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE
                 | VmFlags.VM_MAYEXEC | VmFlags.VM_ACCOUNT | m.defFlags;
         long pages = (newEnd - oldEnd) >>> Page.PAGE_SHIFT;
-        charge(m, pages);
+        if (!charge(m, pages, m)) {
+            return m.brk;
+        }
         Vma heap = m.findVma(oldEnd - 1);
         if (heap != null && heap.end == oldEnd && "[heap]".equals(heap.name) && heap.flags == flags) {
             m.vmas.remove(heap.start);
@@ -460,13 +499,13 @@ public final class Mmap {
             return false;
         }
         long pages = (stack.start - addr) >>> Page.PAGE_SHIFT;
+        if ((stack.flags & VmFlags.VM_ACCOUNT) != 0 && !charge(m, pages, m)) {
+            return false;
+        }
         m.vmas.remove(stack.start);
         stack.start = addr;
         stack.pgoff = addr >>> Page.PAGE_SHIFT;
         m.vmas.put(stack.start, stack);
-        if ((stack.flags & VmFlags.VM_ACCOUNT) != 0) {
-            charge(m, pages);
-        }
         vmStatAccount(m, stack.flags, pages);
         if ((stack.flags & VmFlags.VM_LOCKED) != 0) {
             m.lockedVm += pages;
@@ -570,13 +609,14 @@ public final class Mmap {
             if (v.test(VmFlags.VM_DONTCOPY)) {
                 continue;
             }
+            if (v.test(VmFlags.VM_ACCOUNT) && !charge(child, pages, old)) {
+                exitMmap(child);
+                return null;
+            }
             Vma c = v.dup(child);
             c.flags &= ~(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
             child.vmas.put(c.start, c);
             vmStatAccount(child, c.flags, pages);
-            if (c.test(VmFlags.VM_ACCOUNT)) {
-                charge(child, pages);
-            }
             if (c.file != null) {
                 c.file.iMmap.add(c);
             }

@@ -25,14 +25,17 @@ public final class ShowMem {
         return Math.max(0, available);
     }
 
-    /** vm_commit_limit(): overcommit_kbytes, or RAM × overcommit_ratio / 100, plus swap. */
+    /**
+     * vm_commit_limit(): overcommit_kbytes, or RAM × overcommit_ratio / 100, plus swap — in unsigned long arithmetic
+     * as the kernel's (a negative ratio wraps to a huge limit).
+     */
     public static long vmCommitLimit(MemoryManager mm) {
         VmTunables t = mm.tunables();
         long allowed;
         if (t.overcommitKbytes != 0) {
-            allowed = t.overcommitKbytes >> (io.simproc.uapi.Page.PAGE_SHIFT - 10);
+            allowed = t.overcommitKbytes >>> (io.simproc.uapi.Page.PAGE_SHIFT - 10);
         } else {
-            allowed = mm.totalramPages() * t.overcommitRatio / 100;
+            allowed = Long.divideUnsigned(mm.totalramPages() * t.overcommitRatio, 100);
         }
         return allowed + mm.totalSwapPages();
     }

@@ -1,7 +1,8 @@
 package io.simproc.mm;
 
 /**
- * The /proc/sys/vm values the memory manager reads (mm/page_alloc.c globals). Only {@link Watermarks} and the
+ * The /proc/sys/vm values the memory manager reads (mm/page_alloc.c, mm/util.c globals). Only {@link Watermarks},
+ * {@link Overcommit} and the
  * sysctl handlers that call it write them, so that every write recomputes what depends on it.
  */
 public final class VmTunables {
@@ -15,8 +16,12 @@ public final class VmTunables {
     int watermarkBoostFactor = 15000;
     final int[] lowmemReserveRatio = DEFAULT_LOWMEM_RESERVE_RATIO.clone();
     int percpuPagelistHighFraction;
+    int overcommitMemory = Overcommit.OVERCOMMIT_GUESS;
     int overcommitRatio = 50;
+    /** An unsigned long in the kernel (values above Long.MAX_VALUE read back through toUnsignedString). */
     long overcommitKbytes;
+    long userReserveKbytes;
+    long adminReserveKbytes;
     int dirtyRatio = 20;
     long dirtyBytes;
     int dirtyBackgroundRatio = 10;
@@ -45,6 +50,18 @@ public final class VmTunables {
 
     public int percpuPagelistHighFraction() {
         return percpuPagelistHighFraction;
+    }
+
+    public int overcommitMemory() {
+        return overcommitMemory;
+    }
+
+    public long userReserveKbytes() {
+        return userReserveKbytes;
+    }
+
+    public long adminReserveKbytes() {
+        return adminReserveKbytes;
     }
 
     public int overcommitRatio() {

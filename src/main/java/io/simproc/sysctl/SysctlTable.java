@@ -36,8 +36,23 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/watermark_scale_factor", 0644, 1, 3000,
                 k -> k.mm().tunables().watermarkScaleFactor(),
                 (k, v) -> k.mm().watermarks().setWatermarkScaleFactor(v)));
+        addOvercommit(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
+    }
+
+    /** mm/util.c: the overcommit policy and its reserves. */
+    private static void addOvercommit(List<Sysctl> e) {
+        e.add(new IntSysctl("vm/overcommit_memory", 0644, 0, 2, k -> k.mm().tunables().overcommitMemory(),
+                (k, v) -> k.mm().overcommit().setOvercommitMemory(v)));
+        e.add(new IntSysctl("vm/overcommit_ratio", 0644, null, null, k -> k.mm().tunables().overcommitRatio(),
+                (k, v) -> k.mm().overcommit().setOvercommitRatio(v)));
+        e.add(new ULongSysctl("vm/overcommit_kbytes", 0644, k -> k.mm().tunables().overcommitKbytes(),
+                (k, v) -> k.mm().overcommit().setOvercommitKbytes(v)));
+        e.add(new ULongSysctl("vm/user_reserve_kbytes", 0644, k -> k.mm().tunables().userReserveKbytes(),
+                (k, v) -> k.mm().overcommit().setUserReserveKbytes(v)));
+        e.add(new ULongSysctl("vm/admin_reserve_kbytes", 0644, k -> k.mm().tunables().adminReserveKbytes(),
+                (k, v) -> k.mm().overcommit().setAdminReserveKbytes(v)));
     }
 
     private static int[] lowmemReserveRatio(Kernel k) {

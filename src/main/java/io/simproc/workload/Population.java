@@ -167,9 +167,10 @@ public final class Population implements Userspace {
                 touched += r.touchBytes();
             }
         }
-        if (spec.shm() != null) {
+        AddressSpace seg = spec.shm() == null ? null : shmSegments.computeIfAbsent(spec.shm().name(),
+                name -> kernel.ipc().shmget(t, name, spec.shm().sizeBytes()));
+        if (seg != null) {
             ProcessSpec.Region r = spec.shm();
-            AddressSpace seg = shmSegments.computeIfAbsent(r.name(), name -> kernel.ipc().shmget(name, r.sizeBytes()));
             long addr = mappedAt(t.mm(), seg);
             if (addr < 0) {
                 addr = kernel.syscalls().mmap(t, 0, seg.sizeBytes(), Prot.READ | Prot.WRITE, Prot.MAP_SHARED, seg, 0);

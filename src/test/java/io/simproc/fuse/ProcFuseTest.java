@@ -95,7 +95,14 @@ class ProcFuseTest {
             }
         };
         assertEquals(0, fuse().readdir("/sys/vm", null, filler, 0, fileInfo(0)));
-        assertEquals(List.of(".", "..", "lowmem_reserve_ratio", "min_free_kbytes", "watermark_scale_factor"), names);
+        List<String> expected = new java.util.ArrayList<>(List.of(".", ".."));
+        for (io.simproc.sysctl.Sysctl s : io.simproc.sysctl.SysctlTable.create().entries()) {
+            if (s.path().startsWith("vm/")) {
+                expected.add(s.path().substring(3));
+            }
+        }
+        assertTrue(expected.contains("min_free_kbytes"));
+        assertEquals(expected, names);
     }
 
     @Test

@@ -18,6 +18,7 @@ final class FakeKernelServices implements KernelServices {
     private final List<String> log = new ArrayList<>();
     private long jiffies;
     private long seq;
+    private boolean capSysAdmin = true;
 
     @Override
     public long jiffies() {
@@ -42,6 +43,16 @@ final class FakeKernelServices implements KernelServices {
     @Override
     public int currentPid() {
         return 4242;
+    }
+
+    @Override
+    public boolean currentCapSysAdmin() {
+        return capSysAdmin;
+    }
+
+    /** Make the fixed current task privileged (root) or not. */
+    void setCapSysAdmin(boolean capable) {
+        this.capSysAdmin = capable;
     }
 
     /** Run every timer due up to {@code delta} jiffies from now, in time order, then set the clock there. */
