@@ -26,6 +26,16 @@ public final class IntSysctl extends Sysctl {
         this.max = max;
     }
 
+    /** The lower bound (the ctl_table's extra1), or null when there is none. */
+    public Integer min() {
+        return min;
+    }
+
+    /** The upper bound (extra2), or null when there is none. */
+    public Integer max() {
+        return max;
+    }
+
     @Override
     public byte[] read(Kernel kernel) {
         return ProcDoIntVec.format(getter.applyAsInt(kernel));

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The number parsing of kernel/sysctl.c ({@code __do_proc_dointvec}, {@code __do_proc_doulongvec_minmax},
- * {@code proc_get_long}) with its exact rules: leading whitespace skipped, whitespace-only input is EINVAL, base
+ * {@code proc_get_long}) with its exact rules: leading whitespace (the kernel's isspace) skipped, whitespace-only input is EINVAL, base
  * auto-detection ({@code 0x3c}, {@code 010}), the character after a number must be a space, tab or newline, at
  * most 21 characters per number, a full vector stops parsing and reports a short count, and a write at a non-zero
  * offset is ignored but reported as fully written.
@@ -95,7 +95,10 @@ public final class ProcDoIntVec {
         return new Result(count - left, accepted, count - left);
     }
 
-    /** proc_skip_spaces(): isspace() per the C locale. */
+    /**
+     * proc_skip_spaces(): the kernel's isspace() (lib/ctype.c), which besides the six C-locale white-space characters
+     * counts Latin-1 0xA0 (no-break space).
+     */
     private static int skipSpaces(byte[] data, int p, int left) {
         int n = 0;
         while (n < left && isSpace(data[p + n])) {
@@ -105,7 +108,7 @@ public final class ProcDoIntVec {
     }
 
     private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r';
+        return b == ' ' || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r' || b == (byte) 0xa0;
     }
 
     /**
