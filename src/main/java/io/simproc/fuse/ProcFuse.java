@@ -215,27 +215,35 @@ public final class ProcFuse extends FuseStubFS {
     public int open(String path, FuseFileInfo fi) {
         return guard("open", path, () -> {
             Credentials who = callerFor(path);
-            ProcEntry e = fs.lookup(path, who);
-            if (e == null) {
-                return -Errno.ENOENT;
-            }
-            if (!(e instanceof ProcFile file)) {
-                return -Errno.EISDIR;
-            }
-            int access = fi.flags.get() & O_ACCMODE;
-            boolean wantRead = access != O_WRONLY;
-            boolean wantWrite = access == O_WRONLY || access == O_RDWR;
-            int mask = (wantRead ? ProcFs.MAY_READ : 0) | (wantWrite ? ProcFs.MAY_WRITE : 0);
-            int denied = ProcFs.permission(file, who, mask);
-            if (denied != 0) {
-                return denied;
-            }
-            byte[] snapshot = wantRead ? fs.render(file, who) : new byte[0];
-            long fh = nextFh.getAndIncrement();
-            handles.put(fh, new Handle(file, who, snapshot));
-            fi.fh.set(fh);
-            return 0;
+            return fs.consistently(() -> openFile(path, who, fi));
         });
+    }
+
+    /**
+     * Lookup, permission and rendering against one machine state, so that a process that dies during an open is
+     * either found and rendered or not found (ENOENT), as a pid directory that is gone.
+     */
+    private int openFile(String path, Credentials who, FuseFileInfo fi) {
+        ProcEntry e = fs.lookup(path, who);
+        if (e == null) {
+            return -Errno.ENOENT;
+        }
+        if (!(e instanceof ProcFile file)) {
+            return -Errno.EISDIR;
+        }
+        int access = fi.flags.get() & O_ACCMODE;
+        boolean wantRead = access != O_WRONLY;
+        boolean wantWrite = access == O_WRONLY || access == O_RDWR;
+        int mask = (wantRead ? ProcFs.MAY_READ : 0) | (wantWrite ? ProcFs.MAY_WRITE : 0);
+        int denied = ProcFs.permission(file, who, mask);
+        if (denied != 0) {
+            return denied;
+        }
+        byte[] snapshot = wantRead ? fs.render(file, who) : new byte[0];
+        long fh = nextFh.getAndIncrement();
+        handles.put(fh, new Handle(file, who, snapshot));
+        fi.fh.set(fh);
+        return 0;
     }
 
     @Override

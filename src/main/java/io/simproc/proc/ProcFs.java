@@ -87,6 +87,15 @@ public final class ProcFs {
         return e;
     }
 
+    /**
+     * Run several calls of this class against one machine state: the read lock is held throughout (it is
+     * reentrant), so no simulation step — no process exit — falls between, say, the lookup and the rendering of an
+     * open(2).
+     */
+    public <T> T consistently(java.util.function.Supplier<T> calls) {
+        return kernel.read(k -> calls.get());
+    }
+
     /** A directory's entries for this reader. */
     public List<ProcEntry> list(ProcDir dir, Credentials who) {
         ProcContext ctx = new ProcContext(kernel, who);

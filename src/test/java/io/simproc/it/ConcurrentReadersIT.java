@@ -1,0 +1,122 @@
+package io.simproc.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * 32 concurrent readers of every readable file of the mount (the global files, /proc/sys, and every file of init's
+ * and another process's directory and task directory) with {@code dd bs=1}, {@code bs=64} and {@code bs=1M} while
+ * the simulation runs 500× faster than real time: every read succeeds (no EIO) and is one coherent rendering — its
+ * shape (digits masked) is that of a whole-file read, or for a /proc/sys file, as on Linux, that of its first
+ * read's worth, a read at a non-zero offset being end of file — and the daemon logs no failed callback. Bounded: the
+ * readers stop after {@value #SECONDS} seconds; byte-at-a-time reads only for files under 8 KiB.
+ */
+class ConcurrentReadersIT {
+    private static final int READERS = 32;
+    private static final int SECONDS = 8;
+    private static final int[] BLOCK_SIZES = {1, 64, 1 << 20};
+
+    private static List<String> readableFiles(MountedMachine m) throws Exception {
+        List<String> files = new ArrayList<>();
+        Path dir = m.dir();
+        try (Stream<Path> top = Files.list(dir)) {
+            top.filter(p -> Files.isRegularFile(p)).forEach(p -> files.add(dir.relativize(p).toString()));
+        }
+        try (Stream<Path> sys = Files.walk(dir.resolve("sys"))) {
+            sys.filter(Files::isRegularFile).forEach(p -> files.add(dir.relativize(p).toString()));
+        }
+        List<String> pids = new ArrayList<>();
+        try (Stream<Path> top = Files.list(dir)) {
+            top.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).forEach(pids::add);
+        }
+        pids.sort(java.util.Comparator.comparingInt(Integer::parseInt));
+        for (String pid : List.of(pids.get(0), pids.get(pids.size() - 1))) {
+            for (String sub : List.of(pid, pid + "/task/" + pid)) {
+                try (Stream<Path> files1 = Files.list(dir.resolve(sub))) {
+                    files1.filter(Files::isRegularFile).forEach(p -> files.add(dir.relativize(p).toString()));
+                }
+            }
+        }
+        List<String> readable = new ArrayList<>();
+        for (String f : files) {
+            if (Files.getPosixFilePermissions(dir.resolve(f)).contains(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_READ)) {
+                readable.add(f);
+            }
+        }
+        return readable;
+    }
+
+    @Test
+    void thirtyTwoReadersOfEveryFileGetWholeRenderingsWithoutErrors() throws Exception {
+        try (MountedMachine m = MountedMachine.start("--seed", "8", "--speed", "500")) {
+            List<String> files = readableFiles(m);
+            assertTrue(files.size() > 40, files.toString());
+            Map<String, String> texts = new LinkedHashMap<>();
+            for (String f : files) {
+                texts.put(f, m.read(f));
+            }
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            ExecutorService pool = Executors.newFixedThreadPool(READERS);
+            CountDownLatch go = new CountDownLatch(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            int[] reads = new int[READERS];
+            try {
+                List<Future<?>> jobs = new ArrayList<>();
+                for (int r = 0; r < READERS; r++) {
+                    int reader = r;
+                    jobs.add(pool.submit(() -> {
+                        go.await();
+                        for (int i = reader; System.nanoTime() < deadline; i += 7) {
+                            String f = files.get(i % files.size());
+                            int bs = BLOCK_SIZES[(i / files.size() + reader) % BLOCK_SIZES.length];
+                            String whole = texts.get(f);
+                            if (bs == 1 && whole.length() > 8192) {
+                                bs = 64;
+                            }
+                            Exec.Result res = Exec.run(List.of("dd", "if=" + m.dir().resolve(f), "bs=" + bs,
+                                    "status=none"), 60);
+                            reads[reader]++;
+                            if (res.exit() != 0) {
+                                problems.add("dd bs=" + bs + " " + f + ": exit " + res.exit() + " " + res.err());
+                            } else if (!TornReadIT.shape(res.out()).equals(TornReadIT.shape(
+                                    f.startsWith("sys/") ? whole.substring(0, Math.min(bs, whole.length())) : whole))) {
+                                problems.add("dd bs=" + bs + " " + f + " is not one whole rendering:\n" + res.out());
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> j : jobs) {
+                    j.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(List.of(), problems.subList(0, Math.min(10, problems.size())));
+            for (int r = 0; r < READERS; r++) {
+                assertTrue(reads[r] > 0, "reader " + r + " got to read");
+            }
+            assertTrue(m.daemon().isAlive());
+            assertFalse(m.log().contains("failed:"), m.log());
+        }
+    }
+}
