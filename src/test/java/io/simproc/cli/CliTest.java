@@ -83,6 +83,20 @@ class CliTest {
     }
 
     @Test
+    void aMachineTooLargeForTheHeapIsRefusedBeforeBootNamingTheHeapNeeded(@TempDir Path tmp) throws Exception {
+        long pages = 2 * Runtime.getRuntime().maxMemory() / io.simproc.mm.MemMap.BYTES_PER_PAGE;
+        long gib = (pages * 4096 >> 30) + 1;
+        Path profile = tmp.resolve("huge.yaml");
+        Files.writeString(profile, "name: huge\nmemory: " + gib + "G\n");
+        long needed = io.simproc.kernel.Boot.heapNeeded(io.simproc.kernel.MachineProfileLoader.load(profile));
+        assertTrue(needed > Runtime.getRuntime().maxMemory());
+        assertEquals(1, Main.run("render", "meminfo", "--machine", profile.toString()));
+        assertTrue(err().contains("needs about " + (needed >> 20) + " MiB of Java heap"), err());
+        assertTrue(err().contains("SIMPROC_JAVA_OPTS=-Xmx"), err());
+        assertTrue(!err().contains("booted in"), "refused before booting: " + err());
+    }
+
+    @Test
     void debugAddsTheStackTrace() {
         assertEquals(1, Main.run("--debug", "render", "--machine", "/nonexistent.yaml", "meminfo"));
         assertTrue(err().contains("\tat io.simproc."), err());

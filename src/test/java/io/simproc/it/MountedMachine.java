@@ -38,17 +38,35 @@ public final class MountedMachine implements AutoCloseable {
     /** Mount a machine: {@code args} are passed to {@code simproc mount DIR}. */
     public static MountedMachine start(String... args) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("simproc-it-");
-        Path log = Files.createTempFile("simproc-it-", ".log");
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", jar().toString(), "mount",
                 dir.toString()));
         cmd.addAll(List.of(args));
+        return launch(dir, cmd);
+    }
+
+    /**
+     * Mount with a test-side main class instead of {@code simproc mount} (a daemon with a deliberately broken
+     * part): {@code java -cp TEST-CLASSES:JAR mainClass DIR args...}.
+     */
+    public static MountedMachine startMain(String mainClass, String... args) throws IOException,
+            InterruptedException {
+        Path dir = Files.createTempDirectory("simproc-it-");
+        String cp = Path.of(System.getProperty("simproc.testClasses", "target/test-classes")).toAbsolutePath()
+                + java.io.File.pathSeparator + jar();
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-cp", cp, mainClass, dir.toString()));
+        cmd.addAll(List.of(args));
+        return launch(dir, cmd);
+    }
+
+    private static MountedMachine launch(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("simproc-it-", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         MountedMachine m = new MountedMachine(dir, p, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 m.close();
-                throw new IllegalStateException("simproc mount exited early:\n" + Files.readString(log));
+                throw new IllegalStateException(cmd.get(4) + " exited early:\n" + Files.readString(log));
             }
             if (isMounted(dir) && answers(dir)) {
                 return m;

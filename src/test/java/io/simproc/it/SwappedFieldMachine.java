@@ -1,0 +1,85 @@
+package io.simproc.it;
+
+import io.simproc.fuse.ProcFuse;
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfileLoader;
+import io.simproc.kernel.Simulation;
+import io.simproc.proc.ProcDir;
+import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
+import io.simproc.proc.ProcTree;
+import io.simproc.sysctl.SysctlTable;
+import io.simproc.workload.Machines;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A simproc daemon with one deliberately broken renderer, for proving that the conformance suite catches a file
+ * that lies: /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
+ * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, tree and FUSE
+ * binding. Test code only: production has no fault-injection hook.
+ */
+public final class SwappedFieldMachine {
+    private SwappedFieldMachine() {
+    }
+
+    public static void main(String[] args) {
+        Path dir = Path.of(args[0]);
+        String a = args[1];
+        String b = args[2];
+        Kernel kernel = Machines.boot(MachineProfileLoader.loadDefault(), 3);
+        kernel.setBootEpoch(System.currentTimeMillis() / 1000 - 30);
+        ProcDir real = ProcTree.create(SysctlTable.create()).root();
+        ProcDir root = new ProcDir("", real.mode(), real.uid(), real.gid(), ctx -> {
+            List<ProcEntry> out = new ArrayList<>();
+            for (ProcEntry e : real.children().apply(ctx)) {
+                out.add(broken(e, a, b));
+            }
+            return out;
+        }, (name, ctx) -> broken(real.child(name, ctx), a, b));
+        ProcFs fs = new ProcFs(kernel, ProcTree.of(root));
+        Simulation sim = new Simulation(kernel, System::nanoTime, 0.000001);
+        sim.start();
+        ProcFuse fuse = new ProcFuse(fs, System.err::println);
+        Runtime.getRuntime().addShutdownHook(new Thread(fuse::umount));
+        fuse.mount(dir, true, false, new String[] {"-o", "direct_io", "-o", "default_permissions", "-o",
+            "allow_other", "-o", "fsname=simproc"});
+    }
+
+    private static ProcEntry broken(ProcEntry e, String a, String b) {
+        if (!(e instanceof ProcFile f) || !f.name().equals("meminfo")) {
+            return e;
+        }
+        return ProcFile.readOnly("meminfo", f.mode(), ctx -> swap(new String(f.renderer().render(ctx),
+                StandardCharsets.US_ASCII), a, b).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The text with the numbers of fields {@code a} and {@code b} exchanged, columns kept. */
+    static String swap(String meminfo, String a, String b) {
+        String va = value(meminfo, a);
+        String vb = value(meminfo, b);
+        return set(set(meminfo, a, vb), b, va);
+    }
+
+    private static String value(String text, String field) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":\\s+(\\d+)").matcher(text);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no field " + field);
+        }
+        return m.group(1);
+    }
+
+    private static String set(String text, String field, String v) {
+        Matcher m = Pattern.compile("(?m)^(" + Pattern.quote(field) + ":)(\\s+)(\\d+)").matcher(text);
+        m.find();
+        int width = m.group(2).length() + m.group(3).length();
+        return text.substring(0, m.start()) + m.group(1) + String.format("%" + width + "s", v)
+                + text.substring(m.end());
+    }
+}
