@@ -148,6 +148,7 @@ public final class Boot {
         mm.setMemmapBootPages(memmapPages);
         logZones(k, mm, memblock);
         mm.memblockFreeAll(memblock);
+        mm.kmemCacheInit();
         long totalcma = 0;
         if (cmaArea != null) {
             mm.cmaActivateArea((int) cmaArea[0], (int) (cmaArea[1] - cmaArea[0]));

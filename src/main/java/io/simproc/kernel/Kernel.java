@@ -82,9 +82,11 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
+            k.tasks.setObjects(new TaskObjects(k.mm));
             k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
-            k.vfs = new Vfs(k.mm);
+            io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
+            k.vfs = new Vfs(k.mm, sbs[0]);
             k.processes = new Processes(k);
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
@@ -93,6 +95,7 @@ public final class Kernel implements KernelServices {
             k.schedule(Boot.INIT_EXEC_JIFFIES, () -> userspace.start(k, init));
             k.churn = new KernelChurn(k, k.random.fork("churn"));
             Boot.earlyActivity(k, k.random.fork("boot"));
+            BootSlab.populate(k, sbs, k.random.fork("slab"));
             k.churn.start();
             k.scheduleHousekeeping();
             k.runTimersUntil(Boot.SETTLE_JIFFIES);

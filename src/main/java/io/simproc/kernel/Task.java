@@ -84,6 +84,8 @@ public final class Task {
     private final List<Integer> threads = new ArrayList<>();
     private final List<Integer> children = new ArrayList<>();
     private long sigIgnore;
+    /** Addresses of the slab objects copy_process() allocated for this task (see TaskObjects). */
+    long[] kobjs = new long[0];
     private long sigCatch;
 
     public Task(int pid, int tgid, int ppid, String comm, State state, int flags, int nice, long startJiffies,

@@ -20,6 +20,7 @@ public final class TaskList {
     private int pidMax;
     private int lastPid;
     private long forks;
+    private TaskObjects objects;
 
     TaskList(int nrCpus) {
         this.pidMax = Math.max(PID_MAX_DEFAULT, PIDS_PER_CPU_DEFAULT * nrCpus);
@@ -43,10 +44,21 @@ public final class TaskList {
     void add(Task t) {
         tasks.put(t.pid(), t);
         forks++;
+        if (objects != null) {
+            objects.alloc(t);
+        }
     }
 
     void remove(int pid) {
-        tasks.remove(pid);
+        Task t = tasks.remove(pid);
+        if (t != null && objects != null) {
+            objects.free(t);
+        }
+    }
+
+    /** From kmem_cache_init() on, every task entering or leaving the list takes or gives back its objects. */
+    void setObjects(TaskObjects objects) {
+        this.objects = objects;
     }
 
     public Task get(int pid) {

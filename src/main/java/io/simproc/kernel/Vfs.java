@@ -2,6 +2,7 @@ package io.simproc.kernel;
 
 import io.simproc.mm.AddressSpace;
 import io.simproc.mm.MemoryManager;
+import io.simproc.mm.slab.SuperBlock;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,7 +10,8 @@ import java.util.TreeMap;
 /**
  * The simulated machine's files, as far as memory management sees them: a path names one inode on the root
  * filesystem (/dev/vda1, device fe:01) with a size and an inode number, and one page cache. The same path always
- * gives the same file, so every process that maps a library shares its page cache.
+ * gives the same file, so every process that maps a library shares its page cache. Each file holds a dentry and
+ * an inode of the root superblock for as long as it exists.
  */
 public final class Vfs {
     /** The root filesystem's device: virtio disk vda (major 254), partition 1. */
@@ -21,8 +23,16 @@ public final class Vfs {
     private final Map<String, AddressSpace> files = new TreeMap<>();
     private long nextIno = FIRST_INO;
 
-    Vfs(MemoryManager mm) {
+    private final SuperBlock rootSb;
+
+    Vfs(MemoryManager mm, SuperBlock rootSb) {
         this.mm = mm;
+        this.rootSb = rootSb;
+    }
+
+    /** The root filesystem's superblock: its dentries and inodes. */
+    public SuperBlock rootSb() {
+        return rootSb;
     }
 
     /** The file at path, created with the given size on first use. */
@@ -30,6 +40,7 @@ public final class Vfs {
         AddressSpace f = files.get(path);
         if (f == null) {
             f = mm.newFile(path, sizeBytes, ROOT_DEV_MAJOR, ROOT_DEV_MINOR, nextIno);
+            rootSb.allocFile(0);
             nextIno += 1 + (path.length() * 7L) % 97;
             files.put(path, f);
         }

@@ -1,6 +1,5 @@
 package io.simproc.mm;
 
-import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -11,9 +10,10 @@ import java.util.Set;
 public final class AnonVma {
     final int id;
     final AnonVma root;
-    final Set<Vma> vmas = new LinkedHashSet<>();
+    final Set<Vma> vmas;
 
-    AnonVma(int id, AnonVma root) {
+    AnonVma(MemoryManager mm, int id, AnonVma root) {
+        this.vmas = new AnonVmaChains(mm);
         this.id = id;
         this.root = root == null ? this : root;
     }

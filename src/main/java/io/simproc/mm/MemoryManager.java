@@ -43,6 +43,7 @@ public final class MemoryManager {
     private long nextShmemIno = 1;
     private static final Object NONE = new Object();
     private PageAlloc pageAlloc;
+    private io.simproc.mm.slab.Slab slab;
     private long memmapBootPages;
     private long totalSwapPages;
     private long committedAsPages;
@@ -291,7 +292,8 @@ public final class MemoryManager {
         this.writerCheck = check;
     }
 
-    void assertWriter() {
+    /** Asserts the caller runs on the simulation thread (the single writer). */
+    public void assertWriter() {
         assert writerCheck.getAsBoolean() : "memory manager mutated outside the simulation thread";
     }
 
@@ -309,6 +311,23 @@ public final class MemoryManager {
 
     public PageAlloc pageAlloc() {
         return pageAlloc;
+    }
+
+    /**
+     * kmem_cache_init(), which mm_core_init() runs right after memblock_free_all(): the slab allocator and its
+     * caches. Until then (slab_state DOWN) address spaces take no slab objects.
+     */
+    public void kmemCacheInit() {
+        assertWriter();
+        if (slab != null) {
+            throw new IllegalStateException("kmem_cache_init() twice");
+        }
+        slab = new io.simproc.mm.slab.Slab(this);
+    }
+
+    /** The slab allocator, or null before {@link #kmemCacheInit}. */
+    public io.simproc.mm.slab.Slab slab() {
+        return slab;
     }
 
     public Watermarks watermarks() {
@@ -450,10 +469,16 @@ public final class MemoryManager {
 
     void registerMm(MmStruct m) {
         mms.add(m);
+        if (slab != null) {
+            m.kobj = slab.kmemCacheAlloc(slab.kernelCaches().mmStruct, Gfp.GFP_KERNEL, m.homeCpu);
+        }
     }
 
     void unregisterMm(MmStruct m) {
-        mms.remove(m);
+        if (mms.remove(m) && m.kobj != 0) {
+            slab.kfree(m.kobj, m.homeCpu);
+            m.kobj = 0;
+        }
     }
 
     /** Every live address space (for invariant checks). */
@@ -608,6 +633,32 @@ public final class MemoryManager {
 
     public long nrMemmapBootPages() {
         return memmapBootPages;
+    }
+
+    /**
+     * mod_node_page_state(page_pgdat(page), item, delta) for the kernel's own allocators (slab, vmalloc, kernel
+     * stacks): {@code delta} in the item's stored unit, on the node of {@code pfn}.
+     */
+    public void modNodePageState(int pfn, NodeStatItem item, long delta) {
+        assertWriter();
+        zoneOf(pfn).node().modState(item, delta);
+    }
+
+    /**
+     * Record in the struct pages of an allocated block which kernel object owns it (slab: the cache and slab;
+     * vmalloc: the area), as page->slab_cache and the slab index do. Only for slab, vmalloc, stack and percpu pages.
+     */
+    public void setKernelPageOwner(int pfn, int nrPages, int mapping, int index) {
+        assertWriter();
+        for (int i = 0; i < nrPages; i++) {
+            PageOwner o = map.owner(pfn + i);
+            if (o != PageOwner.SLAB && o != PageOwner.VMALLOC && o != PageOwner.KERNEL_STACK
+                    && o != PageOwner.PERCPU) {
+                throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
+            }
+            map.mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = mapping;
+            map.mem[MemMap.at(pfn + i, MemMap.F_INDEX)] = index;
+        }
     }
 
     /** Allocated pages per owner kind, kept at allocation and free. */

@@ -83,6 +83,9 @@ public final class MmDebug {
             }
         }
         checkOwnerCounters(mm, owners, errors);
+        if (mm.slab() != null) {
+            mm.slab().check(errors);
+        }
         checkLru(mm, errors);
         checkMappings(mm, errors);
         checkCommitted(mm, errors);

@@ -22,7 +22,9 @@ public final class MmStruct {
     public static final long TASK_SIZE = 0x7ffffffff000L;
 
     final MemoryManager mm;
-    final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    final TreeMap<Long, Vma> vmas = new VmaTree(this);
+    /** This mm_struct's object in the mm_struct slab cache. */
+    long kobj;
     final PageTable pgtable;
     final long[] rss = new long[4];
     long totalVm;

@@ -291,7 +291,7 @@ public final class Mmap {
         if (vma.anonVma != null) {
             return;
         }
-        AnonVma av = new AnonVma(mm.registerMapping(null), null);
+        AnonVma av = new AnonVma(mm, mm.registerMapping(null), null);
         mm.setMapping(av.id, av);
         av.vmas.add(vma);
         vma.anonVma = av;
@@ -624,7 +624,7 @@ public final class Mmap {
                 continue;
             }
             v.anonVma.vmas.add(c);
-            AnonVma own = new AnonVma(mm.registerMapping(null), v.anonVma.root);
+            AnonVma own = new AnonVma(mm, mm.registerMapping(null), v.anonVma.root);
             mm.setMapping(own.id, own);
             own.vmas.add(c);
             c.anonVma = own;

@@ -22,10 +22,32 @@ public final class VmTunables {
     long overcommitKbytes;
     long userReserveKbytes;
     long adminReserveKbytes;
+    int vfsCachePressure = 100;
+    int vfsCachePressureDenom = 100;
     int dirtyRatio = 20;
     long dirtyBytes;
     int dirtyBackgroundRatio = 10;
     long dirtyBackgroundBytes;
+
+    /** sysctl_vfs_cache_pressure: how hard reclaim hits the dentry and inode caches (100: fair to the LRU). */
+    public int vfsCachePressure() {
+        return vfsCachePressure;
+    }
+
+    /** sysctl_vfs_cache_pressure_denom (6.16+): the divisor of vfs_cache_pressure. */
+    public int vfsCachePressureDenom() {
+        return vfsCachePressureDenom;
+    }
+
+    /** The vfs_cache_pressure sysctl's store: nothing is derived from it. */
+    public void setVfsCachePressure(int v) {
+        vfsCachePressure = v;
+    }
+
+    /** The vfs_cache_pressure_denom sysctl's store. */
+    public void setVfsCachePressureDenom(int v) {
+        vfsCachePressureDenom = v;
+    }
 
     public int minFreeKbytes() {
         return minFreeKbytes;

@@ -17,6 +17,8 @@ public final class Vma {
     AnonVma anonVma;
     String name;
     final MmStruct mm;
+    /** Address of this VMA's vm_area_struct object while it is in its address space's tree (0 otherwise). */
+    long kobj;
 
     Vma(MmStruct mm, long start, long end, long flags, AddressSpace file, long pgoff, String name) {
         this.mm = mm;

@@ -33,6 +33,11 @@ public final class SysctlTable {
                 (k, v) -> k.mm().watermarks().setLowmemReserveRatio(v)));
         e.add(new IntSysctl("vm/min_free_kbytes", 0644, 0, null, k -> k.mm().tunables().minFreeKbytes(),
                 (k, v) -> k.mm().watermarks().setMinFreeKbytes(v)));
+        e.add(new IntSysctl("vm/vfs_cache_pressure", 0644, 0, null, k -> k.mm().tunables().vfsCachePressure(),
+                (k, v) -> k.mm().tunables().setVfsCachePressure(v)));
+        e.add(new IntSysctl("vm/vfs_cache_pressure_denom", 0644, 100, null,
+                k -> k.mm().tunables().vfsCachePressureDenom(),
+                (k, v) -> k.mm().tunables().setVfsCachePressureDenom(v)));
         e.add(new IntSysctl("vm/watermark_scale_factor", 0644, 1, 3000,
                 k -> k.mm().tunables().watermarkScaleFactor(),
                 (k, v) -> k.mm().watermarks().setWatermarkScaleFactor(v)));
