@@ -24,7 +24,7 @@ class ConformanceIT {
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().matches("(?s).*\\n\\d{3,} passed, 0 failed\\n"), r.out());
         for (String client : List.of("free:", "vmstat:", "vmstat -s:", "ps aux:", "top -bn1:", "pmap -x:",
-                "sysctl -a:", "choom:", "node_exporter:", "psutil:")) {
+                "sysctl -a:", "choom:", "smem:", "node_exporter:", "psutil:")) {
             assertTrue(r.out().contains("PASS " + client), client + " was checked:\n" + r.out());
         }
     }
