@@ -27,6 +27,11 @@ public final class Boot {
     static final long STRUCT_PAGE_BYTES = 64;
     /** Heap beyond the mem_map the JVM needs for a machine (everything that is not per page). */
     static final long HEAP_OVERHEAD_BYTES = 96L << 20;
+    /** The percpu first chunk: units of 64 pages per CPU, embedded in memblock (static, reserved, dynamic). */
+    static final int PCPU_UNIT_PAGES = 64;
+    static final int PCPU_STATIC_BYTES = 225280;
+    static final int PCPU_RESERVED_BYTES = 8192;
+    static final int PCPU_DYNAMIC_BYTES = 28672;
     /** Early userspace and page cache churn at most this many pages during boot, whatever the RAM size. */
     static final int EARLY_TRANSIENT_MAX_PAGES = 1 << 17;
 
@@ -139,6 +144,13 @@ public final class Boot {
             memmapPages += pages;
         }
 
+        long pcpuPages = (long) PCPU_UNIT_PAGES * p.nrCpus();
+        if (memblock.allocTopDown(pcpuPages, PCPU_UNIT_PAGES, 0, Long.MAX_VALUE, -1, "percpu") < 0) {
+            throw new ConfigException(p.source(), 0, 0, "no room for the percpu areas");
+        }
+        k.printk(6, String.format("percpu: Embedded %d pages/cpu s%d r%d d%d u%d", PCPU_UNIT_PAGES,
+                PCPU_STATIC_BYTES, PCPU_RESERVED_BYTES, PCPU_DYNAMIC_BYTES, PCPU_UNIT_PAGES * Page.PAGE_SIZE));
+
         ZoneLayout layout = zoneLayout(p, memblock, nodeEnds);
         int[] cpuToNode = new int[p.nrCpus()];
         for (int cpu = 0; cpu < cpuToNode.length; cpu++) {
@@ -149,6 +161,8 @@ public final class Boot {
         logZones(k, mm, memblock);
         mm.memblockFreeAll(memblock);
         mm.kmemCacheInit();
+        mm.vmallocInit();
+        mm.setupPerCpuAreas(PCPU_UNIT_PAGES, PCPU_DYNAMIC_BYTES);
         long totalcma = 0;
         if (cmaArea != null) {
             mm.cmaActivateArea((int) cmaArea[0], (int) (cmaArea[1] - cmaArea[0]));

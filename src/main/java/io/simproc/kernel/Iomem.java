@@ -18,6 +18,22 @@ final class Iomem {
     private Iomem() {
     }
 
+    /** Start of the 64-bit PCI window: 256 GiB or the first 256 GiB boundary above RAM. */
+    static long pci64Window(long ramEnd) {
+        return Math.max(PCI64_ALIGN, (ramEnd + PCI64_ALIGN - 1) / PCI64_ALIGN * PCI64_ALIGN);
+    }
+
+    /** The 64-bit PCI window of a machine profile. */
+    static long pci64Window(MachineProfile p) {
+        long ramEnd = 0;
+        for (E820Entry e : p.e820()) {
+            if (e.type() == E820Entry.Type.RAM) {
+                ramEnd = Math.max(ramEnd, e.end() + 1);
+            }
+        }
+        return pci64Window(ramEnd);
+    }
+
     static Resource build(MachineProfile p, long[] crashPfns) {
         Resource root = new Resource("PCI mem", 0, -1L >>> 1);
         long ramEnd = 0;
@@ -60,7 +76,7 @@ final class Iomem {
         root.insert(new Resource("PNP0103:00", 0xfed00000L, 0xfed003ffL));
         root.insert(new Resource("Local APIC", 0xfee00000L, 0xfee00fffL));
 
-        long win = Math.max(PCI64_ALIGN, (ramEnd + PCI64_ALIGN - 1) / PCI64_ALIGN * PCI64_ALIGN);
+        long win = pci64Window(ramEnd);
         Resource bridge64 = new Resource("PCI Bus 0000:00", win, win + PCI64_ALIGN - 1);
         if (root.insert(bridge64)) {
             for (int dev = 0; dev < NR_VIRTIO_DEVICES; dev++) {

@@ -91,6 +91,7 @@ public final class Kernel implements KernelServices {
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
             k.aslr = k.random.fork("aslr");
+            BootVmalloc.populate(k, k.random.fork("vmalloc"));
             Task init = Boot.startKernelThreads(k);
             k.schedule(Boot.INIT_EXEC_JIFFIES, () -> userspace.start(k, init));
             k.churn = new KernelChurn(k, k.random.fork("churn"));

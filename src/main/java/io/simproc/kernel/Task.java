@@ -86,6 +86,8 @@ public final class Task {
     private long sigIgnore;
     /** Addresses of the slab objects copy_process() allocated for this task (see TaskObjects). */
     long[] kobjs = new long[0];
+    /** The address of the task's kernel stack in the vmalloc space (0: none). */
+    long stack;
     private long sigCatch;
 
     public Task(int pid, int tgid, int ppid, String comm, State state, int flags, int nice, long startJiffies,

@@ -44,6 +44,11 @@ public final class MemoryManager {
     private static final Object NONE = new Object();
     private PageAlloc pageAlloc;
     private io.simproc.mm.slab.Slab slab;
+    private io.simproc.mm.vmalloc.Vmalloc vmalloc;
+    private io.simproc.mm.vmalloc.ThreadStacks threadStacks;
+    private io.simproc.mm.vmalloc.Percpu percpu;
+    /** Dynamic percpu bytes each mm_struct takes (its rss_stat percpu counters and mm_cid). */
+    static final int MM_PERCPU_BYTES = 48;
     private long memmapBootPages;
     private long totalSwapPages;
     private long committedAsPages;
@@ -325,6 +330,37 @@ public final class MemoryManager {
         slab = new io.simproc.mm.slab.Slab(this);
     }
 
+    /** vmalloc_init(): the vmalloc space and the kernel stacks taken from it. Needs the slab allocator. */
+    public void vmallocInit() {
+        assertWriter();
+        vmalloc = new io.simproc.mm.vmalloc.Vmalloc(this);
+        threadStacks = new io.simproc.mm.vmalloc.ThreadStacks(this, vmalloc);
+    }
+
+    /**
+     * setup_per_cpu_areas(): the percpu first chunk (units of {@code unitPages} pages per CPU, already reserved in
+     * memblock) with {@code dynBytes} of dynamic space; later chunks come from vmalloc.
+     */
+    public void setupPerCpuAreas(int unitPages, long dynBytes) {
+        assertWriter();
+        percpu = new io.simproc.mm.vmalloc.Percpu(this, vmalloc, unitPages, dynBytes);
+    }
+
+    /** The vmalloc space, or null before {@link #vmallocInit}. */
+    public io.simproc.mm.vmalloc.Vmalloc vmalloc() {
+        return vmalloc;
+    }
+
+    /** Kernel stacks, or null before {@link #vmallocInit}. */
+    public io.simproc.mm.vmalloc.ThreadStacks threadStacks() {
+        return threadStacks;
+    }
+
+    /** The percpu allocator, or null before {@link #setupPerCpuAreas}. */
+    public io.simproc.mm.vmalloc.Percpu percpu() {
+        return percpu;
+    }
+
     /** The slab allocator, or null before {@link #kmemCacheInit}. */
     public io.simproc.mm.slab.Slab slab() {
         return slab;
@@ -472,12 +508,22 @@ public final class MemoryManager {
         if (slab != null) {
             m.kobj = slab.kmemCacheAlloc(slab.kernelCaches().mmStruct, Gfp.GFP_KERNEL, m.homeCpu);
         }
+        if (percpu != null) {
+            m.percpuCounters = percpu.alloc(MM_PERCPU_BYTES, m.homeCpu);
+        }
     }
 
     void unregisterMm(MmStruct m) {
-        if (mms.remove(m) && m.kobj != 0) {
+        if (!mms.remove(m)) {
+            return;
+        }
+        if (m.kobj != 0) {
             slab.kfree(m.kobj, m.homeCpu);
             m.kobj = 0;
+        }
+        if (m.percpuCounters) {
+            percpu.free(MM_PERCPU_BYTES, m.homeCpu);
+            m.percpuCounters = false;
         }
     }
 

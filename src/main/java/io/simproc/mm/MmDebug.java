@@ -12,7 +12,9 @@ import java.util.List;
  * pageblock's migrate type; no two free buddies of one order were left unmerged; list counts equal the
  * nr_free counters; NR_FREE_PAGES and NR_FREE_PAGES_BLOCKS equal the pages on the lists; per-cpu counts equal
  * their lists; every page frame is in exactly one state (hole, reserved, buddy-free, per-cpu, allocated with an
- * owner); per zone, free + per-cpu + allocated = managed; per-owner page counts equal the owner tallies.
+ * owner); per zone, free + per-cpu + allocated = managed; per-owner page counts equal the owner tallies; slab pages
+ * are the caches' slabs, vmalloc pages the areas' pages (VmallocUsed), KernelStack the stacks in use, percpu pages
+ * the populated chunks.
  */
 public final class MmDebug {
     private MmDebug() {
@@ -85,6 +87,13 @@ public final class MmDebug {
         checkOwnerCounters(mm, owners, errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
+        }
+        if (mm.vmalloc() != null) {
+            mm.vmalloc().check(errors);
+            mm.threadStacks().check(errors);
+        }
+        if (mm.percpu() != null) {
+            mm.percpu().check(errors);
         }
         checkLru(mm, errors);
         checkMappings(mm, errors);

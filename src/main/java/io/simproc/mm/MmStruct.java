@@ -25,6 +25,8 @@ public final class MmStruct {
     final TreeMap<Long, Vma> vmas = new VmaTree(this);
     /** This mm_struct's object in the mm_struct slab cache. */
     long kobj;
+    /** Whether its percpu counters were allocated. */
+    boolean percpuCounters;
     final PageTable pgtable;
     final long[] rss = new long[4];
     long totalVm;

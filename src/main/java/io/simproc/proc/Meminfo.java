@@ -75,9 +75,9 @@ public final class Meminfo implements ProcFile.Renderer {
         kb(s, "CommitLimit:", ShowMem.vmCommitLimit(mm));
         kb(s, "Committed_AS:", Math.max(0, mm.committedAsPages()));
         line(s, "VmallocTotal:", VMALLOC_TOTAL_KB);
-        kb(s, "VmallocUsed:", 0);
+        kb(s, "VmallocUsed:", mm.vmalloc().nrVmallocPages());
         line(s, "VmallocChunk:", 0);
-        kb(s, "Percpu:", 0);
+        kb(s, "Percpu:", mm.percpu().nrPages());
         kb(s, "AnonHugePages:", mm.globalNodeState(NodeStatItem.NR_ANON_THPS));
         kb(s, "ShmemHugePages:", mm.globalNodeState(NodeStatItem.NR_SHMEM_THPS));
         kb(s, "ShmemPmdMapped:", mm.globalNodeState(NodeStatItem.NR_SHMEM_PMDMAPPED));

@@ -35,6 +35,7 @@ public final class ProcTree {
         top.add(sysDir(sysctls));
         top.add(ProcFile.readOnly("uptime", 0444, new Uptime()));
         top.add(ProcFile.readOnly("version", 0444, new Version()));
+        top.add(ProcFile.readOnly("vmallocinfo", 0400, new Vmallocinfo()));
         top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
         top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
         return new ProcTree(root(top));

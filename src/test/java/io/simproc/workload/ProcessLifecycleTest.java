@@ -79,7 +79,7 @@ class ProcessLifecycleTest {
     void exitReturnsEveryPage() {
         Kernel k = machine();
         long freeBefore = k.read(kk -> kk.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES)
-                + pcpPages(kk) + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kk.mm().slab().slabPages());
+                + pcpPages(kk) + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk));
         k.mutate(() -> {
             Task t = spawn(k);
             GlibcMalloc m = new GlibcMalloc(k, t);
@@ -97,10 +97,11 @@ class ProcessLifecycleTest {
         });
         k.read(kk -> {
             assertEquals(freeBefore, kk.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES) + pcpPages(kk)
-                    + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kk.mm().slab().slabPages(),
+                    + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk),
                     "every page back: free, on a per-cpu list, still cached (the program's files stay in the"
-                            + " page cache, as on Linux) or in a slab (the files' dentries and inodes stay, and"
-                            + " SLUB keeps partial slabs)");
+                            + " page cache, as on Linux) or held by the kernel's allocators (the files' dentries and"
+                            + " inodes stay, SLUB keeps partial slabs, freed kernel stacks are cached per CPU, percpu"
+                            + " chunks stay populated)");
             assertTrue(kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) > 0);
             assertEquals(0, kk.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
             assertEquals(0, kk.mm().globalNodeState(NodeStatItem.NR_PAGETABLE));
@@ -108,6 +109,12 @@ class ProcessLifecycleTest {
             assertTrue(MmDebug.violations(kk.mm()).isEmpty());
             return null;
         });
+    }
+
+    /** Pages the kernel's own allocators hold: slab, vmalloc (kernel stacks) and percpu chunks. */
+    private static long kernelPages(Kernel k) {
+        return k.mm().ownerPages(io.simproc.mm.PageOwner.SLAB) + k.mm().ownerPages(io.simproc.mm.PageOwner.VMALLOC)
+                + k.mm().ownerPages(io.simproc.mm.PageOwner.PERCPU);
     }
 
     private static long pcpPages(Kernel k) {
