@@ -9,7 +9,8 @@ import java.util.PriorityQueue;
 /**
  * The kernel's own page traffic on an otherwise idle machine: network receive buffers, block I/O, workqueue items
  * allocated with alloc_pages() and freed milliseconds later, and a small share kept for minutes (driver rings,
- * kernel data). It makes pgalloc/pgfree, the per-cpu lists and the NUMA counters move as on a live host.
+ * kernel data), and short-lived kmalloc objects in the kmalloc caches. It makes pgalloc/pgfree, the per-cpu lists,
+ * the NUMA counters and the kmalloc caches' slabs move as on a live host.
  * Driven by one timer per jiffy; all randomness comes from its seeded stream.
  */
 final class KernelChurn {
@@ -17,10 +18,14 @@ final class KernelChurn {
     static final double SHORT_LIFETIME_SECONDS = 0.02;
     static final double LONG_LIFETIME_SECONDS = 300;
     static final double LONG_LIVED_SHARE = 0.005;
+    /** kmalloc()s per second per CPU of short-lived kernel objects (skb data, bio, request and event structs). */
+    static final double KMALLOCS_PER_SECOND_PER_CPU = 300;
+    /** Request sizes of that traffic, as they fall into the kmalloc caches. */
+    static final int[] KMALLOC_SIZES = {32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096};
     /** CPU time one page allocation and free costs the kernel, charged as system time. */
     static final long NANOS_PER_ALLOCATION = 1500;
 
-    private record Allocation(long freeAt, long seq, int pfn, int order, int cpu)
+    private record Allocation(long freeAt, long seq, int pfn, int order, int cpu, long addr)
             implements Comparable<Allocation> {
         @Override
         public int compareTo(Allocation o) {
@@ -32,6 +37,7 @@ final class KernelChurn {
     private final Kernel kernel;
     private final SeededRandom rnd;
     private final PriorityQueue<Allocation> live = new PriorityQueue<>();
+    private final PriorityQueue<Allocation> liveObjects = new PriorityQueue<>();
     private long seq;
 
     KernelChurn(Kernel kernel, SeededRandom rnd) {
@@ -46,7 +52,7 @@ final class KernelChurn {
     /** Take over a block allocated during boot as a long-lived kernel allocation. */
     void adoptLongLived(int pfn, int order, int cpu) {
         long life = Clock.secondsToJiffies(rnd.exponential(LONG_LIFETIME_SECONDS));
-        live.add(new Allocation(kernel.jiffies() + life, seq++, pfn, order, cpu));
+        live.add(new Allocation(kernel.jiffies() + life, seq++, pfn, order, cpu, 0));
     }
 
     private void tick() {
@@ -67,13 +73,33 @@ final class KernelChurn {
             }
             double life = rnd.chance(LONG_LIVED_SHARE) ? rnd.exponential(LONG_LIFETIME_SECONDS)
                     : rnd.exponential(SHORT_LIFETIME_SECONDS);
-            live.add(new Allocation(now + Math.max(1, Clock.secondsToJiffies(life)), seq++, pfn, order, cpu));
+            live.add(new Allocation(now + Math.max(1, Clock.secondsToJiffies(life)), seq++, pfn, order, cpu, 0));
         }
         while (!live.isEmpty() && live.peek().freeAt() <= now) {
             Allocation a = live.poll();
             mm.pageAlloc().freePages(a.pfn(), a.order(), a.cpu());
         }
+        kmallocTraffic(mm, now, cpus);
         kernel.schedule(1, this::tick);
+    }
+
+    /** Short-lived kmalloc objects: allocated on a random CPU, freed milliseconds later (objects, not pages). */
+    private void kmallocTraffic(MemoryManager mm, long now, int cpus) {
+        int n = rnd.poisson(KMALLOCS_PER_SECOND_PER_CPU * cpus / Clock.HZ);
+        for (int i = 0; i < n; i++) {
+            int cpu = rnd.nextInt(cpus);
+            int size = KMALLOC_SIZES[rnd.nextInt(KMALLOC_SIZES.length)];
+            int gfp = rnd.chance(0.5) ? Gfp.GFP_ATOMIC | Gfp.__GFP_NOWARN : Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN;
+            long addr = mm.slab().kmalloc(size, gfp, cpu);
+            if (addr != 0) {
+                long life = Math.max(1, Clock.secondsToJiffies(rnd.exponential(SHORT_LIFETIME_SECONDS)));
+                liveObjects.add(new Allocation(now + life, seq++, 0, 0, cpu, addr));
+            }
+        }
+        while (!liveObjects.isEmpty() && liveObjects.peek().freeAt() <= now) {
+            Allocation a = liveObjects.poll();
+            mm.slab().kfree(a.addr(), a.cpu());
+        }
     }
 
     private int pickOrder() {
