@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * 32 concurrent readers of every readable file of the mount (the global files, /proc/sys, and every file of init's
  * and another process's directory and task directory) with {@code dd bs=1}, {@code bs=64} and {@code bs=1M} while
- * the simulation runs 500× faster than real time: every read succeeds (no EIO) and is one coherent rendering — its
+ * the simulation runs 500× faster than real time and a writer flips min_free_kbytes (every zone's watermarks and
+ * reserves change) every 20 ms: every read succeeds (no EIO) and is one coherent rendering — its
  * shape (digits masked) is that of a whole-file read, or for a /proc/sys file, as on Linux, that of its first
  * read's worth, a read at a non-zero offset being end of file — and the daemon logs no failed callback. Bounded: the
  * readers stop after {@value #SECONDS} seconds; byte-at-a-time reads only for files under 8 KiB.
@@ -74,7 +75,7 @@ class ConcurrentReadersIT {
                 texts.put(f, m.read(f));
             }
             List<String> problems = Collections.synchronizedList(new ArrayList<>());
-            ExecutorService pool = Executors.newFixedThreadPool(READERS);
+            ExecutorService pool = Executors.newFixedThreadPool(READERS + 1);
             CountDownLatch go = new CountDownLatch(1);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
             int[] reads = new int[READERS];
@@ -104,6 +105,16 @@ class ConcurrentReadersIT {
                         return null;
                     }));
                 }
+                jobs.add(pool.submit(() -> {
+                    go.await();
+                    Path knob = m.dir().resolve("sys/vm/min_free_kbytes");
+                    for (int i = 0; System.nanoTime() < deadline; i++) {
+                        Files.writeString(knob, (i % 2 == 0 ? 90112 : 67584) + "\n");
+                        Thread.sleep(20);
+                    }
+                    Files.writeString(knob, texts.get("sys/vm/min_free_kbytes"));
+                    return null;
+                }));
                 go.countDown();
                 for (Future<?> j : jobs) {
                     j.get();
