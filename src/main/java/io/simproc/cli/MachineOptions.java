@@ -4,6 +4,7 @@ import io.simproc.kernel.Boot;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
+import io.simproc.workload.Machines;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,14 +23,23 @@ public final class MachineOptions {
         return machine == null ? MachineProfileLoader.loadDefault() : MachineProfileLoader.load(machine);
     }
 
+    /** Whether --machine was given. */
+    boolean given() {
+        return machine != null;
+    }
+
     /** Load the profile and boot it, telling the user what is happening when it takes a while. */
     Kernel boot(Console console) {
-        MachineProfile p = profile();
+        return start(console, profile()).kernel();
+    }
+
+    /** Boot {@code p} with this seed; the machine and its userspace. */
+    Machines.Machine start(Console console, MachineProfile p) {
         console.progress(String.format("booting %s: %s RAM, %d CPUs, %d node%s (heap needed ~%d MiB)...",
                 p.name(), io.simproc.kernel.Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
                 p.nrNodes() == 1 ? "" : "s", Boot.heapNeeded(p) >> 20));
         long t0 = System.nanoTime();
-        Kernel k = io.simproc.workload.Machines.boot(p, seed);
+        Machines.Machine k = Machines.start(p, seed);
         console.progress(String.format("booted in %.2f s", (System.nanoTime() - t0) / 1e9));
         return k;
     }

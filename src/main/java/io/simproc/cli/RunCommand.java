@@ -1,52 +1,152 @@
 package io.simproc.cli;
 
+import io.simproc.kernel.Durations;
 import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTree;
+import io.simproc.scenario.Outcome;
+import io.simproc.scenario.Scenario;
+import io.simproc.scenario.ScenarioEngine;
+import io.simproc.scenario.ScenarioParser;
+import io.simproc.scenario.ScenarioRun;
+import io.simproc.scenario.StepRegistry;
 import io.simproc.sysctl.SysctlTable;
+import io.simproc.workload.Machines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * {@code simproc run --out DIR}: boot a machine and write its whole /proc to DIR/proc as ordinary files, for
- * tools that read another proc root.
+ * {@code simproc run [SCENARIO] --out DIR}: boot a machine, run a scenario's timeline on it (docs/SCENARIOS.md)
+ * and write its whole /proc as ordinary files — at the end, or at each {@code --at} time — for tools that read
+ * another proc root. Prints the expectations' results; exits 0 only when all of them held.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Boot a simulated machine and write its /proc as a static tree to DIR/proc (no FUSE).",
-            "Then: smem -S DIR, prometheus-node-exporter --path.procfs=DIR/proc, psutil.PROCFS_PATH=DIR/proc."})
+        description = {"Boot a simulated machine, run a scenario (optional) and write its /proc as a static tree to"
+            + " DIR/proc (no FUSE); with several --at times, DIR/<time>/proc for each.",
+            "Then: smem -S DIR, prometheus-node-exporter --path.procfs=DIR/proc, psutil.PROCFS_PATH=DIR/proc.",
+            "Exit status: 0 when every expectation of the scenario held, 1 otherwise."})
 final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
+    Path scenarioFile;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write DIR/proc.")
     Path out;
 
-    @Option(names = "--force", description = "Replace an existing DIR/proc.")
+    @Option(names = "--at", split = ",", paramLabel = "TIME",
+            description = "Scenario times to write trees at, e.g. 10s,1m,5m (default: the scenario's end).")
+    List<String> at = new ArrayList<>();
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show simulated time and speed while running (default: on a terminal).")
+    Boolean progress;
+
+    @Option(names = "--force", description = "Replace existing trees.")
     boolean force;
 
     @Mixin
     MachineOptions machine;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors and the expectations' results.")
     boolean quiet;
 
     @Override
     public Integer call() throws IOException {
         Console console = new Console(System.err, quiet);
-        Path target = out.resolve("proc");
+        if (scenarioFile == null) {
+            if (!at.isEmpty()) {
+                throw new UserError("--at needs a SCENARIO to run");
+            }
+            Path target = prepare(out.resolve("proc"));
+            Kernel kernel = machine.boot(console);
+            new TreeWriter(procFs(kernel)).write(target);
+            console.progress("wrote " + target);
+            return 0;
+        }
+        Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+        TreeSet<Long> times = new TreeSet<>();
+        for (String t : at) {
+            try {
+                times.add(Durations.parseMillis(t));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--at: " + e.getMessage());
+            }
+        }
+        if (times.isEmpty()) {
+            times.add(scenario.endMillis());
+        }
+        List<Path> targets = new ArrayList<>();
+        for (long t : times) {
+            targets.add(prepare(times.size() == 1 ? out.resolve("proc") : out.resolve(Durations.format(t))
+                    .resolve("proc")));
+        }
+        MachineProfile profile = scenario.machine();
+        if (profile != null && machine.given()) {
+            throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine' key)");
+        }
+        Machines.Machine m = machine.start(console, profile != null ? profile : machine.profile());
+        Kernel kernel = m.kernel();
+        ProcFs fs = procFs(kernel);
+        ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
+        ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
+        long end = Math.max(scenario.endMillis(), times.last());
+        ProgressLine bar = new ProgressLine(System.err, progress != null ? progress : ProgressLine.terminal());
+        int i = 0;
+        for (long t : times) {
+            advance(kernel, run, t, end, bar);
+            new TreeWriter(fs).write(targets.get(i++));
+        }
+        advance(kernel, run, end, end, bar);
+        bar.done();
+        for (Path p : targets) {
+            console.progress("wrote " + p);
+        }
+        for (Outcome o : engine.outcomes()) {
+            System.out.println(o.line());
+        }
+        System.out.flush();
+        long failed = engine.failed();
+        console.error(String.format("%s: %d passed, %d failed", scenario.name(), engine.passed(), failed));
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Run the machine up to scenario time {@code millis} in one-second slices, showing progress. */
+    private static void advance(Kernel kernel, ScenarioRun run, long millis, long endMillis, ProgressLine bar) {
+        long target = run.jiffiesAt(millis);
+        long slice = io.simproc.kernel.Clock.HZ;
+        while (true) {
+            long now = kernel.read(k -> k.clock().jiffies());
+            if (now >= target) {
+                return;
+            }
+            kernel.advanceTo(Math.min(target, now + slice));
+            bar.update(run.elapsedMillis() / 1000.0, endMillis / 1000.0, "simproc: running");
+        }
+    }
+
+    private static ProcFs procFs(Kernel kernel) {
+        return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+    }
+
+    /** The tree's place, emptied with --force. */
+    private Path prepare(Path target) throws IOException {
         if (Files.exists(target)) {
             if (!force) {
                 throw new UserError(target + " already exists; remove it or pass --force");
             }
             deleteTree(target);
         }
-        Kernel kernel = machine.boot(console);
-        new TreeWriter(new ProcFs(kernel, ProcTree.create(SysctlTable.create()))).write(target);
-        console.progress("wrote " + target);
-        return 0;
+        return target;
     }
 
     private static void deleteTree(Path root) throws IOException {

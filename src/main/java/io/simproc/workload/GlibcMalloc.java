@@ -48,6 +48,34 @@ public final class GlibcMalloc {
         this.task = task;
     }
 
+    /**
+     * The allocator of a child after fork(): the same heap layout, free chunks and mappings, over the child's
+     * copy-on-write copy of the address space.
+     */
+    public GlibcMalloc forkFor(Task child) {
+        GlibcMalloc c = new GlibcMalloc(kernel, child);
+        c.freeByAddr.putAll(freeByAddr);
+        for (long[] f : freeBySize) {
+            c.freeBySize.add(f.clone());
+        }
+        c.inUse.putAll(inUse);
+        c.mmapped.putAll(mmapped);
+        c.heapStart = heapStart;
+        c.top = top;
+        c.brk = brk;
+        return c;
+    }
+
+    /** The process this allocator serves. */
+    public Task task() {
+        return task;
+    }
+
+    /** Whether p is a pointer this allocator handed out and that is not freed yet. */
+    public boolean allocated(long p) {
+        return inUse.containsKey(p) || mmapped.containsKey(p);
+    }
+
     /** request2size(). */
     static long request2size(long req) {
         long size = (req + SIZE_SZ + MALLOC_ALIGNMENT - 1) & ~(MALLOC_ALIGNMENT - 1);

@@ -17,10 +17,19 @@ public final class Machines {
     private Machines() {
     }
 
+    /** A booted machine and the userspace running on it (scenarios start more programs through it). */
+    public record Machine(Kernel kernel, Population population) {
+    }
+
     /** Validate the profile's population and boot the machine with it. */
     public static Kernel boot(MachineProfile profile, long seed) {
+        return start(profile, seed).kernel();
+    }
+
+    /** Validate the profile's population, boot the machine with it, and keep both. */
+    public static Machine start(MachineProfile profile, long seed) {
         Population population = population(profile, ProgramCatalog.embedded());
-        return Kernel.boot(profile, seed, population);
+        return new Machine(Kernel.boot(profile, seed, population), population);
     }
 
     /** The population a profile describes; the default machine's when it has no {@code processes} list. */

@@ -61,9 +61,26 @@ public final class Population implements Userspace {
         }
     }
 
+    /** The programs this machine can exec. */
+    public ProgramCatalog catalog() {
+        return catalog;
+    }
+
     /** The malloc of a process this population started (scenarios continue to use it). */
     public GlibcMalloc mallocOf(Task t) {
-        return heaps.computeIfAbsent(kernel.processes().leaderOf(t).pid(), pid -> new GlibcMalloc(kernel, t));
+        Task leader = kernel.processes().leaderOf(t);
+        GlibcMalloc m = heaps.get(leader.pid());
+        if (m == null || kernel.processes().leaderOf(m.task()) != leader) {
+            m = new GlibcMalloc(kernel, leader);
+            heaps.put(leader.pid(), m);
+        }
+        return m;
+    }
+
+    /** fork() of a process this population knows: the child starts with a copy of its parent's malloc state. */
+    public void forkMalloc(Task parent, Task child) {
+        GlibcMalloc p = mallocOf(parent);
+        heaps.put(kernel.processes().leaderOf(child).pid(), p.forkFor(child));
     }
 
     private void schedule(ProcessSpec spec, Task parent) {

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 public final class ProcessSpecParser {
     static final String[] KEYS = {"name", "program", "args", "uid", "start", "count", "fork", "heap", "mmap", "text",
         "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children"};
-    static final double DEFAULT_TEXT_SHARE = 0.35;
+    public static final double DEFAULT_TEXT_SHARE = 0.35;
     static final int MAX_COUNT = 10_000;
     static final int MAX_THREADS = 4096;
 
@@ -36,7 +36,17 @@ public final class ProcessSpecParser {
 
     /** One process; {@code child} allows {@code fork: true}. */
     public ProcessSpec parse(YamlNode n, boolean child) {
-        n.checkKeys(KEYS);
+        return parse(n, child, new String[0]);
+    }
+
+    /**
+     * One process from a mapping that may also hold {@code extraKeys}, which the caller reads itself (a scenario's
+     * spawn step adds {@code parent}).
+     */
+    public ProcessSpec parse(YamlNode n, boolean child, String... extraKeys) {
+        String[] keys = java.util.Arrays.copyOf(KEYS, KEYS.length + extraKeys.length);
+        System.arraycopy(extraKeys, 0, keys, KEYS.length, extraKeys.length);
+        n.checkKeys(keys);
         Map<String, YamlNode> m = n.mapping();
         boolean fork = m.containsKey("fork") && m.get("fork").bool();
         if (fork && !child) {

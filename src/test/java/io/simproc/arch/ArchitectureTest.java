@@ -64,6 +64,19 @@ class ArchitectureTest {
                     "io.simproc.cli..");
 
     @ArchTest
+    static final ArchRule SCENARIOS_SIT_BETWEEN_THE_FILESYSTEM_AND_THE_COMMANDS = noClasses().that()
+            .resideInAnyPackage("io.simproc.mm..", "io.simproc.kernel..", "io.simproc.workload..", "io.simproc.proc..",
+                    "io.simproc.sysctl..", "io.simproc.fuse..")
+            .should().dependOnClassesThat().resideInAPackage("io.simproc.scenario..")
+            .orShould().dependOnClassesThat().resideInAPackage("io.simproc.cli..")
+            .because("scenarios drive the machine and read its proc files; only the commands start them");
+
+    @ArchTest
+    static final ArchRule SCENARIOS_DO_NOT_KNOW_FUSE_OR_CLI = noClasses().that()
+            .resideInAPackage("io.simproc.scenario..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.simproc.fuse..", "io.simproc.cli..");
+
+    @ArchTest
     static final ArchRule ONLY_FUSE_AND_CLI_TOUCH_JNR = noClasses().that()
             .resideOutsideOfPackages("io.simproc.fuse..", "io.simproc.cli..")
             .should().dependOnClassesThat().resideInAnyPackage("ru.serce.jnrfuse..", "jnr..")
@@ -79,7 +92,8 @@ class ArchitectureTest {
      */
     @ArchTest
     static final ArchRule NO_WALL_CLOCK_OR_UNSEEDED_RANDOMNESS = noClasses().that()
-            .resideInAnyPackage("io.simproc.mm..", "io.simproc.kernel..", "io.simproc.workload..")
+            .resideInAnyPackage("io.simproc.mm..", "io.simproc.kernel..", "io.simproc.workload..",
+                    "io.simproc.scenario..")
             .should().dependOnClassesThat().areAssignableTo(Random.class)
             .orShould().callMethod(Math.class, "random")
             .orShould().callMethod(StrictMath.class, "random")

@@ -1,0 +1,65 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.Task;
+import io.simproc.kernel.YamlNode;
+import io.simproc.mm.Prot;
+import io.simproc.uapi.Page;
+
+import java.util.Map;
+
+/**
+ * {@code madvise}: the process gives advice about a region — {@code dontneed} drops its pages (anonymous memory
+ * reads back as zeros), the hints {@code normal}, {@code random}, {@code sequential}, {@code willneed} are
+ * accepted. The advice covers the whole pages inside each chunk, as madvise(2) needs page-aligned ranges.
+ */
+final class MadviseStep implements Step {
+    static final Map<String, Integer> ADVICE = Map.of("normal", Prot.MADV_NORMAL, "random", Prot.MADV_RANDOM,
+            "sequential", Prot.MADV_SEQUENTIAL, "willneed", Prot.MADV_WILLNEED, "dontneed", Prot.MADV_DONTNEED);
+
+    private final String label;
+    private final String name;
+    private final String advice;
+
+    private MadviseStep(String label, String name, String advice) {
+        this.label = label;
+        this.name = name;
+        this.advice = advice;
+    }
+
+    static final class Kind implements StepKind {
+        @Override
+        public String key() {
+            return "madvise";
+        }
+
+        @Override
+        public Step parse(YamlNode value, Names names) {
+            value.checkKeys("process", "name", "advice");
+            String label = names.process(value.require("process"));
+            String name = names.region(label, value.require("name"));
+            String advice = value.require("advice").oneOf("dontneed", "normal", "random", "sequential", "willneed");
+            return new MadviseStep(label, name, advice);
+        }
+    }
+
+    @Override
+    public void run(ScenarioRun run) {
+        Task t = run.process(label);
+        for (long[] e : run.region(label, name).extents()) {
+            long start = (e[0] + Page.PAGE_SIZE - 1) & Page.PAGE_MASK;
+            long end = (e[0] + e[1]) & Page.PAGE_MASK;
+            if (end <= start) {
+                continue;
+            }
+            int r = run.kernel().syscalls().madvise(t, start, end - start, ADVICE.get(advice));
+            if (r < 0) {
+                throw StepException.errno(describe(), r);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "madvise " + advice + " " + name + " in " + label;
+    }
+}

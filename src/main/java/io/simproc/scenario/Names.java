@@ -1,0 +1,70 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.YamlNode;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a scenario has named so far while it is parsed, in file order: its processes (by the {@code name} a spawn or
+ * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step). A step
+ * may only refer to names defined by an earlier entry, so a typo is an error before anything runs.
+ */
+public final class Names {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]*");
+
+    private final Map<String, Set<String>> processes = new LinkedHashMap<>();
+
+    /** Define (or redefine) process {@code label} from node {@code at}; a forked child inherits {@code from}'s regions. */
+    public void defineProcess(YamlNode at, String label, String from) {
+        checkName(at, label);
+        Set<String> regions = new LinkedHashSet<>();
+        if (from != null) {
+            regions.addAll(processes.get(from));
+        }
+        processes.put(label, regions);
+    }
+
+    /** The process label this node names; an error when no earlier step defined it. */
+    public String process(YamlNode node) {
+        String label = node.string();
+        if (!processes.containsKey(label)) {
+            throw node.error("unknown process '" + label + "'" + (processes.isEmpty()
+                    ? " (no earlier entry spawns or forks a process)"
+                    : " (earlier entries define: " + String.join(", ", processes.keySet()) + ")"));
+        }
+        return label;
+    }
+
+    /** Whether a process of that label is defined. */
+    public boolean hasProcess(String label) {
+        return processes.containsKey(label);
+    }
+
+    /** Define region {@code name} of process {@code label}. */
+    public void defineRegion(String label, YamlNode at, String name) {
+        checkName(at, name);
+        processes.get(label).add(name);
+    }
+
+    /** The region of process {@code label} this node names; an error when no earlier step defined it. */
+    public String region(String label, YamlNode node) {
+        String name = node.string();
+        Set<String> regions = processes.get(label);
+        if (!regions.contains(name)) {
+            throw node.error("process '" + label + "' has no region '" + name + "'" + (regions.isEmpty()
+                    ? " (name one with a malloc or mmap step first)"
+                    : " (it has: " + String.join(", ", regions) + ")"));
+        }
+        return name;
+    }
+
+    private static void checkName(YamlNode at, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw at.error("'" + name + "' is not a usable name (letters, digits, _ . : -)");
+        }
+    }
+}

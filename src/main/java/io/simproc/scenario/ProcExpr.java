@@ -1,0 +1,370 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.Sizes;
+import io.simproc.kernel.YamlNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * An expectation's condition, {@code LEFT OP RIGHT}, over proc values, size and number literals and + - * /
+ * (docs/SCENARIOS.md, "expect"):
+ * <pre>
+ *   meminfo.Cached &lt; 1G             vmstat.pswpout &gt; 0          sys.vm.min_free_kbytes == 65536
+ *   PID(name=postgres).status.VmRSS &gt; 100M      PID(process=child).smaps_rollup.Pss &lt; 60M
+ *   PID(process=a).smaps("[heap]").Rss &gt;= 100M   PID(pid=1).stat.minflt + PID(pid=1).stat.majflt &gt; 0
+ * </pre>
+ * Parsed (syntax, file names, process names) before the scenario runs; evaluated by reading the rendered files.
+ */
+final class ProcExpr {
+    static final Set<String> OPS = Set.of("<", "<=", ">", ">=", "==", "!=");
+
+    /** A value-producing part of the expression. */
+    interface Term {
+        ProcValues.Value eval(ProcValues pv);
+    }
+
+    /** The result of one evaluation. */
+    record Result(boolean holds, String detail) {
+    }
+
+    private final String text;
+    private final Term left;
+    private final String op;
+    private final Term right;
+
+    private ProcExpr(String text, Term left, String op, Term right) {
+        this.text = text;
+        this.left = left;
+        this.op = op;
+        this.right = right;
+    }
+
+    String text() {
+        return text;
+    }
+
+    /** Parse the expression held by {@code node}; process names must be defined in {@code names}. */
+    static ProcExpr parse(YamlNode node, Names names) {
+        String text = node.scalar().trim();
+        Parser p = new Parser(node, text, names);
+        Term left = p.sum();
+        String op = p.peek();
+        if (op == null || !OPS.contains(op)) {
+            throw p.error("expected a comparison (<, <=, >, >=, ==, !=)" + (op == null ? "" : " before '" + op + "'"));
+        }
+        p.next();
+        Term right = p.sum();
+        if (p.peek() != null) {
+            throw p.error("unexpected '" + p.peek() + "' after the comparison");
+        }
+        return new ProcExpr(text, left, op, right);
+    }
+
+    Result eval(ProcValues pv) {
+        ProcValues.Value a = left.eval(pv);
+        ProcValues.Value b = right.eval(pv);
+        boolean holds = switch (op) {
+            case "<" -> a.v() < b.v();
+            case "<=" -> a.v() <= b.v();
+            case ">" -> a.v() > b.v();
+            case ">=" -> a.v() >= b.v();
+            case "==" -> a.v() == b.v();
+            default -> a.v() != b.v();
+        };
+        boolean bytes = a.bytes() || b.bytes();
+        return new Result(holds, format(a.v(), bytes) + " " + op + " " + format(b.v(), bytes));
+    }
+
+    static String format(double v, boolean bytes) {
+        if (bytes && Math.abs(v) >= 1024) {
+            return (v < 0 ? "-" : "") + Sizes.human((long) Math.abs(v));
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** Recursive descent over the tokens of one expression. */
+    private static final class Parser {
+        private final YamlNode node;
+        private final String text;
+        private final Names names;
+        private final List<String> tokens = new ArrayList<>();
+        private final List<Integer> offsets = new ArrayList<>();
+        private int pos;
+
+        Parser(YamlNode node, String text, Names names) {
+            this.node = node;
+            this.text = text;
+            this.names = names;
+            tokenize();
+        }
+
+        io.simproc.kernel.ConfigException error(String problem) {
+            int at = pos < offsets.size() ? offsets.get(pos) : text.length();
+            return node.error("expect: " + problem + " at character " + (at + 1) + " of '" + text + "'");
+        }
+
+        private void tokenize() {
+            int i = 0;
+            while (i < text.length()) {
+                char c = text.charAt(i);
+                int start = i;
+                if (Character.isWhitespace(c)) {
+                    i++;
+                    continue;
+                }
+                if (Character.isDigit(c)) {
+                    while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '.')) {
+                        i++;
+                    }
+                } else if (Character.isLetter(c) || c == '_') {
+                    while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
+                        i++;
+                    }
+                } else if (c == '"') {
+                    i = text.indexOf('"', i + 1);
+                    if (i < 0) {
+                        pos = tokens.size();
+                        offsets.add(start);
+                        throw error("unterminated string");
+                    }
+                    i++;
+                } else if ((c == '<' || c == '>' || c == '=' || c == '!') && i + 1 < text.length()
+                        && text.charAt(i + 1) == '=') {
+                    i += 2;
+                } else if ("<>()+-*/.,=".indexOf(c) >= 0) {
+                    i++;
+                } else {
+                    pos = tokens.size();
+                    offsets.add(start);
+                    throw error("unexpected character '" + c + "'");
+                }
+                tokens.add(text.substring(start, i));
+                offsets.add(start);
+            }
+        }
+
+        String peek() {
+            return pos < tokens.size() ? tokens.get(pos) : null;
+        }
+
+        String next() {
+            if (pos >= tokens.size()) {
+                throw error("unexpected end");
+            }
+            return tokens.get(pos++);
+        }
+
+        void expect(String t) {
+            if (!t.equals(peek())) {
+                throw error("expected '" + t + "'" + (peek() == null ? "" : " but found '" + peek() + "'"));
+            }
+            pos++;
+        }
+
+        String ident() {
+            String t = peek();
+            if (t == null || !(Character.isLetter(t.charAt(0)) || t.charAt(0) == '_')) {
+                throw error("expected a name" + (t == null ? "" : " but found '" + t + "'"));
+            }
+            pos++;
+            return t;
+        }
+
+        Term sum() {
+            Term t = product();
+            while ("+".equals(peek()) || "-".equals(peek())) {
+                String op = next();
+                Term a = t;
+                Term b = product();
+                t = pv -> {
+                    ProcValues.Value x = a.eval(pv);
+                    ProcValues.Value y = b.eval(pv);
+                    return new ProcValues.Value(op.equals("+") ? x.v() + y.v() : x.v() - y.v(),
+                            x.bytes() || y.bytes());
+                };
+            }
+            return t;
+        }
+
+        Term product() {
+            Term t = factor();
+            while ("*".equals(peek()) || "/".equals(peek())) {
+                String op = next();
+                Term a = t;
+                Term b = factor();
+                t = pv -> {
+                    ProcValues.Value x = a.eval(pv);
+                    ProcValues.Value y = b.eval(pv);
+                    if (op.equals("*")) {
+                        return new ProcValues.Value(x.v() * y.v(), x.bytes() != y.bytes());
+                    }
+                    if (y.v() == 0) {
+                        throw new ProcValues.EvalException("division by zero in '" + text + "'");
+                    }
+                    return new ProcValues.Value(x.v() / y.v(), x.bytes() && !y.bytes());
+                };
+            }
+            return t;
+        }
+
+        Term factor() {
+            String t = peek();
+            if (t == null) {
+                throw error("expected a value");
+            }
+            if (t.equals("(")) {
+                next();
+                Term inner = sum();
+                expect(")");
+                return inner;
+            }
+            if (t.equals("-")) {
+                next();
+                Term inner = factor();
+                return pv -> {
+                    ProcValues.Value v = inner.eval(pv);
+                    return new ProcValues.Value(-v.v(), v.bytes());
+                };
+            }
+            if (Character.isDigit(t.charAt(0))) {
+                next();
+                return literal(t);
+            }
+            return reference();
+        }
+
+        private Term literal(String t) {
+            boolean unit = Character.isLetter(t.charAt(t.length() - 1));
+            try {
+                ProcValues.Value v = unit ? new ProcValues.Value(Sizes.parseBytes(t), true)
+                        : new ProcValues.Value(Double.parseDouble(t), false);
+                return pv -> v;
+            } catch (IllegalArgumentException e) {
+                pos--;
+                throw error("'" + t + "' is not a number or size (use e.g. 42, 0.5, 4K, 300M, 2G)");
+            }
+        }
+
+        /** A field name; meminfo's have a parenthesised part: Active(anon). */
+        private String field() {
+            String f = ident();
+            if ("(".equals(peek()) && pos + 2 < tokens.size() && ")".equals(tokens.get(pos + 2))) {
+                f = f + "(" + tokens.get(pos + 1) + ")";
+                pos += 3;
+            }
+            return f;
+        }
+
+        private Term reference() {
+            String file = ident();
+            switch (file) {
+                case "meminfo": {
+                    expect(".");
+                    String f = field();
+                    return pv -> pv.keyed("/meminfo", f);
+                }
+                case "vmstat": {
+                    expect(".");
+                    String f = field();
+                    return pv -> pv.spaced("/vmstat", f);
+                }
+                case "sys": {
+                    StringBuilder path = new StringBuilder("/sys");
+                    expect(".");
+                    path.append('/').append(identOrDash());
+                    while (".".equals(peek())) {
+                        next();
+                        path.append('/').append(identOrDash());
+                    }
+                    String p = path.toString();
+                    return pv -> pv.single(p);
+                }
+                case "PID":
+                    return pidReference();
+                default:
+                    pos--;
+                    throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, sys.A.B, PID(...).FILE...)");
+            }
+        }
+
+        /** sysctl names such as threads-max. */
+        private String identOrDash() {
+            StringBuilder b = new StringBuilder(ident());
+            while ("-".equals(peek()) && pos + 1 < tokens.size()
+                    && Character.isLetter(tokens.get(pos + 1).charAt(0))) {
+                next();
+                b.append('-').append(ident());
+            }
+            return b.toString();
+        }
+
+        private Term pidReference() {
+            expect("(");
+            String kind = ident();
+            if (!Set.of("name", "process", "pid").contains(kind)) {
+                pos--;
+                throw error("PID(...) selects by name=COMM, process=NAME or pid=N, not '" + kind + "'");
+            }
+            expect("=");
+            String value = unquote(next());
+            if (kind.equals("process") && !names.hasProcess(value)) {
+                pos--;
+                throw error("unknown process '" + value + "' (no earlier entry spawns or forks it)");
+            }
+            if (kind.equals("pid") && !value.chars().allMatch(Character::isDigit)) {
+                pos--;
+                throw error("pid=" + value + " is not a number");
+            }
+            expect(")");
+            expect(".");
+            String file = ident();
+            switch (file) {
+                case "status", "smaps_rollup": {
+                    expect(".");
+                    String f = field();
+                    return pv -> pv.keyed("/" + pv.pid(kind, value) + "/" + file, f);
+                }
+                case "statm", "stat": {
+                    expect(".");
+                    String f = ident();
+                    boolean statm = file.equals("statm");
+                    if (statm ? !List.of(ProcValues.STATM).contains(f) : !ProcValues.STAT.containsKey(f)) {
+                        pos--;
+                        throw error(file + " has no field '" + f + "' (" + (statm ? String.join(", ", ProcValues.STATM)
+                                : String.join(", ", new java.util.TreeSet<>(ProcValues.STAT.keySet()))) + ")");
+                    }
+                    return pv -> statm ? pv.statm(pv.pid(kind, value), f) : pv.stat(pv.pid(kind, value), f);
+                }
+                case "smaps": {
+                    expect("(");
+                    String path = next();
+                    if (!path.startsWith("\"")) {
+                        pos--;
+                        throw error("smaps(\"PATHNAME\") needs a quoted pathname, e.g. smaps(\"[heap]\")");
+                    }
+                    String pathname = unquote(path);
+                    expect(")");
+                    expect(".");
+                    String f = field();
+                    return pv -> pv.smaps(pv.pid(kind, value), pathname, f);
+                }
+                case "oom_score", "oom_score_adj":
+                    return pv -> pv.single("/" + pv.pid(kind, value) + "/" + file);
+                default:
+                    pos--;
+                    throw error("unknown file '" + file + "' (status, smaps_rollup, statm, stat, smaps(\"...\"),"
+                            + " oom_score, oom_score_adj)");
+            }
+        }
+
+        private static String unquote(String t) {
+            return t.startsWith("\"") && t.endsWith("\"") && t.length() >= 2 ? t.substring(1, t.length() - 1) : t;
+        }
+    }
+}

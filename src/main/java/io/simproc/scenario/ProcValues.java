@@ -1,0 +1,185 @@
+package io.simproc.scenario;
+
+import io.simproc.proc.ProcDir;
+import io.simproc.proc.ProcEntry;
+import io.simproc.proc.ProcException;
+import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
+import io.simproc.uapi.Credentials;
+import io.simproc.uapi.Errno;
+import io.simproc.uapi.Page;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Values read from the rendered proc files, as root reads them, for expectations: so an expectation tests what a
+ * user of the mount sees. Files in the {@code Key:  value [kB]} shape (meminfo, status, smaps_rollup), the
+ * {@code key value} shape (vmstat), single values (/proc/sys), statm and stat fields by name, and smaps summed over
+ * the mappings of one pathname. Sizes the kernel prints in kB or pages come back in bytes.
+ */
+final class ProcValues {
+    /** A number read or computed, and whether it is a size in bytes (for messages). */
+    record Value(double v, boolean bytes) {
+    }
+
+    /** An expectation that cannot be evaluated (no such file, field or process). */
+    static final class EvalException extends RuntimeException {
+        EvalException(String message) {
+            super(message);
+        }
+    }
+
+    static final String[] STATM = {"size", "resident", "shared", "text", "lib", "data", "dt"};
+    /** proc(5) field numbers of /proc/PID/stat, and whether the value is in pages. */
+    static final Map<String, Integer> STAT = Map.of("minflt", 10, "cminflt", 11, "majflt", 12, "cmajflt", 13,
+            "utime", 14, "stime", 15, "num_threads", 20, "vsize", 23, "rss", 24);
+
+    private final ScenarioRun run;
+    private final Map<String, String> cache = new HashMap<>();
+
+    ProcValues(ScenarioRun run) {
+        this.run = run;
+    }
+
+    /** The text of /proc{path}. */
+    String text(String path) {
+        String cached = cache.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        ProcFs fs = run.procFs();
+        ProcEntry e = fs.lookup(path, Credentials.ROOT);
+        if (!(e instanceof ProcFile f)) {
+            throw new EvalException("/proc" + path + ": No such file");
+        }
+        try {
+            String s = new String(fs.render(f, Credentials.ROOT), StandardCharsets.UTF_8);
+            cache.put(path, s);
+            return s;
+        } catch (ProcException ex) {
+            throw new EvalException("/proc" + path + ": " + Errno.describe(ex.errno()));
+        }
+    }
+
+    /** {@code Key:   123 kB} or {@code Key:\t123}: the first number after the key. */
+    Value keyed(String path, String key) {
+        for (String line : text(path).split("\n")) {
+            if (line.startsWith(key + ":")) {
+                return number(path, key, line.substring(key.length() + 1).trim());
+            }
+        }
+        throw new EvalException("/proc" + path + " has no field '" + key + "'");
+    }
+
+    /** vmstat's {@code key value}. */
+    Value spaced(String path, String key) {
+        for (String line : text(path).split("\n")) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.substring(0, sp).equals(key)) {
+                return number(path, key, line.substring(sp + 1).trim());
+            }
+        }
+        throw new EvalException("/proc" + path + " has no field '" + key + "'");
+    }
+
+    /** A file holding one value (the first of several, as in vm.lowmem_reserve_ratio). */
+    Value single(String path) {
+        return number(path, "value", text(path).trim());
+    }
+
+    Value statm(int pid, String field) {
+        String[] f = text("/" + pid + "/statm").trim().split(" ");
+        for (int i = 0; i < STATM.length; i++) {
+            if (STATM[i].equals(field)) {
+                return new Value(Long.parseLong(f[i]) * (double) Page.PAGE_SIZE, true);
+            }
+        }
+        throw new EvalException("statm has no field '" + field + "' (" + String.join(", ", STATM) + ")");
+    }
+
+    Value stat(int pid, String field) {
+        Integer n = STAT.get(field);
+        if (n == null) {
+            throw new EvalException("stat: no field '" + field + "' (" + String.join(", ", STAT.keySet()) + ")");
+        }
+        String s = text("/" + pid + "/stat").trim();
+        String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        double v = Double.parseDouble(rest[n - 3]);
+        return switch (field) {
+            case "rss" -> new Value(v * Page.PAGE_SIZE, true);
+            case "vsize" -> new Value(v, true);
+            default -> new Value(v, false);
+        };
+    }
+
+    /** A field of /proc/PID/smaps summed over the mappings whose pathname is {@code pathname} ("" = anonymous). */
+    Value smaps(int pid, String pathname, String field) {
+        double sum = 0;
+        boolean in = false;
+        boolean seen = false;
+        for (String line : text("/" + pid + "/smaps").split("\n")) {
+            if (isVmaHeader(line)) {
+                String[] f = line.split("\\s+", 6);
+                in = (f.length < 6 ? "" : f[5].trim()).equals(pathname);
+            } else if (in && line.startsWith(field + ":")) {
+                sum += number("/" + pid + "/smaps", field, line.substring(field.length() + 1).trim()).v();
+                seen = true;
+            }
+        }
+        if (!seen && !text("/" + pid + "/smaps").contains("\n" + field + ":")) {
+            throw new EvalException("smaps has no field '" + field + "'");
+        }
+        return new Value(sum, true);
+    }
+
+    private static boolean isVmaHeader(String line) {
+        int dash = line.indexOf('-');
+        int sp = line.indexOf(' ');
+        return dash > 0 && sp > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
+    /** The pid of the process a selector names. */
+    int pid(String kind, String value) {
+        switch (kind) {
+            case "pid":
+                return Integer.parseInt(value);
+            case "process": {
+                io.simproc.kernel.Task t = run.lastProcess(value);
+                if (t == null) {
+                    throw new EvalException("process '" + value + "' was never started");
+                }
+                return t.pid();
+            }
+            default: {
+                ProcFs fs = run.procFs();
+                int best = -1;
+                for (ProcEntry e : fs.list((ProcDir) fs.lookup("/", Credentials.ROOT), Credentials.ROOT)) {
+                    if (!e.name().chars().allMatch(Character::isDigit)) {
+                        continue;
+                    }
+                    int pid = Integer.parseInt(e.name());
+                    if ((best < 0 || pid < best) && text("/" + pid + "/comm").trim().equals(value)) {
+                        best = pid;
+                    }
+                }
+                if (best < 0) {
+                    throw new EvalException("no process with comm '" + value + "'");
+                }
+                return best;
+            }
+        }
+    }
+
+    private static Value number(String path, String key, String text) {
+        String[] words = text.split("\\s+");
+        try {
+            double v = Double.parseDouble(words[0]);
+            boolean kb = words.length > 1 && words[1].equals("kB");
+            return new Value(kb ? v * 1024 : v, kb);
+        } catch (NumberFormatException e) {
+            throw new EvalException("/proc" + path + ": " + key + " is not a number ('" + text + "')");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.proc.ProcFs;
+import io.simproc.workload.Population;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Runs scenarios on one machine: schedules their timelines on the kernel's clock (so a seed replays them exactly,
+ * offline or on a mount), keeps the workloads they started, and collects what they report. Scenarios applied one
+ * after another run side by side. Threading: {@link #start} and everything the steps do run as the machine's
+ * single writer; the reports are read under the read lock.
+ */
+public final class ScenarioEngine {
+    /** Reports kept for {@code status} on a long-running mount; offline runs see every one through counts. */
+    static final int KEEP_OUTCOMES = 4096;
+    /** Workloads advance every this many jiffies (40 ms at HZ=250). */
+    static final long TICK_JIFFIES = 10;
+
+    private final Kernel kernel;
+    private final Population population;
+    private final ProcFs procFs;
+    private final Deque<Outcome> outcomes = new ArrayDeque<>();
+    private final List<Workload> workloads = new ArrayList<>();
+    private final List<ScenarioRun> runs = new ArrayList<>();
+    private long passed;
+    private long failed;
+
+    public ScenarioEngine(Kernel kernel, Population population, ProcFs procFs) {
+        this.kernel = kernel;
+        this.population = population;
+        this.procFs = procFs;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public Population population() {
+        return population;
+    }
+
+    public ProcFs procFs() {
+        return procFs;
+    }
+
+    /**
+     * Schedule a scenario's timeline starting now: scenario time 0 is the next jiffy, so that advancing the clock
+     * to it runs the steps at 0.
+     */
+    public ScenarioRun start(Scenario scenario) {
+        assert kernel.isWriter();
+        ScenarioRun run = new ScenarioRun(this, scenario, kernel.jiffies() + 1, runs.size());
+        runs.add(run);
+        for (TimelineEntry e : scenario.entries()) {
+            run.schedule(e);
+        }
+        return run;
+    }
+
+    /** The scenarios started on this machine, oldest first. */
+    public List<ScenarioRun> runs() {
+        return List.copyOf(runs);
+    }
+
+    void record(Outcome o) {
+        if (o.ok()) {
+            passed++;
+        } else {
+            failed++;
+        }
+        outcomes.addLast(o);
+        while (outcomes.size() > KEEP_OUTCOMES) {
+            outcomes.removeFirst();
+        }
+    }
+
+    /** The latest reports, oldest first. */
+    public List<Outcome> outcomes() {
+        return List.copyOf(outcomes);
+    }
+
+    public long passed() {
+        return passed;
+    }
+
+    /** Failed expectations and failed steps. */
+    public long failed() {
+        return failed;
+    }
+
+    void startWorkload(ScenarioRun run, Workload w) {
+        workloads.add(w);
+        kernel.schedule(0, new Runnable() {
+            @Override
+            public void run() {
+                boolean more;
+                try {
+                    more = w.tick(run);
+                } catch (StepException e) {
+                    run.report(Outcome.Verdict.ERROR, "", w.describe(), e.getMessage());
+                    more = false;
+                }
+                if (more) {
+                    kernel.schedule(TICK_JIFFIES, this);
+                } else {
+                    workloads.remove(w);
+                }
+            }
+        });
+    }
+
+    /** What the running workloads are doing. */
+    public List<String> workloads() {
+        List<String> out = new ArrayList<>();
+        for (Workload w : workloads) {
+            out.add(w.describe());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A malformed scenario of each kind gets one line naming file:line:col and what is wrong; nothing runs. */
+class ScenarioErrorsTest {
+    private static String error(String text) {
+        return assertThrows(ConfigException.class, () -> ScenarioFixture.parse(text)).getMessage();
+    }
+
+    private static final String SPAWN = """
+            timeline:
+              - at: 1s
+                spawn: {name: db, program: postgres}
+            """;
+
+    @Test
+    void badYaml() {
+        assertEquals("t.yaml:2:11: invalid YAML: mapping values are not allowed here",
+                error("timeline:\n  - at: 1s: 2s\n"));
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        assertEquals("t.yaml:1:1: unknown key 'timelime' (expected one of: name, description, machine, sysctl,"
+                + " processes, timeline, duration)", error("timelime: []\n"));
+    }
+
+    @Test
+    void unknownStep() {
+        assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for and one step:"
+                + " spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl, expect,"
+                + " read, write, fsync, sync, read_blockdev, create_files, delete_files, kmalloc, vmalloc, vfree,"
+                + " ioremap, drop_caches, compact_memory, swapon, swapoff)",
+                error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
+    }
+
+    @Test
+    void unknownKeyInAStep() {
+        assertEquals("t.yaml:5:27: unknown key 'sise' in timeline[1].malloc (expected one of: process, size, chunk,"
+                + " name, write)", error(SPAWN + "  - at: 2s\n    malloc: {process: db, sise: 1M}\n"));
+    }
+
+    @Test
+    void badSize() {
+        assertEquals("t.yaml:5:33: timeline[1].malloc.size: '300Q' is not a size (use e.g. 4096, 4K, 300M, 2G)",
+                error(SPAWN + "  - at: 2s\n    malloc: {process: db, size: 300Q}\n"));
+    }
+
+    @Test
+    void badDurationAndRate() {
+        assertEquals("t.yaml:4:9: timeline[1].at: '2x' is not a duration (use e.g. 500ms, 30s, 5m, 2h)",
+                error(SPAWN + "  - at: 2x\n    exit: db\n"));
+        assertEquals("t.yaml:5:41: timeline[2].touch.rate: '200M/fortnight' is not a rate (use e.g. 200M/s; per ms,"
+                + " s, min or h)", error(SPAWN + "  - malloc: {process: db, size: 1M, name: b}\n"
+                + "  - touch: {process: db, name: b, rate: 200M/fortnight}\n"));
+    }
+
+    @Test
+    void timeGoingBackwards() {
+        assertEquals("t.yaml:4:9: time goes backwards: at 500ms comes after an entry at 1s (line 2); list entries in"
+                + " time order", error(SPAWN + "  - at: 500ms\n    exit: db\n"));
+    }
+
+    @Test
+    void unknownProcess() {
+        assertEquals("t.yaml:5:23: unknown process 'pg' (earlier entries define: db)",
+                error(SPAWN + "  - at: 2s\n    malloc: {process: pg, size: 1M}\n"));
+        assertEquals("t.yaml:2:11: unknown process 'db' (no earlier entry spawns or forks a process)",
+                error("timeline:\n  - exit: db\n  - spawn: {name: db, program: postgres}\n"));
+        assertEquals("t.yaml:5:13: expect: unknown process 'pg' (no earlier entry spawns or forks it) at character"
+                + " 13 of 'PID(process=pg).status.VmRSS > 1M'",
+                error(SPAWN + "  - at: 2s\n    expect: PID(process=pg).status.VmRSS > 1M\n"));
+    }
+
+    @Test
+    void unknownRegion() {
+        assertEquals("t.yaml:4:32: process 'db' has no region 'buf' (name one with a malloc or mmap step first)",
+                error(SPAWN + "  - touch: {process: db, name: buf}\n"));
+    }
+
+    @Test
+    void unknownProgramAndSysctl() {
+        assertEquals("t.yaml:2:32: unknown program 'mysqld' (not in the program catalog)",
+                error("timeline:\n  - spawn: {name: db, program: mysqld}\n"));
+        String sysctl = error("sysctl:\n  vm.swapiness: 10\n");
+        assertTrue(sysctl.startsWith("t.yaml:2:3: unknown sysctl 'vm.swapiness' (writable: kernel.pid_max,"
+                + " kernel.threads-max, "), sysctl);
+        assertTrue(sysctl.contains(" vm.min_free_kbytes, "), sysctl);
+        assertEquals("t.yaml:2:3: sysctl 'kernel.osrelease' is read-only", error("sysctl:\n  kernel.osrelease: 7\n"));
+    }
+
+    @Test
+    void badExpression() {
+        assertEquals("t.yaml:2:13: expect: expected a comparison (<, <=, >, >=, ==, !=) before '1G' at character 16 of"
+                + " 'meminfo.Cached 1G'", error("timeline:\n  - expect: meminfo.Cached 1G\n"));
+        assertEquals("t.yaml:2:13: expect: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
+                + " PID(...).FILE...) at character 1 of 'memnfo.Cached < 1G'",
+                error("timeline:\n  - expect: memnfo.Cached < 1G\n"));
+    }
+
+    @Test
+    void stepsOfSubsystemsNotSimulatedYetFailBeforeAnythingRuns() {
+        assertEquals("t.yaml:2:18: drop_caches: needs the page cache and slab shrinkers (vm.drop_caches), which"
+                + " simproc does not simulate yet", error("timeline:\n  - drop_caches: 3\n"));
+        assertEquals("t.yaml:4:11: read: needs the page cache (file reads), which simproc does not simulate yet",
+                error(SPAWN + "  - read: {process: db, path: /var/lib/data, size: 6G}\n"));
+        assertEquals("t.yaml:2:30: unknown key 'bogus' in timeline[0].kmalloc (expected one of: cache, size, count,"
+                + " rate)", error("timeline:\n  - kmalloc: {cache: dentry, bogus: 1}\n"));
+    }
+
+    @Test
+    void oneStepPerEntryAndTimingNeedsAPeriod() {
+        assertEquals("t.yaml:4:5: one step per timeline entry: 'spawn' and 'exit' (give each its own entry, with the"
+                + " same 'at')", error("timeline:\n  - at: 1s\n    spawn: {name: db, program: postgres}\n"
+                + "    exit: db\n"));
+        assertEquals("t.yaml:5:13: repeat needs a period: add 'every'", error(SPAWN + "  - exit: db\n    repeat: 3\n"));
+    }
+}
