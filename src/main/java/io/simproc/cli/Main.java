@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simproc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A simulated Linux memory manager served as a /proc-compatible filesystem.",
-        subcommands = {MapCommand.class, MountCommand.class, RenderCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CtlCommand.class, MapCommand.class, MountCommand.class, RenderCommand.class, RunCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -24,6 +25,7 @@ public final class Main {
     /** Run a command line and return the exit status (tests call this). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("ctl").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean debug = parsed.matchedOption("--debug") != null
                     || (parsed.subcommand() != null && parsed.subcommand().matchedOption("--debug") != null);

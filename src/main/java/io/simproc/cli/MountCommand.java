@@ -1,6 +1,15 @@
 package io.simproc.cli;
 
+import io.simproc.control.ControlRequests;
+import io.simproc.control.ControlServer;
+import io.simproc.control.Daemon;
 import io.simproc.fuse.ProcFuse;
+import io.simproc.kernel.MachineProfile;
+import io.simproc.scenario.Scenario;
+import io.simproc.scenario.ScenarioEngine;
+import io.simproc.scenario.ScenarioParser;
+import io.simproc.scenario.StepRegistry;
+import io.simproc.workload.Machines;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Simulation;
 import io.simproc.proc.ProcFs;
@@ -12,6 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import ru.serce.jnrfuse.FuseException;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +53,10 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
     boolean quiet;
 
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "A scenario to start at mount time (docs/SCENARIOS.md); its machine, if it names one.")
+    Path scenarioFile;
+
     @Override
     public Integer call() {
         Console console = new Console(System.err, quiet);
@@ -62,15 +76,38 @@ final class MountCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new UserError(dir + " is not a directory (create it first, or use mount-scripts/simproc-up)");
         }
-        Kernel kernel = machine.boot(console);
+        Scenario scenario = scenarioFile == null ? null
+                : new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+        MachineProfile profile = machine.profile();
+        if (scenario != null && scenario.machine() != null) {
+            if (machine.given()) {
+                throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine'"
+                        + " key)");
+            }
+            profile = scenario.machine();
+        }
+        Machines.Machine booted = machine.start(console, profile);
+        Kernel kernel = booted.kernel();
         long uptimeSeconds = kernel.read(k -> k.clock().nanos() / 1_000_000_000L);
         kernel.setBootEpoch(System.currentTimeMillis() / 1000 - uptimeSeconds);
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
         ProcFuse fuse = new ProcFuse(fs, console::error);
         Simulation sim = new Simulation(kernel, System::nanoTime, speed);
+        ScenarioEngine engine = new ScenarioEngine(kernel, booted.population(), fs);
+        ControlServer control;
+        try {
+            control = ControlServer.start(new Daemon(kernel, sim, engine), ControlRequests.standard(), dir);
+        } catch (IOException e) {
+            throw new UserError("cannot open the control socket for " + dir + ": " + e.getMessage());
+        }
+        if (scenario != null) {
+            kernel.mutate(() -> engine.start(scenario));
+            console.progress("started scenario " + scenario.name());
+        }
         sim.start();
         Thread hook = new Thread(() -> {
             sim.stop();
+            control.close();
             StaleMount.lazyUnmount(dir);
         }, "simproc-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -93,6 +130,7 @@ final class MountCommand implements Callable<Integer> {
                     : e.getMessage()) + " (is the fuse package installed and /dev/fuse available?)");
         } finally {
             sim.stop();
+            control.close();
         }
         return 0;
     }

@@ -13,12 +13,19 @@ final class ProgressLine {
     private final PrintStream err;
     private final boolean enabled;
     private final long startNanos = System.nanoTime();
+    private final long delayNanos;
     private long lastDraw;
     private boolean drawn;
 
     ProgressLine(PrintStream err, boolean enabled) {
+        this(err, enabled, 0);
+    }
+
+    /** A display that appears only once the work has taken {@code delayNanos}. */
+    ProgressLine(PrintStream err, boolean enabled, long delayNanos) {
         this.err = err;
         this.enabled = enabled;
+        this.delayNanos = delayNanos;
     }
 
     /** Whether stderr is a terminal (the default for --progress). */
@@ -29,7 +36,7 @@ final class ProgressLine {
     /** Show that {@code doneSeconds} of {@code totalSeconds} simulated seconds have run. */
     void update(double doneSeconds, double totalSeconds, String label) {
         long now = System.nanoTime();
-        if (!enabled || now - lastDraw < REDRAW_NANOS) {
+        if (!enabled || now - lastDraw < REDRAW_NANOS || now - startNanos < delayNanos) {
             return;
         }
         lastDraw = now;

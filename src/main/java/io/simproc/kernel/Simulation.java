@@ -1,6 +1,7 @@
 package io.simproc.kernel;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +23,8 @@ public final class Simulation {
     private long anchorJiffies;
     private double speed;
     private boolean paused;
+    /** Commands running simulated time ahead right now ({@link #advanceNow}); the pacing waits for them. */
+    private int skipping;
 
     public Simulation(Kernel kernel, LongSupplier wallNanos, double speed) {
         if (!(speed > 0)) {
@@ -84,13 +87,43 @@ public final class Simulation {
         paused = false;
     }
 
+    /**
+     * Run {@code jiffies} of simulated time as fast as possible (from the calling thread, in the kernel's short
+     * locked steps), telling {@code progress} how many have run; then pace on from the new time, paused or not as
+     * before. Returns the jiffies actually run.
+     */
+    public long advanceNow(long jiffies, LongConsumer progress) {
+        synchronized (this) {
+            skipping++;
+        }
+        long start = kernel.read(k -> k.clock().jiffies());
+        try {
+            long target = start + jiffies;
+            while (true) {
+                long now = kernel.read(k -> k.clock().jiffies());
+                progress.accept(now - start);
+                if (now >= target) {
+                    return now - start;
+                }
+                kernel.advanceTo(Math.min(target, now + Clock.HZ));
+            }
+        } finally {
+            long now = kernel.read(k -> k.clock().jiffies());
+            synchronized (this) {
+                skipping--;
+                anchorJiffies = now;
+                anchorWall = wallNanos.getAsLong();
+            }
+        }
+    }
+
     private void reanchor() {
         anchorJiffies = target(wallNanos.getAsLong());
         anchorWall = wallNanos.getAsLong();
     }
 
     private synchronized long target(long now) {
-        if (paused) {
+        if (paused || skipping > 0) {
             return anchorJiffies;
         }
         return anchorJiffies + (long) ((now - anchorWall) * speed * Clock.HZ / 1e9);

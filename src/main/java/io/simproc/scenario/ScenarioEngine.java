@@ -62,6 +62,24 @@ public final class ScenarioEngine {
         return run;
     }
 
+    /**
+     * Start a scenario at once (control requests): its steps at time 0 run now, in the caller's write lock, and
+     * the rest is scheduled; returns the run, whose {@link ScenarioRun#outcomes()} tell how the steps at 0 went.
+     */
+    public ScenarioRun runNow(Scenario scenario) {
+        assert kernel.isWriter();
+        ScenarioRun run = new ScenarioRun(this, scenario, kernel.jiffies(), runs.size());
+        runs.add(run);
+        for (TimelineEntry e : scenario.entries()) {
+            if (e.atMillis() == 0 && e.everyMillis() == 0) {
+                run.runOnce(e);
+            } else {
+                run.schedule(e);
+            }
+        }
+        return run;
+    }
+
     /** The scenarios started on this machine, oldest first. */
     public List<ScenarioRun> runs() {
         return List.copyOf(runs);

@@ -22,6 +22,7 @@ public final class ScenarioRun {
     private final SeededRandom random;
     private final Map<String, Task> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Region>> regions = new HashMap<>();
+    private final java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
     private String currentWhere = "";
 
     ScenarioRun(ScenarioEngine engine, Scenario scenario, long startJiffies, int index) {
@@ -121,7 +122,16 @@ public final class ScenarioRun {
 
     /** Report an outcome of the entry being run. */
     public void report(Outcome.Verdict verdict, String where, String what, String detail) {
-        engine.record(new Outcome(nowMillis(), where.isEmpty() ? currentWhere : where, verdict, what, detail));
+        Outcome o = new Outcome(nowMillis(), where.isEmpty() ? currentWhere : where, verdict, what, detail);
+        engine.record(o);
+        if (outcomes.size() < ScenarioEngine.KEEP_OUTCOMES) {
+            outcomes.add(o);
+        }
+    }
+
+    /** What this scenario has reported so far (its first reports, up to a bound). */
+    public java.util.List<Outcome> outcomes() {
+        return java.util.List.copyOf(outcomes);
     }
 
     void schedule(TimelineEntry e) {
@@ -141,7 +151,7 @@ public final class ScenarioRun {
         });
     }
 
-    private void runOnce(TimelineEntry e) {
+    void runOnce(TimelineEntry e) {
         currentWhere = e.where();
         try {
             e.step().run(this);

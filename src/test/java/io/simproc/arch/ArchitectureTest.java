@@ -72,6 +72,17 @@ class ArchitectureTest {
             .because("scenarios drive the machine and read its proc files; only the commands start them");
 
     @ArchTest
+    static final ArchRule CONTROL_SITS_BELOW_THE_COMMANDS = noClasses().that()
+            .resideInAnyPackage("io.simproc.mm..", "io.simproc.kernel..", "io.simproc.workload..", "io.simproc.proc..",
+                    "io.simproc.sysctl..", "io.simproc.fuse..", "io.simproc.scenario..")
+            .should().dependOnClassesThat().resideInAPackage("io.simproc.control..");
+
+    @ArchTest
+    static final ArchRule CONTROL_DOES_NOT_KNOW_FUSE_OR_CLI = noClasses().that()
+            .resideInAPackage("io.simproc.control..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.simproc.fuse..", "io.simproc.cli..");
+
+    @ArchTest
     static final ArchRule SCENARIOS_DO_NOT_KNOW_FUSE_OR_CLI = noClasses().that()
             .resideInAPackage("io.simproc.scenario..")
             .should().dependOnClassesThat().resideInAnyPackage("io.simproc.fuse..", "io.simproc.cli..");

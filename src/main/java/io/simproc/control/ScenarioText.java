@@ -1,0 +1,44 @@
+package io.simproc.control;
+
+import io.simproc.kernel.ConfigException;
+import io.simproc.kernel.Task;
+import io.simproc.scenario.Outcome;
+import io.simproc.scenario.Scenario;
+import io.simproc.scenario.ScenarioRun;
+
+/**
+ * The short forms of scenario steps ({@code ctl spawn}, {@code ctl kill}) are one-step scenarios run at once, so
+ * that they check and do exactly what the step does.
+ */
+final class ScenarioText {
+    private ScenarioText() {
+    }
+
+    /** A YAML double-quoted string. */
+    static String q(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Parse {@code step} (a flow mapping after "- "), run it now; returns the run, or fails the request. */
+    static ScenarioRun runStep(Daemon d, String request, String step) {
+        Scenario s;
+        try {
+            s = d.parser().parse("ctl " + request, "timeline:\n  - " + step + "\n", null);
+        } catch (ConfigException e) {
+            throw ControlException.usage(request + ": " + e.problem());
+        }
+        ScenarioRun run = d.kernel().mutate(() -> d.scenarios().runNow(s));
+        for (Outcome o : run.outcomes()) {
+            if (!o.ok()) {
+                throw new ControlException(ControlException.FAILED, request + ": " + o.detail());
+            }
+        }
+        return run;
+    }
+
+    /** The pid of the process a run named. */
+    static int pid(ScenarioRun run, String label) {
+        Task t = run.lastProcess(label);
+        return t == null ? -1 : t.pid();
+    }
+}

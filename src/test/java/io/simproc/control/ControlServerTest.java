@@ -1,0 +1,157 @@
+package io.simproc.control;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfileLoader;
+import io.simproc.kernel.Simulation;
+import io.simproc.proc.ProcFs;
+import io.simproc.proc.ProcTree;
+import io.simproc.scenario.ScenarioEngine;
+import io.simproc.sysctl.SysctlTable;
+import io.simproc.workload.Machines;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The control socket and its requests, against a small machine without FUSE; the wall clock is a test clock. */
+class ControlServerTest {
+    @TempDir
+    Path mnt;
+
+    private final AtomicLong wall = new AtomicLong();
+    private Kernel kernel;
+    private Simulation sim;
+    private ControlServer server;
+    private final List<String> out = new ArrayList<>();
+    private final List<String> err = new ArrayList<>();
+    private final List<Long> progress = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        Machines.Machine m = Machines.start(MachineProfileLoader.parse("t", """
+                memory: 512M
+                cpu: 1
+                processes:
+                  - program: systemd
+                    args: [/sbin/init]
+                """), 1);
+        kernel = m.kernel();
+        ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        sim = new Simulation(kernel, wall::get, 1);
+        server = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel, m.population(), fs)),
+                ControlRequests.standard(), mnt);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        sim.stop();
+    }
+
+    private int send(String request, String... args) {
+        return ControlClient.send(mnt, request, List.of(args), new ControlClient.Listener() {
+            @Override
+            public void out(String line) {
+                out.add(line);
+            }
+
+            @Override
+            public void err(String line) {
+                err.add(line);
+            }
+
+            @Override
+            public void progress(long doneMillis, long totalMillis) {
+                progress.add(doneMillis);
+            }
+        });
+    }
+
+    @Test
+    void theSocketIsReachableOnlyByItsOwner() throws Exception {
+        Path dir = server.path().getParent();
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertTrue(Files.exists(server.path()));
+        server.close();
+        assertFalse(Files.exists(server.path()), "closing removes the socket");
+        ControlException e = assertThrows(ControlException.class, () -> send("status"));
+        assertTrue(e.getMessage().startsWith("no simproc daemon serves " + mnt), e.getMessage());
+    }
+
+    @Test
+    void advanceRunsTheClockAndStatusShowsIt() {
+        double before = kernel.read(k -> k.clock().nanos() / 1e9);
+        assertEquals(0, send("advance", "90s"));
+        assertTrue(out.get(0).startsWith("advanced 90s in "), out.toString());
+        assertEquals(before + 90, kernel.read(k -> k.clock().nanos() / 1e9), 1e-9);
+        assertFalse(progress.isEmpty());
+        out.clear();
+        assertEquals(0, send("pause"));
+        assertEquals(0, send("speed", "2.5"));
+        assertEquals(List.of("paused", "speed 2.5x (paused)"), out);
+        out.clear();
+        assertEquals(0, send("status"));
+        assertTrue(out.get(1).endsWith("since boot, speed 2.5x, paused"), out.toString());
+        assertEquals("scenarios:    none", out.get(3));
+    }
+
+    @Test
+    void applySpawnKillAndTheirErrors(@TempDir Path tmp) throws Exception {
+        Path s = tmp.resolve("s.yaml");
+        Files.writeString(s, """
+                machine: {memory: 1G}
+                timeline:
+                  - spawn: {name: app, program: cat}
+                  - malloc: {process: app, size: 8M, write: true}
+                  - expect: PID(process=app).status.VmRSS > 8M
+                  - at: 2s
+                    expect: meminfo.MemTotal > 0
+                """);
+        assertEquals(0, send("apply", s.toString()));
+        assertEquals(List.of("warning: " + s + " names a machine; the mounted machine keeps running as it is"), err);
+        assertTrue(out.get(0).startsWith("PASS  at 0s     " + s + ":5:13  PID(process=app).status.VmRSS > 8M"),
+                out.toString());
+        assertTrue(out.get(1).startsWith("applied s: 4 steps over 2s of simulated time, from "), out.toString());
+
+        Files.writeString(s, "timeline:\n  - at: 1s\n    mallok: {}\n");
+        ControlException bad = assertThrows(ControlException.class, () -> send("apply", s.toString()));
+        assertEquals(1, bad.status());
+        assertTrue(bad.getMessage().startsWith(s + ":3:5: unknown key 'mallok'"), bad.getMessage());
+
+        out.clear();
+        assertEquals(0, send("spawn", "worker", "--program", "python3.11", "--rss", "16M"));
+        assertTrue(out.get(0).startsWith("spawned worker (python3.11), pid "), out.toString());
+        String pid = out.get(0).replaceAll(".*pid ", "");
+        assertEquals(0, send("kill", pid, "TERM"));
+        boolean gone = kernel.read(k -> k.tasks().get(Integer.parseInt(pid)) == null);
+        assertTrue(gone, "pid " + pid + " is gone");
+        ControlException again = assertThrows(ControlException.class, () -> send("kill", pid));
+        assertEquals("kill: kill " + pid + ": No such process", again.getMessage());
+        ControlException usage = assertThrows(ControlException.class, () -> send("spawn", "nosuchprogram"));
+        assertEquals(2, usage.status());
+        assertTrue(usage.getMessage().startsWith("spawn: 'nosuchprogram' is not a program of the catalog"),
+                usage.getMessage());
+        assertEquals(2, assertThrows(ControlException.class, () -> send("advance")).status());
+        assertEquals("unknown request 'frob' (requests: status, apply, advance, pause, resume, speed, spawn, kill,"
+                + " dmesg)", assertThrows(ControlException.class, () -> send("frob")).getMessage());
+    }
+
+    @Test
+    void dmesgPrintsTheKernelLog() {
+        assertEquals(0, send("dmesg"));
+        assertTrue(out.get(0).startsWith("[    0.000000] Linux version 6.18.0-simproc"), out.get(0));
+        assertTrue(out.stream().allMatch(l -> l.matches("\\[ *\\d+\\.\\d{6}\\] .*")));
+    }
+}
