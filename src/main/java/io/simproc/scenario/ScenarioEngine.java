@@ -111,7 +111,7 @@ public final class ScenarioEngine {
         return failed;
     }
 
-    void startWorkload(ScenarioRun run, Workload w) {
+    void startWorkload(ScenarioRun run, String where, Workload w) {
         workloads.add(w);
         kernel.schedule(0, new Runnable() {
             @Override
@@ -120,7 +120,7 @@ public final class ScenarioEngine {
                 try {
                     more = w.tick(run);
                 } catch (StepException e) {
-                    run.report(Outcome.Verdict.ERROR, "", w.describe(), e.getMessage());
+                    run.report(Outcome.Verdict.ERROR, where, w.describe(), e.getMessage());
                     more = false;
                 }
                 if (more) {

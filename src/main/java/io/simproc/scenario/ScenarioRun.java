@@ -117,7 +117,7 @@ public final class ScenarioRun {
 
     /** Start something that goes on over time. */
     public void startWorkload(Workload w) {
-        engine.startWorkload(this, w);
+        engine.startWorkload(this, currentWhere, w);
     }
 
     /** Report an outcome of the entry being run. */

@@ -56,6 +56,22 @@ class StepsTest {
     }
 
     @Test
+    void aWorkloadWhoseProcessDiesReportsItAtItsEntry() {
+        ScenarioFixture f = ScenarioFixture.small(DB + """
+                  - malloc: {process: db, size: 40M, name: buf}
+                  - at: 2s
+                    touch: {process: db, name: buf, rate: 10M/s}
+                  - at: 3s
+                    kill: db
+                """).toEnd().until(4000);
+        List<String> l = lines(f);
+        assertEquals(1, l.size(), l.toString());
+        assertTrue(l.get(0).matches("ERROR at 3s +t\\.yaml:14:5  touch \\(write\\) buf in db at 10M/s: 10M of 40M"
+                + "  \\(process 'db' \\(pid \\d+\\) has exited\\)"), l.get(0));
+        assertEquals(List.of(), f.engine.workloads());
+    }
+
+    @Test
     void randomReadsOfAPrivateFileMappingFillThePageCache() {
         ScenarioFixture f = ScenarioFixture.small(DB + """
                   - mmap: {process: db, name: data, path: /var/lib/pg/base.dat, size: 64M}
