@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** simproc ctl against a live mount: apply, advance, pause/resume, status, spawn, kill, dmesg; errors. */
@@ -106,7 +107,7 @@ class ControlIT {
             String rss = m.read(pid + "/status").lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
             assertTrue(Long.parseLong(rss.replaceAll("\\D", "")) > 64 * 1024, rss);
             ctl(m, "kill", pid).assertOk("ctl kill");
-            assertTrue(!Files.exists(m.dir().resolve(pid)), "pid " + pid + " is gone");
+            assertThrows(java.io.IOException.class, () -> m.read(pid + "/status"), "pid " + pid + " is gone");
             Exec.Result init = ctl(m, "kill", "1");
             assertEquals(1, init.exit());
             assertTrue(init.err().contains("pid 1 (systemd) ignores the signal"), init.err());
