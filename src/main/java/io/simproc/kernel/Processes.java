@@ -167,6 +167,7 @@ public final class Processes {
         leader.setExitCode(status);
         leader.setState(Task.State.ZOMBIE);
         leader.setFlags(leader.flags() | Task.PF_EXITING);
+        kernel.tasks().taskDead(leader);
         Task parent = kernel.tasks().get(leader.ppid());
         if (parent == null || parent.pid() == INIT_PID || leader.ppid() == 0 || ignoresSigchld(parent)) {
             reap(leader);

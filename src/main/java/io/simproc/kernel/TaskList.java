@@ -56,6 +56,13 @@ public final class TaskList {
         }
     }
 
+    /** A task died: its kernel stack is released, its other objects stay until it is reaped. */
+    void taskDead(Task t) {
+        if (objects != null) {
+            objects.freeStack(t);
+        }
+    }
+
     /** From kmem_cache_init() on, every task entering or leaving the list takes or gives back its objects. */
     void setObjects(TaskObjects objects) {
         this.objects = objects;

@@ -10,8 +10,8 @@ import io.simproc.mm.slab.Slab;
  * The kernel objects copy_process() allocates for a task and release_task()/free_task() give back: every task has
  * a task_struct and a struct pid; a new process (not a CLONE_THREAD thread) also gets its own cred, signal_struct
  * and sighand_struct, and its own files_struct and fs_struct unless it is a kernel thread sharing kthreadd's
- * (CLONE_FILES | CLONE_FS). Threads share their process's. Every task has its kernel stack. The objects live until
- * the task is reaped.
+ * (CLONE_FILES | CLONE_FS). Threads share their process's. Every task has its kernel stack until it dies; the other
+ * objects live until the task is reaped.
  */
 final class TaskObjects {
     private final MemoryManager mm;
@@ -46,6 +46,11 @@ final class TaskObjects {
             slab.kfree(addr, t.cpu());
         }
         t.kobjs = new long[0];
+        freeStack(t);
+    }
+
+    /** The stack goes when the task dies (finish_task_switch of a dead task), before a zombie is reaped. */
+    void freeStack(Task t) {
         if (t.stack != 0) {
             mm.threadStacks().free(t.stack, t.cpu());
             t.stack = 0;

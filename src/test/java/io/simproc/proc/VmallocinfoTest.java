@@ -80,7 +80,8 @@ class VmallocinfoTest {
         }
         String meminfo = read(fs, "/meminfo");
         assertEquals(pages * 4, kb(meminfo, "VmallocUsed"));
-        long tasks = fs.kernel().read(k -> (long) k.tasks().size());
+        long tasks = fs.kernel().read(k -> k.tasks().all().stream().filter(t -> t.state() != Task.State.ZOMBIE)
+                .count());
         assertEquals(tasks * 16, kb(meminfo, "KernelStack"));
         assertTrue(stacks >= tasks, stacks + " stack areas (some cached per CPU) for " + tasks + " tasks");
         assertTrue(kb(meminfo, "Percpu") >= 64L * 4 * fs.kernel().profile().nrCpus(),
@@ -104,6 +105,29 @@ class VmallocinfoTest {
             }
         }
         throw new AssertionError(key);
+    }
+
+    @Test
+    void aZombieHasNoStackButKeepsItsTaskStructUntilReaped() {
+        Kernel k = Kernel.boot(MachineProfileLoader.parse("t", "memory: 1G\n"), 5);
+        long stackKb = k.read(kk -> kk.mm().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
+        long taskStructs = k.read(kk -> kk.mm().slab().cache("task_struct").liveObjects());
+        Task child = k.mutate(() -> {
+            Task parent = k.processes().fork(k.tasks().get(2));
+            Task c = k.processes().fork(parent);
+            k.processes().exit(c, 0);
+            return c;
+        });
+        assertEquals(Task.State.ZOMBIE, child.state());
+        assertEquals(stackKb + 16, (long) k.read(kk -> kk.mm().globalNodeState(
+                io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB)), "only the parent's stack");
+        assertEquals(taskStructs + 2, (long) k.read(kk -> kk.mm().slab().cache("task_struct").liveObjects()));
+        k.mutate(() -> {
+            k.processes().reap(child);
+            return null;
+        });
+        assertEquals(taskStructs + 1, (long) k.read(kk -> kk.mm().slab().cache("task_struct").liveObjects()));
+        assertEquals(List.of(), k.read(kk -> MmDebug.violations(kk.mm())));
     }
 
     @Test
