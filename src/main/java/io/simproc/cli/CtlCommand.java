@@ -29,7 +29,7 @@ final class CtlCommand implements Callable<Integer> {
     Path dir;
 
     @Parameters(index = "1", paramLabel = "REQUEST", description = "status, apply, advance, pause, resume, speed,"
-            + " spawn, kill, dmesg.")
+            + " spawn, kill, dmesg, save.")
     String request;
 
     @Parameters(index = "2..*", paramLabel = "ARG", description = "The request's arguments.")
@@ -48,6 +48,9 @@ final class CtlCommand implements Callable<Integer> {
                 throw new UserError(sent.get(0) + ": no such scenario file");
             }
             sent.set(0, file.toString());
+        }
+        if (request.equals("save") && sent.size() == 1) {
+            sent.set(0, Path.of(sent.get(0)).toAbsolutePath().normalize().toString());
         }
         ProgressLine bar = new ProgressLine(System.err, progress != null ? progress : ProgressLine.terminal(),
                 PROGRESS_AFTER_NANOS);

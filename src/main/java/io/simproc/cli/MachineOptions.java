@@ -35,6 +35,11 @@ public final class MachineOptions {
 
     /** Boot {@code p} with this seed; the machine and its userspace. */
     Machines.Machine start(Console console, MachineProfile p) {
+        return start(console, p, seed);
+    }
+
+    /** Boot {@code p} with {@code seed} (a checkpoint's); the machine and its userspace. */
+    Machines.Machine start(Console console, MachineProfile p, long seed) {
         console.progress(String.format("booting %s: %s RAM, %d CPUs, %d node%s (heap needed ~%d MiB)...",
                 p.name(), io.simproc.kernel.Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
                 p.nrNodes() == 1 ? "" : "s", Boot.heapNeeded(p) >> 20));

@@ -1,9 +1,15 @@
 package io.simproc.cli;
 
+import io.simproc.control.Checkpoint;
 import io.simproc.control.ControlRequests;
+import io.simproc.control.Journal;
+import io.simproc.control.MachineSource;
+import io.simproc.control.ScenarioSource;
 import io.simproc.control.ControlServer;
 import io.simproc.control.Daemon;
 import io.simproc.fuse.ProcFuse;
+import io.simproc.kernel.Clock;
+import io.simproc.kernel.Durations;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.scenario.Scenario;
 import io.simproc.scenario.ScenarioEngine;
@@ -22,6 +28,7 @@ import picocli.CommandLine.Parameters;
 import ru.serce.jnrfuse.FuseException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +64,23 @@ final class MountCommand implements Callable<Integer> {
             description = "A scenario to start at mount time (docs/SCENARIOS.md); its machine, if it names one.")
     Path scenarioFile;
 
+    @Option(names = "--restore", paramLabel = "FILE",
+            description = "Continue from a checkpoint (simproc ctl DIR save FILE, or --checkpoint-every): its machine,"
+                + " seed and inputs are replayed and the tree is checked byte for byte before mounting.")
+    Path restoreFile;
+
+    @Option(names = "--checkpoint-every", paramLabel = "DURATION",
+            description = "Save a checkpoint every DURATION of simulated time (e.g. 5m) into --checkpoint-dir.")
+    String checkpointEvery;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "CDIR",
+            description = "Where --checkpoint-every writes (default: DIR.checkpoints beside the mount point).")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-keep", paramLabel = "N", defaultValue = "3",
+            description = "How many of the latest periodic checkpoints to keep (default: ${DEFAULT-VALUE}).")
+    int checkpointKeep;
+
     @Override
     public Integer call() {
         Console console = new Console(System.err, quiet);
@@ -76,36 +100,72 @@ final class MountCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new UserError(dir + " is not a directory (create it first, or use mount-scripts/simproc-up)");
         }
-        Scenario scenario = scenarioFile == null ? null
-                : new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
-        MachineProfile profile = machine.profile();
+        Checkpoint restored = restoreFile == null ? null : Checkpoint.read(restoreFile);
+        if (restored != null && (machine.given() || scenarioFile != null)) {
+            throw new UserError("--restore takes the machine and its scenarios from the checkpoint; drop --machine"
+                    + " and --scenario");
+        }
+        PeriodicCheckpoints periodic = checkpointEvery == null ? null : new PeriodicCheckpoints(
+                everyMillis(checkpointEvery),
+                checkpointDir != null ? checkpointDir : dir.toAbsolutePath().resolveSibling(dir.toAbsolutePath()
+                        .getFileName() + ".checkpoints"), checkpointKeep, console);
+        ScenarioSource scenarioSource = scenarioFile == null ? null : ScenarioSource.read(scenarioFile);
+        ScenarioParser parser = new ScenarioParser(StepRegistry.standard());
+        Scenario scenario = scenarioSource == null ? null : scenarioSource.parse(parser);
+        MachineSource source = machine.given() ? MachineSource.profile(machine.machine.toString(),
+                readProfile(machine.machine)) : MachineSource.embeddedDefault();
         if (scenario != null && scenario.machine() != null) {
             if (machine.given()) {
                 throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine'"
                         + " key)");
             }
-            profile = scenario.machine();
+            source = MachineSource.scenario(scenarioSource);
         }
-        Machines.Machine booted = machine.start(console, profile);
+        if (restored != null) {
+            source = restored.machine();
+        }
+        MachineProfile profile = source.load();
+        Machines.Machine booted = restored != null ? machine.start(console, profile, restored.seed())
+                : machine.start(console, profile);
         Kernel kernel = booted.kernel();
         long uptimeSeconds = kernel.read(k -> k.clock().nanos() / 1_000_000_000L);
-        kernel.setBootEpoch(System.currentTimeMillis() / 1000 - uptimeSeconds);
+        kernel.setBootEpoch(restored != null ? restored.bootEpoch()
+                : System.currentTimeMillis() / 1000 - uptimeSeconds);
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
         ProcFuse fuse = new ProcFuse(fs, console::error);
         Simulation sim = new Simulation(kernel, System::nanoTime, speed);
         ScenarioEngine engine = new ScenarioEngine(kernel, booted.population(), fs);
+        Journal journal = new Journal(source);
+        fs.setWriteObserver(journal);
+        Daemon daemon = new Daemon(kernel, sim, engine, journal);
+        if (restored != null) {
+            console.progress(String.format("replaying %d inputs over %.1f s of simulated time from %s...",
+                    restored.entries().size(), restored.jiffies() / (double) Clock.HZ, restoreFile));
+            if (!restored.replay(daemon)) {
+                throw new UserError(restoreFile + " does not reproduce the machine it saved (the /proc digest differs):"
+                        + " it was written by another simproc version, or a machine file it refers to changed;"
+                        + " nothing was mounted");
+            }
+            console.progress("restored: the tree is byte-identical to the saved one");
+        }
         ControlServer control;
         try {
-            control = ControlServer.start(new Daemon(kernel, sim, engine), ControlRequests.standard(), dir);
+            control = ControlServer.start(daemon, ControlRequests.standard(), dir);
         } catch (IOException e) {
             throw new UserError("cannot open the control socket for " + dir + ": " + e.getMessage());
         }
         if (scenario != null) {
-            kernel.mutate(() -> engine.start(scenario));
+            daemon.runScenario(scenarioSource, scenario, true);
             console.progress("started scenario " + scenario.name());
+        }
+        if (periodic != null) {
+            periodic.start(daemon);
         }
         sim.start();
         Thread hook = new Thread(() -> {
+            if (periodic != null) {
+                periodic.stop();
+            }
             sim.stop();
             control.close();
             StaleMount.lazyUnmount(dir);
@@ -129,10 +189,34 @@ final class MountCommand implements Callable<Integer> {
             throw new UserError("cannot mount at " + dir + ": " + (e.getCause() != null ? e.getCause().getMessage()
                     : e.getMessage()) + " (is the fuse package installed and /dev/fuse available?)");
         } finally {
+            if (periodic != null) {
+                periodic.stop();
+            }
             sim.stop();
             control.close();
         }
         return 0;
+    }
+
+    private static long everyMillis(String text) {
+        long ms;
+        try {
+            ms = Durations.parseMillis(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--checkpoint-every: " + e.getMessage());
+        }
+        if (ms < 1000) {
+            throw new UserError("--checkpoint-every must be at least 1s of simulated time, got " + text);
+        }
+        return ms;
+    }
+
+    private static String readProfile(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError("cannot read machine profile " + file + ": " + e.getMessage());
+        }
     }
 
     private static boolean isRoot() {

@@ -27,16 +27,18 @@ final class ApplyRequest implements ControlRequest {
     @Override
     public void handle(Daemon d, List<String> args, Reply reply) {
         ControlRequests.arity(this, args, 1, 1);
+        ScenarioSource source;
         Scenario s;
         try {
-            s = d.parser().load(Path.of(args.get(0)));
+            source = ScenarioSource.read(Path.of(args.get(0)));
+            s = source.parse(d.parser());
         } catch (ConfigException e) {
             throw new ControlException(ControlException.FAILED, e.getMessage());
         }
         if (s.machine() != null) {
             reply.err("warning: " + s.file() + " names a machine; the mounted machine keeps running as it is");
         }
-        ScenarioRun run = d.kernel().mutate(() -> d.scenarios().runNow(s));
+        ScenarioRun run = d.runScenario(source, s, false);
         for (Outcome o : run.outcomes()) {
             reply.out(o.line());
         }

@@ -2,7 +2,8 @@ package io.simproc.control;
 
 /**
  * One kind of control request: its word and what the daemon does for it. Requests run on the connection's thread;
- * a change to the machine goes through {@code kernel.mutate}, a read through {@code kernel.read}.
+ * a change to the machine goes through {@link Daemon#runScenario} (so that checkpoints journal it), a read through
+ * {@code kernel.read}.
  */
 public interface ControlRequest {
     /** The request's word, as the client sends it: {@code status}, {@code apply}... */

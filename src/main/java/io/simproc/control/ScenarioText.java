@@ -21,13 +21,14 @@ final class ScenarioText {
 
     /** Parse {@code step} (a flow mapping after "- "), run it now; returns the run, or fails the request. */
     static ScenarioRun runStep(Daemon d, String request, String step) {
+        ScenarioSource source = new ScenarioSource("ctl " + request, "timeline:\n  - " + step + "\n", null);
         Scenario s;
         try {
-            s = d.parser().parse("ctl " + request, "timeline:\n  - " + step + "\n", null);
+            s = source.parse(d.parser());
         } catch (ConfigException e) {
             throw ControlException.usage(request + ": " + e.problem());
         }
-        ScenarioRun run = d.kernel().mutate(() -> d.scenarios().runNow(s));
+        ScenarioRun run = d.runScenario(source, s, false);
         for (Outcome o : run.outcomes()) {
             if (!o.ok()) {
                 throw new ControlException(ControlException.FAILED, request + ": " + o.detail());

@@ -275,7 +275,7 @@ public final class ProcFuse extends FuseStubFS {
             }
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
-            return fs.write(h.file, h.who, data, offset);
+            return fs.write(path, h.file, h.who, data, offset);
         });
     }
 

@@ -19,8 +19,17 @@ public final class ProcFs {
     public static final int MAY_READ = 4;
     public static final int MAY_WRITE = 2;
 
+    /**
+     * Told of every write(2) that reached a file's write handler, as the machine's writer, with the simulated time
+     * it took effect: a checkpoint journal replays them.
+     */
+    public interface WriteObserver {
+        void written(long jiffies, String path, Credentials who, byte[] data, long offset);
+    }
+
     private final Kernel kernel;
     private final ProcTree tree;
+    private volatile WriteObserver writeObserver;
 
     public ProcFs(Kernel kernel, ProcTree tree) {
         this.kernel = kernel;
@@ -141,14 +150,30 @@ public final class ProcFs {
      * does.
      */
     public int write(ProcFile f, Credentials who, byte[] data, long offset) {
+        return write(null, f, who, data, offset);
+    }
+
+    /** {@link #write(ProcFile, Credentials, byte[], long)} of the file at {@code path}, told to the write observer. */
+    public int write(String path, ProcFile f, Credentials who, byte[] data, long offset) {
         if (!f.writable()) {
             return -Errno.EIO;
         }
         ProcContext ctx = new ProcContext(kernel, who);
         try {
-            return kernel.mutate(() -> f.writer().write(ctx, data, offset));
+            return kernel.mutate(() -> {
+                WriteObserver o = writeObserver;
+                if (o != null && path != null) {
+                    o.written(kernel.jiffies(), path, who, data.clone(), offset);
+                }
+                return f.writer().write(ctx, data, offset);
+            });
         } catch (ProcException e) {
             return -e.errno();
         }
+    }
+
+    /** Tell {@code observer} of every write made through a path from now on. */
+    public void setWriteObserver(WriteObserver observer) {
+        this.writeObserver = observer;
     }
 }

@@ -40,17 +40,19 @@ class ControlServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        Machines.Machine m = Machines.start(MachineProfileLoader.parse("t", """
+        String profile = """
                 memory: 512M
                 cpu: 1
                 processes:
                   - program: systemd
                     args: [/sbin/init]
-                """), 1);
+                """;
+        Machines.Machine m = Machines.start(MachineProfileLoader.parse("t", profile), 1);
         kernel = m.kernel();
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
         sim = new Simulation(kernel, wall::get, 1);
-        server = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel, m.population(), fs)),
+        server = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel, m.population(), fs), 
+                new Journal(MachineSource.profile("t", profile))),
                 ControlRequests.standard(), mnt);
     }
 
@@ -145,7 +147,7 @@ class ControlServerTest {
                 usage.getMessage());
         assertEquals(2, assertThrows(ControlException.class, () -> send("advance")).status());
         assertEquals("unknown request 'frob' (requests: status, apply, advance, pause, resume, speed, spawn, kill,"
-                + " dmesg)", assertThrows(ControlException.class, () -> send("frob")).getMessage());
+                + " dmesg, save)", assertThrows(ControlException.class, () -> send("frob")).getMessage());
     }
 
     @Test

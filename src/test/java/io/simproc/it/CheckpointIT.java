@@ -1,0 +1,85 @@
+package io.simproc.it;
+
+import io.simproc.control.Checkpoint;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ctl save, mount --restore (verified byte for byte by the daemon), refusal of a torn file, --checkpoint-every. */
+class CheckpointIT {
+    private static Exec.Result simproc(int timeout, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", MountedMachine.jar().toString()));
+        cmd.addAll(List.of(args));
+        return Exec.run(cmd, timeout);
+    }
+
+    @Test
+    void saveRestoreAndRefuseATornCheckpoint() throws Exception {
+        Path work = Files.createTempDirectory("simproc-ckpt-");
+        Path saved = work.resolve("machine.simproc");
+        String profile = MountedMachine.basedir().resolve("samples/machines/small-1g.yaml").toString();
+        int workerPid;
+        try (MountedMachine m = MountedMachine.start("--machine", profile, "--speed", "5")) {
+            Exec.bash("echo 12345 > " + m.dir().resolve("sys/vm/min_free_kbytes"), 30).assertOk("knob write");
+            String spawned = simproc(120, "ctl", m.dir().toString(), "spawn", "worker", "--program", "bash", "--rss",
+                    "20M").assertOk("ctl spawn").out();
+            workerPid = Integer.parseInt(spawned.trim().replaceAll(".*pid ", ""));
+            simproc(120, "ctl", m.dir().toString(), "save", saved.toString()).assertOk("ctl save");
+        }
+        try (MountedMachine r = MountedMachine.start("--restore", saved.toString(), "--speed", "5")) {
+            assertTrue(r.log().contains("restored: the tree is byte-identical to the saved one"), r.log());
+            assertEquals("12345\n", r.read("sys/vm/min_free_kbytes"));
+            assertEquals("worker\n", r.read(workerPid + "/comm"));
+        }
+
+        Path torn = work.resolve("torn.simproc");
+        byte[] all = Files.readAllBytes(saved);
+        Files.write(torn, java.util.Arrays.copyOf(all, all.length / 2));
+        Path dir = Files.createTempDirectory("simproc-it-");
+        try {
+            Exec.Result refused = simproc(120, "mount", dir.toString(), "--restore", torn.toString());
+            assertNotEquals(0, refused.exit());
+            assertTrue(refused.err().contains("truncated or damaged"), refused.err());
+            assertFalse(MountedMachine.isMounted(dir));
+        } finally {
+            MountedMachine.unmount(dir);
+        }
+    }
+
+    @Test
+    void periodicCheckpointsKeepTheLatestFew() throws Exception {
+        Path dir;
+        try (MountedMachine m = MountedMachine.start("--speed", "20", "--checkpoint-every", "5s",
+                "--checkpoint-keep", "2")) {
+            dir = m.dir().resolveSibling(m.dir().getFileName() + ".checkpoints");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            double start = uptime(m);
+            while (uptime(m) < start + 20 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(m.log().contains("checkpoints every 5 s"), m.log());
+            Thread.sleep(500);
+        }
+        List<Path> left;
+        try (Stream<Path> s = Files.list(dir)) {
+            left = s.sorted().toList();
+        }
+        assertEquals(2, left.size(), left.toString());
+        for (Path p : left) {
+            assertTrue(Checkpoint.read(p).jiffies() > 0, p.toString());
+        }
+    }
+
+    private static double uptime(MountedMachine m) throws Exception {
+        return Double.parseDouble(m.read("uptime").split(" ")[0]);
+    }
+}
