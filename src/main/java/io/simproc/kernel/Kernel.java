@@ -87,6 +87,8 @@ public final class Kernel implements KernelServices {
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0]);
+            k.mm.bdi().start();
+            k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
             k.processes = new Processes(k);
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
@@ -104,6 +106,13 @@ public final class Kernel implements KernelServices {
             k.lock.writeLock().unlock();
         }
         return k;
+    }
+
+    /** swapon -a as the init system runs it: every swap area of the profile, in order. */
+    private void swaponAll() {
+        for (MachineProfile.SwapDevice d : profile.swap()) {
+            mm.swap().swapon(d.path(), d.type().equals("file"), d.sizeBytes(), d.priority());
+        }
     }
 
     private void scheduleHousekeeping() {

@@ -21,6 +21,10 @@ public final class Syscalls {
     /** System time one fault costs: a minor fault, and the CPU part of a major one. */
     static final long MINOR_FAULT_NANOS = 700;
     static final long MAJOR_FAULT_NANOS = 25_000;
+    /** System time to copy one cached page to or from user space. */
+    static final long COPY_PAGE_NANOS = 300;
+    /** I/O wait for one page read from the virtio disk (about 500 MB/s). */
+    static final long READ_PAGE_IOWAIT_NANOS = 8_000;
 
     private final Kernel kernel;
 
@@ -175,6 +179,130 @@ public final class Syscalls {
         }
         String p = v.file().path();
         return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    private int nid(Task t) {
+        return kernel.mm().cpuToNode(t.cpu());
+    }
+
+    private void chargeIo(Task t, long pagesCopied, long pagesFromDevice) {
+        long sys = pagesCopied * COPY_PAGE_NANOS;
+        t.stimeNanos += sys;
+        kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, sys);
+        if (pagesFromDevice > 0) {
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, pagesFromDevice * READ_PAGE_IOWAIT_NANOS);
+        }
+    }
+
+    /**
+     * read(2) of {@code len} bytes at {@code offset} of the file at {@code path} through the page cache (with
+     * readahead; a file whose inode block is not cached reads it first). Returns the bytes read (short at the end
+     * of the file), -ENOENT, or -ENOMEM when memory ran out.
+     */
+    public long read(Task t, String path, long offset, long len) {
+        assert kernel.isWriter();
+        AddressSpace f = kernel.vfs().lookup(path);
+        if (f == null) {
+            return -Errno.ENOENT;
+        }
+        long avail = Math.max(0, Math.min(len, f.sizeBytes() - offset));
+        long[] range = Vfs.pageRange(offset, avail);
+        long meta = kernel.mm().filemap().read(kernel.vfs().disk(), kernel.vfs().inodeBlock(f), 1, nid(t), t.cpu());
+        long got = kernel.mm().filemap().read(f, range[0], range[1], nid(t), t.cpu());
+        if (got < 0 || meta < 0) {
+            return -Errno.ENOMEM;
+        }
+        chargeIo(t, range[1], got + meta);
+        return avail;
+    }
+
+    /**
+     * write(2) of {@code len} bytes at {@code offset} (whole pages) into the page cache; the file is created when
+     * missing and grows past its end. Returns the bytes written: fewer than asked when the writer was throttled in
+     * balance_dirty_pages (dirty memory above vm.dirty_ratio) or memory ran out, -ENOMEM when nothing could be
+     * written for lack of memory.
+     */
+    public long write(Task t, String path, long offset, long len) {
+        assert kernel.isWriter();
+        AddressSpace f = kernel.vfs().lookup(path);
+        if (f == null) {
+            f = kernel.vfs().create(path, 0, nid(t), t.cpu());
+        }
+        long[] range = Vfs.pageRange(offset, len);
+        long pages = kernel.mm().filemap().write(f, range[0], range[1], nid(t), t.cpu());
+        chargeIo(t, pages, 0);
+        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWritebackThrottled()) {
+            return -Errno.ENOMEM;
+        }
+        return Math.min(len, pages << Page.PAGE_SHIFT);
+    }
+
+    /** open(O_CREAT|O_EXCL) of a file of {@code sizeBytes} whose data is on disk. Returns 0 or -EEXIST. */
+    public int create(Task t, String path, long sizeBytes) {
+        assert kernel.isWriter();
+        return kernel.vfs().create(path, sizeBytes, nid(t), t.cpu()) == null ? -Errno.EEXIST : 0;
+    }
+
+    /** unlink(2). */
+    public int unlink(Task t, String path) {
+        assert kernel.isWriter();
+        return kernel.vfs().unlink(path);
+    }
+
+    /** fsync(2): the file's dirty pages are written and waited for. Returns 0 or -ENOENT. */
+    public int fsync(Task t, String path) {
+        assert kernel.isWriter();
+        AddressSpace f = kernel.vfs().lookup(path);
+        if (f == null) {
+            return -Errno.ENOENT;
+        }
+        kernel.mm().bdi().fsync(f);
+        kernel.mm().bdi().fsync(kernel.vfs().disk());
+        return 0;
+    }
+
+    /** sync(2): every dirty page of every file and of the disk is written and waited for. */
+    public void sync(Task t) {
+        assert kernel.isWriter();
+        kernel.mm().bdi().sync();
+    }
+
+    /**
+     * read(2) on the block device itself (dd if=/dev/vda): the pages go through the disk's own cache and show
+     * as Buffers. Returns the bytes read or -ENOMEM.
+     */
+    public long readBlockDevice(Task t, long offset, long len) {
+        assert kernel.isWriter();
+        AddressSpace disk = kernel.vfs().disk();
+        long avail = Math.max(0, Math.min(len, disk.sizeBytes() - offset));
+        long[] range = Vfs.pageRange(offset, avail);
+        long got = kernel.mm().filemap().read(disk, range[0], range[1], nid(t), t.cpu());
+        if (got < 0) {
+            return -Errno.ENOMEM;
+        }
+        chargeIo(t, range[1], got);
+        return avail;
+    }
+
+    /**
+     * swapon(2) of a device or file the machine profile declares, at {@code priority} (Integer.MIN_VALUE: the
+     * profile's, which defaults to −2, −3… in order). Returns 0 or -errno.
+     */
+    public int swapon(Task t, String path, int priority) {
+        assert kernel.isWriter();
+        for (MachineProfile.SwapDevice d : kernel.profile().swap()) {
+            if (d.path().equals(path)) {
+                int prio = priority == Integer.MIN_VALUE ? d.priority() : priority;
+                return kernel.mm().swap().swapon(path, d.type().equals("file"), d.sizeBytes(), prio);
+            }
+        }
+        return -Errno.ENOENT;
+    }
+
+    /** swapoff(2). Returns 0, -EINVAL when the area is not active, -ENOMEM when its pages do not fit in memory. */
+    public int swapoff(Task t, String path) {
+        assert kernel.isWriter();
+        return kernel.mm().swap().swapoff(path);
     }
 
     /** fork(2). */

@@ -12,17 +12,29 @@ import java.util.Set;
 public final class AddressSpace {
     private final int id;
     private final String path;
-    private final long sizeBytes;
+    private long sizeBytes;
     private final int devMajor;
     private final int devMinor;
     private final long ino;
     private final boolean shmem;
+    private final boolean blockdev;
     final PageCacheIndex pages = new PageCacheIndex();
+    /** PAGECACHE_TAG_DIRTY: indexes of dirty pages. */
+    final java.util.BitSet dirty = new java.util.BitSet();
+    long nrDirty;
+    /** inode->dirtied_when, valid while nrDirty > 0. */
+    long dirtiedWhen;
+    /** file_ra_state: index after the last read, and the current readahead window in pages. */
+    long raPrevIndex = -1;
+    int raSize;
+    /** Unlinked while still mapped: the page cache goes with the last mapping. */
+    boolean unlinked;
     final Set<Vma> iMmap = new LinkedHashSet<>();
     /** Pages of a shmem object charged to Committed_AS (0 for MAP_NORESERVE / SHM_NORESERVE objects). */
     long chargedPages;
 
-    AddressSpace(int id, String path, long sizeBytes, int devMajor, int devMinor, long ino, boolean shmem) {
+    AddressSpace(int id, String path, long sizeBytes, int devMajor, int devMinor, long ino, boolean shmem,
+                 boolean blockdev) {
         this.id = id;
         this.path = path;
         this.sizeBytes = sizeBytes;
@@ -30,6 +42,7 @@ public final class AddressSpace {
         this.devMinor = devMinor;
         this.ino = ino;
         this.shmem = shmem;
+        this.blockdev = blockdev;
     }
 
     public int id() {
@@ -64,6 +77,26 @@ public final class AddressSpace {
 
     public boolean isShmem() {
         return shmem;
+    }
+
+    /** A block device's own page cache (its pages count as Buffers). */
+    public boolean isBlockdev() {
+        return blockdev;
+    }
+
+    /** i_size_write(): a write beyond the end grows the file. */
+    void setSizeBytes(long bytes) {
+        sizeBytes = bytes;
+    }
+
+    /** Dirty pages of this file. */
+    public long nrDirty() {
+        return nrDirty;
+    }
+
+    /** Whether the file was unlinked while mapped (its cache lives until the last mapping goes). */
+    public boolean isUnlinked() {
+        return unlinked;
     }
 
     /** nrpages: pages of this file in the page cache. */

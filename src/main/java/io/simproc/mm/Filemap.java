@@ -1,13 +1,21 @@
 package io.simproc.mm;
 
 /**
- * The page cache (mm/filemap.c, mm/shmem.c for shmem objects): finding a file's page, or bringing it in. A page
- * that is not cached is allocated, inserted into the file's index with the cache's reference, put on the inactive
- * list and read from the backing device — a major fault, counted in pgmajfault and pgpgin. Shmem pages are
- * created zero-filled without I/O (a minor fault) and counted as Shmem. Cached pages count in NR_FILE_PAGES
- * (Cached).
+ * The page cache (mm/filemap.c, mm/readahead.c, mm/truncate.c; mm/shmem.c for shmem objects): finding a file's
+ * page or bringing it in, reads and writes through the cache, and removing pages from it.
+ *
+ * <p>A page that is not cached is allocated, inserted into the file's index with the cache's reference (a shadow
+ * entry there makes it a refault, see {@link Workingset}), put on the inactive list and read from the backing
+ * device: pgpgin, and for a fault a major fault. Reads go through readahead: a miss reads a window that starts at
+ * 4× the request (at most {@link #RA_PAGES}) and grows ×4 / ×2 while the reads stay sequential. Cached pages count
+ * in NR_FILE_PAGES (Cached, or Buffers for a block device's cache); shmem pages are created zero-filled without
+ * I/O and count as Shmem. {@link #markPageAccessed} is the second-chance rule: a first access sets PG_referenced,
+ * a second one on the inactive list activates the page.
  */
 public final class Filemap {
+    /** VM_READAHEAD_PAGES: the default read_ahead_kb of 128 KiB. */
+    public static final int RA_PAGES = 32;
+
     /** What {@link #getPage} found: the page, and whether it had to be read in. */
     public record Lookup(int pfn, boolean major) {
     }
@@ -29,24 +37,10 @@ public final class Filemap {
         if (pfn >= 0) {
             return new Lookup(pfn, false);
         }
-        PageOwner owner = file.isShmem() ? PageOwner.SHMEM : PageOwner.FILE;
-        pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, nid, cpu, owner);
+        pfn = addToPageCache(file, index, nid, cpu);
         if (pfn < 0) {
             return null;
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        mem[b + MemMap.F_MAPPING] = file.id();
-        mem[b + MemMap.F_INDEX] = (int) index;
-        if (file.isShmem()) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_SWAPBACKED;
-        }
-        file.pages.put(index, pfn);
-        PgData node = mm.zoneOf(pfn).node();
-        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
-        if (file.isShmem()) {
-            node.vmStat[NodeStatItem.NR_SHMEM.ordinal()]++;
-        }
-        mm.folios().addLru(pfn);
         if (file.isShmem()) {
             return new Lookup(pfn, false);
         }
@@ -56,20 +50,251 @@ public final class Filemap {
     }
 
     /**
-     * Remove a cached page that no one maps from its file (truncation of a shmem object, eviction): the cache's
-     * reference goes, and with it the page.
+     * filemap_add_folio(): a new page for (file, index) joins the cache and the LRU; a shadow entry found there is
+     * a refault. Returns the pfn, or -1 when no page could be allocated. The page holds one reference: the cache's.
+     */
+    int addToPageCache(AddressSpace file, long index, int nid, int cpu) {
+        PageOwner owner = file.isShmem() ? PageOwner.SHMEM : PageOwner.FILE;
+        int pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, nid, cpu, owner);
+        if (pfn < 0) {
+            return -1;
+        }
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        mem[b + MemMap.F_MAPPING] = file.id();
+        mem[b + MemMap.F_INDEX] = (int) index;
+        if (file.isShmem()) {
+            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_SWAPBACKED;
+        }
+        int old = file.pages.raw(index);
+        file.pages.put(index, pfn);
+        PgData node = mm.zoneOf(pfn).node();
+        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
+        if (file.isShmem()) {
+            node.vmStat[NodeStatItem.NR_SHMEM.ordinal()]++;
+        }
+        if (old <= PageCacheIndex.SHADOW_BASE) {
+            mm.workingset().refault(pfn, old, !file.isShmem());
+        }
+        mm.folios().addLru(pfn);
+        return pfn;
+    }
+
+    /**
+     * filemap_read(): read {@code nrPages} pages of {@code file} from {@code index} through the cache, with
+     * readahead on a miss. Every page read is marked accessed. Returns the pages read from the device, or -1 when
+     * memory ran out before the read was complete.
+     */
+    public long read(AddressSpace file, long index, long nrPages, int nid, int cpu) {
+        mm.assertWriter();
+        long end = Math.min(index + nrPages, file.sizePages());
+        long fromDevice = 0;
+        for (long i = index; i < end; i++) {
+            int pfn = file.pages.get(i);
+            if (pfn < 0) {
+                long got = readahead(file, i, end - i, nid, cpu);
+                if (got < 0) {
+                    return -1;
+                }
+                fromDevice += got;
+                pfn = file.pages.get(i);
+            }
+            markPageAccessed(pfn);
+        }
+        file.raPrevIndex = end;
+        return fromDevice;
+    }
+
+    /**
+     * page_cache_sync_ra(): a miss at {@code index} reads a window of pages that are not cached yet. The window is
+     * get_init_ra_size() of the request for a new stream, get_next_ra_size() of the last window when the read
+     * continues where the previous one ended; a request larger than the window is read whole.
+     */
+    private long readahead(AddressSpace file, long index, long requested, int nid, int cpu) {
+        boolean sequential = index == file.raPrevIndex && file.raSize > 0;
+        int window = sequential ? nextRaSize(file.raSize) : initRaSize(requested);
+        file.raSize = window;
+        long end = Math.min(file.sizePages(), index + Math.max(window, requested));
+        long read = 0;
+        for (long i = index; i < end; i++) {
+            if (file.pages.raw(i) >= 0) {
+                continue;
+            }
+            if (addToPageCache(file, i, nid, cpu) < 0) {
+                return i == index ? -1 : read;
+            }
+            read++;
+        }
+        if (!file.isShmem()) {
+            mm.countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
+        }
+        return read;
+    }
+
+    /** get_init_ra_size(). */
+    static int initRaSize(long requested) {
+        long size = Long.highestOneBit(Math.max(1, requested - 1)) << 1;
+        if (requested <= 1) {
+            size = 1;
+        }
+        if (size <= RA_PAGES / 32) {
+            return (int) size * 4;
+        }
+        if (size <= RA_PAGES / 4) {
+            return (int) size * 2;
+        }
+        return RA_PAGES;
+    }
+
+    /** get_next_ra_size(). */
+    static int nextRaSize(int cur) {
+        if (cur < RA_PAGES / 16) {
+            return 4 * cur;
+        }
+        if (cur <= RA_PAGES / 2) {
+            return 2 * cur;
+        }
+        return RA_PAGES;
+    }
+
+    /**
+     * generic_perform_write(): write {@code nrPages} whole pages of {@code file} from {@code index} into the cache
+     * (no read: the pages are overwritten), marking them accessed and dirty; the file grows past its end. Before
+     * each page the writer passes balance_dirty_pages(): when dirty + writeback pages exceed the dirty threshold
+     * the writer is throttled and the write stops there. Returns the pages written (fewer when throttled or when
+     * memory ran out).
+     */
+    public long write(AddressSpace file, long index, long nrPages, int nid, int cpu) {
+        mm.assertWriter();
+        long written = 0;
+        for (long i = index; i < index + nrPages; i++) {
+            if (mm.pageWriteback().balanceDirtyPages()) {
+                break;
+            }
+            int pfn = file.pages.get(i);
+            if (pfn < 0) {
+                pfn = addToPageCache(file, i, nid, cpu);
+                if (pfn < 0) {
+                    break;
+                }
+            }
+            long endBytes = (i + 1) << io.simproc.uapi.Page.PAGE_SHIFT;
+            if (endBytes > file.sizeBytes()) {
+                file.setSizeBytes(endBytes);
+            }
+            markPageAccessed(pfn);
+            mm.pageWriteback().folioMarkDirty(file, pfn);
+            written++;
+        }
+        return written;
+    }
+
+    /**
+     * folio_mark_accessed(): inactive and unreferenced → referenced; inactive and referenced → active (pgactivate,
+     * workingset activation); active → referenced. Unevictable pages are left alone.
+     */
+    public void markPageAccessed(int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        int f = mem[b + MemMap.F_FLAGS];
+        if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
+            return;
+        }
+        if ((f & PageFlags.PG_ACTIVE) == 0 && (f & PageFlags.PG_REFERENCED) != 0) {
+            if ((f & PageFlags.PG_LRU) != 0) {
+                Lruvec lruvec = mm.zoneOf(pfn).node().lruvec;
+                lruvec.del(pfn);
+                mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED;
+                lruvec.add(pfn);
+                mm.countEvent(VmEvent.PGACTIVATE, 1);
+            } else {
+                mem[b + MemMap.F_FLAGS] = (f | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED;
+            }
+            mm.workingset().activation(pfn);
+        } else if ((f & PageFlags.PG_REFERENCED) == 0) {
+            mem[b + MemMap.F_FLAGS] = f | PageFlags.PG_REFERENCED;
+        }
+    }
+
+    /**
+     * Remove a cached page from its file for truncation: writeback is waited for (completed), the dirty state
+     * dropped, mappings must be gone already; the cache's reference goes, and with it the page.
      */
     void deleteFromPageCache(AddressSpace file, long index, int cpu) {
         int pfn = file.pages.get(index);
         if (pfn < 0) {
             return;
         }
+        if (mm.memMap().test(pfn, PageFlags.PG_WRITEBACK)) {
+            mm.pageWriteback().endWriteback(pfn);
+        }
+        mm.pageWriteback().cancelDirty(file, pfn);
         file.pages.remove(index);
+        unaccount(file, pfn);
+        mm.folios().put(pfn, cpu);
+    }
+
+    /**
+     * __filemap_remove_folio() for reclaim: the clean, unmapped page at {@code index} leaves the cache and a shadow
+     * entry takes its place. The caller still holds its own reference to the page.
+     */
+    void removeForReclaim(AddressSpace file, long index, int pfn, boolean shadow) {
+        if (shadow && !file.isShmem()) {
+            file.pages.put(index, mm.workingset().eviction(pfn));
+        } else {
+            file.pages.remove(index);
+        }
+        unaccount(file, pfn);
+        mm.folios().put(pfn, 0);
+    }
+
+    private void unaccount(AddressSpace file, int pfn) {
         PgData node = mm.zoneOf(pfn).node();
         node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]--;
         if (file.isShmem()) {
             node.vmStat[NodeStatItem.NR_SHMEM.ordinal()]--;
         }
-        mm.folios().put(pfn, cpu);
+    }
+
+    /**
+     * truncate_inode_pages_range(): drop every cached page from {@code fromIndex} on (pages still mapped are
+     * skipped: the caller unmapped them) and forget the shadows. Returns the pages dropped.
+     */
+    public long truncate(AddressSpace file, long fromIndex, int cpu) {
+        mm.assertWriter();
+        long[] dropped = {0};
+        file.pages.forEachIndex(i -> {
+            if (i < fromIndex) {
+                return;
+            }
+            int pfn = file.pages.get(i);
+            if (mem[MemMap.at(pfn, MemMap.F_MAPCOUNT)] == 0) {
+                deleteFromPageCache(file, i, cpu);
+                dropped[0]++;
+            }
+        });
+        file.pages.clearShadowsFrom(fromIndex);
+        return dropped[0];
+    }
+
+    /**
+     * mapping_try_invalidate() as drop_caches runs it: every page of the file that is clean, unmapped, not under
+     * writeback, not locked in memory and not shmem leaves the cache. Returns the pages freed.
+     */
+    long invalidateMappingPages(AddressSpace file) {
+        if (file.isShmem()) {
+            return 0;
+        }
+        long[] freed = {0};
+        file.pages.forEachIndex(i -> {
+            int pfn = file.pages.get(i);
+            int b = pfn << MemMap.STRIDE_SHIFT;
+            int f = mem[b + MemMap.F_FLAGS];
+            if ((f & (PageFlags.PG_DIRTY | PageFlags.PG_WRITEBACK | PageFlags.PG_MLOCKED)) != 0
+                    || mem[b + MemMap.F_MAPCOUNT] != 0 || mem[b + MemMap.F_REFCOUNT] != 1) {
+                return;
+            }
+            removeForReclaim(file, i, pfn, false);
+            freed[0]++;
+        });
+        return freed[0];
     }
 }

@@ -1,15 +1,20 @@
 package io.simproc.mm;
 
 /**
- * kswapd of mm/vmscan.c: the per-node background reclaimer. {@link #wakeupKswapd} applies the kernel's wake-up
- * rules (hopeless nodes and balanced, unboosted nodes are left asleep); a woken kswapd runs
- * {@code balance_pgdat} on the next timer tick: it counts pageoutrun, reclaims toward the high watermark, counts a
- * failure when a pass reclaims nothing, and pays back the watermark boost it was woken for.
- *
- * <p>The simulated machine has no LRU pages yet, so a pass reclaims nothing; what it does do — boost decay,
- * kswapd_failures and node_unreclaimable — is exactly what the kernel does when nothing is reclaimable.
+ * kswapd of mm/vmscan.c: the per-node background reclaimer, run as timer work of the simulation.
+ * {@link #wakeupKswapd} applies the kernel's wake-up rules (hopeless nodes and balanced, unboosted nodes are left
+ * asleep); a woken kswapd runs {@link #balancePgdat} at the next tick: it counts pageoutrun and reclaims, raising
+ * the priority from DEF_PRIORITY, until some eligible zone meets its high watermark (and any watermark boost is
+ * paid back); a run that reclaims nothing counts a failure, and MAX_RECLAIM_RETRIES of them make the node
+ * hopeless. Then it naps HZ/10: a wake-up during the nap counts kswapd_low_wmark_hit_quickly and runs again at
+ * once; a node unbalanced again after the nap counts kswapd_high_wmark_hit_quickly and runs again; otherwise
+ * kswapd sleeps until the next wake-up (§18.6).
  */
 public final class Kswapd {
+    private static final int SLEEPING = 0;
+    private static final int RUNNABLE = 1;
+    private static final int NAPPING = 2;
+
     private final MemoryManager mm;
 
     Kswapd(MemoryManager mm) {
@@ -24,15 +29,27 @@ public final class Kswapd {
         PgData pgdat = zone.node();
         pgdat.kswapdHighestZoneidx = Math.max(pgdat.kswapdHighestZoneidx, highestZoneidx);
         pgdat.kswapdOrder = Math.max(pgdat.kswapdOrder, order);
-        if (pgdat.kswapdWakePending) {
+        if (pgdat.kswapdState == RUNNABLE) {
             return;
         }
         if (pgdat.kswapdFailures >= PageAlloc.MAX_RECLAIM_RETRIES
                 || (pgdatBalanced(pgdat, order, highestZoneidx) && !pgdatWatermarkBoosted(pgdat, highestZoneidx))) {
             return;
         }
-        pgdat.kswapdWakePending = true;
-        mm.services().schedule(0, () -> kswapdRun(pgdat));
+        if (pgdat.kswapdState == NAPPING) {
+            mm.vmEvents[VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY.ordinal()]++;
+        }
+        makeRunnable(pgdat);
+    }
+
+    private void makeRunnable(PgData pgdat) {
+        pgdat.kswapdState = RUNNABLE;
+        long generation = ++pgdat.kswapdGeneration;
+        mm.services().schedule(0, () -> {
+            if (pgdat.kswapdGeneration == generation) {
+                kswapdRun(pgdat);
+            }
+        });
     }
 
     private void kswapdRun(PgData pgdat) {
@@ -40,26 +57,79 @@ public final class Kswapd {
         int highest = pgdat.kswapdHighestZoneidx < 0 ? ZoneType.MAX_NR_ZONES - 1 : pgdat.kswapdHighestZoneidx;
         pgdat.kswapdOrder = 0;
         pgdat.kswapdHighestZoneidx = -1;
-        pgdat.kswapdWakePending = false;
         balancePgdat(pgdat, order, highest);
+        pgdat.kswapdState = NAPPING;
+        long generation = ++pgdat.kswapdGeneration;
+        mm.services().schedule(KernelServices.HZ / 10, () -> {
+            if (pgdat.kswapdGeneration != generation) {
+                return;
+            }
+            if (!pgdatBalanced(pgdat, order, highest) && pgdat.kswapdFailures < PageAlloc.MAX_RECLAIM_RETRIES) {
+                mm.vmEvents[VmEvent.KSWAPD_HIGH_WMARK_HIT_QUICKLY.ordinal()]++;
+                makeRunnable(pgdat);
+                return;
+            }
+            pgdat.kswapdState = SLEEPING;
+        });
     }
 
     /** balance_pgdat(). */
     void balancePgdat(PgData pgdat, int order, int highestZoneidx) {
         mm.vmEvents[VmEvent.PAGEOUTRUN.ordinal()]++;
         long[] zoneBoosts = new long[ZoneType.MAX_NR_ZONES];
-        boolean boosted = false;
+        long nrBoostReclaim = 0;
         for (int i = 0; i <= highestZoneidx; i++) {
             Zone z = pgdat.zones[i];
             if (z.isManaged()) {
                 zoneBoosts[i] = z.watermarkBoost;
-                boosted |= z.watermarkBoost != 0;
+                nrBoostReclaim += z.watermarkBoost;
             }
         }
-        boolean balanced = pgdatBalanced(pgdat, order, highestZoneidx);
-        if (boosted || !balanced) {
-            // A pass scans the LRU lists. There are no LRU pages in this model yet, so it reclaims nothing,
-            // which balance_pgdat counts as a failure.
+        boolean boosted = nrBoostReclaim != 0;
+        ScanControl sc = new ScanControl();
+        sc.gfp = Gfp.GFP_KERNEL;
+        sc.order = order;
+        sc.kswapd = true;
+        sc.reclaimIdx = highestZoneidx;
+        long totalReclaimed = 0;
+        while (true) {
+            boolean balanced = pgdatBalanced(pgdat, order, highestZoneidx);
+            if (!balanced && nrBoostReclaim != 0) {
+                nrBoostReclaim = 0;
+            }
+            if (nrBoostReclaim == 0 && balanced) {
+                break;
+            }
+            boolean raisePriority = true;
+            sc.mayWritepage = nrBoostReclaim == 0;
+            sc.maySwap = nrBoostReclaim == 0;
+            sc.nrReclaimed = 0;
+            sc.nrToReclaim = 0;
+            for (int i = 0; i <= sc.reclaimIdx; i++) {
+                Zone z = pgdat.zones[i];
+                if (z.isManaged()) {
+                    sc.nrToReclaim += Math.max(z.highWmarkPages(), Vmscan.SWAP_CLUSTER_MAX);
+                }
+            }
+            mm.vmscan().shrinkNode(pgdat, sc);
+            if (sc.nrReclaimed >= sc.nrToReclaim) {
+                raisePriority = false;
+            }
+            totalReclaimed += sc.nrReclaimed;
+            if (nrBoostReclaim != 0) {
+                nrBoostReclaim -= Math.min(nrBoostReclaim, sc.nrReclaimed);
+                if (nrBoostReclaim == 0) {
+                    break;
+                }
+            }
+            if (raisePriority || sc.nrReclaimed == 0) {
+                sc.priority--;
+            }
+            if (sc.priority < (boosted && nrBoostReclaim != 0 ? Vmscan.DEF_PRIORITY - 2 : 1)) {
+                break;
+            }
+        }
+        if (totalReclaimed == 0) {
             pgdat.kswapdFailures++;
         }
         if (boosted) {
@@ -68,6 +138,7 @@ public final class Kswapd {
                 z.watermarkBoost -= Math.min(z.watermarkBoost, zoneBoosts[i]);
             }
         }
+        mm.vmscan().snapshotRefaults(pgdat.lruvec);
     }
 
     /** pgdat_balanced(): ANY eligible managed zone meets its high watermark for the order. */

@@ -30,6 +30,14 @@ public final class Lruvec {
     private final int[] mem;
     private final int[] head = new int[NR_LRU_LISTS];
     private final int[] tail = new int[NR_LRU_LISTS];
+    /** lruvec->anon_cost / file_cost: recent reclaim cost (I/O and refaults) of each type, decaying. */
+    long anonCost;
+    long fileCost;
+    /** lruvec->refaults[]: WORKINGSET_ACTIVATE_ANON/FILE when reclaim last finished (snapshot_refaults). */
+    long refaultsAnonSnapshot;
+    long refaultsFileSnapshot;
+    /** lruvec->nonresident_age: evictions and activations, the clock of refault distances. */
+    long nonresidentAge;
 
     Lruvec(MemoryManager mm, PgData pgdat) {
         this.mm = mm;
@@ -64,6 +72,26 @@ public final class Lruvec {
             mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
         }
         head[lru] = pfn;
+        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f | PageFlags.PG_LRU;
+        account(pfn, lru, 1);
+    }
+
+    /** lruvec_add_folio_tail(): put pfn at the tail (next in line for reclaim), e.g. after writeback. */
+    void addTail(int pfn) {
+        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        if ((f & PageFlags.PG_LRU) != 0) {
+            throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
+        }
+        int lru = lruOf(f);
+        int t = tail[lru];
+        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
+        mem[MemMap.at(pfn, MemMap.F_PREV)] = t;
+        if (t == MemMap.NIL) {
+            head[lru] = pfn;
+        } else {
+            mem[MemMap.at(t, MemMap.F_NEXT)] = pfn;
+        }
+        tail[lru] = pfn;
         mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f | PageFlags.PG_LRU;
         account(pfn, lru, 1);
     }
@@ -107,6 +135,11 @@ public final class Lruvec {
         return head[lru];
     }
 
+    /** The page one step toward the head (younger), or NIL. */
+    public int prev(int pfn) {
+        return mem[MemMap.at(pfn, MemMap.F_PREV)];
+    }
+
     /** The next page toward the tail. */
     public int next(int pfn) {
         return mem[MemMap.at(pfn, MemMap.F_NEXT)];
@@ -115,6 +148,35 @@ public final class Lruvec {
     /** The list size (the node counter). */
     public long size(int lru) {
         return pgdat.vmStat[NODE_ITEM[lru].ordinal()];
+    }
+
+    /**
+     * inactive_is_low(): the inactive list of this type is smaller than the active one divided by the target ratio
+     * int_sqrt(10 × size in GiB) (1 below 1 GiB).
+     */
+    public boolean inactiveIsLow(int inactiveLru) {
+        long inactive = size(inactiveLru);
+        long active = size(inactiveLru + 1);
+        long gb = (inactive + active) >>> (30 - io.simproc.uapi.Page.PAGE_SHIFT);
+        long ratio = gb != 0 ? intSqrt(10 * gb) : 1;
+        return inactive * ratio < active;
+    }
+
+    /** int_sqrt(). */
+    static long intSqrt(long x) {
+        long r = (long) Math.sqrt((double) x);
+        while (r * r > x) {
+            r--;
+        }
+        while ((r + 1) * (r + 1) <= x) {
+            r++;
+        }
+        return r;
+    }
+
+    /** nonresident_age, for tests and workingset. */
+    public long nonresidentAge() {
+        return nonresidentAge;
     }
 
     public PgData pgdat() {

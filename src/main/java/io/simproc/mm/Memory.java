@@ -94,6 +94,9 @@ public final class Memory {
             return vma.isAnonymous() ? doAnonymousPage(mmStruct, vma, addr, write, table)
                     : doFault(mmStruct, vma, addr, write, table);
         }
+        if (PageTable.isSwap(pte)) {
+            return doSwapPage(mmStruct, vma, addr, write, table, PageTable.swapEntryOf(pte));
+        }
         if (write && (pte & PageTable._PAGE_RW) == 0) {
             return doWpPage(mmStruct, vma, addr, pte, table);
         }
@@ -165,6 +168,90 @@ public final class Memory {
         return result;
     }
 
+    /**
+     * do_swap_page(): the PTE holds a swap entry. The page is found in the swap cache (a minor fault) or read
+     * from its slot into a new page added to the swap cache (a major fault: pswpin, pgmajfault; a shadow entry
+     * there makes it a refault). The PTE maps the page, the slot loses this reference, and a write by the page's
+     * only user frees the slot (the page's data is about to differ from it).
+     */
+    private int doSwapPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table, int entry) {
+        Swapfile swap = mm.swap();
+        int[] shadow = new int[1];
+        int pfn = swap.lookupSwapCache(entry, shadow);
+        int result = MINOR;
+        if (pfn < 0) {
+            mm.mmap().anonVmaPrepare(vma);
+            pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct.homeNid, mmStruct.homeCpu,
+                    PageOwner.ANON);
+            if (pfn < 0) {
+                return OOM;
+            }
+            int b = pfn << MemMap.STRIDE_SHIFT;
+            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
+            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+            swap.addToSwapCache(pfn, entry);
+            mm.folios().put(pfn, mmStruct.homeCpu);
+            if (shadow[0] != 0) {
+                mm.workingset().refault(pfn, shadow[0], false);
+            }
+            mm.folios().addLru(pfn);
+            mm.countEvent(VmEvent.PSWPIN, 1);
+            mm.countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+            mm.countEvent(VmEvent.PGMAJFAULT, 1);
+            result = MAJOR;
+        }
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        if (mem[b + MemMap.F_MAPCOUNT] == 0) {
+            mm.mmap().anonVmaPrepare(vma);
+            AnonVma av = swap.swapCount(entry) > 1 ? vma.anonVma.root : vma.anonVma;
+            mem[b + MemMap.F_MAPPING] = av.id;
+            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+        }
+        mm.folios().get(pfn);
+        mm.rmap().addMapping(pfn);
+        mmStruct.addRss(MmStruct.MM_SWAPENTS, -1);
+        mmStruct.addRss(MmStruct.MM_ANONPAGES, 1);
+        swap.swapFree(entry);
+        long flags = 0;
+        if (write && mem[b + MemMap.F_MAPCOUNT] == 1 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
+                && swap.folioFreeSwap(pfn)) {
+            flags = PageTable._PAGE_RW | PageTable._PAGE_DIRTY;
+        }
+        PageTable.set(table, addr, mkPte(pfn, flags));
+        if (vma.test(VmFlags.VM_LOCKED)) {
+            mm.folios().mlock(pfn);
+        }
+        if (write && flags == 0) {
+            return Math.max(result, doWpPage(mmStruct, vma, addr, table.entry[PageTable.indexOf(addr)], table));
+        }
+        return result;
+    }
+
+    /**
+     * try_to_unuse() for swapoff: every swap PTE of area {@code type} in every address space is faulted back in.
+     * Returns false when memory ran out.
+     */
+    boolean unuseSwap(int type) {
+        for (MmStruct m : new java.util.ArrayList<>(mm.mms())) {
+            for (Vma v : new java.util.ArrayList<>(m.vmas())) {
+                java.util.List<Long> addrs = new java.util.ArrayList<>();
+                m.pgtable.scan(v.start, v.end, (addr, pte) -> {
+                    if (PageTable.isSwap(pte) && Swapfile.type(PageTable.swapEntryOf(pte)) == type) {
+                        addrs.add(addr);
+                    }
+                });
+                for (long addr : addrs) {
+                    PageTable.Pte table = m.pgtable.leaf(addr, null);
+                    long pte = table.entry[PageTable.indexOf(addr)];
+                    if (doSwapPage(m, v, addr, false, table, PageTable.swapEntryOf(pte)) == OOM) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     /** do_wp_page(): a write to a present, write-protected page. */
     private int doWpPage(MmStruct mmStruct, Vma vma, long addr, long pte, PageTable.Pte table) {
         int pfn = (int) ptePfn(pte);
@@ -174,6 +261,10 @@ public final class Memory {
         }
         boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
         int b = pfn << MemMap.STRIDE_SHIFT;
+        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
+                && mem[b + MemMap.F_MAPCOUNT] == 1) {
+            mm.swap().folioFreeSwap(pfn);
+        }
         if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
             mm.countEvent(VmEvent.PGREUSE, 1);
@@ -196,11 +287,18 @@ public final class Memory {
         return MINOR;
     }
 
-    /** Drop one mapping of a page (rmap, mlock and the mapping's reference). */
+    /**
+     * Drop one mapping of a page (rmap, mlock and the mapping's reference); a swap-cache page no one maps any more
+     * gives its slot back when no PTE holds it (free_swap_cache).
+     */
     private void unmapPage(Vma vma, int pfn, int cpu) {
         mm.rmap().removeMapping(pfn);
         if (vma.test(VmFlags.VM_LOCKED)) {
             mm.folios().munlock(pfn);
+        }
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0 && mem[b + MemMap.F_MAPCOUNT] == 0) {
+            mm.swap().folioFreeSwap(pfn);
         }
         mm.folios().put(pfn, cpu);
     }
@@ -212,6 +310,11 @@ public final class Memory {
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
         mmStruct.pgtable.walk(start, end, (addr, pte, table, i) -> {
             PageTable.set(table, addr, 0);
+            if (PageTable.isSwap(pte)) {
+                mmStruct.addRss(MmStruct.MM_SWAPENTS, -1);
+                mm.swap().swapFree(PageTable.swapEntryOf(pte));
+                return;
+            }
             if (!present(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
                 return;
             }

@@ -32,12 +32,20 @@ public final class MemoryManager {
     private final Rmap rmap;
     private final Folios folios;
     private final Filemap filemap;
+    private final Workingset workingset;
+    private final PageWriteback pageWriteback;
+    private final BdiWriteback bdi;
+    private final Vmscan vmscan;
+    private final Swapfile swap;
+    private final DropCaches dropCaches;
     /** Mapping ids stored in struct page: index → AnonVma or AddressSpace (0 is "none"). */
     private final java.util.ArrayList<Object> mappings = new java.util.ArrayList<>(java.util.List.of(NONE));
     private final java.util.ArrayDeque<Integer> freeMappingIds = new java.util.ArrayDeque<>();
     private final java.util.Set<MmStruct> mms = new java.util.LinkedHashSet<>();
     private final java.util.Set<AddressSpace> anonymousShmem = new java.util.LinkedHashSet<>();
     private final java.util.Set<AddressSpace> shmemObjects = new java.util.LinkedHashSet<>();
+    /** Regular files and block devices with a page cache (the superblocks' inode lists drop_caches walks). */
+    private final java.util.Set<AddressSpace> files = new java.util.LinkedHashSet<>();
     private final java.util.List<Shrinker> shrinkers = new java.util.ArrayList<>();
     private int zeroPfn = -1;
     private long nextShmemIno = 1;
@@ -50,7 +58,6 @@ public final class MemoryManager {
     /** Dynamic percpu bytes each mm_struct takes (its rss_stat percpu counters and mm_cid). */
     static final int MM_PERCPU_BYTES = 48;
     private long memmapBootPages;
-    private long totalSwapPages;
     private long committedAsPages;
     private long totalRamPagesAtBoot;
     private BooleanSupplier writerCheck = () -> true;
@@ -86,6 +93,12 @@ public final class MemoryManager {
         this.rmap = new Rmap(this);
         this.folios = new Folios(this);
         this.filemap = new Filemap(this);
+        this.workingset = new Workingset(this);
+        this.pageWriteback = new PageWriteback(this);
+        this.bdi = new BdiWriteback(this);
+        this.vmscan = new Vmscan(this);
+        this.swap = new Swapfile(this);
+        this.dropCaches = new DropCaches(this);
         this.watermarks = new Watermarks(this);
         this.kswapd = new Kswapd(this);
     }
@@ -394,8 +407,42 @@ public final class MemoryManager {
         return folios;
     }
 
-    Filemap filemap() {
+    /** The page cache: reads, writes, accessed marking, truncation. */
+    public Filemap filemap() {
         return filemap;
+    }
+
+    Workingset workingset() {
+        return workingset;
+    }
+
+    PageWriteback pageWriteback() {
+        return pageWriteback;
+    }
+
+    /** The flusher and the disk: periodic and background writeback, fsync, sync, bandwidth. */
+    public BdiWriteback bdi() {
+        return bdi;
+    }
+
+    /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
+    public Vmscan vmscan() {
+        return vmscan;
+    }
+
+    /** Swap areas and the swap cache. */
+    public Swapfile swap() {
+        return swap;
+    }
+
+    /** Whether writers are being throttled in balance_dirty_pages() right now. */
+    public boolean pageWritebackThrottled() {
+        return pageWriteback.overDirtyLimit();
+    }
+
+    /** /proc/sys/vm/drop_caches. */
+    public DropCaches dropCaches() {
+        return dropCaches;
     }
 
     /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
@@ -443,8 +490,22 @@ public final class MemoryManager {
     public AddressSpace newFile(String path, long sizeBytes, int devMajor, int devMinor, long ino) {
         assertWriter();
         int id = registerMapping(null);
-        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, ino, false);
+        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, ino, false, false);
         setMapping(id, a);
+        files.add(a);
+        return a;
+    }
+
+    /**
+     * The page cache of a block device's inode (bdev): raw reads of the device and filesystem metadata go through
+     * it, and its pages are Buffers.
+     */
+    public AddressSpace newBlockdev(String path, long sizeBytes, int devMajor, int devMinor) {
+        assertWriter();
+        int id = registerMapping(null);
+        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, 0, false, true);
+        setMapping(id, a);
+        files.add(a);
         return a;
     }
 
@@ -462,7 +523,7 @@ public final class MemoryManager {
             return null;
         }
         int id = registerMapping(null);
-        AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true);
+        AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true, false);
         a.chargedPages = noreserve ? 0 : pages;
         setMapping(id, a);
         shmemObjects.add(a);
@@ -501,6 +562,36 @@ public final class MemoryManager {
         }
         addCommitted(-a.chargedPages);
         releaseMapping(a.id());
+    }
+
+    /** Regular files and block devices, in creation order. */
+    public java.util.Collection<AddressSpace> files() {
+        return java.util.Collections.unmodifiableCollection(files);
+    }
+
+    /**
+     * iput_final() of an unlinked file: its page cache goes (pages still mapped stay until unmapped, when the
+     * last mapping takes the rest), its id is released once nothing is cached or mapped.
+     */
+    public void evictInode(AddressSpace a) {
+        assertWriter();
+        a.unlinked = true;
+        filemap.truncate(a, 0, 0);
+        if (a.iMmap.isEmpty() && a.nrPages() == 0) {
+            files.remove(a);
+            releaseMapping(a.id());
+        }
+    }
+
+    /** nr_blockdev_pages(): pages cached by block-device inodes (Buffers). */
+    public long nrBlockdevPages() {
+        long n = 0;
+        for (AddressSpace a : files) {
+            if (a.isBlockdev()) {
+                n += a.nrPages();
+            }
+        }
+        return n;
     }
 
     void registerMm(MmStruct m) {
@@ -669,7 +760,7 @@ public final class MemoryManager {
 
     /** total_swap_pages: usable pages of every active swap area (none until a swap area is activated). */
     public long totalSwapPages() {
-        return totalSwapPages;
+        return swap.totalSwapPages();
     }
 
     /** vm_committed_as: pages charged by accountable mappings (Committed_AS). */

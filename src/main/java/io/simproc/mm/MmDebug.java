@@ -15,6 +15,11 @@ import java.util.List;
  * owner); per zone, free + per-cpu + allocated = managed; per-owner page counts equal the owner tallies; slab pages
  * are the caches' slabs, vmalloc pages the areas' pages (VmallocUsed), KernelStack the stacks in use, percpu pages
  * the populated chunks.
+ * Page cache and swap: NR_FILE_PAGES = cached pages of every file and shmem object + swap-cache pages (so Cached
+ * + Buffers + SwapCached = nr_file_pages with Cached never clamped); NR_ANON_MAPPED = mapped anon pages;
+ * NR_FILE_DIRTY, NR_WRITEBACK and NR_ZONE_WRITE_PENDING = the pages with those bits; each slot's swap count
+ * equals the swap PTEs naming it, SWAP_HAS_CACHE is set exactly for slots with a swap-cache page, SwapFree ≤
+ * SwapTotal.
  */
 public final class MmDebug {
     private MmDebug() {
@@ -96,7 +101,10 @@ public final class MmDebug {
             mm.percpu().check(errors);
         }
         checkLru(mm, errors);
-        checkMappings(mm, errors);
+        java.util.Map<Integer, Integer> swapPtes = new java.util.HashMap<>();
+        checkMappings(mm, errors, swapPtes);
+        checkPageCache(mm, errors);
+        checkSwap(mm, errors, swapPtes);
         checkCommitted(mm, errors);
         return errors;
     }
@@ -124,11 +132,116 @@ public final class MmDebug {
         expect(errors, "Committed_AS vs VM_ACCOUNT mappings + shmem objects", mm.committedAsPages(), total);
     }
 
+    /** The page-cache, dirty and writeback counters against the pages. */
+    private static void checkPageCache(MemoryManager mm, List<String> errors) {
+        MemMap map = mm.memMap();
+        long anonMapped = 0;
+        long swapCache = 0;
+        long dirty = 0;
+        long writeback = 0;
+        long[] writePending = new long[mm.nrNodes() * ZoneType.MAX_NR_ZONES];
+        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
+            int f = map.mem[pfn << MemMap.STRIDE_SHIFT];
+            PageOwner o = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
+            if (o == PageOwner.ANON && map.mapcount(pfn) > 0) {
+                anonMapped++;
+            }
+            if ((f & PageFlags.PG_SWAPCACHE) != 0) {
+                swapCache++;
+                if (o != PageOwner.ANON) {
+                    errors.add("pfn " + pfn + " in the swap cache is owned by " + o);
+                }
+            }
+            if (o == PageOwner.FILE && (f & PageFlags.PG_DIRTY) != 0) {
+                dirty++;
+                writePending[map.zoneId(pfn)]++;
+            }
+            if ((f & PageFlags.PG_WRITEBACK) != 0) {
+                writeback++;
+                writePending[map.zoneId(pfn)]++;
+            }
+        }
+        expect(errors, "NR_ANON_MAPPED (AnonPages) vs mapped anon pages", mm.globalNodeState(NodeStatItem.NR_ANON_MAPPED),
+                anonMapped);
+        expect(errors, "NR_SWAPCACHE (SwapCached)", mm.globalNodeState(NodeStatItem.NR_SWAPCACHE), swapCache);
+        expect(errors, "NR_FILE_DIRTY (Dirty)", mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY), dirty);
+        expect(errors, "NR_WRITEBACK (Writeback)", mm.globalNodeState(NodeStatItem.NR_WRITEBACK), writeback);
+        for (Zone z : mm.zones()) {
+            expect(errors, z + ": NR_ZONE_WRITE_PENDING", z.state(ZoneStatItem.NR_ZONE_WRITE_PENDING),
+                    writePending[z.id()]);
+        }
+        long cached = 0;
+        long buffers = 0;
+        long fileDirty = 0;
+        for (AddressSpace a : mm.files()) {
+            if (a.isBlockdev()) {
+                buffers += a.nrPages();
+            } else {
+                cached += a.nrPages();
+            }
+            fileDirty += a.nrDirty();
+            if (a.nrDirty() != a.dirty.cardinality()) {
+                errors.add(a.path() + ": nrDirty " + a.nrDirty() + " but " + a.dirty.cardinality() + " dirty tags");
+            }
+        }
+        long shmemCached = 0;
+        for (AddressSpace a : mm.shmemObjects()) {
+            shmemCached += a.nrPages();
+        }
+        expect(errors, "Σ files' dirty pages", fileDirty, dirty);
+        expect(errors, "Buffers (nr_blockdev_pages)", mm.nrBlockdevPages(), buffers);
+        expect(errors, "NR_FILE_PAGES = Cached + Buffers + SwapCached", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES),
+                cached + shmemCached + buffers + swapCache);
+    }
+
+    /** Swap slots against the swap PTEs and the swap cache. */
+    private static void checkSwap(MemoryManager mm, List<String> errors, java.util.Map<Integer, Integer> swapPtes) {
+        Swapfile swap = mm.swap();
+        long total = 0;
+        long free = 0;
+        MemMap map = mm.memMap();
+        for (Swapfile.SwapInfo si : swap.areas()) {
+            total += si.pages;
+            free += si.pages - si.inuse;
+            long used = 0;
+            for (int off = 1; off < si.maxPages; off++) {
+                int v = si.swapMap[off];
+                int entry = Swapfile.entry(si.type, off);
+                int count = v & Swapfile.COUNT_MASK;
+                boolean cache = (v & Swapfile.SWAP_HAS_CACHE) != 0;
+                if (v != 0) {
+                    used++;
+                }
+                int ptes = swapPtes.getOrDefault(entry, 0);
+                if (count != ptes) {
+                    errors.add(si.path + " slot " + off + ": count " + count + " but " + ptes + " swap PTEs");
+                }
+                int c = si.cache[off];
+                if (cache != (c >= 0)) {
+                    errors.add(si.path + " slot " + off + ": SWAP_HAS_CACHE " + cache + " but cache entry " + c);
+                } else if (cache && (!map.test(c, PageFlags.PG_SWAPCACHE) || swap.entryOf(c) != entry)) {
+                    errors.add(si.path + " slot " + off + ": cache page " + c + " does not name the slot");
+                }
+            }
+            expect(errors, si.path + " inuse", si.inuse, used);
+        }
+        expect(errors, "SwapTotal", swap.totalSwapPages(), total);
+        expect(errors, "SwapFree", swap.nrSwapPagesFree(), free);
+        if (swap.nrSwapPagesFree() > swap.totalSwapPages() || swap.nrSwapPagesFree() < 0) {
+            errors.add("SwapFree " + swap.nrSwapPagesFree() + " outside [0, SwapTotal " + swap.totalSwapPages() + "]");
+        }
+        for (Integer entry : swapPtes.keySet()) {
+            Swapfile.SwapInfo si = swap.area(Swapfile.type(entry));
+            if (si == null || Swapfile.offset(entry) >= si.maxPages) {
+                errors.add("a swap PTE names " + Integer.toHexString(entry) + ", no active slot");
+            }
+        }
+    }
+
     /** Every meminfo counter of user memory is a sum over owners. */
     private static void checkOwnerCounters(MemoryManager mm, long[] owners, List<String> errors) {
-        expect(errors, "NR_ANON_MAPPED (AnonPages)", mm.globalNodeState(NodeStatItem.NR_ANON_MAPPED),
-                owners[PageOwner.ANON.ordinal()]);
-        expect(errors, "NR_FILE_PAGES (Cached)", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES),
+        expect(errors, "NR_FILE_PAGES (Cached) - NR_SWAPCACHE", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES)
+                - mm.globalNodeState(NodeStatItem.NR_SWAPCACHE),
                 owners[PageOwner.FILE.ordinal()] + owners[PageOwner.SHMEM.ordinal()]);
         expect(errors, "NR_SHMEM (Shmem)", mm.globalNodeState(NodeStatItem.NR_SHMEM),
                 owners[PageOwner.SHMEM.ordinal()]);
@@ -180,7 +293,8 @@ public final class MmDebug {
      * Every PTE of every address space: a page's mapcount is the number of PTEs mapping it, each mm's RSS counters
      * are its PTEs by page type, its page-table pages are counted, and mapped pages are user pages.
      */
-    private static void checkMappings(MemoryManager mm, List<String> errors) {
+    private static void checkMappings(MemoryManager mm, List<String> errors,
+                                      java.util.Map<Integer, Integer> swapPtes) {
         MemMap map = mm.memMap();
         java.util.Map<Integer, Integer> ptes = new java.util.HashMap<>();
         long tablePages = 0;
@@ -188,6 +302,11 @@ public final class MmDebug {
             long[] rss = new long[4];
             for (Vma v : m.vmas()) {
                 m.pgtable.scan(v.start, v.end, (addr, pte) -> {
+                    if (PageTable.isSwap(pte)) {
+                        swapPtes.merge(PageTable.swapEntryOf(pte), 1, Integer::sum);
+                        rss[MmStruct.MM_SWAPENTS]++;
+                        return;
+                    }
                     if (!PageTable.isPresent(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
                         return;
                     }
@@ -202,9 +321,7 @@ public final class MmDebug {
                 });
             }
             for (int i = 0; i < 4; i++) {
-                if (i != MmStruct.MM_SWAPENTS) {
-                    expect(errors, "mm " + System.identityHashCode(m) + " rss[" + i + "]", m.rss(i), rss[i]);
-                }
+                expect(errors, "mm " + System.identityHashCode(m) + " rss[" + i + "]", m.rss(i), rss[i]);
             }
             tablePages += m.pgtable.nrTablePages();
         }

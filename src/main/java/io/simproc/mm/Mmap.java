@@ -328,6 +328,9 @@ public final class Mmap {
             if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.isAnonymousShmem(vma.file)) {
                 mm.freeShmemObject(vma.file);
             }
+            if (vma.file.isUnlinked() && vma.file.iMmap.isEmpty()) {
+                mm.evictInode(vma.file);
+            }
         }
     }
 
@@ -640,12 +643,18 @@ public final class Mmap {
         boolean[] ok = {true};
         boolean cow = isCowMapping(src.flags);
         old.pgtable.walk(src.start, src.end, (addr, pte, table, i) -> {
-            if (!ok[0] || !Memory.present(pte)) {
+            if (!ok[0] || (!Memory.present(pte) && !PageTable.isSwap(pte))) {
                 return;
             }
             PageTable.Pte t = child.pgtable.leaf(addr, alloc);
             if (t == null) {
                 ok[0] = false;
+                return;
+            }
+            if (PageTable.isSwap(pte)) {
+                mm.swap().swapDuplicate(PageTable.swapEntryOf(pte));
+                child.addRss(MmStruct.MM_SWAPENTS, 1);
+                PageTable.set(t, addr, pte);
                 return;
             }
             long copy = pte;

@@ -140,8 +140,9 @@ public final class PageAlloc {
     }
 
     /**
-     * __alloc_pages_slowpath(), as far as this machine has reclaim: wake kswapd, retry against the min
-     * watermark (with the reserves GFP allows), and report the failure the way warn_alloc() does.
+     * __alloc_pages_slowpath(): wake kswapd, retry against the min watermark (with the reserves GFP allows); then,
+     * for requests that may block, direct reclaim and a retry, repeated while {@link #shouldReclaimRetry} sees a
+     * chance; a failure is reported the way warn_alloc() does.
      */
     private int allocPagesSlowpath(int gfp, int order, AllocContext ac) {
         int allocFlags = gfpToAllocFlags(gfp, order);
@@ -152,10 +153,62 @@ public final class PageAlloc {
         if (pfn >= 0) {
             return pfn;
         }
+        if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) != 0) {
+            int[] noProgressLoops = {0};
+            while (true) {
+                long progress = allocPagesDirectReclaim(gfp, order, ac);
+                pfn = getPageFromFreelist(gfp, order, allocFlags, ac);
+                if (pfn >= 0) {
+                    return pfn;
+                }
+                if ((gfp & Gfp.__GFP_NORETRY) != 0
+                        || (order > PAGE_ALLOC_COSTLY_ORDER && (gfp & Gfp.__GFP_RETRY_MAYFAIL) == 0)) {
+                    break;
+                }
+                if (!shouldReclaimRetry(order, ac, allocFlags, progress > 0, noProgressLoops)) {
+                    break;
+                }
+            }
+        }
         if ((gfp & Gfp.__GFP_NOWARN) == 0) {
             warnAlloc(gfp, order);
         }
         return -1;
+    }
+
+    /**
+     * __alloc_pages_direct_reclaim()'s reclaim half: try_to_free_pages() on behalf of the allocating task. Returns
+     * the pages reclaimed (did_some_progress).
+     */
+    private long allocPagesDirectReclaim(int gfp, int order, AllocContext ac) {
+        return mm.vmscan().tryToFreePages(gfp, order, ac.preferredZone.node().nodeId(), ac.highestZoneidx);
+    }
+
+    /**
+     * should_reclaim_retry(): progress resets the no-progress count (for orders up to costly); after
+     * MAX_RECLAIM_RETRIES fruitless rounds give up; otherwise retry if some zone would pass its min watermark with
+     * its free pages plus its reclaimable pages, discounted by the rounds already lost.
+     */
+    private boolean shouldReclaimRetry(int order, AllocContext ac, int allocFlags, boolean progress, int[] noProgressLoops) {
+        if (progress && order <= PAGE_ALLOC_COSTLY_ORDER) {
+            noProgressLoops[0] = 0;
+        } else {
+            noProgressLoops[0]++;
+        }
+        if (noProgressLoops[0] > MAX_RECLAIM_RETRIES) {
+            return false;
+        }
+        for (Zone z : ac.zonelist) {
+            if (!z.isManaged()) {
+                continue;
+            }
+            long available = mm.vmscan().zoneReclaimablePages(z) + z.freePages();
+            available -= (noProgressLoops[0] * available + MAX_RECLAIM_RETRIES - 1) / MAX_RECLAIM_RETRIES;
+            if (zoneWatermarkOk(z, order, z.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** warn_alloc(), rate limited to 10 lines per 5 s as the kernel's nopage_rs. */

@@ -6,33 +6,55 @@ import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
- * The page cache index of one file (the xarray of an address_space): page offset → pfn, stored in chunks of 512
- * entries so that a large, sparsely cached file costs little. Iteration is in offset order.
+ * The page cache index of one file (the xarray of an address_space): page offset → pfn, or a shadow entry left by
+ * reclaim (mm/workingset.c), stored in chunks of 512 entries so that a large, sparsely cached file costs little.
+ * Entries are {@link #EMPTY}, a pfn (≥ 0), or a shadow (≤ {@link #SHADOW_BASE}, see {@link Workingset}).
+ * Iteration is in offset order. {@link #size()} counts pages only; {@link #nrShadows()} the shadows.
  */
 final class PageCacheIndex {
+    static final int EMPTY = -1;
+    /** The largest encoded shadow value; shadows are SHADOW_BASE − payload. */
+    static final int SHADOW_BASE = -2;
     private static final int CHUNK_SHIFT = 9;
     private static final int CHUNK = 1 << CHUNK_SHIFT;
     private final TreeMap<Long, int[]> chunks = new TreeMap<>();
     private long size;
+    private long shadows;
 
+    /** The pfn caching index, or -1 (also when only a shadow is there). */
     int get(long index) {
-        int[] c = chunks.get(index >>> CHUNK_SHIFT);
-        return c == null ? -1 : c[(int) (index & (CHUNK - 1))];
+        int v = raw(index);
+        return v >= 0 ? v : EMPTY;
     }
 
-    void put(long index, int pfn) {
+    /** The entry at index: pfn, shadow or EMPTY. */
+    int raw(long index) {
+        int[] c = chunks.get(index >>> CHUNK_SHIFT);
+        return c == null ? EMPTY : c[(int) (index & (CHUNK - 1))];
+    }
+
+    /** Store a pfn or a shadow at index, replacing what was there. */
+    void put(long index, int entry) {
         int[] c = chunks.computeIfAbsent(index >>> CHUNK_SHIFT, k -> {
             int[] a = new int[CHUNK];
-            Arrays.fill(a, -1);
+            Arrays.fill(a, EMPTY);
             return a;
         });
         int i = (int) (index & (CHUNK - 1));
-        if (c[i] < 0) {
-            size++;
-        }
-        c[i] = pfn;
+        account(c[i], -1);
+        c[i] = entry;
+        account(entry, 1);
     }
 
+    private void account(int entry, int delta) {
+        if (entry >= 0) {
+            size += delta;
+        } else if (entry <= SHADOW_BASE) {
+            shadows += delta;
+        }
+    }
+
+    /** Clear the entry at index (page or shadow). */
     void remove(long index) {
         long key = index >>> CHUNK_SHIFT;
         int[] c = chunks.get(key);
@@ -40,30 +62,48 @@ final class PageCacheIndex {
             return;
         }
         int i = (int) (index & (CHUNK - 1));
-        if (c[i] >= 0) {
-            c[i] = -1;
-            size--;
-            for (int v : c) {
-                if (v >= 0) {
-                    return;
-                }
-            }
-            chunks.remove(key);
+        if (c[i] == EMPTY) {
+            return;
         }
+        account(c[i], -1);
+        c[i] = EMPTY;
+        for (int v : c) {
+            if (v != EMPTY) {
+                return;
+            }
+        }
+        chunks.remove(key);
     }
 
     long size() {
         return size;
     }
 
-    /** Visit the cached offsets in order. */
+    long nrShadows() {
+        return shadows;
+    }
+
+    /** Visit the offsets that hold a page, in order (safe against removal during the visit). */
     void forEachIndex(LongConsumer action) {
-        for (Map.Entry<Long, int[]> e : chunks.entrySet()) {
+        for (Map.Entry<Long, int[]> e : new TreeMap<>(chunks).entrySet()) {
             long base = e.getKey() << CHUNK_SHIFT;
             int[] c = e.getValue().clone();
             for (int i = 0; i < CHUNK; i++) {
                 if (c[i] >= 0) {
                     action.accept(base + i);
+                }
+            }
+        }
+    }
+
+    /** Forget the shadow entries at or beyond {@code fromIndex} (truncation); pages stay. */
+    void clearShadowsFrom(long fromIndex) {
+        for (Map.Entry<Long, int[]> e : new TreeMap<>(chunks.tailMap(fromIndex >>> CHUNK_SHIFT, true)).entrySet()) {
+            long base = e.getKey() << CHUNK_SHIFT;
+            int[] c = e.getValue();
+            for (int i = 0; i < CHUNK; i++) {
+                if (c[i] <= SHADOW_BASE && base + i >= fromIndex) {
+                    remove(base + i);
                 }
             }
         }

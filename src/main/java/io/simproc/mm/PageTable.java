@@ -17,6 +17,8 @@ public final class PageTable {
     public static final long _PAGE_DIRTY = 0x40;
     /** _PAGE_SPECIAL: a mapping without a struct page to account (the shared zero page). */
     public static final long _PAGE_SPECIAL = 0x200;
+    /** Marks a non-present PTE that holds a swap entry (in the bits above PTE_SHIFT). */
+    public static final long _PAGE_SWP = 0x400;
     static final int PTRS_PER_TABLE = 512;
     static final int PTE_SHIFT = 12;
     static final int PMD_SHIFT = 21;
@@ -160,6 +162,20 @@ public final class PageTable {
     /** The pfn a present PTE maps. */
     public static int pfnOf(long pte) {
         return (int) (pte >>> PTE_SHIFT);
+    }
+
+    /** A non-present PTE holding a swap entry. */
+    public static boolean isSwap(long pte) {
+        return (pte & (_PAGE_PRESENT | _PAGE_SWP)) == _PAGE_SWP;
+    }
+
+    /** The swap entry of a swap PTE. */
+    public static int swapEntryOf(long pte) {
+        return (int) (pte >>> PTE_SHIFT);
+    }
+
+    static long swapPte(int entry) {
+        return ((long) entry << PTE_SHIFT) | _PAGE_SWP;
     }
 
     public static boolean isPresent(long pte) {

@@ -16,7 +16,10 @@ public final class PgData {
     int kswapdFailures;
     int kswapdOrder;
     int kswapdHighestZoneidx = -1;
-    boolean kswapdWakePending;
+    /** kswapd's state: sleeping, runnable (a run is scheduled) or napping after a run. */
+    int kswapdState;
+    /** Bumped whenever kswapd's pending timer is replaced, so stale timers do nothing. */
+    long kswapdGeneration;
 
     PgData(int nodeId) {
         this.nodeId = nodeId;

@@ -54,6 +54,113 @@ public final class Rmap {
         }
     }
 
+    /** Receives each present PTE that maps the page being walked. */
+    @FunctionalInterface
+    interface Visitor {
+        void visit(Vma vma, long addr, PageTable.Pte table, int i);
+    }
+
+    /**
+     * rmap_walk(): every PTE that maps pfn, found through the page's anon_vma (anonymous pages) or its file's
+     * i_mmap (file and shmem pages) and the page's index.
+     */
+    void rmapWalk(int pfn, Visitor visitor) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        if (mem[b + MemMap.F_MAPCOUNT] == 0) {
+            return;
+        }
+        Object owner = mm.mapping(mem[b + MemMap.F_MAPPING]);
+        java.util.Collection<Vma> vmas;
+        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0) {
+            if (!(owner instanceof AnonVma av)) {
+                return;
+            }
+            vmas = new java.util.ArrayList<>(av.vmas);
+        } else {
+            if (!(owner instanceof AddressSpace file)) {
+                return;
+            }
+            vmas = new java.util.ArrayList<>(file.iMmap);
+        }
+        int index = mem[b + MemMap.F_INDEX];
+        for (Vma vma : vmas) {
+            long addr = addressOf(vma, index);
+            if (addr < 0) {
+                continue;
+            }
+            PageTable.Pte table = vma.mm.pgtable.leaf(addr, null);
+            if (table == null) {
+                continue;
+            }
+            int i = PageTable.indexOf(addr);
+            long pte = table.entry[i];
+            if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0 && Memory.ptePfn(pte) == pfn) {
+                visitor.visit(vma, addr, table, i);
+            }
+        }
+    }
+
+    /**
+     * vma_address() from the low 32 bits of the page's index that struct page keeps (anonymous indexes are virtual
+     * page numbers, wider than 32 bits): the offset into the VMA is taken modulo 2^32, exact for any VMA smaller
+     * than 16 TiB. Returns -1 when the page lies outside the VMA.
+     */
+    static long addressOf(Vma vma, int index) {
+        long delta = (index - (int) vma.pgoff) & 0xffffffffL;
+        long addr = vma.start + (delta << io.simproc.uapi.Page.PAGE_SHIFT);
+        return addr >= vma.start && addr < vma.end ? addr : -1;
+    }
+
+    /**
+     * folio_referenced(): how many PTEs mapping the page were accessed since the last look; the accessed bits are
+     * cleared. {@code vmFlags[0]} collects the flags of the VMAs that referenced it.
+     */
+    int folioReferenced(int pfn, long[] vmFlags) {
+        int[] referenced = {0};
+        rmapWalk(pfn, (vma, addr, table, i) -> {
+            long pte = table.entry[i];
+            if ((pte & PageTable._PAGE_ACCESSED) != 0) {
+                table.entry[i] = pte & ~PageTable._PAGE_ACCESSED;
+                referenced[0]++;
+                vmFlags[0] |= vma.flags;
+            }
+        });
+        return referenced[0];
+    }
+
+    /**
+     * try_to_unmap(): remove every mapping of the page. An anonymous page must be in the swap cache: its PTEs
+     * become swap entries (MM_SWAPENTS); a file page's PTEs are cleared, a dirty PTE dirtying the page. Returns
+     * whether the page is unmapped everywhere.
+     */
+    boolean tryToUnmap(int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        boolean anon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;
+        int entry = anon ? mm.swap().entryOf(pfn) : 0;
+        rmapWalk(pfn, (vma, addr, table, i) -> {
+            long pte = table.entry[i];
+            boolean dirty = (pte & PageTable._PAGE_DIRTY) != 0;
+            if (anon) {
+                mm.swap().swapDuplicate(entry);
+                table.entry[i] = PageTable.swapPte(entry);
+                vma.mm.addRss(MmStruct.MM_ANONPAGES, -1);
+                vma.mm.addRss(MmStruct.MM_SWAPENTS, 1);
+                if (dirty) {
+                    mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+                }
+            } else {
+                PageTable.set(table, addr, 0);
+                vma.mm.addRss(mm.rssMemberOf(pfn), -1);
+                if (dirty && vma.file != null) {
+                    mm.pageWriteback().folioMarkDirty(vma.file, pfn);
+                }
+            }
+            removeMapping(pfn);
+            mm.folios().put(pfn, vma.mm.homeCpu);
+        });
+        return mem[b + MemMap.F_MAPCOUNT] == 0;
+    }
+
     private PgData node(int pfn) {
         return mm.zoneOf(pfn).node();
     }

@@ -28,6 +28,9 @@ public final class VmTunables {
     long dirtyBytes;
     int dirtyBackgroundRatio = 10;
     long dirtyBackgroundBytes;
+    int dirtyExpireCentisecs = 3000;
+    int dirtyWritebackCentisecs = 500;
+    int swappiness = 60;
 
     /** sysctl_vfs_cache_pressure: how hard reclaim hits the dentry and inode caches (100: fair to the LRU). */
     public int vfsCachePressure() {
@@ -108,5 +111,59 @@ public final class VmTunables {
 
     public long dirtyBackgroundBytes() {
         return dirtyBackgroundBytes;
+    }
+
+    public int dirtyExpireCentisecs() {
+        return dirtyExpireCentisecs;
+    }
+
+    public int dirtyWritebackCentisecs() {
+        return dirtyWritebackCentisecs;
+    }
+
+    public int swappiness() {
+        return swappiness;
+    }
+
+    /** vm.swappiness (0..200, checked by the sysctl). */
+    public void setSwappiness(int v) {
+        swappiness = v;
+    }
+
+    /** vm.dirty_ratio: a changed value switches to ratio mode (dirty_bytes = 0). */
+    public void setDirtyRatio(int v) {
+        if (v != dirtyRatio) {
+            dirtyBytes = 0;
+        }
+        dirtyRatio = v;
+    }
+
+    /** vm.dirty_bytes: a changed value switches to bytes mode (dirty_ratio = 0). */
+    public void setDirtyBytes(long v) {
+        if (v != dirtyBytes) {
+            dirtyRatio = 0;
+        }
+        dirtyBytes = v;
+    }
+
+    /** vm.dirty_background_ratio: a successful write zeroes dirty_background_bytes. */
+    public void setDirtyBackgroundRatio(int v) {
+        dirtyBackgroundRatio = v;
+        dirtyBackgroundBytes = 0;
+    }
+
+    /** vm.dirty_background_bytes: a successful write zeroes dirty_background_ratio. */
+    public void setDirtyBackgroundBytes(long v) {
+        dirtyBackgroundBytes = v;
+        dirtyBackgroundRatio = 0;
+    }
+
+    public void setDirtyExpireCentisecs(int v) {
+        dirtyExpireCentisecs = v;
+    }
+
+    /** vm.dirty_writeback_centisecs (stored unsigned: a negative value is a very long period). */
+    public void setDirtyWritebackCentisecs(int v) {
+        dirtyWritebackCentisecs = v;
     }
 }

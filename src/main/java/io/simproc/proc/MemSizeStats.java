@@ -48,15 +48,26 @@ final class MemSizeStats {
     long swapPss;
 
     /** smap_gather_stats(): add one VMA's pages. */
-    void gather(MmStruct mm, Vma vma, MemMap map) {
+    void gather(MmStruct mm, Vma vma, MemMap map, java.util.function.IntUnaryOperator swapCounts) {
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         mm.pageTable().scan(vma.start(), vma.end(), (addr, pte) -> {
+            if (PageTable.isSwap(pte)) {
+                accountSwap(swapCounts.applyAsInt(PageTable.swapEntryOf(pte)));
+                return;
+            }
             if (!PageTable.isPresent(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
                 return;
             }
             int pfn = PageTable.pfnOf(pte);
             account(map, pfn, (pte & PageTable._PAGE_ACCESSED) != 0, (pte & PageTable._PAGE_DIRTY) != 0, locked);
         });
+    }
+
+    /** smaps_pte_entry() for a swap entry held by {@code count} page-table entries. */
+    private void accountSwap(int count) {
+        long size = Page.PAGE_SIZE;
+        swap += size;
+        swapPss += count >= 2 ? (size << PSS_SHIFT) / count : size << PSS_SHIFT;
     }
 
     /** smaps_account() for one base page. */

@@ -26,7 +26,7 @@ public final class Meminfo implements ProcFile.Renderer {
         Boot.Facts facts = k.facts();
         long freePages = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
         long swapCached = mm.globalNodeState(NodeStatItem.NR_SWAPCACHE);
-        long buffers = 0;
+        long buffers = mm.nrBlockdevPages();
         long cached = Math.max(0, mm.globalNodeState(NodeStatItem.NR_FILE_PAGES) - swapCached - buffers);
         long activeAnon = mm.globalNodeState(NodeStatItem.NR_ACTIVE_ANON);
         long inactiveAnon = mm.globalNodeState(NodeStatItem.NR_INACTIVE_ANON);
@@ -54,7 +54,7 @@ public final class Meminfo implements ProcFile.Renderer {
         kb(s, "Unevictable:", mm.globalNodeState(NodeStatItem.NR_UNEVICTABLE));
         kb(s, "Mlocked:", mm.globalZoneState(ZoneStatItem.NR_MLOCK));
         kb(s, "SwapTotal:", swapTotal);
-        kb(s, "SwapFree:", swapTotal);
+        kb(s, "SwapFree:", mm.swap().nrSwapPagesFree());
         kb(s, "Zswap:", 0);
         kb(s, "Zswapped:", 0);
         kb(s, "Dirty:", mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY));

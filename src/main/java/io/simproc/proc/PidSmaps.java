@@ -34,7 +34,7 @@ public final class PidSmaps implements ProcFile.Renderer {
         Seq s = new Seq(1024 * (mm.mapCount() + 1));
         for (Vma v : mm.vmas()) {
             MemSizeStats mss = new MemSizeStats();
-            mss.gather(mm, v, map);
+            mss.gather(mm, v, map, ctx.kernel().mm().swap()::swapCount);
             PidMaps.showMapVma(s, v);
             showSmap(s, v.size(), mss, thpEligible(v, thp), v.flags());
         }

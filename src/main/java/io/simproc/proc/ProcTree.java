@@ -37,6 +37,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("version", 0444, new Version()));
         top.add(ProcFile.readOnly("vmallocinfo", 0400, new Vmallocinfo()));
         top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
+        top.add(ProcFile.readOnly("swaps", 0444, new Swaps()));
         top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
         return new ProcTree(root(top));
     }
@@ -68,6 +69,15 @@ public final class ProcTree {
     }
 
     /** /proc/sys: one directory per path component of the sysctl table, files for the knobs. */
+    /** Run a sysctl write as the simulated task the writer is (current, for handlers that log it). */
+    private static int asWriter(ProcContext ctx, java.util.function.IntSupplier write) {
+        io.simproc.kernel.Task t = ProcBase.selfTask(ctx);
+        if (t == null) {
+            return write.getAsInt();
+        }
+        return ctx.kernel().asCurrent(t.comm(), t.pid(), write::getAsInt);
+    }
+
     private static ProcDir sysDir(SysctlTable sysctls) {
         Map<String, List<ProcEntry>> dirs = new LinkedHashMap<>();
         for (Sysctl s : sysctls.entries()) {
@@ -75,7 +85,7 @@ public final class ProcTree {
             String dir = s.path().substring(0, slash);
             String name = s.path().substring(slash + 1);
             ProcFile.Writer writer = (s.mode() & 0222) == 0 ? null
-                    : (ctx, data, offset) -> s.write(ctx.kernel(), data, offset, ctx.who());
+                    : (ctx, data, offset) -> asWriter(ctx, () -> s.write(ctx.kernel(), data, offset, ctx.who()));
             ProcFile.Renderer renderer = (s.mode() & 0444) == 0 ? ctx -> new byte[0] : ctx -> s.read(ctx.kernel());
             dirs.computeIfAbsent(dir, d -> new ArrayList<>())
                     .add(new ProcFile(name, s.mode(), 0, 0, renderer, writer, true));

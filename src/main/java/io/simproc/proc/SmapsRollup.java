@@ -34,7 +34,7 @@ public final class SmapsRollup implements ProcFile.Renderer {
                 start = v.start();
             }
             end = v.end();
-            mss.gather(mm, v, map);
+            mss.gather(mm, v, map, ctx.kernel().mm().swap()::swapCount);
         }
         Seq s = new Seq(1024);
         PidMaps.header(s, start, end, 0, 0, 0, 0, 0);

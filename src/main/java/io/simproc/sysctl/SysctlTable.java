@@ -42,6 +42,33 @@ public final class SysctlTable {
                 k -> k.mm().tunables().watermarkScaleFactor(),
                 (k, v) -> k.mm().watermarks().setWatermarkScaleFactor(v)));
         addOvercommit(e);
+        e.add(new IntSysctl("vm/swappiness", 0644, 0, io.simproc.mm.Vmscan.MAX_SWAPPINESS,
+                k -> k.mm().tunables().swappiness(), (k, v) -> k.mm().tunables().setSwappiness(v)));
+        e.add(new IntSysctl("vm/dirty_ratio", 0644, 0, 100, k -> k.mm().tunables().dirtyRatio(),
+                (k, v) -> k.mm().tunables().setDirtyRatio(v)));
+        e.add(new IntSysctl("vm/dirty_background_ratio", 0644, 0, 100,
+                k -> k.mm().tunables().dirtyBackgroundRatio(), (k, v) -> k.mm().tunables().setDirtyBackgroundRatio(v)));
+        e.add(new ULongMinSysctl("vm/dirty_bytes", 0644, 2L * io.simproc.uapi.Page.PAGE_SIZE,
+                k -> k.mm().tunables().dirtyBytes(), (k, v) -> {
+                    if (pagesExceedUint(v)) {
+                        return -io.simproc.uapi.Errno.ERANGE;
+                    }
+                    k.mm().tunables().setDirtyBytes(v);
+                    return 0;
+                }));
+        e.add(new ULongMinSysctl("vm/dirty_background_bytes", 0644, 1, k -> k.mm().tunables().dirtyBackgroundBytes(),
+                (k, v) -> {
+                    if (pagesExceedUint(v)) {
+                        return -io.simproc.uapi.Errno.ERANGE;
+                    }
+                    k.mm().tunables().setDirtyBackgroundBytes(v);
+                    return 0;
+                }));
+        e.add(new IntSysctl("vm/dirty_expire_centisecs", 0644, 0, null,
+                k -> k.mm().tunables().dirtyExpireCentisecs(), (k, v) -> k.mm().tunables().setDirtyExpireCentisecs(v)));
+        e.add(new IntSysctl("vm/dirty_writeback_centisecs", 0644, null, null,
+                k -> k.mm().tunables().dirtyWritebackCentisecs(), SysctlTable::setDirtyWriteback));
+        e.add(new DropCachesSysctl());
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }
@@ -58,6 +85,22 @@ public final class SysctlTable {
                 (k, v) -> k.mm().overcommit().setUserReserveKbytes(v)));
         e.add(new ULongSysctl("vm/admin_reserve_kbytes", 0644, k -> k.mm().tunables().adminReserveKbytes(),
                 (k, v) -> k.mm().overcommit().setAdminReserveKbytes(v)));
+    }
+
+    /** DIV_ROUND_UP(bytes, PAGE_SIZE) > UINT_MAX: the byte thresholds are kept in pages in an unsigned int. */
+    static boolean pagesExceedUint(long bytes) {
+        long pages = Long.divideUnsigned(bytes, io.simproc.uapi.Page.PAGE_SIZE)
+                + (Long.remainderUnsigned(bytes, io.simproc.uapi.Page.PAGE_SIZE) != 0 ? 1 : 0);
+        return Long.compareUnsigned(pages, 0xffffffffL) > 0;
+    }
+
+    /** dirty_writeback_centisecs_handler(): the new period applies at once (a non-zero one wakes the flusher). */
+    private static void setDirtyWriteback(Kernel k, int v) {
+        int old = k.mm().tunables().dirtyWritebackCentisecs();
+        k.mm().tunables().setDirtyWritebackCentisecs(v);
+        if (v != old) {
+            k.mm().bdi().start();
+        }
     }
 
     private static int[] lowmemReserveRatio(Kernel k) {

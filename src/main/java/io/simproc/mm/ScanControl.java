@@ -1,0 +1,28 @@
+package io.simproc.mm;
+
+/**
+ * struct scan_control: the parameters and running totals of one reclaim invocation (direct reclaim, a kswapd
+ * pass, drop_caches does not use one). Priority counts down from {@link Vmscan#DEF_PRIORITY}: each pass scans
+ * {@code lru_size >> priority} pages of each list.
+ */
+final class ScanControl {
+    static final int DEACTIVATE_ANON = 1;
+    static final int DEACTIVATE_FILE = 2;
+
+    long nrToReclaim;
+    int gfp;
+    int order;
+    int priority = Vmscan.DEF_PRIORITY;
+    /** The highest zone index whose pages this reclaim may take. */
+    int reclaimIdx;
+    boolean mayWritepage = true;
+    boolean mayUnmap = true;
+    boolean maySwap = true;
+    /** current_is_kswapd(): counts go to the _kswapd events, not _direct. */
+    boolean kswapd;
+    int mayDeactivate;
+    boolean cacheTrimMode;
+    boolean fileIsTiny;
+    long nrScanned;
+    long nrReclaimed;
+}

@@ -1,0 +1,392 @@
+package io.simproc.mm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Swap areas and the swap cache (mm/swapfile.c, mm/swap_state.c). An area is activated by swapon: its first page
+ * is the header, the rest are slots handed out in clusters of {@link #SWAPFILE_CLUSTER} (the allocator finishes the
+ * cluster it is in, then takes a free cluster, then any cluster with room), from the area of highest priority that
+ * has room. A slot's count is the number of page-table entries that hold it; {@link #SWAP_HAS_CACHE} says a page
+ * in the swap cache holds it too. A slot is free when both are gone.
+ *
+ * <p>The swap cache maps a slot to the anon page that holds its data (PG_swapcache; SwapCached, counted in
+ * NR_FILE_PAGES as the kernel counts it), or to a shadow entry after the page was reclaimed. Swap entries are
+ * {@code type << TYPE_SHIFT | offset}, never 0.
+ *
+ * <p>Invariants (checked by {@link MmDebug}): SwapFree = Σ (pages − inuse) ≤ SwapTotal; every slot's count equals
+ * the swap PTEs that name it; a slot with SWAP_HAS_CACHE has exactly one page in the swap cache and that page's
+ * entry is the slot.
+ */
+public final class Swapfile {
+    public static final int MAX_SWAPFILES = 32;
+    static final int TYPE_SHIFT = 26;
+    static final int OFFSET_MASK = (1 << TYPE_SHIFT) - 1;
+    public static final int SWAPFILE_CLUSTER = 512;
+    static final int SWAP_HAS_CACHE = 0x40000000;
+    static final int COUNT_MASK = SWAP_HAS_CACHE - 1;
+    private static final int SLOT_BAD = -1;
+
+    /** struct swap_info_struct. */
+    public static final class SwapInfo {
+        final int type;
+        final String path;
+        final boolean isFile;
+        final int prio;
+        /** Usable slots: the area's pages less the header. */
+        final int pages;
+        final int maxPages;
+        int inuse;
+        final int[] swapMap;
+        /** Swap cache: slot → pfn, shadow (≤ SHADOW_BASE) or EMPTY. */
+        final int[] cache;
+        final int[] clusterFree;
+        int clusterNext = 1;
+        boolean active = true;
+
+        SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio) {
+            this.type = type;
+            this.path = path;
+            this.isFile = isFile;
+            this.prio = prio;
+            this.maxPages = (int) Math.min(OFFSET_MASK, sizeBytes >>> io.simproc.uapi.Page.PAGE_SHIFT);
+            this.pages = maxPages - 1;
+            this.swapMap = new int[maxPages];
+            this.swapMap[0] = SLOT_BAD;
+            this.cache = new int[maxPages];
+            Arrays.fill(cache, PageCacheIndex.EMPTY);
+            int clusters = (maxPages + SWAPFILE_CLUSTER - 1) / SWAPFILE_CLUSTER;
+            this.clusterFree = new int[clusters];
+            for (int c = 0; c < clusters; c++) {
+                clusterFree[c] = Math.min(SWAPFILE_CLUSTER, maxPages - c * SWAPFILE_CLUSTER);
+            }
+            clusterFree[0]--;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public boolean isFile() {
+            return isFile;
+        }
+
+        /** Usable pages (Size in /proc/swaps, in pages). */
+        public long pages() {
+            return pages;
+        }
+
+        /** Slots in use (Used in /proc/swaps, in pages). */
+        public long inuse() {
+            return inuse;
+        }
+
+        public int prio() {
+            return prio;
+        }
+    }
+
+    private final MemoryManager mm;
+    private final int[] mem;
+    private final SwapInfo[] swapInfo = new SwapInfo[MAX_SWAPFILES];
+    /** The swap entry of each swap-cache page, by pfn (allocated at the first swapon). */
+    private int[] entryOfPfn;
+    private long totalSwapPages;
+    private long nrSwapPages;
+    private int leastPriority = -1;
+
+    Swapfile(MemoryManager mm) {
+        this.mm = mm;
+        this.mem = mm.memMap().mem;
+    }
+
+    /** total_swap_pages: usable pages of the active areas. */
+    public long totalSwapPages() {
+        return totalSwapPages;
+    }
+
+    /** nr_swap_pages: free slots of the active areas (SwapFree). */
+    public long nrSwapPagesFree() {
+        return nrSwapPages;
+    }
+
+    /** The active areas in activation (type) order. */
+    public List<SwapInfo> areas() {
+        List<SwapInfo> out = new ArrayList<>();
+        for (SwapInfo si : swapInfo) {
+            if (si != null && si.active) {
+                out.add(si);
+            }
+        }
+        return out;
+    }
+
+    /** The next priority swapon gives an area without one (−2, −3, … in activation order). */
+    public int nextDefaultPriority() {
+        return leastPriority - 1;
+    }
+
+    /**
+     * sys_swapon(): activate an area of {@code sizeBytes} at {@code path}; {@code prio} &lt; 0 and equal to
+     * {@link #nextDefaultPriority()} takes the default. Returns 0 or a negative errno (EBUSY when already active,
+     * EPERM when all MAX_SWAPFILES are in use, EINVAL when too small).
+     */
+    public int swapon(String path, boolean isFile, long sizeBytes, int prio) {
+        mm.assertWriter();
+        for (SwapInfo si : swapInfo) {
+            if (si != null && si.active && si.path.equals(path)) {
+                return -io.simproc.uapi.Errno.EBUSY;
+            }
+        }
+        if (sizeBytes < 10L * io.simproc.uapi.Page.PAGE_SIZE) {
+            return -io.simproc.uapi.Errno.EINVAL;
+        }
+        int type = -1;
+        for (int i = 0; i < MAX_SWAPFILES; i++) {
+            if (swapInfo[i] == null) {
+                type = i;
+                break;
+            }
+        }
+        if (type < 0) {
+            return -io.simproc.uapi.Errno.EPERM;
+        }
+        if (prio == leastPriority - 1) {
+            leastPriority--;
+        }
+        if (entryOfPfn == null) {
+            entryOfPfn = new int[mm.memMap().nrPfns()];
+        }
+        SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio);
+        swapInfo[type] = si;
+        totalSwapPages += si.pages;
+        nrSwapPages += si.pages;
+        mm.services().printk(KernelServices.KERN_INFO, String.format("Adding %dk swap on %s.  Priority:%d extents:1 across:%dk",
+                si.pages * 4L, path, prio, si.pages * 4L));
+        return 0;
+    }
+
+    /**
+     * sys_swapoff(): bring every page of the area back into memory (try_to_unuse: each swap PTE of every address
+     * space is faulted in), then deactivate it. Returns 0, -EINVAL when no such area is active, or -ENOMEM when
+     * memory ran out (the area stays active).
+     */
+    public int swapoff(String path) {
+        mm.assertWriter();
+        SwapInfo si = null;
+        for (SwapInfo s : swapInfo) {
+            if (s != null && s.active && s.path.equals(path)) {
+                si = s;
+            }
+        }
+        if (si == null) {
+            return -io.simproc.uapi.Errno.EINVAL;
+        }
+        if (!mm.memory().unuseSwap(si.type)) {
+            return -io.simproc.uapi.Errno.ENOMEM;
+        }
+        for (int off = 1; off < si.maxPages; off++) {
+            int c = si.cache[off];
+            if (c >= 0) {
+                deleteFromSwapCache(c, false);
+                mm.folios().put(c, 0);
+            } else if (c <= PageCacheIndex.SHADOW_BASE) {
+                si.cache[off] = PageCacheIndex.EMPTY;
+            }
+        }
+        if (si.inuse != 0) {
+            throw new IllegalStateException("swapoff " + path + " left " + si.inuse + " slots in use");
+        }
+        totalSwapPages -= si.pages;
+        nrSwapPages -= si.pages;
+        si.active = false;
+        swapInfo[si.type] = null;
+        if (si.prio == leastPriority && si.prio < -1) {
+            leastPriority++;
+        }
+        return 0;
+    }
+
+    static int type(int entry) {
+        return entry >>> TYPE_SHIFT;
+    }
+
+    static int offset(int entry) {
+        return entry & OFFSET_MASK;
+    }
+
+    static int entry(int type, int offset) {
+        return type << TYPE_SHIFT | offset;
+    }
+
+    /** get_swap_pages(): a slot for one page, from the highest-priority area with room, or 0 when swap is full. */
+    int getSwapPage() {
+        SwapInfo best = null;
+        for (SwapInfo si : swapInfo) {
+            if (si != null && si.active && si.inuse < si.pages && (best == null || si.prio > best.prio)) {
+                best = si;
+            }
+        }
+        if (best == null) {
+            return 0;
+        }
+        int off = scanSwapMap(best);
+        best.swapMap[off] = SWAP_HAS_CACHE;
+        best.inuse++;
+        best.clusterFree[off / SWAPFILE_CLUSTER]--;
+        best.clusterNext = off + 1;
+        nrSwapPages--;
+        return entry(best.type, off);
+    }
+
+    /** The cluster allocator: the next free slot of the current cluster, else a free cluster, else any room. */
+    private static int scanSwapMap(SwapInfo si) {
+        int next = si.clusterNext;
+        if (next < si.maxPages && next % SWAPFILE_CLUSTER != 0) {
+            int end = Math.min(si.maxPages, (next / SWAPFILE_CLUSTER + 1) * SWAPFILE_CLUSTER);
+            for (int off = next; off < end; off++) {
+                if (si.swapMap[off] == 0) {
+                    return off;
+                }
+            }
+        }
+        int clusters = si.clusterFree.length;
+        int start = Math.min(next, si.maxPages - 1) / SWAPFILE_CLUSTER;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int k = 0; k < clusters; k++) {
+                int c = (start + k) % clusters;
+                int size = Math.min(SWAPFILE_CLUSTER, si.maxPages - c * SWAPFILE_CLUSTER);
+                boolean wanted = pass == 0 ? si.clusterFree[c] == size : si.clusterFree[c] > 0;
+                if (!wanted) {
+                    continue;
+                }
+                for (int off = c * SWAPFILE_CLUSTER; off < c * SWAPFILE_CLUSTER + size; off++) {
+                    if (si.swapMap[off] == 0) {
+                        return off;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException(si.path + ": inuse " + si.inuse + " < " + si.pages + " but no free slot");
+    }
+
+    private SwapInfo info(int entry) {
+        SwapInfo si = swapInfo[type(entry)];
+        if (si == null) {
+            throw new IllegalStateException("swap entry " + Integer.toHexString(entry) + " names no active area");
+        }
+        return si;
+    }
+
+    /** swap_duplicate(): one more page-table entry holds the slot (fork, unmap of a swap-cache page). */
+    void swapDuplicate(int entry) {
+        info(entry).swapMap[offset(entry)]++;
+    }
+
+    /**
+     * free_swap_and_cache(): a page-table entry holding the slot is gone. When that was the last and only a swap
+     * cache page that no one else uses still holds it, the page is freed too.
+     */
+    void swapFree(int entry) {
+        SwapInfo si = info(entry);
+        int off = offset(entry);
+        if ((si.swapMap[off] & COUNT_MASK) == 0) {
+            throw new IllegalStateException("swap count of " + si.path + ":" + off + " went negative");
+        }
+        int v = --si.swapMap[off];
+        if (v == 0) {
+            releaseSlot(si, off);
+        } else if (v == SWAP_HAS_CACHE) {
+            int pfn = si.cache[off];
+            if (pfn >= 0 && mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == 1 && (mem[pfn << MemMap.STRIDE_SHIFT]
+                    & PageFlags.PG_LRU) != 0) {
+                deleteFromSwapCache(pfn, false);
+                mm.folios().put(pfn, 0);
+            }
+        }
+    }
+
+    private void releaseSlot(SwapInfo si, int off) {
+        si.swapMap[off] = 0;
+        si.inuse--;
+        si.clusterFree[off / SWAPFILE_CLUSTER]++;
+        nrSwapPages++;
+        if (si.cache[off] <= PageCacheIndex.SHADOW_BASE) {
+            si.cache[off] = PageCacheIndex.EMPTY;
+        }
+    }
+
+    /** The swap-cache page holding entry's data, or -1; {@code shadowOut[0]} gets a shadow if one is there. */
+    int lookupSwapCache(int entry, int[] shadowOut) {
+        int v = info(entry).cache[offset(entry)];
+        if (shadowOut != null) {
+            shadowOut[0] = v <= PageCacheIndex.SHADOW_BASE ? v : 0;
+        }
+        return v >= 0 ? v : -1;
+    }
+
+    /** add_to_swap_cache(): page pfn now caches the slot (which has SWAP_HAS_CACHE set); the cache takes a reference. */
+    void addToSwapCache(int pfn, int entry) {
+        SwapInfo si = info(entry);
+        int off = offset(entry);
+        si.swapMap[off] |= SWAP_HAS_CACHE;
+        si.cache[off] = pfn;
+        entryOfPfn[pfn] = entry;
+        mem[pfn << MemMap.STRIDE_SHIFT] |= PageFlags.PG_SWAPCACHE;
+        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+        PgData node = mm.zoneOf(pfn).node();
+        node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]++;
+        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
+    }
+
+    /**
+     * delete_from_swap_cache() / __remove_mapping() for a swap-cache page: the slot loses its cache (leaving a
+     * shadow when reclaim evicted the page) and is freed if no PTE holds it. The cache's reference is the
+     * caller's to drop.
+     */
+    void deleteFromSwapCache(int pfn, boolean shadow) {
+        int entry = entryOfPfn[pfn];
+        SwapInfo si = info(entry);
+        int off = offset(entry);
+        si.cache[off] = shadow ? mm.workingset().eviction(pfn) : PageCacheIndex.EMPTY;
+        mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_SWAPCACHE;
+        entryOfPfn[pfn] = 0;
+        PgData node = mm.zoneOf(pfn).node();
+        node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]--;
+        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]--;
+        si.swapMap[off] &= ~SWAP_HAS_CACHE;
+        if (si.swapMap[off] == 0) {
+            releaseSlot(si, off);
+        }
+    }
+
+    /** folio_free_swap(): a swap-cache page no PTE refers to by its slot leaves the cache and frees the slot. */
+    boolean folioFreeSwap(int pfn) {
+        int entry = entryOfPfn[pfn];
+        if ((info(entry).swapMap[offset(entry)] & COUNT_MASK) != 0) {
+            return false;
+        }
+        deleteFromSwapCache(pfn, false);
+        mm.folios().put(pfn, 0);
+        return true;
+    }
+
+    /** The swap entry of a swap-cache page. */
+    int entryOf(int pfn) {
+        return entryOfPfn[pfn];
+    }
+
+    /** For invariant checks: the slot's PTE count and whether the cache holds it. */
+    public int swapCount(int entry) {
+        return info(entry).swapMap[offset(entry)] & COUNT_MASK;
+    }
+
+    boolean hasCache(int entry) {
+        return (info(entry).swapMap[offset(entry)] & SWAP_HAS_CACHE) != 0;
+    }
+
+    SwapInfo area(int type) {
+        return swapInfo[type];
+    }
+}

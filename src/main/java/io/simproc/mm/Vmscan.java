@@ -1,0 +1,523 @@
+package io.simproc.mm;
+
+/**
+ * Page reclaim of mm/vmscan.c (the classic two-list LRU, not MGLRU): {@link #tryToFreePages} is direct reclaim,
+ * charged to the allocating task (allocstall_*, pgscan_direct, pgsteal_direct); {@link Kswapd} drives
+ * {@link #shrinkNode} for background reclaim. A node pass splits its scan between anon and file with
+ * {@link #getScanCount} (swappiness and the recent reclaim costs), deactivates from the active lists to keep the
+ * inactive ratio, and in {@link #shrinkFolioList} decides per page: referenced pages are activated or kept, clean
+ * file pages are dropped (leaving a shadow entry), dirty ones are queued for writeback, anon pages get a swap slot
+ * and are written out, mapped pages are first unmapped from every task through reverse mapping. Slab shrinkers
+ * are asked in proportion to the pass's priority.
+ *
+ * <p>Reclaim never sleeps here: writeback the device has not completed yet keeps a page on the list until a later
+ * pass; swap writes complete at once.
+ */
+public final class Vmscan {
+    public static final int DEF_PRIORITY = 12;
+    public static final int SWAP_CLUSTER_MAX = 32;
+    public static final int MAX_SWAPPINESS = 200;
+    /** SHRINK_BATCH: objects asked of a shrinker per call. */
+    static final int SHRINK_BATCH = 128;
+
+    private static final int ACTIVATE = 0;
+    private static final int KEEP = 1;
+    private static final int RECLAIM = 2;
+    private static final int RECLAIM_CLEAN = 3;
+
+    private final MemoryManager mm;
+    private final int[] mem;
+    private final java.util.Map<Shrinker, Long> nrDeferred = new java.util.IdentityHashMap<>();
+    private int[] isolated = new int[SWAP_CLUSTER_MAX];
+
+    Vmscan(MemoryManager mm) {
+        this.mm = mm;
+        this.mem = mm.memMap().mem;
+    }
+
+    /**
+     * try_to_free_pages(): direct reclaim for an allocation of 2^order pages that found every zone of its zonelist
+     * below min. Counts allocstall for the allocation's highest zone and reclaims at most SWAP_CLUSTER_MAX pages,
+     * raising the priority until it has them. Returns the pages reclaimed (the progress the slow path weighs).
+     */
+    public long tryToFreePages(int gfp, int order, int nid, int highestZoneidx) {
+        mm.assertWriter();
+        ScanControl sc = new ScanControl();
+        sc.nrToReclaim = SWAP_CLUSTER_MAX;
+        sc.gfp = gfp;
+        sc.order = order;
+        sc.reclaimIdx = highestZoneidx;
+        sc.maySwap = true;
+        mm.vmEvents[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
+        java.util.LinkedHashSet<PgData> nodes = new java.util.LinkedHashSet<>();
+        for (Zone z : mm.zonelist(nid, highestZoneidx)) {
+            nodes.add(z.node());
+        }
+        do {
+            for (PgData pgdat : nodes) {
+                shrinkNode(pgdat, sc);
+                if (sc.nrReclaimed >= sc.nrToReclaim) {
+                    break;
+                }
+            }
+            if (sc.nrReclaimed >= sc.nrToReclaim) {
+                break;
+            }
+        } while (--sc.priority >= 0);
+        for (PgData pgdat : nodes) {
+            snapshotRefaults(pgdat.lruvec);
+        }
+        return sc.nrReclaimed;
+    }
+
+    /** snapshot_refaults(): remember the workingset activations seen at the end of this reclaim. */
+    void snapshotRefaults(Lruvec lruvec) {
+        lruvec.refaultsAnonSnapshot = lruvec.pgdat().state(NodeStatItem.WORKINGSET_ACTIVATE_ANON);
+        lruvec.refaultsFileSnapshot = lruvec.pgdat().state(NodeStatItem.WORKINGSET_ACTIVATE_FILE);
+    }
+
+    /** can_reclaim_anon_pages(): there is swap space left to write anon pages to. */
+    boolean canReclaimAnonPages(ScanControl sc) {
+        return sc.maySwap && mm.swap().nrSwapPagesFree() > 0;
+    }
+
+    /** prepare_scan_control(): may_deactivate, cache_trim_mode and file_is_tiny for this pass. */
+    private void prepareScanControl(PgData pgdat, ScanControl sc) {
+        Lruvec lruvec = pgdat.lruvec;
+        sc.mayDeactivate = 0;
+        if (pgdat.state(NodeStatItem.WORKINGSET_ACTIVATE_ANON) != lruvec.refaultsAnonSnapshot
+                || lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
+            sc.mayDeactivate |= ScanControl.DEACTIVATE_ANON;
+        }
+        if (pgdat.state(NodeStatItem.WORKINGSET_ACTIVATE_FILE) != lruvec.refaultsFileSnapshot
+                || lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_FILE)) {
+            sc.mayDeactivate |= ScanControl.DEACTIVATE_FILE;
+        }
+        long file = lruvec.size(Lruvec.LRU_INACTIVE_FILE);
+        sc.cacheTrimMode = (file >> sc.priority) != 0 && (sc.mayDeactivate & ScanControl.DEACTIVATE_FILE) == 0;
+        long free = 0;
+        long totalHigh = 0;
+        for (Zone z : pgdat.zones) {
+            if (z.isManaged()) {
+                free += z.freePages();
+                totalHigh += z.highWmarkPages();
+            }
+        }
+        long fileAll = file + lruvec.size(Lruvec.LRU_ACTIVE_FILE);
+        long anon = lruvec.size(Lruvec.LRU_INACTIVE_ANON);
+        sc.fileIsTiny = fileAll + free <= totalHigh && (sc.mayDeactivate & ScanControl.DEACTIVATE_ANON) == 0
+                && (anon >> sc.priority) != 0;
+    }
+
+    /** shrink_node(): one pass over the node's LRU lists and the slab shrinkers. */
+    void shrinkNode(PgData pgdat, ScanControl sc) {
+        prepareScanControl(pgdat, sc);
+        long reclaimedBefore = sc.nrReclaimed;
+        long scannedBefore = sc.nrScanned;
+        shrinkLruvec(pgdat.lruvec, sc);
+        shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
+        if (sc.nrReclaimed - reclaimedBefore > 0) {
+            pgdat.kswapdFailures = 0;
+        }
+        if (sc.nrScanned - scannedBefore < 0) {
+            throw new IllegalStateException("scan count went backwards");
+        }
+    }
+
+    /**
+     * get_scan_count(): how many pages of each evictable list this pass scans (§18.7): file only without usable
+     * swap; equal at priority 0; anon only when the file cache is tiny; file only in cache-trim mode; otherwise
+     * split by swappiness weighted with the recent reclaim costs.
+     */
+    long[] getScanCount(Lruvec lruvec, ScanControl sc) {
+        int swappiness = mm.tunables().swappiness;
+        final int scanEqual = 0;
+        final int scanFract = 1;
+        final int scanAnon = 2;
+        final int scanFile = 3;
+        int scanBalance;
+        long ap = 0;
+        long fp = 0;
+        if (!canReclaimAnonPages(sc)) {
+            scanBalance = scanFile;
+        } else if (sc.priority == 0 && swappiness != 0) {
+            scanBalance = scanEqual;
+        } else if (sc.fileIsTiny) {
+            scanBalance = scanAnon;
+        } else if (sc.cacheTrimMode) {
+            scanBalance = scanFile;
+        } else {
+            scanBalance = scanFract;
+            long total = lruvec.anonCost + lruvec.fileCost;
+            long anonCost = total + lruvec.anonCost;
+            long fileCost = total + lruvec.fileCost;
+            long total2 = anonCost + fileCost;
+            ap = swappiness * (total2 + 1) / (anonCost + 1);
+            fp = (MAX_SWAPPINESS - swappiness) * (total2 + 1) / (fileCost + 1);
+        }
+        long[] nr = new long[Lruvec.NR_LRU_LISTS];
+        for (int lru = 0; lru < Lruvec.LRU_UNEVICTABLE; lru++) {
+            boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
+            long size = lruvec.size(lru);
+            long scan = size >> sc.priority;
+            if (scan == 0 && size > 0 && sc.priority < DEF_PRIORITY && sc.kswapd) {
+                scan = Math.min(size, SWAP_CLUSTER_MAX);
+            }
+            nr[lru] = switch (scanBalance) {
+                case scanEqual -> scan;
+                case scanFract -> {
+                    long denominator = ap + fp;
+                    yield denominator == 0 ? 0 : (scan * (file ? fp : ap) + denominator - 1) / denominator;
+                }
+                case scanFile -> file ? scan : 0;
+                default -> file ? 0 : scan;
+            };
+        }
+        return nr;
+    }
+
+    /** shrink_lruvec(): scan the lists in SWAP_CLUSTER_MAX batches until the targets are met. */
+    void shrinkLruvec(Lruvec lruvec, ScanControl sc) {
+        long[] nr = getScanCount(lruvec, sc);
+        long[] targets = nr.clone();
+        long toReclaim = sc.nrToReclaim;
+        long reclaimedAtStart = sc.nrReclaimed;
+        boolean proportional = !sc.kswapd && sc.priority == DEF_PRIORITY;
+        boolean scanAdjusted = false;
+        while (nr[Lruvec.LRU_INACTIVE_ANON] > 0 || nr[Lruvec.LRU_ACTIVE_FILE] > 0
+                || nr[Lruvec.LRU_INACTIVE_FILE] > 0) {
+            for (int lru = 0; lru < Lruvec.LRU_UNEVICTABLE; lru++) {
+                if (nr[lru] > 0) {
+                    long n = Math.min(nr[lru], SWAP_CLUSTER_MAX);
+                    nr[lru] -= n;
+                    sc.nrReclaimed += shrinkList(lru, n, lruvec, sc);
+                }
+            }
+            if (sc.nrReclaimed - reclaimedAtStart < toReclaim || proportional || scanAdjusted) {
+                continue;
+            }
+            long nrFile = nr[Lruvec.LRU_INACTIVE_FILE] + nr[Lruvec.LRU_ACTIVE_FILE];
+            long nrAnon = nr[Lruvec.LRU_INACTIVE_ANON] + nr[Lruvec.LRU_ACTIVE_ANON];
+            if (nrFile == 0 || nrAnon == 0) {
+                break;
+            }
+            int lru;
+            long percentage;
+            if (nrFile > nrAnon) {
+                long target = targets[Lruvec.LRU_INACTIVE_ANON] + targets[Lruvec.LRU_ACTIVE_ANON] + 1;
+                lru = Lruvec.LRU_INACTIVE_FILE;
+                percentage = nrAnon * 100 / target;
+                nr[Lruvec.LRU_INACTIVE_ANON] = 0;
+                nr[Lruvec.LRU_ACTIVE_ANON] = 0;
+            } else {
+                long target = targets[Lruvec.LRU_INACTIVE_FILE] + targets[Lruvec.LRU_ACTIVE_FILE] + 1;
+                lru = Lruvec.LRU_INACTIVE_ANON;
+                percentage = nrFile * 100 / target;
+                nr[Lruvec.LRU_INACTIVE_FILE] = 0;
+                nr[Lruvec.LRU_ACTIVE_FILE] = 0;
+            }
+            for (int l = lru; l <= lru + 1; l++) {
+                long scanned = targets[l] - nr[l];
+                nr[l] = targets[l] * (100 - percentage) / 100;
+                nr[l] -= Math.min(nr[l], scanned);
+            }
+            scanAdjusted = true;
+        }
+        if (canReclaimAnonPages(sc) && lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
+            shrinkActiveList(SWAP_CLUSTER_MAX, lruvec, sc, Lruvec.LRU_ACTIVE_ANON);
+        }
+    }
+
+    private long shrinkList(int lru, long nrToScan, Lruvec lruvec, ScanControl sc) {
+        boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
+        if ((lru & 1) == 1) {
+            int bit = file ? ScanControl.DEACTIVATE_FILE : ScanControl.DEACTIVATE_ANON;
+            if ((sc.mayDeactivate & bit) != 0) {
+                shrinkActiveList(nrToScan, lruvec, sc, lru);
+            }
+            return 0;
+        }
+        return shrinkInactiveList(nrToScan, lruvec, sc, lru);
+    }
+
+    /**
+     * isolate_lru_folios(): take up to n pages from the tail of a list, each with an extra reference; pages of
+     * zones above the reclaim index are skipped (pgskip_*) and go back to the head.
+     */
+    private int isolateLruFolios(long n, Lruvec lruvec, int lru, ScanControl sc) {
+        if (isolated.length < n) {
+            isolated = new int[(int) n];
+        }
+        int taken = 0;
+        int[] skippedHead = null;
+        int skipped = 0;
+        long budget = n * 4;
+        int pfn = lruvec.tail(lru);
+        while (pfn != MemMap.NIL && taken < n && budget-- > 0) {
+            int prev = lruvec.prev(pfn);
+            lruvec.del(pfn);
+            Zone z = mm.zoneOf(pfn);
+            if (z.type().ordinal() > sc.reclaimIdx) {
+                if (skippedHead == null) {
+                    skippedHead = new int[(int) n * 4];
+                }
+                skippedHead[skipped++] = pfn;
+                mm.vmEvents[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
+            } else {
+                mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+                isolated[taken++] = pfn;
+            }
+            pfn = prev;
+        }
+        for (int i = 0; i < skipped; i++) {
+            lruvec.add(skippedHead[i]);
+        }
+        return taken;
+    }
+
+    /** Put an isolated page back on the list its flags select and drop the isolation reference. */
+    private void putback(Lruvec lruvec, int pfn) {
+        lruvec.add(pfn);
+        mm.folios().put(pfn, 0);
+    }
+
+    /**
+     * shrink_active_list(): move pages from the tail of an active list to the inactive one (pgdeactivate), except
+     * mapped executable file pages that were referenced, which stay active. Counts pgrefill.
+     */
+    void shrinkActiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
+        int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
+        mm.vmEvents[VmEvent.PGREFILL.ordinal()] += n;
+        int[] pages = java.util.Arrays.copyOf(isolated, n);
+        long rotated = 0;
+        long deactivated = 0;
+        long[] vmFlags = new long[1];
+        for (int pfn : pages) {
+            int b = pfn << MemMap.STRIDE_SHIFT;
+            if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_UNEVICTABLE) != 0) {
+                putback(lruvec, pfn);
+                continue;
+            }
+            vmFlags[0] = 0;
+            if (mem[b + MemMap.F_MAPCOUNT] > 0 && mm.rmap().folioReferenced(pfn, vmFlags) > 0
+                    && (vmFlags[0] & VmFlags.VM_EXEC) != 0 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPBACKED) == 0) {
+                rotated++;
+                putback(lruvec, pfn);
+                continue;
+            }
+            mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] & ~(PageFlags.PG_ACTIVE | PageFlags.PG_REFERENCED))
+                    | PageFlags.PG_WORKINGSET;
+            deactivated++;
+            putback(lruvec, pfn);
+        }
+        mm.vmEvents[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
+        lruNoteCost(lruvec, lru >= Lruvec.LRU_INACTIVE_FILE, 0, rotated);
+    }
+
+    /** shrink_inactive_list(): isolate, decide page by page, count scan and steal, note the cost. */
+    long shrinkInactiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
+        boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
+        int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
+        if (n == 0) {
+            return 0;
+        }
+        sc.nrScanned += n;
+        mm.vmEvents[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
+        mm.vmEvents[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
+        long[] pageout = {0};
+        long reclaimed = shrinkFolioList(java.util.Arrays.copyOf(isolated, n), lruvec, sc, pageout);
+        mm.vmEvents[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
+        mm.vmEvents[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
+        lruNoteCost(lruvec, file, pageout[0], n - reclaimed);
+        return reclaimed;
+    }
+
+    /** lru_note_cost(): I/O costs SWAP_CLUSTER_MAX per page, rotations 1; costs halve beyond a quarter of the LRU. */
+    void lruNoteCost(Lruvec lruvec, boolean file, long nrIo, long nrRotated) {
+        long cost = nrIo * SWAP_CLUSTER_MAX + nrRotated;
+        if (file) {
+            lruvec.fileCost += cost;
+        } else {
+            lruvec.anonCost += cost;
+        }
+        long lrusize = lruvec.size(Lruvec.LRU_INACTIVE_ANON) + lruvec.size(Lruvec.LRU_ACTIVE_ANON)
+                + lruvec.size(Lruvec.LRU_INACTIVE_FILE) + lruvec.size(Lruvec.LRU_ACTIVE_FILE);
+        if (lruvec.fileCost + lruvec.anonCost > lrusize / 4) {
+            lruvec.anonCost /= 2;
+            lruvec.fileCost /= 2;
+        }
+    }
+
+    /** folio_check_references(). */
+    private int folioCheckReferences(int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        long[] vmFlags = new long[1];
+        int referencedPtes = mem[b + MemMap.F_MAPCOUNT] > 0 ? mm.rmap().folioReferenced(pfn, vmFlags) : 0;
+        int f = mem[b + MemMap.F_FLAGS];
+        boolean referencedFolio = (f & PageFlags.PG_REFERENCED) != 0;
+        mem[b + MemMap.F_FLAGS] = f & ~PageFlags.PG_REFERENCED;
+        boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
+        if (referencedPtes > 0) {
+            if (swapbacked) {
+                return ACTIVATE;
+            }
+            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_REFERENCED;
+            if (referencedFolio || referencedPtes > 1) {
+                return ACTIVATE;
+            }
+            if ((vmFlags[0] & VmFlags.VM_EXEC) != 0) {
+                return ACTIVATE;
+            }
+            return KEEP;
+        }
+        if (referencedFolio && !swapbacked) {
+            return RECLAIM_CLEAN;
+        }
+        return RECLAIM;
+    }
+
+    /**
+     * shrink_folio_list(): per isolated page, activate, keep, or free it. Returns the pages freed;
+     * {@code pageout[0]} gets the pages written (to swap or queued to the file's device).
+     */
+    private long shrinkFolioList(int[] pages, Lruvec lruvec, ScanControl sc, long[] pageout) {
+        long reclaimed = 0;
+        for (int pfn : pages) {
+            int b = pfn << MemMap.STRIDE_SHIFT;
+            int f = mem[b + MemMap.F_FLAGS];
+            if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
+                putback(lruvec, pfn);
+                continue;
+            }
+            if ((f & PageFlags.PG_WRITEBACK) != 0) {
+                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_IMMEDIATE.ordinal()]++;
+                putback(lruvec, pfn);
+                continue;
+            }
+            int references = folioCheckReferences(pfn);
+            if (references == ACTIVATE) {
+                activate(lruvec, pfn);
+                continue;
+            }
+            if (references == KEEP) {
+                putback(lruvec, pfn);
+                continue;
+            }
+            boolean anon = (f & PageFlags.PG_ANON) != 0;
+            boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
+            if (swapbacked && !anon) {
+                putback(lruvec, pfn);
+                continue;
+            }
+            if (anon && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) == 0) {
+                if (!canReclaimAnonPages(sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
+                    activate(lruvec, pfn);
+                    continue;
+                }
+                int entry = mm.swap().getSwapPage();
+                if (entry == 0) {
+                    activate(lruvec, pfn);
+                    continue;
+                }
+                mm.swap().addToSwapCache(pfn, entry);
+                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+            }
+            if (mem[b + MemMap.F_MAPCOUNT] > 0) {
+                if (!sc.mayUnmap || !mm.rmap().tryToUnmap(pfn)) {
+                    activate(lruvec, pfn);
+                    continue;
+                }
+            }
+            f = mem[b + MemMap.F_FLAGS];
+            if ((f & PageFlags.PG_DIRTY) != 0) {
+                if (references == RECLAIM_CLEAN || !sc.mayWritepage) {
+                    putback(lruvec, pfn);
+                    continue;
+                }
+                if (anon) {
+                    swapWritepage(pfn);
+                    pageout[0]++;
+                } else {
+                    AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
+                    mm.bdi().writepage(file, pfn);
+                    mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                    lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_WRITE.ordinal()]++;
+                    pageout[0]++;
+                    putback(lruvec, pfn);
+                    continue;
+                }
+            }
+            if (mem[b + MemMap.F_REFCOUNT] != 2) {
+                putback(lruvec, pfn);
+                continue;
+            }
+            if (anon) {
+                mm.swap().deleteFromSwapCache(pfn, true);
+                mm.folios().put(pfn, 0);
+            } else {
+                AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
+                mm.filemap().removeForReclaim(file, mem[b + MemMap.F_INDEX] & 0xffffffffL, pfn, true);
+            }
+            mm.folios().put(pfn, 0);
+            reclaimed++;
+        }
+        return reclaimed;
+    }
+
+    /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
+    private void swapWritepage(int pfn) {
+        mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_DIRTY;
+        mm.vmEvents[VmEvent.PSWPOUT.ordinal()]++;
+        mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+    }
+
+    private void activate(Lruvec lruvec, int pfn) {
+        int b = pfn << MemMap.STRIDE_SHIFT;
+        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ACTIVE) == 0) {
+            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ACTIVE;
+            mm.vmEvents[VmEvent.PGACTIVATE.ordinal()]++;
+        }
+        putback(lruvec, pfn);
+    }
+
+    /**
+     * shrink_slab(): ask every shrinker for (freeable >> priority) × 4 / seeks objects plus what earlier calls
+     * deferred, in batches of SHRINK_BATCH (slabs_scanned). Returns the objects freed.
+     */
+    long shrinkSlab(int gfp, int nid, int priority) {
+        long freed = 0;
+        for (Shrinker s : mm.shrinkers()) {
+            long freeable = s.countObjects(nid);
+            if (freeable <= 0) {
+                continue;
+            }
+            long delta = (freeable >> priority) * 4 / Math.max(1, s.seeks());
+            long total = nrDeferred.getOrDefault(s, 0L) + delta;
+            total = Math.min(total, freeable * 2);
+            long scanned = 0;
+            while (total >= SHRINK_BATCH || (total > 0 && total >= freeable)) {
+                long batch = Math.min(SHRINK_BATCH, total);
+                long ret = s.scanObjects(nid, batch);
+                if (ret == Shrinker.SHRINK_STOP) {
+                    break;
+                }
+                freed += ret;
+                total -= batch;
+                scanned += batch;
+            }
+            mm.vmEvents[VmEvent.SLABS_SCANNED.ordinal()] += scanned;
+            nrDeferred.put(s, Math.max(0, total));
+        }
+        return freed;
+    }
+
+    /** zone_reclaimable_pages(): the zone's file LRU pages, and its anon ones while swap has room. */
+    long zoneReclaimablePages(Zone z) {
+        long n = z.state(ZoneStatItem.NR_ZONE_INACTIVE_FILE) + z.state(ZoneStatItem.NR_ZONE_ACTIVE_FILE);
+        if (mm.swap().nrSwapPagesFree() > 0) {
+            n += z.state(ZoneStatItem.NR_ZONE_INACTIVE_ANON) + z.state(ZoneStatItem.NR_ZONE_ACTIVE_ANON);
+        }
+        return n;
+    }
+}
