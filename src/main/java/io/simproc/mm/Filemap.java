@@ -97,6 +97,14 @@ public final class Filemap {
                 }
                 fromDevice += got;
                 pfn = file.pages.get(i);
+                if (pfn < 0) {
+                    // Reclaim made room for the window by evicting its first page again: read that one alone.
+                    pfn = addToPageCache(file, i, nid, cpu);
+                    if (pfn < 0) {
+                        return -1;
+                    }
+                    fromDevice++;
+                }
             }
             markPageAccessed(pfn);
         }

@@ -201,8 +201,10 @@ public final class MmDebug {
         long free = 0;
         MemMap map = mm.memMap();
         for (Swapfile.SwapInfo si : swap.areas()) {
-            total += si.pages;
-            free += si.pages - si.inuse;
+            if (si.writeOk) {
+                total += si.pages;
+                free += si.pages - si.inuse;
+            }
             long used = 0;
             for (int off = 1; off < si.maxPages; off++) {
                 int v = si.swapMap[off];

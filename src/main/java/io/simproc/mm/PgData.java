@@ -16,6 +16,9 @@ public final class PgData {
     int kswapdFailures;
     int kswapdOrder;
     int kswapdHighestZoneidx = -1;
+    /** Direct reclaim on this node made no progress: reclaimers are throttled until then (jiffies). */
+    long noProgressUntil;
+    long noProgressBackoff;
     /** kswapd's state: sleeping, runnable (a run is scheduled) or napping after a run. */
     int kswapdState;
     /** Bumped whenever kswapd's pending timer is replaced, so stale timers do nothing. */

@@ -44,6 +44,8 @@ public final class Swapfile {
         final int[] clusterFree;
         int clusterNext = 1;
         boolean active = true;
+        /** SWP_WRITEOK: slots may be allocated (cleared while swapoff brings the pages back). */
+        boolean writeOk = true;
 
         SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio) {
             this.type = type;
@@ -92,8 +94,6 @@ public final class Swapfile {
     private final SwapInfo[] swapInfo = new SwapInfo[MAX_SWAPFILES];
     /** The swap entry of each swap-cache page, by pfn (allocated at the first swapon). */
     private int[] entryOfPfn;
-    private long totalSwapPages;
-    private long nrSwapPages;
     private int leastPriority = -1;
 
     Swapfile(MemoryManager mm) {
@@ -101,14 +101,26 @@ public final class Swapfile {
         this.mem = mm.memMap().mem;
     }
 
-    /** total_swap_pages: usable pages of the active areas. */
+    /** total_swap_pages: usable pages of the active areas (an area being swapped off no longer counts). */
     public long totalSwapPages() {
-        return totalSwapPages;
+        long n = 0;
+        for (SwapInfo si : swapInfo) {
+            if (si != null && si.writeOk) {
+                n += si.pages;
+            }
+        }
+        return n;
     }
 
     /** nr_swap_pages: free slots of the active areas (SwapFree). */
     public long nrSwapPagesFree() {
-        return nrSwapPages;
+        long n = 0;
+        for (SwapInfo si : swapInfo) {
+            if (si != null && si.writeOk) {
+                n += si.pages - si.inuse;
+            }
+        }
+        return n;
     }
 
     /** The active areas in activation (type) order. */
@@ -160,8 +172,6 @@ public final class Swapfile {
         }
         SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio);
         swapInfo[type] = si;
-        totalSwapPages += si.pages;
-        nrSwapPages += si.pages;
         mm.services().printk(KernelServices.KERN_INFO, String.format("Adding %dk swap on %s.  Priority:%d extents:1 across:%dk",
                 si.pages * 4L, path, prio, si.pages * 4L));
         return 0;
@@ -183,7 +193,9 @@ public final class Swapfile {
         if (si == null) {
             return -io.simproc.uapi.Errno.EINVAL;
         }
+        si.writeOk = false;
         if (!mm.memory().unuseSwap(si.type)) {
+            si.writeOk = true;
             return -io.simproc.uapi.Errno.ENOMEM;
         }
         for (int off = 1; off < si.maxPages; off++) {
@@ -198,8 +210,6 @@ public final class Swapfile {
         if (si.inuse != 0) {
             throw new IllegalStateException("swapoff " + path + " left " + si.inuse + " slots in use");
         }
-        totalSwapPages -= si.pages;
-        nrSwapPages -= si.pages;
         si.active = false;
         swapInfo[si.type] = null;
         if (si.prio == leastPriority && si.prio < -1) {
@@ -224,7 +234,7 @@ public final class Swapfile {
     int getSwapPage() {
         SwapInfo best = null;
         for (SwapInfo si : swapInfo) {
-            if (si != null && si.active && si.inuse < si.pages && (best == null || si.prio > best.prio)) {
+            if (si != null && si.writeOk && si.inuse < si.pages && (best == null || si.prio > best.prio)) {
                 best = si;
             }
         }
@@ -236,7 +246,6 @@ public final class Swapfile {
         best.inuse++;
         best.clusterFree[off / SWAPFILE_CLUSTER]--;
         best.clusterNext = off + 1;
-        nrSwapPages--;
         return entry(best.type, off);
     }
 
@@ -311,7 +320,6 @@ public final class Swapfile {
         si.swapMap[off] = 0;
         si.inuse--;
         si.clusterFree[off / SWAPFILE_CLUSTER]++;
-        nrSwapPages++;
         if (si.cache[off] <= PageCacheIndex.SHADOW_BASE) {
             si.cache[off] = PageCacheIndex.EMPTY;
         }

@@ -10,13 +10,21 @@ package io.simproc.mm;
  * and are written out, mapped pages are first unmapped from every task through reverse mapping. Slab shrinkers
  * are asked in proportion to the pass's priority.
  *
- * <p>Reclaim never sleeps here: writeback the device has not completed yet keeps a page on the list until a later
+ * <p>Direct reclaim that made no progress on a node is throttled (see {@link #MAX_NOPROGRESS_THROTTLE}). Reclaim
+ * never sleeps otherwise: writeback the device has not completed yet keeps a page on the list until a later
  * pass; swap writes complete at once.
  */
 public final class Vmscan {
     public static final int DEF_PRIORITY = 12;
     public static final int SWAP_CLUSTER_MAX = 32;
     public static final int MAX_SWAPPINESS = 200;
+    /**
+     * The longest a node that gave direct reclaim nothing is left alone (reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS)
+     * puts such reclaimers to sleep; here the sleep is a window, doubling from HZ/10 while reclaim keeps failing, in
+     * which direct reclaim on the node returns no progress at once — pgscan_direct_throttle — instead of scanning
+     * lists it just found unreclaimable).
+     */
+    static final long MAX_NOPROGRESS_THROTTLE = 5L * KernelServices.HZ;
     /** SHRINK_BATCH: objects asked of a shrinker per call. */
     static final int SHRINK_BATCH = 128;
 
@@ -50,8 +58,15 @@ public final class Vmscan {
         sc.maySwap = true;
         mm.vmEvents[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
         java.util.LinkedHashSet<PgData> nodes = new java.util.LinkedHashSet<>();
+        long now = mm.services().jiffies();
         for (Zone z : mm.zonelist(nid, highestZoneidx)) {
-            nodes.add(z.node());
+            if (z.node().noProgressUntil <= now) {
+                nodes.add(z.node());
+            }
+        }
+        if (nodes.isEmpty()) {
+            mm.vmEvents[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
+            return 0;
         }
         do {
             for (PgData pgdat : nodes) {
@@ -66,6 +81,13 @@ public final class Vmscan {
         } while (--sc.priority >= 0);
         for (PgData pgdat : nodes) {
             snapshotRefaults(pgdat.lruvec);
+            if (sc.nrReclaimed == 0) {
+                pgdat.noProgressBackoff = Math.min(MAX_NOPROGRESS_THROTTLE,
+                        Math.max(KernelServices.HZ / 10, pgdat.noProgressBackoff * 2));
+                pgdat.noProgressUntil = now + pgdat.noProgressBackoff;
+            } else {
+                pgdat.noProgressBackoff = 0;
+            }
         }
         return sc.nrReclaimed;
     }

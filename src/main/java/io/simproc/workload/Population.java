@@ -138,6 +138,9 @@ public final class Population implements Userspace {
                 kernel.syscalls().touch(t, stack + THREAD_STACK - 3 * Page.PAGE_SIZE, 3 * Page.PAGE_SIZE, true);
             }
         }
+        for (ProcessSpec.Io io : spec.io()) {
+            new FileIo(kernel, t, io, kernel.random("io:" + t.pid() + ":" + io.path())).start();
+        }
         for (ProcessSpec child : spec.children()) {
             schedule(child, t);
         }

@@ -24,12 +24,13 @@ import java.util.List;
  * @param nice        its nice value, or null to keep the parent's
  * @param lockedBytes memory it mlocks (part of its heap)
  * @param children    processes it starts
+ * @param io          the steady file I/O it does while it runs (reads and writes through the page cache)
  */
 public record ProcessSpec(String name, String program, List<String> args, Integer uid, long startMillis, int count,
                           boolean fork, long heapBytes, long mmapBytes, double textShare, Region reserve,
                           Region shm, List<FileMap> files, int threads, Integer oomScoreAdj, Integer nice,
                           long lockedBytes,
-                          List<ProcessSpec> children) {
+                          List<ProcessSpec> children, List<Io> io) {
 
     /** An anonymous or shared region: its size and how much of it is written. {@code name} keys shm segments. */
     public record Region(String name, long sizeBytes, long touchBytes) {
@@ -39,7 +40,19 @@ public record ProcessSpec(String name, String program, List<String> args, Intege
     public record FileMap(String path, long sizeBytes, boolean shared, boolean writable, long touchBytes) {
     }
 
+    /** How a stream of file I/O moves through its file. */
+    public enum Pattern { SEQUENTIAL, RANDOM, APPEND }
+
+    /**
+     * Steady I/O on one file: {@code readBytes} and {@code writeBytes} per second of simulated time, sequentially
+     * (wrapping at the end), at random 8 KiB blocks, or appending (the file grows). The file is created at
+     * {@code sizeBytes} (its data on disk, not cached) when it does not exist.
+     */
+    public record Io(String path, long sizeBytes, long readBytes, long writeBytes, Pattern pattern) {
+    }
+
     public ProcessSpec {
+        io = List.copyOf(io);
         args = List.copyOf(args);
         files = List.copyOf(files);
         children = List.copyOf(children);

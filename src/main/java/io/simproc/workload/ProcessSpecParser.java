@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  */
 public final class ProcessSpecParser {
     static final String[] KEYS = {"name", "program", "args", "uid", "start", "count", "fork", "heap", "mmap", "text",
-        "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children"};
+        "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children", "io"};
     public static final double DEFAULT_TEXT_SHARE = 0.35;
     static final int MAX_COUNT = 10_000;
     static final int MAX_THREADS = 4096;
@@ -106,8 +106,35 @@ public final class ProcessSpecParser {
                 children.add(parse(c, true));
             }
         }
+        List<ProcessSpec.Io> io = new ArrayList<>();
+        if (m.containsKey("io")) {
+            for (YamlNode x : m.get("io").sequence()) {
+                io.add(io(x));
+            }
+        }
         return new ProcessSpec(name, program, args, uid, start, count, fork, heap, mmap, text, reserve, shm, files,
-                threads, adj, nice, locked, children);
+                threads, adj, nice, locked, children, io);
+    }
+
+    private static ProcessSpec.Io io(YamlNode n) {
+        n.checkKeys("path", "size", "read", "write", "pattern");
+        String path = n.require("path").string();
+        if (!path.startsWith("/")) {
+            throw n.get("path").error("file path must be absolute, got '" + path + "'");
+        }
+        long size = n.get("size") == null ? 0 : n.get("size").size();
+        long read = n.get("read") == null ? 0 : n.get("read").size();
+        long write = n.get("write") == null ? 0 : n.get("write").size();
+        ProcessSpec.Pattern pattern = n.get("pattern") == null ? ProcessSpec.Pattern.SEQUENTIAL
+                : ProcessSpec.Pattern.valueOf(n.get("pattern").oneOf("sequential", "random", "append")
+                        .toUpperCase(java.util.Locale.ROOT));
+        if (read == 0 && write == 0) {
+            throw n.error("io needs a 'read' or 'write' rate (bytes per second)");
+        }
+        if (size == 0 && (read > 0 || pattern != ProcessSpec.Pattern.APPEND)) {
+            throw n.error("io on " + path + " needs a 'size' (only an append-only writer may start from empty)");
+        }
+        return new ProcessSpec.Io(path, size, read, write, pattern);
     }
 
     private static ProcessSpec.Region region(YamlNode n, boolean named) {
