@@ -20,6 +20,21 @@ final class PageCacheIndex {
     private final TreeMap<Long, int[]> chunks = new TreeMap<>();
     private long size;
     private long shadows;
+    /** The chunk the last lookup found (reads and writes of a file are mostly sequential). */
+    private long lastKey = -1;
+    private int[] lastChunk;
+
+    private int[] chunk(long key) {
+        if (key == lastKey) {
+            return lastChunk;
+        }
+        int[] c = chunks.get(key);
+        if (c != null) {
+            lastKey = key;
+            lastChunk = c;
+        }
+        return c;
+    }
 
     /** The pfn caching index, or -1 (also when only a shadow is there). */
     int get(long index) {
@@ -29,17 +44,21 @@ final class PageCacheIndex {
 
     /** The entry at index: pfn, shadow or EMPTY. */
     int raw(long index) {
-        int[] c = chunks.get(index >>> CHUNK_SHIFT);
+        int[] c = chunk(index >>> CHUNK_SHIFT);
         return c == null ? EMPTY : c[(int) (index & (CHUNK - 1))];
     }
 
     /** Store a pfn or a shadow at index, replacing what was there. */
     void put(long index, int entry) {
-        int[] c = chunks.computeIfAbsent(index >>> CHUNK_SHIFT, k -> {
-            int[] a = new int[CHUNK];
-            Arrays.fill(a, EMPTY);
-            return a;
-        });
+        long key = index >>> CHUNK_SHIFT;
+        int[] c = chunk(key);
+        if (c == null) {
+            c = new int[CHUNK];
+            Arrays.fill(c, EMPTY);
+            chunks.put(key, c);
+            lastKey = key;
+            lastChunk = c;
+        }
         int i = (int) (index & (CHUNK - 1));
         account(c[i], -1);
         c[i] = entry;
@@ -57,7 +76,7 @@ final class PageCacheIndex {
     /** Clear the entry at index (page or shadow). */
     void remove(long index) {
         long key = index >>> CHUNK_SHIFT;
-        int[] c = chunks.get(key);
+        int[] c = chunk(key);
         if (c == null) {
             return;
         }
@@ -73,6 +92,10 @@ final class PageCacheIndex {
             }
         }
         chunks.remove(key);
+        if (key == lastKey) {
+            lastKey = -1;
+            lastChunk = null;
+        }
     }
 
     long size() {

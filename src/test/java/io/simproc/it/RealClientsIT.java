@@ -188,7 +188,7 @@ class RealClientsIT {
         return sb.toString();
     }
 
-    private static String line(String out, String marker) {
+    static String line(String out, String marker) {
         for (String l : out.split("\n")) {
             if (l.contains(marker)) {
                 return l.replace(marker, " ");
@@ -201,7 +201,7 @@ class RealClientsIT {
         return numbers(line)[0];
     }
 
-    private static long[] numbers(String line) {
+    static long[] numbers(String line) {
         List<Long> n = new ArrayList<>();
         for (String f : line.trim().split("\\s+")) {
             if (f.matches("-?\\d+")) {
