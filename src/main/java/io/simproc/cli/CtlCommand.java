@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control the simulated machine mounted at DIR.",
             "Requests: status | apply FILE | advance DURATION | pause | resume | speed X",
-            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg"})
+            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg | pageblocks"})
 final class CtlCommand implements Callable<Integer> {
     /** An advance shows a progress bar once it has taken this long. */
     static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;

@@ -1,8 +1,11 @@
 package io.simproc.cli;
 
+import io.simproc.control.ControlClient;
+import io.simproc.control.ControlException;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Sizes;
 import io.simproc.mm.PageblockSnapshot;
+import io.simproc.physmap.PageblockText;
 import io.simproc.physmap.PhysMapLayout;
 import io.simproc.physmap.Picture;
 import io.simproc.physmap.PngWriter;
@@ -10,23 +13,31 @@ import io.simproc.physmap.SvgWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code simproc map --out FILE.svg|FILE.png}: boot a machine and draw its physical memory, pageblock by
- * pageblock (see {@link PhysMapLayout}).
+ * {@code simproc map [DIR] --out FILE.svg|FILE.png}: draw the physical memory of the machine mounted at DIR (asked
+ * through its control socket) or, without DIR, of a freshly booted one, pageblock by pageblock (see
+ * {@link PhysMapLayout}).
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
-        description = {"Boot a simulated machine and draw its physical memory: one cell per pageblock, coloured by",
-            "migrate type, shaded by how full it is, free blocks of pageblock order or more outlined."})
+        description = {"Draw a simulated machine's physical memory: one cell per pageblock, coloured by migrate type,",
+            "shaded by how full it is, free blocks of pageblock order or more outlined.",
+            "With DIR: the machine mounted there, now; without: a freshly booted one (-m, -s)."})
 final class MapCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Mount point of a running machine.")
+    Path dir;
+
     @Option(names = "--out", required = true, paramLabel = "FILE",
             description = "Picture to write; the format follows the extension: .svg or .png.")
     Path out;
@@ -41,6 +52,38 @@ final class MapCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Format format = Format.of(out);
         Console console = new Console(System.err, quiet);
+        if (dir != null) {
+            if (machine.given()) {
+                throw new UserError("--machine describes a machine to boot; the one at " + dir + " is already running");
+            }
+            List<String> lines = new ArrayList<>();
+            try {
+                ControlClient.send(dir, "pageblocks", List.of(), new ControlClient.Listener() {
+                    @Override
+                    public void out(String line) {
+                        lines.add(line);
+                    }
+
+                    @Override
+                    public void err(String line) {
+                        console.error(line);
+                    }
+
+                    @Override
+                    public void progress(long doneMillis, long totalMillis) {
+                    }
+                });
+            } catch (ControlException e) {
+                throw new UserError(e.getMessage());
+            }
+            if (lines.isEmpty() || !lines.get(0).startsWith("title ")) {
+                throw new UserError("the daemon at " + dir + " sent no pageblock map");
+            }
+            write(PhysMapLayout.layout(PageblockText.parse(lines.subList(1, lines.size())),
+                    lines.get(0).substring("title ".length())), format, out);
+            console.progress("wrote " + out);
+            return 0;
+        }
         Kernel kernel = machine.boot(console);
         PageblockSnapshot snapshot = kernel.read(k -> PageblockSnapshot.take(k.mm()));
         String title = String.format("Physical memory of machine '%s' (%s, seed %d) at %s", kernel.profile().name(),

@@ -66,6 +66,11 @@ public final class PageblockSnapshot {
         }
     }
 
+    /** A snapshot from its parts (one read back from another process, say). */
+    public static PageblockSnapshot of(List<ZoneBlocks> zones, List<MigrateType> migrateTypes) {
+        return new PageblockSnapshot(zones, migrateTypes);
+    }
+
     /** Take the snapshot: every populated zone of every node, in node then zone order. */
     public static PageblockSnapshot take(MemoryManager mm) {
         List<ZoneBlocks> out = new ArrayList<>();
