@@ -29,7 +29,7 @@ final class CtlCommand implements Callable<Integer> {
     Path dir;
 
     @Parameters(index = "1", paramLabel = "REQUEST", description = "status, apply, advance, pause, resume, speed,"
-            + " spawn, kill, dmesg, save.")
+            + " spawn, kill, dmesg, save, pageblocks.")
     String request;
 
     @Parameters(index = "2..*", paramLabel = "ARG", description = "The request's arguments.")

@@ -147,7 +147,8 @@ class ControlServerTest {
                 usage.getMessage());
         assertEquals(2, assertThrows(ControlException.class, () -> send("advance")).status());
         assertEquals("unknown request 'frob' (requests: status, apply, advance, pause, resume, speed, spawn, kill,"
-                + " dmesg, save, pageblocks)", assertThrows(ControlException.class, () -> send("frob")).getMessage());
+                + " dmesg, save, pageblocks)",
+                assertThrows(ControlException.class, () -> send("frob")).getMessage());
     }
 
     @Test
