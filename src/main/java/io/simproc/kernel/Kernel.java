@@ -43,6 +43,8 @@ public final class Kernel implements KernelServices {
     private MemoryManager mm;
     private Vfs vfs;
     private Processes processes;
+    private final OomKill oomKill = new OomKill(this);
+    private volatile boolean panicked;
     private Syscalls syscalls;
     private Ipc ipc;
     private SeededRandom aslr;
@@ -144,6 +146,9 @@ public final class Kernel implements KernelServices {
     public <T> T mutate(Supplier<T> change) {
         lock.writeLock().lock();
         try {
+            if (panicked) {
+                throw new KernelPanic("the machine has panicked; it no longer changes");
+            }
             T result = change.get();
             afterStep();
             return result;
@@ -161,11 +166,13 @@ public final class Kernel implements KernelServices {
             lock.writeLock().lock();
             try {
                 long now = clock.jiffies();
-                if (now >= targetJiffies) {
+                if (now >= targetJiffies || panicked) {
                     return;
                 }
                 runTimersUntil(Math.min(targetJiffies, now + MAX_STEP_JIFFIES));
                 afterStep();
+            } catch (KernelPanic stopped) {
+                return;
             } finally {
                 lock.writeLock().unlock();
             }
@@ -251,14 +258,67 @@ public final class Kernel implements KernelServices {
         return t == null || t.uid() == 0;
     }
 
-    /** Run {@code work} as if task {@code comm}/{@code pid} were current (for log lines such as warn_alloc's). */
+    @Override
+    public boolean currentIsOomVictim() {
+        Task t = tasks.get(currentPid());
+        return t != null && processes.leaderOf(t).isOomVictim();
+    }
+
+    @Override
+    public boolean outOfMemory(io.simproc.mm.OomControl oc) {
+        return oomKill.outOfMemory(oc);
+    }
+
+    /** Whether the simulation is working on behalf of {@code process} (any of its threads) right now. */
+    boolean isCurrentTask(Task process) {
+        for (Current c : current) {
+            Task t = tasks.get(c.pid());
+            if (t != null && processes.leaderOf(t) == process) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Run {@code work} as if task {@code comm}/{@code pid} were current (for log lines such as warn_alloc's, the
+     * overcommit and OOM decisions). A process the OOM killer chose while it was current dies when it leaves the
+     * kernel: here, once the simulation no longer works for it.
+     */
     public <T> T asCurrent(String comm, int pid, Supplier<T> work) {
         current.push(new Current(comm, pid));
         try {
             return work.get();
         } finally {
             current.pop();
+            Task t = tasks.get(pid);
+            if (t != null && processes.leaderOf(t).isOomVictim() && !isCurrentTask(processes.leaderOf(t))
+                    && !panicked) {
+                processes.kill(processes.leaderOf(t), Processes.SIGKILL);
+            }
         }
+    }
+
+    /**
+     * panic(): log {@code Kernel panic - not syncing: MESSAGE} and the end marker, and stop the machine — no timer
+     * runs and no change is accepted afterwards; its files stay readable. Throws {@link KernelPanic} to unwind the
+     * step that panicked.
+     */
+    void panic(String message) {
+        printk(KernelServices.KERN_EMERG, "Kernel panic - not syncing: " + message);
+        printk(KernelServices.KERN_EMERG, "---[ end Kernel panic - not syncing: " + message + " ]---");
+        panicked = true;
+        throw new KernelPanic(message);
+    }
+
+    /** Whether the machine has panicked (and stopped). */
+    public boolean panicked() {
+        return panicked;
+    }
+
+    /** The OOM killer and its knobs. */
+    public OomKill oomKill() {
+        return oomKill;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ public final class Simulation {
         while (running) {
             long goal = target(wallNanos.getAsLong());
             long now = kernel.read(k -> k.clock().jiffies());
-            if (goal > now) {
+            if (goal > now && !kernel.panicked()) {
                 kernel.advanceTo(goal);
                 continue;
             }

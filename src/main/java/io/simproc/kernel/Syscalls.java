@@ -115,7 +115,8 @@ public final class Syscalls {
 
     /**
      * Loads ({@code write} false) or stores to every page of [addr, addr + len) by task t. Returns 0, -ENOMEM when a
-     * page could not be had, or -EFAULT after a segmentation fault killed the task.
+     * page could not be had, -EFAULT after a segmentation fault killed the task, or -EINTR when the OOM killer chose
+     * the task (it dies as the call returns).
      */
     public int touch(Task t, long addr, long len, boolean write) {
         assert kernel.isWriter();
@@ -142,12 +143,15 @@ public final class Syscalls {
                     kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, MAJOR_FAULT_NANOS);
                 }
                 case Memory.OOM -> {
-                    return -Errno.ENOMEM;
+                    return kernel.processes().leaderOf(t).isOomVictim() ? -Errno.EINTR : -Errno.ENOMEM;
                 }
                 default -> {
                     segfault(t, Math.max(a, addr), write, r);
                     return -Errno.EFAULT;
                 }
+            }
+            if (kernel.processes().leaderOf(t).isOomVictim()) {
+                return -Errno.EINTR;
             }
         }
         return 0;

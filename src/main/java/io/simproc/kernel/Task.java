@@ -81,6 +81,8 @@ public final class Task {
     private int exitCode;
     private int oomScoreAdj;
     private int oomScoreAdjMin;
+    /** tsk_is_oom_victim(): chosen by the OOM killer, SIGKILL pending until it leaves the kernel. */
+    private boolean oomVictim;
     private final List<Integer> threads = new ArrayList<>();
     private final List<Integer> children = new ArrayList<>();
     private long sigIgnore;
@@ -236,6 +238,15 @@ public final class Task {
 
     public int oomScoreAdjMin() {
         return oomScoreAdjMin;
+    }
+
+    /** Whether the OOM killer chose this process and its SIGKILL is still pending. */
+    public boolean isOomVictim() {
+        return oomVictim;
+    }
+
+    void markOomVictim() {
+        this.oomVictim = true;
     }
 
     /** Thread ids of this thread group (the leader first); empty for non-leaders. */

@@ -31,4 +31,14 @@ public interface KernelServices {
 
     /** capable(CAP_SYS_ADMIN) for current (root, or the kernel itself when no task is current). */
     boolean currentCapSysAdmin();
+
+    /** tsk_is_oom_victim(current): current was chosen by the OOM killer and may dip into the reserves. */
+    boolean currentIsOomVictim();
+
+    /**
+     * out_of_memory(): the allocator made no progress; the OOM killer may free memory by killing a task. Returns
+     * whether the caller should retry (a task was killed or is already dying, or the OOM killer may not act for
+     * this request).
+     */
+    boolean outOfMemory(OomControl oc);
 }

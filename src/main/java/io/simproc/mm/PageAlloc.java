@@ -140,35 +140,63 @@ public final class PageAlloc {
     }
 
     /**
-     * __alloc_pages_slowpath(): wake kswapd, retry against the min watermark (with the reserves GFP allows); then,
-     * for requests that may block, direct reclaim and a retry, repeated while {@link #shouldReclaimRetry} sees a
-     * chance; a failure is reported the way warn_alloc() does.
+     * __alloc_pages_slowpath(): wake kswapd, retry against the min watermark (with the reserves GFP allows, and
+     * ALLOC_OOM for an OOM victim); for requests that may block, direct reclaim (draining the per-cpu lists once
+     * when it was not enough) and a retry, repeated while {@link #shouldReclaimRetry} sees a chance; then
+     * {@link #allocPagesMayOom}, retried as long as the OOM killer makes progress; a failure is reported the way
+     * warn_alloc() does.
      */
     private int allocPagesSlowpath(int gfp, int order, AllocContext ac) {
         int allocFlags = gfpToAllocFlags(gfp, order);
-        if ((allocFlags & ALLOC_KSWAPD) != 0) {
-            wakeAllKswapds(order, gfp, ac);
-        }
-        int pfn = getPageFromFreelist(gfp, order, allocFlags, ac);
-        if (pfn >= 0) {
-            return pfn;
-        }
-        if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) != 0) {
-            int[] noProgressLoops = {0};
-            while (true) {
-                long progress = allocPagesDirectReclaim(gfp, order, ac);
-                pfn = getPageFromFreelist(gfp, order, allocFlags, ac);
-                if (pfn >= 0) {
-                    return pfn;
-                }
-                if ((gfp & Gfp.__GFP_NORETRY) != 0
-                        || (order > PAGE_ALLOC_COSTLY_ORDER && (gfp & Gfp.__GFP_RETRY_MAYFAIL) == 0)) {
-                    break;
-                }
-                if (!shouldReclaimRetry(order, ac, allocFlags, progress > 0, noProgressLoops)) {
-                    break;
-                }
+        boolean costlyOrder = order > PAGE_ALLOC_COSTLY_ORDER;
+        int[] noProgressLoops = {0};
+        int futileOomLoops = 0;
+        boolean drained = false;
+        while (true) {
+            if ((allocFlags & ALLOC_KSWAPD) != 0) {
+                wakeAllKswapds(order, gfp, ac);
             }
+            boolean oomVictim = mm.services().currentIsOomVictim() && (gfp & Gfp.__GFP_NOMEMALLOC) == 0;
+            int flags = oomVictim ? ALLOC_OOM | allocFlagsCma(gfp) | (allocFlags & ALLOC_KSWAPD) : allocFlags;
+            int pfn = getPageFromFreelist(gfp, order, flags, ac);
+            if (pfn >= 0) {
+                return pfn;
+            }
+            if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+                break;
+            }
+            long progress = allocPagesDirectReclaim(gfp, order, ac);
+            pfn = getPageFromFreelist(gfp, order, flags, ac);
+            if (pfn < 0 && !drained) {
+                drainAllPages(null);
+                drained = true;
+                pfn = getPageFromFreelist(gfp, order, flags, ac);
+            }
+            if (pfn >= 0) {
+                return pfn;
+            }
+            if ((gfp & Gfp.__GFP_NORETRY) != 0 || costlyOrder && (gfp & Gfp.__GFP_RETRY_MAYFAIL) == 0) {
+                break;
+            }
+            if (shouldReclaimRetry(order, ac, flags, progress > 0, noProgressLoops)) {
+                continue;
+            }
+            boolean[] oomProgress = new boolean[1];
+            long freeBefore = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+            pfn = allocPagesMayOom(gfp, order, ac, oomProgress);
+            if (pfn >= 0) {
+                return pfn;
+            }
+            if (oomVictim || !oomProgress[0]) {
+                break;
+            }
+            // Progress that freed nothing (an OOM killer that may not act for this request) may not loop forever:
+            // at most MAX_RECLAIM_RETRIES such rounds in a row.
+            futileOomLoops = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) > freeBefore ? 0 : futileOomLoops + 1;
+            if (futileOomLoops > MAX_RECLAIM_RETRIES) {
+                break;
+            }
+            noProgressLoops[0] = 0;
         }
         if ((gfp & Gfp.__GFP_NOWARN) == 0) {
             warnAlloc(gfp, order);
@@ -209,6 +237,28 @@ public final class PageAlloc {
             }
         }
         return false;
+    }
+
+    /**
+     * __alloc_pages_may_oom(): one last attempt against the high watermark (memory a concurrent kill freed), then
+     * the OOM killer — not for costly orders, __GFP_RETRY_MAYFAIL or __GFP_THISNODE requests, nor for requests
+     * limited to zones below Normal. {@code progress[0]} tells the slow path to retry.
+     */
+    private int allocPagesMayOom(int gfp, int order, AllocContext ac, boolean[] progress) {
+        int pfn = getPageFromFreelist((gfp | Gfp.__GFP_HARDWALL) & ~Gfp.__GFP_DIRECT_RECLAIM, order,
+                ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+        if (pfn >= 0 || order > PAGE_ALLOC_COSTLY_ORDER
+                || (gfp & (Gfp.__GFP_RETRY_MAYFAIL | Gfp.__GFP_THISNODE)) != 0
+                || ac.highestZoneidx < ZoneType.NORMAL.ordinal()) {
+            return pfn;
+        }
+        if (mm.services().outOfMemory(new OomControl(gfp, order)) || (gfp & Gfp.__GFP_NOFAIL) != 0) {
+            progress[0] = true;
+            if ((gfp & Gfp.__GFP_NOFAIL) != 0) {
+                pfn = getPageFromFreelist(gfp, order, ALLOC_NO_WATERMARKS, ac);
+            }
+        }
+        return pfn;
     }
 
     /** warn_alloc(), rate limited to 10 lines per 5 s as the kernel's nopage_rs. */

@@ -4,10 +4,10 @@ package io.simproc.mm;
  * struct ratelimit_state (lib/ratelimit.c): at most {@code burst} events per {@code interval} jiffies; when a new
  * interval starts after events were dropped, the caller is told how many, to log "callbacks suppressed".
  */
-final class Ratelimit {
+public final class Ratelimit {
     /** DEFAULT_RATELIMIT_INTERVAL (5 s) and DEFAULT_RATELIMIT_BURST. */
-    static final long DEFAULT_INTERVAL_SECONDS = 5;
-    static final int DEFAULT_BURST = 10;
+    public static final long DEFAULT_INTERVAL_SECONDS = 5;
+    public static final int DEFAULT_BURST = 10;
 
     private final long intervalJiffies;
     private final int burst;
@@ -15,7 +15,7 @@ final class Ratelimit {
     private int printed;
     private int missed;
 
-    Ratelimit(long intervalJiffies, int burst) {
+    public Ratelimit(long intervalJiffies, int burst) {
         this.intervalJiffies = intervalJiffies;
         this.burst = burst;
     }
@@ -24,7 +24,7 @@ final class Ratelimit {
      * __ratelimit(): whether this event may be logged now. {@code suppressed[0]} receives the number of events
      * dropped in the interval that just ended (0 if none).
      */
-    boolean allow(long now, int[] suppressed) {
+    public boolean allow(long now, int[] suppressed) {
         suppressed[0] = 0;
         if (begin == Long.MIN_VALUE || now - begin >= intervalJiffies) {
             suppressed[0] = missed;

@@ -169,6 +169,8 @@ public final class ProcFs {
             });
         } catch (ProcException e) {
             return -e.errno();
+        } catch (io.simproc.kernel.KernelPanic stopped) {
+            return -Errno.EIO;
         }
     }
 

@@ -69,6 +69,7 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/dirty_writeback_centisecs", 0644, null, null,
                 k -> k.mm().tunables().dirtyWritebackCentisecs(), SysctlTable::setDirtyWriteback));
         e.add(new DropCachesSysctl());
+        addOomKill(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }
@@ -101,6 +102,16 @@ public final class SysctlTable {
         if (v != old) {
             k.mm().bdi().start();
         }
+    }
+
+    /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */
+    private static void addOomKill(List<Sysctl> e) {
+        e.add(new IntSysctl("vm/oom_kill_allocating_task", 0644, null, null,
+                k -> k.oomKill().oomKillAllocatingTask(), (k, v) -> k.oomKill().setOomKillAllocatingTask(v)));
+        e.add(new IntSysctl("vm/panic_on_oom", 0644, 0, 2, k -> k.oomKill().panicOnOom(),
+                (k, v) -> k.oomKill().setPanicOnOom(v)));
+        e.add(new IntSysctl("vm/oom_dump_tasks", 0644, null, null, k -> k.oomKill().oomDumpTasks(),
+                (k, v) -> k.oomKill().setOomDumpTasks(v)));
     }
 
     private static int[] lowmemReserveRatio(Kernel k) {

@@ -19,6 +19,7 @@ final class FakeKernelServices implements KernelServices {
     private long jiffies;
     private long seq;
     private boolean capSysAdmin = true;
+    private final List<OomControl> oomCalls = new ArrayList<>();
 
     @Override
     public long jiffies() {
@@ -48,6 +49,23 @@ final class FakeKernelServices implements KernelServices {
     @Override
     public boolean currentCapSysAdmin() {
         return capSysAdmin;
+    }
+
+    @Override
+    public boolean currentIsOomVictim() {
+        return false;
+    }
+
+    /** No tasks to kill here: the OOM killer finds nothing and the allocation fails. */
+    @Override
+    public boolean outOfMemory(OomControl oc) {
+        oomCalls.add(oc);
+        return false;
+    }
+
+    /** Every OOM the allocator raised, in order. */
+    List<OomControl> oomCalls() {
+        return oomCalls;
     }
 
     /** Make the fixed current task privileged (root) or not. */
