@@ -70,7 +70,9 @@ final class BootSlab {
         Slab slab = k.mm().slab();
         int cpus = k.profile().nrCpus();
         for (long i = 0; i < n; i++) {
-            if (slab.kmemCacheAlloc(c, Gfp.GFP_KERNEL, rnd.nextInt(cpus)) == 0) {
+            // Opportunistic: a boot's leftovers stop where memory runs out, without the OOM killer.
+            if (slab.kmemCacheAlloc(c, Gfp.GFP_KERNEL | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN,
+                    rnd.nextInt(cpus)) == 0) {
                 return;
             }
         }

@@ -62,12 +62,17 @@ public final class SuperBlock implements Shrinker {
      * {dentry, inode} addresses, or null when memory ran out (nothing stays allocated then).
      */
     public long[] allocFile(int cpu) {
+        return allocFile(cpu, Gfp.GFP_KERNEL);
+    }
+
+    /** {@link #allocFile(int)} with the allocations' GFP mask. */
+    private long[] allocFile(int cpu, int gfp) {
         mm.assertWriter();
-        long inode = slab.kmemCacheAlloc(inodeCache, Gfp.GFP_KERNEL, cpu);
+        long inode = slab.kmemCacheAlloc(inodeCache, gfp, cpu);
         if (inode == 0) {
             return null;
         }
-        long dentry = slab.kmemCacheAlloc(slab.kernelCaches().dentry, Gfp.GFP_KERNEL, cpu);
+        long dentry = slab.kmemCacheAlloc(slab.kernelCaches().dentry, gfp, cpu);
         if (dentry == 0) {
             slab.kfree(inode, cpu);
             return null;
@@ -94,12 +99,13 @@ public final class SuperBlock implements Shrinker {
 
     /**
      * Files looked up and closed again: {@code n} unused dentry/inode pairs allocated on {@code cpu} and left on
-     * the LRU (what a boot's path walks leave behind). Returns how many were allocated.
+     * the LRU (what a boot's path walks leave behind). Opportunistic (__GFP_NORETRY | __GFP_NOWARN): it stops
+     * where memory runs out instead of calling the OOM killer. Returns how many were allocated.
      */
     public long populateUnused(long n, int cpu) {
         long done = 0;
         for (; done < n; done++) {
-            long[] f = allocFile(cpu);
+            long[] f = allocFile(cpu, Gfp.GFP_KERNEL | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN);
             if (f == null) {
                 break;
             }
