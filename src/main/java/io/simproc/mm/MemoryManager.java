@@ -28,6 +28,7 @@ public final class MemoryManager {
     private final Kswapd kswapd;
     private final Mmap mmap = new Mmap(this);
     private final Overcommit overcommit = new Overcommit(this);
+    private final Compaction compaction;
     private final Memory memory;
     private final Rmap rmap;
     private final Folios folios;
@@ -101,6 +102,7 @@ public final class MemoryManager {
         this.dropCaches = new DropCaches(this);
         this.watermarks = new Watermarks(this);
         this.kswapd = new Kswapd(this);
+        this.compaction = new Compaction(this);
     }
 
     /**
@@ -391,6 +393,10 @@ public final class MemoryManager {
         return mmap;
     }
 
+    public Compaction compaction() {
+        return compaction;
+    }
+
     public Overcommit overcommit() {
         return overcommit;
     }
@@ -476,6 +482,17 @@ public final class MemoryManager {
     void releaseMapping(int id) {
         mappings.set(id, null);
         freeMappingIds.push(id);
+    }
+
+    /** Every registered AnonVma and AddressSpace (for invariant checks). */
+    java.util.List<Object> liveMappings() {
+        java.util.List<Object> out = new java.util.ArrayList<>();
+        for (Object o : mappings) {
+            if (o instanceof AnonVma || o instanceof AddressSpace) {
+                out.add(o);
+            }
+        }
+        return out;
     }
 
     /** The AnonVma or AddressSpace a page's mapping id names, or null. */

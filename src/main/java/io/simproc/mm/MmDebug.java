@@ -106,7 +106,35 @@ public final class MmDebug {
         checkPageCache(mm, errors);
         checkSwap(mm, errors, swapPtes);
         checkCommitted(mm, errors);
+        checkPageCacheIndex(mm, errors);
         return errors;
+    }
+
+    /**
+     * The page cache and the pages agree (what migration must keep): every cached index names a page cache page
+     * whose mapping and index are that file's and that offset; every anonymous page names a live anon_vma.
+     */
+    private static void checkPageCacheIndex(MemoryManager mm, List<String> errors) {
+        MemMap map = mm.memMap();
+        for (Object o : mm.liveMappings()) {
+            if (!(o instanceof AddressSpace a)) {
+                continue;
+            }
+            a.pages.forEachIndex(idx -> {
+                int pfn = a.pages.get(idx);
+                PageOwner owner = map.owner(pfn);
+                if ((owner != PageOwner.FILE && owner != PageOwner.SHMEM) || map.mapping(pfn) != a.id()
+                        || (map.index(pfn) & 0xffffffffL) != idx) {
+                    errors.add(a.path() + " index " + idx + " -> pfn " + pfn + " owned by " + owner + " mapping "
+                            + map.mapping(pfn) + " index " + map.index(pfn));
+                }
+            });
+        }
+        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
+            if (map.owner(pfn) == PageOwner.ANON && !(mm.mapping(map.mapping(pfn)) instanceof AnonVma)) {
+                errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
+            }
+        }
     }
 
     /**

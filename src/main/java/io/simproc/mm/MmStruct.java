@@ -217,4 +217,21 @@ public final class MmStruct {
         this.envStart = envStart;
         this.envEnd = envEnd;
     }
+
+    /** Receives a mapped page: its address and pfn. */
+    @FunctionalInterface
+    public interface PageVisitor {
+        void accept(long addr, int pfn);
+    }
+
+    /** Visit every present page this address space maps (not the zero page), in address order. */
+    public void forEachPresentPage(PageVisitor visitor) {
+        for (Vma v : vmas.values()) {
+            pgtable.scan(v.start, v.end, (addr, pte) -> {
+                if (PageTable.isPresent(pte) && (pte & PageTable._PAGE_SPECIAL) == 0) {
+                    visitor.accept(addr, PageTable.pfnOf(pte));
+                }
+            });
+        }
+    }
 }

@@ -165,6 +165,12 @@ public final class PageAlloc {
             if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
                 break;
             }
+            if (order > 0 && (costlyOrder || ac.migratetype != MT_MOVABLE)) {
+                pfn = allocPagesDirectCompact(gfp, order, flags, ac);
+                if (pfn >= 0) {
+                    return pfn;
+                }
+            }
             long progress = allocPagesDirectReclaim(gfp, order, ac);
             pfn = getPageFromFreelist(gfp, order, flags, ac);
             if (pfn < 0 && !drained) {
@@ -237,6 +243,19 @@ public final class PageAlloc {
             }
         }
         return false;
+    }
+
+    /**
+     * __alloc_pages_direct_compact(): compact the zonelist for this order, then try the free lists again; a run
+     * that compacted anything counts compact_stall and then compact_success or compact_fail.
+     */
+    private int allocPagesDirectCompact(int gfp, int order, int allocFlags, AllocContext ac) {
+        if (!mm.compaction().tryToCompactPages(ac.zonelist, order, ac.highestZoneidx, ac.migratetype, allocFlags)) {
+            return -1;
+        }
+        int pfn = getPageFromFreelist(gfp, order, allocFlags, ac);
+        mm.compaction().countResult(pfn >= 0);
+        return pfn;
     }
 
     /**
@@ -809,6 +828,44 @@ public final class PageAlloc {
             mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_HEAD;
         }
         mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Compaction's free pages
+
+    /**
+     * __isolate_free_page() + split_page() for the compaction free scanner: take the free block at {@code pfn} off
+     * the buddy lists, unless that would leave the zone below its min watermark; its 2^order pages become isolated
+     * order-0 pages with no owner, to be used by {@link #prepIsolatedPage} or given back with
+     * {@link #releaseIsolatedPage} in the same step. Returns the block's order, or -1.
+     */
+    int isolateFreePage(int pfn) {
+        Zone zone = mm.zoneOf(pfn);
+        int order = map.buddyOrder(pfn);
+        int mt = map.pageblockMigratetype(pfn);
+        if (mt != MT_ISOLATE) {
+            long watermark = zone.watermark[Zone.WMARK_MIN] + (1L << order);
+            if (!zoneWatermarkOk(zone, 0, watermark, 0, ALLOC_CMA, zone.freePages())) {
+                return -1;
+            }
+        }
+        zone.freeArea.del(pfn, order, mt);
+        accountFreepages(zone, -(1L << order), mt);
+        for (int i = 0; i < 1 << order; i++) {
+            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
+            mem[MemMap.at(pfn + i, MemMap.F_PRIV)] = 0;
+        }
+        return order;
+    }
+
+    /** An isolated free page becomes a migration target owned by {@code owner} (post_alloc_hook). */
+    void prepIsolatedPage(int pfn, PageOwner owner) {
+        prepNewPage(pfn, 0, 0, owner);
+    }
+
+    /** release_free_list(): an isolated free page compaction did not use goes back to the buddy lists. */
+    void releaseIsolatedPage(int pfn) {
+        freeOnePage(mm.zoneOf(pfn), pfn, 0, false);
     }
 
     // ---------------------------------------------------------------------------------------------------------

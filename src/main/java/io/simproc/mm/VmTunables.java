@@ -2,7 +2,8 @@ package io.simproc.mm;
 
 /**
  * The /proc/sys/vm values the memory manager reads (mm/page_alloc.c, mm/util.c globals). Only {@link Watermarks},
- * {@link Overcommit} and the
+ * {@link Overcommit},
+ * {@link Compaction} and the
  * sysctl handlers that call it write them, so that every write recomputes what depends on it.
  */
 public final class VmTunables {
@@ -21,6 +22,8 @@ public final class VmTunables {
     /** An unsigned long in the kernel (values above Long.MAX_VALUE read back through toUnsignedString). */
     long overcommitKbytes;
     long userReserveKbytes;
+    int extfragThreshold = 500;
+    int compactUnevictableAllowed = 1;
     long adminReserveKbytes;
     int vfsCachePressure = 100;
     int vfsCachePressureDenom = 100;
@@ -79,6 +82,14 @@ public final class VmTunables {
 
     public int overcommitMemory() {
         return overcommitMemory;
+    }
+
+    public int extfragThreshold() {
+        return extfragThreshold;
+    }
+
+    public int compactUnevictableAllowed() {
+        return compactUnevictableAllowed;
     }
 
     public long userReserveKbytes() {

@@ -70,6 +70,7 @@ public final class SysctlTable {
                 k -> k.mm().tunables().dirtyWritebackCentisecs(), SysctlTable::setDirtyWriteback));
         e.add(new DropCachesSysctl());
         addOomKill(e);
+        addCompaction(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }
@@ -102,6 +103,16 @@ public final class SysctlTable {
         if (v != old) {
             k.mm().bdi().start();
         }
+    }
+
+    /** mm/compaction.c: the compaction trigger and what compaction may do. */
+    private static void addCompaction(List<Sysctl> e) {
+        e.add(new CompactMemorySysctl());
+        e.add(new IntSysctl("vm/extfrag_threshold", 0644, 0, 1000, k -> k.mm().tunables().extfragThreshold(),
+                (k, v) -> k.mm().compaction().setExtfragThreshold(v)));
+        e.add(new IntSysctl("vm/compact_unevictable_allowed", 0644, 0, 1,
+                k -> k.mm().tunables().compactUnevictableAllowed(),
+                (k, v) -> k.mm().compaction().setCompactUnevictableAllowed(v)));
     }
 
     /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */

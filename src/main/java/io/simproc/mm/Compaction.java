@@ -1,0 +1,256 @@
+package io.simproc.mm;
+
+/**
+ * Memory compaction (mm/compaction.c) of one zone at a time: the migrate scanner walks pageblocks up from the
+ * zone's start isolating movable pages, the free scanner walks down from its end isolating free pages of movable
+ * pageblocks (never whole free pageblocks), pages move from low to high until the scanners meet — or, for an
+ * allocation, until a free block of the requested order exists. Unmovable pages (kernel, page tables, slab) stay
+ * and keep their pageblocks from coming free. Also compaction_suitable with the fragmentation index and
+ * extfrag_threshold, the compact_memory trigger (every populated zone, order −1, no early stop) and direct
+ * compaction for the page allocator (compact_stall, compact_fail, compact_success).
+ */
+public final class Compaction {
+    /** COMPACT_CLUSTER_MAX: pages isolated per migration batch. */
+    static final int COMPACT_CLUSTER_MAX = 32;
+
+    private final MemoryManager mm;
+    private final Migrate migrate;
+
+    Compaction(MemoryManager mm) {
+        this.mm = mm;
+        this.migrate = new Migrate(mm);
+    }
+
+    /**
+     * fragmentation_index(): 0 with no free blocks, −1000 when a block of the order is free, else
+     * {@code 1000 − (1000 + free_pages × 1000 / requested) / free_blocks_total} — near 0 when memory is short, near
+     * 1000 when it is fragmented.
+     */
+    public static int fragmentationIndex(Zone z, int order) {
+        long requested = 1L << order;
+        long blocksTotal = 0;
+        long freePages = 0;
+        long blocksSuitable = 0;
+        for (int o = 0; o < PageAlloc.NR_PAGE_ORDERS; o++) {
+            long n = z.freeArea.nrFree(o);
+            blocksTotal += n;
+            freePages += n << o;
+            if (o >= order) {
+                blocksSuitable += n << (o - order);
+            }
+        }
+        if (blocksTotal == 0) {
+            return 0;
+        }
+        if (blocksSuitable > 0) {
+            return -1000;
+        }
+        return (int) (1000 - (1000 + freePages * 1000 / requested) / blocksTotal);
+    }
+
+    /**
+     * compaction_suitable(): enough free pages above the (low for costly orders, else min) watermark plus
+     * compact_gap to migrate into, and for costly orders a fragmentation index above extfrag_threshold (a lack of
+     * memory rather than fragmentation is for reclaim).
+     */
+    public boolean suitable(Zone z, int order, int highestZoneidx) {
+        long wmark = (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER ? z.lowWmarkPages() : z.minWmarkPages())
+                + (2L << order);
+        if (!mm.pageAlloc().zoneWatermarkOk(z, 0, wmark, highestZoneidx, PageAlloc.ALLOC_CMA, z.freePages())) {
+            return false;
+        }
+        if (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
+            int fi = fragmentationIndex(z, order);
+            return fi < 0 || fi > mm.tunables().extfragThreshold;
+        }
+        return true;
+    }
+
+    /** extfrag_threshold: 0..1000 (the sysctl checks the range). */
+    public void setExtfragThreshold(int value) {
+        mm.assertWriter();
+        mm.tunables().extfragThreshold = value;
+    }
+
+    /** compact_unevictable_allowed: 0 or 1 (the sysctl checks the range). */
+    public void setCompactUnevictableAllowed(int value) {
+        mm.assertWriter();
+        mm.tunables().compactUnevictableAllowed = value;
+    }
+
+    /** compact_nodes(), for a write of 1 to compact_memory: every populated zone of every node, whole. */
+    public void compactNodes() {
+        mm.assertWriter();
+        for (Zone z : mm.zones()) {
+            if (z.isPopulated()) {
+                compactZone(z, -1, MigrateType.MOVABLE.ordinal());
+            }
+        }
+    }
+
+    /**
+     * try_to_compact_pages() + __alloc_pages_direct_compact()'s accounting, called by the allocator for an order
+     * > 0 that failed: compact the zonelist's suitable zones until one has a free block of the order. Returns false
+     * when no zone was suitable (COMPACT_SKIPPED: no stall counted), else true after counting compact_stall; the
+     * caller then tries the free lists and counts success or failure with {@link #countResult}.
+     */
+    boolean tryToCompactPages(Zone[] zonelist, int order, int highestZoneidx, int migratetype, int allocFlags) {
+        boolean tried = false;
+        for (Zone z : zonelist) {
+            if (z.type().ordinal() > highestZoneidx || !z.isPopulated()) {
+                continue;
+            }
+            long mark = z.wmarkPages(allocFlags & PageAlloc.ALLOC_WMARK_MASK);
+            if (mm.pageAlloc().zoneWatermarkOk(z, order, mark, highestZoneidx, allocFlags, z.freePages())) {
+                tried = true;
+                break;
+            }
+            if (!suitable(z, order, highestZoneidx)) {
+                continue;
+            }
+            tried = true;
+            if (compactZone(z, order, migratetype)) {
+                break;
+            }
+        }
+        if (!tried) {
+            return false;
+        }
+        mm.countEvent(VmEvent.COMPACT_STALL, 1);
+        return true;
+    }
+
+    /** compact_success or compact_fail for a direct compaction that stalled. */
+    void countResult(boolean success) {
+        mm.countEvent(success ? VmEvent.COMPACT_SUCCESS : VmEvent.COMPACT_FAIL, 1);
+    }
+
+    /**
+     * compact_zone(): run both scanners over {@code zone}; for {@code order} ≥ 0 stop at a pageblock boundary once
+     * a free block of that order exists. Returns whether it stopped for that reason.
+     */
+    boolean compactZone(Zone zone, int order, int migratetype) {
+        int start = (int) (zone.zoneStartPfn() & ~(PageAlloc.PAGEBLOCK_NR_PAGES - 1));
+        int migratePfn = start;
+        int freePfn = (int) ((zone.zoneEndPfn() - 1) & ~(PageAlloc.PAGEBLOCK_NR_PAGES - 1));
+        java.util.ArrayDeque<Integer> freepages = new java.util.ArrayDeque<>();
+        int cpu = 0;
+        boolean done = false;
+        boolean migrated = false;
+        try {
+            while (migratePfn < freePfn && !done) {
+                int blockEnd = migratePfn + PageAlloc.PAGEBLOCK_NR_PAGES;
+                int pfn = migratePfn;
+                while (pfn < blockEnd) {
+                    java.util.List<Integer> batch = new java.util.ArrayList<>(COMPACT_CLUSTER_MAX);
+                    long scanned = 0;
+                    for (; pfn < blockEnd && batch.size() < COMPACT_CLUSTER_MAX; pfn++) {
+                        scanned++;
+                        if (!inZone(zone, pfn)) {
+                            continue;
+                        }
+                        if (mm.memMap().isBuddy(pfn)) {
+                            pfn += (1 << mm.memMap().buddyOrder(pfn)) - 1;
+                            continue;
+                        }
+                        if (migrate.isMovable(pfn)) {
+                            batch.add(pfn);
+                        }
+                    }
+                    mm.countEvent(VmEvent.COMPACT_MIGRATE_SCANNED, scanned);
+                    mm.countEvent(VmEvent.COMPACT_ISOLATED, batch.size());
+                    for (int src : batch) {
+                        while (freepages.isEmpty() && freePfn >= blockEnd) {
+                            isolateFreepages(zone, freePfn, freepages);
+                            freePfn -= PageAlloc.PAGEBLOCK_NR_PAGES;
+                        }
+                        if (freepages.isEmpty()) {
+                            mm.countEvent(VmEvent.PGMIGRATE_FAIL, 1);
+                            continue;
+                        }
+                        int dst = freepages.pollFirst();
+                        if (migrate.migratePage(src, dst, cpu)) {
+                            migrated = true;
+                        } else {
+                            freepages.addFirst(dst);
+                            mm.countEvent(VmEvent.PGMIGRATE_FAIL, 1);
+                        }
+                    }
+                }
+                migratePfn = blockEnd;
+                if (order >= 0 && migrated) {
+                    // The freed sources sit on the per-cpu list; flush them so they merge (drain_local_pages).
+                    mm.pageAlloc().drainAllPages(zone);
+                    migrated = false;
+                }
+                if (order >= 0 && hasFreeBlock(zone, order, migratetype)) {
+                    done = true;
+                }
+            }
+        } finally {
+            for (int p : freepages) {
+                mm.pageAlloc().releaseIsolatedPage(p);
+            }
+        }
+        return done;
+    }
+
+    /** isolate_freepages_block() over the movable pageblock at {@code blockStart}. */
+    private void isolateFreepages(Zone zone, int blockStart, java.util.ArrayDeque<Integer> freepages) {
+        int mt = mm.memMap().pageblockMigratetype(blockStart);
+        if (mt != MigrateType.MOVABLE.ordinal() && mt != MigrateType.CMA.ordinal()) {
+            return;
+        }
+        if (mm.memMap().isBuddy(blockStart) && mm.memMap().buddyOrder(blockStart) >= PageAlloc.PAGEBLOCK_ORDER) {
+            return;
+        }
+        long scanned = 0;
+        long isolated = 0;
+        for (int pfn = blockStart; pfn < blockStart + PageAlloc.PAGEBLOCK_NR_PAGES; pfn++) {
+            scanned++;
+            if (!inZone(zone, pfn) || !mm.memMap().isBuddy(pfn)) {
+                continue;
+            }
+            int order = mm.pageAlloc().isolateFreePage(pfn);
+            if (order < 0) {
+                break;
+            }
+            for (int i = 0; i < 1 << order; i++) {
+                freepages.addLast(pfn + i);
+            }
+            isolated += 1L << order;
+            pfn += (1 << order) - 1;
+        }
+        mm.countEvent(VmEvent.COMPACT_FREE_SCANNED, scanned);
+        mm.countEvent(VmEvent.COMPACT_ISOLATED, isolated);
+    }
+
+    private boolean inZone(Zone zone, int pfn) {
+        return pfn >= zone.zoneStartPfn() && pfn < zone.zoneEndPfn() && mm.memMap().zoneId(pfn) == zone.id()
+                && !mm.memMap().test(pfn, PageFlags.PG_RESERVED);
+    }
+
+    /**
+     * __compact_finished()'s success test: a free block of at least {@code order} on the requester's list (or CMA
+     * for movable requests), or a whole free pageblock of another type it could claim.
+     */
+    private static boolean hasFreeBlock(Zone zone, int order, int migratetype) {
+        for (int o = order; o < PageAlloc.NR_PAGE_ORDERS; o++) {
+            if (!zone.freeArea.isEmpty(o, migratetype)) {
+                return true;
+            }
+            if (migratetype == MigrateType.MOVABLE.ordinal() && !zone.freeArea.isEmpty(o,
+                    MigrateType.CMA.ordinal())) {
+                return true;
+            }
+            if (o >= PageAlloc.PAGEBLOCK_ORDER) {
+                for (int mt = 0; mt < MigrateType.MIGRATE_PCPTYPES; mt++) {
+                    if (!zone.freeArea.isEmpty(o, mt)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}
