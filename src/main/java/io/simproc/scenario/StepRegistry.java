@@ -25,7 +25,10 @@ public final class StepRegistry {
             new SpawnStep.Kind(), new ForkStep.Kind(), new ExitStep.Kind(), new KillStep.Kind(),
             new MallocStep.Kind(), new FreeStep.Kind(), new TouchStep.Kind(), new MlockStep.Kind(true),
             new MlockStep.Kind(false), new MadviseStep.Kind(), new MmapStep.Kind(), new SysctlStep.Kind(),
-            new ExpectStep.Kind()}) {
+            new ExpectStep.Kind(), new IoStep.Kind(IoStep.Op.READ), new IoStep.Kind(IoStep.Op.WRITE),
+            new SyncStep.Kind(true), new SyncStep.Kind(false), new IoStep.Kind(IoStep.Op.READ_BLOCKDEV),
+            new FilesStep.Kind(true), new FilesStep.Kind(false), new DropCachesStep.Kind(), new SwapStep.Kind(true),
+            new SwapStep.Kind(false)}) {
             k.put(kind.key(), kind);
         }
         for (StepKind kind : Unsimulated.kinds()) {

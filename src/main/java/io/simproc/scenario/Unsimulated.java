@@ -23,24 +23,11 @@ final class Unsimulated implements StepKind {
 
     static List<StepKind> kinds() {
         return List.of(
-                new Unsimulated("read", "the page cache (file reads)", "process", "path", "size", "rate"),
-                new Unsimulated("write", "the page cache (dirty pages and writeback)", "process", "path", "size",
-                        "rate"),
-                new Unsimulated("fsync", "writeback", "process", "path"),
-                new Unsimulated("sync", "writeback"),
-                new Unsimulated("read_blockdev", "the block device page cache (Buffers)", "device", "size", "rate"),
-                new Unsimulated("create_files", "dentries and inodes (the dcache and icache slabs)", "path",
-                        "count", "size"),
-                new Unsimulated("delete_files", "dentries and inodes (the dcache and icache slabs)", "path",
-                        "count"),
                 new Unsimulated("kmalloc", "the slab allocator", "cache", "size", "count", "rate"),
                 new Unsimulated("vmalloc", "vmalloc", "name", "size"),
                 new Unsimulated("vfree", "vmalloc", "name"),
                 new Unsimulated("ioremap", "vmalloc (ioremap areas)", "driver", "size"),
-                new Unsimulated("drop_caches", "the page cache and slab shrinkers (vm.drop_caches)"),
-                new Unsimulated("compact_memory", "memory compaction (vm.compact_memory)", "node"),
-                new Unsimulated("swapon", "swap", "path", "priority"),
-                new Unsimulated("swapoff", "swap", "path"));
+                new Unsimulated("compact_memory", "memory compaction (vm.compact_memory)", "node"));
     }
 
     @Override

@@ -35,8 +35,8 @@ class ScenarioErrorsTest {
     void unknownStep() {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for and one step:"
                 + " spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl, expect,"
-                + " read, write, fsync, sync, read_blockdev, create_files, delete_files, kmalloc, vmalloc, vfree,"
-                + " ioremap, drop_caches, compact_memory, swapon, swapoff)",
+                + " read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches, swapon, swapoff,"
+                + " kmalloc, vmalloc, vfree, ioremap, compact_memory)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -106,12 +106,25 @@ class ScenarioErrorsTest {
 
     @Test
     void stepsOfSubsystemsNotSimulatedYetFailBeforeAnythingRuns() {
-        assertEquals("t.yaml:2:18: drop_caches: needs the page cache and slab shrinkers (vm.drop_caches), which"
-                + " simproc does not simulate yet", error("timeline:\n  - drop_caches: 3\n"));
-        assertEquals("t.yaml:4:11: read: needs the page cache (file reads), which simproc does not simulate yet",
-                error(SPAWN + "  - read: {process: db, path: /var/lib/data, size: 6G}\n"));
+        assertEquals("t.yaml:2:14: vmalloc: needs vmalloc, which simproc does not simulate yet",
+                error("timeline:\n  - vmalloc: {name: buf, size: 1M}\n"));
         assertEquals("t.yaml:2:30: unknown key 'bogus' in timeline[0].kmalloc (expected one of: cache, size, count,"
                 + " rate)", error("timeline:\n  - kmalloc: {cache: dentry, bogus: 1}\n"));
+    }
+
+    @Test
+    void pageCacheAndSwapStepsCheckTheirValues() {
+        assertEquals("t.yaml:2:18: timeline[0].drop_caches: 5 is out of range 1..4",
+                error("timeline:\n  - drop_caches: 5\n"));
+        assertEquals("t.yaml:4:48: unknown key 'offset' in timeline[1].read (expected one of: process, path, size,"
+                + " rate)", error(SPAWN + "  - read: {process: db, path: /data, size: 6G, offset: 1}\n"));
+        assertEquals("t.yaml:4:31: read: path must be absolute",
+                error(SPAWN + "  - read: {process: db, path: data, size: 6G}\n"));
+        assertEquals("t.yaml:2:29: read_blockdev: the machine's only disk is /dev/vda",
+                error("timeline:\n  - read_blockdev: {device: /dev/sdb, size: 1G}\n"));
+        assertEquals("t.yaml:2:11: sync: takes no value (write `- sync:`)", error("timeline:\n  - sync: 3\n"));
+        assertEquals("t.yaml:2:30: unknown key 'size' in timeline[0].delete_files (expected one of: path, count)",
+                error("timeline:\n  - delete_files: {path: /d, size: 1M}\n"));
     }
 
     @Test
