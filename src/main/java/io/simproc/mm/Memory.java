@@ -186,6 +186,13 @@ public final class Memory {
             if (pfn < 0) {
                 return OOM;
             }
+            if (!mm.mms().contains(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
+                    || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
+                // pte_same() failed: the allocation OOM-killed this address space's owner, whose exit zapped the
+                // PTE and dropped its slot reference.
+                mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
+                return MINOR;
+            }
             int b = pfn << MemMap.STRIDE_SHIFT;
             mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
             mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
@@ -229,7 +236,8 @@ public final class Memory {
 
     /**
      * try_to_unuse() for swapoff: every swap PTE of area {@code type} in every address space is faulted back in.
-     * Returns false when memory ran out.
+     * Each PTE is looked at again just before (unuse_pte's pte_same check): an allocation on the way may have
+     * OOM-killed the address space's owner and zapped it. Returns false when memory ran out.
      */
     boolean unuseSwap(int type) {
         for (MmStruct m : new java.util.ArrayList<>(mm.mms())) {
@@ -241,8 +249,14 @@ public final class Memory {
                     }
                 });
                 for (long addr : addrs) {
+                    if (!mm.mms().contains(m)) {
+                        break;
+                    }
                     PageTable.Pte table = m.pgtable.leaf(addr, null);
-                    long pte = table.entry[PageTable.indexOf(addr)];
+                    long pte = table == null ? 0 : table.entry[PageTable.indexOf(addr)];
+                    if (!PageTable.isSwap(pte) || Swapfile.type(PageTable.swapEntryOf(pte)) != type) {
+                        continue;
+                    }
                     if (doSwapPage(m, v, addr, false, table, PageTable.swapEntryOf(pte)) == OOM) {
                         return false;
                     }

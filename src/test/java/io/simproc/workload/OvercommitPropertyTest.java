@@ -35,10 +35,12 @@ class OvercommitPropertyTest {
         k.setDebugChecks(true);
         ProcFs fs = new ProcFs(k, ProcTree.create(SysctlTable.create()));
         ProcTestSupport.write(fs, "/sys/vm/overcommit_memory", "2\n", 0);
+        // A CommitLimit below what the 256M machine can hold, so that the workload meets the limit rather than
+        // the OOM killer.
         if (rnd.nextBoolean()) {
-            ProcTestSupport.write(fs, "/sys/vm/overcommit_ratio", (20 + rnd.nextInt(130)) + "\n", 0);
+            ProcTestSupport.write(fs, "/sys/vm/overcommit_ratio", (20 + rnd.nextInt(50)) + "\n", 0);
         } else {
-            ProcTestSupport.write(fs, "/sys/vm/overcommit_kbytes", (50_000 + rnd.nextInt(400_000)) + "\n", 0);
+            ProcTestSupport.write(fs, "/sys/vm/overcommit_kbytes", (50_000 + rnd.nextInt(120_000)) + "\n", 0);
         }
         ProcTestSupport.write(fs, "/sys/vm/admin_reserve_kbytes", rnd.nextInt(16_384) + "\n", 0);
         ProcTestSupport.write(fs, "/sys/vm/user_reserve_kbytes", rnd.nextInt(65_536) + "\n", 0);
