@@ -73,9 +73,16 @@ class CheckpointIT {
         try (Stream<Path> s = Files.list(dir)) {
             left = s.sorted().toList();
         }
-        assertEquals(2, left.size(), left.toString());
-        for (Path p : left) {
-            assertTrue(Checkpoint.read(p).jiffies() > 0, p.toString());
+        try {
+            assertEquals(2, left.size(), left.toString());
+            for (Path p : left) {
+                assertTrue(Checkpoint.read(p).jiffies() > 0, p.toString());
+            }
+        } finally {
+            for (Path p : left) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
         }
     }
 
