@@ -287,10 +287,71 @@ final class ProcExpr {
                 }
                 case "PID":
                     return pidReference();
+                case "zoneinfo", "buddyinfo":
+                    return zoneReference(file);
+                case "slabinfo":
+                    return slabReference();
                 default:
                     pos--;
-                    throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, sys.A.B, PID(...).FILE...)");
+                    throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
+                            + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, PID(...).FILE...)");
             }
+        }
+
+        /** {@code zoneinfo(zone=Normal).high}, {@code buddyinfo(node=1, zone=DMA32).order9}: node 0 unless named. */
+        private Term zoneReference(String file) {
+            expect("(");
+            int node = 0;
+            String zone = null;
+            do {
+                if (",".equals(peek())) {
+                    next();
+                }
+                String key = ident();
+                expect("=");
+                String value = unquote(next());
+                if (key.equals("node") && value.chars().allMatch(Character::isDigit) && !value.isEmpty()) {
+                    node = Integer.parseInt(value);
+                } else if (key.equals("zone") && ProcValues.ZONES.contains(value)) {
+                    zone = value;
+                } else {
+                    pos--;
+                    throw error(file + "(...) takes node=N and zone=" + String.join("|", ProcValues.ZONES)
+                            + ", not " + key + "=" + value);
+                }
+            } while (",".equals(peek()));
+            if (zone == null) {
+                throw error(file + "(...) needs zone=" + String.join("|", ProcValues.ZONES));
+            }
+            expect(")");
+            expect(".");
+            String f = ident();
+            int n = node;
+            String z = zone;
+            if (file.equals("zoneinfo")) {
+                return pv -> pv.zoneinfo(n, z, f);
+            }
+            if (!f.matches("order([0-9]|10)")) {
+                pos--;
+                throw error("buddyinfo has fields order0 .. order10, not '" + f + "'");
+            }
+            int order = Integer.parseInt(f.substring(5));
+            return pv -> pv.buddyinfo(n, z, order);
+        }
+
+        /** {@code slabinfo(dentry).active_objs}, {@code slabinfo("kmalloc-64").num_objs}. */
+        private Term slabReference() {
+            expect("(");
+            String t = peek();
+            String cache = t != null && t.startsWith("\"") ? unquote(next()) : identOrDash();
+            expect(")");
+            expect(".");
+            String f = ident();
+            if (!ProcValues.SLABINFO.contains(f)) {
+                pos--;
+                throw error("slabinfo has no field '" + f + "' (" + String.join(", ", ProcValues.SLABINFO) + ")");
+            }
+            return pv -> pv.slabinfo(cache, f);
         }
 
         /** sysctl names such as threads-max. */

@@ -11,6 +11,7 @@ import io.simproc.uapi.Page;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +36,11 @@ final class ProcValues {
     /** proc(5) field numbers of /proc/PID/stat, and whether the value is in pages. */
     static final Map<String, Integer> STAT = Map.of("minflt", 10, "cminflt", 11, "majflt", 12, "cmajflt", 13,
             "utime", 14, "stime", 15, "num_threads", 20, "vsize", 23, "rss", 24);
+
+    static final List<String> ZONES = List.of("DMA", "DMA32", "Normal", "Movable");
+    /** The numeric columns of a /proc/slabinfo line, in order. */
+    static final List<String> SLABINFO = List.of("active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
+            "limit", "batchcount", "sharedfactor", "active_slabs", "num_slabs", "sharedavail");
 
     private final ScenarioRun run;
     private final Map<String, String> cache = new HashMap<>();
@@ -138,6 +144,65 @@ final class ProcValues {
         int dash = line.indexOf('-');
         int sp = line.indexOf(' ');
         return dash > 0 && sp > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
+    /**
+     * A line {@code KEY VALUE} of one zone's section of /proc/zoneinfo ({@code free} is the {@code pages free} line);
+     * the per-node stats are in the section of the node's first zone. Plain numbers, as printed (mostly pages).
+     */
+    Value zoneinfo(int node, String zone, String key) {
+        boolean in = false;
+        boolean found = false;
+        for (String line : text("/zoneinfo").split("\n")) {
+            if (line.startsWith("Node ")) {
+                in = zoneHeader(line, node, zone);
+                found |= in;
+                continue;
+            }
+            String[] f = line.trim().split("\\s+");
+            if (in && f.length >= 2) {
+                if (f[0].equals("pages") && f[1].equals("free")) {
+                    f = new String[] {"free", f[2]};
+                }
+                if (f[0].equals(key)) {
+                    return number("/zoneinfo", key, f[1]);
+                }
+            }
+        }
+        throw new EvalException("/proc/zoneinfo has " + (found ? "no field '" + key + "' in" : "no") + " node "
+                + node + ", zone " + zone);
+    }
+
+    /** The count of free blocks of {@code order} in one zone of /proc/buddyinfo. */
+    Value buddyinfo(int node, String zone, int order) {
+        for (String line : text("/buddyinfo").split("\n")) {
+            if (zoneHeader(line, node, zone)) {
+                String[] f = line.substring(line.indexOf("zone") + 4).trim().split("\\s+");
+                return number("/buddyinfo", "order" + order, f[1 + order]);
+            }
+        }
+        throw new EvalException("/proc/buddyinfo has no node " + node + ", zone " + zone);
+    }
+
+    /** A column of one cache's line of /proc/slabinfo. */
+    Value slabinfo(String cache, String field) {
+        for (String line : text("/slabinfo").split("\n")) {
+            String[] f = line.split("\\s+");
+            if (f[0].equals(cache) && f.length >= 16) {
+                String[] numbers = {f[1], f[2], f[3], f[4], f[5], f[8], f[9], f[10], f[13], f[14], f[15]};
+                return number("/slabinfo", field, numbers[SLABINFO.indexOf(field)]);
+            }
+        }
+        throw new EvalException("/proc/slabinfo has no cache '" + cache + "'");
+    }
+
+    /** {@code Node 0, zone   Normal ...}. */
+    private static boolean zoneHeader(String line, int node, String zone) {
+        if (!line.startsWith("Node " + node + ",")) {
+            return false;
+        }
+        String[] f = line.substring(line.indexOf("zone") + 4).trim().split("\\s+");
+        return f[0].equals(zone);
     }
 
     /** The pid of the process a selector names. */

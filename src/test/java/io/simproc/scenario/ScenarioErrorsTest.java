@@ -100,8 +100,19 @@ class ScenarioErrorsTest {
         assertEquals("t.yaml:2:13: expect: expected a comparison (<, <=, >, >=, ==, !=) before '1G' at character 16 of"
                 + " 'meminfo.Cached 1G'", error("timeline:\n  - expect: meminfo.Cached 1G\n"));
         assertEquals("t.yaml:2:13: expect: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
-                + " PID(...).FILE...) at character 1 of 'memnfo.Cached < 1G'",
+                + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, PID(...).FILE...)"
+                + " at character 1 of 'memnfo.Cached < 1G'",
                 error("timeline:\n  - expect: memnfo.Cached < 1G\n"));
+        assertEquals("t.yaml:2:13: expect: zoneinfo(...) takes node=N and zone=DMA|DMA32|Normal|Movable, not"
+                + " zone=HighMem at character 15 of 'zoneinfo(zone=HighMem).high > 0'",
+                error("timeline:\n  - expect: zoneinfo(zone=HighMem).high > 0\n"));
+        assertEquals("t.yaml:2:13: expect: buddyinfo has fields order0 .. order10, not 'order11' at character 24 of"
+                + " 'buddyinfo(zone=Normal).order11 > 0'",
+                error("timeline:\n  - expect: buddyinfo(zone=Normal).order11 > 0\n"));
+        assertEquals("t.yaml:2:13: expect: slabinfo has no field 'objs' (active_objs, num_objs, objsize, objperslab,"
+                + " pagesperslab, limit, batchcount, sharedfactor, active_slabs, num_slabs, sharedavail) at character"
+                + " 18 of 'slabinfo(dentry).objs > 0'",
+                error("timeline:\n  - expect: slabinfo(dentry).objs > 0\n"));
     }
 
     @Test

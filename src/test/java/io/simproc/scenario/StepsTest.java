@@ -183,4 +183,37 @@ class StepsTest {
         assertEquals("ERROR at 0s     t.yaml:16:9  meminfo.NoSuchField > 0  (/proc/meminfo has no field"
                 + " 'NoSuchField')", l.get(4));
     }
+
+    @Test
+    void zoneinfoBuddyinfoAndSlabinfoValuesAgreeWithTheFilesTheyComeFrom() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - expect:
+                      - zoneinfo(zone=Normal).free + zoneinfo(zone=DMA32).free + zoneinfo(zone=DMA).free == vmstat.nr_free_pages
+                      - zoneinfo(node=0, zone=DMA32).high > zoneinfo(zone=DMA32).low
+                      - zoneinfo(zone=DMA32).low > zoneinfo(zone=DMA32).min
+                      - zoneinfo(zone=DMA).nr_inactive_file == vmstat.nr_inactive_file
+                      - buddyinfo(zone=DMA).order10 * 1024 <= zoneinfo(zone=DMA).free
+                      - slabinfo(dentry).active_objs <= slabinfo(dentry).num_objs
+                      - slabinfo(dentry).active_objs > 0
+                      - slabinfo("kmalloc-64").objsize == 64
+                      - zoneinfo(zone=Normal).no_such_line > 0
+                      - slabinfo(no_such_cache).num_objs > 0
+                """).toEnd();
+        List<String> l = lines(f);
+        assertTrue(l.subList(0, 8).stream().allMatch(s -> s.startsWith("PASS")), String.join("\n", l));
+        assertTrue(l.get(8).endsWith("(/proc/zoneinfo has no field 'no_such_line' in node 0, zone Normal)"), l.get(8));
+        assertTrue(l.get(9).endsWith("(/proc/slabinfo has no cache 'no_such_cache')"), l.get(9));
+    }
+
+    @Test
+    void buddyinfoOrdersSumToTheFreePagesOfTheZone() {
+        StringBuilder sum = new StringBuilder();
+        for (int o = 0; o <= 10; o++) {
+            sum.append(o == 0 ? "" : " + ").append("buddyinfo(zone=DMA32).order").append(o).append(" * ").append(1 << o);
+        }
+        ScenarioFixture f = ScenarioFixture.small("timeline:\n  - expect: " + sum + " == zoneinfo(zone=DMA32).free\n")
+                .toEnd();
+        assertEquals(1, f.engine.passed(), String.join("\n", lines(f)));
+    }
 }
