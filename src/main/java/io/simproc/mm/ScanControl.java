@@ -21,6 +21,10 @@ final class ScanControl {
     /** current_is_kswapd(): counts go to the _kswapd events, not _direct. */
     boolean kswapd;
     int mayDeactivate;
+    /** Deactivate both active lists whatever their ratio (the retry of a direct reclaim that freed nothing). */
+    boolean forceDeactivate;
+    /** An active list was left alone because mayDeactivate did not allow it. */
+    boolean skippedDeactivate;
     boolean cacheTrimMode;
     boolean fileIsTiny;
     long nrScanned;

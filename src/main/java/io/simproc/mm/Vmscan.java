@@ -10,7 +10,9 @@ package io.simproc.mm;
  * and are written out, mapped pages are first unmapped from every task through reverse mapping. Slab shrinkers
  * are asked in proportion to the pass's priority.
  *
- * <p>Direct reclaim that made no progress on a node is throttled (see {@link #MAX_NOPROGRESS_THROTTLE}). Reclaim
+ * <p>Direct reclaim that freed nothing while it left an active list alone (the inactive list looked big enough, yet
+ * every page on it was referenced) starts over with both active lists deactivated (force_deactivate), as
+ * do_try_to_free_pages does. Direct reclaim that made no progress on a node is throttled (see {@link #MAX_NOPROGRESS_THROTTLE}). Reclaim
  * never sleeps otherwise: writeback the device has not completed yet keeps a page on the list until a later
  * pass; swap writes complete at once.
  */
@@ -68,17 +70,25 @@ public final class Vmscan {
             mm.vmEvents[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
             return 0;
         }
-        do {
-            for (PgData pgdat : nodes) {
-                shrinkNode(pgdat, sc);
+        while (true) {
+            do {
+                for (PgData pgdat : nodes) {
+                    shrinkNode(pgdat, sc);
+                    if (sc.nrReclaimed >= sc.nrToReclaim) {
+                        break;
+                    }
+                }
                 if (sc.nrReclaimed >= sc.nrToReclaim) {
                     break;
                 }
-            }
-            if (sc.nrReclaimed >= sc.nrToReclaim) {
+            } while (--sc.priority >= 0);
+            if (sc.nrReclaimed > 0 || !sc.skippedDeactivate) {
                 break;
             }
-        } while (--sc.priority >= 0);
+            sc.priority = DEF_PRIORITY;
+            sc.forceDeactivate = true;
+            sc.skippedDeactivate = false;
+        }
         for (PgData pgdat : nodes) {
             snapshotRefaults(pgdat.lruvec);
             if (sc.nrReclaimed == 0) {
@@ -107,6 +117,9 @@ public final class Vmscan {
     private void prepareScanControl(PgData pgdat, ScanControl sc) {
         Lruvec lruvec = pgdat.lruvec;
         sc.mayDeactivate = 0;
+        if (sc.forceDeactivate) {
+            sc.mayDeactivate = ScanControl.DEACTIVATE_ANON | ScanControl.DEACTIVATE_FILE;
+        }
         if (pgdat.state(NodeStatItem.WORKINGSET_ACTIVATE_ANON) != lruvec.refaultsAnonSnapshot
                 || lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
             sc.mayDeactivate |= ScanControl.DEACTIVATE_ANON;
@@ -256,6 +269,8 @@ public final class Vmscan {
             int bit = file ? ScanControl.DEACTIVATE_FILE : ScanControl.DEACTIVATE_ANON;
             if ((sc.mayDeactivate & bit) != 0) {
                 shrinkActiveList(nrToScan, lruvec, sc, lru);
+            } else {
+                sc.skippedDeactivate = true;
             }
             return 0;
         }

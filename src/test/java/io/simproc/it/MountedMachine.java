@@ -110,6 +110,13 @@ public final class MountedMachine implements AutoCloseable {
     }
 
     /** Run a command with this mount bound over /proc (mount-scripts/simproc-exec). */
+    /** {@code simproc ctl DIR args...} against this mount (two minutes at most). */
+    public Exec.Result ctl(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar().toString(), "ctl", dir.toString()));
+        cmd.addAll(List.of(args));
+        return Exec.run(cmd, 120);
+    }
+
     public Exec.Result exec(String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(basedir().resolve("mount-scripts/simproc-exec").toString(),
                 dir.toString(), "--"));
