@@ -2,6 +2,7 @@ package io.simproc.cli;
 
 import io.simproc.control.ControlClient;
 import io.simproc.control.ControlException;
+import io.simproc.kernel.Durations;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Sizes;
 import io.simproc.mm.PageblockSnapshot;
@@ -10,6 +11,9 @@ import io.simproc.physmap.PhysMapLayout;
 import io.simproc.physmap.Picture;
 import io.simproc.physmap.PngWriter;
 import io.simproc.physmap.SvgWriter;
+import io.simproc.scenario.Scenario;
+import io.simproc.scenario.ScenarioParser;
+import io.simproc.scenario.StepRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,13 +31,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code simproc map [DIR] --out FILE.svg|FILE.png}: draw the physical memory of the machine mounted at DIR (asked
- * through its control socket) or, without DIR, of a freshly booted one, pageblock by pageblock (see
- * {@link PhysMapLayout}).
+ * through its control socket) or, without DIR, of a freshly booted one, optionally after running a scenario up to a
+ * time ({@code --scenario FILE --at TIME}), pageblock by pageblock (see {@link PhysMapLayout}).
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
         description = {"Draw a simulated machine's physical memory: one cell per pageblock, coloured by migrate type,",
             "shaded by how full it is, free blocks of pageblock order or more outlined.",
-            "With DIR: the machine mounted there, now; without: a freshly booted one (-m, -s)."})
+            "With DIR: the machine mounted there, now; without: a freshly booted one (-m, -s), or one that ran",
+            "a scenario up to --at (default: the scenario's end)."})
 final class MapCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Mount point of a running machine.")
     Path dir;
@@ -45,6 +50,18 @@ final class MapCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
+    @Option(names = "--scenario", paramLabel = "SCENARIO",
+            description = "Run this scenario (docs/SCENARIOS.md) on the booted machine first.")
+    Path scenarioFile;
+
+    @Option(names = "--at", paramLabel = "TIME",
+            description = "With --scenario: the scenario time to draw, e.g. 30s (default: its end).")
+    String at;
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show simulated time and speed while a scenario runs (default: on a terminal).")
+    Boolean progress;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
     boolean quiet;
 
@@ -52,9 +69,16 @@ final class MapCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Format format = Format.of(out);
         Console console = new Console(System.err, quiet);
+        if (at != null && scenarioFile == null) {
+            throw new UserError("--at needs a --scenario to run");
+        }
         if (dir != null) {
             if (machine.given()) {
                 throw new UserError("--machine describes a machine to boot; the one at " + dir + " is already running");
+            }
+            if (scenarioFile != null) {
+                throw new UserError("--scenario runs on a machine booted for the picture; to draw the one at " + dir
+                        + " after a scenario, use: simproc ctl " + dir + " apply SCENARIO, then simproc map " + dir);
             }
             List<String> lines = new ArrayList<>();
             try {
@@ -84,11 +108,30 @@ final class MapCommand implements Callable<Integer> {
             console.progress("wrote " + out);
             return 0;
         }
-        Kernel kernel = machine.boot(console);
+        Kernel kernel;
+        String when;
+        if (scenarioFile != null) {
+            Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+            long millis;
+            try {
+                millis = at == null ? scenario.endMillis() : Durations.parseMillis(at);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--at: " + e.getMessage());
+            }
+            RunCommand.Started started = RunCommand.start(scenario, scenarioFile, machine, console);
+            kernel = started.kernel();
+            ProgressLine bar = new ProgressLine(System.err, progress != null ? progress : ProgressLine.terminal());
+            RunCommand.advance(kernel, started.run(), millis, millis, bar);
+            bar.done();
+            when = "scenario " + scenario.name() + " at " + Durations.format(millis) + ", "
+                    + kernel.read(k -> uptime(k.clock().nanos()));
+        } else {
+            kernel = machine.boot(console);
+            when = kernel.read(k -> uptime(k.clock().nanos()));
+        }
         PageblockSnapshot snapshot = kernel.read(k -> PageblockSnapshot.take(k.mm()));
         String title = String.format("Physical memory of machine '%s' (%s, seed %d) at %s", kernel.profile().name(),
-                Sizes.human(kernel.profile().ramBytes()), kernel.seed(),
-                kernel.read(k -> uptime(k.clock().nanos())));
+                Sizes.human(kernel.profile().ramBytes()), kernel.seed(), when);
         write(PhysMapLayout.layout(snapshot, title), format, out);
         console.progress("wrote " + out);
         return 0;

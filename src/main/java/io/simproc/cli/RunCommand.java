@@ -90,15 +90,11 @@ final class RunCommand implements Callable<Integer> {
             targets.add(prepare(times.size() == 1 ? out.resolve("proc") : out.resolve(Durations.format(t))
                     .resolve("proc")));
         }
-        MachineProfile profile = scenario.machine();
-        if (profile != null && machine.given()) {
-            throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine' key)");
-        }
-        Machines.Machine m = machine.start(console, profile != null ? profile : machine.profile());
-        Kernel kernel = m.kernel();
-        ProcFs fs = procFs(kernel);
-        ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
-        ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
+        Started started = start(scenario, scenarioFile, machine, console);
+        Kernel kernel = started.kernel();
+        ProcFs fs = started.fs();
+        ScenarioEngine engine = started.engine();
+        ScenarioRun run = started.run();
         long end = Math.max(scenario.endMillis(), times.last());
         ProgressLine bar = new ProgressLine(System.err, progress != null ? progress : ProgressLine.terminal());
         int i = 0;
@@ -120,8 +116,26 @@ final class RunCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
+    /** A machine booted for a scenario, with the scenario's timeline started on it. */
+    record Started(Kernel kernel, ProcFs fs, ScenarioEngine engine, ScenarioRun run) {
+    }
+
+    /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */
+    static Started start(Scenario scenario, Path scenarioFile, MachineOptions machine, Console console) {
+        MachineProfile profile = scenario.machine();
+        if (profile != null && machine.given()) {
+            throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine' key)");
+        }
+        Machines.Machine m = machine.start(console, profile != null ? profile : machine.profile());
+        Kernel kernel = m.kernel();
+        ProcFs fs = procFs(kernel);
+        ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
+        ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
+        return new Started(kernel, fs, engine, run);
+    }
+
     /** Run the machine up to scenario time {@code millis} in one-second slices, showing progress. */
-    private static void advance(Kernel kernel, ScenarioRun run, long millis, long endMillis, ProgressLine bar) {
+    static void advance(Kernel kernel, ScenarioRun run, long millis, long endMillis, ProgressLine bar) {
         long target = run.jiffiesAt(millis);
         long slice = io.simproc.kernel.Clock.HZ;
         while (true) {

@@ -169,4 +169,52 @@ class MapCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains(".svg or .png"), err.toString());
         assertFalse(Files.exists(tmp.resolve("map.jpg")));
     }
+
+    @Test
+    void aScenarioRunsBeforeThePictureWhichMatchesTheRunsBuddyinfo() throws Exception {
+        Path machine = Path.of("samples/machines/small-1g.yaml");
+        Path scenario = tmp.resolve("fill.yaml");
+        Files.writeString(scenario, """
+                name: fill
+                timeline:
+                  - at: 1s
+                    spawn: {name: fill, program: bash}
+                  - malloc: {process: fill, size: 600M, name: buf, write: true}
+                  - at: 3s
+                    expect: meminfo.AnonPages > 600M
+                """);
+        Path svg = tmp.resolve("after.svg");
+        assertEquals(0, Main.run("map", "--scenario", scenario.toString(), "--at", "2s", "-m", machine.toString(),
+                "--out", svg.toString(), "--no-progress"), err.toString(StandardCharsets.UTF_8));
+        Path out = tmp.resolve("run");
+        assertEquals(0, Main.run("run", scenario.toString(), "--at", "2s,3s", "-m", machine.toString(), "--out",
+                out.toString(), "--no-progress", "-q"), err.toString(StandardCharsets.UTF_8));
+        long highOrderBlocks = 0;
+        for (String line : Files.readString(out.resolve("2s/proc/buddyinfo")).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            for (int o = PageAlloc.PAGEBLOCK_ORDER; o < PageAlloc.NR_PAGE_ORDERS; o++) {
+                highOrderBlocks += Long.parseLong(f[4 + o]);
+            }
+        }
+        Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals(highOrderBlocks, byClass(d, "rect", "free-block").size(),
+                "the picture shows the machine at 2s of the scenario, as simproc run's tree does");
+        assertTrue(Files.readString(svg).contains("at scenario fill at 2s"), "the title says when");
+        Path fresh = tmp.resolve("fresh.svg");
+        assertEquals(0, Main.run("map", "-m", machine.toString(), "--out", fresh.toString()));
+        Document before = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(fresh.toFile());
+        assertTrue(byClass(before, "rect", "free-block").size() > highOrderBlocks + 100,
+                "600 MiB written took free high-order blocks away");
+    }
+
+    @Test
+    void atWithoutAScenarioAndAScenarioForAMountedMachineAreUsageErrors() {
+        assertEquals(1, Main.run("map", "--at", "3s", "--out", tmp.resolve("m.svg").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--at needs a --scenario to run"), err.toString());
+        assertEquals(1, Main.run("map", tmp.toString(), "--scenario", "x.yaml", "--out",
+                tmp.resolve("m.svg").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("use: simproc ctl " + tmp + " apply SCENARIO"),
+                err.toString());
+        assertFalse(Files.exists(tmp.resolve("m.svg")));
+    }
 }
