@@ -90,6 +90,7 @@ public final class Kernel implements KernelServices {
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0]);
             k.mm.bdi().start();
+            k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
             k.processes = new Processes(k);
             k.syscalls = new Syscalls(k);

@@ -7,7 +7,8 @@ package io.simproc.mm;
  * allocation, until a free block of the requested order exists. Unmovable pages (kernel, page tables, slab) stay
  * and keep their pageblocks from coming free. Also compaction_suitable with the fragmentation index and
  * extfrag_threshold, the compact_memory trigger (every populated zone, order −1, no early stop) and direct
- * compaction for the page allocator (compact_stall, compact_fail, compact_success).
+ * compaction for the page allocator (compact_stall, compact_fail, compact_success); {@link Kcompactd} runs it in the
+ * background.
  */
 public final class Compaction {
     /** COMPACT_CLUSTER_MAX: pages isolated per migration batch. */
@@ -125,11 +126,37 @@ public final class Compaction {
         mm.countEvent(success ? VmEvent.COMPACT_SUCCESS : VmEvent.COMPACT_FAIL, 1);
     }
 
+    /** struct compact_control: what one compact_zone() run is for, and what it scanned. */
+    static final class Control {
+        final int order;
+        final int migratetype;
+        /** Proactive compaction (kcompactd): stop once the zone's fragmentation score is at most the low mark. */
+        final boolean proactive;
+        long totalMigrateScanned;
+        long totalFreeScanned;
+
+        Control(int order, int migratetype, boolean proactive) {
+            this.order = order;
+            this.migratetype = migratetype;
+            this.proactive = proactive;
+        }
+    }
+
     /**
      * compact_zone(): run both scanners over {@code zone}; for {@code order} ≥ 0 stop at a pageblock boundary once
      * a free block of that order exists. Returns whether it stopped for that reason.
      */
     boolean compactZone(Zone zone, int order, int migratetype) {
+        return compactZone(zone, new Control(order, migratetype, false));
+    }
+
+    /**
+     * compact_zone() for {@code cc}: as above, and proactive compaction stops at a pageblock boundary once the
+     * zone's fragmentation score is at most the low mark (success) or kswapd runs on the node (partial).
+     */
+    boolean compactZone(Zone zone, Control cc) {
+        int order = cc.order;
+        int migratetype = cc.migratetype;
         int start = (int) (zone.zoneStartPfn() & ~(PageAlloc.PAGEBLOCK_NR_PAGES - 1));
         int migratePfn = start;
         int freePfn = (int) ((zone.zoneEndPfn() - 1) & ~(PageAlloc.PAGEBLOCK_NR_PAGES - 1));
@@ -158,10 +185,11 @@ public final class Compaction {
                         }
                     }
                     mm.countEvent(VmEvent.COMPACT_MIGRATE_SCANNED, scanned);
+                    cc.totalMigrateScanned += scanned;
                     mm.countEvent(VmEvent.COMPACT_ISOLATED, batch.size());
                     for (int src : batch) {
                         while (freepages.isEmpty() && freePfn >= blockEnd) {
-                            isolateFreepages(zone, freePfn, freepages);
+                            cc.totalFreeScanned += isolateFreepages(zone, freePfn, freepages);
                             freePfn -= PageAlloc.PAGEBLOCK_NR_PAGES;
                         }
                         if (freepages.isEmpty()) {
@@ -186,6 +214,11 @@ public final class Compaction {
                 if (order >= 0 && hasFreeBlock(zone, order, migratetype)) {
                     done = true;
                 }
+                if (cc.proactive && (mm.kswapd().isRunning(zone.node())
+                        || Kcompactd.fragmentationScoreZone(zone) <= Kcompactd.fragmentationScoreWmark(
+                                mm.tunables().compactionProactiveness(), true))) {
+                    done = true;
+                }
             }
         } finally {
             for (int p : freepages) {
@@ -195,14 +228,14 @@ public final class Compaction {
         return done;
     }
 
-    /** isolate_freepages_block() over the movable pageblock at {@code blockStart}. */
-    private void isolateFreepages(Zone zone, int blockStart, java.util.ArrayDeque<Integer> freepages) {
+    /** isolate_freepages_block() over the movable pageblock at {@code blockStart}; returns the pages scanned. */
+    private long isolateFreepages(Zone zone, int blockStart, java.util.ArrayDeque<Integer> freepages) {
         int mt = mm.memMap().pageblockMigratetype(blockStart);
         if (mt != MigrateType.MOVABLE.ordinal() && mt != MigrateType.CMA.ordinal()) {
-            return;
+            return 0;
         }
         if (mm.memMap().isBuddy(blockStart) && mm.memMap().buddyOrder(blockStart) >= PageAlloc.PAGEBLOCK_ORDER) {
-            return;
+            return 0;
         }
         long scanned = 0;
         long isolated = 0;
@@ -223,6 +256,7 @@ public final class Compaction {
         }
         mm.countEvent(VmEvent.COMPACT_FREE_SCANNED, scanned);
         mm.countEvent(VmEvent.COMPACT_ISOLATED, isolated);
+        return scanned;
     }
 
     private boolean inZone(Zone zone, int pfn) {

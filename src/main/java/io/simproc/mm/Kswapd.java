@@ -8,7 +8,8 @@ package io.simproc.mm;
  * paid back); a run that reclaims nothing counts a failure, and MAX_RECLAIM_RETRIES of them make the node
  * hopeless. Then it naps HZ/10: a wake-up during the nap counts kswapd_low_wmark_hit_quickly and runs again at
  * once; a node unbalanced again after the nap counts kswapd_high_wmark_hit_quickly and runs again; otherwise
- * kswapd sleeps until the next wake-up (§18.6).
+ * kswapd sleeps until the next wake-up (§18.6). Going to sleep balanced after a high-order wake-up, it wakes
+ * {@link Kcompactd} for that order (kswapd_try_to_sleep).
  */
 public final class Kswapd {
     private static final int SLEEPING = 0;
@@ -57,7 +58,10 @@ public final class Kswapd {
         int highest = pgdat.kswapdHighestZoneidx < 0 ? ZoneType.MAX_NR_ZONES - 1 : pgdat.kswapdHighestZoneidx;
         pgdat.kswapdOrder = 0;
         pgdat.kswapdHighestZoneidx = -1;
-        balancePgdat(pgdat, order, highest);
+        int reclaimOrder = balancePgdat(pgdat, order, highest);
+        if (pgdatBalanced(pgdat, reclaimOrder, highest)) {
+            mm.kcompactd().wakeup(pgdat, order, highest);
+        }
         pgdat.kswapdState = NAPPING;
         long generation = ++pgdat.kswapdGeneration;
         mm.services().schedule(KernelServices.HZ / 10, () -> {
@@ -73,8 +77,11 @@ public final class Kswapd {
         });
     }
 
-    /** balance_pgdat(). */
-    void balancePgdat(PgData pgdat, int order, int highestZoneidx) {
+    /**
+     * balance_pgdat(): returns the order it balanced for, 0 when it gave up on {@code order} after reclaiming
+     * twice its size (fragmentation may keep the node from a high-order balance; compaction is then kcompactd's).
+     */
+    int balancePgdat(PgData pgdat, int order, int highestZoneidx) {
         mm.vmEvents[VmEvent.PAGEOUTRUN.ordinal()]++;
         long[] zoneBoosts = new long[ZoneType.MAX_NR_ZONES];
         long nrBoostReclaim = 0;
@@ -93,7 +100,7 @@ public final class Kswapd {
         sc.reclaimIdx = highestZoneidx;
         long totalReclaimed = 0;
         while (true) {
-            boolean balanced = pgdatBalanced(pgdat, order, highestZoneidx);
+            boolean balanced = pgdatBalanced(pgdat, sc.order, highestZoneidx);
             if (!balanced && nrBoostReclaim != 0) {
                 nrBoostReclaim = 0;
             }
@@ -112,6 +119,9 @@ public final class Kswapd {
                 }
             }
             mm.vmscan().shrinkNode(pgdat, sc);
+            if (sc.order != 0 && sc.nrReclaimed >= 2L << sc.order) {
+                sc.order = 0;
+            }
             if (sc.nrReclaimed >= sc.nrToReclaim) {
                 raisePriority = false;
             }
@@ -139,6 +149,12 @@ public final class Kswapd {
             }
         }
         mm.vmscan().snapshotRefaults(pgdat.lruvec);
+        return sc.order;
+    }
+
+    /** kswapd_is_running(): a run is scheduled or in progress (not napping or asleep). */
+    public boolean isRunning(PgData pgdat) {
+        return pgdat.kswapdState == RUNNABLE;
     }
 
     /** pgdat_balanced(): ANY eligible managed zone meets its high watermark for the order. */

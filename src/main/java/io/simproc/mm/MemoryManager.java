@@ -26,6 +26,7 @@ public final class MemoryManager {
     private final long[] ownerPages = new long[PageOwner.values().length];
     private final Watermarks watermarks;
     private final Kswapd kswapd;
+    private final Kcompactd kcompactd;
     private final Mmap mmap = new Mmap(this);
     private final Overcommit overcommit = new Overcommit(this);
     private final Compaction compaction;
@@ -102,6 +103,7 @@ public final class MemoryManager {
         this.dropCaches = new DropCaches(this);
         this.watermarks = new Watermarks(this);
         this.kswapd = new Kswapd(this);
+        this.kcompactd = new Kcompactd(this);
         this.compaction = new Compaction(this);
     }
 
@@ -383,6 +385,10 @@ public final class MemoryManager {
 
     public Watermarks watermarks() {
         return watermarks;
+    }
+
+    public Kcompactd kcompactd() {
+        return kcompactd;
     }
 
     public Kswapd kswapd() {

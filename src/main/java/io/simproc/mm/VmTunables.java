@@ -24,6 +24,8 @@ public final class VmTunables {
     long userReserveKbytes;
     int extfragThreshold = 500;
     int compactUnevictableAllowed = 1;
+    /** vm.compaction_proactiveness, 0..100: how hard kcompactd keeps huge-page-sized blocks free. */
+    int compactionProactiveness = 20;
     long adminReserveKbytes;
     int vfsCachePressure = 100;
     int vfsCachePressureDenom = 100;
@@ -86,6 +88,10 @@ public final class VmTunables {
 
     public int extfragThreshold() {
         return extfragThreshold;
+    }
+
+    public int compactionProactiveness() {
+        return compactionProactiveness;
     }
 
     public int compactUnevictableAllowed() {

@@ -29,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Compaction (PROCFS_SPEC §18.10, §18.11) on a 512 MiB machine: a workload that leaves every other page of its
  * memory free fragments the zone (no order-9 blocks), compact_memory brings the high orders back, the counters
  * move, every mapping still names the same (object, offset) page, kernel pages stay where they are, and the mm
- * invariants hold throughout (debug checks after every step).
+ * invariants hold throughout (debug checks after every step). kcompactd: proactive compaction above the
+ * fragmentation score's high mark, none with compaction_proactiveness 0, and a wake-up by kswapd after it reclaimed
+ * for a high-order allocation (on a machine with swap, so that kswapd can reclaim the anonymous memory).
  */
 class CompactionTest {
     static final long MIB = 1L << 20;
@@ -187,5 +189,102 @@ class CompactionTest {
         assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL)));
         assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_SUCCESS)));
         assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_FAIL)));
+    }
+
+    private int nodeScore() {
+        return k.read(kk -> io.simproc.mm.Kcompactd.fragmentationScoreNode(kk.mm().node(0)));
+    }
+
+    private long event(VmEvent e) {
+        return k.read(kk -> kk.mm().event(e));
+    }
+
+    /** Fill most of the zone and punch holes: the free memory is almost all order-0, the score near 100. */
+    private Task fragmentAlmostAll() {
+        long free = k.read(kk -> kk.mm().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES)) * Page.PAGE_SIZE;
+        return fragment(free - 12 * MIB);
+    }
+
+    @Test
+    void fragmentationScoreIsTheShareOfFreePagesOutsideOrderNineBlocks() {
+        fragment(300 * MIB);
+        k.read(kk -> {
+            long weighted = 0;
+            io.simproc.mm.PgData node = kk.mm().node(0);
+            for (Zone z : node.zones()) {
+                if (!z.isPopulated()) {
+                    continue;
+                }
+                long free = 0;
+                long inBlocks = 0;
+                for (int o = 0; o <= 10; o++) {
+                    free += z.nrFreeBlocks(o) << o;
+                    inBlocks += o >= 9 ? z.nrFreeBlocks(o) << o : 0;
+                }
+                long score = free == 0 ? 0 : (free - inBlocks) * 100 / free;
+                assertEquals(score, io.simproc.mm.Kcompactd.fragmentationScoreZone(z), z.toString());
+                weighted += z.presentPages() * score / (node.nodePresentPages() + 1);
+            }
+            assertEquals(weighted, io.simproc.mm.Kcompactd.fragmentationScoreNode(node));
+            return null;
+        });
+    }
+
+    @Test
+    void kcompactdCompactsProactivelyAboveTheHighMarkAndNotWithProactivenessZero() {
+        assertEquals("20\n", ProcTestSupport.read(fs, "/sys/vm/compaction_proactiveness"));
+        assertEquals(2, ProcTestSupport.write(fs, "/sys/vm/compaction_proactiveness", "0\n", 0));
+        fragmentAlmostAll();
+        int fragmented = nodeScore();
+        assertTrue(fragmented > 90, "score " + fragmented);
+        long blocks = highOrderBlocks(9);
+        k.advance(5 * io.simproc.kernel.Clock.HZ);
+        assertEquals(0L, event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED), "proactiveness 0: kcompactd idle");
+        assertTrue(highOrderBlocks(9) <= blocks + 2, "no compaction happened");
+
+        assertEquals(3, ProcTestSupport.write(fs, "/sys/vm/compaction_proactiveness", "20\n", 0));
+        k.advance(1);
+        assertTrue(event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED) > 0, "the write ran the check at once");
+        assertTrue(event(VmEvent.COMPACT_DAEMON_FREE_SCANNED) > 0);
+        assertEquals(0L, event(VmEvent.COMPACT_DAEMON_WAKE), "proactive compaction is not a wake-up");
+        assertEquals(0L, event(VmEvent.COMPACT_STALL));
+        k.mutate(() -> {
+            k.mm().pageAlloc().drainAllPages(null);
+            return null;
+        });
+        assertTrue(highOrderBlocks(9) > blocks + 10, "order-9+ blocks " + highOrderBlocks(9) + ", were " + blocks);
+        assertTrue(nodeScore() < fragmented, "score " + nodeScore() + ", was " + fragmented);
+    }
+
+    @Test
+    void compactionProactivenessTakesZeroToOneHundred() {
+        for (String bad : List.of("101\n", "-1\n", "abc\n", "2147483648\n", "20x\n")) {
+            assertEquals(-Errno.EINVAL, ProcTestSupport.write(fs, "/sys/vm/compaction_proactiveness", bad, 0), bad);
+            assertEquals("20\n", ProcTestSupport.read(fs, "/sys/vm/compaction_proactiveness"), bad);
+        }
+        assertEquals(4, ProcTestSupport.write(fs, "/sys/vm/compaction_proactiveness", "100\n", 0));
+        assertEquals("100\n", ProcTestSupport.read(fs, "/sys/vm/compaction_proactiveness"));
+    }
+
+    @Test
+    void kswapdWakesKcompactdAfterReclaimingForAHighOrder() {
+        k = Kernel.boot(MachineProfileLoader.parse("t", "memory: 512M\nswap:\n  - path: /dev/vda2\n    size: 256M\n"),
+                3);
+        k.setDebugChecks(true);
+        k.advance(2 * io.simproc.kernel.Clock.HZ);
+        Task t = fragmentAlmostAll();
+        long wakes = event(VmEvent.COMPACT_DAEMON_WAKE);
+        int atomic = io.simproc.mm.Gfp.GFP_ATOMIC | io.simproc.mm.Gfp.__GFP_NOWARN;
+        k.mutate(() -> {
+            while (k.mm().pageAlloc().allocPages(atomic, 4, 0, 0, PageOwner.KERNEL) >= 0) {
+                continue;
+            }
+            return null;
+        });
+        k.advance(io.simproc.kernel.Clock.HZ);
+        assertTrue(event(VmEvent.COMPACT_DAEMON_WAKE) > wakes, "kcompactd woken for order 4: "
+                + event(VmEvent.COMPACT_DAEMON_WAKE));
+        assertTrue(event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED) > 0);
+        assertTrue(t.mm().rss(MmStruct.MM_ANONPAGES) > 0);
     }
 }

@@ -66,7 +66,7 @@ class OomKillerTest {
                     return i;
                 }
                 long p = malloc.malloc(MIB);
-                if (p == 0 || k.syscalls().touch(t, p, MIB, true) != 0) {
+                if (p == 0 || k.tasks().get(t.pid()) != t || k.syscalls().touch(t, p, MIB, true) != 0) {
                     return i;
                 }
             }
