@@ -36,6 +36,10 @@ class ProcessChurnIT {
         Path pressure = MountedMachine.basedir().resolve("src/test/resources/scenarios/pressure-8g.yaml");
         try (MountedMachine m = MountedMachine.start("--seed", "9", "--speed", "1", "--scenario",
                 pressure.toString())) {
+            m.ctl("advance", "9s").assertOk("ctl advance 9s");
+            String meminfo = m.read("meminfo");
+            assertTrue(ProcText.meminfo(meminfo).get("SwapFree") < ProcText.meminfo(meminfo).get("SwapTotal"),
+                    "the pressure scenario is swapping:\n" + meminfo);
             List<String> problems = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean stop = new AtomicBoolean();
             long[] wholeReads = new long[1];
@@ -79,9 +83,6 @@ class ProcessChurnIT {
             }
             assertEquals(List.of(), problems.subList(0, Math.min(10, problems.size())));
             assertTrue(wholeReads[0] > 100, "readers read: " + wholeReads[0]);
-            String meminfo = m.read("meminfo");
-            assertTrue(ProcText.meminfo(meminfo).get("SwapFree") < ProcText.meminfo(meminfo).get("SwapTotal"),
-                    "the pressure scenario ran meanwhile:\n" + meminfo);
             assertTrue(m.daemon().isAlive());
             assertFalse(m.log().contains("failed:"), m.log());
         }
