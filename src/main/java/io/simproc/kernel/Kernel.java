@@ -44,6 +44,7 @@ public final class Kernel implements KernelServices {
     private Vfs vfs;
     private Processes processes;
     private final OomKill oomKill = new OomKill(this);
+    private final Drivers drivers = new Drivers(this);
     private volatile boolean panicked;
     private Syscalls syscalls;
     private Ipc ipc;
@@ -370,6 +371,11 @@ public final class Kernel implements KernelServices {
     /** Fork, exit, reaping and signals. */
     public Processes processes() {
         return processes;
+    }
+
+    /** What drivers loaded by a scenario do with memory (ioremap, DMA buffers). */
+    public Drivers drivers() {
+        return drivers;
     }
 
     /** The system calls simulated programs make. */

@@ -79,11 +79,22 @@ public final class Compaction {
         mm.tunables().compactUnevictableAllowed = value;
     }
 
-    /** compact_nodes(), for a write of 1 to compact_memory: every populated zone of every node, whole. */
+    /** compact_nodes(), for a write of 1 to compact_memory: {@link #compactNode} of every node. */
     public void compactNodes() {
         mm.assertWriter();
+        for (int nid = 0; nid < mm.nrNodes(); nid++) {
+            compactNode(nid);
+        }
+    }
+
+    /**
+     * compact_node(), also what a write to /sys/devices/system/node/nodeN/compact does: every populated zone of
+     * node {@code nid}, whole.
+     */
+    public void compactNode(int nid) {
+        mm.assertWriter();
         for (Zone z : mm.zones()) {
-            if (z.isPopulated()) {
+            if (z.isPopulated() && z.node().nodeId() == nid) {
                 compactZone(z, -1, MigrateType.MOVABLE.ordinal());
             }
         }

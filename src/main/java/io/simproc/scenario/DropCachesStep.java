@@ -4,7 +4,6 @@ import io.simproc.kernel.YamlNode;
 import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcFile;
 import io.simproc.uapi.Credentials;
-import io.simproc.uapi.Errno;
 
 import java.nio.charset.StandardCharsets;
 
@@ -43,7 +42,7 @@ final class DropCachesStep implements Step {
         }
         int r = run.procFs().write(file, Credentials.ROOT, (value + "\n").getBytes(StandardCharsets.UTF_8), 0);
         if (r < 0) {
-            throw new StepException(describe() + ": " + Errno.describe(-r));
+            throw StepException.errno(describe(), r);
         }
     }
 

@@ -2,6 +2,7 @@ package io.simproc.scenario;
 
 import io.simproc.kernel.Task;
 import io.simproc.kernel.YamlNode;
+import io.simproc.uapi.Errno;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;
 import io.simproc.workload.ProgramCatalog;
@@ -70,7 +71,7 @@ final class ForkStep implements Step {
         }
         Task child = run.kernel().syscalls().fork(p);
         if (child == null) {
-            throw new StepException("fork by " + parent + ": Cannot allocate memory (no pid or memory)");
+            throw StepException.errno("fork by " + parent, -Errno.ENOMEM);
         }
         run.population().forkMalloc(p, child);
         if (!args.isEmpty()) {

@@ -3,6 +3,7 @@ package io.simproc.scenario;
 import io.simproc.kernel.Sizes;
 import io.simproc.kernel.Task;
 import io.simproc.kernel.YamlNode;
+import io.simproc.uapi.Errno;
 import io.simproc.workload.GlibcMalloc;
 
 /**
@@ -77,8 +78,8 @@ final class MallocStep implements Step {
             long n = Math.min(chunk, size - i * chunk);
             long p = malloc.malloc(n);
             if (p == 0) {
-                throw new StepException(describe() + ": malloc(" + n + ") returned NULL after " + i + " of " + calls
-                        + " calls (Cannot allocate memory)");
+                throw StepException.errno(describe() + ": malloc(" + n + ") returned NULL after " + i + " of " + calls
+                        + " calls", -Errno.ENOMEM);
             }
             region.add(p, n);
             if (write) {

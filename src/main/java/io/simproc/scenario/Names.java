@@ -10,13 +10,15 @@ import java.util.regex.Pattern;
 
 /**
  * What a scenario has named so far while it is parsed, in file order: its processes (by the {@code name} a spawn or
- * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step). A step
+ * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step), and the
+ * kernel's vmalloc areas (by the {@code name} of a vmalloc step). A step
  * may only refer to names defined by an earlier entry, so a typo is an error before anything runs.
  */
 public final class Names {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]*");
 
     private final Map<String, Set<String>> processes = new LinkedHashMap<>();
+    private final Set<String> vmallocs = new LinkedHashSet<>();
 
     /** Define (or redefine) process {@code label} from node {@code at}; a forked child inherits {@code from}'s regions. */
     public void defineProcess(YamlNode at, String label, String from) {
@@ -58,6 +60,23 @@ public final class Names {
             throw node.error("process '" + label + "' has no region '" + name + "'" + (regions.isEmpty()
                     ? " (name one with a malloc or mmap step first)"
                     : " (it has: " + String.join(", ", regions) + ")"));
+        }
+        return name;
+    }
+
+    /** Define the name of a kernel vmalloc area ({@code vmalloc} step). */
+    public void defineVmalloc(YamlNode at, String name) {
+        checkName(at, name);
+        vmallocs.add(name);
+    }
+
+    /** The vmalloc area this node names; an error when no earlier vmalloc step defined it. */
+    public String vmalloc(YamlNode node) {
+        String name = node.string();
+        if (!vmallocs.contains(name)) {
+            throw node.error("unknown vmalloc area '" + name + "'" + (vmallocs.isEmpty()
+                    ? " (no earlier entry vmallocs one)" : " (earlier entries define: " + String.join(", ", vmallocs)
+                    + ")"));
         }
         return name;
     }

@@ -5,6 +5,7 @@ import io.simproc.kernel.Durations;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.YamlNode;
+import io.simproc.uapi.Errno;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class ScenarioParser {
     static final String[] KEYS = {"name", "description", "machine", "sysctl", "processes", "timeline", "duration"};
-    static final String[] TIMING = {"at", "every", "repeat", "for"};
+    static final String[] TIMING = {"at", "every", "repeat", "for", "fails"};
     /** One jiffy at HZ=250: the finest period a timer can have. */
     static final long MIN_PERIOD_MILLIS = 4;
 
@@ -58,11 +59,11 @@ public final class ScenarioParser {
         if (m.containsKey("sysctl")) {
             YamlNode s = m.get("sysctl");
             entries.add(new TimelineEntry(where(s), "sysctl", 0, 0, 0, 0,
-                    registry.parse("sysctl", s, s, names)));
+                    registry.parse("sysctl", s, s, names), 0));
         }
         if (m.containsKey("processes")) {
             for (YamlNode p : m.get("processes").sequence()) {
-                entries.add(new TimelineEntry(where(p), "spawn", 0, 0, 0, 0, registry.parse("spawn", p, p, names)));
+                entries.add(new TimelineEntry(where(p), "spawn", 0, 0, 0, 0, registry.parse("spawn", p, p, names), 0));
             }
         }
         if (m.containsKey("timeline")) {
@@ -90,7 +91,7 @@ public final class ScenarioParser {
             }
             if (registry.kind(k) == null) {
                 throw e.keyNode(k).error("unknown key '" + k + "' in " + e.path() + " (expected at, every, repeat,"
-                        + " for and one step: " + String.join(", ", registry.keys()) + ")");
+                        + " for, fails and one step: " + String.join(", ", registry.keys()) + ")");
             }
             if (stepKey != null) {
                 throw e.keyNode(k).error("one step per timeline entry: '" + stepKey + "' and '" + k + "' (give each"
@@ -134,8 +135,17 @@ public final class ScenarioParser {
                 throw m.get("for").error("for: the duration must be more than 0");
             }
         }
+        int fails = 0;
+        if (m.containsKey("fails")) {
+            String name = m.get("fails").scalar().trim();
+            fails = Errno.byName(name);
+            if (fails == 0 || stepKey.equals("expect")) {
+                throw m.get("fails").error(fails == 0 ? "fails: '" + name + "' is not an errno name (e.g. ENOMEM,"
+                        + " EINVAL)" : "fails: an expect entry cannot fail; expect the values instead");
+            }
+        }
         Step step = registry.parse(stepKey, e.keyNode(stepKey), m.get(stepKey), names);
-        return new TimelineEntry(where(e), stepKey, at, every, repeat, forMillis, step);
+        return new TimelineEntry(where(e), stepKey, at, every, repeat, forMillis, step, fails);
     }
 
     private static MachineProfile machine(YamlNode n, Path dir) {

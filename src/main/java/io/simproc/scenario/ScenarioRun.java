@@ -5,6 +5,7 @@ import io.simproc.kernel.Kernel;
 import io.simproc.kernel.SeededRandom;
 import io.simproc.kernel.Task;
 import io.simproc.proc.ProcFs;
+import io.simproc.uapi.Errno;
 import io.simproc.workload.Population;
 
 import java.util.HashMap;
@@ -23,6 +24,7 @@ public final class ScenarioRun {
     private final Map<String, Task> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Region>> regions = new HashMap<>();
     private final java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
+    private final Map<String, Long> vmallocs = new HashMap<>();
     private String currentWhere = "";
 
     ScenarioRun(ScenarioEngine engine, Scenario scenario, long startJiffies, int index) {
@@ -115,6 +117,11 @@ public final class ScenarioRun {
         regions.computeIfAbsent(label, k -> new HashMap<>()).put(name, r);
     }
 
+    /** The named vmalloc areas the scenario holds: name → start address. */
+    public Map<String, Long> vmallocs() {
+        return vmallocs;
+    }
+
     /** Start something that goes on over time. */
     public void startWorkload(Workload w) {
         engine.startWorkload(this, currentWhere, w);
@@ -132,6 +139,10 @@ public final class ScenarioRun {
     /** What this scenario has reported so far (its first reports, up to a bound). */
     public java.util.List<Outcome> outcomes() {
         return java.util.List.copyOf(outcomes);
+    }
+
+    private static String failsWhat(TimelineEntry e) {
+        return e.step().describe() + " fails with " + Errno.name(e.fails());
     }
 
     void schedule(TimelineEntry e) {
@@ -155,8 +166,16 @@ public final class ScenarioRun {
         currentWhere = e.where();
         try {
             e.step().run(this);
+            if (e.fails() != 0) {
+                report(Outcome.Verdict.FAIL, e.where(), failsWhat(e), "it succeeded");
+            }
         } catch (StepException ex) {
-            report(Outcome.Verdict.ERROR, e.where(), e.step().describe(), ex.getMessage());
+            if (e.fails() == 0) {
+                report(Outcome.Verdict.ERROR, e.where(), e.step().describe(), ex.getMessage());
+            } else {
+                report(ex.errno() == e.fails() ? Outcome.Verdict.PASS : Outcome.Verdict.FAIL, e.where(), failsWhat(e),
+                        ex.getMessage());
+            }
         } catch (RuntimeException ex) {
             report(Outcome.Verdict.ERROR, e.where(), e.step().describe(), "internal error (a simproc bug): " + ex);
         }

@@ -28,10 +28,8 @@ public final class StepRegistry {
             new ExpectStep.Kind(), new IoStep.Kind(IoStep.Op.READ), new IoStep.Kind(IoStep.Op.WRITE),
             new SyncStep.Kind(true), new SyncStep.Kind(false), new IoStep.Kind(IoStep.Op.READ_BLOCKDEV),
             new FilesStep.Kind(true), new FilesStep.Kind(false), new DropCachesStep.Kind(), new SwapStep.Kind(true),
-            new SwapStep.Kind(false)}) {
-            k.put(kind.key(), kind);
-        }
-        for (StepKind kind : Unsimulated.kinds()) {
+            new SwapStep.Kind(false), new KmallocStep.Kind(), new VmallocStep.Kind(true), new VmallocStep.Kind(false),
+            new IoremapStep.Kind(), new DmaAllocStep.Kind(), new CompactMemoryStep.Kind()}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);

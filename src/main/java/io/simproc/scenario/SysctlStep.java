@@ -6,7 +6,6 @@ import io.simproc.proc.ProcFile;
 import io.simproc.sysctl.Sysctl;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.uapi.Credentials;
-import io.simproc.uapi.Errno;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,8 +82,7 @@ final class SysctlStep implements Step {
             int r = run.procFs().write(file, Credentials.ROOT, (e.getValue() + "\n").getBytes(StandardCharsets.UTF_8),
                     0);
             if (r < 0) {
-                throw new StepException("sysctl " + e.getKey().replace('/', '.') + " = " + e.getValue() + ": "
-                        + Errno.describe(-r));
+                throw StepException.errno("sysctl " + e.getKey().replace('/', '.') + " = " + e.getValue(), r);
             }
         }
     }

@@ -13,9 +13,10 @@ package io.simproc.scenario;
  * @param repeat      how many runs in all, 0 for no limit
  * @param forMillis   how long it keeps repeating after the first run, 0 for no limit
  * @param step        what it does
+ * @param fails       the errno the step is expected to fail with ({@code fails: ENOMEM}), 0 when it should succeed
  */
 public record TimelineEntry(String where, String key, long atMillis, long everyMillis, long repeat, long forMillis,
-                            Step step) {
+                            Step step, int fails) {
     /** Whether the entry stops by itself. */
     public boolean bounded() {
         return everyMillis == 0 || repeat > 0 || forMillis > 0;

@@ -26,6 +26,27 @@ public final class Errno {
     private Errno() {
     }
 
+    private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
+        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, null, "ENOTDIR", "EISDIR",
+        "EINVAL", null, null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null, null, null,
+        "ENOSYS", "ENOTEMPTY"};
+
+    /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */
+    public static String name(int errno) {
+        int e = Math.abs(errno);
+        return e < NAMES.length ? NAMES[e] : null;
+    }
+
+    /** The errno of a symbolic name ({@code ENOMEM} → 12), or 0 for a name this class does not know. */
+    public static int byName(String name) {
+        for (int e = 1; e < NAMES.length; e++) {
+            if (name.equals(NAMES[e])) {
+                return e;
+            }
+        }
+        return 0;
+    }
+
     /** The text strerror(3) prints, used in user-facing messages. */
     public static String describe(int errno) {
         return switch (Math.abs(errno)) {

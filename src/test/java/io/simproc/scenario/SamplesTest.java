@@ -80,4 +80,13 @@ class SamplesTest {
         assertTrue(f.problems().contains("FAIL  at 5s     t.yaml:31:9  PID(process=child).smaps_rollup.Private_Dirty"
                 + " >= 100M  (0 >= 100.0M)"), String.join("\n", f.problems()));
     }
+
+    @Test
+    void compactionRecoversFullyWithoutTheKmallocChurn() throws IOException {
+        String text = Files.readString(SAMPLES.resolve("fragmentation-then-compact.yaml"))
+                .replace("kmalloc: {size: 4K, count: 64000, keep: 1%}", "sync:");
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        assertTrue(f.problems().contains("FAIL  at 11s    t.yaml:72:9  buddyinfo(zone=DMA32).order9 + 2 *"
+                + " buddyinfo(zone=DMA32).order10 < 90  (146 < 90)"), String.join("\n", f.problems()));
+    }
 }

@@ -33,10 +33,10 @@ class ScenarioErrorsTest {
 
     @Test
     void unknownStep() {
-        assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for and one step:"
-                + " spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl, expect,"
-                + " read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches, swapon, swapoff,"
-                + " kmalloc, vmalloc, vfree, ioremap, compact_memory)",
+        assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
+                + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
+                + " expect, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches, swapon,"
+                + " swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, compact_memory)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -116,11 +116,28 @@ class ScenarioErrorsTest {
     }
 
     @Test
-    void stepsOfSubsystemsNotSimulatedYetFailBeforeAnythingRuns() {
-        assertEquals("t.yaml:2:14: vmalloc: needs vmalloc, which simproc does not simulate yet",
-                error("timeline:\n  - vmalloc: {name: buf, size: 1M}\n"));
+    void kernelActivityStepsCheckTheirValues() {
         assertEquals("t.yaml:2:30: unknown key 'bogus' in timeline[0].kmalloc (expected one of: cache, size, count,"
-                + " rate)", error("timeline:\n  - kmalloc: {cache: dentry, bogus: 1}\n"));
+                + " rate, keep)", error("timeline:\n  - kmalloc: {cache: dentry, bogus: 1}\n"));
+        assertEquals("t.yaml:2:22: kmalloc: 'dentry' is not a kmalloc cache (kmalloc-8 .. kmalloc-8k, kmalloc-rcl-N,"
+                + " kmalloc-cg-N, dma-kmalloc-N); the named caches belong to their subsystems",
+                error("timeline:\n  - kmalloc: {cache: dentry}\n"));
+        assertEquals("t.yaml:2:14: kmalloc: give either cache (a kmalloc cache, e.g. kmalloc-256) or size",
+                error("timeline:\n  - kmalloc: {cache: kmalloc-64, size: 64}\n"));
+        assertEquals("t.yaml:2:42: timeline[0].kmalloc.keep: 2 is not between 0% and 100%",
+                error("timeline:\n  - kmalloc: {size: 64, count: 10, keep: 2}\n"));
+        assertEquals("t.yaml:2:12: unknown vmalloc area 'buf' (no earlier entry vmallocs one)",
+                error("timeline:\n  - vfree: buf\n"));
+        assertEquals("t.yaml:3:12: unknown vmalloc area 'bfu' (earlier entries define: buf)",
+                error("timeline:\n  - vmalloc: {name: buf, size: 1M}\n  - vfree: bfu\n"));
+        assertEquals("t.yaml:2:23: 'my-drv' is not a module name (letters, digits and _)",
+                error("timeline:\n  - ioremap: {driver: my-drv, size: 4K}\n"));
+        assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 4M (an order-10 block, the largest the buddy"
+                + " allocator has)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 8M}\n"));
+        assertEquals("t.yaml:2:21: compact_memory: expected {} (every node) or {node: N}",
+                error("timeline:\n  - compact_memory: 1\n"));
+        assertEquals("t.yaml:3:12: fails: 'ENOMEN' is not an errno name (e.g. ENOMEM, EINVAL)",
+                error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M}\n    fails: ENOMEN\n"));
     }
 
     @Test

@@ -1,0 +1,71 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.Gfp;
+import io.simproc.mm.PageAlloc;
+import io.simproc.mm.PageOwner;
+import io.simproc.mm.vmalloc.VmapArea;
+import io.simproc.uapi.Errno;
+import io.simproc.uapi.Page;
+
+/**
+ * What a driver loaded by a scenario does with memory: ioremap() of a BAR of its device, placed after the virtio
+ * devices' BARs in the 64-bit PCI window at its natural (power-of-two) alignment, and dma_alloc_coherent() of a
+ * physically contiguous buffer: alloc_pages(GFP_KERNEL, get_order(size)) on behalf of the calling task, so that a
+ * failure is the allocator's own (direct compaction for the order, no OOM kill above PAGE_ALLOC_COSTLY_ORDER, the
+ * warn_alloc line naming the task). The buffers stay allocated, unmovable, for the driver's lifetime.
+ */
+public final class Drivers {
+    /** The spacing of the virtio devices' BARs in the 64-bit window (Iomem). */
+    static final long VIRTIO_BAR_STRIDE = 0x80000;
+
+    private final Kernel kernel;
+    private long nextBar;
+
+    Drivers(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** ioremap() of a {@code size}-byte BAR of {@code driver}'s device; null when the vmalloc space is full. */
+    public VmapArea ioremap(String driver, long size) {
+        if (nextBar == 0) {
+            nextBar = Iomem.pci64Window(kernel.profile()) + Iomem.NR_VIRTIO_DEVICES * VIRTIO_BAR_STRIDE;
+        }
+        long barSize = Math.max(Page.PAGE_SIZE, Long.highestOneBit(size - 1) << 1);
+        long bar = (nextBar + barSize - 1) & -barSize;
+        VmapArea a = kernel.mm().vmalloc().ioremap(bar, size, 0, caller(driver));
+        if (a != null) {
+            nextBar = bar + barSize;
+        }
+        return a;
+    }
+
+    /**
+     * dma_alloc_coherent() by a driver in the context of {@code caller}: the first pfn of a block of
+     * get_order(size) pages, or -ENOMEM.
+     */
+    public int dmaAlloc(long size, Task caller) {
+        int order = order(size);
+        if (order > PageAlloc.MAX_PAGE_ORDER) {
+            return -Errno.ENOMEM;
+        }
+        int cpu = caller.cpu();
+        int nid = kernel.mm().cpuToNode(cpu);
+        int pfn = kernel.asCurrent(caller.comm(), caller.pid(),
+                () -> kernel.mm().pageAlloc().allocPages(Gfp.GFP_KERNEL, order, nid, cpu, PageOwner.KERNEL));
+        return pfn < 0 ? -Errno.ENOMEM : pfn;
+    }
+
+    /** get_order(). */
+    public static int order(long size) {
+        int o = 0;
+        while ((long) Page.PAGE_SIZE << o < size) {
+            o++;
+        }
+        return o;
+    }
+
+    /** The symbol vmallocinfo shows for a driver's mapping: its probe routine, in its module. */
+    static String caller(String driver) {
+        return driver + "_probe [" + driver + "]";
+    }
+}
