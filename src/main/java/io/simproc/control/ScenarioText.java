@@ -21,20 +21,38 @@ final class ScenarioText {
 
     /** Parse {@code step} (a flow mapping after "- "), run it now; returns the run, or fails the request. */
     static ScenarioRun runStep(Daemon d, String request, String step) {
-        ScenarioSource source = new ScenarioSource("ctl " + request, "timeline:\n  - " + step + "\n", null);
+        ScenarioRun run = runSteps(d, request, step);
+        String failure = failure(run);
+        if (failure != null) {
+            throw new ControlException(ControlException.FAILED, request + ": " + failure);
+        }
+        return run;
+    }
+
+    /** Parse the steps (each a flow mapping after "- ") as one scenario and run them now, failed or not. */
+    static ScenarioRun runSteps(Daemon d, String request, String... steps) {
+        StringBuilder text = new StringBuilder("timeline:\n");
+        for (String step : steps) {
+            text.append("  - ").append(step).append('\n');
+        }
+        ScenarioSource source = new ScenarioSource("ctl " + request, text.toString(), null);
         Scenario s;
         try {
             s = source.parse(d.parser());
         } catch (ConfigException e) {
             throw ControlException.usage(request + ": " + e.problem());
         }
-        ScenarioRun run = d.runScenario(source, s, false);
+        return d.runScenario(source, s, false);
+    }
+
+    /** What the first failed step of a run said, or null when every step did its job. */
+    static String failure(ScenarioRun run) {
         for (Outcome o : run.outcomes()) {
             if (!o.ok()) {
-                throw new ControlException(ControlException.FAILED, request + ": " + o.detail());
+                return o.detail();
             }
         }
-        return run;
+        return null;
     }
 
     /** The pid of the process a run named. */

@@ -8,8 +8,10 @@ import java.util.List;
 
 /**
  * {@code spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]...}: the short form of a spawn step. The program is
- * NAME when the catalog has it; {@code --rss} makes it allocate and write SIZE through malloc (large allocations),
- * each {@code --file} maps a file of that size and reads all of it.
+ * NAME when the catalog has it; {@code --rss} makes it allocate and write SIZE through malloc, one call as a program
+ * asking for its working set does — when malloc returns NULL (the kernel refused the mapping: overcommit, no
+ * memory) the program exits with status 1 and the request fails with the reason; each {@code --file} maps a file of
+ * that size and reads all of it.
  */
 final class SpawnRequest implements ControlRequest {
     @Override
@@ -59,13 +61,27 @@ final class SpawnRequest implements ControlRequest {
         }
         StringBuilder step = new StringBuilder("spawn: {name: " + ScenarioText.q(name) + ", program: "
                 + ScenarioText.q(program));
-        if (rss != null) {
-            step.append(", mmap: ").append(ScenarioText.q(rss));
-        }
         if (!files.isEmpty()) {
             step.append(", files: [").append(String.join(", ", files)).append(']');
         }
-        ScenarioRun run = ScenarioText.runStep(d, "spawn", step.append('}').toString());
-        reply.out("spawned " + name + " (" + program + "), pid " + ScenarioText.pid(run, name));
+        step.append('}');
+        if (rss == null) {
+            ScenarioRun run = ScenarioText.runStep(d, "spawn", step.toString());
+            reply.out("spawned " + name + " (" + program + "), pid " + ScenarioText.pid(run, name));
+            return;
+        }
+        ScenarioRun run = ScenarioText.runSteps(d, "spawn", step.toString(), "malloc: {process: " + ScenarioText.q(name)
+                + ", size: " + ScenarioText.q(rss) + ", write: true}");
+        String failure = ScenarioText.failure(run);
+        int pid = ScenarioText.pid(run, name);
+        if (failure != null && pid > 0) {
+            ScenarioText.runSteps(d, "spawn", "exit: {pid: " + pid + ", code: 1}");
+            throw new ControlException(ControlException.FAILED, "spawn: " + failure + " (" + name + ", pid " + pid
+                    + ", exited with status 1)");
+        }
+        if (failure != null) {
+            throw new ControlException(ControlException.FAILED, "spawn: " + failure);
+        }
+        reply.out("spawned " + name + " (" + program + "), pid " + pid);
     }
 }

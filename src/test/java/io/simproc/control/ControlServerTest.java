@@ -32,6 +32,7 @@ class ControlServerTest {
 
     private final AtomicLong wall = new AtomicLong();
     private Kernel kernel;
+    private ProcFs fs;
     private Simulation sim;
     private ControlServer server;
     private final List<String> out = new ArrayList<>();
@@ -49,7 +50,7 @@ class ControlServerTest {
                 """;
         Machines.Machine m = Machines.start(MachineProfileLoader.parse("t", profile), 1);
         kernel = m.kernel();
-        ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
         sim = new Simulation(kernel, wall::get, 1);
         server = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel, m.population(), fs), 
                 new Journal(MachineSource.profile("t", profile))),
@@ -156,5 +157,37 @@ class ControlServerTest {
         assertEquals(0, send("dmesg"));
         assertTrue(out.get(0).startsWith("[    0.000000] Linux version 6.18.0-simproc"), out.get(0));
         assertTrue(out.stream().allMatch(l -> l.matches("\\[ *\\d+\\.\\d{6}\\] .*")));
+    }
+
+    @Test
+    void spawnBeyondCommitLimitInStrictModeFailsAndCommitsNothing(@TempDir Path tmp) throws Exception {
+        Path s = tmp.resolve("strict.yaml");
+        Files.writeString(s, "sysctl: {vm.overcommit_memory: 2}\n");
+        assertEquals(0, send("apply", s.toString()));
+        ControlException refused = assertThrows(ControlException.class, () -> send("spawn", "x", "--program",
+                "python3.11", "--rss", "600M"));
+        assertEquals(1, refused.status());
+        assertTrue(refused.getMessage().matches("spawn: malloc 600M in x: malloc\\(629145600\\) returned NULL after 0 of 1"
+                + " calls: Cannot allocate memory \\(x, pid \\d+, exited with status 1\\)"), refused.getMessage());
+        long[] commit = kernel.read(k -> {
+            long[] v = new long[2];
+            for (String l : new String(fs.render((io.simproc.proc.ProcFile) fs.lookup("/meminfo",
+                    io.simproc.uapi.Credentials.ROOT), io.simproc.uapi.Credentials.ROOT)).split("\n")) {
+                if (l.startsWith("CommitLimit:")) {
+                    v[0] = Long.parseLong(l.replaceAll("\\D", ""));
+                } else if (l.startsWith("Committed_AS:")) {
+                    v[1] = Long.parseLong(l.replaceAll("\\D", ""));
+                }
+            }
+            return v;
+        });
+        assertTrue(commit[0] > 0 && commit[1] <= commit[0], "Committed_AS " + commit[1] + " kB > CommitLimit "
+                + commit[0] + " kB");
+        boolean gone = kernel.read(k -> k.tasks().all().stream().noneMatch(t -> t.comm().equals("x")
+                && t.state() != io.simproc.kernel.Task.State.ZOMBIE));
+        assertTrue(gone, "x exited");
+        out.clear();
+        assertEquals(0, send("spawn", "y", "--program", "python3.11", "--rss", "16M"), "within the limit");
+        assertTrue(out.get(0).startsWith("spawned y (python3.11), pid "), out.toString());
     }
 }

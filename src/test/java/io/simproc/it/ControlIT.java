@@ -25,6 +25,11 @@ class ControlIT {
         return Exec.run(cmd, 120);
     }
 
+    private static long kB(String meminfo, String field) {
+        return Long.parseLong(meminfo.lines().filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow()
+                .replaceAll("\\D", ""));
+    }
+
     private static double uptime(MountedMachine m) throws Exception {
         return Double.parseDouble(m.read("uptime").split(" ")[0]);
     }
@@ -108,6 +113,13 @@ class ControlIT {
             assertTrue(Long.parseLong(rss.replaceAll("\\D", "")) > 64 * 1024, rss);
             ctl(m, "kill", pid).assertOk("ctl kill");
             assertThrows(java.io.IOException.class, () -> m.read(pid + "/status"), "pid " + pid + " is gone");
+            Files.writeString(m.dir().resolve("sys/vm/overcommit_memory"), "2\n");
+            Exec.Result refused = ctl(m, "spawn", "x", "--program", "python3.11", "--rss", "64G");
+            Files.writeString(m.dir().resolve("sys/vm/overcommit_memory"), "0\n");
+            assertEquals(1, refused.exit());
+            assertTrue(refused.err().contains("Cannot allocate memory"), refused.err());
+            String meminfo = m.read("meminfo");
+            assertTrue(kB(meminfo, "Committed_AS") <= kB(meminfo, "CommitLimit"), meminfo);
             Exec.Result init = ctl(m, "kill", "1");
             assertEquals(1, init.exit());
             assertTrue(init.err().contains("pid 1 (systemd) ignores the signal"), init.err());

@@ -89,4 +89,13 @@ class SamplesTest {
         assertTrue(f.problems().contains("FAIL  at 11s    t.yaml:72:9  buddyinfo(zone=DMA32).order9 + 2 *"
                 + " buddyinfo(zone=DMA32).order10 < 90  (146 < 90)"), String.join("\n", f.problems()));
     }
+
+    @Test
+    void strictOvercommitExpectationFailsInTheHeuristicMode() throws IOException {
+        String text = Files.readString(SAMPLES.resolve("overcommit-strict.yaml"))
+                .replace("sysctl: {vm.overcommit_memory: 2}", "sysctl: {vm.overcommit_memory: 0}");
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        assertTrue(f.problems().contains("FAIL  at 2s     t.yaml:31:5  malloc 600M in app fails with ENOMEM  (it"
+                + " succeeded)"), String.join("\n", f.problems()));
+    }
 }
