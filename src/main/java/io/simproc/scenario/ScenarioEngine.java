@@ -111,7 +111,11 @@ public final class ScenarioEngine {
         return failed;
     }
 
-    void startWorkload(ScenarioRun run, String where, Workload w) {
+    /**
+     * Run {@code w} tick by tick until it is done. When its entry expects a failure ({@code entry.fails()}), the
+     * workload's end is the outcome: PASS when it stops with that errno, FAIL when it completes or fails otherwise.
+     */
+    void startWorkload(ScenarioRun run, TimelineEntry entry, Workload w) {
         workloads.add(w);
         kernel.schedule(0, new Runnable() {
             @Override
@@ -119,8 +123,16 @@ public final class ScenarioEngine {
                 boolean more;
                 try {
                     more = w.tick(run);
+                    if (!more && entry.fails() != 0) {
+                        run.report(Outcome.Verdict.FAIL, entry.where(), ScenarioRun.failsWhat(entry), "it succeeded");
+                    }
                 } catch (StepException e) {
-                    run.report(Outcome.Verdict.ERROR, where, w.describe(), e.getMessage());
+                    if (entry.fails() == 0) {
+                        run.report(Outcome.Verdict.ERROR, entry.where(), w.describe(), e.getMessage());
+                    } else {
+                        run.report(e.errno() == entry.fails() ? Outcome.Verdict.PASS : Outcome.Verdict.FAIL,
+                                entry.where(), ScenarioRun.failsWhat(entry), e.getMessage());
+                    }
                     more = false;
                 }
                 if (more) {

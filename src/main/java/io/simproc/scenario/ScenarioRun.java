@@ -25,7 +25,8 @@ public final class ScenarioRun {
     private final Map<String, Map<String, Region>> regions = new HashMap<>();
     private final java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
     private final Map<String, Long> vmallocs = new HashMap<>();
-    private String currentWhere = "";
+    private TimelineEntry current;
+    private boolean startedWorkload;
 
     ScenarioRun(ScenarioEngine engine, Scenario scenario, long startJiffies, int index) {
         this.engine = engine;
@@ -124,12 +125,14 @@ public final class ScenarioRun {
 
     /** Start something that goes on over time. */
     public void startWorkload(Workload w) {
-        engine.startWorkload(this, currentWhere, w);
+        startedWorkload = true;
+        engine.startWorkload(this, current, w);
     }
 
     /** Report an outcome of the entry being run. */
     public void report(Outcome.Verdict verdict, String where, String what, String detail) {
-        Outcome o = new Outcome(nowMillis(), where.isEmpty() ? currentWhere : where, verdict, what, detail);
+        Outcome o = new Outcome(nowMillis(), where.isEmpty() && current != null ? current.where() : where, verdict,
+                what, detail);
         engine.record(o);
         if (outcomes.size() < ScenarioEngine.KEEP_OUTCOMES) {
             outcomes.add(o);
@@ -141,7 +144,7 @@ public final class ScenarioRun {
         return java.util.List.copyOf(outcomes);
     }
 
-    private static String failsWhat(TimelineEntry e) {
+    static String failsWhat(TimelineEntry e) {
         return e.step().describe() + " fails with " + Errno.name(e.fails());
     }
 
@@ -163,10 +166,11 @@ public final class ScenarioRun {
     }
 
     void runOnce(TimelineEntry e) {
-        currentWhere = e.where();
+        current = e;
+        startedWorkload = false;
         try {
             e.step().run(this);
-            if (e.fails() != 0) {
+            if (e.fails() != 0 && !startedWorkload) {
                 report(Outcome.Verdict.FAIL, e.where(), failsWhat(e), "it succeeded");
             }
         } catch (StepException ex) {

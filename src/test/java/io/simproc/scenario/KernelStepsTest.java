@@ -165,6 +165,23 @@ class KernelStepsTest {
         assertTrue(vmstat(f, "compact_fail") > 0, "and then could not: the kept slabs pin their pageblocks");
     }
 
+    @Test
+    void aWorkloadExpectedToFailIsJudgedWhenItEnds() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - at: 1s
+                    spawn: {name: app, program: python3.11, args: [python3]}
+                  - malloc: {process: app, size: 8M, name: buf}
+                  - touch: {process: app, name: buf, rate: 8M/s}
+                    fails: ENOMEM
+                """);
+        f.until(1500);
+        assertEquals(List.of(), lines(f), "nothing reported while it runs");
+        f.until(2500);
+        assertEquals(List.of("FAIL  at 1.960s t.yaml:14:5  touch (write) buf in app at 8M/s fails with ENOMEM  (it"
+                + " succeeded)"), lines(f));
+    }
+
     private static long vmstat(ScenarioFixture f, String field) {
         for (String l : f.read("/vmstat").split("\n")) {
             if (l.startsWith(field + " ")) {

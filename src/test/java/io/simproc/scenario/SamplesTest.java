@@ -1,5 +1,6 @@
 package io.simproc.scenario;
 
+import io.simproc.kernel.Printk;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -9,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,5 +100,57 @@ class SamplesTest {
         ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
         assertTrue(f.problems().contains("FAIL  at 2s     t.yaml:31:5  malloc 600M in app fails with ENOMEM  (it"
                 + " succeeded)"), String.join("\n", f.problems()));
+    }
+
+    @Test
+    void theOomReportParsesAndNamesTheLeakNotTheExemptDatabase() throws IOException {
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.load(SAMPLES.resolve("oom-killer.yaml")), 7).toEnd();
+        int leaky = f.run.lastProcess("leaky").pid();
+        int db = f.run.lastProcess("db").pid();
+        List<String> log = f.kernel.read(k -> k.log().records().stream().map(Printk.Record::text).toList());
+        int invoked = log.indexOf("leaky invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0,"
+                + " oom_score_adj=0");
+        assertTrue(invoked >= 0, String.join("\n", log));
+        assertEquals("Mem-Info:", log.get(invoked + 1));
+        int table = log.indexOf("Tasks state (memory values in pages):");
+        assertTrue(table > invoked, "the task table follows the Mem-Info");
+        assertEquals("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents"
+                + " oom_score_adj name", log.get(table + 1));
+        Pattern row = Pattern.compile("\\[ *(\\d+)\\] +(\\d+) +(\\d+) +(\\d+) +(\\d+) +(\\d+) +(\\d+) +(\\d+)"
+                + " +(\\d+) +(\\d+) +(-?\\d+) (\\S+)");
+        Map<String, Matcher> rows = new java.util.HashMap<>();
+        int i = table + 2;
+        for (Matcher m; (m = row.matcher(log.get(i))).matches(); i++) {
+            rows.put(m.group(12), m);
+        }
+        assertEquals(String.valueOf(db), rows.get("db").group(1));
+        assertEquals("-1000", rows.get("db").group(11));
+        assertTrue(Long.parseLong(rows.get("db").group(5)) > Long.parseLong(rows.get("leaky").group(5)),
+                "db is the bigger task");
+        assertEquals("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,"
+                + "task_memcg=/,task=leaky,pid=" + leaky + ",uid=0", log.get(i));
+        Matcher killed = Pattern.compile("Out of memory: Killed process (\\d+) \\((\\S+)\\) total-vm:(\\d+)kB,"
+                + " anon-rss:(\\d+)kB, file-rss:(\\d+)kB, shmem-rss:(\\d+)kB, UID:(\\d+) pgtables:(\\d+)kB"
+                + " oom_score_adj:(-?\\d+)").matcher(log.get(i + 1));
+        assertTrue(killed.matches(), log.get(i + 1));
+        assertEquals(String.valueOf(leaky), killed.group(1));
+        assertEquals("leaky", killed.group(2));
+        assertEquals(Long.parseLong(rows.get("leaky").group(6)) * 4, Long.parseLong(killed.group(4)),
+                "anon-rss is the table's rss_anon in kB");
+        assertEquals(1, log.stream().filter(l -> l.startsWith("Out of memory: Killed process")).count());
+    }
+
+    @Test
+    void withoutTheExemptionTheBiggerDatabaseIsKilled() throws IOException {
+        String text = Files.readString(SAMPLES.resolve("oom-killer.yaml"))
+                .replace("spawn: {name: db, program: postgres, oom_score_adj: -1000}",
+                        "spawn: {name: db, program: postgres, oom_score_adj: 0}");
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        int db = f.run.lastProcess("db").pid();
+        assertTrue(f.problems().contains("ERROR at 5s     t.yaml:41:9  PID(process=db).status.VmRSS > 500M  (/proc/" + db
+                + "/status: No such file)"), String.join("\n", f.problems()));
+        List<String> log = f.kernel.read(k -> k.log().records().stream().map(Printk.Record::text).toList());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Out of memory: Killed process " + db + " (db) ")),
+                String.join("\n", log));
     }
 }
