@@ -74,7 +74,7 @@ public final class PhysMapLayout {
     }
 
     public static Picture layout(PageblockSnapshot s, String title) {
-        int width = 2 * MARGIN + COLUMNS * PITCH;
+        int width = Math.max(2 * MARGIN + COLUMNS * PITCH, 2 * MARGIN + monospaceWidth(title, 15));
         int height = MARGIN + TITLE_HEIGHT;
         for (ZoneBlocks z : s.zones()) {
             height += LABEL_HEIGHT + rows(z) * PITCH + ZONE_GAP;
@@ -93,6 +93,11 @@ public final class PhysMapLayout {
         }
         legend(p, s, y);
         return p;
+    }
+
+    /** The width of {@code text} in a monospaced font of {@code size} px (glyphs are 0.6 em wide), rounded up. */
+    static int monospaceWidth(String text, int size) {
+        return (text.length() * size * 6 + 9) / 10;
     }
 
     private static int pageblockOrder() {

@@ -200,6 +200,9 @@ class MapCommandTest {
         assertEquals(highOrderBlocks, byClass(d, "rect", "free-block").size(),
                 "the picture shows the machine at 2s of the scenario, as simproc run's tree does");
         assertTrue(Files.readString(svg).contains("at scenario fill at 2s"), "the title says when");
+        String title = byClass(d, "text", "title").get(0).getTextContent();
+        assertTrue(Integer.parseInt(d.getDocumentElement().getAttribute("width")) >= title.length() * 9,
+                "the picture is wide enough for its title: " + title);
         Path fresh = tmp.resolve("fresh.svg");
         assertEquals(0, Main.run("map", "-m", machine.toString(), "--out", fresh.toString()));
         Document before = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(fresh.toFile());
