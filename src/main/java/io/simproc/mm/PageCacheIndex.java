@@ -9,7 +9,9 @@ import java.util.function.LongConsumer;
  * The page cache index of one file (the xarray of an address_space): page offset → pfn, or a shadow entry left by
  * reclaim (mm/workingset.c), stored in chunks of 512 entries so that a large, sparsely cached file costs little.
  * Entries are {@link #EMPTY}, a pfn (≥ 0), or a shadow (≤ {@link #SHADOW_BASE}, see {@link Workingset}).
- * Iteration is in offset order. {@link #size()} counts pages only; {@link #nrShadows()} the shadows.
+ * Iteration is in offset order. {@link #size()} counts pages only; {@link #nrShadows()} the shadows. Each chunk
+ * carries its count of non-empty entries in a slot past its 512 entries, so that removing an entry knows at once
+ * whether the chunk is now empty.
  */
 final class PageCacheIndex {
     static final int EMPTY = -1;
@@ -17,10 +19,15 @@ final class PageCacheIndex {
     static final int SHADOW_BASE = -2;
     private static final int CHUNK_SHIFT = 9;
     private static final int CHUNK = 1 << CHUNK_SHIFT;
+    /** Where a chunk keeps its count of non-empty entries. */
+    private static final int USED = CHUNK;
     private final TreeMap<Long, int[]> chunks = new TreeMap<>();
     private long size;
     private long shadows;
-    /** The chunk the last lookup found (reads and writes of a file are mostly sequential). */
+    /**
+     * The chunk the last lookup asked for, or null when there is none at that key (reads and writes of a file are
+     * mostly sequential, and a file read for the first time asks many times for a chunk that does not exist yet).
+     */
     private long lastKey = -1;
     private int[] lastChunk;
 
@@ -29,10 +36,8 @@ final class PageCacheIndex {
             return lastChunk;
         }
         int[] c = chunks.get(key);
-        if (c != null) {
-            lastKey = key;
-            lastChunk = c;
-        }
+        lastKey = key;
+        lastChunk = c;
         return c;
     }
 
@@ -53,16 +58,22 @@ final class PageCacheIndex {
         long key = index >>> CHUNK_SHIFT;
         int[] c = chunk(key);
         if (c == null) {
-            c = new int[CHUNK];
-            Arrays.fill(c, EMPTY);
+            c = new int[CHUNK + 1];
+            Arrays.fill(c, 0, CHUNK, EMPTY);
             chunks.put(key, c);
             lastKey = key;
             lastChunk = c;
         }
         int i = (int) (index & (CHUNK - 1));
+        if (c[i] == EMPTY) {
+            c[USED]++;
+        }
         account(c[i], -1);
         c[i] = entry;
         account(entry, 1);
+        if (entry == EMPTY) {
+            release(key, c);
+        }
     }
 
     private void account(int entry, int delta) {
@@ -86,14 +97,16 @@ final class PageCacheIndex {
         }
         account(c[i], -1);
         c[i] = EMPTY;
-        for (int v : c) {
-            if (v != EMPTY) {
-                return;
-            }
+        release(key, c);
+    }
+
+    /** One entry of chunk {@code c} was emptied: drop the chunk when it was its last. */
+    private void release(long key, int[] c) {
+        if (--c[USED] > 0) {
+            return;
         }
         chunks.remove(key);
         if (key == lastKey) {
-            lastKey = -1;
             lastChunk = null;
         }
     }

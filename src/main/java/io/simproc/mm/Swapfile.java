@@ -92,6 +92,8 @@ public final class Swapfile {
     private final MemoryManager mm;
     private final int[] mem;
     private final SwapInfo[] swapInfo = new SwapInfo[MAX_SWAPFILES];
+    /** nr_swapfiles: the types ever used (swapInfo[nrSwapfiles..] has always been empty). */
+    private int nrSwapfiles;
     /** The swap entry of each swap-cache page, by pfn (allocated at the first swapon). */
     private int[] entryOfPfn;
     private int leastPriority = -1;
@@ -104,7 +106,8 @@ public final class Swapfile {
     /** total_swap_pages: usable pages of the active areas (an area being swapped off no longer counts). */
     public long totalSwapPages() {
         long n = 0;
-        for (SwapInfo si : swapInfo) {
+        for (int type = 0; type < nrSwapfiles; type++) {
+            SwapInfo si = swapInfo[type];
             if (si != null && si.writeOk) {
                 n += si.pages;
             }
@@ -115,7 +118,8 @@ public final class Swapfile {
     /** nr_swap_pages: free slots of the active areas (SwapFree). */
     public long nrSwapPagesFree() {
         long n = 0;
-        for (SwapInfo si : swapInfo) {
+        for (int type = 0; type < nrSwapfiles; type++) {
+            SwapInfo si = swapInfo[type];
             if (si != null && si.writeOk) {
                 n += si.pages - si.inuse;
             }
@@ -172,6 +176,7 @@ public final class Swapfile {
         }
         SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio);
         swapInfo[type] = si;
+        nrSwapfiles = Math.max(nrSwapfiles, type + 1);
         mm.services().printk(KernelServices.KERN_INFO, String.format("Adding %dk swap on %s.  Priority:%d extents:1 across:%dk",
                 si.pages * 4L, path, prio, si.pages * 4L));
         return 0;
@@ -233,7 +238,8 @@ public final class Swapfile {
     /** get_swap_pages(): a slot for one page, from the highest-priority area with room, or 0 when swap is full. */
     int getSwapPage() {
         SwapInfo best = null;
-        for (SwapInfo si : swapInfo) {
+        for (int type = 0; type < nrSwapfiles; type++) {
+            SwapInfo si = swapInfo[type];
             if (si != null && si.writeOk && si.inuse < si.pages && (best == null || si.prio > best.prio)) {
                 best = si;
             }

@@ -2,6 +2,7 @@ package io.simproc.bench;
 
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.mm.VmEvent;
 import io.simproc.proc.ProcFs;
@@ -14,35 +15,69 @@ import io.simproc.scenario.StepRegistry;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.workload.Machines;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * How fast simulated time runs when nothing holds it back (ctl advance, offline runs): the default machine booted
- * with its population, then SECONDS of simulated time idle, or the scenario FILE from its start to its end,
- * measured after a warm-up run of the same length on another machine. Prints one Markdown table row: simulated
- * seconds per wall second, simulated events (timers run: the kernel's and the scenario's) in all and per wall
- * second, and page faults per wall second (a scenario step is one timer that may fault in thousands of pages).
+ * with its population (or the machine the scenario names), then SECONDS of simulated time idle, or the scenario
+ * FILE from its start to its end, measured after a warm-up run of the same length on a machine of another seed.
+ * {@code --memory SIZE} gives the default machine SIZE of RAM instead of its 8 GiB (everything else unchanged).
+ * Prints one Markdown table row: simulated seconds per wall second, simulated events (timers run: the kernel's and
+ * the scenario's) in all and per wall second, page faults per wall second (a scenario step is one timer that may
+ * fault in thousands of pages), and the pages reclaim scanned and reclaimed (kswapd and direct) per wall second.
  *
- * <p>{@code java -cp … io.simproc.bench.SimSpeed idle SECONDS} or {@code … SimSpeed FILE}
+ * <p>{@code java -cp … io.simproc.bench.SimSpeed [--memory SIZE] idle SECONDS} or {@code … SimSpeed [--memory SIZE] FILE}
  */
 public final class SimSpeed {
     private SimSpeed() {
     }
 
-    public static void main(String[] args) {
-        boolean idle = args[0].equals("idle");
-        Scenario s = idle ? null : new ScenarioParser(StepRegistry.standard()).load(Path.of(args[0]));
-        long millis = idle ? Long.parseLong(args[1]) * 1000 : s.endMillis();
-        measure(s, millis, 2);
-        double[] r = measure(s, millis, 1);
-        System.out.printf("| default machine, %s | %.0f s | %.2f s | %.0f | %.0f | %.0f | %.0f |%n",
-                idle ? "idle" : "running " + args[0], millis / 1000.0, r[0], millis / 1000.0 / r[0], r[1],
-                r[1] / r[0], r[2] / r[0]);
+    public static void main(String[] args) throws IOException {
+        int a = 0;
+        String memory = null;
+        if (args[a].equals("--memory")) {
+            memory = args[a + 1];
+            a += 2;
+        }
+        boolean idle = args[a].equals("idle");
+        Scenario s = idle ? null : new ScenarioParser(StepRegistry.standard()).load(Path.of(args[a]));
+        long millis = idle ? Long.parseLong(args[a + 1]) * 1000 : s.endMillis();
+        MachineProfile profile = profile(s, memory);
+        measure(profile, s, millis, 2);
+        double[] r = measure(profile, s, millis, 1);
+        String machine = memory == null && (s == null || s.machine() == null) ? "default machine"
+                : s != null && s.machine() != null ? "machine " + profile.name()
+                : "default machine with " + memory;
+        System.out.printf("| %s, %s | %.0f s | %.2f s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |%n", machine,
+                idle ? "idle" : "running " + args[a], millis / 1000.0, r[0], millis / 1000.0 / r[0], r[1],
+                r[1] / r[0], r[2] / r[0], r[3] / r[0], r[4] / r[0]);
     }
 
-    /** Wall seconds and timers run for {@code millis} of simulated time. */
-    private static double[] measure(Scenario s, long millis, long seed) {
-        Machines.Machine m = Machines.start(MachineProfileLoader.loadDefault(), seed);
+    /** The scenario's own machine, or the default one, with {@code memory} of RAM when given. */
+    private static MachineProfile profile(Scenario s, String memory) throws IOException {
+        if (s != null && s.machine() != null) {
+            if (memory != null) {
+                throw new IllegalArgumentException(s.file() + " names its machine: --memory does not apply");
+            }
+            return s.machine();
+        }
+        if (memory == null) {
+            return MachineProfileLoader.loadDefault();
+        }
+        String text;
+        try (InputStream in = MachineProfileLoader.class.getResourceAsStream(MachineProfileLoader.DEFAULT_RESOURCE)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        return MachineProfileLoader.parse("default with " + memory,
+                text.replaceFirst("(?m)^memory: .*$", "memory: " + memory));
+    }
+
+    /** Wall seconds, timers run, page faults, pages scanned and pages reclaimed for {@code millis} of simulated time. */
+    private static double[] measure(MachineProfile profile, Scenario s, long millis, long seed) {
+        Machines.Machine m = Machines.start(profile, seed);
         Kernel k = m.kernel();
         ScenarioEngine engine = new ScenarioEngine(k, m.population(),
                 new ProcFs(k, ProcTree.create(SysctlTable.create())));
@@ -51,16 +86,22 @@ public final class SimSpeed {
             ScenarioRun run = k.mutate(() -> engine.start(s));
             start = run.startJiffies() - 1;
         }
-        long events = k.read(kk -> kk.clock().timersRun());
-        long faults = k.read(kk -> kk.mm().event(VmEvent.PGFAULT));
+        long[] before = counters(k);
         long t0 = System.nanoTime();
         k.advanceTo(start + 1 + Clock.secondsToJiffies(millis / 1000.0));
         double wall = (System.nanoTime() - t0) / 1e9;
-        long ran = k.read(kk -> kk.clock().timersRun()) - events;
-        long faulted = k.read(kk -> kk.mm().event(VmEvent.PGFAULT)) - faults;
+        long[] after = counters(k);
         if (engine.failed() > 0) {
             throw new IllegalStateException(s.name() + ": " + engine.outcomes());
         }
-        return new double[] {wall, ran, faulted};
+        return new double[] {wall, after[0] - before[0], after[1] - before[1], after[2] - before[2],
+            after[3] - before[3]};
+    }
+
+    /** Timers run, page faults, pages scanned and pages reclaimed since boot. */
+    private static long[] counters(Kernel k) {
+        return k.read(kk -> new long[] {kk.clock().timersRun(), kk.mm().event(VmEvent.PGFAULT),
+            kk.mm().event(VmEvent.PGSCAN_KSWAPD) + kk.mm().event(VmEvent.PGSCAN_DIRECT),
+            kk.mm().event(VmEvent.PGSTEAL_KSWAPD) + kk.mm().event(VmEvent.PGSTEAL_DIRECT)});
     }
 }
