@@ -25,7 +25,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import ru.serce.jnrfuse.FuseException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -183,17 +182,19 @@ final class MountCommand implements Callable<Integer> {
         }
         console.progress("serving /proc of machine '" + kernel.profile().name() + "' at " + dir.toAbsolutePath()
                 + " (speed " + speed + "x); stop with Ctrl-C or mount-scripts/simproc-down " + dir);
+        boolean mounted;
         try {
-            fuse.mount(dir, true, false, opts.toArray(new String[0]));
-        } catch (FuseException e) {
-            throw new UserError("cannot mount at " + dir + ": " + (e.getCause() != null ? e.getCause().getMessage()
-                    : e.getMessage()) + " (is the fuse package installed and /dev/fuse available?)");
+            mounted = fuse.serve(dir, opts.toArray(new String[0]));
         } finally {
             if (periodic != null) {
                 periodic.stop();
             }
             sim.stop();
             control.close();
+        }
+        if (!mounted) {
+            throw new UserError("cannot mount at " + dir + " (libfuse said why above; is the fuse package installed"
+                    + " and /dev/fuse available?)");
         }
         return 0;
     }

@@ -17,6 +17,7 @@ import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -300,6 +301,14 @@ public final class ProcFuse extends FuseStubFS {
             handles.remove(fi.fh.get());
             return 0;
         });
+    }
+
+    /**
+     * Mount at {@code dir} with {@code options} (-o pairs, as for fuse_main) and serve requests on threads of this
+     * JVM ({@link FuseLoop}) until the filesystem is unmounted. Returns false when the mount failed.
+     */
+    public boolean serve(Path dir, String[] options) {
+        return FuseLoop.run(fuseOperations, "simproc", dir, options);
     }
 
     /** Open handles right now (their snapshots are held until release). */
