@@ -1,17 +1,18 @@
 package io.simproc.mm;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
  * The page cache index of one file (the xarray of an address_space): page offset → pfn, or a shadow entry left by
  * reclaim (mm/workingset.c), stored in chunks of 512 entries so that a large, sparsely cached file costs little.
  * Entries are {@link #EMPTY}, a pfn (≥ 0), or a shadow (≤ {@link #SHADOW_BASE}, see {@link Workingset}).
- * Iteration is in offset order. {@link #size()} counts pages only; {@link #nrShadows()} the shadows. Each chunk
- * carries its count of non-empty entries in a slot past its 512 entries, so that removing an entry knows at once
- * whether the chunk is now empty.
+ * Iteration is in offset order. {@link #size()} counts pages only; {@link #nrShadows()} the shadows.
+ *
+ * <p>Like the xarray, a radix tree: the chunks hang from a directory of 64-chunk nodes indexed by the high bits of
+ * the offset (offsets are below 2^32), so that a lookup anywhere in the file is two array loads. Each chunk carries
+ * its count of non-empty entries in a slot past its 512 entries, so that removing an entry knows at once whether
+ * the chunk is now empty and can go.
  */
 final class PageCacheIndex {
     static final int EMPTY = -1;
@@ -21,24 +22,32 @@ final class PageCacheIndex {
     private static final int CHUNK = 1 << CHUNK_SHIFT;
     /** Where a chunk keeps its count of non-empty entries. */
     private static final int USED = CHUNK;
-    private final TreeMap<Long, int[]> chunks = new TreeMap<>();
+    private static final int NODE_SHIFT = 6;
+    private static final int NODE = 1 << NODE_SHIFT;
+    /** dir[key >>> NODE_SHIFT][key & (NODE - 1)]: the chunk at key (offset >>> CHUNK_SHIFT), or null. */
+    private int[][][] dir = new int[1][][];
     private long size;
     private long shadows;
-    /**
-     * The chunk the last lookup asked for, or null when there is none at that key (reads and writes of a file are
-     * mostly sequential, and a file read for the first time asks many times for a chunk that does not exist yet).
-     */
-    private long lastKey = -1;
-    private int[] lastChunk;
 
     private int[] chunk(long key) {
-        if (key == lastKey) {
-            return lastChunk;
+        long hi = key >>> NODE_SHIFT;
+        if (hi >= dir.length) {
+            return null;
         }
-        int[] c = chunks.get(key);
-        lastKey = key;
-        lastChunk = c;
-        return c;
+        int[][] node = dir[(int) hi];
+        return node == null ? null : node[(int) key & (NODE - 1)];
+    }
+
+    private void setChunk(long key, int[] c) {
+        int hi = (int) (key >>> NODE_SHIFT);
+        if (hi >= dir.length) {
+            dir = Arrays.copyOf(dir, Math.max(hi + 1, dir.length * 2));
+        }
+        int[][] node = dir[hi];
+        if (node == null) {
+            node = dir[hi] = new int[NODE][];
+        }
+        node[(int) key & (NODE - 1)] = c;
     }
 
     /** The pfn caching index, or -1 (also when only a shadow is there). */
@@ -60,9 +69,7 @@ final class PageCacheIndex {
         if (c == null) {
             c = new int[CHUNK + 1];
             Arrays.fill(c, 0, CHUNK, EMPTY);
-            chunks.put(key, c);
-            lastKey = key;
-            lastChunk = c;
+            setChunk(key, c);
         }
         int i = (int) (index & (CHUNK - 1));
         if (c[i] == EMPTY) {
@@ -102,12 +109,8 @@ final class PageCacheIndex {
 
     /** One entry of chunk {@code c} was emptied: drop the chunk when it was its last. */
     private void release(long key, int[] c) {
-        if (--c[USED] > 0) {
-            return;
-        }
-        chunks.remove(key);
-        if (key == lastKey) {
-            lastChunk = null;
+        if (--c[USED] == 0) {
+            setChunk(key, null);
         }
     }
 
@@ -119,11 +122,18 @@ final class PageCacheIndex {
         return shadows;
     }
 
-    /** Visit the offsets that hold a page, in order (safe against removal during the visit). */
+    /**
+     * Visit the offsets that hold a page, in order. Each chunk of 512 offsets is read as it was when the visit
+     * reached it, so the action may remove entries (its own or others of that chunk).
+     */
     void forEachIndex(LongConsumer action) {
-        for (Map.Entry<Long, int[]> e : new TreeMap<>(chunks).entrySet()) {
-            long base = e.getKey() << CHUNK_SHIFT;
-            int[] c = e.getValue().clone();
+        for (long key = 0; key < (long) dir.length << NODE_SHIFT; key++) {
+            int[] live = chunk(key);
+            if (live == null) {
+                continue;
+            }
+            int[] c = live.clone();
+            long base = key << CHUNK_SHIFT;
             for (int i = 0; i < CHUNK; i++) {
                 if (c[i] >= 0) {
                     action.accept(base + i);
@@ -134,9 +144,12 @@ final class PageCacheIndex {
 
     /** Forget the shadow entries at or beyond {@code fromIndex} (truncation); pages stay. */
     void clearShadowsFrom(long fromIndex) {
-        for (Map.Entry<Long, int[]> e : new TreeMap<>(chunks.tailMap(fromIndex >>> CHUNK_SHIFT, true)).entrySet()) {
-            long base = e.getKey() << CHUNK_SHIFT;
-            int[] c = e.getValue();
+        for (long key = fromIndex >>> CHUNK_SHIFT; key < (long) dir.length << NODE_SHIFT; key++) {
+            int[] c = chunk(key);
+            if (c == null) {
+                continue;
+            }
+            long base = key << CHUNK_SHIFT;
             for (int i = 0; i < CHUNK; i++) {
                 if (c[i] <= SHADOW_BASE && base + i >= fromIndex) {
                     remove(base + i);
