@@ -36,7 +36,13 @@ final class KernelChurn {
 
     private final Kernel kernel;
     private final SeededRandom rnd;
+    /**
+     * Pages held, by when they are freed: the short-lived ones (thousands a second, for milliseconds) apart from
+     * the long-lived (a few a second, for minutes), so that the many short ones sort among few. Freed in one order
+     * across both, (freeAt, seq).
+     */
     private final PriorityQueue<Allocation> live = new PriorityQueue<>();
+    private final PriorityQueue<Allocation> longLived = new PriorityQueue<>();
     private final PriorityQueue<Allocation> liveObjects = new PriorityQueue<>();
     private long seq;
 
@@ -52,7 +58,7 @@ final class KernelChurn {
     /** Take over a block allocated during boot as a long-lived kernel allocation. */
     void adoptLongLived(int pfn, int order, int cpu) {
         long life = Clock.secondsToJiffies(rnd.exponential(LONG_LIFETIME_SECONDS));
-        live.add(new Allocation(kernel.jiffies() + life, seq++, pfn, order, cpu, 0));
+        longLived.add(new Allocation(kernel.jiffies() + life, seq++, pfn, order, cpu, 0));
     }
 
     private void tick() {
@@ -71,12 +77,19 @@ final class KernelChurn {
             if (pfn < 0) {
                 continue;
             }
-            double life = rnd.chance(LONG_LIVED_SHARE) ? rnd.exponential(LONG_LIFETIME_SECONDS)
-                    : rnd.exponential(SHORT_LIFETIME_SECONDS);
-            live.add(new Allocation(now + Math.max(1, Clock.secondsToJiffies(life)), seq++, pfn, order, cpu, 0));
+            boolean longLife = rnd.chance(LONG_LIVED_SHARE);
+            double life = longLife ? rnd.exponential(LONG_LIFETIME_SECONDS) : rnd.exponential(SHORT_LIFETIME_SECONDS);
+            (longLife ? longLived : live).add(new Allocation(now + Math.max(1, Clock.secondsToJiffies(life)), seq++,
+                    pfn, order, cpu, 0));
         }
-        while (!live.isEmpty() && live.peek().freeAt() <= now) {
-            Allocation a = live.poll();
+        while (true) {
+            Allocation s = live.peek();
+            Allocation l = longLived.peek();
+            Allocation a = s == null ? l : l == null || s.compareTo(l) < 0 ? s : l;
+            if (a == null || a.freeAt() > now) {
+                break;
+            }
+            (a == s ? live : longLived).poll();
             mm.pageAlloc().freePages(a.pfn(), a.order(), a.cpu());
         }
         kmallocTraffic(mm, now, cpus);
@@ -117,6 +130,9 @@ final class KernelChurn {
     long livePages() {
         long n = 0;
         for (Allocation a : live) {
+            n += 1L << a.order();
+        }
+        for (Allocation a : longLived) {
             n += 1L << a.order();
         }
         return n;
