@@ -385,7 +385,11 @@ public final class Vmscan {
         }
     }
 
-    /** folio_check_references(). */
+    /**
+     * folio_check_references(): a page mapped with a young PTE is kept for another trip (marked referenced) and
+     * activated when it is seen referenced again; file-backed executable pages are activated at once. Since 5.9
+     * anon pages are treated alike (mm/vmscan: protect the workingset on anonymous LRU).
+     */
     private int folioCheckReferences(int pfn) {
         int b = pfn << MemMap.STRIDE_SHIFT;
         long[] vmFlags = new long[1];
@@ -395,14 +399,11 @@ public final class Vmscan {
         mem[b + MemMap.F_FLAGS] = f & ~PageFlags.PG_REFERENCED;
         boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
         if (referencedPtes > 0) {
-            if (swapbacked) {
-                return ACTIVATE;
-            }
             mem[b + MemMap.F_FLAGS] |= PageFlags.PG_REFERENCED;
             if (referencedFolio || referencedPtes > 1) {
                 return ACTIVATE;
             }
-            if ((vmFlags[0] & VmFlags.VM_EXEC) != 0) {
+            if ((vmFlags[0] & VmFlags.VM_EXEC) != 0 && !swapbacked) {
                 return ACTIVATE;
             }
             return KEEP;

@@ -12,13 +12,15 @@ import java.util.regex.Pattern;
  * What a scenario has named so far while it is parsed, in file order: its processes (by the {@code name} a spawn or
  * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step), and the
  * kernel's vmalloc areas (by the {@code name} of a vmalloc step). A step
- * may only refer to names defined by an earlier entry, so a typo is an error before anything runs.
+ * may only refer to names defined by an earlier entry, so a typo is an error before anything runs. Values a
+ * {@code remember} step keeps are named the same way and read back as {@code $NAME} in expressions.
  */
 public final class Names {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]*");
 
     private final Map<String, Set<String>> processes = new LinkedHashMap<>();
     private final Set<String> vmallocs = new LinkedHashSet<>();
+    private final Set<String> values = new LinkedHashSet<>();
 
     /** Define (or redefine) process {@code label} from node {@code at}; a forked child inherits {@code from}'s regions. */
     public void defineProcess(YamlNode at, String label, String from) {
@@ -79,6 +81,22 @@ public final class Names {
                     + ")"));
         }
         return name;
+    }
+
+    /** Define (or redefine) remembered value {@code name} from node {@code at}. */
+    public void defineValue(YamlNode at, String name) {
+        checkName(at, name);
+        values.add(name);
+    }
+
+    /** Whether an earlier {@code remember} step defines value {@code name}. */
+    public boolean hasValue(String name) {
+        return values.contains(name);
+    }
+
+    /** The remembered values defined so far, for messages. */
+    public Set<String> values() {
+        return java.util.Collections.unmodifiableSet(values);
     }
 
     private static void checkName(YamlNode at, String name) {

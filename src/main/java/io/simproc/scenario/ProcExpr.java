@@ -15,7 +15,9 @@ import java.util.Set;
  *   meminfo.Cached &lt; 1G             vmstat.pswpout &gt; 0          sys.vm.min_free_kbytes == 65536
  *   PID(name=postgres).status.VmRSS &gt; 100M      PID(process=child).smaps_rollup.Pss &lt; 60M
  *   PID(process=a).smaps("[heap]").Rss &gt;= 100M   PID(pid=1).stat.minflt + PID(pid=1).stat.majflt &gt; 0
+ *   vmstat.pswpout - $swapped_before &gt; 4 * $swapped_at_10
  * </pre>
+ * {@code $NAME} is a value an earlier {@code remember} step kept.
  * Parsed (syntax, file names, process names) before the scenario runs; evaluated by reading the rendered files.
  */
 final class ProcExpr {
@@ -49,7 +51,7 @@ final class ProcExpr {
     /** Parse the expression held by {@code node}; process names must be defined in {@code names}. */
     static ProcExpr parse(YamlNode node, Names names) {
         String text = node.scalar().trim();
-        Parser p = new Parser(node, text, names);
+        Parser p = new Parser(node, text, names, "expect");
         Term left = p.sum();
         String op = p.peek();
         if (op == null || !OPS.contains(op)) {
@@ -61,6 +63,17 @@ final class ProcExpr {
             throw p.error("unexpected '" + p.peek() + "' after the comparison");
         }
         return new ProcExpr(text, left, op, right);
+    }
+
+    /** Parse a value without a comparison ({@code remember}'s values): a sum of terms. */
+    static Term parseValue(YamlNode node, Names names) {
+        String text = node.scalar().trim();
+        Parser p = new Parser(node, text, names, "remember");
+        Term t = p.sum();
+        if (p.peek() != null) {
+            throw p.error("unexpected '" + p.peek() + "' after the value (remember keeps a value, not a comparison)");
+        }
+        return t;
     }
 
     Result eval(ProcValues pv) {
@@ -93,20 +106,22 @@ final class ProcExpr {
         private final YamlNode node;
         private final String text;
         private final Names names;
+        private final String step;
         private final List<String> tokens = new ArrayList<>();
         private final List<Integer> offsets = new ArrayList<>();
         private int pos;
 
-        Parser(YamlNode node, String text, Names names) {
+        Parser(YamlNode node, String text, Names names, String step) {
             this.node = node;
             this.text = text;
             this.names = names;
+            this.step = step;
             tokenize();
         }
 
         io.simproc.kernel.ConfigException error(String problem) {
             int at = pos < offsets.size() ? offsets.get(pos) : text.length();
-            return node.error("expect: " + problem + " at character " + (at + 1) + " of '" + text + "'");
+            return node.error(step + ": " + problem + " at character " + (at + 1) + " of '" + text + "'");
         }
 
         private void tokenize() {
@@ -122,7 +137,8 @@ final class ProcExpr {
                     while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '.')) {
                         i++;
                     }
-                } else if (Character.isLetter(c) || c == '_') {
+                } else if (Character.isLetter(c) || c == '_' || c == '$') {
+                    i++;
                     while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
                         i++;
                     }
@@ -236,6 +252,9 @@ final class ProcExpr {
                 next();
                 return literal(t);
             }
+            if (t.charAt(0) == '$') {
+                return remembered();
+            }
             return reference();
         }
 
@@ -249,6 +268,18 @@ final class ProcExpr {
                 pos--;
                 throw error("'" + t + "' is not a number or size (use e.g. 42, 0.5, 4K, 300M, 2G)");
             }
+        }
+
+        /** {@code $NAME}: a value an earlier {@code remember} step kept. */
+        private Term remembered() {
+            String name = next().substring(1);
+            if (!names.hasValue(name)) {
+                pos--;
+                throw error("unknown value '$" + name + "'" + (names.values().isEmpty()
+                        ? " (no earlier entry remembers a value)"
+                        : " (earlier remember steps keep: $" + String.join(", $", names.values()) + ")"));
+            }
+            return pv -> pv.remembered(name);
         }
 
         /** A field name; meminfo's have a parenthesised part: Active(anon). */

@@ -90,6 +90,15 @@ final class ProcValues {
         throw new EvalException("/proc" + path + " has no field '" + key + "'");
     }
 
+    /** A value a {@code remember} step kept; an error when that step has not run (or failed). */
+    Value remembered(String name) {
+        Value v = run.remembered(name);
+        if (v == null) {
+            throw new EvalException("$" + name + " has no value: its remember step has not run or failed");
+        }
+        return v;
+    }
+
     /** A file holding one value (the first of several, as in vm.lowmem_reserve_ratio). */
     Value single(String path) {
         return number(path, "value", text(path).trim());

@@ -27,6 +27,7 @@ public final class ScenarioRun {
     private final Map<String, Long> vmallocs = new HashMap<>();
     private TimelineEntry current;
     private boolean startedWorkload;
+    private final Map<String, ProcValues.Value> remembered = new HashMap<>();
 
     ScenarioRun(ScenarioEngine engine, Scenario scenario, long startJiffies, int index) {
         this.engine = engine;
@@ -121,6 +122,16 @@ public final class ScenarioRun {
     /** The named vmalloc areas the scenario holds: name → start address. */
     public Map<String, Long> vmallocs() {
         return vmallocs;
+    }
+
+    /** Keep a value for later expressions ({@code $name}). */
+    void remember(String name, ProcValues.Value v) {
+        remembered.put(name, v);
+    }
+
+    /** The value last kept under that name, or null. */
+    ProcValues.Value remembered(String name) {
+        return remembered.get(name);
     }
 
     /** Start something that goes on over time. */

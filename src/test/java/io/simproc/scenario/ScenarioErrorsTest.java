@@ -35,8 +35,8 @@ class ScenarioErrorsTest {
     void unknownStep() {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
-                + " expect, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches, swapon,"
-                + " swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, compact_memory)",
+                + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
+                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, compact_memory)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -113,6 +113,19 @@ class ScenarioErrorsTest {
                 + " pagesperslab, limit, batchcount, sharedfactor, active_slabs, num_slabs, sharedavail) at character"
                 + " 18 of 'slabinfo(dentry).objs > 0'",
                 error("timeline:\n  - expect: slabinfo(dentry).objs > 0\n"));
+    }
+
+    @Test
+    void rememberedValuesMustBeDefinedEarlierAndBeValues() {
+        assertEquals("t.yaml:2:13: expect: unknown value '$swapped' (no earlier entry remembers a value) at character 1"
+                + " of '$swapped > 0'", error("timeline:\n  - expect: $swapped > 0\n"));
+        assertEquals("t.yaml:3:13: expect: unknown value '$swaped' (earlier remember steps keep: $swapped, $cached) at"
+                + " character 18 of 'vmstat.pswpout - $swaped > 0'", error("timeline:\n  - remember: {swapped:"
+                + " vmstat.pswpout, cached: meminfo.Cached}\n  - expect: vmstat.pswpout - $swaped > 0\n"));
+        assertEquals("t.yaml:2:19: remember: unexpected '>' after the value (remember keeps a value, not a"
+                + " comparison) at character 16 of 'vmstat.pswpout > 0'", error("timeline:\n  - remember: {x: vmstat.pswpout > 0}\n"));
+        assertEquals("t.yaml:2:15: remember: expected a mapping of names to values, e.g. {swapped: vmstat.pswpout}",
+                error("timeline:\n  - remember: vmstat.pswpout\n"));
     }
 
     @Test

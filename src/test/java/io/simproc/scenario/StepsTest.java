@@ -216,4 +216,41 @@ class StepsTest {
                 .toEnd();
         assertEquals(1, f.engine.passed(), String.join("\n", lines(f)));
     }
+
+    @Test
+    void rememberKeepsValuesThatLaterExpectationsCompareWith() {
+        ScenarioFixture f = ScenarioFixture.small(DB + """
+                  - remember: {rss: PID(process=db).status.VmRSS, faults: vmstat.pgfault, twice: 2 * meminfo.MemTotal}
+                  - malloc: {process: db, size: 40M, name: buf, write: true}
+                  - at: 2s
+                    expect:
+                      - PID(process=db).status.VmRSS - $rss >= 40M
+                      - vmstat.pgfault - $faults >= 10240
+                      - $twice == 2 * meminfo.MemTotal
+                      - $rss > PID(process=db).status.VmRSS
+                  - remember: {rss: PID(process=db).status.VmRSS}
+                  - free: {process: db, name: buf}
+                  - at: 3s
+                    expect: $rss - PID(process=db).status.VmRSS >= 40M
+                """).toEnd();
+        List<String> l = lines(f);
+        assertEquals(5, l.size(), String.join("\n", l));
+        assertTrue(l.get(0).startsWith("PASS  at 2s     t.yaml:17:9  PID(process=db).status.VmRSS - $rss >= 40M  ("),
+                l.get(0));
+        assertTrue(l.get(3).startsWith("FAIL  at 2s     t.yaml:20:9  $rss > PID(process=db).status.VmRSS  ("), l.get(3));
+        assertTrue(l.get(4).startsWith("PASS  at 3s"), l.get(4));
+        assertEquals(4, f.engine.passed());
+    }
+
+    @Test
+    void aRememberedValueThatCannotBeReadIsAFailedStepAndItsUsersAreErrors() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - remember: {x: meminfo.NoSuchField}
+                  - expect: $x > 0
+                """).toEnd();
+        assertEquals(List.of("ERROR at 0s     t.yaml:11:5  remember x = meminfo.NoSuchField  (remember x: /proc/meminfo"
+                + " has no field 'NoSuchField')", "ERROR at 0s     t.yaml:12:13  $x > 0  ($x has no value: its remember"
+                + " step has not run or failed)"), lines(f));
+    }
 }
