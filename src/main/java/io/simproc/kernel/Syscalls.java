@@ -205,7 +205,7 @@ public final class Syscalls {
      */
     public long read(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
-        AddressSpace f = kernel.vfs().lookup(path);
+        AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             return -Errno.ENOENT;
         }
@@ -228,7 +228,7 @@ public final class Syscalls {
      */
     public long write(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
-        AddressSpace f = kernel.vfs().lookup(path);
+        AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             f = kernel.vfs().create(path, 0, nid(t), t.cpu());
         }

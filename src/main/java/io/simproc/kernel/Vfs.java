@@ -15,10 +15,15 @@ import java.util.TreeMap;
  * itself (/dev/vda, fe:00) has its own page cache, which raw reads of the device and the filesystem's metadata
  * (inode table blocks) go through — its pages are Buffers. The same path always gives the same file, so every
  * process that maps a library shares its page cache. Creating a file dirties its inode's metadata block; reading
- * a file whose inode is not cached reads that block first. Each file holds a dentry and an inode of the root
- * superblock for as long as it exists; unlink frees them.
+ * a file whose inode is not cached reads that block first.
+ *
+ * <p>A file has a dentry and an inode of the root superblock while it is cached. A file a process maps or runs
+ * holds them in use for as long as it exists. A file created and closed ({@link #create}) leaves them unused on the
+ * superblock's LRUs, where reclaim and drop_caches may free them (the superblock tells this namespace through
+ * {@link SuperBlock.Names}); the next read or write of the path looks it up again and allocates them anew. Unlink
+ * frees whatever is cached.
  */
-public final class Vfs {
+public final class Vfs implements SuperBlock.Names {
     /** The root filesystem's device: virtio disk vda (major 254), partition 1. */
     public static final int ROOT_DEV_MAJOR = 254;
     public static final int ROOT_DEV_MINOR = 1;
@@ -33,8 +38,24 @@ public final class Vfs {
 
     private final MemoryManager mm;
     private final Map<String, AddressSpace> files = new TreeMap<>();
-    /** The dentry and inode each file holds (null when the slab had no memory for them). */
-    private final Map<String, long[]> dentries = new java.util.HashMap<>();
+    /** A file's dentry and inode in the cache: addresses (0 once reclaim freed them), held in use or unused. */
+    private static final class Cached {
+        long dentry;
+        long inode;
+        boolean inUse;
+
+        Cached(long[] pair, boolean inUse) {
+            this.dentry = pair[0];
+            this.inode = pair[1];
+            this.inUse = inUse;
+        }
+    }
+
+    /** The cached dentry and inode of each file that has them (none when the slab had no memory for them). */
+    private final Map<String, Cached> cached = new java.util.HashMap<>();
+    /** Paths of the unused dentries and inodes on the LRUs, by address. */
+    private final Map<Long, String> unusedDentries = new java.util.HashMap<>();
+    private final Map<Long, String> unusedInodes = new java.util.HashMap<>();
     private final AddressSpace disk;
     private final SuperBlock rootSb;
     private long nextIno = FIRST_INO;
@@ -43,6 +64,7 @@ public final class Vfs {
         this.mm = mm;
         this.rootSb = rootSb;
         this.disk = mm.newBlockdev(DISK_PATH, DISK_BYTES, ROOT_DEV_MAJOR, 0);
+        rootSb.setNames(this);
     }
 
     /** The root filesystem's superblock: its dentries and inodes. */
@@ -50,16 +72,89 @@ public final class Vfs {
         return rootSb;
     }
 
-    /** The file at path, created with the given size on first use. */
+    /** The file at path, created with the given size on first use, its dentry and inode held in use. */
     public AddressSpace file(String path, long sizeBytes) {
         AddressSpace f = files.get(path);
         if (f == null) {
             f = mm.newFile(path, sizeBytes, ROOT_DEV_MAJOR, ROOT_DEV_MINOR, nextIno);
-            dentries.put(path, rootSb.allocFile(0));
             nextIno += 1 + (path.length() * 7L) % 97;
             files.put(path, f);
         }
+        Cached c = lookupCached(path);
+        if (c != null && !c.inUse) {
+            rootSb.dget(c.dentry);
+            unusedDentries.remove(c.dentry);
+            unusedInodes.remove(c.inode);
+            c.inUse = true;
+        }
         return f;
+    }
+
+    /**
+     * A lookup of an existing file (read, write): its dentry and inode cached, allocated again (unused) when reclaim
+     * freed them. Returns the file or null.
+     */
+    public AddressSpace open(String path) {
+        AddressSpace f = files.get(path);
+        Cached c = cached.get(path);
+        if (f != null && (c == null || c.dentry == 0) && lookupCached(path) != null) {
+            release(path);
+        }
+        return f;
+    }
+
+    /** The file's cached dentry and inode, allocated (in use) when it has none; null when the slab is out of memory. */
+    private Cached lookupCached(String path) {
+        Cached c = cached.get(path);
+        if (c != null && c.dentry != 0) {
+            return c;
+        }
+        if (c != null) {
+            rootSb.evictUnused(0, c.inode, 0);
+            unusedInodes.remove(c.inode);
+            cached.remove(path);
+        }
+        long[] pair = rootSb.allocFile(0);
+        if (pair == null) {
+            return null;
+        }
+        c = new Cached(pair, true);
+        cached.put(path, c);
+        return c;
+    }
+
+    /** The last reference to the file goes (close): its dentry and inode stay cached, unused and reclaimable. */
+    private void release(String path) {
+        Cached c = cached.get(path);
+        if (c != null && c.inUse) {
+            c.inUse = false;
+            rootSb.dput(c.dentry, c.inode);
+            unusedDentries.put(c.dentry, path);
+            unusedInodes.put(c.inode, path);
+        }
+    }
+
+    @Override
+    public void dentryPruned(long dentry) {
+        String path = unusedDentries.remove(dentry);
+        if (path != null) {
+            cached.get(path).dentry = 0;
+        }
+    }
+
+    @Override
+    public boolean inodeFreeable(long inode) {
+        String path = unusedInodes.get(inode);
+        AddressSpace f = path == null ? null : files.get(path);
+        return f == null || f.nrPages() == 0;
+    }
+
+    @Override
+    public void inodePruned(long inode) {
+        String path = unusedInodes.remove(inode);
+        if (path != null) {
+            cached.remove(path);
+        }
     }
 
     /** The file at path if it exists. */
@@ -92,6 +187,7 @@ public final class Vfs {
         }
         AddressSpace f = file(path, sizeBytes);
         mm.filemap().write(disk, inodeBlock(f), 1, nid, cpu);
+        release(path);
         return f;
     }
 
@@ -104,9 +200,13 @@ public final class Vfs {
         if (f == null) {
             return -Errno.ENOENT;
         }
-        long[] d = dentries.remove(path);
-        if (d != null) {
-            rootSb.evict(d[0], d[1], 0);
+        Cached c = cached.remove(path);
+        if (c != null && c.inUse) {
+            rootSb.evict(c.dentry, c.inode, 0);
+        } else if (c != null) {
+            rootSb.evictUnused(c.dentry, c.inode, 0);
+            unusedDentries.remove(c.dentry);
+            unusedInodes.remove(c.inode);
         }
         mm.evictInode(f);
         return 0;

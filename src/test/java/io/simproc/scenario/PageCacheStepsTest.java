@@ -93,6 +93,46 @@ class PageCacheStepsTest {
         assertTrue(reclaimable(f) <= before + 1024, before + " -> " + reclaimable(f));
     }
 
+    @Test
+    void createdFilesLeaveUnusedDentriesThatDropCachesFreesAndALookupAllocatesAgain() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - create_files: {path: /tmp/many, count: 3000, size: 4K}
+                  - create_files: {path: /tmp/data, count: 1, size: 4M}
+                  - spawn: {name: r, program: cat, args: [cat]}
+                  - read: {process: r, path: /tmp/data/0, size: 4M}
+                  - remember: {dentries: slabinfo(dentry).active_objs, inodes: slabinfo(ext4_inode_cache).active_objs}
+                  - at: 1s
+                    drop_caches: 2
+                  - expect:
+                      - $dentries - slabinfo(dentry).active_objs > 3000          # every created file's dentry
+                      - $inodes - slabinfo(ext4_inode_cache).active_objs > 3000  # and inode
+                  - at: 2s
+                    read: {process: r, path: /tmp/many/7, size: 4K}
+                  - at: 3s
+                    delete_files: {path: /tmp/many, count: 10}
+                  - delete_files: {path: /tmp/data}
+                  - at: 4s
+                    drop_caches: 3
+                """);
+        io.simproc.mm.slab.SuperBlock sb = f.kernel.vfs().rootSb();
+        f.until(1500);
+        long dentries = f.kernel.read(k -> sb.nrDentries());
+        long inodes = f.kernel.read(k -> sb.nrInodes());
+        assertEquals(1L, (long) f.kernel.read(k -> sb.nrUnusedInodes(0)), "/tmp/data/0's inode stays: it has pages");
+        f.until(2500);
+        assertEquals(dentries + 1, (long) f.kernel.read(k -> sb.nrDentries()), "/tmp/many/7 looked up again");
+        assertEquals(inodes + 1, (long) f.kernel.read(k -> sb.nrInodes()));
+        f.until(3500);
+        assertEquals(dentries, (long) f.kernel.read(k -> sb.nrDentries()), "unlink frees the cached dentry");
+        assertEquals(inodes - 1, (long) f.kernel.read(k -> sb.nrInodes()), "and /tmp/data/0's unused inode");
+        f.toEnd();
+        assertEquals(List.of(), f.problems());
+        assertEquals(2, f.engine.passed());
+        assertEquals(2990, f.kernel.vfs().files().keySet().stream().filter(p -> p.startsWith("/tmp/many/")).count());
+        assertEquals(0L, (long) f.kernel.read(k -> sb.nrUnusedDentries(0) + sb.nrUnusedInodes(0)));
+    }
+
     private static long reclaimable(ScenarioFixture f) {
         for (String line : f.read("/meminfo").split("\n")) {
             if (line.startsWith("SReclaimable:")) {

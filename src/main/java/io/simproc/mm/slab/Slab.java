@@ -299,6 +299,9 @@ public final class Slab {
                 }
             });
         }
+        for (SuperBlock sb : superBlocks) {
+            sb.check(errors);
+        }
         if (pages != slabPages) {
             errors.add("slab pages: caches and large kmallocs hold " + pages + ", counter " + slabPages);
         }
