@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code remember: {NAME: VALUE, ...}}: read values now (any expression value: {@code vmstat.pswpout},
  * {@code meminfo.Cached - meminfo.Dirty}) and keep them under names that later expectations read as {@code $NAME},
  * so a scenario can compare what happened in one phase with another (deltas of counters, a size before and after).
- * A value that cannot be read is a failed step, and expectations using it report ERROR.
+ * A value that cannot be read is a failed step, its name left without a value, and expectations using it report
+ * ERROR.
  */
 final class RememberStep implements Step {
     private record Item(String name, String text, ProcExpr.Term value) {
@@ -52,6 +53,7 @@ final class RememberStep implements Step {
             try {
                 run.remember(i.name(), i.value().eval(pv));
             } catch (ProcValues.EvalException e) {
+                run.remember(i.name(), null);
                 throw new StepException("remember " + i.name() + ": " + e.getMessage());
             }
         }

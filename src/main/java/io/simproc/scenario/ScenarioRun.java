@@ -124,9 +124,13 @@ public final class ScenarioRun {
         return vmallocs;
     }
 
-    /** Keep a value for later expressions ({@code $name}). */
+    /** Keep a value for later expressions ({@code $name}); null forgets it (its step failed). */
     void remember(String name, ProcValues.Value v) {
-        remembered.put(name, v);
+        if (v == null) {
+            remembered.remove(name);
+        } else {
+            remembered.put(name, v);
+        }
     }
 
     /** The value last kept under that name, or null. */

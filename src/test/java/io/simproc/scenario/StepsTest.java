@@ -246,11 +246,12 @@ class StepsTest {
     void aRememberedValueThatCannotBeReadIsAFailedStepAndItsUsersAreErrors() {
         ScenarioFixture f = ScenarioFixture.small("""
                 timeline:
+                  - remember: {x: meminfo.MemTotal}
                   - remember: {x: meminfo.NoSuchField}
                   - expect: $x > 0
                 """).toEnd();
-        assertEquals(List.of("ERROR at 0s     t.yaml:11:5  remember x = meminfo.NoSuchField  (remember x: /proc/meminfo"
-                + " has no field 'NoSuchField')", "ERROR at 0s     t.yaml:12:13  $x > 0  ($x has no value: its remember"
+        assertEquals(List.of("ERROR at 0s     t.yaml:12:5  remember x = meminfo.NoSuchField  (remember x: /proc/meminfo"
+                + " has no field 'NoSuchField')", "ERROR at 0s     t.yaml:13:13  $x > 0  ($x has no value: its remember"
                 + " step has not run or failed)"), lines(f));
     }
 }
