@@ -72,7 +72,8 @@ public final class ShowMem {
      * print — global LRU and slab counts, a line per node, a line and the lowmem_reserve array per populated zone up
      * to {@code maxZoneIdx}, each zone's free blocks per order with the migrate types present, the page cache and
      * swap summary and the RAM/reserved totals. One string per printk line. As 6.18 prints it, without the bounce
-     * fields (NR_BOUNCE is gone) and with the node's Balloon figure.
+     * fields (NR_BOUNCE is gone) and with the node's Balloon figure; the swap lines are show_swap_cache_info()'s:
+     * "Free swap" is get_nr_swap_pages() (SwapFree), "Total swap" is total_swap_pages (SwapTotal).
      */
     public static java.util.List<String> showMem(MemoryManager mm, int maxZoneIdx) {
         java.util.List<String> out = new java.util.ArrayList<>();
@@ -172,7 +173,7 @@ public final class ShowMem {
         }
         out.add(String.format("%d total pagecache pages", node(mm, NodeStatItem.NR_FILE_PAGES)));
         out.add(String.format("%d pages in swap cache", node(mm, NodeStatItem.NR_SWAPCACHE)));
-        out.add(String.format("Free swap  = %dkB", k(mm.totalSwapPages())));
+        out.add(String.format("Free swap  = %dkB", k(mm.swap().nrSwapPagesFree())));
         out.add(String.format("Total swap = %dkB", k(mm.totalSwapPages())));
         long present = 0;
         long reserved = 0;

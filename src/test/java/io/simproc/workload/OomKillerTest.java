@@ -169,6 +169,35 @@ class OomKillerTest {
     }
 
     @Test
+    void memInfoSwapLinesAreSwapFreeAndSwapTotal() {
+        k = Kernel.boot(MachineProfileLoader.parse("t", "memory: 512M\nswap:\n  - path: /dev/vda2\n    size: 64M\n"), 7);
+        k.setDebugChecks(true);
+        fs = new ProcFs(k, ProcTree.create(SysctlTable.create()));
+        Task hog = spawn(k, "hog", 0);
+        assertEquals(470, grow(k, hog, 470));
+        long swapFree = meminfoKb("SwapFree");
+        long swapTotal = meminfoKb("SwapTotal");
+        assertTrue(swapFree > 0 && swapFree < swapTotal, "part of the swap is in use: " + swapFree + "/" + swapTotal);
+        List<String> mem = k.read(kk -> io.simproc.mm.ShowMem.showMem(kk.mm(), io.simproc.mm.ZoneType.NORMAL.ordinal()));
+        assertTrue(mem.contains("Free swap  = " + swapFree + "kB"), String.join("\n", mem));
+        assertTrue(mem.contains("Total swap = " + swapTotal + "kB"), String.join("\n", mem));
+        Task grower = spawn(k, "leaky", 0);
+        grow(k, grower, 1000);
+        List<String> log = log(k);
+        int free = indexOf(log, "Free swap  = ");
+        assertTrue(free >= 0, String.join("\n", log));
+        long reported = Long.parseLong(log.get(free).replaceAll("\\D", ""));
+        assertTrue(reported < swapTotal / 4, "the OOM report comes after swap filled up: " + log.get(free));
+        assertEquals("Total swap = " + swapTotal + "kB", log.get(free + 1));
+    }
+
+    private long meminfoKb(String field) {
+        Matcher m = Pattern.compile("(?m)^" + field + ": +(\\d+) kB$").matcher(ProcTestSupport.read(fs, "/meminfo"));
+        assertTrue(m.find(), field);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void oomKnobs() {
         assertEquals(3, ProcTestSupport.write(fs, "/sys/vm/oom_kill_allocating_task", "-1\n", 0));
         assertEquals("-1\n", ProcTestSupport.read(fs, "/sys/vm/oom_kill_allocating_task"));
