@@ -62,6 +62,7 @@ public final class Filemap {
         int b = pfn << MemMap.STRIDE_SHIFT;
         mem[b + MemMap.F_MAPPING] = file.id();
         mem[b + MemMap.F_INDEX] = (int) index;
+        mm.content().set(pfn, PageContent.fileWord(file, index));
         if (file.isShmem()) {
             mem[b + MemMap.F_FLAGS] |= PageFlags.PG_SWAPBACKED;
         }

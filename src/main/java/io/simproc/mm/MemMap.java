@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The mem_map: one struct page per page frame, stored as parallel primitive arrays indexed by pfn (no object per
- * page). 8 ints per page (32 bytes) in one array, a page's fields side by side, plus two bytes per 512-page
- * pageblock. One array rather than one per field: its fields are read together, and the JVM's heap accounting
+ * page). 8 ints per page (32 bytes) in one array, a page's fields side by side, the page's content word (2 bytes,
+ * {@link PageContent}), plus two bytes per 512-page pageblock. One array rather than one per field: its fields are read together, and the JVM's heap accounting
  * of one large array wastes far less than that of eight.
  *
  * <p>Fields: {@code flags} ({@link PageFlags} bits and the {@link PageOwner}); {@code refcount}; {@code mapcount}
@@ -33,13 +33,15 @@ public final class MemMap {
     static final int F_INDEX = 6;
     static final int F_PRIV = 7;
     /** Bytes of heap one simulated page costs in this structure (the 40 B/page budget). */
-    public static final int BYTES_PER_PAGE = Integer.BYTES << STRIDE_SHIFT;
+    public static final int BYTES_PER_PAGE = (Integer.BYTES << STRIDE_SHIFT) + Character.BYTES;
     /** The largest mem_map one Java array can hold. */
     public static final long MAX_PFNS = (Integer.MAX_VALUE - 16) >>> STRIDE_SHIFT;
 
     final int nrPfns;
     /** All struct pages, 8 ints each (array of structs: one cache line holds two pages). */
     final int[] mem;
+    /** Per page: its data as one word ({@link PageContent}). */
+    final char[] content;
     final byte[] pageblockFlags;
     final byte[] pageblockZone;
 
@@ -49,6 +51,7 @@ public final class MemMap {
         }
         this.nrPfns = nrPfns;
         mem = new int[nrPfns << STRIDE_SHIFT];
+        content = new char[nrPfns];
         int blocks = (nrPfns + PageAlloc.PAGEBLOCK_NR_PAGES - 1) >>> PageAlloc.PAGEBLOCK_ORDER;
         pageblockFlags = new byte[blocks];
         pageblockZone = new byte[blocks];
@@ -98,6 +101,11 @@ public final class MemMap {
 
     public int index(int pfn) {
         return mem[at(pfn, F_INDEX)];
+    }
+
+    /** The page's data as a word ({@link PageContent}); what a load from the page reads. */
+    public int content(int pfn) {
+        return content[pfn];
     }
 
     int next(int pfn) {

@@ -114,6 +114,7 @@ public final class Memory {
         if (pfn < 0) {
             return OOM;
         }
+        mm.content().store(pfn);
         PageTable.set(table, addr, mkPte(pfn, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
         return MINOR;
     }
@@ -152,6 +153,7 @@ public final class Memory {
             if (copy < 0) {
                 return OOM;
             }
+            mm.content().store(copy);
             PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
             return result;
         }
@@ -195,6 +197,7 @@ public final class Memory {
             }
             int b = pfn << MemMap.STRIDE_SHIFT;
             mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
+            mm.content().set(pfn, swap.slotContent(entry));
             mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
             swap.addToSwapCache(pfn, entry);
             mm.folios().put(pfn, mmStruct.homeCpu);
@@ -223,6 +226,7 @@ public final class Memory {
         if (write && mem[b + MemMap.F_MAPCOUNT] == 1 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
                 && swap.folioFreeSwap(pfn)) {
             flags = PageTable._PAGE_RW | PageTable._PAGE_DIRTY;
+            mm.content().store(pfn);
         }
         PageTable.set(table, addr, mkPte(pfn, flags));
         if (vma.test(VmFlags.VM_LOCKED)) {
@@ -281,6 +285,7 @@ public final class Memory {
         }
         if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
+            mm.content().store(pfn);
             mm.countEvent(VmEvent.PGREUSE, 1);
             return MINOR;
         }
@@ -288,6 +293,7 @@ public final class Memory {
         if (copy < 0) {
             return OOM;
         }
+        mm.content().store(copy);
         PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
         if (!special) {
             boolean wasAnon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;

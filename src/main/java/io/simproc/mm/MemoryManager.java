@@ -40,6 +40,7 @@ public final class MemoryManager {
     private final Vmscan vmscan;
     private final Swapfile swap;
     private final DropCaches dropCaches;
+    private final PageContent content;
     /** Mapping ids stored in struct page: index → AnonVma or AddressSpace (0 is "none"). */
     private final java.util.ArrayList<Object> mappings = new java.util.ArrayList<>(java.util.List.of(NONE));
     private final java.util.ArrayDeque<Integer> freeMappingIds = new java.util.ArrayDeque<>();
@@ -74,6 +75,7 @@ public final class MemoryManager {
         this.config = config;
         this.services = services;
         this.map = new MemMap(nrPfns);
+        this.content = new PageContent(map);
         this.nodes = new PgData[nrNodes];
         this.zonesById = new Zone[nrNodes * ZoneType.MAX_NR_ZONES];
         List<Zone> all = new ArrayList<>();
@@ -458,6 +460,11 @@ public final class MemoryManager {
     }
 
     /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
+    /** The words of the user pages' data. */
+    PageContent content() {
+        return content;
+    }
+
     public int zeroPfn() {
         return zeroPfn;
     }

@@ -4,7 +4,7 @@ package io.simproc.mm;
  * Page migration (mm/migrate.c) of one order-0 user page: which pages may move ({@code isolate_migratepages_block}'s
  * test: on an LRU list, anonymous or page cache, no reference beyond its mappings and the cache — mlocked ones only
  * while compact_unevictable_allowed), and the move itself — the new page takes the old one's struct page state,
- * LRU list and mlock count, every page-table entry that mapped the old page is rewritten through the reverse map
+ * LRU list, mlock count and data ({@link PageContent}), every page-table entry that mapped the old page is rewritten through the reverse map
  * (the anon_vma's VMAs, or the file's i_mmap), the page cache slot points to the new page, and the old page is
  * freed. Counters that depend only on the page's kind and zone are unchanged, since the target is in the same zone.
  */
@@ -60,6 +60,7 @@ final class Migrate {
         mem[db + MemMap.F_MAPPING] = mem[sb + MemMap.F_MAPPING];
         mem[db + MemMap.F_INDEX] = mem[sb + MemMap.F_INDEX];
         mem[db + MemMap.F_PRIV] = mem[sb + MemMap.F_PRIV];
+        mm.content().set(dst, mm.content().word(src));
         lruvec.add(dst);
         remap(vmas, index, src, dst);
         if (mapping instanceof AddressSpace a) {

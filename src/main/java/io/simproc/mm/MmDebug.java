@@ -19,7 +19,8 @@ import java.util.List;
  * + Buffers + SwapCached = nr_file_pages with Cached never clamped); NR_ANON_MAPPED = mapped anon pages;
  * NR_FILE_DIRTY, NR_WRITEBACK and NR_ZONE_WRITE_PENDING = the pages with those bits; each slot's swap count
  * equals the swap PTEs naming it, SWAP_HAS_CACHE is set exactly for slots with a swap-cache page, SwapFree ≤
- * SwapTotal.
+ * SwapTotal. Data ({@link PageContent}): a page-cache page holds its file's word, a clean swap-cache page its
+ * slot's; every PTE maps a page whose mapping and index are what its VMA maps at that address.
  */
 public final class MmDebug {
     private MmDebug() {
@@ -112,7 +113,8 @@ public final class MmDebug {
 
     /**
      * The page cache and the pages agree (what migration must keep): every cached index names a page cache page
-     * whose mapping and index are that file's and that offset; every anonymous page names a live anon_vma.
+     * whose mapping and index are that file's and that offset and that holds the file's data there; every
+     * anonymous page names a live anon_vma.
      */
     private static void checkPageCacheIndex(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
@@ -127,6 +129,9 @@ public final class MmDebug {
                         || (map.index(pfn) & 0xffffffffL) != idx) {
                     errors.add(a.path() + " index " + idx + " -> pfn " + pfn + " owned by " + owner + " mapping "
                             + map.mapping(pfn) + " index " + map.index(pfn));
+                } else if (map.content(pfn) != PageContent.fileWord(a, idx)) {
+                    errors.add(a.path() + " index " + idx + " -> pfn " + pfn + " holds data " + map.content(pfn)
+                            + ", not the file's " + (int) PageContent.fileWord(a, idx));
                 }
             });
         }
@@ -251,6 +256,9 @@ public final class MmDebug {
                     errors.add(si.path + " slot " + off + ": SWAP_HAS_CACHE " + cache + " but cache entry " + c);
                 } else if (cache && (!map.test(c, PageFlags.PG_SWAPCACHE) || swap.entryOf(c) != entry)) {
                     errors.add(si.path + " slot " + off + ": cache page " + c + " does not name the slot");
+                } else if (cache && !map.test(c, PageFlags.PG_DIRTY) && map.content(c) != si.content[off]) {
+                    errors.add(si.path + " slot " + off + ": clean cache page " + c + " holds data " + map.content(c)
+                            + " but the slot " + (int) si.content[off]);
                 }
             }
             expect(errors, si.path + " inuse", si.inuse, used);
@@ -321,7 +329,8 @@ public final class MmDebug {
 
     /**
      * Every PTE of every address space: a page's mapcount is the number of PTEs mapping it, each mm's RSS counters
-     * are its PTEs by page type, its page-table pages are counted, and mapped pages are user pages.
+     * are its PTEs by page type, its page-table pages are counted, and mapped pages are user pages whose struct
+     * page names what the VMA maps there (the VMA's file or an anon_vma, at the VMA's page index for the address).
      */
     private static void checkMappings(MemoryManager mm, List<String> errors,
                                       java.util.Map<Integer, Integer> swapPtes) {
@@ -348,6 +357,13 @@ public final class MmDebug {
                     }
                     ptes.merge(pfn, 1, Integer::sum);
                     rss[mm.rssMemberOf(pfn)]++;
+                    boolean identity = map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
+                            ? mm.mapping(map.mapping(pfn)) instanceof AnonVma
+                            : v.file != null && map.mapping(pfn) == v.file.id());
+                    if (!identity) {
+                        errors.add("a PTE at " + Long.toHexString(addr) + " of " + v + " maps pfn " + pfn + " ("
+                                + o + " mapping " + map.mapping(pfn) + " index " + map.index(pfn) + ")");
+                    }
                 });
             }
             for (int i = 0; i < 4; i++) {

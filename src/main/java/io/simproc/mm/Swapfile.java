@@ -41,6 +41,8 @@ public final class Swapfile {
         final int[] swapMap;
         /** Swap cache: slot → pfn, shadow (≤ SHADOW_BASE) or EMPTY. */
         final int[] cache;
+        /** Per slot: the data written to it ({@link PageContent}). */
+        final char[] content;
         final int[] clusterFree;
         int clusterNext = 1;
         boolean active = true;
@@ -57,6 +59,7 @@ public final class Swapfile {
             this.swapMap = new int[maxPages];
             this.swapMap[0] = SLOT_BAD;
             this.cache = new int[maxPages];
+            this.content = new char[maxPages];
             Arrays.fill(cache, PageCacheIndex.EMPTY);
             int clusters = (maxPages + SWAPFILE_CLUSTER - 1) / SWAPFILE_CLUSTER;
             this.clusterFree = new int[clusters];
@@ -384,6 +387,23 @@ public final class Swapfile {
         deleteFromSwapCache(pfn, false);
         mm.folios().put(pfn, 0);
         return true;
+    }
+
+    /** swap_writepage()'s data transfer: the swap-cache page's data goes to its slot. */
+    void writeSlot(int pfn) {
+        int entry = entryOfPfn[pfn];
+        info(entry).content[offset(entry)] = mm.content().word(pfn);
+    }
+
+    /**
+     * The data behind a swap entry ({@link PageContent}), what a swap-in of it reads: the swap-cache page's when
+     * the slot has one (its write to the slot may still be pending), else what was written to the slot.
+     */
+    public char slotContent(int entry) {
+        SwapInfo si = info(entry);
+        int off = offset(entry);
+        int pfn = si.cache[off];
+        return pfn >= 0 ? mm.content().word(pfn) : si.content[off];
     }
 
     /** The swap entry of a swap-cache page. */

@@ -505,6 +505,7 @@ public final class Vmscan {
 
     /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
     private void swapWritepage(int pfn) {
+        mm.swap().writeSlot(pfn);
         mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_DIRTY;
         mm.vmEvents[VmEvent.PSWPOUT.ordinal()]++;
         mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;

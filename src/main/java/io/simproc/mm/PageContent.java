@@ -1,0 +1,63 @@
+package io.simproc.mm;
+
+/**
+ * The data of a user page, abstracted to one 16-bit word kept beside its struct page ({@link MemMap#content}): what
+ * a task that loads from the page reads. The word follows the data wherever the kernel moves or copies it, so that
+ * "every task still reads the same data" can be checked after migration, swap and fork.
+ *
+ * <ul>
+ * <li>A page-cache page holds its file's data at its index: {@link #fileWord} of (device, inode, index), whether it
+ * was read from the device or created (shmem, a file extended by a write). Stores into the page cache (write(),
+ * shared writable mappings) leave it: the device does not record what was written, so the word names the file
+ * offset, not its latest bytes.</li>
+ * <li>An anonymous page gets a fresh word from every store the kernel sees: the write fault that allocates it
+ * (do_anonymous_page), the copy a write to a shared or private file page makes (wp_page_copy, a private file
+ * COW), and the write fault that reuses a page it alone maps (wp_page_reuse). Stores to a page already mapped
+ * writable do not fault and are not seen. The shared zero page reads {@link #ZERO}.</li>
+ * <li>swap_writepage copies the word into the slot ({@link Swapfile#slotContent}), a swap-in reads it back, and
+ * migration copies it to the new page.</li>
+ * </ul>
+ * Words of stores come from a counter (wrapping, skipping {@link #ZERO}): deterministic, and two pages written one
+ * after the other never read the same.
+ */
+public final class PageContent {
+    /** The data of a zero-filled page. */
+    public static final char ZERO = 0;
+
+    private final char[] content;
+    private char lastStore;
+
+    PageContent(MemMap map) {
+        this.content = map.content;
+    }
+
+    /** A store the kernel saw: the page's data becomes a new word. */
+    void store(int pfn) {
+        char w = (char) (lastStore + 1);
+        if (w == ZERO) {
+            w++;
+        }
+        lastStore = w;
+        content[pfn] = w;
+    }
+
+    /** The page now holds (a copy of) {@code word}. */
+    void set(int pfn, char word) {
+        content[pfn] = word;
+    }
+
+    char word(int pfn) {
+        return content[pfn];
+    }
+
+    /** The word of a file's data at {@code index}: a mix of the file's identity (device and inode) and the index. */
+    public static char fileWord(AddressSpace file, long index) {
+        long h = file.ino() * 0x9E3779B97F4A7C15L;
+        h ^= ((long) file.devMajor() << 20 | file.devMinor()) * 0xC2B2AE3D27D4EB4FL;
+        h ^= index * 0x165667B19E3779F9L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        return (char) h;
+    }
+}
