@@ -7,6 +7,9 @@ import io.simproc.mm.vmalloc.VmapArea;
 import io.simproc.uapi.Errno;
 import io.simproc.uapi.Page;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What a driver loaded by a scenario does with memory: ioremap() of a BAR of its device, placed after the virtio
  * devices' BARs in the 64-bit PCI window at its natural (power-of-two) alignment, and dma_alloc_coherent() of a
@@ -19,6 +22,7 @@ public final class Drivers {
     static final long VIRTIO_BAR_STRIDE = 0x80000;
 
     private final Kernel kernel;
+    private final List<int[]> dmaBuffers = new ArrayList<>();
     private long nextBar;
 
     Drivers(Kernel kernel) {
@@ -52,7 +56,32 @@ public final class Drivers {
         int nid = kernel.mm().cpuToNode(cpu);
         int pfn = kernel.asCurrent(caller.comm(), caller.pid(),
                 () -> kernel.mm().pageAlloc().allocPages(Gfp.GFP_KERNEL, order, nid, cpu, PageOwner.KERNEL));
-        return pfn < 0 ? -Errno.ENOMEM : pfn;
+        if (pfn < 0) {
+            return -Errno.ENOMEM;
+        }
+        dmaBuffers.add(new int[] {pfn, order});
+        return pfn;
+    }
+
+    /** Pages held in DMA buffers. */
+    public long dmaPages() {
+        long n = 0;
+        for (int[] b : dmaBuffers) {
+            n += 1L << b[1];
+        }
+        return n;
+    }
+
+    /** Every page of every DMA buffer is still allocated to the kernel; appends violations. */
+    public void check(List<String> errors) {
+        for (int[] b : dmaBuffers) {
+            for (int pfn = b[0]; pfn < b[0] + (1 << b[1]); pfn++) {
+                if (kernel.mm().memMap().owner(pfn) != PageOwner.KERNEL) {
+                    errors.add("DMA buffer at pfn " + b[0] + " (order " + b[1] + "): pfn " + pfn + " is owned by "
+                            + kernel.mm().memMap().owner(pfn));
+                }
+            }
+        }
     }
 
     /** get_order(). */

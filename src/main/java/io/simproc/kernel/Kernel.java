@@ -5,7 +5,9 @@ import io.simproc.mm.MemoryManager;
 import io.simproc.mm.MmDebug;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -198,7 +200,7 @@ public final class Kernel implements KernelServices {
     private void runTimersUntil(long target) {
         while (clock.runNext(target)) {
             if (debugChecks) {
-                MmDebug.check(mm);
+                checkInvariants();
             }
         }
         clock.setJiffies(target);
@@ -206,7 +208,17 @@ public final class Kernel implements KernelServices {
 
     private void afterStep() {
         if (debugChecks) {
-            MmDebug.check(mm);
+            checkInvariants();
+        }
+    }
+
+    /** MmDebug, then what the kernel itself holds (drivers' DMA buffers); throws on a violation. */
+    public void checkInvariants() {
+        MmDebug.check(mm);
+        List<String> errors = new ArrayList<>();
+        drivers.check(errors);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
     }
 

@@ -147,6 +147,7 @@ class KernelStepsTest {
         long free = meminfo(f, "MemFree");
         f.until(1000);
         assertTrue(free - meminfo(f, "MemFree") >= 4 << 20, "the order-10 block is taken");
+        assertEquals(1024L, (long) f.kernel.read(k -> k.drivers().dmaPages()));
         f.toEnd();
         List<String> l = lines(f);
         assertTrue(l.size() > 2 && l.size() < 80, "the free 4M blocks went to the first buffers: " + l);
@@ -163,6 +164,9 @@ class KernelStepsTest {
                 String.join("\n", log(f)));
         assertTrue(vmstat(f, "compact_success") > 0, "direct compaction made some of the blocks");
         assertTrue(vmstat(f, "compact_fail") > 0, "and then could not: the kept slabs pin their pageblocks");
+        long buffers = f.kernel.read(k -> k.drivers().dmaPages());
+        assertEquals(1024L * (1 + 80 - (l.size() - 2)) + 4, buffers, "the first 4M, the repeats that succeeded,"
+                + " the 16K; the failures hold nothing");
     }
 
     @Test

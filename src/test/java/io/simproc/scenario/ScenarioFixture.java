@@ -3,7 +3,6 @@ package io.simproc.scenario;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
-import io.simproc.mm.MmDebug;
 import io.simproc.proc.ProcDir;
 import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcException;
@@ -76,7 +75,7 @@ final class ScenarioFixture {
     ScenarioFixture until(long millis) {
         kernel.advanceTo(run.jiffiesAt(millis));
         kernel.read(k -> {
-            MmDebug.check(k.mm());
+            k.checkInvariants();
             return null;
         });
         return this;
