@@ -50,6 +50,16 @@ class SamplesTest {
         }));
     }
 
+    /**
+     * A sample with {@code from} replaced by {@code to}, as t.yaml. The sample must still contain {@code from}, so
+     * that a changed sample cannot make its break test pass vacuously.
+     */
+    private static Scenario broken(String sample, String from, String to) throws IOException {
+        String text = Files.readString(SAMPLES.resolve(sample));
+        assertTrue(text.contains(from), sample + " no longer contains: " + from);
+        return new ScenarioParser(StepRegistry.standard()).parse("t.yaml", text.replace(from, to), SAMPLES);
+    }
+
     @Test
     void everySampleSaysWhatToRunWatchAndSee() throws IOException {
         for (Path p : samples()) {
@@ -65,10 +75,10 @@ class SamplesTest {
 
     @Test
     void heapExpectationFailsWhenTheChunksCrossTheMmapThreshold() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("malloc-brk-vs-mmap.yaml"))
-                .replace("malloc: {process: small, size: 100M, chunk: 64K", "malloc: {process: small, size: 100M,"
-                        + " chunk: 128K");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        Scenario s = broken("malloc-brk-vs-mmap.yaml",
+                "malloc: {process: small, size: 100M, chunk: 64K",
+                "malloc: {process: small, size: 100M, chunk: 128K");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         List<String> problems = f.problems();
         assertTrue(problems.stream().anyMatch(l -> l.startsWith("FAIL  at 3s     t.yaml:24:9  PID(process=small)"
                 + ".smaps(\"[heap]\").Rss >= 100M  (0 >= 100.0M)")), String.join("\n", problems));
@@ -86,18 +96,20 @@ class SamplesTest {
 
     @Test
     void compactionRecoversFullyWithoutTheKmallocChurn() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("fragmentation-then-compact.yaml"))
-                .replace("kmalloc: {size: 4K, count: 64000, keep: 1%}", "sync:");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        Scenario s = broken("fragmentation-then-compact.yaml",
+                "kmalloc: {size: 4K, count: 64000, keep: 1%}",
+                "sync:");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         assertTrue(f.problems().contains("FAIL  at 11s    t.yaml:72:9  buddyinfo(zone=DMA32).order9 + 2 *"
                 + " buddyinfo(zone=DMA32).order10 < 90  (146 < 90)"), String.join("\n", f.problems()));
     }
 
     @Test
     void strictOvercommitExpectationFailsInTheHeuristicMode() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("overcommit-strict.yaml"))
-                .replace("sysctl: {vm.overcommit_memory: 2}", "sysctl: {vm.overcommit_memory: 0}");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        Scenario s = broken("overcommit-strict.yaml",
+                "sysctl: {vm.overcommit_memory: 2}",
+                "sysctl: {vm.overcommit_memory: 0}");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         assertTrue(f.problems().contains("FAIL  at 2s     t.yaml:31:5  malloc 600M in app fails with ENOMEM  (it"
                 + " succeeded)"), String.join("\n", f.problems()));
     }
@@ -142,32 +154,33 @@ class SamplesTest {
 
     @Test
     void withoutTheExemptionTheBiggerDatabaseIsKilled() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("oom-killer.yaml"))
-                .replace("spawn: {name: db, program: postgres, oom_score_adj: -1000}",
-                        "spawn: {name: db, program: postgres, oom_score_adj: 0}");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
+        Scenario s = broken("oom-killer.yaml",
+                "spawn: {name: db, program: postgres, oom_score_adj: -1000}",
+                "spawn: {name: db, program: postgres, oom_score_adj: 0}");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         int db = f.run.lastProcess("db").pid();
-        assertTrue(f.problems().contains("ERROR at 5s     t.yaml:41:9  PID(process=db).status.VmRSS > 500M  (/proc/" + db
-                + "/status: No such file)"), String.join("\n", f.problems()));
+        assertTrue(f.problems().contains("ERROR at 5s     t.yaml:41:9  PID(process=db).status.VmRSS > 500M  (/proc/"
+                + db + "/status: No such file)"), String.join("\n", f.problems()));
         List<String> log = f.kernel.read(k -> k.log().records().stream().map(Printk.Record::text).toList());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Out of memory: Killed process " + db + " (db) ")),
                 String.join("\n", log));
     }
 
     @Test
-        void pageCacheExpectationFailsWithoutTheReader() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("page-cache-growth.yaml"))
-                .replace("  - read: {process: backup, path: /srv/backup/full.tar, size: 8G, rate: 300M/s}\n", "");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).until(12_000);
+    void pageCacheExpectationFailsWithoutTheReader() throws IOException {
+        Scenario s = broken("page-cache-growth.yaml",
+                "  - read: {process: backup, path: /srv/backup/full.tar, size: 8G, rate: 300M/s}\n",
+                "");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(12_000);
         assertEquals(List.of("FAIL  at 12s    t.yaml:27:9  meminfo.Cached - $cached > 3G"), failures(f),
                 String.join("\n", f.problems()));
     }
 
     @Test
     void swappinessExpectationsFailWhenBothPhasesUseTheSameValue() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("swappiness-10-vs-100.yaml"))
-                .replace("sysctl: {vm.swappiness: 100}", "sysctl: {vm.swappiness: 10}");
-        Scenario s = new ScenarioParser(StepRegistry.standard()).parse("t.yaml", text, SAMPLES);
+        Scenario s = broken("swappiness-10-vs-100.yaml",
+                "sysctl: {vm.swappiness: 100}",
+                "sysctl: {vm.swappiness: 10}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(50_000);
         assertEquals(List.of("FAIL  at 50s    t.yaml:54:9  vmstat.pswpout - $out > 8000",
                 "FAIL  at 50s    t.yaml:55:9  meminfo.Cached > $cached10 + 32M"), failures(f),
@@ -176,9 +189,10 @@ class SamplesTest {
 
     @Test
     void dropCachesExpectationsFailWithoutTheDirtyWrite() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("drop-caches.yaml"))
-                .replace("  - write: {process: job, path: /srv/data/export.csv, size: 512M}\n", "");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).until(4_000);
+        Scenario s = broken("drop-caches.yaml",
+                "  - write: {process: job, path: /srv/data/export.csv, size: 512M}\n",
+                "");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(4_000);
         assertEquals(List.of("FAIL  at 2s     t.yaml:34:9  meminfo.Dirty >= 512M",
                 "FAIL  at 4s     t.yaml:45:9  $cached - meminfo.Cached > 500M"), failures(f),
                 String.join("\n", f.problems()));
@@ -186,9 +200,10 @@ class SamplesTest {
 
     @Test
     void dirtyWritebackExpectationsFailWhenDirtyRatioIsHigh() throws IOException {
-        String text = Files.readString(SAMPLES.resolve("dirty-writeback.yaml"))
-                .replace("duration: 10s\n", "duration: 10s\nsysctl: {vm.dirty_ratio: 80}\n");
-        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).until(5_000);
+        Scenario s = broken("dirty-writeback.yaml",
+                "duration: 10s\n",
+                "duration: 10s\nsysctl: {vm.dirty_ratio: 80}\n");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(5_000);
         assertEquals(List.of("FAIL  at 3s     t.yaml:33:9  meminfo.Dirty + meminfo.Writeback > 0.95 *"
                 + " vmstat.nr_dirty_threshold * 4K"), failures(f),
                 String.join("\n", f.problems()));
