@@ -12,9 +12,9 @@ package io.simproc.mm;
  *
  * <p>Direct reclaim that freed nothing while it left an active list alone (the inactive list looked big enough, yet
  * every page on it was referenced) starts over with both active lists deactivated (force_deactivate), as
- * do_try_to_free_pages does. Direct reclaim that made no progress on a node is throttled (see {@link #MAX_NOPROGRESS_THROTTLE}). Reclaim
- * never sleeps otherwise: writeback the device has not completed yet keeps a page on the list until a later
- * pass; swap writes complete at once.
+ * do_try_to_free_pages does. Direct reclaim that made no progress on a node is throttled (see
+ * {@link #MAX_NOPROGRESS_THROTTLE}). Reclaim never sleeps otherwise: writeback the device has not completed yet keeps
+ * a page on the list until a later pass; swap writes complete at once.
  */
 public final class Vmscan {
     public static final int DEF_PRIORITY = 12;

@@ -325,7 +325,8 @@ final class ProcExpr {
                 default:
                     pos--;
                     throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
-                            + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, PID(...).FILE...)");
+                            + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
+                            + " PID(...).FILE...)");
             }
         }
 

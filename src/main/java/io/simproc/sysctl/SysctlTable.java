@@ -111,7 +111,8 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/extfrag_threshold", 0644, 0, 1000, k -> k.mm().tunables().extfragThreshold(),
                 (k, v) -> k.mm().compaction().setExtfragThreshold(v)));
         e.add(new IntSysctl("vm/compaction_proactiveness", 0644, 0, 100,
-                k -> k.mm().tunables().compactionProactiveness(), (k, v) -> k.mm().kcompactd().proactivenessWritten(v)));
+                k -> k.mm().tunables().compactionProactiveness(),
+                (k, v) -> k.mm().kcompactd().proactivenessWritten(v)));
         e.add(new IntSysctl("vm/compact_unevictable_allowed", 0644, 0, 1,
                 k -> k.mm().tunables().compactUnevictableAllowed(),
                 (k, v) -> k.mm().compaction().setCompactUnevictableAllowed(v)));
