@@ -100,7 +100,10 @@ public final class Syscalls {
         return kernel.mm().mmap().mlock(mmOf(t), addr, len, false);
     }
 
-    /** madvise(2): MADV_DONTNEED drops pages; the hint-only advice values are accepted and change nothing. */
+    /**
+     * madvise(2): MADV_DONTNEED drops pages; MADV_HUGEPAGE and MADV_NOHUGEPAGE set whether transparent huge pages
+     * may back the range; the hint-only advice values are accepted and change nothing.
+     */
     public int madvise(Task t, long addr, long len, int advice) {
         assert kernel.isWriter();
         if ((addr & ~Page.PAGE_MASK) != 0) {
@@ -108,6 +111,8 @@ public final class Syscalls {
         }
         return switch (advice) {
             case Prot.MADV_DONTNEED -> kernel.mm().mmap().madviseDontneed(mmOf(t), addr, len);
+            case Prot.MADV_HUGEPAGE -> kernel.mm().mmap().madviseHugepage(mmOf(t), addr, len, true);
+            case Prot.MADV_NOHUGEPAGE -> kernel.mm().mmap().madviseHugepage(mmOf(t), addr, len, false);
             case Prot.MADV_NORMAL, Prot.MADV_RANDOM, Prot.MADV_SEQUENTIAL, Prot.MADV_WILLNEED -> 0;
             default -> -Errno.EINVAL;
         };

@@ -191,6 +191,13 @@ public final class Compaction {
                             pfn += (1 << mm.memMap().buddyOrder(pfn)) - 1;
                             continue;
                         }
+                        if (mm.memMap().test(pfn, PageFlags.PG_TRANSHUGE)) {
+                            // skip_isolation_on_order(): a folio of pageblock order is never worth moving.
+                            int rest = HugeMemory.HPAGE_PMD_NR - 1 - (pfn & (HugeMemory.HPAGE_PMD_NR - 1));
+                            pfn += rest;
+                            scanned += rest;
+                            continue;
+                        }
                         if (migrate.isMovable(pfn)) {
                             batch.add(pfn);
                         }

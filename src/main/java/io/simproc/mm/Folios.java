@@ -30,6 +30,9 @@ public final class Folios {
         if (ref < 0) {
             throw new IllegalStateException("pfn " + pfn + " refcount went negative");
         }
+        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
+            throw new IllegalStateException("pfn " + pfn + " of a transparent huge page freed on its own");
+        }
         int flags = mem[b + MemMap.F_FLAGS];
         if ((flags & PageFlags.PG_LRU) != 0) {
             lruvecOf(pfn).del(pfn);

@@ -6,7 +6,8 @@ package io.simproc.mm;
  * maps the shared zero page, a first write allocates a zeroed page ({@code do_anonymous_page}); file pages come
  * from the page cache ({@code do_fault}, a major fault when they had to be read); a write to a page shared after
  * fork or mapped privately from a file copies it ({@code do_wp_page}), unless this mapping is the page's only
- * user. {@link #zapRange} unmaps, dropping references and RSS.
+ * user. {@link #zapRange} unmaps, dropping references and RSS. A write fault on an empty PMD range that
+ * transparent huge pages may back maps a whole huge page instead ({@link HugeMemory}).
  */
 public final class Memory {
     /** Outcomes of {@link #access}. */
@@ -37,7 +38,7 @@ public final class Memory {
         return (pte & PageTable._PAGE_PRESENT) != 0;
     }
 
-    private static long mkPte(int pfn, long flags) {
+    static long mkPte(int pfn, long flags) {
         return ((long) pfn << PageTable.PTE_SHIFT) | PageTable._PAGE_PRESENT | PageTable._PAGE_USER
                 | PageTable._PAGE_ACCESSED | flags;
     }
@@ -84,12 +85,24 @@ public final class Memory {
     int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
         mm.countEvent(VmEvent.PGFAULT, 1);
         addr &= io.simproc.uapi.Page.PAGE_MASK;
+        boolean pmdNone = mmStruct.pgtable.leaf(addr, null) == null;
         PageTable.Pte table = mmStruct.pgtable.leaf(addr, mm.mmap().tableAllocator(mmStruct));
         if (table == null) {
             return OOM;
         }
+        if (pmdNone && write && vma.isAnonymous()
+                && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
+                && mm.hugeMemory().doHugePmdAnonymousPage(mmStruct, vma, addr, table)) {
+            return MINOR;
+        }
         int i = PageTable.indexOf(addr);
         long pte = table.entry[i];
+        if (HugeMemory.isPmdMapped(pte) && write && (pte & PageTable._PAGE_RW) == 0) {
+            if (mm.hugeMemory().doHugePmdWpPage(mmStruct, addr, table)) {
+                return MINOR;
+            }
+            pte = table.entry[i];
+        }
         if (pte == 0) {
             return vma.isAnonymous() ? doAnonymousPage(mmStruct, vma, addr, write, table)
                     : doFault(mmStruct, vma, addr, write, table);
@@ -329,6 +342,14 @@ public final class Memory {
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
         mmStruct.pgtable.walk(start, end, (addr, pte, table, i) -> {
+            if (HugeMemory.isPmdMapped(pte)) {
+                if ((addr & (HugeMemory.HPAGE_PMD_SIZE - 1)) == 0 && addr + HugeMemory.HPAGE_PMD_SIZE <= end) {
+                    mm.hugeMemory().zapHugePmd(mmStruct, vma, addr, table);
+                    return;
+                }
+                mm.hugeMemory().splitHugePage(HugeMemory.headOf(PageTable.pfnOf(pte)));
+                pte = table.entry[i];
+            }
             PageTable.set(table, addr, 0);
             if (PageTable.isSwap(pte)) {
                 mmStruct.addRss(MmStruct.MM_SWAPENTS, -1);

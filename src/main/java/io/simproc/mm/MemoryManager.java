@@ -31,6 +31,7 @@ public final class MemoryManager {
     private final Overcommit overcommit = new Overcommit(this);
     private final Compaction compaction;
     private final Memory memory;
+    private final HugeMemory hugeMemory;
     private final Rmap rmap;
     private final Folios folios;
     private final Filemap filemap;
@@ -94,6 +95,7 @@ public final class MemoryManager {
             pgdat.lruvec = new Lruvec(this, pgdat);
         }
         this.memory = new Memory(this);
+        this.hugeMemory = new HugeMemory(this);
         this.rmap = new Rmap(this);
         this.folios = new Folios(this);
         this.filemap = new Filemap(this);
@@ -407,6 +409,10 @@ public final class MemoryManager {
 
     public Overcommit overcommit() {
         return overcommit;
+    }
+
+    HugeMemory hugeMemory() {
+        return hugeMemory;
     }
 
     public Memory memory() {

@@ -336,6 +336,7 @@ public final class MmDebug {
                                       java.util.Map<Integer, Integer> swapPtes) {
         MemMap map = mm.memMap();
         java.util.Map<Integer, Integer> ptes = new java.util.HashMap<>();
+        java.util.Map<Integer, Integer> psePtes = new java.util.HashMap<>();
         long tablePages = 0;
         for (MmStruct m : mm.mms()) {
             long[] rss = new long[4];
@@ -356,6 +357,14 @@ public final class MmDebug {
                         return;
                     }
                     ptes.merge(pfn, 1, Integer::sum);
+                    if ((pte & PageTable._PAGE_PSE) != 0) {
+                        psePtes.merge(pfn, 1, Integer::sum);
+                        if (!map.test(pfn, PageFlags.PG_TRANSHUGE) || ((addr >>> io.simproc.uapi.Page.PAGE_SHIFT)
+                                & (HugeMemory.HPAGE_PMD_NR - 1)) != (pfn & (HugeMemory.HPAGE_PMD_NR - 1))) {
+                            errors.add("a huge PTE at " + Long.toHexString(addr) + " maps pfn " + pfn
+                                    + " out of place or not of a THP");
+                        }
+                    }
                     rss[mm.rssMemberOf(pfn)]++;
                     boolean identity = map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
                             ? mm.mapping(map.mapping(pfn)) instanceof AnonVma
@@ -378,6 +387,34 @@ public final class MmDebug {
             }
         }
         expect(errors, "page-table pages of all mms", mm.ownerPages(PageOwner.PAGETABLE), tablePages);
+        checkHugePages(mm, errors, psePtes);
+    }
+
+    /**
+     * Transparent huge pages: each is 512 naturally aligned anonymous pages that share one refcount and one
+     * mapcount and are mapped only by huge PTEs; NR_ANON_THPS counts their pages per node.
+     */
+    private static void checkHugePages(MemoryManager mm, List<String> errors, java.util.Map<Integer, Integer> pse) {
+        MemMap map = mm.memMap();
+        long[] perNode = new long[mm.nrNodes()];
+        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
+            if (!map.test(pfn, PageFlags.PG_TRANSHUGE)) {
+                continue;
+            }
+            int head = HugeMemory.headOf(pfn);
+            perNode[mm.zoneOf(pfn).node().nodeId()]++;
+            if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
+                    || map.refcount(pfn) != map.refcount(head) || map.mapcount(pfn) != map.mapcount(head)
+                    || map.mapcount(pfn) != pse.getOrDefault(pfn, 0)) {
+                errors.add("THP page " + pfn + " (head " + head + "): refcount " + map.refcount(pfn) + " mapcount "
+                        + map.mapcount(pfn) + ", head " + map.refcount(head) + "/" + map.mapcount(head) + ", "
+                        + pse.getOrDefault(pfn, 0) + " huge PTEs");
+            }
+        }
+        for (int nid = 0; nid < perNode.length; nid++) {
+            expect(errors, "node " + nid + " NR_ANON_THPS", mm.node(nid).vmStat[NodeStatItem.NR_ANON_THPS.ordinal()],
+                    perNode[nid]);
+        }
     }
 
     private static void checkFreeLists(MemoryManager mm, Zone zone, byte[] state, byte mark, List<String> errors) {

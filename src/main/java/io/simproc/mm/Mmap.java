@@ -91,7 +91,9 @@ public final class Mmap {
                 return -Errno.EINVAL;
             }
         } else {
-            addr = getUnmappedArea(m, addr, len);
+            boolean thpAligned = file == null && addr == 0 && (vmFlags & VmFlags.VM_SHARED) == 0
+                    && len % HugeMemory.HPAGE_PMD_SIZE == 0;
+            addr = thpAligned ? thpGetUnmappedArea(m, len) : getUnmappedArea(m, addr, len);
             if (addr < 0) {
                 return addr;
             }
@@ -233,6 +235,22 @@ public final class Mmap {
         }
     }
 
+    /**
+     * thp_get_unmapped_area_vmflags() for a private anonymous mapping without a hint whose length is a multiple of
+     * 2 MiB (__get_unmapped_area does this whatever the THP mode): search for the length plus 2 MiB and align the
+     * start to 2 MiB, at the top of the padded gap as a top-down layout does; without room for the padding, the
+     * plain search.
+     */
+    private long thpGetUnmappedArea(MmStruct m, long len) {
+        long size = HugeMemory.HPAGE_PMD_SIZE;
+        long ret = getUnmappedArea(m, 0, len + size);
+        if (ret < 0) {
+            return getUnmappedArea(m, 0, len);
+        }
+        long offSub = -ret & (size - 1);
+        return offSub == 0 ? ret + size : ret + offSub;
+    }
+
     private static boolean isFree(MmStruct m, long start, long end) {
         Vma v = m.findVmaAbove(start);
         return v == null || v.start >= end;
@@ -258,7 +276,7 @@ public final class Mmap {
                 prev.end = next.end;
                 if (prev.anonVma == null && next.anonVma != null) {
                     prev.anonVma = next.anonVma;
-                    next.anonVma.vmas.add(prev);
+                    anonVmaClone(prev, next);
                 }
                 unlink(next);
             }
@@ -293,19 +311,32 @@ public final class Mmap {
         }
         AnonVma av = new AnonVma(mm, mm.registerMapping(null), null);
         mm.setMapping(av.id, av);
-        av.vmas.add(vma);
+        link(vma, av);
         vma.anonVma = av;
+    }
+
+    /** anon_vma_chain_link(): vma may map pages of av. */
+    private static void link(Vma vma, AnonVma av) {
+        if (av.vmas.add(vma)) {
+            vma.anonVmaChain.add(av);
+        }
+    }
+
+    /** anon_vma_clone(): dst is linked to every anon_vma src is linked to. */
+    private static void anonVmaClone(Vma dst, Vma src) {
+        for (AnonVma av : src.anonVmaChain) {
+            link(dst, av);
+        }
     }
 
     /** __split_vma(): cut vma at addr; returns the upper part (both parts keep backing and anon_vma). */
     private Vma split(MmStruct m, Vma vma, long addr) {
+        mm.hugeMemory().splitHugePmdAt(m, addr);
         Vma upper = vma.dup(m);
         upper.start = addr;
         upper.pgoff = vma.pgoff + ((addr - vma.start) >>> Page.PAGE_SHIFT);
         upper.anonVma = vma.anonVma;
-        if (upper.anonVma != null) {
-            upper.anonVma.vmas.add(upper);
-        }
+        anonVmaClone(upper, vma);
         if (upper.file != null) {
             upper.file.iMmap.add(upper);
         }
@@ -314,15 +345,15 @@ public final class Mmap {
         return upper;
     }
 
-    /** Detach a VMA from its anon_vma and file (unlink_anon_vmas, unlink_file_vma). */
+    /** Detach a VMA from its anon_vmas and file (unlink_anon_vmas, unlink_file_vma). */
     private void unlink(Vma vma) {
-        if (vma.anonVma != null) {
-            AnonVma av = vma.anonVma;
+        for (AnonVma av : vma.anonVmaChain) {
             av.vmas.remove(vma);
             if (av.vmas.isEmpty()) {
                 mm.releaseMapping(av.id);
             }
         }
+        vma.anonVmaChain.clear();
         if (vma.file != null) {
             vma.file.iMmap.remove(vma);
             if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.isAnonymousShmem(vma.file)) {
@@ -580,6 +611,37 @@ public final class Mmap {
         return 0;
     }
 
+    /**
+     * hugepage_madvise() over [addr, addr + len): MADV_HUGEPAGE ({@code huge}) sets VM_HUGEPAGE and clears
+     * VM_NOHUGEPAGE, MADV_NOHUGEPAGE the reverse; a VMA whose flags change is split at the range's edges. Special
+     * mappings keep their flags. Returns -ENOMEM when part of the range is unmapped (the mapped parts are still
+     * advised).
+     */
+    public int madviseHugepage(MmStruct m, long addr, long len, boolean huge) {
+        mm.assertWriter();
+        long end = pageAlign(addr + len);
+        long covered = 0;
+        Vma first = m.findVmaAbove(addr);
+        List<Vma> vmas = first == null ? List.of()
+                : new ArrayList<>(m.vmas.subMap(first.start, true, end, false).values());
+        for (Vma v : vmas) {
+            covered += Math.min(end, v.end) - Math.max(addr, v.start);
+            long flags = huge ? (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE
+                    : (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
+            if ((v.flags & VmFlags.VM_SPECIAL) != 0 || flags == v.flags) {
+                continue;
+            }
+            if (v.start < addr) {
+                v = split(m, v, addr);
+            }
+            if (v.end > end) {
+                split(m, v, end);
+            }
+            v.flags = flags;
+        }
+        return covered == end - addr ? 0 : -Errno.ENOMEM;
+    }
+
     // -------------------------------------------------------------------------------------------------------
     // fork and exit
 
@@ -626,10 +688,10 @@ public final class Mmap {
             if (v.anonVma == null) {
                 continue;
             }
-            v.anonVma.vmas.add(c);
+            anonVmaClone(c, v);
             AnonVma own = new AnonVma(mm, mm.registerMapping(null), v.anonVma.root);
             mm.setMapping(own.id, own);
-            own.vmas.add(c);
+            link(c, own);
             c.anonVma = own;
             if (!copyPageRange(old, v, child, c, alloc)) {
                 exitMmap(child);

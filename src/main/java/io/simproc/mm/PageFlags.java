@@ -29,6 +29,8 @@ public final class PageFlags {
     public static final int PG_HEAD = 1 << 15;
     public static final int PG_ANON = 1 << 16;
     public static final int PG_YOUNG = 1 << 17;
+    /** One of the 512 pages of an anonymous PMD-sized folio, a transparent huge page ({@link HugeMemory}). */
+    public static final int PG_TRANSHUGE = 1 << 18;
 
     public static final int OWNER_SHIFT = 24;
     public static final int OWNER_MASK = 0xff << OWNER_SHIFT;

@@ -15,6 +15,11 @@ public final class PageTable {
     public static final long _PAGE_USER = 0x4;
     public static final long _PAGE_ACCESSED = 0x20;
     public static final long _PAGE_DIRTY = 0x40;
+    /**
+     * _PAGE_PSE: in this model, set on each of the 512 PTEs that together stand for one huge PMD mapping a
+     * transparent huge page ({@link HugeMemory}).
+     */
+    public static final long _PAGE_PSE = 0x80;
     /** _PAGE_SPECIAL: a mapping without a struct page to account (the shared zero page). */
     public static final long _PAGE_SPECIAL = 0x200;
     /** Marks a non-present PTE that holds a swap entry (in the bits above PTE_SHIFT). */
@@ -146,6 +151,23 @@ public final class PageTable {
 
     static int indexOf(long addr) {
         return idx(addr, PTE_SHIFT);
+    }
+
+    /**
+     * Free the empty leaf table covering {@code addr} (zap_deposited_table when a huge PMD is zapped): the PMD entry
+     * becomes none again.
+     */
+    void freeLeaf(long addr, TableAllocator alloc) {
+        Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
+        Dir pmd = pud == null ? null : (Dir) pud.child[idx(addr, PUD_SHIFT)];
+        Pte t = pmd == null ? null : (Pte) pmd.child[idx(addr, PMD_SHIFT)];
+        if (t == null || t.used != 0) {
+            return;
+        }
+        pmd.child[idx(addr, PMD_SHIFT)] = null;
+        pmd.used--;
+        nrPte--;
+        alloc.free(t.pfn);
     }
 
     /** Receives the address and value of each non-zero PTE of a read-only scan. */

@@ -3,7 +3,8 @@ package io.simproc.mm;
 /**
  * struct vm_area_struct: one contiguous range [start, end) of an address space with the same permissions and
  * backing. File mappings carry their {@link AddressSpace} and the file offset (in pages) of {@code start};
- * anonymous ones their {@link AnonVma} once a page has been faulted in. {@code name} is what maps prints for
+ * anonymous ones their {@link AnonVma} once a page has been faulted in (and, after fork, are linked to their
+ * ancestors' too). {@code name} is what maps prints for
  * special areas ("[heap]", "[stack]", "[vdso]"...) or an anonymous name.
  *
  * <p>Mutated only through {@link Mmap} under the simulation's write lock.
@@ -15,6 +16,11 @@ public final class Vma {
     long pgoff;
     final AddressSpace file;
     AnonVma anonVma;
+    /**
+     * vma->anon_vma_chain: every anon_vma this VMA is linked to — its own, and after fork each of its parent's —
+     * so that a walk from any of them finds it.
+     */
+    final java.util.List<AnonVma> anonVmaChain = new java.util.ArrayList<>(1);
     String name;
     final MmStruct mm;
     /** Address of this VMA's vm_area_struct object while it is in its address space's tree (0 otherwise). */

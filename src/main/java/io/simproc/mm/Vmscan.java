@@ -453,6 +453,12 @@ public final class Vmscan {
                     activate(lruvec, pfn);
                     continue;
                 }
+                if ((f & PageFlags.PG_TRANSHUGE) != 0) {
+                    // add_to_swap() of a THP needs a whole free swap cluster, which these swap areas never hand
+                    // out: split the folio and swap its pages one by one.
+                    mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
+                    mm.countEvent(VmEvent.THP_SWPOUT_FALLBACK, 1);
+                }
                 int entry = mm.swap().getSwapPage();
                 if (entry == 0) {
                     activate(lruvec, pfn);

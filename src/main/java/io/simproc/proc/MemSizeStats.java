@@ -18,7 +18,8 @@ import io.simproc.uapi.Page;
  * size in Pss; otherwise a mapcount of 2 or more makes it shared with {@code PAGE_SIZE << PSS_SHIFT / mapcount}
  * in Pss (fixed point, truncated once when printed), else private. Dirty (PTE or page) pages go to the _Dirty
  * columns and Pss_Dirty, the rest to _Clean. The Pss splits by page kind (anon, shmem = swap-backed non-anon,
- * file) and Locked is the Pss of VM_LOCKED VMAs. Sums are in bytes, as in the kernel.
+ * file) and Locked is the Pss of VM_LOCKED VMAs. A PMD-mapped anonymous THP (smaps_pmd_entry) is accounted page by
+ * page the same way, and its size goes to AnonHugePages. Sums are in bytes, as in the kernel.
  */
 final class MemSizeStats {
     /** PSS_SHIFT: fractional bits of the proportional sums. */
@@ -60,6 +61,9 @@ final class MemSizeStats {
             }
             int pfn = PageTable.pfnOf(pte);
             account(map, pfn, (pte & PageTable._PAGE_ACCESSED) != 0, (pte & PageTable._PAGE_DIRTY) != 0, locked);
+            if ((pte & PageTable._PAGE_PSE) != 0 && (map.flags(pfn) & PageFlags.PG_ANON) != 0) {
+                anonymousThp += Page.PAGE_SIZE;
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 package io.simproc.proc;
 
 import io.simproc.kernel.Task;
+import io.simproc.mm.HugeMemory;
 import io.simproc.mm.KernelConfig;
 import io.simproc.mm.MemMap;
 import io.simproc.mm.MmStruct;
@@ -14,8 +15,6 @@ import io.simproc.mm.VmFlags;
  * needs the ptrace-read check.
  */
 public final class PidSmaps implements ProcFile.Renderer {
-    /** HPAGE_PMD_SIZE: the size THPeligible asks a VMA to hold naturally aligned. */
-    static final long HPAGE_PMD_SIZE = 2L << 20;
 
     private final Task task;
 
@@ -36,7 +35,7 @@ public final class PidSmaps implements ProcFile.Renderer {
             MemSizeStats mss = new MemSizeStats();
             mss.gather(mm, v, map, ctx.kernel().mm().swap()::swapCount);
             PidMaps.showMapVma(s, v);
-            showSmap(s, v.size(), mss, thpEligible(v, thp), v.flags());
+            showSmap(s, v.size(), mss, HugeMemory.vmaAllowable(v, thp), v.flags());
         }
         PidMaps.showGateVma(s);
         showSmap(s, PidMaps.VSYSCALL_END - PidMaps.VSYSCALL_START, new MemSizeStats(), false,
@@ -53,26 +52,5 @@ public final class PidSmaps implements ProcFile.Renderer {
         s.left("THPeligible:", 16).dec(thpEligible ? 1 : 0, 8).nl();
         s.left("ProtectionKey:", 16).dec(0, 8).nl();
         s.put("VmFlags: ").put(VmFlags.mnemonics(flags)).nl();
-    }
-
-    /**
-     * thp_vma_allowable_orders(vma, TVA_SMAPS): an anonymous VMA (no file, no special mapping) not marked
-     * VM_NOHUGEPAGE, with THP "always" or "madvise" plus VM_HUGEPAGE, that holds a whole naturally aligned PMD-sized
-     * range. File and shmem VMAs are not eligible with this configuration (no READ_ONLY_THP_FOR_FS, shmem THP off).
-     */
-    static boolean thpEligible(Vma v, KernelConfig.ThpMode thp) {
-        if (!v.isAnonymous() || v.test(VmFlags.VM_SPECIAL) || v.test(VmFlags.VM_NOHUGEPAGE)) {
-            return false;
-        }
-        if (v.name() != null && (v.name().equals("[vdso]") || v.name().startsWith("[vvar"))) {
-            return false;
-        }
-        boolean enabled = thp == KernelConfig.ThpMode.ALWAYS
-                || thp == KernelConfig.ThpMode.MADVISE && v.test(VmFlags.VM_HUGEPAGE);
-        if (!enabled) {
-            return false;
-        }
-        long haddr = (v.end() - HPAGE_PMD_SIZE) & ~(HPAGE_PMD_SIZE - 1);
-        return v.end() - v.start() >= HPAGE_PMD_SIZE && haddr >= v.start();
     }
 }

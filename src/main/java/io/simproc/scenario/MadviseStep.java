@@ -9,12 +9,14 @@ import java.util.Map;
 
 /**
  * {@code madvise}: the process gives advice about a region — {@code dontneed} drops its pages (anonymous memory
- * reads back as zeros), the hints {@code normal}, {@code random}, {@code sequential}, {@code willneed} are
+ * reads back as zeros), {@code hugepage} and {@code nohugepage} allow or forbid transparent huge pages there (THP
+ * mode "madvise" needs the first), the hints {@code normal}, {@code random}, {@code sequential}, {@code willneed} are
  * accepted. The advice covers the whole pages inside each chunk, as madvise(2) needs page-aligned ranges.
  */
 final class MadviseStep implements Step {
     static final Map<String, Integer> ADVICE = Map.of("normal", Prot.MADV_NORMAL, "random", Prot.MADV_RANDOM,
-            "sequential", Prot.MADV_SEQUENTIAL, "willneed", Prot.MADV_WILLNEED, "dontneed", Prot.MADV_DONTNEED);
+            "sequential", Prot.MADV_SEQUENTIAL, "willneed", Prot.MADV_WILLNEED, "dontneed", Prot.MADV_DONTNEED,
+            "hugepage", Prot.MADV_HUGEPAGE, "nohugepage", Prot.MADV_NOHUGEPAGE);
 
     private final String label;
     private final String name;
@@ -37,7 +39,8 @@ final class MadviseStep implements Step {
             value.checkKeys("process", "name", "advice");
             String label = names.process(value.require("process"));
             String name = names.region(label, value.require("name"));
-            String advice = value.require("advice").oneOf("dontneed", "normal", "random", "sequential", "willneed");
+            String advice = value.require("advice").oneOf("dontneed", "normal", "random", "sequential", "willneed",
+                    "hugepage", "nohugepage");
             return new MadviseStep(label, name, advice);
         }
     }

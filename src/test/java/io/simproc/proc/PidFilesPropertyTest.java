@@ -31,6 +31,16 @@ class PidFilesPropertyTest {
     static final int OPS_PER_TRY = 500;
     static final int MAX_PROCESSES = 6;
     private static final AtomicLong OPERATIONS = new AtomicLong();
+    /** Huge pages faulted and split over all tries: the THP tries must have exercised both. */
+    private static final AtomicLong THP_FAULTS = new AtomicLong();
+    private static final AtomicLong THP_SPLITS = new AtomicLong();
+
+    @net.jqwik.api.lifecycle.AfterContainer
+    static void theThpTriesMadeAndSplitHugePages() {
+        System.out.println("PidFilesPropertyTest: " + THP_FAULTS + " THP faults, " + THP_SPLITS + " splits");
+        assertTrue(THP_FAULTS.get() > 0 && THP_SPLITS.get() > 0, "THP faults " + THP_FAULTS + ", splits "
+                + THP_SPLITS);
+    }
 
     @Property(tries = 20)
     void theFilesOfEveryProcessAgreeAfterEveryOperation(@ForAll long seed) {
@@ -43,15 +53,21 @@ class PidFilesPropertyTest {
     private static final class Run {
         private final long seed;
         private final SplittableRandom rnd;
-        private final PidFixture f = new PidFixture("memory: 256M\ncpu: 2\n");
-        private final Kernel k = f.kernel;
-        private final Syscalls sys = k.syscalls();
+        /** Half of the tries run THP mode "always" and sometimes map several MiB, so that huge pages come and go. */
+        private final boolean thp;
+        private final PidFixture f;
+        private final Kernel k;
+        private final Syscalls sys;
         private final List<Task> procs = new ArrayList<>();
         private String op = "start";
 
         Run(long seed) {
             this.seed = seed;
             this.rnd = new SplittableRandom(seed);
+            this.thp = (seed & 1) == 0;
+            this.f = new PidFixture("memory: 256M\ncpu: 2\nthp: " + (thp ? "always" : "madvise") + "\n");
+            this.k = f.kernel;
+            this.sys = k.syscalls();
         }
 
         void go() {
@@ -79,6 +95,8 @@ class PidFilesPropertyTest {
                 long leaders = k.read(kk -> kk.tasks().all().stream().filter(Task::isLeader).count());
                 assertEquals(leaders, listed, context + ": /proc lists every process");
             }
+            THP_FAULTS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_FAULT_ALLOC)));
+            THP_SPLITS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_SPLIT_PAGE)));
         }
 
         /** The dead are reaped (their parent waits) and forgotten; a machine without processes gets a new one. */
@@ -123,9 +141,12 @@ class PidFilesPropertyTest {
             Task t = anyProcess();
             int dice = rnd.nextInt(100);
             if (dice < 14) {
-                long len = pages(1, 48);
-                int prot = PROTS[rnd.nextInt(PROTS.length)];
-                int flags = Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS | (rnd.nextInt(5) == 0 ? Prot.MAP_POPULATE : 0)
+                boolean big = thp && rnd.nextInt(4) == 0;
+                long len = !big ? pages(1, 48)
+                        : rnd.nextBoolean() ? pages(512, 1536) : (1 + rnd.nextInt(3)) * (2L << 20);
+                int prot = big ? Prot.READ | Prot.WRITE : PROTS[rnd.nextInt(PROTS.length)];
+                int flags = Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS
+                        | (rnd.nextInt(big ? 2 : 5) == 0 ? Prot.MAP_POPULATE : 0)
                         | (rnd.nextInt(20) == 0 ? Prot.MAP_LOCKED : 0);
                 op = "mmap anon " + len + " prot " + prot + " flags " + flags + " pid " + t.pid();
                 sys.mmap(t, 0, len, prot, flags, null, 0);
@@ -230,7 +251,7 @@ class PidFilesPropertyTest {
             if (v == null) {
                 return;
             }
-            long start = v.start() + pages(0, (int) Math.min(64, v.size() / 4096 - 1));
+            long start = v.start() + pages(0, (int) Math.min(thp ? 2048 : 64, v.size() / 4096 - 1));
             long len = Math.min(pages(1, 32), v.end() - start);
             boolean write = v.test(VmFlags.VM_WRITE) ? rnd.nextBoolean() : rnd.nextInt(20) == 0;
             if (!v.test(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC) && rnd.nextInt(10) != 0) {

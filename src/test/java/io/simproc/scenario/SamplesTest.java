@@ -209,6 +209,26 @@ class SamplesTest {
                 String.join("\n", f.problems()));
     }
 
+    @Test
+    void thpExpectationsFailWhenTheMachineRunsTheMadviseMode() throws IOException {
+        Scenario s = broken("thp-fragmentation.yaml", "  thp: always\n", "  thp: madvise\n");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(2_000);
+        assertEquals(List.of("FAIL  at 2s     t.yaml:35:9  vmstat.thp_fault_alloc == 31",
+                "FAIL  at 2s     t.yaml:36:9  meminfo.AnonHugePages == 62M",
+                "FAIL  at 2s     t.yaml:37:9  PID(process=e).smaps_rollup.AnonHugePages == 62M",
+                "FAIL  at 2s     t.yaml:38:9  vmstat.nr_anon_transparent_hugepages == 31"), failures(f),
+                String.join("\n", f.problems()));
+    }
+
+    @Test
+    void withoutMadviseTheFragmentedMachineGivesNoHugePages() throws IOException {
+        Scenario s = broken("thp-fragmentation.yaml", "advice: hugepage", "advice: normal");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(7_000);
+        assertEquals(List.of("FAIL  at 7s     t.yaml:66:9  vmstat.compact_stall > $stall",
+                "FAIL  at 7s     t.yaml:67:9  PID(process=g).smaps_rollup.AnonHugePages >= 50M"), failures(f),
+                String.join("\n", f.problems()));
+    }
+
     /** The FAIL lines without the values compared, which move with any change in how reclaim weighs pages. */
     private static List<String> failures(ScenarioFixture f) {
         return f.problems().stream().map(l -> l.substring(0, l.lastIndexOf("  ("))).toList();
