@@ -8,6 +8,7 @@ import io.simproc.uapi.Errno;
 import io.simproc.uapi.Page;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -15,7 +16,7 @@ import java.util.List;
  * devices' BARs in the 64-bit PCI window at its natural (power-of-two) alignment, and dma_alloc_coherent() of a
  * physically contiguous buffer: alloc_pages(GFP_KERNEL, get_order(size)) on behalf of the calling task, so that a
  * failure is the allocator's own (direct compaction for the order, no OOM kill above PAGE_ALLOC_COSTLY_ORDER, the
- * warn_alloc line naming the task). The buffers stay allocated, unmovable, for the driver's lifetime.
+ * warn_alloc line naming the task). The buffers stay allocated, unmovable, until dma_free_coherent() gives them back.
  */
 public final class Drivers {
     /** The spacing of the virtio devices' BARs in the 64-bit window (Iomem). */
@@ -61,6 +62,22 @@ public final class Drivers {
         }
         dmaBuffers.add(new int[] {pfn, order});
         return pfn;
+    }
+
+    /**
+     * dma_free_coherent() of the buffer whose first pfn is {@code pfn}, on {@code cpu}: its block goes back to the
+     * page allocator. Throws if no DMA buffer starts there.
+     */
+    public void dmaFree(int pfn, int cpu) {
+        for (Iterator<int[]> it = dmaBuffers.iterator(); it.hasNext(); ) {
+            int[] b = it.next();
+            if (b[0] == pfn) {
+                kernel.mm().pageAlloc().freePages(pfn, b[1], cpu);
+                it.remove();
+                return;
+            }
+        }
+        throw new IllegalStateException("dma_free_coherent of pfn " + pfn + ": no DMA buffer starts there");
     }
 
     /** Pages held in DMA buffers. */

@@ -9,10 +9,19 @@ package io.simproc.mm;
  * extfrag_threshold, the compact_memory trigger (every populated zone, order −1, no early stop) and direct
  * compaction for the page allocator (compact_stall, compact_fail, compact_success); {@link Kcompactd} runs it in the
  * background.
+ *
+ * <p>Deferral, per zone, for direct compaction and kcompactd alike: a run for an order that fails defers the zone's
+ * compaction (defer_compaction), so that of the next attempts at that order or above only the 2^compact_defer_shift-th
+ * compacts (compaction_deferred), the shift growing by one per failure up to COMPACT_MAX_DEFER_SHIFT; a success
+ * lifts the deferral for its order and below, and an allocation served after direct compaction resets the shift
+ * (compaction_defer_reset). Every run starts at the zone's ends with no pageblock skip hints, so a run after a long
+ * deferral (compaction_restarting) has no cached state to clear.
  */
 public final class Compaction {
     /** COMPACT_CLUSTER_MAX: pages isolated per migration batch. */
     static final int COMPACT_CLUSTER_MAX = 32;
+    /** COMPACT_MAX_DEFER_SHIFT: a failing zone is skipped at most 2^6 − 1 attempts in a row. */
+    static final int COMPACT_MAX_DEFER_SHIFT = 6;
 
     private final MemoryManager mm;
     private final Migrate migrate;
@@ -101,40 +110,130 @@ public final class Compaction {
     }
 
     /**
-     * try_to_compact_pages() + __alloc_pages_direct_compact()'s accounting, called by the allocator for an order
-     * > 0 that failed: compact the zonelist's suitable zones until one has a free block of the order. Returns false
-     * when no zone was suitable (COMPACT_SKIPPED: no stall counted), else true after counting compact_stall; the
-     * caller then tries the free lists and counts success or failure with {@link #countResult}.
+     * The values of enum compact_result this compaction produces, in the kernel's order: try_to_compact_pages()
+     * reports the greatest of its zones'.
+     */
+    enum CompactResult {
+        /** Not suitable (compaction_suitable), or not tried at all. */
+        SKIPPED,
+        /** compaction_deferred() skipped the zone. */
+        DEFERRED,
+        /** The scanners met over the whole zone without a free block of the order. */
+        COMPLETE,
+        /** A free block of the order exists (or did before the run). */
+        SUCCESS
+    }
+
+    /**
+     * try_to_compact_pages() and __alloc_pages_direct_compact()'s stall accounting, called by the allocator for an
+     * order > 0 that failed. Each zone of the zonelist whose compaction is deferred for the order is skipped; the
+     * others are compacted (compact_zone_order: SUCCESS at once when the zone already passes the allocation's
+     * watermark for the order, SKIPPED when not suitable, else a run) until one has a free block of the order. A
+     * success lifts the zone's deferral for the order (compaction_defer_reset, not yet counted as an allocation
+     * success) and ends the walk; a run that fails defers the zone (defer_compaction). Returns false when every
+     * zone was skipped (COMPACT_SKIPPED: no stall counted), else true after counting compact_stall — a deferred zone
+     * counts, as in the kernel; the caller then tries the free lists and reports with {@link #countResult}.
      */
     boolean tryToCompactPages(Zone[] zonelist, int order, int highestZoneidx, int migratetype, int allocFlags) {
-        boolean tried = false;
+        CompactResult rc = CompactResult.SKIPPED;
         for (Zone z : zonelist) {
             if (z.type().ordinal() > highestZoneidx || !z.isPopulated()) {
                 continue;
             }
-            long mark = z.wmarkPages(allocFlags & PageAlloc.ALLOC_WMARK_MASK);
-            if (mm.pageAlloc().zoneWatermarkOk(z, order, mark, highestZoneidx, allocFlags, z.freePages())) {
-                tried = true;
-                break;
-            }
-            if (!suitable(z, order, highestZoneidx)) {
+            if (compactionDeferred(z, order)) {
+                rc = max(rc, CompactResult.DEFERRED);
                 continue;
             }
-            tried = true;
-            if (compactZone(z, order, migratetype)) {
+            CompactResult status = compactZoneOrder(z, order, highestZoneidx, migratetype, allocFlags);
+            rc = max(rc, status);
+            if (status == CompactResult.SUCCESS) {
+                compactionDeferReset(z, order, false);
                 break;
             }
+            if (status == CompactResult.COMPLETE) {
+                deferCompaction(z, order);
+            }
         }
-        if (!tried) {
+        if (rc == CompactResult.SKIPPED) {
             return false;
         }
         mm.countEvent(VmEvent.COMPACT_STALL, 1);
         return true;
     }
 
-    /** compact_success or compact_fail for a direct compaction that stalled. */
-    void countResult(boolean success) {
-        mm.countEvent(success ? VmEvent.COMPACT_SUCCESS : VmEvent.COMPACT_FAIL, 1);
+    private static CompactResult max(CompactResult a, CompactResult b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** compact_zone_order() for direct compaction: the watermark and suitability checks of compact_zone(), the run. */
+    private CompactResult compactZoneOrder(Zone z, int order, int highestZoneidx, int migratetype, int allocFlags) {
+        long mark = z.wmarkPages(allocFlags & PageAlloc.ALLOC_WMARK_MASK);
+        if (mm.pageAlloc().zoneWatermarkOk(z, order, mark, highestZoneidx, allocFlags, z.freePages())) {
+            return CompactResult.SUCCESS;
+        }
+        if (!suitable(z, order, highestZoneidx)) {
+            return CompactResult.SKIPPED;
+        }
+        return compactZone(z, order, migratetype) ? CompactResult.SUCCESS : CompactResult.COMPLETE;
+    }
+
+    /**
+     * The end of __alloc_pages_direct_compact() for a direct compaction that stalled: {@code pfn} is what the free
+     * lists gave afterwards (−1 for nothing). A page counts compact_success and resets the deferral of its zone for
+     * {@code order} (compaction_defer_reset with the allocation's success); none counts compact_fail.
+     */
+    void countResult(int pfn, int order) {
+        if (pfn < 0) {
+            mm.countEvent(VmEvent.COMPACT_FAIL, 1);
+            return;
+        }
+        compactionDeferReset(mm.zoneOf(pfn), order, true);
+        mm.countEvent(VmEvent.COMPACT_SUCCESS, 1);
+    }
+
+    /**
+     * defer_compaction(): compaction of {@code z} failed at {@code order}: restart the count of attempts, double
+     * the number to skip (up to 2^COMPACT_MAX_DEFER_SHIFT), and defer this order and every order above it.
+     */
+    static void deferCompaction(Zone z, int order) {
+        z.compactConsidered = 0;
+        z.compactDeferShift = Math.min(z.compactDeferShift + 1, COMPACT_MAX_DEFER_SHIFT);
+        if (order < z.compactOrderFailed) {
+            z.compactOrderFailed = order;
+        }
+    }
+
+    /**
+     * compaction_deferred(): whether to skip compacting {@code z} for {@code order} this time. Orders below the
+     * lowest that failed are never deferred; otherwise the attempt is counted, and it is skipped until the count
+     * reaches 2^compact_defer_shift (where it then stays, so that every later attempt compacts until the next
+     * failure).
+     */
+    static boolean compactionDeferred(Zone z, int order) {
+        if (order < z.compactOrderFailed) {
+            return false;
+        }
+        int deferLimit = 1 << z.compactDeferShift;
+        if (++z.compactConsidered >= deferLimit) {
+            z.compactConsidered = deferLimit;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * compaction_defer_reset(): compaction of {@code z} succeeded at {@code order}: orders up to it are no longer
+     * deferred, and when an allocation actually got its page ({@code allocSuccess}) the count and the shift
+     * start over.
+     */
+    static void compactionDeferReset(Zone z, int order, boolean allocSuccess) {
+        if (allocSuccess) {
+            z.compactConsidered = 0;
+            z.compactDeferShift = 0;
+        }
+        if (order >= z.compactOrderFailed) {
+            z.compactOrderFailed = order + 1;
+        }
     }
 
     /** struct compact_control: what one compact_zone() run is for, and what it scanned. */

@@ -3,7 +3,9 @@ package io.simproc.mm;
 /**
  * kcompactd of mm/compaction.c, one per node, run as timer work of the simulation. Woken by kswapd when it goes to
  * sleep after reclaiming for a high-order allocation ({@link #wakeup}), it compacts the node's zones for that order
- * ({@code kcompactd_do_work}: compact_daemon_wake, compact_daemon_migrate_scanned, compact_daemon_free_scanned).
+ * ({@code kcompactd_do_work}: compact_daemon_wake, compact_daemon_migrate_scanned, compact_daemon_free_scanned),
+ * skipping a zone whose compaction is deferred for the order and deferring one where the run fails, as direct
+ * compaction does ({@link Compaction}).
  * Every HPAGE_FRAG_CHECK_INTERVAL_MSEC it also checks the node's fragmentation score: with
  * vm.compaction_proactiveness above 0, kswapd not running and the score above the high mark
  * ({@code min(max(100 - proactiveness, 5) + 10, 100)}), it compacts every zone of the node until each zone's score
@@ -12,12 +14,11 @@ package io.simproc.mm;
  *
  * <p>The score of a zone is {@code extfrag_for_order(zone, 9)}: the share of its free pages not in free blocks of
  * order 9 or more; a node's is the zones' scores weighted by their present pages. The interval restarts after
- * every check rather than after a wake-up's work; compaction deferral (compaction_deferred) is not modelled.
+ * every check rather than after a wake-up's work.
  */
 public final class Kcompactd {
     /** HPAGE_FRAG_CHECK_INTERVAL_MSEC: 500 ms between proactive checks. */
     static final long CHECK_INTERVAL = KernelServices.HZ / 2;
-    static final int COMPACT_MAX_DEFER_SHIFT = 6;
     /** COMPACTION_HPAGE_ORDER: the order proactive compaction works for (the PMD huge page, a pageblock here). */
     static final int COMPACTION_HPAGE_ORDER = PageAlloc.PAGEBLOCK_ORDER;
 
@@ -94,7 +95,11 @@ public final class Kcompactd {
         return mm.compaction().suitable(z, order, highest);
     }
 
-    /** kcompactd_do_work(). */
+    /**
+     * kcompactd_do_work(): each zone up to the highest index asked for, unless its compaction is deferred for the
+     * order, the order's block could be allocated already, or compaction is not suitable. A run that makes the
+     * block lifts the zone's deferral for the order; one that fails drains the per-cpu lists and defers the zone.
+     */
     private void doWork(PgData pgdat) {
         mm.assertWriter();
         int nid = pgdat.nodeId();
@@ -103,12 +108,16 @@ public final class Kcompactd {
         mm.countEvent(VmEvent.COMPACT_DAEMON_WAKE, 1);
         for (int i = 0; i <= highest; i++) {
             Zone z = pgdat.zone(i);
-            if (!z.isPopulated() || !suitAllocationOrder(z, order, highest)) {
+            if (!z.isPopulated() || Compaction.compactionDeferred(z, order)
+                    || !suitAllocationOrder(z, order, highest)) {
                 continue;
             }
             Compaction.Control cc = new Compaction.Control(order, MigrateType.MOVABLE.ordinal(), false);
-            if (!mm.compaction().compactZone(z, cc)) {
+            if (mm.compaction().compactZone(z, cc)) {
+                Compaction.compactionDeferReset(z, order, false);
+            } else {
                 mm.pageAlloc().drainAllPages(z);
+                Compaction.deferCompaction(z, order);
             }
             mm.countEvent(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED, cc.totalMigrateScanned);
             mm.countEvent(VmEvent.COMPACT_DAEMON_FREE_SCANNED, cc.totalFreeScanned);
@@ -129,7 +138,7 @@ public final class Kcompactd {
             int prevScore = fragmentationScoreNode(pgdat);
             compactNodeProactive(pgdat);
             if (fragmentationScoreNode(pgdat) >= prevScore) {
-                next = CHECK_INTERVAL << COMPACT_MAX_DEFER_SHIFT;
+                next = CHECK_INTERVAL << Compaction.COMPACT_MAX_DEFER_SHIFT;
             }
         }
         scheduleCheck(nid, next);

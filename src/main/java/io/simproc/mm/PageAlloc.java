@@ -246,15 +246,16 @@ public final class PageAlloc {
     }
 
     /**
-     * __alloc_pages_direct_compact(): compact the zonelist for this order, then try the free lists again; a run
-     * that compacted anything counts compact_stall and then compact_success or compact_fail.
+     * __alloc_pages_direct_compact(): compact the zonelist for this order (zones whose compaction is deferred are
+     * skipped), then try the free lists again; unless every zone was skipped as unsuitable this counts compact_stall
+     * and then compact_success (resetting the deferral of the page's zone) or compact_fail.
      */
     private int allocPagesDirectCompact(int gfp, int order, int allocFlags, AllocContext ac) {
         if (!mm.compaction().tryToCompactPages(ac.zonelist, order, ac.highestZoneidx, ac.migratetype, allocFlags)) {
             return -1;
         }
         int pfn = getPageFromFreelist(gfp, order, allocFlags, ac);
-        mm.compaction().countResult(pfn >= 0);
+        mm.compaction().countResult(pfn, order);
         return pfn;
     }
 

@@ -33,6 +33,12 @@ public final class Zone {
     long nrReservedHighatomic;
     long nrFreeHighatomic;
     int zoneFlags;
+    /** compact_considered: compaction attempts counted since the last failure deferred the zone's compaction. */
+    int compactConsidered;
+    /** compact_defer_shift: after a failure 2^shift attempts are considered before one runs (at most 2^6). */
+    int compactDeferShift;
+    /** compact_order_failed: compaction is deferred only for this order and above. */
+    int compactOrderFailed;
     int statThreshold;
     FreeArea freeArea;
     PerCpuPages[] pcp = new PerCpuPages[0];

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * What a scenario has named so far while it is parsed, in file order: its processes (by the {@code name} a spawn or
- * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step), and the
- * kernel's vmalloc areas (by the {@code name} of a vmalloc step). A step
+ * fork step gave them) and, per process, its memory regions (by the {@code name} of a malloc or mmap step), the
+ * kernel's vmalloc areas (by the {@code name} of a vmalloc step) and drivers' DMA buffers (by the {@code name} of a
+ * dma_alloc step). A step
  * may only refer to names defined by an earlier entry, so a typo is an error before anything runs. Values a
  * {@code remember} step keeps are named the same way and read back as {@code $NAME} in expressions.
  */
@@ -20,6 +21,7 @@ public final class Names {
 
     private final Map<String, Set<String>> processes = new LinkedHashMap<>();
     private final Set<String> vmallocs = new LinkedHashSet<>();
+    private final Set<String> dmaBuffers = new LinkedHashSet<>();
     private final Set<String> values = new LinkedHashSet<>();
 
     /** Define (or redefine) process {@code label} from node {@code at}; a forked child inherits {@code from}'s regions. */
@@ -79,6 +81,23 @@ public final class Names {
             throw node.error("unknown vmalloc area '" + name + "'" + (vmallocs.isEmpty()
                     ? " (no earlier entry vmallocs one)" : " (earlier entries define: " + String.join(", ", vmallocs)
                     + ")"));
+        }
+        return name;
+    }
+
+    /** Define the name of a driver's DMA buffer ({@code dma_alloc} step). */
+    public void defineDmaBuffer(YamlNode at, String name) {
+        checkName(at, name);
+        dmaBuffers.add(name);
+    }
+
+    /** The DMA buffer this node names; an error when no earlier dma_alloc step defined it. */
+    public String dmaBuffer(YamlNode node) {
+        String name = node.string();
+        if (!dmaBuffers.contains(name)) {
+            throw node.error("unknown DMA buffer '" + name + "'" + (dmaBuffers.isEmpty()
+                    ? " (no earlier dma_alloc entry names one)" : " (earlier entries define: "
+                    + String.join(", ", dmaBuffers) + ")"));
         }
         return name;
     }

@@ -25,6 +25,7 @@ public final class ScenarioRun {
     private final Map<String, Map<String, Region>> regions = new HashMap<>();
     private final java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
     private final Map<String, Long> vmallocs = new HashMap<>();
+    private final Map<String, Integer> dmaBuffers = new HashMap<>();
     private TimelineEntry current;
     private boolean startedWorkload;
     private final Map<String, ProcValues.Value> remembered = new HashMap<>();
@@ -122,6 +123,11 @@ public final class ScenarioRun {
     /** The named vmalloc areas the scenario holds: name → start address. */
     public Map<String, Long> vmallocs() {
         return vmallocs;
+    }
+
+    /** The named DMA buffers the scenario holds: name → first pfn. */
+    public Map<String, Integer> dmaBuffers() {
+        return dmaBuffers;
     }
 
     /** Keep a value for later expressions ({@code $name}); null forgets it (its step failed). */

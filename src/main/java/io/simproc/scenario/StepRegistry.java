@@ -30,7 +30,8 @@ public final class StepRegistry {
             new SyncStep.Kind(true), new SyncStep.Kind(false), new IoStep.Kind(IoStep.Op.READ_BLOCKDEV),
             new FilesStep.Kind(true), new FilesStep.Kind(false), new DropCachesStep.Kind(), new SwapStep.Kind(true),
             new SwapStep.Kind(false), new KmallocStep.Kind(), new VmallocStep.Kind(true), new VmallocStep.Kind(false),
-            new IoremapStep.Kind(), new DmaAllocStep.Kind(), new CompactMemoryStep.Kind()}) {
+            new IoremapStep.Kind(), new DmaAllocStep.Kind(true), new DmaAllocStep.Kind(false),
+            new CompactMemoryStep.Kind()}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);

@@ -8,7 +8,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The kernel-activity steps (kmalloc, vmalloc, vfree, ioremap, dma_alloc, compact_memory) and {@code fails}. */
+/**
+ * The kernel-activity steps (kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory) and
+ * {@code fails}.
+ */
 class KernelStepsTest {
     private static List<String> lines(ScenarioFixture f) {
         return f.outcomes().stream().map(Outcome::line).toList();
@@ -170,6 +173,33 @@ class KernelStepsTest {
     }
 
     @Test
+    void dmaFreeGivesANamedBufferBackToTheBuddyAllocator() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - at: 1s
+                    dma_alloc: {driver: mydrv, size: 4M, name: ring}
+                  - dma_alloc: {driver: mydrv, size: 4M, name: ring}
+                  - at: 2s
+                    dma_free: ring
+                  - dma_free: {name: ring}
+                """);
+        f.until(1000);
+        assertEquals(1024L, (long) f.kernel.read(k -> k.drivers().dmaPages()), "one buffer: the second is refused");
+        f.until(1996);
+        assertEquals(1024L, (long) f.kernel.read(k -> k.drivers().dmaPages()), "a jiffy before the free");
+        long free = meminfo(f, "MemFree");
+        long order10 = buddyinfo(f, 10);
+        f.until(2000);
+        assertEquals(0L, (long) f.kernel.read(k -> k.drivers().dmaPages()));
+        assertEquals(4L << 20, meminfo(f, "MemFree") - free, "MemFree is back up by the buffer's 4M");
+        assertEquals(order10 + 1, buddyinfo(f, 10), "as one free order-10 block");
+        assertEquals(List.of(
+                "ERROR at 1s     t.yaml:13:5  dma_alloc 4M (order 10) by mydrv as ring  (dma_alloc 4M (order 10) by"
+                        + " mydrv as ring: 'ring' is allocated already (dma_free it first))",
+                "ERROR at 2s     t.yaml:16:5  dma_free ring  (dma_free ring: 'ring' is not allocated)"), lines(f));
+    }
+
+    @Test
     void aWorkloadExpectedToFailIsJudgedWhenItEnds() {
         ScenarioFixture f = ScenarioFixture.small("""
                 timeline:
@@ -202,6 +232,16 @@ class KernelStepsTest {
             }
         }
         throw new AssertionError(field);
+    }
+
+    /** Free blocks of {@code order} in every zone of /proc/buddyinfo. */
+    private static long buddyinfo(ScenarioFixture f, int order) {
+        long n = 0;
+        for (String l : f.read("/buddyinfo").split("\n")) {
+            String[] w = l.trim().split("\\s+");
+            n += Long.parseLong(w[4 + order]);
+        }
+        return n;
     }
 
     private static long slab(ScenarioFixture f, String cache, int column) {

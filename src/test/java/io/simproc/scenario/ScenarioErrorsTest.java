@@ -36,7 +36,7 @@ class ScenarioErrorsTest {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
-                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, compact_memory)",
+                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -147,6 +147,12 @@ class ScenarioErrorsTest {
                 error("timeline:\n  - ioremap: {driver: my-drv, size: 4K}\n"));
         assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 4M (an order-10 block, the largest the buddy"
                 + " allocator has)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 8M}\n"));
+        assertEquals("t.yaml:3:15: unknown DMA buffer 'ring' (no earlier dma_alloc entry names one)",
+                error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M}\n  - dma_free: ring\n"));
+        assertEquals("t.yaml:3:22: unknown DMA buffer 'rnig' (earlier entries define: ring)",
+                error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M, name: ring}\n  - dma_free: {name: rnig}\n"));
+        assertEquals("t.yaml:2:48: 'my ring' is not a usable name (letters, digits, _ . : -)",
+                error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M, name: my ring}\n"));
         assertEquals("t.yaml:2:21: compact_memory: expected {} (every node) or {node: N}",
                 error("timeline:\n  - compact_memory: 1\n"));
         assertEquals("t.yaml:3:12: fails: 'ENOMEN' is not an errno name (e.g. ENOMEM, EINVAL)",
