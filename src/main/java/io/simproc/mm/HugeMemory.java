@@ -17,9 +17,13 @@ import io.simproc.uapi.Page;
  * unmapping inside the 2 MiB, a write to a folio shared after fork, and reclaim, which has no huge swap entries
  * (thp_swpout_fallback). The kernel splits only the PMD on some of these paths and leaves the folio on its deferred
  * split queue until memory is short; here the folio splits with its PMDs (thp_split_pmd and thp_split_page both
- * count). Compaction skips THPs, as isolate_migratepages_block does for folios of pageblock order. Read faults map
- * the 4 KiB zero page (the huge zero page is not modelled), so memory first read and then written gets small pages;
- * khugepaged does not collapse them.
+ * count). Compaction skips THPs, as isolate_migratepages_block does for folios of pageblock order.
+ *
+ * <p>A read fault on such a range maps the huge zero page (use_zero_page, on by default): one unmovable order-9
+ * block allocated at first use (thp_zero_page_alloc), mapped read-only and special — it counts in no RSS — through
+ * the same 512 marked PTEs. A write to it allocates a THP in its place, or splits the zero PMD into 512 mappings of
+ * the 4 KiB zero page and copies one page. Each address space that mapped it holds a reference until exit; the
+ * "thp-zero" shrinker frees it once none does. khugepaged is not simulated: memory faulted in 4 KiB pages stays so.
  */
 public final class HugeMemory {
     /** HPAGE_PMD_ORDER. */
@@ -31,10 +35,25 @@ public final class HugeMemory {
 
     private final MemoryManager mm;
     private final int[] mem;
+    /** huge_zero_folio: its first pfn, or -1 while it is not allocated. */
+    private int hugeZeroPfn = -1;
+    /** huge_zero_refcount: 0 when not allocated, else 1 (the global reference) plus one per address space using it. */
+    private int hugeZeroRefcount;
 
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
         this.mem = mm.memMap().mem;
+        mm.registerShrinker(new HugeZeroShrinker());
+    }
+
+    /** The huge zero page's first pfn, or -1 while there is none. */
+    public int hugeZeroPfn() {
+        return hugeZeroPfn;
+    }
+
+    /** huge_zero_refcount. */
+    int hugeZeroRefcount() {
+        return hugeZeroRefcount;
     }
 
     /**
@@ -85,13 +104,34 @@ public final class HugeMemory {
     }
 
     /**
-     * do_huge_pmd_anonymous_page() for the write fault at {@code addr}: allocate a PMD-sized folio and map it at the
-     * aligned range through {@code table} (which must be empty). Returns false when no folio could be had
-     * (thp_fault_fallback), the caller then falls back to a small page.
+     * do_huge_pmd_anonymous_page() for a fault at {@code addr} on an empty range (through {@code table}, which must
+     * be empty): a write maps a new PMD-sized folio, a read the huge zero page. Returns false when neither could be
+     * had (thp_fault_fallback, thp_zero_page_alloc_failed); the caller then falls back to a 4 KiB page.
      */
-    boolean doHugePmdAnonymousPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table) {
-        long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
+    boolean doHugePmdAnonymousPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
         mm.mmap().anonVmaPrepare(vma);
+        if (!write) {
+            int zero = mmGetHugeZeroFolio(mmStruct);
+            if (zero < 0) {
+                return false;
+            }
+            long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
+            for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                PageTable.set(table, haddr + ((long) i << Page.PAGE_SHIFT), Memory.mkPte(zero + i,
+                        PageTable._PAGE_SPECIAL | PageTable._PAGE_PSE));
+            }
+            return true;
+        }
+        return mapNewHugePage(mmStruct, vma, addr, table);
+    }
+
+    /**
+     * vma_alloc_anon_folio_pmd() + map_anon_folio_pmd(): allocate a PMD-sized folio and map it over the whole
+     * aligned range around {@code addr} (replacing whatever {@code table} held there: nothing, or the huge zero
+     * page); the written page gets a new content word, the others are zero. False when none could be had.
+     */
+    private boolean mapNewHugePage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table) {
+        long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
         int head = mm.pageAlloc().allocPages(vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
                 mmStruct.homeCpu, PageOwner.ANON);
         if (head < 0) {
@@ -123,6 +163,66 @@ public final class HugeMemory {
         return true;
     }
 
+    /**
+     * mm_get_huge_zero_folio(): the huge zero page for this address space, allocated at first use anywhere
+     * (get_huge_zero_folio: GFP_TRANSHUGE without __GFP_MOVABLE, zeroed; thp_zero_page_alloc or
+     * thp_zero_page_alloc_failed). The address space takes one reference, once. Returns its pfn or -1.
+     */
+    int mmGetHugeZeroFolio(MmStruct mmStruct) {
+        if (mmStruct.hugeZeroFolio) {
+            return hugeZeroPfn;
+        }
+        if (hugeZeroRefcount == 0) {
+            int pfn = mm.pageAlloc().allocPages((Gfp.GFP_TRANSHUGE | Gfp.__GFP_ZERO) & ~Gfp.__GFP_MOVABLE,
+                    HPAGE_PMD_ORDER, mmStruct.homeNid, mmStruct.homeCpu, PageOwner.KERNEL);
+            if (pfn < 0) {
+                mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC_FAILED, 1);
+                return -1;
+            }
+            for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                mm.content().set(pfn + i, PageContent.ZERO);
+            }
+            hugeZeroPfn = pfn;
+            hugeZeroRefcount = 1;
+            mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC, 1);
+        }
+        hugeZeroRefcount++;
+        mmStruct.hugeZeroFolio = true;
+        return hugeZeroPfn;
+    }
+
+    /** mm_put_huge_zero_folio() at exit_mmap: the address space's reference goes. */
+    void mmPutHugeZeroFolio(MmStruct mmStruct) {
+        if (mmStruct.hugeZeroFolio) {
+            mmStruct.hugeZeroFolio = false;
+            hugeZeroRefcount--;
+        }
+    }
+
+    /** The "thp-zero" shrinker: the huge zero page is freed when only the global reference holds it. */
+    private final class HugeZeroShrinker implements Shrinker {
+        @Override
+        public String name() {
+            return "thp-zero";
+        }
+
+        @Override
+        public long countObjects(int nid) {
+            return hugeZeroRefcount == 1 ? HPAGE_PMD_NR : 0;
+        }
+
+        @Override
+        public long scanObjects(int nid, long nrToScan) {
+            if (hugeZeroRefcount != 1) {
+                return 0;
+            }
+            mm.pageAlloc().freePages(hugeZeroPfn, HPAGE_PMD_ORDER, 0);
+            hugeZeroPfn = -1;
+            hugeZeroRefcount = 0;
+            return HPAGE_PMD_NR;
+        }
+    }
+
     /** The first page of the folio a PG_TRANSHUGE page belongs to (folios are naturally aligned). */
     static int headOf(int pfn) {
         return pfn & ~(HPAGE_PMD_NR - 1);
@@ -135,13 +235,22 @@ public final class HugeMemory {
     }
 
     /**
-     * do_huge_pmd_wp_page(): a write to a write-protected huge PMD. A folio this mapping alone holds is reused
-     * whole (the PMD made writable); a folio still shared after fork is split, and the caller copies the one page.
-     * Returns whether the write was served.
+     * do_huge_pmd_wp_page(): a write to a write-protected huge PMD. The huge zero page is replaced by a new THP
+     * (do_huge_zero_wp_pmd), or else its PMD split; a folio this mapping alone holds is reused whole (the PMD made
+     * writable); a folio still shared after fork is split. When this returns false (not served) the caller copies
+     * the one page.
      */
-    boolean doHugePmdWpPage(MmStruct mmStruct, long addr, PageTable.Pte table) {
+    boolean doHugePmdWpPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table) {
         long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
-        int head = headOf(PageTable.pfnOf(table.entry[PageTable.indexOf(addr)]));
+        long pte = table.entry[PageTable.indexOf(addr)];
+        if ((pte & PageTable._PAGE_SPECIAL) != 0) {
+            if (mapNewHugePage(mmStruct, vma, addr, table)) {
+                return true;
+            }
+            splitHugeZeroPmd(haddr, table);
+            return false;
+        }
+        int head = headOf(PageTable.pfnOf(pte));
         if (mem[MemMap.at(head, MemMap.F_REFCOUNT)] == 1) {
             int first = PageTable.indexOf(haddr);
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
@@ -158,10 +267,17 @@ public final class HugeMemory {
     /**
      * zap_huge_pmd(): unmap the whole folio mapped at {@code haddr} of this VMA. Each page loses this mapping and
      * its reference; when they were the last, the folio goes back to the buddy allocator as one order-9 block. The
-     * deposited PTE table is freed with the PMD.
+     * deposited PTE table is freed with the PMD. A huge zero PMD just goes, with its table.
      */
     void zapHugePmd(MmStruct mmStruct, Vma vma, long haddr, PageTable.Pte table) {
         int first = PageTable.indexOf(haddr);
+        if ((table.entry[first] & PageTable._PAGE_SPECIAL) != 0) {
+            for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                PageTable.set(table, haddr + ((long) i << Page.PAGE_SHIFT), 0);
+            }
+            mmStruct.pgtable.freeLeaf(haddr, mm.mmap().tableAllocator(mmStruct));
+            return;
+        }
         int head = headOf(PageTable.pfnOf(table.entry[first]));
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
@@ -218,7 +334,8 @@ public final class HugeMemory {
 
     /**
      * split_huge_pmd_address(): a VMA boundary or a partial unmapping at {@code addr}, inside the 2 MiB range of a
-     * PMD-mapped folio, splits that folio. Nothing happens on a PMD boundary or where no huge PMD maps.
+     * PMD-mapped folio, splits that folio (a huge zero PMD: that PMD). Nothing happens on a PMD boundary or where no
+     * huge PMD maps.
      */
     void splitHugePmdAt(MmStruct mmStruct, long addr) {
         if ((addr & (HPAGE_PMD_SIZE - 1)) == 0) {
@@ -228,10 +345,27 @@ public final class HugeMemory {
         if (table == null || table.used == 0) {
             return;
         }
-        int first = PageTable.indexOf(addr & ~(HPAGE_PMD_SIZE - 1));
-        long pte = table.entry[first];
-        if (isPmdMapped(pte)) {
+        long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
+        long pte = table.entry[PageTable.indexOf(haddr)];
+        if (!isPmdMapped(pte)) {
+            return;
+        }
+        if ((pte & PageTable._PAGE_SPECIAL) != 0) {
+            splitHugeZeroPmd(haddr, table);
+        } else {
             splitHugePage(headOf(PageTable.pfnOf(pte)));
         }
+    }
+
+    /**
+     * __split_huge_zero_page_pmd(): this mapping of the huge zero page becomes 512 read-only mappings of the 4 KiB
+     * zero page (thp_split_pmd).
+     */
+    void splitHugeZeroPmd(long haddr, PageTable.Pte table) {
+        int first = PageTable.indexOf(haddr);
+        for (int i = 0; i < HPAGE_PMD_NR; i++) {
+            table.entry[first + i] = Memory.mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL);
+        }
+        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 }

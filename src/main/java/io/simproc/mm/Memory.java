@@ -6,8 +6,8 @@ package io.simproc.mm;
  * maps the shared zero page, a first write allocates a zeroed page ({@code do_anonymous_page}); file pages come
  * from the page cache ({@code do_fault}, a major fault when they had to be read); a write to a page shared after
  * fork or mapped privately from a file copies it ({@code do_wp_page}), unless this mapping is the page's only
- * user. {@link #zapRange} unmaps, dropping references and RSS. A write fault on an empty PMD range that
- * transparent huge pages may back maps a whole huge page instead ({@link HugeMemory}).
+ * user. {@link #zapRange} unmaps, dropping references and RSS. A fault on an empty PMD range that transparent
+ * huge pages may back maps a whole huge page instead, or the huge zero page for a read ({@link HugeMemory}).
  */
 public final class Memory {
     /** Outcomes of {@link #access}. */
@@ -90,15 +90,15 @@ public final class Memory {
         if (table == null) {
             return OOM;
         }
-        if (pmdNone && write && vma.isAnonymous()
+        if (pmdNone && vma.isAnonymous()
                 && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
-                && mm.hugeMemory().doHugePmdAnonymousPage(mmStruct, vma, addr, table)) {
+                && mm.hugeMemory().doHugePmdAnonymousPage(mmStruct, vma, addr, table, write)) {
             return MINOR;
         }
         int i = PageTable.indexOf(addr);
         long pte = table.entry[i];
         if (HugeMemory.isPmdMapped(pte) && write && (pte & PageTable._PAGE_RW) == 0) {
-            if (mm.hugeMemory().doHugePmdWpPage(mmStruct, addr, table)) {
+            if (mm.hugeMemory().doHugePmdWpPage(mmStruct, vma, addr, table)) {
                 return MINOR;
             }
             pte = table.entry[i];
@@ -347,7 +347,7 @@ public final class Memory {
                     mm.hugeMemory().zapHugePmd(mmStruct, vma, addr, table);
                     return;
                 }
-                mm.hugeMemory().splitHugePage(HugeMemory.headOf(PageTable.pfnOf(pte)));
+                mm.hugeMemory().splitHugePmdAt(mmStruct, addr == start ? addr : end);
                 pte = table.entry[i];
             }
             PageTable.set(table, addr, 0);

@@ -411,7 +411,7 @@ public final class MemoryManager {
         return overcommit;
     }
 
-    HugeMemory hugeMemory() {
+    public HugeMemory hugeMemory() {
         return hugeMemory;
     }
 

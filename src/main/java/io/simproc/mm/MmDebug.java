@@ -347,7 +347,11 @@ public final class MmDebug {
                         rss[MmStruct.MM_SWAPENTS]++;
                         return;
                     }
-                    if (!PageTable.isPresent(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
+                    if (!PageTable.isPresent(pte)) {
+                        return;
+                    }
+                    if ((pte & PageTable._PAGE_SPECIAL) != 0) {
+                        checkZeroPte(mm, m, addr, pte, errors);
                         return;
                     }
                     int pfn = PageTable.pfnOf(pte);
@@ -391,6 +395,26 @@ public final class MmDebug {
     }
 
     /**
+     * A special PTE maps the 4 KiB zero page, or (marked huge) its page of the huge zero page, which the address
+     * space holds a reference to.
+     */
+    private static void checkZeroPte(MemoryManager mm, MmStruct m, long addr, long pte, List<String> errors) {
+        int pfn = PageTable.pfnOf(pte);
+        if ((pte & PageTable._PAGE_PSE) == 0) {
+            if (pfn != mm.zeroPfn()) {
+                errors.add("a special PTE at " + Long.toHexString(addr) + " maps pfn " + pfn);
+            }
+            return;
+        }
+        int zero = mm.hugeMemory().hugeZeroPfn();
+        if (!m.hugeZeroFolio || zero < 0 || pfn != zero + (int) ((addr >>> io.simproc.uapi.Page.PAGE_SHIFT)
+                & (HugeMemory.HPAGE_PMD_NR - 1))) {
+            errors.add("a huge zero PTE at " + Long.toHexString(addr) + " maps pfn " + pfn + " (huge zero page "
+                    + zero + ", held " + m.hugeZeroFolio + ")");
+        }
+    }
+
+    /**
      * Transparent huge pages: each is 512 naturally aligned anonymous pages that share one refcount and one
      * mapcount and are mapped only by huge PTEs; NR_ANON_THPS counts their pages per node.
      */
@@ -411,6 +435,9 @@ public final class MmDebug {
                         + pse.getOrDefault(pfn, 0) + " huge PTEs");
             }
         }
+        long holders = mm.mms().stream().filter(m -> m.hugeZeroFolio).count();
+        expect(errors, "huge zero page references", mm.hugeMemory().hugeZeroRefcount(),
+                mm.hugeMemory().hugeZeroPfn() < 0 ? 0 : 1 + holders);
         for (int nid = 0; nid < perNode.length; nid++) {
             expect(errors, "node " + nid + " NR_ANON_THPS", mm.node(nid).vmStat[NodeStatItem.NR_ANON_THPS.ordinal()],
                     perNode[nid]);

@@ -27,6 +27,8 @@ public final class MmStruct {
     long kobj;
     /** Whether its percpu counters were allocated. */
     boolean percpuCounters;
+    /** MMF_HUGE_ZERO_FOLIO: this address space mapped the huge zero page and holds a reference to it. */
+    boolean hugeZeroFolio;
     final PageTable pgtable;
     final long[] rss = new long[4];
     long totalVm;

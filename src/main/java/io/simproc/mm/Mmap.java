@@ -720,6 +720,10 @@ public final class Mmap {
                 return;
             }
             long copy = pte;
+            if ((pte & (PageTable._PAGE_SPECIAL | PageTable._PAGE_PSE)) == (PageTable._PAGE_SPECIAL
+                    | PageTable._PAGE_PSE)) {
+                mm.hugeMemory().mmGetHugeZeroFolio(child);
+            }
             if ((pte & PageTable._PAGE_SPECIAL) == 0) {
                 int pfn = (int) Memory.ptePfn(pte);
                 mm.folios().get(pfn);
@@ -752,6 +756,7 @@ public final class Mmap {
         m.stackVm = 0;
         m.lockedVm = 0;
         m.pgtable.freeAll(tableAllocator(m));
+        mm.hugeMemory().mmPutHugeZeroFolio(m);
         mm.unregisterMm(m);
     }
 

@@ -121,16 +121,48 @@ class TransparentHugePagesTest {
         assertTrue(f.read("/" + t.pid() + "/smaps", Credentials.ROOT).contains(" nh "), "VmFlags show nh");
     }
 
+    /**
+     * A read maps the huge zero page (allocated once, counted in no RSS, held by each address space that mapped
+     * it); a later write replaces it with a THP; a split turns it into 4 KiB zero pages; once no address space
+     * holds it, drop_caches 2 frees it through the thp-zero shrinker.
+     */
     @Test
-    void memoryReadBeforeItIsWrittenGetsSmallPages() {
+    void readsMapTheHugeZeroPageUntilAWriteMakesAHugePage() {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
-        long a = mmap(k, t, 2 * MB);
-        call(k, () -> k.syscalls().touch(t, a, 4096, false));
-        call(k, () -> k.syscalls().touch(t, a, 2 * MB, true));
-        assertEquals(0, event(k, VmEvent.THP_FAULT_ALLOC));
-        assertEquals(0, anonThpKb(k));
+        Task other = f.spawn(List.of("bash"));
+        long a = mmap(k, t, 4 * MB);
+        long b = mmap(k, other, 2 * MB);
+        long rss = fields(f, "/" + t.pid() + "/status").get("VmRSS");
+        long free = fields(f, "/meminfo").get("MemFree");
+        long faults = event(k, VmEvent.PGFAULT);
+        call(k, () -> k.syscalls().touch(t, a, 4 * MB, false));
+        assertEquals(2, event(k, VmEvent.PGFAULT) - faults, "one read fault maps 2 MiB");
+        call(k, () -> k.syscalls().touch(other, b, 2 * MB, false));
+        assertEquals(1, event(k, VmEvent.THP_ZERO_PAGE_ALLOC), "one huge zero page for everyone");
+        assertEquals(rss, fields(f, "/" + t.pid() + "/status").get("VmRSS"), "the zero page is in no RSS");
+        assertEquals(0, vma(f, t, a).get("AnonHugePages"));
+        assertTrue(free - fields(f, "/meminfo").get("MemFree") >= 2048, "but it is memory");
+
+        call(k, () -> k.syscalls().touch(t, a + 4096, 4096, true));
+        assertEquals(1, event(k, VmEvent.THP_FAULT_ALLOC), "a write replaces the zero PMD by a huge page");
+        assertEquals(2048, vma(f, t, a).get("AnonHugePages"));
+        call(k, () -> k.syscalls().mprotect(t, a + 3 * MB, MB, Prot.READ));
+        assertEquals(1, event(k, VmEvent.THP_SPLIT_PMD), "the second zero PMD is split at the VMA boundary");
+        assertEquals(0, event(k, VmEvent.THP_SPLIT_PAGE));
+        call(k, () -> k.syscalls().touch(t, a + 2 * MB, 4096, true));
+        assertEquals(1, event(k, VmEvent.THP_FAULT_ALLOC), "split into 4 KiB zero pages: a 4 KiB copy");
+        assertEquals(rss + 2048 + 4, fields(f, "/" + t.pid() + "/status").get("VmRSS"));
+
+        k.mutate(() -> {
+            k.syscalls().exit(t, 0);
+            k.syscalls().exit(other, 0);
+            return null;
+        });
+        assertTrue(k.read(m -> m.mm().hugeMemory().hugeZeroPfn()) >= 0, "kept until a shrinker frees it");
+        assertEquals(2, f.write("/sys/vm/drop_caches", "2\n", Credentials.ROOT));
+        assertEquals(-1, (int) k.read(m -> m.mm().hugeMemory().hugeZeroPfn()), "drop_caches 2 frees it");
     }
 
     @Test
