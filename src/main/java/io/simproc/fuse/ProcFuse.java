@@ -40,14 +40,16 @@ public final class ProcFuse extends FuseStubFS {
     private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
 
-    /** An open file: what was opened, by whom, and the bytes of its latest rendering. */
+    /** An open file: its path, what was opened, by whom, and the bytes of its latest rendering. */
     static final class Handle {
+        final String path;
         final ProcFile file;
         final Credentials who;
         private byte[] snapshot;
         private boolean read;
 
-        Handle(ProcFile file, Credentials who, byte[] snapshot) {
+        Handle(String path, ProcFile file, Credentials who, byte[] snapshot) {
+            this.path = path;
             this.file = file;
             this.who = who;
             this.snapshot = snapshot;
@@ -137,9 +139,43 @@ public final class ProcFuse extends FuseStubFS {
         return guard("getattr", path, () -> {
             ProcEntry e = fs.lookup(path, callerFor(path));
             if (e == null) {
+                e = openFileAt(path);
+            }
+            if (e == null) {
                 return -Errno.ENOENT;
             }
             fillStat(e, stat);
+            return 0;
+        });
+    }
+
+    /**
+     * A file at {@code path} that is open, or null. fstat(2) of an open /proc/PID file works on Linux after the
+     * process is gone (the open file keeps its inode); FUSE sends that fstat as a getattr by path once the kernel's
+     * attribute cache has expired, so a path that no longer resolves but is still open gets the open file's
+     * attributes. (A stat by path in that window succeeds too, as it does from the kernel's cache.)
+     */
+    private ProcFile openFileAt(String path) {
+        for (Handle h : handles.values()) {
+            if (h.path.equals(path)) {
+                return h.file;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * fstat(2) of an open file when the kernel names the handle: the attributes of the file that was opened, even
+     * when its process has gone since. Without a handle, as getattr.
+     */
+    @Override
+    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+        Handle h = handles.get(fi.fh.get());
+        if (h == null) {
+            return getattr(path, stat);
+        }
+        return guard("fgetattr", path, () -> {
+            fillStat(h.file, stat);
             return 0;
         });
     }
@@ -242,7 +278,7 @@ public final class ProcFuse extends FuseStubFS {
         }
         byte[] snapshot = wantRead ? fs.render(file, who) : new byte[0];
         long fh = nextFh.getAndIncrement();
-        handles.put(fh, new Handle(file, who, snapshot));
+        handles.put(fh, new Handle(path, file, who, snapshot));
         fi.fh.set(fh);
         return 0;
     }

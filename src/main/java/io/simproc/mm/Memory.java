@@ -347,7 +347,9 @@ public final class Memory {
                     mm.hugeMemory().zapHugePmd(mmStruct, vma, addr, table);
                     return;
                 }
-                mm.hugeMemory().splitHugePmdAt(mmStruct, addr == start ? addr : end);
+                // The range cuts this huge PMD at its start (inside the 2 MiB) or else at its end.
+                boolean cutAtStart = (addr & (HugeMemory.HPAGE_PMD_SIZE - 1)) != 0;
+                mm.hugeMemory().splitHugePmdAt(mmStruct, cutAtStart ? addr : end);
                 pte = table.entry[i];
             }
             PageTable.set(table, addr, 0);

@@ -68,12 +68,19 @@ class ProcFusePidTest {
             f.kernel.processes().kill(p, 9);
             return null;
         });
+        FileStat st = FileStat.of(Memory.allocateDirect(RT, 256));
+        assertEquals(0, fuse.fgetattr(status, st, fi), "fstat of the open file still works (Files.readString does it)");
+        assertEquals(FileStat.S_IFREG | 0444, st.st_mode.intValue());
+        assertEquals(0, fuse.getattr(status, FileStat.of(Memory.allocateDirect(RT, 256))),
+                "fstat sent as a getattr by path once the attribute cache expired");
         String text = read(fuse, fi, 0);
         assertTrue(text.startsWith("Name:\tbash\n") && text.contains("VmRSS:"), text);
         assertEquals(text.substring(100), read(fuse, fi, 100));
         Pointer buf = Memory.allocateDirect(RT, 64);
         assertEquals(-Errno.ESRCH, fuse.read(status, buf, 64, 0, fi), "lseek(0) and read again: No such process");
         assertEquals(0, fuse.release(status, fi));
+        assertEquals(-Errno.ENOENT, fuse.getattr(status, FileStat.of(Memory.allocateDirect(RT, 256))),
+                "closed: gone");
         assertEquals(-Errno.ENOENT, fuse.getattr("/" + p.pid(), FileStat.of(Memory.allocateDirect(RT, 256))));
         assertEquals(-Errno.ENOENT, fuse.open(status, fileInfo(0)));
         assertEquals(List.of(), errors);

@@ -95,9 +95,10 @@ class ProcessChurnIT {
     }
 
     /**
-     * A whole rendering (ends in a newline, the shape of its file) or ENOENT (at open, or at a read racing the
-     * task's exit), or for smaps_rollup of a task without an mm (a kernel thread, an exiting task) ESRCH as on
-     * Linux; anything else — EIO, a torn or foreign file — is a problem.
+     * A whole rendering (ends in a newline, the shape of its file) or ENOENT at open, or for smaps_rollup of a task
+     * without an mm (a kernel thread, an exiting task) ESRCH as on Linux; anything else — ENOENT once open (the
+     * fstat Files.readString makes, sent as a getattr by path after the task is gone), EIO, a torn or foreign file —
+     * is a problem.
      */
     private static void readOne(Path file, List<String> problems, long[] wholeReads) {
         try {
@@ -121,10 +122,6 @@ class ProcessChurnIT {
             return;
         } catch (java.nio.file.FileSystemException e) {
             if (!(file.endsWith("smaps_rollup") && "No such process".equals(e.getReason()))) {
-                problems.add(file + ": " + e);
-            }
-        } catch (java.io.IOException e) {
-            if (!"No such file or directory".equals(e.getMessage())) {
                 problems.add(file + ": " + e);
             }
         } catch (Exception e) {

@@ -182,10 +182,19 @@ class TransparentHugePagesTest {
         assertEquals(2048, upper.get("AnonHugePages"), "the second huge page is whole");
         assertEquals(4096 - 8, upper.get("Rss"), "the VMA above the hole holds the rest of the split page");
 
+        call(k, () -> k.syscalls().madvise(t, a + 2 * MB, 4096, Prot.MADV_DONTNEED));
+        assertEquals(2, event(k, VmEvent.THP_SPLIT_PAGE), "dropping the first page of a huge page splits it");
+        assertEquals(rss - 8, fields(f, "/" + t.pid() + "/status").get("VmRSS"));
+        assertEquals(0, anonThpKb(k));
+
+        long c = k.mutate(() -> k.syscalls().mmap(t, 0, 2 * MB, Prot.READ | Prot.WRITE,
+                Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
+        call(k, () -> k.syscalls().touch(t, c, 2 * MB, true));
+        assertEquals(2048, anonThpKb(k));
         long ptes = fields(f, "/" + t.pid() + "/status").get("VmPTE");
         long order9 = k.read(m -> freeBlocksOfOrder9(m.mm()));
-        call(k, () -> k.syscalls().madvise(t, a + 2 * MB, 2 * MB, Prot.MADV_DONTNEED));
-        assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE), "a whole huge page is unmapped without a split");
+        call(k, () -> k.syscalls().madvise(t, c, 2 * MB, Prot.MADV_DONTNEED));
+        assertEquals(2, event(k, VmEvent.THP_SPLIT_PAGE), "a whole huge page is unmapped without a split");
         assertEquals(0, anonThpKb(k));
         assertEquals(ptes - 4, fields(f, "/" + t.pid() + "/status").get("VmPTE"), "its PTE table goes with it");
         assertTrue(k.read(m -> freeBlocksOfOrder9(m.mm())) > order9, "the folio is one free block again");

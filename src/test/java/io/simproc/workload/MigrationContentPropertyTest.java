@@ -43,14 +43,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MigrationContentPropertyTest {
     /**
-     * Mapped pages that changed frames, over all tries: compaction may leave every page of one try's tasks in place
-     * (they sit above where the scanners meet), but not of all of them.
+     * Pages migrated, and mapped pages of the tasks that changed frames, over all tries: compaction may migrate
+     * nothing in one try (its movable pages are huge pages, or sit above where the scanners meet), not in all.
      */
+    private static final java.util.concurrent.atomic.AtomicLong MIGRATED = new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong MOVED = new java.util.concurrent.atomic.AtomicLong();
 
     @net.jqwik.api.lifecycle.AfterContainer
-    static void someMappedPageMoved() {
-        assertTrue(MOVED.get() > 0, "no mapped page moved in any try");
+    static void somePagesMigratedAndSomeMappedPageMoved() {
+        assertTrue(MIGRATED.get() > 0 && MOVED.get() > 0, "over all tries: " + MIGRATED + " pages migrated, "
+                + MOVED + " mapped pages moved");
     }
     private static final long MIB = 1L << 20;
 
@@ -202,7 +204,7 @@ class MigrationContentPropertyTest {
             MmDebug.check(kk.mm());
             return null;
         });
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS)) > migrated, where + " migrated pages");
+        MIGRATED.addAndGet(k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS)) - migrated);
         Map<Task, Map<Long, Integer>> after = views(k, tasks);
         Map<Task, Map<Long, Integer>> pfnsAfter = pfns(k, tasks);
         long moved = 0;
