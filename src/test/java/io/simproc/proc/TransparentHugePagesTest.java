@@ -37,6 +37,13 @@ class TransparentHugePagesTest {
                 Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
     }
 
+    /** An anonymous mapping of len bytes, written all over. */
+    private static long written(Kernel k, Task t, long len) {
+        long a = mmap(k, t, len);
+        call(k, () -> k.syscalls().touch(t, a, len, true));
+        return a;
+    }
+
     private static void call(Kernel k, java.util.function.IntSupplier syscall) {
         assertEquals(0, (int) k.mutate(syscall::getAsInt));
     }
@@ -170,8 +177,7 @@ class TransparentHugePagesTest {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
-        long a = mmap(k, t, 4 * MB);
-        call(k, () -> k.syscalls().touch(t, a, 4 * MB, true));
+        long a = written(k, t, 4 * MB);
         long rss = fields(f, "/" + t.pid() + "/status").get("VmRSS");
         call(k, () -> k.syscalls().munmap(t, a + 4096, 4096));
         assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE));
@@ -187,9 +193,7 @@ class TransparentHugePagesTest {
         assertEquals(rss - 8, fields(f, "/" + t.pid() + "/status").get("VmRSS"));
         assertEquals(0, anonThpKb(k));
 
-        long c = k.mutate(() -> k.syscalls().mmap(t, 0, 2 * MB, Prot.READ | Prot.WRITE,
-                Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
-        call(k, () -> k.syscalls().touch(t, c, 2 * MB, true));
+        long c = written(k, t, 2 * MB);
         assertEquals(2048, anonThpKb(k));
         long ptes = fields(f, "/" + t.pid() + "/status").get("VmPTE");
         long order9 = k.read(m -> freeBlocksOfOrder9(m.mm()));
@@ -215,8 +219,7 @@ class TransparentHugePagesTest {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
-        long a = mmap(k, t, 4 * MB);
-        call(k, () -> k.syscalls().touch(t, a, 4 * MB, true));
+        long a = written(k, t, 4 * MB);
         call(k, () -> k.syscalls().mprotect(t, a, 4 * MB, Prot.READ));
         assertEquals(0, event(k, VmEvent.THP_SPLIT_PAGE));
         call(k, () -> k.syscalls().mprotect(t, a, 4 * MB, Prot.READ | Prot.WRITE));
@@ -232,8 +235,7 @@ class TransparentHugePagesTest {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task parent = f.spawn(List.of("bash"));
-        long a = mmap(k, parent, 2 * MB);
-        call(k, () -> k.syscalls().touch(parent, a, 2 * MB, true));
+        long a = written(k, parent, 2 * MB);
         Task child = k.mutate(() -> k.syscalls().fork(parent));
         assertEquals(2048, vma(f, child, a).get("AnonHugePages"), "fork shares the huge mapping");
         assertEquals(1024, vma(f, child, a).get("Pss"));
@@ -258,8 +260,7 @@ class TransparentHugePagesTest {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task parent = f.spawn(List.of("bash"));
-        long a = mmap(k, parent, 2 * MB);
-        call(k, () -> k.syscalls().touch(parent, a, 2 * MB, true));
+        long a = written(k, parent, 2 * MB);
         Task child = k.mutate(() -> k.syscalls().fork(parent));
         Task grandchild = k.mutate(() -> k.syscalls().fork(child));
         assertEquals(2048 / 3, vma(f, grandchild, a).get("Pss"));
@@ -293,8 +294,7 @@ class TransparentHugePagesTest {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
-        long a = mmap(k, t, 8 * MB);
-        call(k, () -> k.syscalls().touch(t, a, 8 * MB, true));
+        long a = written(k, t, 8 * MB);
         String before = f.read("/" + t.pid() + "/smaps", Credentials.ROOT);
         long[] pfns = k.read(m -> pfnsOf(m.mm(), t, a, 4));
         assertEquals(2, f.write("/sys/vm/compact_memory", "1\n", Credentials.ROOT));
