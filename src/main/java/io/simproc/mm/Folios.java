@@ -3,8 +3,8 @@ package io.simproc.mm;
 /**
  * Reference counting and release of user pages (mm/swap.c): a page lives while something holds a reference —
  * each mapping and the page cache hold one — and the last {@link #put} takes it off its LRU list and gives it back
- * to the buddy allocator. Also the LRU insertion of new pages (folio_add_lru) and mlock's move to the unevictable
- * list with NR_MLOCK.
+ * to the buddy allocator (a page of a transparent huge page stays with its folio: {@link HugeMemory}). Also the LRU
+ * insertion of new pages (folio_add_lru) and mlock's move to the unevictable list with NR_MLOCK.
  */
 public final class Folios {
     private final MemoryManager mm;
@@ -31,7 +31,8 @@ public final class Folios {
             throw new IllegalStateException("pfn " + pfn + " refcount went negative");
         }
         if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
-            throw new IllegalStateException("pfn " + pfn + " of a transparent huge page freed on its own");
+            mm.hugeMemory().pageReleased(pfn, cpu);
+            return;
         }
         int flags = mem[b + MemMap.F_FLAGS];
         if ((flags & PageFlags.PG_LRU) != 0) {

@@ -10,14 +10,19 @@ import io.simproc.uapi.Page;
  * and kept as its own struct page (refcount, mapcount, LRU link, content word), so reclaim scans it page by page as
  * the kernel counts a folio's pages. Its PMD mapping is represented by the 512 PTEs of the range, each carrying
  * {@link PageTable#_PAGE_PSE}; the PTE table under them is the one the kernel deposits with every huge PMD
- * ({@code pgtable_trans_huge_deposit}), so VmPTE and PageTables count it as Linux does. A PMD-mapped folio is always
- * mapped whole, so its pages share one refcount and one mapcount ({@link MmDebug} checks this).
+ * ({@code pgtable_trans_huge_deposit}), so VmPTE and PageTables count it as Linux does.
  *
- * <p>Anything that needs less than the whole folio splits it at once ({@link #splitHugePage}): a VMA boundary or an
- * unmapping inside the 2 MiB, a write to a folio shared after fork, and reclaim, which has no huge swap entries
- * (thp_swpout_fallback). The kernel splits only the PMD on some of these paths and leaves the folio on its deferred
- * split queue until memory is short; here the folio splits with its PMDs (thp_split_pmd and thp_split_page both
- * count). Compaction skips THPs, as isolate_migratepages_block does for folios of pageblock order.
+ * <p>A VMA boundary inside the 2 MiB, a partial unmapping, or a write to a folio shared after fork splits the
+ * PMD of that mapping only ({@code split_huge_pmd}, thp_split_pmd): its 512 PTEs map the same folio page by page. A
+ * folio that loses part of its mappings that way goes on the deferred split queue (thp_deferred_split_page) and
+ * stays whole: still in AnonHugePages of meminfo, its unmapped pages still allocated (on the LRU, with no
+ * reference), until the "thp-deferred_split" shrinker (reclaim under pressure, drop_caches 2) or reclaim of one of
+ * its pages splits it ({@link #splitHugePage}: thp_split_page) and frees them. A folio no page of which is
+ * referenced any more goes back whole. Reclaim to swap splits a whole folio too, as these swap areas have no huge
+ * swap entries (thp_swpout_fallback). A folio not on the queue is mapped whole everywhere: its pages share one
+ * refcount and one mapcount ({@link MmDebug} checks both rules).
+ *
+ * <p>Compaction skips THPs, as isolate_migratepages_block does for folios of pageblock order.
  *
  * <p>A read fault on such a range maps the huge zero page (use_zero_page, on by default): one unmovable order-9
  * block allocated at first use (thp_zero_page_alloc), mapped read-only and special — it counts in no RSS — through
@@ -39,11 +44,21 @@ public final class HugeMemory {
     private int hugeZeroPfn = -1;
     /** huge_zero_refcount: 0 when not allocated, else 1 (the global reference) plus one per address space using it. */
     private int hugeZeroRefcount;
+    /** The deferred split queue: heads of partly unmapped folios, oldest first. */
+    private final java.util.LinkedHashSet<Integer> deferred = new java.util.LinkedHashSet<>();
+    /** While an unmapping runs: heads of folios a page of which lost its last reference, settled at its end. */
+    private java.util.Set<Integer> released;
 
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
         this.mem = mm.memMap().mem;
         mm.registerShrinker(new HugeZeroShrinker());
+        mm.registerShrinker(new DeferredSplitShrinker());
+    }
+
+    /** Whether the folio at {@code head} is on the deferred split queue. */
+    public boolean isDeferred(int head) {
+        return deferred.contains(head);
     }
 
     /** The huge zero page's first pfn, or -1 while there is none. */
@@ -237,8 +252,8 @@ public final class HugeMemory {
     /**
      * do_huge_pmd_wp_page(): a write to a write-protected huge PMD. The huge zero page is replaced by a new THP
      * (do_huge_zero_wp_pmd), or else its PMD split; a folio this mapping alone holds is reused whole (the PMD made
-     * writable); a folio still shared after fork is split. When this returns false (not served) the caller copies
-     * the one page.
+     * writable); of a folio still shared after fork this mapping's PMD is split. When this returns false (not
+     * served) the caller copies the one page, and the folio goes on the deferred split queue.
      */
     boolean doHugePmdWpPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table) {
         long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
@@ -260,7 +275,7 @@ public final class HugeMemory {
             mm.countEvent(VmEvent.PGREUSE, 1);
             return true;
         }
-        splitHugePage(head);
+        splitHugePmd(haddr, table);
         return false;
     }
 
@@ -290,10 +305,107 @@ public final class HugeMemory {
             mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]--;
         }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, -HPAGE_PMD_NR);
-        if (mem[MemMap.at(head, MemMap.F_REFCOUNT)] == 0) {
-            freeHugePage(head, mmStruct.homeCpu);
-        }
+        settle(head, mmStruct.homeCpu);
         mmStruct.pgtable.freeLeaf(haddr, mm.mmap().tableAllocator(mmStruct));
+    }
+
+    /**
+     * A page of a THP lost a mapping or a reference (it stays with its folio even when that was the last):
+     * settled at once, or at the end of the unmapping in progress.
+     */
+    void pageReleased(int pfn, int cpu) {
+        int head = headOf(pfn);
+        if (released != null) {
+            released.add(head);
+        } else {
+            settle(head, cpu);
+        }
+    }
+
+    /**
+     * Run an unmapping (zap_page_range) whose released THP pages are settled at its end, as the kernel removes the
+     * rmap of a folio's PTEs in one batch: a folio unmapped whole is freed without being queued.
+     */
+    void unmapBatch(Runnable unmapping, int cpu) {
+        if (released != null) {
+            unmapping.run();
+            return;
+        }
+        released = new java.util.LinkedHashSet<>();
+        try {
+            unmapping.run();
+        } finally {
+            java.util.Set<Integer> heads = released;
+            released = null;
+            for (int head : heads) {
+                settle(head, cpu);
+            }
+        }
+    }
+
+    /**
+     * After mappings or references of the folio went: freed whole when none of its pages is referenced any more;
+     * queued for a deferred split (deferred_split_folio) when it is now partly mapped — its pages no longer all
+     * have the same references, as a page unmapped or copied on write by one address space.
+     */
+    private void settle(int head, int cpu) {
+        if ((mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.PG_TRANSHUGE) == 0) {
+            return;
+        }
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int i = 0; i < HPAGE_PMD_NR; i++) {
+            int ref = mem[MemMap.at(head + i, MemMap.F_REFCOUNT)];
+            min = Math.min(min, ref);
+            max = Math.max(max, ref);
+        }
+        if (max == 0) {
+            deferred.remove(head);
+            freeHugePage(head, cpu);
+        } else if (min != max) {
+            deferredSplitFolio(head);
+        }
+    }
+
+    /** deferred_split_folio(): the folio is partly unmapped; it waits on the queue to be split. */
+    private void deferredSplitFolio(int head) {
+        if (deferred.add(head)) {
+            mm.countEvent(VmEvent.THP_DEFERRED_SPLIT_PAGE, 1);
+        }
+    }
+
+    /** The "thp-deferred_split" shrinker: splits queued folios, oldest first, freeing their unmapped pages. */
+    private final class DeferredSplitShrinker implements Shrinker {
+        @Override
+        public String name() {
+            return "thp-deferred_split";
+        }
+
+        @Override
+        public long countObjects(int nid) {
+            long n = 0;
+            for (int head : deferred) {
+                if (mm.zoneOf(head).node().nodeId() == nid) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long scanObjects(int nid, long nrToScan) {
+            long split = 0;
+            for (int head : new java.util.ArrayList<>(deferred)) {
+                if (split >= nrToScan) {
+                    break;
+                }
+                if (mm.zoneOf(head).node().nodeId() == nid) {
+                    splitHugePage(head);
+                    split++;
+                }
+            }
+            return split;
+        }
     }
 
     /** free_huge_folio() of an anonymous THP: off the LRU, out of NR_ANON_THPS, back to the buddy allocator. */
@@ -314,18 +426,40 @@ public final class HugeMemory {
 
     /**
      * split_huge_page(): every PMD mapping of the folio becomes 512 ordinary PTEs (thp_split_pmd each) and the folio
-     * 512 independent pages (thp_split_page); it leaves NR_ANON_THPS.
+     * 512 independent pages (thp_split_page): it leaves NR_ANON_THPS and the deferred split queue, and its pages no
+     * one references any more go back to the buddy allocator.
      */
     void splitHugePage(int head) {
         int[] pmds = {0};
-        mm.rmap().rmapWalk(head, (vma, addr, table, i) -> {
-            for (int k = 0; k < HPAGE_PMD_NR; k++) {
-                table.entry[i + k] &= ~PageTable._PAGE_PSE;
+        for (int i = 0; i < HPAGE_PMD_NR && pmds[0] == 0; i++) {
+            if (mem[MemMap.at(head + i, MemMap.F_MAPCOUNT)] == 0) {
+                continue;
             }
-            pmds[0]++;
-        });
+            int first = i;
+            mm.rmap().rmapWalk(head + i, (vma, addr, table, index) -> {
+                if ((table.entry[index] & PageTable._PAGE_PSE) != 0) {
+                    for (int k = index - first; k < index - first + HPAGE_PMD_NR; k++) {
+                        table.entry[k] &= ~PageTable._PAGE_PSE;
+                    }
+                    pmds[0]++;
+                }
+            });
+            break;
+        }
+        deferred.remove(head);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
-            mem[MemMap.at(head + i, MemMap.F_FLAGS)] &= ~PageFlags.PG_TRANSHUGE;
+            int pfn = head + i;
+            int b = pfn << MemMap.STRIDE_SHIFT;
+            mem[b + MemMap.F_FLAGS] &= ~PageFlags.PG_TRANSHUGE;
+            if (mem[b + MemMap.F_REFCOUNT] == 0) {
+                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_LRU) != 0) {
+                    mm.zoneOf(pfn).node().lruvec.del(pfn);
+                }
+                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_MLOCKED) != 0) {
+                    mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
+                }
+                mm.pageAlloc().freePages(pfn, 0, 0);
+            }
         }
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
         mm.countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
@@ -334,8 +468,8 @@ public final class HugeMemory {
 
     /**
      * split_huge_pmd_address(): a VMA boundary or a partial unmapping at {@code addr}, inside the 2 MiB range of a
-     * PMD-mapped folio, splits that folio (a huge zero PMD: that PMD). Nothing happens on a PMD boundary or where no
-     * huge PMD maps.
+     * PMD-mapped folio or of the huge zero page, splits that PMD. Nothing happens on a PMD boundary or where no huge
+     * PMD maps.
      */
     void splitHugePmdAt(MmStruct mmStruct, long addr) {
         if ((addr & (HPAGE_PMD_SIZE - 1)) == 0) {
@@ -353,8 +487,20 @@ public final class HugeMemory {
         if ((pte & PageTable._PAGE_SPECIAL) != 0) {
             splitHugeZeroPmd(haddr, table);
         } else {
-            splitHugePage(headOf(PageTable.pfnOf(pte)));
+            splitHugePmd(haddr, table);
         }
+    }
+
+    /**
+     * __split_huge_pmd() of an anonymous THP: this mapping's PMD becomes 512 PTEs mapping the folio's pages, which
+     * stays whole (thp_split_pmd).
+     */
+    void splitHugePmd(long haddr, PageTable.Pte table) {
+        int first = PageTable.indexOf(haddr);
+        for (int i = 0; i < HPAGE_PMD_NR; i++) {
+            table.entry[first + i] &= ~PageTable._PAGE_PSE;
+        }
+        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 
     /**

@@ -333,7 +333,11 @@ public final class Memory {
         if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0 && mem[b + MemMap.F_MAPCOUNT] == 0) {
             mm.swap().folioFreeSwap(pfn);
         }
+        boolean huge = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0;
         mm.folios().put(pfn, cpu);
+        if (huge) {
+            mm.hugeMemory().pageReleased(pfn, cpu);
+        }
     }
 
     /**
@@ -341,6 +345,10 @@ public final class Memory {
      * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
+        mm.hugeMemory().unmapBatch(() -> zapPtes(mmStruct, vma, start, end), mmStruct.homeCpu);
+    }
+
+    private void zapPtes(MmStruct mmStruct, Vma vma, long start, long end) {
         mmStruct.pgtable.walk(start, end, (addr, pte, table, i) -> {
             if (HugeMemory.isPmdMapped(pte)) {
                 if ((addr & (HugeMemory.HPAGE_PMD_SIZE - 1)) == 0 && addr + HugeMemory.HPAGE_PMD_SIZE <= end) {

@@ -415,11 +415,14 @@ public final class MmDebug {
     }
 
     /**
-     * Transparent huge pages: each is 512 naturally aligned anonymous pages that share one refcount and one
-     * mapcount and are mapped only by huge PTEs; NR_ANON_THPS counts their pages per node.
+     * Transparent huge pages: each is 512 naturally aligned anonymous pages. One not on the deferred split queue is
+     * mapped whole wherever it is mapped: its pages share one refcount and one mapcount; only a queued one has pages
+     * no one references. Huge PTEs map only THP pages (checked with the PTEs); NR_ANON_THPS counts their pages per
+     * node.
      */
     private static void checkHugePages(MemoryManager mm, List<String> errors, java.util.Map<Integer, Integer> pse) {
         MemMap map = mm.memMap();
+        HugeMemory huge = mm.hugeMemory();
         long[] perNode = new long[mm.nrNodes()];
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
             if (!map.test(pfn, PageFlags.PG_TRANSHUGE)) {
@@ -427,12 +430,13 @@ public final class MmDebug {
             }
             int head = HugeMemory.headOf(pfn);
             perNode[mm.zoneOf(pfn).node().nodeId()]++;
+            boolean queued = huge.isDeferred(head);
+            boolean whole = map.refcount(pfn) == map.refcount(head) && map.mapcount(pfn) == map.mapcount(head);
             if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
-                    || map.refcount(pfn) != map.refcount(head) || map.mapcount(pfn) != map.mapcount(head)
-                    || map.mapcount(pfn) != pse.getOrDefault(pfn, 0)) {
-                errors.add("THP page " + pfn + " (head " + head + "): refcount " + map.refcount(pfn) + " mapcount "
-                        + map.mapcount(pfn) + ", head " + map.refcount(head) + "/" + map.mapcount(head) + ", "
-                        + pse.getOrDefault(pfn, 0) + " huge PTEs");
+                    || !queued && (!whole || map.refcount(pfn) == 0)) {
+                errors.add("THP page " + pfn + " (head " + head + (queued ? ", queued" : "") + "): refcount "
+                        + map.refcount(pfn) + " mapcount " + map.mapcount(pfn) + ", head " + map.refcount(head) + "/"
+                        + map.mapcount(head) + ", " + pse.getOrDefault(pfn, 0) + " huge PTEs");
             }
         }
         long holders = mm.mms().stream().filter(m -> m.hugeZeroFolio).count();

@@ -448,12 +448,24 @@ public final class Vmscan {
                 putback(lruvec, pfn);
                 continue;
             }
+            if (anon && (f & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == PageFlags.PG_TRANSHUGE
+                    && (sc.gfp & Gfp.__GFP_IO) != 0 && mm.hugeMemory().isDeferred(HugeMemory.headOf(pfn))) {
+                // A partly unmapped folio is split right away: its unmapped pages are freed without I/O.
+                mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
+            }
+            if (anon && (mem[b + MemMap.F_FLAGS] & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == 0
+                    && mem[b + MemMap.F_MAPCOUNT] == 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+                // An unmapped page of a split folio: only the isolation holds it.
+                mm.folios().put(pfn, 0);
+                reclaimed++;
+                continue;
+            }
             if (anon && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) == 0) {
                 if (!canReclaimAnonPages(sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
                     activate(lruvec, pfn);
                     continue;
                 }
-                if ((f & PageFlags.PG_TRANSHUGE) != 0) {
+                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
                     // add_to_swap() of a THP needs a whole free swap cluster, which these swap areas never hand
                     // out: split the folio and swap its pages one by one.
                     mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));

@@ -31,15 +31,16 @@ class PidFilesPropertyTest {
     static final int OPS_PER_TRY = 500;
     static final int MAX_PROCESSES = 6;
     private static final AtomicLong OPERATIONS = new AtomicLong();
-    /** Huge pages faulted and split over all tries: the THP tries must have exercised both. */
+    /** Huge pages faulted, PMDs split and folios split over all tries: the THP tries must have done all three. */
     private static final AtomicLong THP_FAULTS = new AtomicLong();
+    private static final AtomicLong THP_PMD_SPLITS = new AtomicLong();
     private static final AtomicLong THP_SPLITS = new AtomicLong();
 
     @net.jqwik.api.lifecycle.AfterContainer
     static void theThpTriesMadeAndSplitHugePages() {
-        System.out.println("PidFilesPropertyTest: " + THP_FAULTS + " THP faults, " + THP_SPLITS + " splits");
-        assertTrue(THP_FAULTS.get() > 0 && THP_SPLITS.get() > 0, "THP faults " + THP_FAULTS + ", splits "
-                + THP_SPLITS);
+        String counts = THP_FAULTS + " THP faults, " + THP_PMD_SPLITS + " PMD splits, " + THP_SPLITS + " splits";
+        System.out.println("PidFilesPropertyTest: " + counts);
+        assertTrue(THP_FAULTS.get() > 0 && THP_PMD_SPLITS.get() > 0 && THP_SPLITS.get() > 0, counts);
     }
 
     @Property(tries = 20)
@@ -96,6 +97,7 @@ class PidFilesPropertyTest {
                 assertEquals(leaders, listed, context + ": /proc lists every process");
             }
             THP_FAULTS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_FAULT_ALLOC)));
+            THP_PMD_SPLITS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_SPLIT_PMD)));
             THP_SPLITS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_SPLIT_PAGE)));
         }
 
@@ -213,7 +215,10 @@ class PidFilesPropertyTest {
                 }
             } else if (dice < 88) {
                 long[] r = subrange(t);
-                if (r != null) {
+                if (thp && rnd.nextInt(4) == 0) {
+                    op = "drop_caches 2 (the deferred split queue too)";
+                    k.mm().dropCaches().drop(2);
+                } else if (r != null) {
                     op = "madvise DONTNEED " + Long.toHexString(r[0]) + "+" + r[1] + " pid " + t.pid();
                     sys.madvise(t, r[0], r[1], Prot.MADV_DONTNEED);
                 }

@@ -3,6 +3,7 @@ package io.simproc.proc;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Task;
 import io.simproc.mm.HugeMemory;
+import io.simproc.mm.MemMap;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.Prot;
@@ -18,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Anonymous transparent huge pages: which faults get one (THP mode, MADV_HUGEPAGE/NOHUGEPAGE, read before
- * write), how they show in meminfo, vmstat, smaps and smaps_rollup, and what splits or frees them (partial munmap
- * and mprotect, a write after fork, reclaim to swap), with the mm invariants checked after every step.
+ * Anonymous transparent huge pages: which faults get one (THP mode, MADV_HUGEPAGE/NOHUGEPAGE, the huge zero page for
+ * reads), how they show in meminfo, vmstat, smaps and smaps_rollup, and what splits or frees them (partial munmap
+ * and mprotect, a write after fork, the deferred split queue, reclaim to swap), with the mm invariants checked after
+ * every step.
  */
 class TransparentHugePagesTest {
     private static final long MB = 1L << 20;
@@ -172,66 +174,81 @@ class TransparentHugePagesTest {
         assertEquals(-1, (int) k.read(m -> m.mm().hugeMemory().hugeZeroPfn()), "drop_caches 2 frees it");
     }
 
+    /**
+     * Unmapping part of a huge page splits its PMD and queues the folio for a deferred split: RSS and AnonPages
+     * fall, but the folio stays whole (meminfo AnonHugePages) with its unmapped page allocated until the
+     * thp-deferred_split shrinker splits it (drop_caches 2 here) and frees that page. Unmapping a whole huge page
+     * frees one order-9 block and its PTE table, without a split.
+     */
     @Test
-    void unmappingPartOfAHugePageSplitsItAndAllOfItFreesAnOrder9Block() {
+    void unmappingPartOfAHugePageDefersItsSplitAndAllOfItFreesAnOrder9Block() {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
         long a = written(k, t, 4 * MB);
         long rss = fields(f, "/" + t.pid() + "/status").get("VmRSS");
+        long anon = fields(f, "/meminfo").get("AnonPages");
         call(k, () -> k.syscalls().munmap(t, a + 4096, 4096));
-        assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE));
         assertEquals(1, event(k, VmEvent.THP_SPLIT_PMD));
-        assertEquals(2048, anonThpKb(k));
+        assertEquals(1, event(k, VmEvent.THP_DEFERRED_SPLIT_PAGE));
+        assertEquals(0, event(k, VmEvent.THP_SPLIT_PAGE));
         assertEquals(rss - 4, fields(f, "/" + t.pid() + "/status").get("VmRSS"));
+        assertEquals(anon - 4, fields(f, "/meminfo").get("AnonPages"));
+        assertEquals(4096, fields(f, "/meminfo").get("AnonHugePages"), "the partly unmapped folio is still whole");
         Map<String, Long> upper = vma(f, t, a + 2 * 4096);
-        assertEquals(2048, upper.get("AnonHugePages"), "the second huge page is whole");
-        assertEquals(4096 - 8, upper.get("Rss"), "the VMA above the hole holds the rest of the split page");
+        assertEquals(2048, upper.get("AnonHugePages"), "the second huge page is still PMD-mapped");
+        assertEquals(4096 - 8, upper.get("Rss"), "the VMA above the hole maps the rest of the first one by PTEs");
 
         call(k, () -> k.syscalls().madvise(t, a + 2 * MB, 4096, Prot.MADV_DONTNEED));
-        assertEquals(2, event(k, VmEvent.THP_SPLIT_PAGE), "dropping the first page of a huge page splits it");
+        assertEquals(2, event(k, VmEvent.THP_DEFERRED_SPLIT_PAGE), "dropping the first page of a huge page");
+        assertEquals(2, event(k, VmEvent.THP_SPLIT_PMD));
         assertEquals(rss - 8, fields(f, "/" + t.pid() + "/status").get("VmRSS"));
-        assertEquals(0, anonThpKb(k));
+        assertEquals(0, vma(f, t, a + 2 * 4096).get("AnonHugePages"));
+        long free = fields(f, "/meminfo").get("MemFree");
+        assertEquals(2, f.write("/sys/vm/drop_caches", "2\n", Credentials.ROOT));
+        assertEquals(2, event(k, VmEvent.THP_SPLIT_PAGE), "the deferred split shrinker splits both");
+        assertEquals(0, fields(f, "/meminfo").get("AnonHugePages"));
+        assertTrue(fields(f, "/meminfo").get("MemFree") >= free + 8, "and frees their unmapped pages");
 
         long c = written(k, t, 2 * MB);
         assertEquals(2048, anonThpKb(k));
         long ptes = fields(f, "/" + t.pid() + "/status").get("VmPTE");
-        long order9 = k.read(m -> freeBlocksOfOrder9(m.mm()));
+        long head = k.read(m -> pfnsOf(m.mm(), t, c, 1))[0];
         call(k, () -> k.syscalls().madvise(t, c, 2 * MB, Prot.MADV_DONTNEED));
         assertEquals(2, event(k, VmEvent.THP_SPLIT_PAGE), "a whole huge page is unmapped without a split");
         assertEquals(0, anonThpKb(k));
         assertEquals(ptes - 4, fields(f, "/" + t.pid() + "/status").get("VmPTE"), "its PTE table goes with it");
-        assertTrue(k.read(m -> freeBlocksOfOrder9(m.mm())) > order9, "the folio is one free block again");
-    }
-
-    private static long freeBlocksOfOrder9(MemoryManager mm) {
-        long n = 0;
-        for (Zone z : mm.zones()) {
-            for (int o = HugeMemory.HPAGE_PMD_ORDER; o <= 10; o++) {
-                n += z.nrFreeBlocks(o) << (o - HugeMemory.HPAGE_PMD_ORDER);
-            }
-        }
-        return n;
+        k.mutate(() -> {
+            k.mm().pageAlloc().drainAllPages(null);
+            return null;
+        });
+        int block = (int) head & ~1023;
+        MemMap map = k.read(m -> m.mm().memMap());
+        boolean merged = k.read(m -> map.isBuddy((int) head) && map.buddyOrder((int) head) >= 9
+                || map.isBuddy(block) && map.buddyOrder(block) == 10);
+        assertTrue(merged, "the folio went back as one order-9 block (its per-cpu list drained)");
     }
 
     @Test
-    void mprotectOfHalfAHugePageSplitsItAndOfTheWholeMappingKeepsIt() {
+    void mprotectOfPartOfAHugePageSplitsItsPmdAndOfTheWholeMappingKeepsIt() {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task t = f.spawn(List.of("bash"));
         long a = written(k, t, 4 * MB);
         call(k, () -> k.syscalls().mprotect(t, a, 4 * MB, Prot.READ));
-        assertEquals(0, event(k, VmEvent.THP_SPLIT_PAGE));
+        assertEquals(0, event(k, VmEvent.THP_SPLIT_PMD));
         call(k, () -> k.syscalls().mprotect(t, a, 4 * MB, Prot.READ | Prot.WRITE));
         call(k, () -> k.syscalls().touch(t, a, 4 * MB, true));
-        assertEquals(4096, anonThpKb(k), "a write to its own read-only huge page reuses it whole");
+        assertEquals(4096, vma(f, t, a).get("AnonHugePages"), "a write to its own read-only huge page reuses it");
         call(k, () -> k.syscalls().mprotect(t, a + MB, MB, Prot.READ));
-        assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE));
-        assertEquals(2048, anonThpKb(k));
+        assertEquals(1, event(k, VmEvent.THP_SPLIT_PMD), "only the PMD the VMA boundary cuts");
+        assertEquals(0, event(k, VmEvent.THP_DEFERRED_SPLIT_PAGE), "still mapped whole, by PTEs");
+        assertEquals(4096, anonThpKb(k));
+        assertEquals(0, vma(f, t, a).get("AnonHugePages") + vma(f, t, a + MB).get("AnonHugePages"));
     }
 
     @Test
-    void aWriteAfterForkSplitsTheSharedHugePageAndCopiesOnePage() {
+    void aWriteAfterForkSplitsTheWritersPmdAndCopiesOnePage() {
         PidFixture f = machine("thp: always\n");
         Kernel k = f.kernel;
         Task parent = f.spawn(List.of("bash"));
@@ -240,20 +257,24 @@ class TransparentHugePagesTest {
         assertEquals(2048, vma(f, child, a).get("AnonHugePages"), "fork shares the huge mapping");
         assertEquals(1024, vma(f, child, a).get("Pss"));
         call(k, () -> k.syscalls().touch(child, a + 4096, 4096, true));
-        assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE));
-        assertEquals(2, event(k, VmEvent.THP_SPLIT_PMD), "both mappings are split");
-        assertEquals(0, anonThpKb(k));
+        assertEquals(1, event(k, VmEvent.THP_SPLIT_PMD), "the writer's PMD");
+        assertEquals(1, event(k, VmEvent.THP_DEFERRED_SPLIT_PAGE));
+        assertEquals(0, event(k, VmEvent.THP_SPLIT_PAGE));
+        assertEquals(2048, vma(f, parent, a).get("AnonHugePages"), "the parent still maps it whole");
+        assertEquals(0, vma(f, child, a).get("AnonHugePages"));
         assertEquals(1024 + 2, vma(f, child, a).get("Pss"), "the copied page is the child's alone");
         k.mutate(() -> {
             k.syscalls().exit(child, 0);
             k.syscalls().exit(parent, 0);
             return null;
         });
+        assertEquals(0, anonThpKb(k), "the queued folio is freed with its last user");
     }
 
     /**
      * A grandchild's VMA is linked to its grandparent's anon_vma (anon_vma_clone at each fork), so the split of a
-     * huge page faulted by the grandparent reaches all three mappings.
+     * huge page faulted by the grandparent reaches all three mappings: the grandchild's write splits its own PMD,
+     * the deferred split the other two.
      */
     @Test
     void aWriteInAGrandchildSplitsEveryMappingOfTheHugePage() {
@@ -265,7 +286,10 @@ class TransparentHugePagesTest {
         Task grandchild = k.mutate(() -> k.syscalls().fork(child));
         assertEquals(2048 / 3, vma(f, grandchild, a).get("Pss"));
         call(k, () -> k.syscalls().touch(grandchild, a, 4096, true));
-        assertEquals(3, event(k, VmEvent.THP_SPLIT_PMD));
+        assertEquals(1, event(k, VmEvent.THP_SPLIT_PMD));
+        assertEquals(2, f.write("/sys/vm/drop_caches", "2\n", Credentials.ROOT));
+        assertEquals(1, event(k, VmEvent.THP_SPLIT_PAGE));
+        assertEquals(3, event(k, VmEvent.THP_SPLIT_PMD), "the split found the parent's and the child's PMDs");
         assertEquals(0, vma(f, parent, a).get("AnonHugePages") + vma(f, child, a).get("AnonHugePages")
                 + vma(f, grandchild, a).get("AnonHugePages"));
     }
