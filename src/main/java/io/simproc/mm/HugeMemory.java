@@ -57,7 +57,7 @@ public final class HugeMemory {
     }
 
     /** Whether the folio at {@code head} is on the deferred split queue. */
-    public boolean isDeferred(int head) {
+    boolean isDeferred(int head) {
         return deferred.contains(head);
     }
 
