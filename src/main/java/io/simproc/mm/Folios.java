@@ -34,14 +34,19 @@ public final class Folios {
             mm.hugeMemory().pageReleased(pfn, cpu);
             return;
         }
-        int flags = mem[b + MemMap.F_FLAGS];
+        unlinkFreed(pfn);
+        mm.pageAlloc().freePages(pfn, 0, cpu);
+    }
+
+    /** A page no one references is about to be freed: off its LRU list, out of NR_MLOCK. */
+    void unlinkFreed(int pfn) {
+        int flags = mem[pfn << MemMap.STRIDE_SHIFT];
         if ((flags & PageFlags.PG_LRU) != 0) {
             lruvecOf(pfn).del(pfn);
         }
         if ((flags & PageFlags.PG_MLOCKED) != 0) {
             mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
         }
-        mm.pageAlloc().freePages(pfn, 0, cpu);
     }
 
     /** folio_add_lru(): a new user page joins the inactive list of its type (unevictable when mlocked). */

@@ -46,8 +46,9 @@ public final class HugeMemory {
     private int hugeZeroRefcount;
     /** The deferred split queue: heads of partly unmapped folios, oldest first. */
     private final java.util.LinkedHashSet<Integer> deferred = new java.util.LinkedHashSet<>();
-    /** While an unmapping runs: heads of folios a page of which lost its last reference, settled at its end. */
-    private java.util.Set<Integer> released;
+    /** While an unmapping runs: heads of folios a page of which lost a mapping, settled at its end. */
+    private final java.util.Set<Integer> released = new java.util.LinkedHashSet<>();
+    private boolean unmapping;
 
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
@@ -315,7 +316,7 @@ public final class HugeMemory {
      */
     void pageReleased(int pfn, int cpu) {
         int head = headOf(pfn);
-        if (released != null) {
+        if (unmapping) {
             released.add(head);
         } else {
             settle(head, cpu);
@@ -323,47 +324,53 @@ public final class HugeMemory {
     }
 
     /**
-     * Run an unmapping (zap_page_range) whose released THP pages are settled at its end, as the kernel removes the
-     * rmap of a folio's PTEs in one batch: a folio unmapped whole is freed without being queued.
+     * Start an unmapping (zap_page_range) whose released THP pages are settled when it ends, as the kernel removes
+     * the rmap of a folio's PTEs in one batch: a folio unmapped whole is then freed without being queued. Returns
+     * whether this call started it (an unmapping within another is part of it).
      */
-    void unmapBatch(Runnable unmapping, int cpu) {
-        if (released != null) {
-            unmapping.run();
+    boolean beginUnmap() {
+        if (unmapping) {
+            return false;
+        }
+        unmapping = true;
+        return true;
+    }
+
+    /** End what {@link #beginUnmap} started when it returned true: settle the folios it released pages of. */
+    void endUnmap(boolean started, int cpu) {
+        if (!started) {
             return;
         }
-        released = new java.util.LinkedHashSet<>();
+        unmapping = false;
         try {
-            unmapping.run();
-        } finally {
-            java.util.Set<Integer> heads = released;
-            released = null;
-            for (int head : heads) {
+            for (int head : released) {
                 settle(head, cpu);
             }
+        } finally {
+            released.clear();
         }
     }
 
     /**
      * After mappings or references of the folio went: freed whole when none of its pages is referenced any more;
      * queued for a deferred split (deferred_split_folio) when it is now partly mapped — its pages no longer all
-     * have the same references, as a page unmapped or copied on write by one address space.
+     * have the same references, as a page unmapped or copied on write by one address space. Stops at the first
+     * page whose references differ from the head's.
      */
     private void settle(int head, int cpu) {
         if ((mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.PG_TRANSHUGE) == 0) {
             return;
         }
-        int min = Integer.MAX_VALUE;
-        int max = 0;
-        for (int i = 0; i < HPAGE_PMD_NR; i++) {
-            int ref = mem[MemMap.at(head + i, MemMap.F_REFCOUNT)];
-            min = Math.min(min, ref);
-            max = Math.max(max, ref);
+        int ref = mem[MemMap.at(head, MemMap.F_REFCOUNT)];
+        for (int i = 1; i < HPAGE_PMD_NR; i++) {
+            if (mem[MemMap.at(head + i, MemMap.F_REFCOUNT)] != ref) {
+                deferredSplitFolio(head);
+                return;
+            }
         }
-        if (max == 0) {
+        if (ref == 0) {
             deferred.remove(head);
             freeHugePage(head, cpu);
-        } else if (min != max) {
-            deferredSplitFolio(head);
         }
     }
 
@@ -411,14 +418,7 @@ public final class HugeMemory {
     /** free_huge_folio() of an anonymous THP: off the LRU, out of NR_ANON_THPS, back to the buddy allocator. */
     private void freeHugePage(int head, int cpu) {
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
-            int pfn = head + i;
-            int flags = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
-            if ((flags & PageFlags.PG_LRU) != 0) {
-                mm.zoneOf(pfn).node().lruvec.del(pfn);
-            }
-            if ((flags & PageFlags.PG_MLOCKED) != 0) {
-                mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
-            }
+            mm.folios().unlinkFreed(head + i);
         }
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
         mm.pageAlloc().freePages(head, HPAGE_PMD_ORDER, cpu);
@@ -430,34 +430,27 @@ public final class HugeMemory {
      * one references any more go back to the buddy allocator.
      */
     void splitHugePage(int head) {
+        int mapped = 0;
+        while (mapped < HPAGE_PMD_NR && mem[MemMap.at(head + mapped, MemMap.F_MAPCOUNT)] == 0) {
+            mapped++;
+        }
         int[] pmds = {0};
-        for (int i = 0; i < HPAGE_PMD_NR && pmds[0] == 0; i++) {
-            if (mem[MemMap.at(head + i, MemMap.F_MAPCOUNT)] == 0) {
-                continue;
-            }
-            int first = i;
-            mm.rmap().rmapWalk(head + i, (vma, addr, table, index) -> {
+        if (mapped < HPAGE_PMD_NR) {
+            // A PMD maps every page of the folio: the walk of any mapped page finds all of them.
+            int offset = mapped;
+            mm.rmap().rmapWalk(head + mapped, (vma, addr, table, index) -> {
                 if ((table.entry[index] & PageTable._PAGE_PSE) != 0) {
-                    for (int k = index - first; k < index - first + HPAGE_PMD_NR; k++) {
-                        table.entry[k] &= ~PageTable._PAGE_PSE;
-                    }
+                    splitHugePmdEntries(table, index - offset);
                     pmds[0]++;
                 }
             });
-            break;
         }
         deferred.remove(head);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            mem[b + MemMap.F_FLAGS] &= ~PageFlags.PG_TRANSHUGE;
-            if (mem[b + MemMap.F_REFCOUNT] == 0) {
-                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_LRU) != 0) {
-                    mm.zoneOf(pfn).node().lruvec.del(pfn);
-                }
-                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_MLOCKED) != 0) {
-                    mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
-                }
+            mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_TRANSHUGE;
+            if (mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == 0) {
+                mm.folios().unlinkFreed(pfn);
                 mm.pageAlloc().freePages(pfn, 0, 0);
             }
         }
@@ -496,11 +489,15 @@ public final class HugeMemory {
      * stays whole (thp_split_pmd).
      */
     void splitHugePmd(long haddr, PageTable.Pte table) {
-        int first = PageTable.indexOf(haddr);
+        splitHugePmdEntries(table, PageTable.indexOf(haddr));
+        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
+    }
+
+    /** The 512 PTEs of a huge PMD from index {@code first} of {@code table} become ordinary ones. */
+    private static void splitHugePmdEntries(PageTable.Pte table, int first) {
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             table.entry[first + i] &= ~PageTable._PAGE_PSE;
         }
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 
     /**

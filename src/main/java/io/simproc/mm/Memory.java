@@ -85,14 +85,14 @@ public final class Memory {
     int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
         mm.countEvent(VmEvent.PGFAULT, 1);
         addr &= io.simproc.uapi.Page.PAGE_MASK;
-        boolean pmdNone = mmStruct.pgtable.leaf(addr, null) == null;
+        boolean thpPmdNone = vma.isAnonymous()
+                && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
+                && mmStruct.pgtable.leaf(addr, null) == null;
         PageTable.Pte table = mmStruct.pgtable.leaf(addr, mm.mmap().tableAllocator(mmStruct));
         if (table == null) {
             return OOM;
         }
-        if (pmdNone && vma.isAnonymous()
-                && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
-                && mm.hugeMemory().doHugePmdAnonymousPage(mmStruct, vma, addr, table, write)) {
+        if (thpPmdNone && mm.hugeMemory().doHugePmdAnonymousPage(mmStruct, vma, addr, table, write)) {
             return MINOR;
         }
         int i = PageTable.indexOf(addr);
@@ -335,7 +335,9 @@ public final class Memory {
         }
         boolean huge = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0;
         mm.folios().put(pfn, cpu);
-        if (huge) {
+        if (huge && mem[b + MemMap.F_REFCOUNT] > 0) {
+            // Still referenced elsewhere, yet unmapped here: the folio may now be partly mapped. (A last reference
+            // is reported by folio_put itself.)
             mm.hugeMemory().pageReleased(pfn, cpu);
         }
     }
@@ -345,7 +347,12 @@ public final class Memory {
      * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
-        mm.hugeMemory().unmapBatch(() -> zapPtes(mmStruct, vma, start, end), mmStruct.homeCpu);
+        boolean started = mm.hugeMemory().beginUnmap();
+        try {
+            zapPtes(mmStruct, vma, start, end);
+        } finally {
+            mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
+        }
     }
 
     private void zapPtes(MmStruct mmStruct, Vma vma, long start, long end) {
