@@ -39,7 +39,7 @@ public final class HugeMemory {
     public static final long HPAGE_PMD_SIZE = (long) HPAGE_PMD_NR << Page.PAGE_SHIFT;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
     /** huge_zero_folio: its first pfn, or -1 while it is not allocated. */
     private int hugeZeroPfn = -1;
     /** huge_zero_refcount: 0 when not allocated, else 1 (the global reference) plus one per address space using it. */
@@ -52,7 +52,7 @@ public final class HugeMemory {
 
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
         mm.registerShrinker(new HugeZeroShrinker());
         mm.registerShrinker(new DeferredSplitShrinker());
     }
@@ -154,14 +154,13 @@ public final class HugeMemory {
             mm.countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;
         }
-        int ownerBits = mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.OWNER_MASK;
+        int ownerBits = map.flags(head) & PageFlags.OWNER_MASK;
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            mem[b + MemMap.F_FLAGS] = ownerBits | PageFlags.PG_TRANSHUGE;
-            mem[b + MemMap.F_REFCOUNT] = 1;
-            mem[b + MemMap.F_PRIV] = 0;
+            map.setFlags(pfn, ownerBits | PageFlags.PG_TRANSHUGE);
+            map.setRefcount(pfn, 1);
+            map.setPriv(pfn, 0);
             long a = haddr + ((long) i << Page.PAGE_SHIFT);
             mm.rmap().addNewAnon(pfn, vma, a);
             mm.folios().addLru(pfn);
@@ -267,7 +266,7 @@ public final class HugeMemory {
             return false;
         }
         int head = headOf(PageTable.pfnOf(pte));
-        if (mem[MemMap.at(head, MemMap.F_REFCOUNT)] == 1) {
+        if (map.refcount(head) == 1) {
             int first = PageTable.indexOf(haddr);
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
                 table.entry[first + i] |= PageTable._PAGE_RW | PageTable._PAGE_DIRTY | PageTable._PAGE_ACCESSED;
@@ -303,7 +302,7 @@ public final class HugeMemory {
             if (locked) {
                 mm.folios().munlock(pfn);
             }
-            mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]--;
+            map.decRefcount(pfn);
         }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, -HPAGE_PMD_NR);
         settle(head, mmStruct.homeCpu);
@@ -358,12 +357,12 @@ public final class HugeMemory {
      * page whose references differ from the head's.
      */
     private void settle(int head, int cpu) {
-        if ((mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.PG_TRANSHUGE) == 0) {
+        if (!map.test(head, PageFlags.PG_TRANSHUGE)) {
             return;
         }
-        int ref = mem[MemMap.at(head, MemMap.F_REFCOUNT)];
+        int ref = map.refcount(head);
         for (int i = 1; i < HPAGE_PMD_NR; i++) {
-            if (mem[MemMap.at(head + i, MemMap.F_REFCOUNT)] != ref) {
+            if (map.refcount(head + i) != ref) {
                 deferredSplitFolio(head);
                 return;
             }
@@ -431,7 +430,7 @@ public final class HugeMemory {
      */
     void splitHugePage(int head) {
         int mapped = 0;
-        while (mapped < HPAGE_PMD_NR && mem[MemMap.at(head + mapped, MemMap.F_MAPCOUNT)] == 0) {
+        while (mapped < HPAGE_PMD_NR && map.mapcount(head + mapped) == 0) {
             mapped++;
         }
         int[] pmds = {0};
@@ -448,8 +447,8 @@ public final class HugeMemory {
         deferred.remove(head);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
-            mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_TRANSHUGE;
-            if (mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == 0) {
+            map.clearFlags(pfn, PageFlags.PG_TRANSHUGE);
+            if (map.refcount(pfn) == 0) {
                 mm.folios().unlinkFreed(pfn);
                 mm.pageAlloc().freePages(pfn, 0, 0);
             }

@@ -23,11 +23,11 @@ public final class Memory {
     static final long PTE_FLAGS_MASK = (1L << PageTable.PTE_SHIFT) - 1;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     Memory(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     static long ptePfn(long pte) {
@@ -208,10 +208,9 @@ public final class Memory {
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
                 return MINOR;
             }
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
+            map.addFlags(pfn, PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED);
             mm.content().set(pfn, swap.slotContent(entry));
-            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+            map.setIndex(pfn, (int) vma.linearPageIndex(addr));
             swap.addToSwapCache(pfn, entry);
             mm.folios().put(pfn, mmStruct.homeCpu);
             if (shadow[0] != 0) {
@@ -223,12 +222,11 @@ public final class Memory {
             mm.countEvent(VmEvent.PGMAJFAULT, 1);
             result = MAJOR;
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if (mem[b + MemMap.F_MAPCOUNT] == 0) {
+        if (map.mapcount(pfn) == 0) {
             mm.mmap().anonVmaPrepare(vma);
             AnonVma av = swap.swapCount(entry) > 1 ? vma.anonVma.root : vma.anonVma;
-            mem[b + MemMap.F_MAPPING] = av.id;
-            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+            map.setMapping(pfn, av.id);
+            map.setIndex(pfn, (int) vma.linearPageIndex(addr));
         }
         mm.folios().get(pfn);
         mm.rmap().addMapping(pfn);
@@ -236,7 +234,7 @@ public final class Memory {
         mmStruct.addRss(MmStruct.MM_ANONPAGES, 1);
         swap.swapFree(entry);
         long flags = 0;
-        if (write && mem[b + MemMap.F_MAPCOUNT] == 1 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
+        if (write && map.mapcount(pfn) == 1 && map.test(pfn, PageFlags.PG_SWAPCACHE)
                 && swap.folioFreeSwap(pfn)) {
             flags = PageTable._PAGE_RW | PageTable._PAGE_DIRTY;
             mm.content().store(pfn);
@@ -291,12 +289,11 @@ public final class Memory {
             return MINOR;
         }
         boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
-                && mem[b + MemMap.F_MAPCOUNT] == 1) {
+        if (!special && map.test(pfn, PageFlags.PG_SWAPCACHE)
+                && map.mapcount(pfn) == 1) {
             mm.swap().folioFreeSwap(pfn);
         }
-        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+        if (!special && map.test(pfn, PageFlags.PG_ANON) && map.refcount(pfn) == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
             mm.content().store(pfn);
             mm.countEvent(VmEvent.PGREUSE, 1);
@@ -309,7 +306,7 @@ public final class Memory {
         mm.content().store(copy);
         PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
         if (!special) {
-            boolean wasAnon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;
+            boolean wasAnon = map.test(pfn, PageFlags.PG_ANON);
             if (!wasAnon) {
                 mmStruct.addRss(mm.rssMemberOf(pfn), -1);
             } else {
@@ -329,13 +326,12 @@ public final class Memory {
         if (vma.test(VmFlags.VM_LOCKED)) {
             mm.folios().munlock(pfn);
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0 && mem[b + MemMap.F_MAPCOUNT] == 0) {
+        if (map.test(pfn, PageFlags.PG_SWAPCACHE) && map.mapcount(pfn) == 0) {
             mm.swap().folioFreeSwap(pfn);
         }
-        boolean huge = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0;
+        boolean huge = map.test(pfn, PageFlags.PG_TRANSHUGE);
         mm.folios().put(pfn, cpu);
-        if (huge && mem[b + MemMap.F_REFCOUNT] > 0) {
+        if (huge && map.refcount(pfn) > 0) {
             // Still referenced elsewhere, yet unmapped here: the folio may now be partly mapped. (A last reference
             // is reported by folio_put itself.)
             mm.hugeMemory().pageReleased(pfn, cpu);

@@ -164,15 +164,13 @@ public final class MemoryManager {
                 z.freeArea = new FreeArea(map, z.vmStat);
                 z.pcp = new PerCpuPages[nrCpus];
                 for (int cpu = 0; cpu < nrCpus; cpu++) {
-                    z.pcp[cpu] = new PerCpuPages(cpu);
+                    z.pcp[cpu] = new PerCpuPages(map, cpu);
                 }
                 if (z.spannedPages > 0) {
                     int firstBlock = (int) (z.zoneStartPfn >>> PageAlloc.PAGEBLOCK_ORDER);
                     int lastBlock = (int) ((z.zoneEndPfn() - 1) >>> PageAlloc.PAGEBLOCK_ORDER);
                     for (int b = firstBlock; b <= lastBlock; b++) {
-                        if (map.pageblockZone[b] == MemMap.NO_ZONE) {
-                            map.pageblockZone[b] = (byte) z.id();
-                        }
+                        map.claimPageblockZone(b << PageAlloc.PAGEBLOCK_ORDER, z.id());
                     }
                 }
                 pgdat.nodePresentPages += z.presentPages;
@@ -203,7 +201,7 @@ public final class MemoryManager {
         for (Memblock.Region r : memblock.memory()) {
             map.fill((int) r.startPfn(), (int) r.endPfn(), reservedFlags, 1);
         }
-        Arrays.fill(map.pageblockFlags, (byte) MigrateType.MOVABLE.ordinal());
+        map.initPageblockMigratetypes(MigrateType.MOVABLE.ordinal());
     }
 
     /** build_zonelists(): per node, its own zones from high to low, then the other nodes' in node order. */
@@ -477,7 +475,7 @@ public final class MemoryManager {
 
     /** Boot designates a reserved page of the kernel image as the zero page. */
     public void setZeroPfn(int pfn) {
-        if ((map.flags(pfn) & PageFlags.PG_RESERVED) == 0) {
+        if (!map.test(pfn, PageFlags.PG_RESERVED)) {
             throw new IllegalArgumentException("the zero page must be a reserved page, pfn " + pfn + " is not");
         }
         this.zeroPfn = pfn;
@@ -829,8 +827,8 @@ public final class MemoryManager {
                     && o != PageOwner.PERCPU) {
                 throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
             }
-            map.mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = mapping;
-            map.mem[MemMap.at(pfn + i, MemMap.F_INDEX)] = index;
+            map.setMapping(pfn + i, mapping);
+            map.setIndex(pfn + i, index);
         }
     }
 

@@ -50,7 +50,7 @@ public final class MmDebug {
         long[] pcpPerZone = new long[allocatedPerZone.length];
         long[] owners = new long[PageOwner.values().length];
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+            int f = map.flags(pfn);
             int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
             boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
             int kinds = (state[pfn] != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
@@ -174,7 +174,7 @@ public final class MmDebug {
         long writeback = 0;
         long[] writePending = new long[mm.nrNodes() * ZoneType.MAX_NR_ZONES];
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.mem[pfn << MemMap.STRIDE_SHIFT];
+            int f = map.flags(pfn);
             PageOwner o = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
             if (o == PageOwner.ANON && map.mapcount(pfn) > 0) {
                 anonMapped++;
@@ -462,7 +462,7 @@ public final class MmDebug {
                 zone.freeArea.forEach(order, mt.ordinal(), pfn -> {
                     count[0]++;
                     int size = 1 << o;
-                    if (!map.isBuddy(pfn) || map.mem[MemMap.at(pfn, MemMap.F_PRIV)] != o) {
+                    if (!map.isBuddy(pfn) || map.priv(pfn) != o) {
                         errors.add(zone + ": pfn " + pfn + " on order-" + o + " list is not a buddy head of that order");
                     }
                     if ((pfn & (size - 1)) != 0) {
@@ -481,13 +481,13 @@ public final class MmDebug {
                             errors.add(zone + ": pfn " + (pfn + i) + " covered by two free blocks");
                         }
                         state[pfn + i] = mark;
-                        if (i > 0 && (map.mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] & (PageFlags.PG_BUDDY | PageFlags.PG_PCP)) != 0) {
+                        if (i > 0 && (map.flags(pfn + i) & (PageFlags.PG_BUDDY | PageFlags.PG_PCP)) != 0) {
                             errors.add(zone + ": pfn " + (pfn + i) + " inside free block " + pfn + " is a list head");
                         }
                     }
                     if (o < PageAlloc.MAX_PAGE_ORDER) {
                         int buddy = pfn ^ size;
-                        if (buddy < map.nrPfns() && map.isBuddy(buddy) && map.mem[MemMap.at(buddy, MemMap.F_PRIV)] == o
+                        if (buddy < map.nrPfns() && map.isBuddy(buddy) && map.priv(buddy) == o
                                 && map.zoneId(buddy) == zone.id()) {
                             int bmt = map.pageblockMigratetype(buddy);
                             boolean mergeable = o < PageAlloc.PAGEBLOCK_ORDER || bmt == mt.ordinal()
@@ -535,8 +535,8 @@ public final class MmDebug {
             long pages = 0;
             for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
                 int order = PerCpuPages.pindexToOrder(pindex);
-                for (int pfn = pcp.listHead[pindex]; pfn != MemMap.NIL; pfn = map.mem[MemMap.at(pfn, MemMap.F_NEXT)]) {
-                    if ((map.mem[MemMap.at(pfn, MemMap.F_FLAGS)] & PageFlags.PG_PCP) == 0 || map.mem[MemMap.at(pfn, MemMap.F_PRIV)] != order) {
+                for (int pfn = pcp.lists.firstEntry(pindex); pfn != MemMap.NIL; pfn = pcp.lists.next(pfn)) {
+                    if (!map.test(pfn, PageFlags.PG_PCP) || map.priv(pfn) != order) {
                         errors.add(zone + " cpu " + pcp.cpu + ": pfn " + pfn + " on pcp list " + pindex
                                 + " is not a pcp head of order " + order);
                     }

@@ -55,7 +55,6 @@ public final class PageAlloc {
 
     private final MemoryManager mm;
     private final MemMap map;
-    private final int[] mem;
     private final long[] events;
     private final Ratelimit nopageRatelimit = new Ratelimit(Ratelimit.DEFAULT_INTERVAL_SECONDS * KernelServices.HZ,
             Ratelimit.DEFAULT_BURST);
@@ -65,7 +64,6 @@ public final class PageAlloc {
     PageAlloc(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
-        this.mem = map.mem;
         this.events = mm.vmEvents;
         this.mobilityDisabled = mm.totalRamPagesAtBoot()
                 < (long) PAGEBLOCK_NR_PAGES * mm.config().migrateTypes().size();
@@ -498,9 +496,8 @@ public final class PageAlloc {
                 return -1;
             }
         }
-        int pfn = pcp.listHead[pindex];
+        int pfn = pcp.lists.firstEntry(pindex);
         pcpListDel(pcp, pindex, pfn);
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_PCP;
         pcp.count -= 1 << order;
         countAlloc(preferred, zone, order, cpu);
         return pfn;
@@ -715,9 +712,9 @@ public final class PageAlloc {
         long movable = 0;
         int end = startPfn + PAGEBLOCK_NR_PAGES;
         for (int pfn = startPfn; pfn < end; ) {
-            int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+            int f = map.flags(pfn);
             if ((f & PageFlags.PG_BUDDY) != 0) {
-                int n = 1 << mem[MemMap.at(pfn, MemMap.F_PRIV)];
+                int n = 1 << map.buddyOrder(pfn);
                 free += n;
                 pfn += n;
                 continue;
@@ -735,11 +732,11 @@ public final class PageAlloc {
         long moved = 0;
         int end = startPfn + PAGEBLOCK_NR_PAGES;
         for (int pfn = startPfn; pfn < end; ) {
-            if ((mem[MemMap.at(pfn, MemMap.F_FLAGS)] & PageFlags.PG_BUDDY) == 0) {
+            if (!map.isBuddy(pfn)) {
                 pfn++;
                 continue;
             }
-            int order = mem[MemMap.at(pfn, MemMap.F_PRIV)];
+            int order = map.buddyOrder(pfn);
             int n = 1 << order;
             zone.freeArea.del(pfn, order, oldMt);
             zone.freeArea.add(pfn, order, newMt, true);
@@ -817,18 +814,18 @@ public final class PageAlloc {
         int n = 1 << order;
         int ownerBits = owner.ordinal() << PageFlags.OWNER_SHIFT;
         for (int i = 0; i < n; i++) {
-            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = ownerBits;
-            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_MAPCOUNT)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_INDEX)] = 0;
+            map.setFlags(pfn + i, ownerBits);
+            map.setRefcount(pfn + i, 0);
+            map.setMapcount(pfn + i, 0);
+            map.setMapping(pfn + i, 0);
+            map.setIndex(pfn + i, 0);
         }
-        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] = 1;
+        map.setRefcount(pfn, 1);
         mm.accountOwner(owner, n);
         if (order > 0 && (gfp & Gfp.__GFP_COMP) != 0) {
-            mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_HEAD;
+            map.addFlags(pfn, PageFlags.PG_HEAD);
         }
-        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
+        map.setPriv(pfn, order);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -853,8 +850,8 @@ public final class PageAlloc {
         zone.freeArea.del(pfn, order, mt);
         accountFreepages(zone, -(1L << order), mt);
         for (int i = 0; i < 1 << order; i++) {
-            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_PRIV)] = 0;
+            map.setFlags(pfn + i, 0);
+            map.setPriv(pfn + i, 0);
         }
         return order;
     }
@@ -878,7 +875,7 @@ public final class PageAlloc {
      */
     public void freePages(int pfn, int order, int cpu) {
         mm.assertWriter();
-        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        int f = map.flags(pfn);
         if ((f & (PageFlags.PG_BUDDY | PageFlags.PG_PCP | PageFlags.PG_RESERVED)) != 0
                 || (f & PageFlags.OWNER_MASK) == 0) {
             throw new IllegalStateException("freeing pfn " + pfn + " order " + order + " that is not allocated"
@@ -887,10 +884,10 @@ public final class PageAlloc {
         int n = 1 << order;
         mm.accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
         for (int i = 0; i < n; i++) {
-            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_MAPCOUNT)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = 0;
+            map.setFlags(pfn + i, 0);
+            map.setRefcount(pfn + i, 0);
+            map.setMapcount(pfn + i, 0);
+            map.setMapping(pfn + i, 0);
         }
         freeFrozenPages(pfn, order, cpu);
     }
@@ -918,7 +915,7 @@ public final class PageAlloc {
         pcp.allocFactor >>= 1;
         events[VmEvent.PGFREE.ordinal()] += 1L << order;
         int pindex = PerCpuPages.orderToPindex(mt, order);
-        pcpListAddHead(pcp, pindex, pfn, order);
+        pcpListAdd(pcp, pindex, pfn, order);
         pcp.count += 1 << order;
         int batch = pcp.batch;
         boolean freeHigh = false;
@@ -1003,9 +1000,8 @@ public final class PageAlloc {
             int order = PerCpuPages.pindexToOrder(pindex);
             int nrPages = 1 << order;
             do {
-                int pfn = pcp.listTail[pindex];
+                int pfn = pcp.lists.lastEntry(pindex);
                 pcpListDel(pcp, pindex, pfn);
-                mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_PCP;
                 count -= nrPages;
                 pcp.count -= nrPages;
                 freeOnePageNoCount(zone, pfn, order, map.pageblockMigratetype(pfn), false);
@@ -1063,8 +1059,8 @@ public final class PageAlloc {
         Zone zone = mm.zoneOf(pfn);
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
-            mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] = 0;
-            mem[MemMap.at(pfn + i, MemMap.F_REFCOUNT)] = 0;
+            map.setFlags(pfn + i, 0);
+            map.setRefcount(pfn + i, 0);
         }
         zone.managedPages += n;
         freeOnePage(zone, pfn, order, true);
@@ -1101,11 +1097,10 @@ public final class PageAlloc {
 
     /** page_is_buddy(): a free block of exactly this order in the same zone. */
     private boolean pageIsBuddy(int buddyPfn, int order, int zoneId) {
-        if (buddyPfn < 0 || buddyPfn >= map.nrPfns) {
+        if (buddyPfn < 0 || buddyPfn >= map.nrPfns()) {
             return false;
         }
-        return (mem[MemMap.at(buddyPfn, MemMap.F_FLAGS)] & PageFlags.PG_BUDDY) != 0 && mem[MemMap.at(buddyPfn, MemMap.F_PRIV)] == order
-                && map.zoneId(buddyPfn) == zoneId;
+        return map.isBuddy(buddyPfn) && map.buddyOrder(buddyPfn) == order && map.zoneId(buddyPfn) == zoneId;
     }
 
     /** buddy_merge_likely(): is the buddy of the next order up free, so that this block may soon merge? */
@@ -1119,51 +1114,23 @@ public final class PageAlloc {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // per-cpu list links (struct page::pcp_list)
+    // per-cpu lists (struct page::pcp_list; the order kept in page->private)
 
-    private void pcpListAddHead(PerCpuPages pcp, int pindex, int pfn, int order) {
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_PCP;
-        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
-        int h = pcp.listHead[pindex];
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = h;
-        if (h == MemMap.NIL) {
-            pcp.listTail[pindex] = pfn;
-        } else {
-            mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
-        }
-        pcp.listHead[pindex] = pfn;
+    private void pcpListAdd(PerCpuPages pcp, int pindex, int pfn, int order) {
+        map.addFlags(pfn, PageFlags.PG_PCP);
+        map.setPriv(pfn, order);
+        pcp.lists.listAdd(pindex, pfn);
     }
 
     private void pcpListAddTail(PerCpuPages pcp, int pindex, int pfn, int order) {
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] |= PageFlags.PG_PCP;
-        mem[MemMap.at(pfn, MemMap.F_PRIV)] = order;
-        int t = pcp.listTail[pindex];
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = t;
-        if (t == MemMap.NIL) {
-            pcp.listHead[pindex] = pfn;
-        } else {
-            mem[MemMap.at(t, MemMap.F_NEXT)] = pfn;
-        }
-        pcp.listTail[pindex] = pfn;
+        map.addFlags(pfn, PageFlags.PG_PCP);
+        map.setPriv(pfn, order);
+        pcp.lists.listAddTail(pindex, pfn);
     }
 
     private void pcpListDel(PerCpuPages pcp, int pindex, int pfn) {
-        int n = mem[MemMap.at(pfn, MemMap.F_NEXT)];
-        int p = mem[MemMap.at(pfn, MemMap.F_PREV)];
-        if (p == MemMap.NIL) {
-            pcp.listHead[pindex] = n;
-        } else {
-            mem[MemMap.at(p, MemMap.F_NEXT)] = n;
-        }
-        if (n == MemMap.NIL) {
-            pcp.listTail[pindex] = p;
-        } else {
-            mem[MemMap.at(n, MemMap.F_PREV)] = p;
-        }
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
+        pcp.lists.listDel(pindex, pfn);
+        map.clearFlags(pfn, PageFlags.PG_PCP);
     }
 
     static int clamp(int v, int lo, int hi) {

@@ -1,7 +1,5 @@
 package io.simproc.mm;
 
-import java.util.Arrays;
-
 /**
  * struct per_cpu_pages: one CPU's cache of free pages for one zone (mm/page_alloc.c). Lists per (migrate type,
  * order) for orders 0..PAGE_ALLOC_COSTLY_ORDER plus two THP-order lists; {@code count} pages are cached and are
@@ -27,13 +25,12 @@ public final class PerCpuPages {
     int freeCount;
     int allocFactor;
     int pcpFlags;
-    final int[] listHead = new int[NR_PCP_LISTS];
-    final int[] listTail = new int[NR_PCP_LISTS];
+    /** lists[NR_PCP_LISTS], through the pages' pcp_list links. */
+    final PageLists lists;
 
-    PerCpuPages(int cpu) {
+    PerCpuPages(MemMap map, int cpu) {
         this.cpu = cpu;
-        Arrays.fill(listHead, MemMap.NIL);
-        Arrays.fill(listTail, MemMap.NIL);
+        this.lists = new PageLists(map, NR_PCP_LISTS);
     }
 
     /** order_to_pindex(). */
@@ -70,6 +67,6 @@ public final class PerCpuPages {
     }
 
     boolean listEmpty(int pindex) {
-        return listHead[pindex] == MemMap.NIL;
+        return lists.listEmpty(pindex);
     }
 }

@@ -36,13 +36,13 @@ public final class Vmscan {
     private static final int RECLAIM_CLEAN = 3;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
     private final java.util.Map<Shrinker, Long> nrDeferred = new java.util.IdentityHashMap<>();
     private int[] isolated = new int[SWAP_CLUSTER_MAX];
 
     Vmscan(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /**
@@ -301,7 +301,7 @@ public final class Vmscan {
                 skippedHead[skipped++] = pfn;
                 mm.vmEvents[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
             } else {
-                mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+                map.incRefcount(pfn);
                 isolated[taken++] = pfn;
             }
             pfn = prev;
@@ -330,20 +330,19 @@ public final class Vmscan {
         long deactivated = 0;
         long[] vmFlags = new long[1];
         for (int pfn : pages) {
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_UNEVICTABLE) != 0) {
+            if (map.test(pfn, PageFlags.PG_UNEVICTABLE)) {
                 putback(lruvec, pfn);
                 continue;
             }
             vmFlags[0] = 0;
-            if (mem[b + MemMap.F_MAPCOUNT] > 0 && mm.rmap().folioReferenced(pfn, vmFlags) > 0
-                    && (vmFlags[0] & VmFlags.VM_EXEC) != 0 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPBACKED) == 0) {
+            if (map.mapcount(pfn) > 0 && mm.rmap().folioReferenced(pfn, vmFlags) > 0
+                    && (vmFlags[0] & VmFlags.VM_EXEC) != 0 && !map.test(pfn, PageFlags.PG_SWAPBACKED)) {
                 rotated++;
                 putback(lruvec, pfn);
                 continue;
             }
-            mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] & ~(PageFlags.PG_ACTIVE | PageFlags.PG_REFERENCED))
-                    | PageFlags.PG_WORKINGSET;
+            map.setFlags(pfn, (map.flags(pfn) & ~(PageFlags.PG_ACTIVE | PageFlags.PG_REFERENCED))
+                    | PageFlags.PG_WORKINGSET);
             deactivated++;
             putback(lruvec, pfn);
         }
@@ -391,15 +390,14 @@ public final class Vmscan {
      * anon pages are treated alike (mm/vmscan: protect the workingset on anonymous LRU).
      */
     private int folioCheckReferences(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
         long[] vmFlags = new long[1];
-        int referencedPtes = mem[b + MemMap.F_MAPCOUNT] > 0 ? mm.rmap().folioReferenced(pfn, vmFlags) : 0;
-        int f = mem[b + MemMap.F_FLAGS];
+        int referencedPtes = map.mapcount(pfn) > 0 ? mm.rmap().folioReferenced(pfn, vmFlags) : 0;
+        int f = map.flags(pfn);
         boolean referencedFolio = (f & PageFlags.PG_REFERENCED) != 0;
-        mem[b + MemMap.F_FLAGS] = f & ~PageFlags.PG_REFERENCED;
+        map.setFlags(pfn, f & ~PageFlags.PG_REFERENCED);
         boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
         if (referencedPtes > 0) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_REFERENCED;
+            map.addFlags(pfn, PageFlags.PG_REFERENCED);
             if (referencedFolio || referencedPtes > 1) {
                 return ACTIVATE;
             }
@@ -421,14 +419,13 @@ public final class Vmscan {
     private long shrinkFolioList(int[] pages, Lruvec lruvec, ScanControl sc, long[] pageout) {
         long reclaimed = 0;
         for (int pfn : pages) {
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            int f = mem[b + MemMap.F_FLAGS];
+            int f = map.flags(pfn);
             if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
                 putback(lruvec, pfn);
                 continue;
             }
             if ((f & PageFlags.PG_WRITEBACK) != 0) {
-                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                map.addFlags(pfn, PageFlags.PG_RECLAIM);
                 lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_IMMEDIATE.ordinal()]++;
                 putback(lruvec, pfn);
                 continue;
@@ -453,19 +450,19 @@ public final class Vmscan {
                 // A partly unmapped folio is split right away: its unmapped pages are freed without I/O.
                 mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
             }
-            if (anon && (mem[b + MemMap.F_FLAGS] & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == 0
-                    && mem[b + MemMap.F_MAPCOUNT] == 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+            if (anon && (map.flags(pfn) & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == 0
+                    && map.mapcount(pfn) == 0 && map.refcount(pfn) == 1) {
                 // An unmapped page of a split folio: only the isolation holds it.
                 mm.folios().put(pfn, 0);
                 reclaimed++;
                 continue;
             }
-            if (anon && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) == 0) {
+            if (anon && !map.test(pfn, PageFlags.PG_SWAPCACHE)) {
                 if (!canReclaimAnonPages(sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
                     activate(lruvec, pfn);
                     continue;
                 }
-                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
+                if (map.test(pfn, PageFlags.PG_TRANSHUGE)) {
                     // add_to_swap() of a THP needs a whole free swap cluster, which these swap areas never hand
                     // out: split the folio and swap its pages one by one.
                     mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
@@ -477,15 +474,15 @@ public final class Vmscan {
                     continue;
                 }
                 mm.swap().addToSwapCache(pfn, entry);
-                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+                map.addFlags(pfn, PageFlags.PG_DIRTY);
             }
-            if (mem[b + MemMap.F_MAPCOUNT] > 0) {
+            if (map.mapcount(pfn) > 0) {
                 if (!sc.mayUnmap || !mm.rmap().tryToUnmap(pfn)) {
                     activate(lruvec, pfn);
                     continue;
                 }
             }
-            f = mem[b + MemMap.F_FLAGS];
+            f = map.flags(pfn);
             if ((f & PageFlags.PG_DIRTY) != 0) {
                 if (references == RECLAIM_CLEAN || !sc.mayWritepage) {
                     putback(lruvec, pfn);
@@ -495,16 +492,16 @@ public final class Vmscan {
                     swapWritepage(pfn);
                     pageout[0]++;
                 } else {
-                    AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
+                    AddressSpace file = (AddressSpace) mm.mapping(map.mapping(pfn));
                     mm.bdi().writepage(file, pfn);
-                    mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                    map.addFlags(pfn, PageFlags.PG_RECLAIM);
                     lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_WRITE.ordinal()]++;
                     pageout[0]++;
                     putback(lruvec, pfn);
                     continue;
                 }
             }
-            if (mem[b + MemMap.F_REFCOUNT] != 2) {
+            if (map.refcount(pfn) != 2) {
                 putback(lruvec, pfn);
                 continue;
             }
@@ -512,8 +509,8 @@ public final class Vmscan {
                 mm.swap().deleteFromSwapCache(pfn, true);
                 mm.folios().put(pfn, 0);
             } else {
-                AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
-                mm.filemap().removeForReclaim(file, mem[b + MemMap.F_INDEX] & 0xffffffffL, pfn, true);
+                AddressSpace file = (AddressSpace) mm.mapping(map.mapping(pfn));
+                mm.filemap().removeForReclaim(file, map.index(pfn) & 0xffffffffL, pfn, true);
             }
             mm.folios().put(pfn, 0);
             reclaimed++;
@@ -524,15 +521,14 @@ public final class Vmscan {
     /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
     private void swapWritepage(int pfn) {
         mm.swap().writeSlot(pfn);
-        mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_DIRTY;
+        map.clearFlags(pfn, PageFlags.PG_DIRTY);
         mm.vmEvents[VmEvent.PSWPOUT.ordinal()]++;
         mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
     }
 
     private void activate(Lruvec lruvec, int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ACTIVE) == 0) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ACTIVE;
+        if (!map.test(pfn, PageFlags.PG_ACTIVE)) {
+            map.addFlags(pfn, PageFlags.PG_ACTIVE);
             mm.vmEvents[VmEvent.PGACTIVATE.ordinal()]++;
         }
         putback(lruvec, pfn);

@@ -7,6 +7,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.simproc.kernel.ArchRuleViolations;
+import io.simproc.mm.ListLinkViolation;
+import io.simproc.mm.MemMap;
+import io.simproc.mm.PageLists;
 import org.junit.jupiter.api.Test;
 
 import java.util.Collections;
@@ -93,6 +96,17 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("ru.serce.jnrfuse..", "jnr..")
             .because("nothing may cross into native code but the FUSE binding (and the commands that mount it)");
 
+    /** One list implementation over the mem_map: only PageLists reads or writes a struct page's list links. */
+    @ArchTest
+    static final ArchRule ONLY_PAGE_LISTS_TOUCH_THE_LIST_LINKS = noClasses().that()
+            .doNotHaveFullyQualifiedName(PageLists.class.getName())
+            .and().doNotHaveFullyQualifiedName(MemMap.class.getName())
+            .should().callMethod(MemMap.class, "next", int.class)
+            .orShould().callMethod(MemMap.class, "prev", int.class)
+            .orShould().callMethod(MemMap.class, "setNext", int.class, int.class)
+            .orShould().callMethod(MemMap.class, "setPrev", int.class, int.class)
+            .because("free areas, per-cpu lists, LRU lists and slab partial lists share PageLists and its checks");
+
     @ArchTest
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("io.simproc.(*)..").should().beFreeOfCycles()
             .allowEmptyShould(true);
@@ -128,5 +142,8 @@ class ArchitectureTest {
         String layering = assertThrows(AssertionError.class,
                 () -> KERNEL_IS_BELOW_THE_FILESYSTEM.check(violations)).getMessage();
         assertTrue(layering.contains("io.simproc.proc.ProcFs"), layering);
+        String links = assertThrows(AssertionError.class, () -> ONLY_PAGE_LISTS_TOUCH_THE_LIST_LINKS.check(
+                new ClassFileImporter().importClasses(ListLinkViolation.class))).getMessage();
+        assertTrue(links.contains("MemMap.setNext"), links);
     }
 }

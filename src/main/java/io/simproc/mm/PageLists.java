@@ -1,0 +1,123 @@
+package io.simproc.mm;
+
+import java.util.Arrays;
+
+/**
+ * include/linux/list.h over the mem_map: doubly linked lists threaded through the struct pages' own links — the one
+ * list_head that page->buddy_list, page->pcp_list, folio->lru and slab->slab_list share, so a page is on at most one
+ * list at a time. One object holds a set of list heads, each named by its index: a zone's free_area lists
+ * ({@link FreeArea}), a per-cpu pageset's lists ({@link PerCpuPages}), a node's LRU lists ({@link Lruvec}), a slab
+ * cache's per-node partial lists. A list ends in {@link MemMap#NIL} both ways; a page on no list has both links
+ * {@link MemMap#LIST_POISON}, as memmap_init() and list_del() leave them.
+ *
+ * <p>With assertions enabled (the tests), {@link #listAdd} and {@link #listAddTail} check that the page is on no
+ * list and {@link #listDel} that it is on this one, as CONFIG_DEBUG_LIST's __list_add_valid() and
+ * __list_del_entry_valid() do. This is the only class that writes a page's links.
+ */
+public final class PageLists {
+    private final MemMap map;
+    private final int[] head;
+    private final int[] tail;
+
+    public PageLists(MemMap map, int nrLists) {
+        this.map = map;
+        this.head = new int[nrLists];
+        this.tail = new int[nrLists];
+        Arrays.fill(head, MemMap.NIL);
+        Arrays.fill(tail, MemMap.NIL);
+    }
+
+    /** list_first_entry_or_null(): the page at the head of the list, or NIL. */
+    public int firstEntry(int list) {
+        return head[list];
+    }
+
+    /** list_last_entry(): the page at the tail of the list, or NIL. */
+    public int lastEntry(int list) {
+        return tail[list];
+    }
+
+    /** list_empty(). */
+    public boolean listEmpty(int list) {
+        return head[list] == MemMap.NIL;
+    }
+
+    /** The page one step toward the tail, or NIL. */
+    public int next(int pfn) {
+        return map.next(pfn);
+    }
+
+    /** The page one step toward the head, or NIL. */
+    public int prev(int pfn) {
+        return map.prev(pfn);
+    }
+
+    /** Whether the page is on some list (of any PageLists). */
+    public boolean isListed(int pfn) {
+        return map.next(pfn) != MemMap.LIST_POISON;
+    }
+
+    /** list_add(): link the page at the head of the list. */
+    public void listAdd(int list, int pfn) {
+        assert !isListed(pfn) && map.prev(pfn) == MemMap.LIST_POISON : "list_add of pfn " + pfn + " already on a list";
+        int h = head[list];
+        map.setPrev(pfn, MemMap.NIL);
+        map.setNext(pfn, h);
+        if (h == MemMap.NIL) {
+            tail[list] = pfn;
+        } else {
+            map.setPrev(h, pfn);
+        }
+        head[list] = pfn;
+    }
+
+    /** list_add_tail(): link the page at the tail of the list. */
+    public void listAddTail(int list, int pfn) {
+        assert !isListed(pfn) && map.prev(pfn) == MemMap.LIST_POISON : "list_add_tail of pfn " + pfn + " already on a list";
+        int t = tail[list];
+        map.setNext(pfn, MemMap.NIL);
+        map.setPrev(pfn, t);
+        if (t == MemMap.NIL) {
+            head[list] = pfn;
+        } else {
+            map.setNext(t, pfn);
+        }
+        tail[list] = pfn;
+    }
+
+    /** list_del(): unlink the page, which must be on this list, and poison its links. */
+    public void listDel(int list, int pfn) {
+        int n = map.next(pfn);
+        int p = map.prev(pfn);
+        assert onThisList(list, pfn, n, p) : "list_del of pfn " + pfn + " which is not on list " + list;
+        if (p == MemMap.NIL) {
+            head[list] = n;
+        } else {
+            map.setNext(p, n);
+        }
+        if (n == MemMap.NIL) {
+            tail[list] = p;
+        } else {
+            map.setPrev(n, p);
+        }
+        map.setNext(pfn, MemMap.LIST_POISON);
+        map.setPrev(pfn, MemMap.LIST_POISON);
+    }
+
+    /** __list_del_entry_valid(): both neighbours (or the list's ends) point back at the page. */
+    private boolean onThisList(int list, int pfn, int n, int p) {
+        if (n == MemMap.LIST_POISON || p == MemMap.LIST_POISON) {
+            return false;
+        }
+        boolean prevOk = p == MemMap.NIL ? head[list] == pfn : map.next(p) == pfn;
+        boolean nextOk = n == MemMap.NIL ? tail[list] == pfn : map.prev(n) == pfn;
+        return prevOk && nextOk;
+    }
+
+    /** list_for_each_entry(): the pages of one list from head to tail; {@code action} must not change the list. */
+    public void forEach(int list, java.util.function.IntConsumer action) {
+        for (int pfn = head[list]; pfn != MemMap.NIL; pfn = map.next(pfn)) {
+            action.accept(pfn);
+        }
+    }
+}
