@@ -88,7 +88,7 @@ public final class Kernel implements KernelServices {
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
             k.tasks.setObjects(new TaskObjects(k.mm));
-            k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
+            k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0]);

@@ -66,7 +66,7 @@ public final class OomKill {
 
     /** totalpages of a global OOM: RAM plus swap. */
     public static long totalPages(Kernel k) {
-        return k.mm().totalramPages() + k.mm().totalSwapPages();
+        return k.mm().vmstat().totalramPages() + k.mm().swap().totalSwapPages();
     }
 
     /**
@@ -174,7 +174,7 @@ public final class OomKill {
                     victim.uid()));
         }
         MmStruct mm = findTaskMm(kernel, victim);
-        kernel.mm().countEvent(VmEvent.OOM_KILL, 1);
+        kernel.mm().vmstat().countEvent(VmEvent.OOM_KILL, 1);
         kernel.printk(KernelServices.KERN_ERR, String.format("%s: Killed process %d (%s) total-vm:%dkB, "
                         + "anon-rss:%dkB, file-rss:%dkB, shmem-rss:%dkB, UID:%d pgtables:%dkB oom_score_adj:%d",
                 message, victim.pid(), victim.comm(), k(mm.totalVm()), k(mm.rss(MmStruct.MM_ANONPAGES)),

@@ -240,7 +240,7 @@ public final class Syscalls {
         long[] range = Vfs.pageRange(offset, len);
         long pages = kernel.mm().filemap().write(f, range[0], range[1], nid(t), t.cpu());
         chargeIo(t, pages, 0);
-        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWritebackThrottled()) {
+        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWriteback().overDirtyLimit()) {
             return -Errno.ENOMEM;
         }
         return Math.min(len, pages << Page.PAGE_SHIFT);

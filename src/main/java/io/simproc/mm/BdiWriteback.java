@@ -116,7 +116,7 @@ public final class BdiWriteback {
     /** wb_over_bg_thresh() → write back the oldest inodes until dirty pages are below the background threshold. */
     private void wbCheckBackgroundFlush() {
         while (!bDirty.isEmpty()) {
-            long dirty = mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY);
+            long dirty = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY);
             long bg = ShowMem.globalDirtyLimits(mm)[1];
             if (dirty <= bg) {
                 return;

@@ -26,14 +26,14 @@ public final class DropCaches {
         mm.assertWriter();
         lastValue = value;
         if ((value & 1) != 0) {
-            for (AddressSpace f : java.util.List.copyOf(mm.files())) {
+            for (AddressSpace f : java.util.List.copyOf(mm.inodes().files())) {
                 mm.filemap().invalidateMappingPages(f);
             }
-            mm.countEvent(VmEvent.DROP_PAGECACHE, 1);
+            mm.vmstat().countEvent(VmEvent.DROP_PAGECACHE, 1);
         }
         if ((value & 2) != 0) {
             dropSlab();
-            mm.countEvent(VmEvent.DROP_SLAB, 1);
+            mm.vmstat().countEvent(VmEvent.DROP_SLAB, 1);
         }
         if (!stfu) {
             mm.services().printk(KernelServices.KERN_INFO, String.format("%s (%d): drop_caches: %d",
@@ -49,7 +49,7 @@ public final class DropCaches {
         do {
             freed = 0;
             for (PgData pgdat : mm.nodes()) {
-                freed += mm.vmscan().shrinkSlab(Gfp.GFP_KERNEL, pgdat.nodeId(), 0);
+                freed += mm.shrinkers().shrinkSlab(Gfp.GFP_KERNEL, pgdat.nodeId(), 0);
             }
             shift++;
         } while ((freed >> shift) > 1);

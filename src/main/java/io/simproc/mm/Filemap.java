@@ -44,8 +44,8 @@ public final class Filemap {
         if (file.isShmem()) {
             return new Lookup(pfn, false);
         }
-        mm.countEvent(VmEvent.PGMAJFAULT, 1);
-        mm.countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+        mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
+        mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
         return new Lookup(pfn, true);
     }
 
@@ -133,7 +133,7 @@ public final class Filemap {
             read++;
         }
         if (!file.isShmem()) {
-            mm.countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
+            mm.vmstat().countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
         }
         return read;
     }
@@ -211,7 +211,7 @@ public final class Filemap {
                 lruvec.del(pfn);
                 map.setFlags(pfn, (map.flags(pfn) | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
                 lruvec.add(pfn);
-                mm.countEvent(VmEvent.PGACTIVATE, 1);
+                mm.vmstat().countEvent(VmEvent.PGACTIVATE, 1);
             } else {
                 map.setFlags(pfn, (f | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
             }

@@ -72,10 +72,10 @@ public final class Folios {
                 & ~PageFlags.PG_ACTIVE);
         map.setPriv(pfn, 1);
         mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]++;
-        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MLOCKED, 1);
+        mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_MLOCKED, 1);
         if (onLru) {
             lruvecOf(pfn).add(pfn);
-            mm.countEvent(VmEvent.UNEVICTABLE_PGS_CULLED, 1);
+            mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_CULLED, 1);
         }
     }
 
@@ -97,10 +97,10 @@ public final class Folios {
         }
         map.clearFlags(pfn, PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
         mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
-        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, 1);
+        mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, 1);
         if (onLru) {
             lruvecOf(pfn).add(pfn);
-            mm.countEvent(VmEvent.UNEVICTABLE_PGS_RESCUED, 1);
+            mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_RESCUED, 1);
         }
     }
 

@@ -53,8 +53,8 @@ public final class HugeMemory {
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
-        mm.registerShrinker(new HugeZeroShrinker());
-        mm.registerShrinker(new DeferredSplitShrinker());
+        mm.shrinkers().register(new HugeZeroShrinker());
+        mm.shrinkers().register(new DeferredSplitShrinker());
     }
 
     /** Whether the folio at {@code head} is on the deferred split queue. */
@@ -151,7 +151,7 @@ public final class HugeMemory {
         int head = mm.pageAlloc().allocPages(vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
                 mmStruct.homeCpu, PageOwner.ANON);
         if (head < 0) {
-            mm.countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
+            mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;
         }
         int ownerBits = map.flags(head) & PageFlags.OWNER_MASK;
@@ -174,7 +174,7 @@ public final class HugeMemory {
         mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
         mmStruct.addRss(MmStruct.MM_ANONPAGES, HPAGE_PMD_NR);
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] += HPAGE_PMD_NR;
-        mm.countEvent(VmEvent.THP_FAULT_ALLOC, 1);
+        mm.vmstat().countEvent(VmEvent.THP_FAULT_ALLOC, 1);
         return true;
     }
 
@@ -191,7 +191,7 @@ public final class HugeMemory {
             int pfn = mm.pageAlloc().allocPages((Gfp.GFP_TRANSHUGE | Gfp.__GFP_ZERO) & ~Gfp.__GFP_MOVABLE,
                     HPAGE_PMD_ORDER, mmStruct.homeNid, mmStruct.homeCpu, PageOwner.KERNEL);
             if (pfn < 0) {
-                mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC_FAILED, 1);
+                mm.vmstat().countEvent(VmEvent.THP_ZERO_PAGE_ALLOC_FAILED, 1);
                 return -1;
             }
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
@@ -199,7 +199,7 @@ public final class HugeMemory {
             }
             hugeZeroPfn = pfn;
             hugeZeroRefcount = 1;
-            mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC, 1);
+            mm.vmstat().countEvent(VmEvent.THP_ZERO_PAGE_ALLOC, 1);
         }
         hugeZeroRefcount++;
         mmStruct.hugeZeroFolio = true;
@@ -272,7 +272,7 @@ public final class HugeMemory {
                 table.entry[first + i] |= PageTable._PAGE_RW | PageTable._PAGE_DIRTY | PageTable._PAGE_ACCESSED;
             }
             mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
-            mm.countEvent(VmEvent.PGREUSE, 1);
+            mm.vmstat().countEvent(VmEvent.PGREUSE, 1);
             return true;
         }
         splitHugePmd(haddr, table);
@@ -376,7 +376,7 @@ public final class HugeMemory {
     /** deferred_split_folio(): the folio is partly unmapped; it waits on the queue to be split. */
     private void deferredSplitFolio(int head) {
         if (deferred.add(head)) {
-            mm.countEvent(VmEvent.THP_DEFERRED_SPLIT_PAGE, 1);
+            mm.vmstat().countEvent(VmEvent.THP_DEFERRED_SPLIT_PAGE, 1);
         }
     }
 
@@ -454,8 +454,8 @@ public final class HugeMemory {
             }
         }
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
-        mm.countEvent(VmEvent.THP_SPLIT_PAGE, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PAGE, 1);
     }
 
     /**
@@ -489,7 +489,7 @@ public final class HugeMemory {
      */
     void splitHugePmd(long haddr, PageTable.Pte table) {
         splitHugePmdEntries(table, PageTable.indexOf(haddr));
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 
     /** The 512 PTEs of a huge PMD from index {@code first} of {@code table} become ordinary ones. */
@@ -506,8 +506,8 @@ public final class HugeMemory {
     void splitHugeZeroPmd(long haddr, PageTable.Pte table) {
         int first = PageTable.indexOf(haddr);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
-            table.entry[first + i] = Memory.mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL);
+            table.entry[first + i] = Memory.mkPte(mm.memory().zeroPfn(), PageTable._PAGE_SPECIAL);
         }
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 }

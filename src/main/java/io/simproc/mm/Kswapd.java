@@ -38,7 +38,7 @@ public final class Kswapd {
             return;
         }
         if (pgdat.kswapdState == NAPPING) {
-            mm.vmEvents[VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY.ordinal()]++;
+            mm.vmstat().events[VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY.ordinal()]++;
         }
         makeRunnable(pgdat);
     }
@@ -69,7 +69,7 @@ public final class Kswapd {
                 return;
             }
             if (!pgdatBalanced(pgdat, order, highest) && pgdat.kswapdFailures < PageAlloc.MAX_RECLAIM_RETRIES) {
-                mm.vmEvents[VmEvent.KSWAPD_HIGH_WMARK_HIT_QUICKLY.ordinal()]++;
+                mm.vmstat().events[VmEvent.KSWAPD_HIGH_WMARK_HIT_QUICKLY.ordinal()]++;
                 makeRunnable(pgdat);
                 return;
             }
@@ -82,7 +82,7 @@ public final class Kswapd {
      * twice its size (fragmentation may keep the node from a high-order balance; compaction is then kcompactd's).
      */
     int balancePgdat(PgData pgdat, int order, int highestZoneidx) {
-        mm.vmEvents[VmEvent.PAGEOUTRUN.ordinal()]++;
+        mm.vmstat().events[VmEvent.PAGEOUTRUN.ordinal()]++;
         long[] zoneBoosts = new long[ZoneType.MAX_NR_ZONES];
         long nrBoostReclaim = 0;
         for (int i = 0; i <= highestZoneidx; i++) {

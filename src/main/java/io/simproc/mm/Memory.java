@@ -24,10 +24,25 @@ public final class Memory {
 
     private final MemoryManager mm;
     private final MemMap map;
+    /** The shared zero page, or -1 before boot designates one. */
+    private int zeroPfn = -1;
 
     Memory(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
+    }
+
+    /** Boot designates a reserved page of the kernel image as the zero page. */
+    public void setZeroPfn(int pfn) {
+        if (!map.test(pfn, PageFlags.PG_RESERVED)) {
+            throw new IllegalArgumentException("the zero page must be a reserved page, pfn " + pfn + " is not");
+        }
+        this.zeroPfn = pfn;
+    }
+
+    /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
+    public int zeroPfn() {
+        return zeroPfn;
     }
 
     static long ptePfn(long pte) {
@@ -83,7 +98,7 @@ public final class Memory {
 
     /** handle_mm_fault(). */
     int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
-        mm.countEvent(VmEvent.PGFAULT, 1);
+        mm.vmstat().countEvent(VmEvent.PGFAULT, 1);
         addr &= io.simproc.uapi.Page.PAGE_MASK;
         boolean thpPmdNone = vma.isAnonymous()
                 && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
@@ -120,7 +135,7 @@ public final class Memory {
     /** do_anonymous_page(). */
     private int doAnonymousPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table) {
         if (!write) {
-            PageTable.set(table, addr, mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL));
+            PageTable.set(table, addr, mkPte(zeroPfn, PageTable._PAGE_SPECIAL));
             return MINOR;
         }
         int pfn = newAnonPage(mmStruct, vma, addr);
@@ -201,7 +216,7 @@ public final class Memory {
             if (pfn < 0) {
                 return OOM;
             }
-            if (!mm.mms().contains(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
+            if (!mm.mmStructs().isLive(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
                 // pte_same() failed: the allocation OOM-killed this address space's owner, whose exit zapped the
                 // PTE and dropped its slot reference.
@@ -217,9 +232,9 @@ public final class Memory {
                 mm.workingset().refault(pfn, shadow[0], false);
             }
             mm.folios().addLru(pfn);
-            mm.countEvent(VmEvent.PSWPIN, 1);
-            mm.countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
-            mm.countEvent(VmEvent.PGMAJFAULT, 1);
+            mm.vmstat().countEvent(VmEvent.PSWPIN, 1);
+            mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+            mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
             result = MAJOR;
         }
         if (map.mapcount(pfn) == 0) {
@@ -255,7 +270,7 @@ public final class Memory {
      * OOM-killed the address space's owner and zapped it. Returns false when memory ran out.
      */
     boolean unuseSwap(int type) {
-        for (MmStruct m : new java.util.ArrayList<>(mm.mms())) {
+        for (MmStruct m : new java.util.ArrayList<>(mm.mmStructs().all())) {
             for (Vma v : new java.util.ArrayList<>(m.vmas())) {
                 java.util.List<Long> addrs = new java.util.ArrayList<>();
                 m.pgtable.scan(v.start, v.end, (addr, pte) -> {
@@ -264,7 +279,7 @@ public final class Memory {
                     }
                 });
                 for (long addr : addrs) {
-                    if (!mm.mms().contains(m)) {
+                    if (!mm.mmStructs().isLive(m)) {
                         break;
                     }
                     PageTable.Pte table = m.pgtable.leaf(addr, null);
@@ -296,7 +311,7 @@ public final class Memory {
         if (!special && map.test(pfn, PageFlags.PG_ANON) && map.refcount(pfn) == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
             mm.content().store(pfn);
-            mm.countEvent(VmEvent.PGREUSE, 1);
+            mm.vmstat().countEvent(VmEvent.PGREUSE, 1);
             return MINOR;
         }
         int copy = newAnonPage(mmStruct, vma, addr);
@@ -308,7 +323,7 @@ public final class Memory {
         if (!special) {
             boolean wasAnon = map.test(pfn, PageFlags.PG_ANON);
             if (!wasAnon) {
-                mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+                mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
             } else {
                 mmStruct.addRss(MmStruct.MM_ANONPAGES, -1);
             }
@@ -373,7 +388,7 @@ public final class Memory {
                 return;
             }
             int pfn = (int) ptePfn(pte);
-            mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+            mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
             unmapPage(vma, pfn, mmStruct.homeCpu);
         });
     }

@@ -31,7 +31,7 @@ final class Migrate {
             return false;
         }
         int expected = map.mapcount(pfn) + (owner == PageOwner.ANON ? 0 : 1);
-        return map.refcount(pfn) == expected && mm.mapping(map.mapping(pfn)) != null;
+        return map.refcount(pfn) == expected && mm.mappings().get(map.mapping(pfn)) != null;
     }
 
     /**
@@ -41,7 +41,7 @@ final class Migrate {
     boolean migratePage(int src, int dst, int cpu) {
         int flags = map.flags(src);
         int mapcount = map.mapcount(src);
-        Object mapping = mm.mapping(map.mapping(src));
+        Object mapping = mm.mappings().get(map.mapping(src));
         int index = map.index(src);
         java.util.Collection<Vma> vmas = mapping instanceof AnonVma av ? av.vmas : ((AddressSpace) mapping).iMmap;
         if (countMappings(vmas, index, src) != mapcount) {
@@ -64,7 +64,7 @@ final class Migrate {
         map.setMapping(src, 0);
         map.setPriv(src, 0);
         mm.pageAlloc().freePages(src, 0, cpu);
-        mm.countEvent(VmEvent.PGMIGRATE_SUCCESS, 1);
+        mm.vmstat().countEvent(VmEvent.PGMIGRATE_SUCCESS, 1);
         return true;
     }
 

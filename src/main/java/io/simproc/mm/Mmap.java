@@ -61,7 +61,7 @@ public final class Mmap {
         m.homeCpu = cpu;
         m.homeNid = nid;
         m.mmapBase = mmapBase;
-        mm.registerMm(m);
+        mm.mmStructs().alloc(m);
         return m;
     }
 
@@ -109,12 +109,12 @@ public final class Mmap {
         }
         if (account) {
             // The pages of the accounted mappings this one replaced stay charged, now to it (vms.nr_accounted).
-            mm.addCommitted(Math.min(replaced, pages));
+            mm.overcommit().addCommitted(Math.min(replaced, pages));
             m.committedPages += pages;
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         if (file == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
-            file = mm.newShmemObject("/dev/zero (deleted)", len, true, m, (vmFlags & VmFlags.VM_NORESERVE) != 0);
+            file = mm.shmem().fileSetup("/dev/zero (deleted)", len, true, m, (vmFlags & VmFlags.VM_NORESERVE) != 0);
             if (file == null) {
                 return -Errno.ENOMEM;
             }
@@ -309,8 +309,8 @@ public final class Mmap {
         if (vma.anonVma != null) {
             return;
         }
-        AnonVma av = new AnonVma(mm, mm.registerMapping(null), null);
-        mm.setMapping(av.id, av);
+        AnonVma av = new AnonVma(mm, mm.mappings().register(null), null);
+        mm.mappings().set(av.id, av);
         link(vma, av);
         vma.anonVma = av;
     }
@@ -350,17 +350,17 @@ public final class Mmap {
         for (AnonVma av : vma.anonVmaChain) {
             av.vmas.remove(vma);
             if (av.vmas.isEmpty()) {
-                mm.releaseMapping(av.id);
+                mm.mappings().release(av.id);
             }
         }
         vma.anonVmaChain.clear();
         if (vma.file != null) {
             vma.file.iMmap.remove(vma);
-            if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.isAnonymousShmem(vma.file)) {
-                mm.freeShmemObject(vma.file);
+            if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.shmem().isAnonymous(vma.file)) {
+                mm.shmem().free(vma.file);
             }
             if (vma.file.isUnlinked() && vma.file.iMmap.isEmpty()) {
-                mm.evictInode(vma.file);
+                mm.inodes().evictInode(vma.file);
             }
         }
     }
@@ -689,8 +689,8 @@ public final class Mmap {
                 continue;
             }
             anonVmaClone(c, v);
-            AnonVma own = new AnonVma(mm, mm.registerMapping(null), v.anonVma.root);
-            mm.setMapping(own.id, own);
+            AnonVma own = new AnonVma(mm, mm.mappings().register(null), v.anonVma.root);
+            mm.mappings().set(own.id, own);
             link(c, own);
             c.anonVma = own;
             if (!copyPageRange(old, v, child, c, alloc)) {
@@ -728,7 +728,7 @@ public final class Mmap {
                 int pfn = (int) Memory.ptePfn(pte);
                 mm.folios().get(pfn);
                 mm.rmap().addMapping(pfn);
-                child.addRss(mm.rssMemberOf(pfn), 1);
+                child.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), 1);
                 if (cow && (pte & PageTable._PAGE_RW) != 0) {
                     table.entry[i] = pte & ~PageTable._PAGE_RW;
                     copy = pte & ~PageTable._PAGE_RW;
@@ -757,7 +757,7 @@ public final class Mmap {
         m.lockedVm = 0;
         m.pgtable.freeAll(tableAllocator(m));
         mm.hugeMemory().mmPutHugeZeroFolio(m);
-        mm.unregisterMm(m);
+        mm.mmStructs().drop(m);
     }
 
     static long pageAlign(long v) {

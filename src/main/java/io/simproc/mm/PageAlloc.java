@@ -61,12 +61,12 @@ public final class PageAlloc {
     /** page_group_by_mobility_disabled: tiny machines treat everything as one type. */
     private final boolean mobilityDisabled;
 
-    PageAlloc(MemoryManager mm) {
+    /** {@code totalRamPages}: the pages memblock_free_all() is about to free (for mobility grouping). */
+    PageAlloc(MemoryManager mm, long totalRamPages) {
         this.mm = mm;
         this.map = mm.memMap();
-        this.events = mm.vmEvents;
-        this.mobilityDisabled = mm.totalRamPagesAtBoot()
-                < (long) PAGEBLOCK_NR_PAGES * mm.config().migrateTypes().size();
+        this.events = mm.vmstat().events;
+        this.mobilityDisabled = totalRamPages < (long) PAGEBLOCK_NR_PAGES * mm.config().migrateTypes().size();
     }
 
     public boolean mobilityGroupingDisabled() {
@@ -186,7 +186,7 @@ public final class PageAlloc {
                 continue;
             }
             boolean[] oomProgress = new boolean[1];
-            long freeBefore = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+            long freeBefore = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
             pfn = allocPagesMayOom(gfp, order, ac, oomProgress);
             if (pfn >= 0) {
                 return pfn;
@@ -196,7 +196,7 @@ public final class PageAlloc {
             }
             // Progress that freed nothing (an OOM killer that may not act for this request) may not loop forever:
             // at most MAX_RECLAIM_RETRIES such rounds in a row.
-            futileOomLoops = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) > freeBefore ? 0 : futileOomLoops + 1;
+            futileOomLoops = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) > freeBefore ? 0 : futileOomLoops + 1;
             if (futileOomLoops > MAX_RECLAIM_RETRIES) {
                 break;
             }
@@ -821,7 +821,7 @@ public final class PageAlloc {
             map.setIndex(pfn + i, 0);
         }
         map.setRefcount(pfn, 1);
-        mm.accountOwner(owner, n);
+        mm.vmstat().accountOwner(owner, n);
         if (order > 0 && (gfp & Gfp.__GFP_COMP) != 0) {
             map.addFlags(pfn, PageFlags.PG_HEAD);
         }
@@ -882,7 +882,7 @@ public final class PageAlloc {
                     + " (flags 0x" + Integer.toHexString(f) + ")");
         }
         int n = 1 << order;
-        mm.accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
+        mm.vmstat().accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
         for (int i = 0; i < n; i++) {
             map.setFlags(pfn + i, 0);
             map.setRefcount(pfn + i, 0);

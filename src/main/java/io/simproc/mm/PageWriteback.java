@@ -81,18 +81,18 @@ public final class PageWriteback {
         zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]--;
         zone.node().vmStat[NodeStatItem.NR_WRITTEN.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
-        mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
         if ((f & PageFlags.PG_RECLAIM) != 0 && (f & PageFlags.PG_LRU) != 0 && (f & PageFlags.PG_ACTIVE) == 0) {
             Lruvec lruvec = zone.node().lruvec;
             lruvec.del(pfn);
             lruvec.addTail(pfn);
-            mm.vmEvents[VmEvent.PGROTATED.ordinal()]++;
+            mm.vmstat().events[VmEvent.PGROTATED.ordinal()]++;
         }
     }
 
     /** Whether dirty + writeback pages are above the dirty threshold (writers would be throttled). */
-    boolean overDirtyLimit() {
-        return mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY) + mm.globalNodeState(NodeStatItem.NR_WRITEBACK)
+    public boolean overDirtyLimit() {
+        return mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY) + mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK)
                 > ShowMem.globalDirtyLimits(mm)[0];
     }
 
@@ -101,8 +101,8 @@ public final class PageWriteback {
      * writeback above the dirty threshold); above the background threshold it starts background writeback.
      */
     boolean balanceDirtyPages() {
-        long dirty = mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY);
-        long writeback = mm.globalNodeState(NodeStatItem.NR_WRITEBACK);
+        long dirty = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY);
+        long writeback = mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK);
         long[] limits = ShowMem.globalDirtyLimits(mm);
         if (dirty > limits[1]) {
             mm.bdi().wakeupFlusher();

@@ -65,7 +65,7 @@ public final class Rmap {
         if (map.mapcount(pfn) == 0) {
             return;
         }
-        Object owner = mm.mapping(map.mapping(pfn));
+        Object owner = mm.mappings().get(map.mapping(pfn));
         java.util.Collection<Vma> vmas;
         if (map.test(pfn, PageFlags.PG_ANON)) {
             if (!(owner instanceof AnonVma av)) {
@@ -145,7 +145,7 @@ public final class Rmap {
                 }
             } else {
                 PageTable.set(table, addr, 0);
-                vma.mm.addRss(mm.rssMemberOf(pfn), -1);
+                vma.mm.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
                 if (dirty && vma.file != null) {
                     mm.pageWriteback().folioMarkDirty(vma.file, pfn);
                 }

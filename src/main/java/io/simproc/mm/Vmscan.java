@@ -27,8 +27,6 @@ public final class Vmscan {
      * lists it just found unreclaimable).
      */
     static final long MAX_NOPROGRESS_THROTTLE = 5L * KernelServices.HZ;
-    /** SHRINK_BATCH: objects asked of a shrinker per call. */
-    static final int SHRINK_BATCH = 128;
 
     private static final int ACTIVATE = 0;
     private static final int KEEP = 1;
@@ -37,7 +35,6 @@ public final class Vmscan {
 
     private final MemoryManager mm;
     private final MemMap map;
-    private final java.util.Map<Shrinker, Long> nrDeferred = new java.util.IdentityHashMap<>();
     private int[] isolated = new int[SWAP_CLUSTER_MAX];
 
     Vmscan(MemoryManager mm) {
@@ -58,7 +55,7 @@ public final class Vmscan {
         sc.order = order;
         sc.reclaimIdx = highestZoneidx;
         sc.maySwap = true;
-        mm.vmEvents[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
+        mm.vmstat().events[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
         java.util.LinkedHashSet<PgData> nodes = new java.util.LinkedHashSet<>();
         long now = mm.services().jiffies();
         for (Zone z : mm.zonelist(nid, highestZoneidx)) {
@@ -67,7 +64,7 @@ public final class Vmscan {
             }
         }
         if (nodes.isEmpty()) {
-            mm.vmEvents[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
+            mm.vmstat().events[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
             return 0;
         }
         while (true) {
@@ -150,7 +147,7 @@ public final class Vmscan {
         long reclaimedBefore = sc.nrReclaimed;
         long scannedBefore = sc.nrScanned;
         shrinkLruvec(pgdat.lruvec, sc);
-        shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
+        mm.shrinkers().shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
         if (sc.nrReclaimed - reclaimedBefore > 0) {
             pgdat.kswapdFailures = 0;
         }
@@ -299,7 +296,7 @@ public final class Vmscan {
                     skippedHead = new int[(int) n * 4];
                 }
                 skippedHead[skipped++] = pfn;
-                mm.vmEvents[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
+                mm.vmstat().events[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
             } else {
                 map.incRefcount(pfn);
                 isolated[taken++] = pfn;
@@ -324,7 +321,7 @@ public final class Vmscan {
      */
     void shrinkActiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
         int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
-        mm.vmEvents[VmEvent.PGREFILL.ordinal()] += n;
+        mm.vmstat().events[VmEvent.PGREFILL.ordinal()] += n;
         int[] pages = java.util.Arrays.copyOf(isolated, n);
         long rotated = 0;
         long deactivated = 0;
@@ -346,7 +343,7 @@ public final class Vmscan {
             deactivated++;
             putback(lruvec, pfn);
         }
-        mm.vmEvents[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
+        mm.vmstat().events[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
         lruNoteCost(lruvec, lru >= Lruvec.LRU_INACTIVE_FILE, 0, rotated);
     }
 
@@ -358,12 +355,12 @@ public final class Vmscan {
             return 0;
         }
         sc.nrScanned += n;
-        mm.vmEvents[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
-        mm.vmEvents[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
+        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
+        mm.vmstat().events[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
         long[] pageout = {0};
         long reclaimed = shrinkFolioList(java.util.Arrays.copyOf(isolated, n), lruvec, sc, pageout);
-        mm.vmEvents[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
-        mm.vmEvents[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
+        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
+        mm.vmstat().events[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
         lruNoteCost(lruvec, file, pageout[0], n - reclaimed);
         return reclaimed;
     }
@@ -466,7 +463,7 @@ public final class Vmscan {
                     // add_to_swap() of a THP needs a whole free swap cluster, which these swap areas never hand
                     // out: split the folio and swap its pages one by one.
                     mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
-                    mm.countEvent(VmEvent.THP_SWPOUT_FALLBACK, 1);
+                    mm.vmstat().countEvent(VmEvent.THP_SWPOUT_FALLBACK, 1);
                 }
                 int entry = mm.swap().getSwapPage();
                 if (entry == 0) {
@@ -492,7 +489,7 @@ public final class Vmscan {
                     swapWritepage(pfn);
                     pageout[0]++;
                 } else {
-                    AddressSpace file = (AddressSpace) mm.mapping(map.mapping(pfn));
+                    AddressSpace file = (AddressSpace) mm.mappings().get(map.mapping(pfn));
                     mm.bdi().writepage(file, pfn);
                     map.addFlags(pfn, PageFlags.PG_RECLAIM);
                     lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_WRITE.ordinal()]++;
@@ -509,7 +506,7 @@ public final class Vmscan {
                 mm.swap().deleteFromSwapCache(pfn, true);
                 mm.folios().put(pfn, 0);
             } else {
-                AddressSpace file = (AddressSpace) mm.mapping(map.mapping(pfn));
+                AddressSpace file = (AddressSpace) mm.mappings().get(map.mapping(pfn));
                 mm.filemap().removeForReclaim(file, map.index(pfn) & 0xffffffffL, pfn, true);
             }
             mm.folios().put(pfn, 0);
@@ -522,47 +519,16 @@ public final class Vmscan {
     private void swapWritepage(int pfn) {
         mm.swap().writeSlot(pfn);
         map.clearFlags(pfn, PageFlags.PG_DIRTY);
-        mm.vmEvents[VmEvent.PSWPOUT.ordinal()]++;
-        mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        mm.vmstat().events[VmEvent.PSWPOUT.ordinal()]++;
+        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
     }
 
     private void activate(Lruvec lruvec, int pfn) {
         if (!map.test(pfn, PageFlags.PG_ACTIVE)) {
             map.addFlags(pfn, PageFlags.PG_ACTIVE);
-            mm.vmEvents[VmEvent.PGACTIVATE.ordinal()]++;
+            mm.vmstat().events[VmEvent.PGACTIVATE.ordinal()]++;
         }
         putback(lruvec, pfn);
-    }
-
-    /**
-     * shrink_slab(): ask every shrinker for (freeable >> priority) × 4 / seeks objects plus what earlier calls
-     * deferred, in batches of SHRINK_BATCH (slabs_scanned). Returns the objects freed.
-     */
-    long shrinkSlab(int gfp, int nid, int priority) {
-        long freed = 0;
-        for (Shrinker s : mm.shrinkers()) {
-            long freeable = s.countObjects(nid);
-            if (freeable <= 0) {
-                continue;
-            }
-            long delta = (freeable >> priority) * 4 / Math.max(1, s.seeks());
-            long total = nrDeferred.getOrDefault(s, 0L) + delta;
-            total = Math.min(total, freeable * 2);
-            long scanned = 0;
-            while (total >= SHRINK_BATCH || (total > 0 && total >= freeable)) {
-                long batch = Math.min(SHRINK_BATCH, total);
-                long ret = s.scanObjects(nid, batch);
-                if (ret == Shrinker.SHRINK_STOP) {
-                    break;
-                }
-                freed += ret;
-                total -= batch;
-                scanned += batch;
-            }
-            mm.vmEvents[VmEvent.SLABS_SCANNED.ordinal()] += scanned;
-            nrDeferred.put(s, Math.max(0, total));
-        }
-        return freed;
     }
 
     /** zone_reclaimable_pages(): the zone's file LRU pages, and its anon ones while swap has room. */

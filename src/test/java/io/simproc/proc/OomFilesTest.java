@@ -56,7 +56,7 @@ class OomFilesTest {
                 return 0L;
             }
             MmStruct mm = t.mm();
-            long totalpages = k.mm().totalramPages() + k.mm().totalSwapPages();
+            long totalpages = k.mm().vmstat().totalramPages() + k.mm().swap().totalSwapPages();
             long points = mm.rssPages() + mm.rss(MmStruct.MM_SWAPENTS) + mm.pgtablesBytes() / 4096
                     + adj * (totalpages / 1000);
             return (1000 + points * 1000 / totalpages) * 2 / 3;
@@ -77,7 +77,7 @@ class OomFilesTest {
 
     @Test
     void scoresFollowTheBadnessFormulaAndMatchTheSampledMachine() {
-        long totalpages = f.kernel.read(k -> k.mm().totalramPages() + k.mm().totalSwapPages());
+        long totalpages = f.kernel.read(k -> k.mm().vmstat().totalramPages() + k.mm().swap().totalSwapPages());
         long points = f.kernel.read(k -> p.mm().rssPages() + p.mm().pgtablesBytes() / 4096);
         assertEquals(BADNESS_PAGES, points);
         assertTrue(points > totalpages % 1000 && points < totalpages / 1000, totalpages + " pages, " + points);

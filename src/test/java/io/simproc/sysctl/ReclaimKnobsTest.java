@@ -138,14 +138,14 @@ class ReclaimKnobsTest {
         for (String bad : new String[] {"0\n", "5\n", "-1\n", "abc\n", "\n", "10\n"}) {
             assertEquals(EINVAL, write(fs, DROP, bad, 0), bad);
         }
-        long drops = fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE));
+        long drops = fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE));
         assertEquals(0, drops);
         assertEquals(2, write(fs, DROP, "1\n", 0));
-        assertEquals(1, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE)));
-        assertEquals(0, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_SLAB)));
+        assertEquals(1, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE)));
+        assertEquals(0, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_SLAB)));
         assertEquals(2, write(fs, DROP, "3\n", 0));
-        assertEquals(2, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE)));
-        assertEquals(1, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_SLAB)));
+        assertEquals(2, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE)));
+        assertEquals(1, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_SLAB)));
         String log = fs.kernel().read(k -> String.join("\n", k.log().records().stream().map(r -> r.text()).toList()));
         String comm = fs.kernel().read(k -> k.tasks().get(1).comm());
         assertTrue(log.contains(comm + " (1): drop_caches: 1"), "logged as the writing task: " + log);

@@ -79,7 +79,7 @@ class OomKillerTest {
     }
 
     private long memFree() {
-        return k.read(kk -> kk.mm().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
+        return k.read(kk -> kk.mm().vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
     }
 
     @Test
@@ -93,7 +93,7 @@ class OomKillerTest {
         assertTrue(got > 100 && got < 400, "leaky got " + got + " MiB before the OOM killer");
         assertNull(k.tasks().get(grower.pid()), "leaky was killed (and reaped by init)");
         assertNotNull(k.tasks().get(big.pid()), "the -1000 task survives");
-        assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.OOM_KILL)));
+        assertEquals(1L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.OOM_KILL)));
         List<String> log = log(k);
         int header = indexOf(log, "leaky invoked oom-killer: gfp_mask=0x");
         assertTrue(header >= 0, String.join("\n", log));
@@ -165,7 +165,7 @@ class OomKillerTest {
         k.advance(1000);
         assertEquals(jiffies, (long) k.read(Kernel::jiffies), "time has stopped");
         assertEquals(-Errno.EIO, ProcTestSupport.write(fs, "/sys/vm/panic_on_oom", "0\n", 0));
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.OOM_KILL)));
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.OOM_KILL)));
     }
 
     @Test

@@ -315,7 +315,7 @@ public final class KmemCache {
         nrSlabs[pnid]++;
         totalObjects[pnid] += objects;
         mm.setKernelPageOwner(pfn, 1 << o, id + 1, sid);
-        mm.modNodePageState(pfn, statItem(), (long) Page.PAGE_SIZE << o);
+        mm.vmstat().modNodePageState(pfn, statItem(), (long) Page.PAGE_SIZE << o);
         slab.accountSlabPages(1L << o);
         return sid;
     }
@@ -348,7 +348,7 @@ public final class KmemCache {
         int nid = mm.zoneOf(pfn).node().nodeId();
         nrSlabs[nid]--;
         totalObjects[nid] -= slabObjects[sid];
-        mm.modNodePageState(pfn, statItem(), -((long) Page.PAGE_SIZE << o));
+        mm.vmstat().modNodePageState(pfn, statItem(), -((long) Page.PAGE_SIZE << o));
         slab.accountSlabPages(-(1L << o));
         mm.setKernelPageOwner(pfn, 1 << o, 0, 0);
         mm.pageAlloc().freePages(pfn, o, cpu);
