@@ -1,8 +1,10 @@
 package io.simproc.kernel;
 
+import io.simproc.config.ConfigException;
+import io.simproc.config.Sizes;
 import io.simproc.mm.Gfp;
-import io.simproc.mm.Memblock;
 import io.simproc.mm.MemMap;
+import io.simproc.mm.Memblock;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.PageOwner;
 import io.simproc.mm.Zone;

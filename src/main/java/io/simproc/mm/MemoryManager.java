@@ -40,6 +40,7 @@ public final class MemoryManager {
     private final Kcompactd kcompactd;
     private final Mmap mmap = new Mmap(this);
     private final Overcommit overcommit = new Overcommit(this);
+    private final OomKill oomKill = new OomKill(this);
     private final Compaction compaction;
     private final Memory memory;
     private final HugeMemory hugeMemory;
@@ -349,6 +350,11 @@ public final class MemoryManager {
 
     public Overcommit overcommit() {
         return overcommit;
+    }
+
+    /** The OOM killer and its knobs. */
+    public OomKill oomKill() {
+        return oomKill;
     }
 
     public HugeMemory hugeMemory() {

@@ -29,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The layering of ARCHITECTURE.md, checked on the production classes of io.simproc: mm is self-contained, kernel
- * sits below proc/sysctl/fuse/cli, only fuse and cli touch jnr-fuse, no package cycles, and the simulation
- * (mm, kernel, workload) neither reads the wall clock nor uses unseeded randomness. Rules about fuse, cli and
- * workload hold vacuously until those packages exist and bind from then on.
+ * The layering of docs/DESIGN.md, checked on the production classes of io.simproc: mm is self-contained, kernel
+ * sits below proc/sysctl/fuse/cli, only fuse and cli touch jnr-fuse, the configuration reader (config) is a leaf
+ * and the only reader of YAML, only PageLists links struct pages into lists, no package cycles, and the simulation
+ * (mm, kernel, workload) neither reads the wall clock nor uses unseeded randomness.
  */
 @AnalyzeClasses(packages = "io.simproc", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -95,6 +95,17 @@ class ArchitectureTest {
             .resideOutsideOfPackages("io.simproc.fuse..", "io.simproc.cli..")
             .should().dependOnClassesThat().resideInAnyPackage("ru.serce.jnrfuse..", "jnr..")
             .because("nothing may cross into native code but the FUSE binding (and the commands that mount it)");
+
+    @ArchTest
+    static final ArchRule CONFIG_IS_A_LEAF = classes().that().resideInAPackage("io.simproc.config..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.config..")
+                    .or(resideOutsideOfPackage("io.simproc..")))
+            .because("machine profiles, scenarios and the program catalog share one reader that knows no simulation");
+
+    @ArchTest
+    static final ArchRule ONLY_CONFIG_READS_YAML = noClasses().that().resideOutsideOfPackage("io.simproc.config..")
+            .should().dependOnClassesThat().resideInAPackage("org.yaml..")
+            .because("every configuration error names file:line:col, which YamlNode guarantees");
 
     /** One list implementation over the mem_map: only PageLists reads or writes a struct page's list links. */
     @ArchTest

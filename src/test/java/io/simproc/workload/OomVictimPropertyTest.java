@@ -2,7 +2,6 @@ package io.simproc.workload;
 
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
-import io.simproc.kernel.OomKill;
 import io.simproc.kernel.Task;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTestSupport;
@@ -45,7 +44,7 @@ class OomVictimPropertyTest {
             OomKillerTest.grow(k, t, 1 + rnd.nextInt(40));
             tasks.add(t);
         }
-        long totalpagesNow = k.read(OomKill::totalPages);
+        long totalpagesNow = k.read(kk -> kk.mm().oomKill().totalPages());
         for (Task t : tasks) {
             long score = Long.parseLong(ProcTestSupport.read(fs, "/" + t.pid() + "/oom_score").trim());
             String status = ProcTestSupport.read(fs, "/" + t.pid() + "/status");
@@ -58,7 +57,7 @@ class OomVictimPropertyTest {
         Task grower = OomKillerTest.spawn(k, "grower", -1000 + rnd.nextInt(2001));
         OomKillerTest.grow(k, grower, 400);
         List<String> log = OomKillerTest.log(k);
-        long totalpages = k.read(OomKill::totalPages);
+        long totalpages = k.read(kk -> kk.mm().oomKill().totalPages());
         int reports = 0;
         for (int i = 0; i < log.size(); i++) {
             if (!log.get(i).equals("Tasks state (memory values in pages):")) {

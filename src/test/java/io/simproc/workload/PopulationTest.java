@@ -1,6 +1,6 @@
 package io.simproc.workload;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
