@@ -1,11 +1,11 @@
 package io.simproc.mm;
 
 /**
- * fs/drop_caches.c: what a write to /proc/sys/vm/drop_caches does (§18.12). Bit 0 invalidates every clean,
- * unmapped, unlocked page cache page of every regular file and block device (shmem is not droppable) and counts
- * drop_pagecache; bit 1 runs the slab shrinkers at priority 0 until they free little and counts drop_slab; the
- * log line {@code "<comm> (<pid>): drop_caches: <value>"} is printed unless an earlier write had bit 2 set (the
- * write carrying bit 2 is itself still logged).
+ * fs/drop_caches.c: what a write to /proc/sys/vm/drop_caches does (drop_caches_sysctl_handler()). Bit 0
+ * invalidates every clean, unmapped, unlocked page cache page of every regular file and block device (shmem is not
+ * droppable) and counts drop_pagecache; bit 1 runs the slab shrinkers at priority 0 until they free little and
+ * counts drop_slab; the log line {@code "<comm> (<pid>): drop_caches: <value>"} is printed unless an earlier write
+ * had bit 2 set (the write carrying bit 2 is itself still logged).
  */
 public final class DropCaches {
     private final MemoryManager mm;

@@ -8,8 +8,8 @@ package io.simproc.mm;
  * paid back); a run that reclaims nothing counts a failure, and MAX_RECLAIM_RETRIES of them make the node
  * hopeless. Then it naps HZ/10: a wake-up during the nap counts kswapd_low_wmark_hit_quickly and runs again at
  * once; a node unbalanced again after the nap counts kswapd_high_wmark_hit_quickly and runs again; otherwise
- * kswapd sleeps until the next wake-up (§18.6). Going to sleep balanced after a high-order wake-up, it wakes
- * {@link Kcompactd} for that order (kswapd_try_to_sleep).
+ * kswapd sleeps until the next wake-up. Going to sleep balanced after a high-order wake-up, it wakes
+ * {@link Kcompactd} for that order (mm/vmscan.c: kswapd_try_to_sleep()).
  */
 public final class Kswapd {
     private static final int SLEEPING = 0;

@@ -157,7 +157,7 @@ public final class Vmscan {
     }
 
     /**
-     * get_scan_count(): how many pages of each evictable list this pass scans (§18.7): file only without usable
+     * get_scan_count(): how many pages of each evictable list this pass scans (mm/vmscan.c): file only without usable
      * swap; equal at priority 0; anon only when the file cache is tiny; file only in cache-trim mode; otherwise
      * split by swappiness weighted with the recent reclaim costs.
      */

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The knobs of reclaim and writeback (PROCFS_SPEC §17.2): swappiness 0..200, dirty_ratio and
+ * The knobs of reclaim and writeback (mm/vmscan.c: vm_swappiness; mm/page-writeback.c: vm_page_writeback_sysctls;
+ * fs/drop_caches.c: drop_caches_sysctl_handler()): swappiness 0..200, dirty_ratio and
  * dirty_background_ratio 0..100, dirty_bytes ≥ 8192 and dirty_background_bytes ≥ 1 (unsigned long, ERANGE past
  * UINT_MAX pages), dirty_expire_centisecs ≥ 0, dirty_writeback_centisecs any int, drop_caches 1..4 write-only.
  * Every bad input: the kernel's errno and the value unchanged (one shared machine: a wrong change shows).

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Compaction (PROCFS_SPEC §18.10, §18.11) on a 512 MiB machine: a workload that leaves every other page of its
+ * Compaction (mm/compaction.c, mm/vmstat.c: fragmentation_index()) on a 512 MiB machine: a workload that leaves
+ * every other page of its
  * memory free fragments the zone (no order-9 blocks), compact_memory brings the high orders back, the counters
  * move, every mapping still names the same (object, offset) page, kernel pages stay where they are, and the mm
  * invariants hold throughout (debug checks after every step). kcompactd: proactive compaction above the

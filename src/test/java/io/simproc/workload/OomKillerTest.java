@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The OOM killer (PROCFS_SPEC §18.8, §14) against real workloads on a 512 MiB machine without swap: who is chosen,
+ * The OOM killer (mm/oom_kill.c) against real workloads on a 512 MiB machine without swap: who is chosen,
  * the report in the log line by line, the victim's memory coming back, the allocating-task mode and panic_on_oom.
  */
 class OomKillerTest {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * maximum badness among the eligible rows of the task table the kernel printed with it (rss + swapents +
  * pgtables_bytes / 4096 + oom_score_adj × (totalpages / 1000); adj −1000 never; on ties the later row), the log
  * lines parse, and for every task that did not change since, /proc/PID/oom_score read before the OOM is that
- * badness scaled as §14 says.
+ * badness scaled as proc_oom_score() does (fs/proc/base.c).
  */
 class OomVictimPropertyTest {
     @Property(tries = 6, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The overcommit policy (PROCFS_SPEC §1.4, §18.9) seen by a process: which mappings are charged to Committed_AS,
+ * The overcommit policy (mm/util.c: __vm_enough_memory(), vm_commit_limit()) seen by a process: which mappings
+ * are charged to Committed_AS,
  * what each overcommit_memory mode refuses, ENOMEM reaching the program (malloc returning NULL), the refusal logged,
  * and the knobs with their ranges and side effects.
  */
