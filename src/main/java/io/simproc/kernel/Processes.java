@@ -51,7 +51,7 @@ public final class Processes {
         MmStruct mm = null;
         if (leader.mm() != null) {
             MmStruct parentMm = leader.mm();
-            mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmap().dupMmap(parentMm, cpu));
+            mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmStructs().dupMmap(parentMm, cpu));
             if (mm == null) {
                 return null;
             }

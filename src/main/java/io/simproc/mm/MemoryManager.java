@@ -39,6 +39,8 @@ public final class MemoryManager {
     private final Kswapd kswapd;
     private final Kcompactd kcompactd;
     private final Mmap mmap = new Mmap(this);
+    private final Mlock mlock = new Mlock(this);
+    private final Madvise madvise = new Madvise(this);
     private final Overcommit overcommit = new Overcommit(this);
     private final OomKill oomKill = new OomKill(this);
     private final Compaction compaction;
@@ -219,16 +221,6 @@ public final class MemoryManager {
         return cpuToNode[cpu];
     }
 
-    public int nrCpusOfNode(int nid) {
-        int n = 0;
-        for (int node : cpuToNode) {
-            if (node == nid) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     // -------------------------------------------------------------------------------------------------------------
     // Kernel pages
 
@@ -342,6 +334,14 @@ public final class MemoryManager {
 
     public Mmap mmap() {
         return mmap;
+    }
+
+    public Mlock mlock() {
+        return mlock;
+    }
+
+    public Madvise madvise() {
+        return madvise;
     }
 
     public Compaction compaction() {
