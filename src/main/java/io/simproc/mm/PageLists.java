@@ -59,7 +59,7 @@ public final class PageLists {
 
     /** list_add(): link the page at the head of the list. */
     public void listAdd(int list, int pfn) {
-        assert !isListed(pfn) && map.prev(pfn) == MemMap.LIST_POISON : "list_add of pfn " + pfn + " already on a list";
+        assert addValid(pfn);
         int h = head[list];
         map.setPrev(pfn, MemMap.NIL);
         map.setNext(pfn, h);
@@ -73,7 +73,7 @@ public final class PageLists {
 
     /** list_add_tail(): link the page at the tail of the list. */
     public void listAddTail(int list, int pfn) {
-        assert !isListed(pfn) && map.prev(pfn) == MemMap.LIST_POISON : "list_add_tail of pfn " + pfn + " already on a list";
+        assert addValid(pfn);
         int t = tail[list];
         map.setNext(pfn, MemMap.NIL);
         map.setPrev(pfn, t);
@@ -89,7 +89,7 @@ public final class PageLists {
     public void listDel(int list, int pfn) {
         int n = map.next(pfn);
         int p = map.prev(pfn);
-        assert onThisList(list, pfn, n, p) : "list_del of pfn " + pfn + " which is not on list " + list;
+        assert delValid(list, pfn, n, p);
         if (p == MemMap.NIL) {
             head[list] = n;
         } else {
@@ -104,14 +104,22 @@ public final class PageLists {
         map.setPrev(pfn, MemMap.LIST_POISON);
     }
 
-    /** __list_del_entry_valid(): both neighbours (or the list's ends) point back at the page. */
-    private boolean onThisList(int list, int pfn, int n, int p) {
-        if (n == MemMap.LIST_POISON || p == MemMap.LIST_POISON) {
-            return false;
+    /** __list_add_valid(): the page is on no list. Throws rather than returns false, to name the page. */
+    private boolean addValid(int pfn) {
+        if (map.next(pfn) != MemMap.LIST_POISON || map.prev(pfn) != MemMap.LIST_POISON) {
+            throw new AssertionError("list_add of pfn " + pfn + ", which is already on a list");
         }
-        boolean prevOk = p == MemMap.NIL ? head[list] == pfn : map.next(p) == pfn;
-        boolean nextOk = n == MemMap.NIL ? tail[list] == pfn : map.prev(n) == pfn;
-        return prevOk && nextOk;
+        return true;
+    }
+
+    /** __list_del_entry_valid(): both neighbours (or the list's ends) point back at the page. */
+    private boolean delValid(int list, int pfn, int n, int p) {
+        boolean prevOk = p != MemMap.LIST_POISON && (p == MemMap.NIL ? head[list] == pfn : map.next(p) == pfn);
+        boolean nextOk = n != MemMap.LIST_POISON && (n == MemMap.NIL ? tail[list] == pfn : map.prev(n) == pfn);
+        if (!prevOk || !nextOk) {
+            throw new AssertionError("list_del of pfn " + pfn + ", which is not on list " + list);
+        }
+        return true;
     }
 
     /** list_for_each_entry(): the pages of one list from head to tail; {@code action} must not change the list. */
