@@ -1,8 +1,8 @@
 package io.simproc.mm;
 
 /**
- * A zone's free_area[0..MAX_PAGE_ORDER]: for each order one free list per migrate type ({@link PageLists} through
- * the pages' buddy_list links), plus the block counts that /proc/buddyinfo and
+ * A zone's free_area[0..MAX_PAGE_ORDER]: for each order one free list per migrate type (its {@link PageLists},
+ * through the pages' buddy_list links), plus the block counts that /proc/buddyinfo and
  * /proc/pagetypeinfo print (nr_free per order, and per order and type). Counts are kept incrementally.
  *
  * NR_FREE_PAGES_BLOCKS (free pages in blocks of pageblock order or more, not isolated) is kept here, with list
@@ -11,18 +11,17 @@ package io.simproc.mm;
  * <p>Invariant: a pfn is on at most one list; every listed pfn is a PageBuddy head whose priv holds the list's
  * order; {@code nrFree[o] == Σ_mt nrFreeTyped[o][mt]}.
  */
-final class FreeArea {
+final class FreeArea extends PageLists {
     private final MemMap map;
-    private final PageLists lists;
     private final long[] nrFreeTyped = new long[PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES];
     private final long[] nrFree = new long[PageAlloc.NR_PAGE_ORDERS];
     /** The zone's counters: NR_FREE_PAGES_BLOCKS follows list membership, as in __add_to_free_list(). */
     private final long[] zoneStat;
 
     FreeArea(MemMap map, long[] zoneStat) {
+        super(map, PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES);
         this.zoneStat = zoneStat;
         this.map = map;
-        this.lists = new PageLists(map, PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES);
     }
 
     private static int slot(int order, int mt) {
@@ -31,11 +30,11 @@ final class FreeArea {
 
     /** get_page_from_free_area(): the head of the list, or NIL. */
     int first(int order, int mt) {
-        return lists.firstEntry(slot(order, mt));
+        return firstEntry(slot(order, mt));
     }
 
     boolean isEmpty(int order, int mt) {
-        return lists.listEmpty(slot(order, mt));
+        return listEmpty(slot(order, mt));
     }
 
     long nrFree(int order) {
@@ -52,9 +51,9 @@ final class FreeArea {
         map.addFlags(pfn, PageFlags.PG_BUDDY);
         map.setPriv(pfn, order);
         if (toTail) {
-            lists.listAddTail(s, pfn);
+            listAddTail(s, pfn);
         } else {
-            lists.listAdd(s, pfn);
+            listAdd(s, pfn);
         }
         nrFreeTyped[s]++;
         nrFree[order]++;
@@ -66,7 +65,7 @@ final class FreeArea {
     /** __del_page_from_free_list(): unlinks pfn and clears PageBuddy. */
     void del(int pfn, int order, int mt) {
         int s = slot(order, mt);
-        lists.listDel(s, pfn);
+        listDel(s, pfn);
         map.clearFlags(pfn, PageFlags.PG_BUDDY);
         nrFreeTyped[s]--;
         nrFree[order]--;
@@ -77,6 +76,6 @@ final class FreeArea {
 
     /** Walks one list from head to tail; used by the invariant checker. */
     void forEach(int order, int mt, java.util.function.IntConsumer action) {
-        lists.forEach(slot(order, mt), action);
+        forEach(slot(order, mt), action);
     }
 }

@@ -1,15 +1,15 @@
 package io.simproc.mm;
 
 /**
- * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable), each a
- * {@link PageLists} list through the pages' lru links. New pages go to the head; reclaim takes from the tail. The
+ * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable), its
+ * {@link PageLists} through the pages' lru links (prev() walks toward the head, next() toward the tail). New pages go to the head; reclaim takes from the tail. The
  * list sizes are the NR_*_ANON/FILE and NR_UNEVICTABLE node counters and the NR_ZONE_* zone counters, kept here
  * incrementally.
  *
  * <p>Which list a page is on follows from its flags (folio_lru_list): PG_UNEVICTABLE → unevictable; swap-backed
  * pages (anon, shmem) → the anon lists, others → the file lists; PG_ACTIVE → the active one.
  */
-public final class Lruvec {
+public final class Lruvec extends PageLists {
     public static final int LRU_INACTIVE_ANON = 0;
     public static final int LRU_ACTIVE_ANON = 1;
     public static final int LRU_INACTIVE_FILE = 2;
@@ -26,7 +26,6 @@ public final class Lruvec {
     private final MemoryManager mm;
     private final PgData pgdat;
     private final MemMap map;
-    private final PageLists lists;
     /** lruvec->anon_cost / file_cost: recent reclaim cost (I/O and refaults) of each type, decaying. */
     long anonCost;
     long fileCost;
@@ -37,10 +36,10 @@ public final class Lruvec {
     long nonresidentAge;
 
     Lruvec(MemoryManager mm, PgData pgdat) {
+        super(mm.memMap(), NR_LRU_LISTS);
         this.mm = mm;
         this.pgdat = pgdat;
         this.map = mm.memMap();
-        this.lists = new PageLists(map, NR_LRU_LISTS);
     }
 
     /** folio_lru_list(). */
@@ -59,7 +58,7 @@ public final class Lruvec {
             throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
         }
         int lru = lruOf(f);
-        lists.listAdd(lru, pfn);
+        listAdd(lru, pfn);
         map.setFlags(pfn, f | PageFlags.PG_LRU);
         account(pfn, lru, 1);
     }
@@ -71,7 +70,7 @@ public final class Lruvec {
             throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
         }
         int lru = lruOf(f);
-        lists.listAddTail(lru, pfn);
+        listAddTail(lru, pfn);
         map.setFlags(pfn, f | PageFlags.PG_LRU);
         account(pfn, lru, 1);
     }
@@ -83,7 +82,7 @@ public final class Lruvec {
             throw new IllegalStateException("pfn " + pfn + " is not on an LRU list");
         }
         int lru = lruOf(f);
-        lists.listDel(lru, pfn);
+        listDel(lru, pfn);
         map.setFlags(pfn, f & ~PageFlags.PG_LRU);
         account(pfn, lru, -1);
     }
@@ -95,21 +94,11 @@ public final class Lruvec {
 
     /** The page at the tail (oldest) of a list, or NIL. */
     public int tail(int lru) {
-        return lists.lastEntry(lru);
+        return lastEntry(lru);
     }
 
     public int head(int lru) {
-        return lists.firstEntry(lru);
-    }
-
-    /** The page one step toward the head (younger), or NIL. */
-    public int prev(int pfn) {
-        return lists.prev(pfn);
-    }
-
-    /** The next page toward the tail. */
-    public int next(int pfn) {
-        return lists.next(pfn);
+        return firstEntry(lru);
     }
 
     /** The list size (the node counter). */

@@ -69,10 +69,6 @@ public final class MemMap {
         return nrPfns * BYTES_PER_PAGE + 2 * ((nrPfns >>> PageAlloc.PAGEBLOCK_ORDER) + 1);
     }
 
-    private static int at(int pfn, int field) {
-        return (pfn << STRIDE_SHIFT) + field;
-    }
-
     public int nrPfns() {
         return nrPfns;
     }
@@ -115,71 +111,97 @@ public final class MemMap {
     // _refcount and _mapcount
 
     public int refcount(int pfn) {
-        return mem[at(pfn, F_REFCOUNT)];
+        return mem[(pfn << STRIDE_SHIFT) + F_REFCOUNT];
     }
 
     void setRefcount(int pfn, int refcount) {
-        mem[at(pfn, F_REFCOUNT)] = refcount;
+        mem[(pfn << STRIDE_SHIFT) + F_REFCOUNT] = refcount;
     }
 
     /** page_ref_inc(). */
     void incRefcount(int pfn) {
-        mem[at(pfn, F_REFCOUNT)]++;
+        mem[(pfn << STRIDE_SHIFT) + F_REFCOUNT]++;
     }
 
     /** page_ref_dec_return(). */
     int decRefcount(int pfn) {
-        return --mem[at(pfn, F_REFCOUNT)];
+        return --mem[(pfn << STRIDE_SHIFT) + F_REFCOUNT];
     }
 
     public int mapcount(int pfn) {
-        return mem[at(pfn, F_MAPCOUNT)];
+        return mem[(pfn << STRIDE_SHIFT) + F_MAPCOUNT];
     }
 
     void setMapcount(int pfn, int mapcount) {
-        mem[at(pfn, F_MAPCOUNT)] = mapcount;
+        mem[(pfn << STRIDE_SHIFT) + F_MAPCOUNT] = mapcount;
     }
 
     /** atomic_inc_return(&page->_mapcount). */
     int incMapcount(int pfn) {
-        return ++mem[at(pfn, F_MAPCOUNT)];
+        return ++mem[(pfn << STRIDE_SHIFT) + F_MAPCOUNT];
     }
 
     /** atomic_dec_return(&page->_mapcount). */
     int decMapcount(int pfn) {
-        return --mem[at(pfn, F_MAPCOUNT)];
+        return --mem[(pfn << STRIDE_SHIFT) + F_MAPCOUNT];
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // mapping, index, private
 
     public int mapping(int pfn) {
-        return mem[at(pfn, F_MAPPING)];
+        return mem[(pfn << STRIDE_SHIFT) + F_MAPPING];
     }
 
     void setMapping(int pfn, int mapping) {
-        mem[at(pfn, F_MAPPING)] = mapping;
+        mem[(pfn << STRIDE_SHIFT) + F_MAPPING] = mapping;
     }
 
     public int index(int pfn) {
-        return mem[at(pfn, F_INDEX)];
+        return mem[(pfn << STRIDE_SHIFT) + F_INDEX];
     }
 
     void setIndex(int pfn, int index) {
-        mem[at(pfn, F_INDEX)] = index;
+        mem[(pfn << STRIDE_SHIFT) + F_INDEX] = index;
     }
 
     public int priv(int pfn) {
-        return mem[at(pfn, F_PRIV)];
+        return mem[(pfn << STRIDE_SHIFT) + F_PRIV];
     }
 
     void setPriv(int pfn, int priv) {
-        mem[at(pfn, F_PRIV)] = priv;
+        mem[(pfn << STRIDE_SHIFT) + F_PRIV] = priv;
     }
 
     /** buddy_order(): valid only for {@link #isBuddy} pages (and per-cpu list heads). */
     public int buddyOrder(int pfn) {
-        return mem[at(pfn, F_PRIV)];
+        return mem[(pfn << STRIDE_SHIFT) + F_PRIV];
+    }
+
+    /**
+     * post_alloc_hook()'s struct pages of a newly allocated block of {@code nrPages}: each owned by
+     * {@code ownerBits}, with no reference, mapping, mapping owner or index yet.
+     */
+    void initAllocated(int pfn, int nrPages, int ownerBits) {
+        for (int i = 0; i < nrPages; i++) {
+            int b = (pfn + i) << STRIDE_SHIFT;
+            mem[b + F_FLAGS] = ownerBits;
+            mem[b + F_REFCOUNT] = 0;
+            mem[b + F_MAPCOUNT] = 0;
+            mem[b + F_MAPPING] = 0;
+            mem[b + F_INDEX] = 0;
+        }
+    }
+
+    /** free_pages_prepare(): the struct pages of a freed block lose their flags, references and mapping owner. */
+    void resetFreed(int pfn, int nrPages) {
+        for (int i = 0; i < nrPages; i++) {
+            int b = (pfn + i) << STRIDE_SHIFT;
+            mem[b + F_FLAGS] = 0;
+            mem[b + F_REFCOUNT] = 0;
+            mem[b + F_MAPCOUNT] = 0;
+            mem[b + F_MAPPING] = 0;
+        }
     }
 
     /**
@@ -201,19 +223,19 @@ public final class MemMap {
     // list links: read and written by PageLists alone
 
     int next(int pfn) {
-        return mem[at(pfn, F_NEXT)];
+        return mem[(pfn << STRIDE_SHIFT) + F_NEXT];
     }
 
     int prev(int pfn) {
-        return mem[at(pfn, F_PREV)];
+        return mem[(pfn << STRIDE_SHIFT) + F_PREV];
     }
 
     void setNext(int pfn, int next) {
-        mem[at(pfn, F_NEXT)] = next;
+        mem[(pfn << STRIDE_SHIFT) + F_NEXT] = next;
     }
 
     void setPrev(int pfn, int prev) {
-        mem[at(pfn, F_PREV)] = prev;
+        mem[(pfn << STRIDE_SHIFT) + F_PREV] = prev;
     }
 
     // ---------------------------------------------------------------------------------------------------------

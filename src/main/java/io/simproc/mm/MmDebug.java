@@ -535,7 +535,7 @@ public final class MmDebug {
             long pages = 0;
             for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
                 int order = PerCpuPages.pindexToOrder(pindex);
-                for (int pfn = pcp.lists.firstEntry(pindex); pfn != MemMap.NIL; pfn = pcp.lists.next(pfn)) {
+                for (int pfn = pcp.firstEntry(pindex); pfn != MemMap.NIL; pfn = pcp.next(pfn)) {
                     if (!map.test(pfn, PageFlags.PG_PCP) || map.priv(pfn) != order) {
                         errors.add(zone + " cpu " + pcp.cpu + ": pfn " + pfn + " on pcp list " + pindex
                                 + " is not a pcp head of order " + order);

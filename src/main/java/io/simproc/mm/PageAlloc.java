@@ -297,13 +297,7 @@ public final class PageAlloc {
     private void prepNewPage(int pfn, int order, int gfp, PageOwner owner) {
         int n = 1 << order;
         int ownerBits = owner.ordinal() << PageFlags.OWNER_SHIFT;
-        for (int i = 0; i < n; i++) {
-            map.setFlags(pfn + i, ownerBits);
-            map.setRefcount(pfn + i, 0);
-            map.setMapcount(pfn + i, 0);
-            map.setMapping(pfn + i, 0);
-            map.setIndex(pfn + i, 0);
-        }
+        map.initAllocated(pfn, n, ownerBits);
         map.setRefcount(pfn, 1);
         mm.vmstat().accountOwner(owner, n);
         if (order > 0 && (gfp & Gfp.__GFP_COMP) != 0) {
@@ -367,12 +361,7 @@ public final class PageAlloc {
         }
         int n = 1 << order;
         mm.vmstat().accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
-        for (int i = 0; i < n; i++) {
-            map.setFlags(pfn + i, 0);
-            map.setRefcount(pfn + i, 0);
-            map.setMapcount(pfn + i, 0);
-            map.setMapping(pfn + i, 0);
-        }
+        map.resetFreed(pfn, n);
         freeFrozenPages(pfn, order, cpu);
     }
 

@@ -5,21 +5,24 @@ import java.util.Arrays;
 /**
  * include/linux/list.h over the mem_map: doubly linked lists threaded through the struct pages' own links — the one
  * list_head that page->buddy_list, page->pcp_list, folio->lru and slab->slab_list share, so a page is on at most one
- * list at a time. One object holds a set of list heads, each named by its index: a zone's free_area lists
- * ({@link FreeArea}), a per-cpu pageset's lists ({@link PerCpuPages}), a node's LRU lists ({@link Lruvec}), a slab
- * cache's per-node partial lists. A list ends in {@link MemMap#NIL} both ways; a page on no list has both links
- * {@link MemMap#LIST_POISON}, as memmap_init() and list_del() leave them.
+ * list at a time. One object holds a set of list heads, each named by its index, and the structures that hold lists
+ * extend it as the kernel's embed their list_heads: a zone's free_area ({@link FreeArea}), a per-cpu pageset
+ * ({@link PerCpuPages}), a node's lruvec ({@link Lruvec}), a slab cache's per-node partial lists. Embedding rather
+ * than a field saves a load on the allocator's hottest path (docs/BENCHMARKS.md, "MemMap accessors and
+ * PageLists"). A list ends in {@link MemMap#NIL} both ways; a page on no list has both links
+ * {@link MemMap#LIST_POISON}, as memmap_init() and list_del() leave them. Anyone may walk the lists; only the
+ * holders and their package change them.
  *
  * <p>With assertions enabled (the tests), {@link #listAdd} and {@link #listAddTail} check that the page is on no
  * list and {@link #listDel} that it is on this one, as CONFIG_DEBUG_LIST's __list_add_valid() and
  * __list_del_entry_valid() do. This is the only class that writes a page's links.
  */
-public final class PageLists {
+public class PageLists {
     private final MemMap map;
     private final int[] head;
     private final int[] tail;
 
-    public PageLists(MemMap map, int nrLists) {
+    protected PageLists(MemMap map, int nrLists) {
         this.map = map;
         this.head = new int[nrLists];
         this.tail = new int[nrLists];
@@ -28,37 +31,37 @@ public final class PageLists {
     }
 
     /** list_first_entry_or_null(): the page at the head of the list, or NIL. */
-    public int firstEntry(int list) {
+    public final int firstEntry(int list) {
         return head[list];
     }
 
     /** list_last_entry(): the page at the tail of the list, or NIL. */
-    public int lastEntry(int list) {
+    public final int lastEntry(int list) {
         return tail[list];
     }
 
     /** list_empty(). */
-    public boolean listEmpty(int list) {
+    public final boolean listEmpty(int list) {
         return head[list] == MemMap.NIL;
     }
 
     /** The page one step toward the tail, or NIL. */
-    public int next(int pfn) {
+    public final int next(int pfn) {
         return map.next(pfn);
     }
 
     /** The page one step toward the head, or NIL. */
-    public int prev(int pfn) {
+    public final int prev(int pfn) {
         return map.prev(pfn);
     }
 
     /** Whether the page is on some list (of any PageLists). */
-    public boolean isListed(int pfn) {
+    public final boolean isListed(int pfn) {
         return map.next(pfn) != MemMap.LIST_POISON;
     }
 
     /** list_add(): link the page at the head of the list. */
-    public void listAdd(int list, int pfn) {
+    protected final void listAdd(int list, int pfn) {
         assert addValid(pfn);
         int h = head[list];
         map.setPrev(pfn, MemMap.NIL);
@@ -72,7 +75,7 @@ public final class PageLists {
     }
 
     /** list_add_tail(): link the page at the tail of the list. */
-    public void listAddTail(int list, int pfn) {
+    protected final void listAddTail(int list, int pfn) {
         assert addValid(pfn);
         int t = tail[list];
         map.setNext(pfn, MemMap.NIL);
@@ -86,7 +89,7 @@ public final class PageLists {
     }
 
     /** list_del(): unlink the page, which must be on this list, and poison its links. */
-    public void listDel(int list, int pfn) {
+    protected final void listDel(int list, int pfn) {
         int n = map.next(pfn);
         int p = map.prev(pfn);
         assert delValid(list, pfn, n, p);
@@ -123,7 +126,7 @@ public final class PageLists {
     }
 
     /** list_for_each_entry(): the pages of one list from head to tail; {@code action} must not change the list. */
-    public void forEach(int list, java.util.function.IntConsumer action) {
+    public final void forEach(int list, java.util.function.IntConsumer action) {
         for (int pfn = head[list]; pfn != MemMap.NIL; pfn = map.next(pfn)) {
             action.accept(pfn);
         }

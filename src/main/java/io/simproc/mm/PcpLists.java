@@ -36,7 +36,7 @@ final class PcpLists {
                 return -1;
             }
         }
-        int pfn = pcp.lists.firstEntry(pindex);
+        int pfn = pcp.firstEntry(pindex);
         pcpListDel(pcp, pindex, pfn);
         pcp.count -= 1 << order;
         pageAlloc.countAlloc(preferred, zone, order, cpu);
@@ -174,7 +174,7 @@ final class PcpLists {
             int order = PerCpuPages.pindexToOrder(pindex);
             int nrPages = 1 << order;
             do {
-                int pfn = pcp.lists.lastEntry(pindex);
+                int pfn = pcp.lastEntry(pindex);
                 pcpListDel(pcp, pindex, pfn);
                 count -= nrPages;
                 pcp.count -= nrPages;
@@ -221,17 +221,17 @@ final class PcpLists {
     private void pcpListAdd(PerCpuPages pcp, int pindex, int pfn, int order) {
         map.addFlags(pfn, PageFlags.PG_PCP);
         map.setPriv(pfn, order);
-        pcp.lists.listAdd(pindex, pfn);
+        pcp.listAdd(pindex, pfn);
     }
 
     private void pcpListAddTail(PerCpuPages pcp, int pindex, int pfn, int order) {
         map.addFlags(pfn, PageFlags.PG_PCP);
         map.setPriv(pfn, order);
-        pcp.lists.listAddTail(pindex, pfn);
+        pcp.listAddTail(pindex, pfn);
     }
 
     private void pcpListDel(PerCpuPages pcp, int pindex, int pfn) {
-        pcp.lists.listDel(pindex, pfn);
+        pcp.listDel(pindex, pfn);
         map.clearFlags(pfn, PageFlags.PG_PCP);
     }
 }

@@ -5,7 +5,6 @@ import io.simproc.mm.MemMap;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.PageAlloc;
-import io.simproc.mm.PageLists;
 import io.simproc.mm.PageOwner;
 import io.simproc.uapi.Page;
 
@@ -18,8 +17,8 @@ import java.util.Arrays;
  *
  * <p>No object per slab or per object: slabs are rows of primitive arrays indexed by a slab id (its first pfn,
  * objects, in-use count, order, state) with a free bitmap per slab; the per-node partial lists link the slabs' first
- * struct pages ({@link PageLists}, as slab->slab_list shares the page's list_head); the struct pages of a slab record
- * the cache id and slab id so that {@link Slab#kfree} finds them from an address as virt_to_slab() does. Each CPU
+ * struct pages ({@link PartialLists}, as slab->slab_list shares the page's list_head); the struct pages of a slab
+ * record the cache id and slab id so that {@link Slab#kfree} finds them from an address as virt_to_slab() does. Each CPU
  * has an active slab (c->slab) it allocates from; free objects there count as active in slabinfo, as SLUB's
  * get_slabinfo() counts only the partial lists' free objects.
  *
@@ -78,7 +77,7 @@ public final class KmemCache {
 
     // per node (struct kmem_cache_node): the partial lists, of the slabs' first pfns
     private final MemMap map;
-    private final PageLists partialLists;
+    private final PartialLists partialLists;
     private final long[] nrPartial;
     private final long[] nrSlabs;
     private final long[] totalObjects;
@@ -104,7 +103,7 @@ public final class KmemCache {
         this.wordsPerSlab = (maxObjects + 63) >>> 6;
         this.freeBits = new long[16 * wordsPerSlab];
         this.map = mm.memMap();
-        this.partialLists = new PageLists(map, nrNodes);
+        this.partialLists = new PartialLists(map, nrNodes);
         this.nrPartial = new long[nrNodes];
         this.nrSlabs = new long[nrNodes];
         this.totalObjects = new long[nrNodes];
@@ -410,7 +409,7 @@ public final class KmemCache {
     private void addPartial(int sid) {
         int nid = mm.zoneOf(slabPfn[sid]).node().nodeId();
         slabState[sid] = ST_PARTIAL;
-        partialLists.listAdd(nid, slabPfn[sid]);
+        partialLists.add(nid, slabPfn[sid]);
         nrPartial[nid]++;
         partialFree[nid] += slabObjects[sid] - slabInuse[sid];
     }
@@ -418,7 +417,7 @@ public final class KmemCache {
     /** remove_partial(). */
     private void removePartial(int sid) {
         int nid = mm.zoneOf(slabPfn[sid]).node().nodeId();
-        partialLists.listDel(nid, slabPfn[sid]);
+        partialLists.remove(nid, slabPfn[sid]);
         nrPartial[nid]--;
         partialFree[nid] -= slabObjects[sid] - slabInuse[sid];
         slabState[sid] = ST_FULL;
