@@ -65,8 +65,14 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--restore", paramLabel = "FILE",
             description = "Continue from a checkpoint (simproc ctl DIR save FILE, or --checkpoint-every): its machine,"
-                + " seed and inputs are replayed and the tree is checked byte for byte before mounting.")
+                + " seed and inputs are replayed and the tree is checked byte for byte before mounting; a checkpoint"
+                + " saved while paused restores paused.")
     Path restoreFile;
+
+    @Option(names = "--paused",
+            description = "Start with simulated time paused (simproc ctl DIR resume runs it), e.g. to compare a"
+                + " restored tree with the saved one.")
+    boolean startPaused;
 
     @Option(names = "--checkpoint-every", paramLabel = "DURATION",
             description = "Save a checkpoint every DURATION of simulated time (e.g. 5m) into --checkpoint-dir.")
@@ -145,7 +151,11 @@ final class MountCommand implements Callable<Integer> {
                         + " it was written by another simproc version, or a machine file it refers to changed;"
                         + " nothing was mounted");
             }
-            console.progress("restored: the tree is byte-identical to the saved one");
+            console.progress("restored: the tree is byte-identical to the saved one"
+                    + (restored.paused() ? " (paused, as it was saved; simproc ctl " + dir + " resume runs it)" : ""));
+        }
+        if (startPaused) {
+            sim.pause();
         }
         ControlServer control;
         try {
@@ -181,7 +191,8 @@ final class MountCommand implements Callable<Integer> {
             opts.add(o);
         }
         console.progress("serving /proc of machine '" + kernel.profile().name() + "' at " + dir.toAbsolutePath()
-                + " (speed " + speed + "x); stop with Ctrl-C or mount-scripts/simproc-down " + dir);
+                + " (speed " + speed + "x" + (sim.paused() ? ", paused" : "") + "); stop with Ctrl-C or"
+                + " mount-scripts/simproc-down " + dir);
         boolean mounted;
         try {
             mounted = fuse.serve(dir, opts.toArray(new String[0]));
