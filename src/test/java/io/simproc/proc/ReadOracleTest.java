@@ -95,6 +95,15 @@ class ReadOracleTest {
         assertTrue(e.getMessage().contains(reason), "expected '" + reason + "' in: " + e.getMessage());
     }
 
+    /**
+     * {@code file} read as A up to its {@code nth} line starting with {@code cut}, B from there on, fails for
+     * {@code reason}; the line starting with {@code moved} (its {@code movedNth}) differs between A and B.
+     */
+    private static void stitchedFails(String file, String cut, int nth, String moved, int movedNth, String reason) {
+        changed(file, moved, movedNth);
+        fails(file, stitch(a.get(file), b.get(file), line(a.get(file), cut, nth)), reason);
+    }
+
     @Test
     void wholeRenderingsPassInTimeOrder() {
         ReadOracle o = oracle();
@@ -120,23 +129,18 @@ class ReadOracleTest {
 
     @Test
     void meminfoActiveCutFromItsParts() {
-        changed("meminfo", "Active(file):", 0);
-        fails("meminfo", stitch(a.get("meminfo"), b.get("meminfo"), line(a.get("meminfo"), "Active(file):", 0)),
-                "Active = Active(anon) + Active(file)");
+        stitchedFails("meminfo", "Active(file):", 0, "Active(file):", 0, "Active = Active(anon) + Active(file)");
     }
 
     @Test
     void meminfoInactiveCutFromItsParts() {
-        changed("meminfo", "Inactive(file):", 0);
-        fails("meminfo", stitch(a.get("meminfo"), b.get("meminfo"), line(a.get("meminfo"), "Inactive(file):", 0)),
+        stitchedFails("meminfo", "Inactive(file):", 0, "Inactive(file):", 0,
                 "Inactive = Inactive(anon) + Inactive(file)");
     }
 
     @Test
     void meminfoSlabCutFromItsParts() {
-        changed("meminfo", "SUnreclaim:", 0);
-        fails("meminfo", stitch(a.get("meminfo"), b.get("meminfo"), line(a.get("meminfo"), "SUnreclaim:", 0)),
-                "Slab = SReclaimable + SUnreclaim");
+        stitchedFails("meminfo", "SUnreclaim:", 0, "SUnreclaim:", 0, "Slab = SReclaimable + SUnreclaim");
     }
 
     @Test
@@ -156,18 +160,12 @@ class ReadOracleTest {
 
     @Test
     void zoneinfoFreePagesCutFromNrFreePages() {
-        String z = a.get("zoneinfo");
-        changed("zoneinfo", "      nr_free_pages ", 2);
-        fails("zoneinfo", stitch(z, b.get("zoneinfo"), line(z, "      nr_free_pages ", 2)),
-                "pages free = nr_free_pages");
+        stitchedFails("zoneinfo", "      nr_free_pages ", 2, "      nr_free_pages ", 2, "pages free = nr_free_pages");
     }
 
     @Test
     void zoneinfoNodeStatsCutFromTheZonesLruSizes() {
-        String z = a.get("zoneinfo");
-        changed("zoneinfo", "      nr_inactive_file", 0);
-        fails("zoneinfo", stitch(z, b.get("zoneinfo"), line(z, "  pages free", 0)),
-                "= the sum of its zones' nr_zone_");
+        stitchedFails("zoneinfo", "  pages free", 0, "      nr_inactive_file", 0, "= the sum of its zones' nr_zone_");
     }
 
     @Test
@@ -195,9 +193,7 @@ class ReadOracleTest {
 
     @Test
     void vmstatZoneLruCutFromNodeLru() {
-        String v = a.get("vmstat");
-        changed("vmstat", "nr_inactive_file ", 0);
-        fails("vmstat", stitch(v, b.get("vmstat"), line(v, "numa_hit", 0)), "nr_zone_");
+        stitchedFails("vmstat", "numa_hit", 0, "nr_inactive_file ", 0, "nr_zone_");
     }
 
     /** A reader reads B, then a read whose first half is B and second half A: its later counters went back. */
@@ -217,9 +213,7 @@ class ReadOracleTest {
 
     @Test
     void statCpuLineCutFromTheCpuLines() {
-        String s = a.get("stat");
-        changed("stat", "cpu0 ", 0);
-        fails("stat", stitch(s, b.get("stat"), 1), "cpuN lines add up to");
+        stitchedFails("stat", "cpu0 ", 0, "cpu0 ", 0, "cpuN lines add up to");
     }
 
     @Test
