@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * vmstat and stat judged by what their numbers must mean within the read and against the reader's previous read
  * ({@link ReadOracle}); the other files by their shape (digits masked), that of a whole-file read, or for a
  * /proc/sys file, as on Linux, that of its first read's worth, a read at a non-zero offset being end of file — every
- * file is read successfully at least once, and the daemon logs no failed callback. Bounded: the readers stop after
- * {@value #SECONDS} seconds; byte-at-a-time reads only for files under 8 KiB.
+ * file is read successfully at least once, and the daemon logs no failed callback. The readers take the files in
+ * turn from one shared counter, so the first pass reads each file once however slow the host. Bounded: the readers
+ * stop after {@value #SECONDS} seconds (or that first pass); byte-at-a-time reads only for files under 8 KiB.
  */
 class ConcurrentReadersIT {
     private static final int READERS = 32;
@@ -83,6 +85,7 @@ class ConcurrentReadersIT {
             ExecutorService pool = Executors.newFixedThreadPool(READERS + 1);
             CountDownLatch go = new CountDownLatch(1);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            AtomicInteger next = new AtomicInteger();
             int[] reads = new int[READERS];
             try {
                 List<Future<?>> jobs = new ArrayList<>();
@@ -91,9 +94,10 @@ class ConcurrentReadersIT {
                     jobs.add(pool.submit(() -> {
                         ReadOracle.Reader judge = oracle.reader();
                         go.await();
-                        for (int i = reader; System.nanoTime() < deadline; i += 7) {
+                        for (int i = next.getAndIncrement(); reads[reader] == 0 || System.nanoTime() < deadline
+                                || i < files.size(); i = next.getAndIncrement()) {
                             String f = files.get(i % files.size());
-                            int bs = BLOCK_SIZES[(i / files.size() + reader) % BLOCK_SIZES.length];
+                            int bs = BLOCK_SIZES[(i / files.size() + i % files.size()) % BLOCK_SIZES.length];
                             String whole = texts.get(f);
                             if (bs == 1 && whole.length() > 8192) {
                                 bs = 64;
