@@ -103,7 +103,8 @@ class ControlServerTest {
         out.clear();
         assertEquals(0, send("pause"));
         assertEquals(0, send("speed", "2.5"));
-        assertEquals(List.of("paused", "speed 2.5x (paused)"), out);
+        assertEquals(0, send("pause"));
+        assertEquals(List.of("paused", "speed 2.5x (paused)", "already paused"), out);
         out.clear();
         assertEquals(0, send("status"));
         assertTrue(out.get(1).endsWith("since boot, speed 2.5x, paused"), out.toString());
