@@ -25,7 +25,7 @@ import java.util.List;
 /**
  * A saved machine: its profile (as text), seed, boot epoch, the journal of every input it received with the simulated
  * instant each took effect, the simulated time it was saved at, whether its clock was paused then, and the digest of
- * its whole /proc tree at that time.
+ * its whole /proc and /sys trees at that time.
  * The simulation is deterministic, so replaying the journal on a fresh boot of the same profile and seed rebuilds
  * the same state; the digest proves it did, and a restore that does not reproduce it is refused.
  *
@@ -38,10 +38,9 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
 
     /** What the daemon's machine is now, under one read lock (the journal only grows under the write lock). */
     public static Checkpoint capture(Daemon d) {
-        ProcFs fs = d.scenarios().procFs();
         boolean paused = d.simulation().paused();
         return d.kernel().read(k -> new Checkpoint(k.seed(), k.jiffies(), k.bootEpoch(), paused, d.journal().machine(),
-                d.journal().entries(), new ProcTreeDigest(fs).digest()));
+                d.journal().entries(), digest(d)));
     }
 
     /** Write it to {@code file} atomically: a temporary file beside it, flushed to disk, then renamed over it. */
@@ -77,7 +76,7 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
         for (Journal.Entry e : entries) {
             if (e instanceof Journal.Write w) {
                 Credentials c = w.who();
-                sb.append("write ").append(w.jiffies()).append(' ').append(c.uid()).append(' ').append(c.gid())
+                sb.append(w.tree() == Journal.Tree.SYS ? "write-sys " : "write ").append(w.jiffies()).append(' ').append(c.uid()).append(' ').append(c.gid())
                         .append(' ').append(c.pid()).append(' ').append(c.nsPid()).append(' ').append(w.offset())
                         .append(' ').append(b64(w.path())).append(' ')
                         .append('b').append(Base64.getEncoder().encodeToString(w.data())).append('\n');
@@ -135,11 +134,11 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
             List<Journal.Entry> entries = new ArrayList<>();
             for (; i < lines.length && !lines[i].startsWith("digest "); i++) {
                 String[] f = lines[i].split(" ");
-                if (f[0].equals("write")) {
+                if (f[0].equals("write") || f[0].equals("write-sys")) {
                     entries.add(new Journal.Write(Long.parseLong(f[1]), unb64(f[7]), new Credentials(
                             Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
                             Integer.parseInt(f[5])), Base64.getDecoder().decode(f[8].substring(1)),
-                            Long.parseLong(f[6])));
+                            Long.parseLong(f[6]), f[0].equals("write") ? Journal.Tree.PROC : Journal.Tree.SYS));
                 } else if (f[0].equals("scenario")) {
                     entries.add(new Journal.ScenarioInput(Long.parseLong(f[1]), f[2].equals("mount"),
                             new ScenarioSource(unb64(f[3]), unb64(f[4]), unb64(f[5]))));
@@ -161,10 +160,10 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
      * that the restored tree stays the saved one until {@code ctl DIR resume}.
      */
     public boolean replay(Daemon d) {
-        ProcFs fs = d.scenarios().procFs();
         for (Journal.Entry e : entries) {
             d.kernel().advanceTo(e.jiffies());
             if (e instanceof Journal.Write w) {
+                ProcFs fs = w.tree() == Journal.Tree.SYS ? d.scenarios().sysFs() : d.scenarios().procFs();
                 if (fs.lookup(w.path(), w.who()) instanceof ProcFile f) {
                     fs.write(w.path(), f, w.who(), w.data(), w.offset());
                 }
@@ -176,7 +175,12 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
         if (paused) {
             d.simulation().pause();
         }
-        return new ProcTreeDigest(fs).digest().equals(digest);
+        return digest(d).equals(digest);
+    }
+
+    /** The digest of the daemon's /proc and /sys. */
+    private static String digest(Daemon d) {
+        return new ProcTreeDigest(d.scenarios().procFs(), d.scenarios().sysFs()).digest();
     }
 
     private static String field(String line, String key) {

@@ -33,7 +33,11 @@ final class HostDependenceScan {
             new Allowed("io/simproc/it/MountedMachine.java", "Path.of(\"/proc/self/mounts\")",
                     "finds the FUSE mounts a test left behind, to unmount them; no value is compared"),
             new Allowed("io/simproc/cli/CliTest.java", "Main.run(\"render\", \"/proc/buddyinfo\"",
-                    "the argument of `simproc render`, which names a file of the simulated tree"));
+                    "the argument of `simproc render`, which names a file of the simulated tree"),
+            new Allowed("io/simproc/it/SysfsToolsIT.java", "exec(\"cat\", \"/sys/",
+                    "cat run by simproc-exec, where /sys is the simulated machine's"),
+            new Allowed("io/simproc/it/SysfsToolsIT.java", "exec(\"ls",
+                    "run by simproc-exec, lsmem and lscpu read the simulated /sys; compared with its files"));
 
     static final String OPENS_HOST_PATH = "opens a host /proc or /sys path";
     static final String NAMES_HOST_PROC = "names a host /proc path (the simulation's files are named relative to"

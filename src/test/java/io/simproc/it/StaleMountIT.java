@@ -8,17 +8,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SIGKILL of the daemon leaves a dead mount; simproc-up recovers it and serves again. The kill targets the daemon
- * this test started (the pid simproc-up records in its state directory) and waits until that process has exited.
+ * SIGKILL of the daemon leaves its two mounts dead (/proc at DIR, /sys at DIR-sys); simproc-up recovers both and
+ * serves again, and simproc-down unmounts both and removes DIR-sys. The kill targets the daemon this test started
+ * (the pid simproc-up records in its state directory) and waits until that process has exited.
  */
 class StaleMountIT {
     @Test
     void simprocUpRecoversAfterSigkill() throws Exception {
         Path base = Files.createTempDirectory("simproc-stale-");
         Path dir = base.resolve("mnt");
+        Path sys = base.resolve("mnt-sys");
         Path state = base.resolve("state");
         String up = MountedMachine.basedir().resolve("mount-scripts/simproc-up").toString();
         String down = MountedMachine.basedir().resolve("mount-scripts/simproc-down").toString();
@@ -28,13 +32,20 @@ class StaleMountIT {
             assertTrue(MountedMachine.catFile(dir.resolve("meminfo")).startsWith("MemTotal:"));
             killAndWait(daemonPid(state, dir));
             assertTrue(MountedMachine.isMounted(dir), "a killed daemon leaves its mount behind");
+            assertTrue(MountedMachine.isMounted(sys), "...and its /sys mount");
             Exec.Result again = Exec.run(upCmd, 120).assertOk("simproc-up again");
             assertTrue(again.out().contains("stale mount"), again.out());
             assertTrue(MountedMachine.catFile(dir.resolve("meminfo")).startsWith("MemTotal:"));
+            assertEquals("0\n", MountedMachine.catFile(sys.resolve("devices/system/node/online")));
+            Exec.run(List.of("env", "SIMPROC_STATE_DIR=" + state, down, dir.toString()), 60).assertOk("simproc-down");
+            assertFalse(MountedMachine.isMounted(dir) || MountedMachine.isMounted(sys), "both unmounted");
+            assertFalse(Files.exists(sys), "the /sys mount point the daemon made is gone");
         } finally {
             Exec.run(List.of("env", "SIMPROC_STATE_DIR=" + state, down, dir.toString()), 60);
-            if (MountedMachine.isMounted(dir)) {
-                MountedMachine.unmount(dir);
+            for (Path p : List.of(dir, sys)) {
+                if (MountedMachine.isMounted(p)) {
+                    MountedMachine.unmount(p);
+                }
             }
             Exec.run(List.of("rm", "-rf", base.toString()), 30);
         }

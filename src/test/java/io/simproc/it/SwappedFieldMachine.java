@@ -28,9 +28,9 @@ import java.util.regex.Pattern;
 /**
  * A simproc daemon with one deliberately broken renderer, for proving that the conformance suite catches a file
  * that lies: /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
- * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, tree, FUSE binding
- * and control socket (the conformance suite pauses the machine through it). Test code only: production has no
- * fault-injection hook.
+ * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, trees (its /sys at
+ * DIR-sys, as simproc mount serves it), FUSE binding and control socket (the conformance suite pauses the machine
+ * through it). Test code only: production has no fault-injection hook.
  */
 public final class SwappedFieldMachine {
     private SwappedFieldMachine() {
@@ -52,14 +52,24 @@ public final class SwappedFieldMachine {
             return out;
         }, (name, ctx) -> broken(real.child(name, ctx), a, b));
         ProcFs fs = new ProcFs(kernel, ProcTree.of(root));
+        ProcFs sysFs = new ProcFs(kernel, io.simproc.sysfs.SysTree.create(kernel));
         Simulation sim = new Simulation(kernel, System::nanoTime, 1);
         ControlServer control = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel,
-                machine.population(), fs), new Journal(MachineSource.embeddedDefault())), ControlRequests.standard(), dir);
+                machine.population(), fs, sysFs), new Journal(MachineSource.embeddedDefault())),
+                ControlRequests.standard(), dir);
         sim.start();
+        Path sysDir = MountedMachine.sysDir(dir);
+        java.nio.file.Files.createDirectories(sysDir);
+        ProcFuse.Mounted sys = new ProcFuse(sysFs, System.err::println).mount(sysDir, new String[] {"-o", "direct_io",
+            "-o", "default_permissions", "-o", "allow_other", "-o", "fsname=simproc-sys"});
+        Thread sysServer = new Thread(sys::serve, "simproc-sys");
+        sysServer.setDaemon(true);
+        sysServer.start();
         ProcFuse fuse = new ProcFuse(fs, System.err::println);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             control.close();
             fuse.umount();
+            MountedMachine.unmount(sysDir);
         }));
         fuse.mount(dir, true, false, new String[] {"-o", "direct_io", "-o", "default_permissions", "-o",
             "allow_other", "-o", "fsname=simproc"});
