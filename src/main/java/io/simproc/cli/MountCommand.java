@@ -21,6 +21,7 @@ import io.simproc.scenario.ScenarioParser;
 import io.simproc.scenario.StepRegistry;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.workload.Machines;
+import io.simproc.sysfs.SysTree;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,15 +36,21 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code simproc mount DIR}: boot a machine and serve its /proc at DIR in the foreground until SIGINT or SIGTERM,
- * which unmount cleanly. A stale mount left at DIR by a killed daemon is recovered first.
+ * {@code simproc mount DIR}: boot a machine and serve its /proc at DIR and its /sys at SYSDIR (default DIR-sys
+ * beside it, created if missing and removed again at the end) — two FUSE mounts of one simulation, served by this
+ * process — in the foreground until SIGINT or SIGTERM, which unmount both cleanly. Unmounting DIR stops the daemon,
+ * which then unmounts SYSDIR. Stale mounts left at either by a killed daemon are recovered first.
  */
 @Command(name = "mount", mixinStandardHelpOptions = true,
-        description = {"Boot a simulated machine and serve its /proc at DIR (foreground).",
+        description = {"Boot a simulated machine and serve its /proc at DIR and its /sys at SYSDIR (foreground).",
             "Stop with Ctrl-C or SIGTERM (both unmount), or mount-scripts/simproc-down DIR."})
 final class MountCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "Empty directory to mount on.")
+    @Parameters(index = "0", paramLabel = "DIR", description = "Empty directory to mount /proc on.")
     Path dir;
+
+    @Option(names = "--sys", paramLabel = "SYSDIR",
+            description = "Where to mount the machine's /sys (default: DIR-sys beside DIR, created if missing).")
+    Path sysDir;
 
     @Mixin
     MachineOptions machine;
@@ -65,8 +72,14 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--restore", paramLabel = "FILE",
             description = "Continue from a checkpoint (simproc ctl DIR save FILE, or --checkpoint-every): its machine,"
-                + " seed and inputs are replayed and the tree is checked byte for byte before mounting.")
+                + " seed and inputs are replayed and the tree is checked byte for byte before mounting; a checkpoint"
+                + " saved while paused restores paused.")
     Path restoreFile;
+
+    @Option(names = "--paused",
+            description = "Start with simulated time paused (simproc ctl DIR resume runs it), e.g. to compare a"
+                + " restored tree with the saved one.")
+    boolean startPaused;
 
     @Option(names = "--checkpoint-every", paramLabel = "DURATION",
             description = "Save a checkpoint every DURATION of simulated time (e.g. 5m) into --checkpoint-dir.")
@@ -86,18 +99,14 @@ final class MountCommand implements Callable<Integer> {
         if (!(speed > 0) || speed > 1_000_000) {
             throw new UserError("--speed must be between 0 (exclusive) and 1000000, got " + speed);
         }
-        switch (StaleMount.state(dir)) {
-            case LIVE -> throw new UserError(dir + " is already a mounted filesystem; unmount it first"
-                    + " (mount-scripts/simproc-down " + dir + ")");
-            case STALE -> {
-                console.progress("recovering a stale mount left at " + dir + " by a daemon that died");
-                StaleMount.lazyUnmount(dir);
-            }
-            case NOT_MOUNTED -> {
-            }
-        }
+        Path sys = sysDir != null ? sysDir : defaultSysDir(dir);
+        recoverStale(console, dir);
         if (!Files.isDirectory(dir)) {
             throw new UserError(dir + " is not a directory (create it first, or use mount-scripts/simproc-up)");
+        }
+        recoverStale(console, sys);
+        if (sys.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            throw new UserError("--sys must name another directory than " + dir);
         }
         Checkpoint restored = restoreFile == null ? null : Checkpoint.read(restoreFile);
         if (restored != null && (machine.given() || scenarioFile != null)) {
@@ -131,21 +140,27 @@ final class MountCommand implements Callable<Integer> {
         kernel.setBootEpoch(restored != null ? restored.bootEpoch()
                 : System.currentTimeMillis() / 1000 - uptimeSeconds);
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        ProcFs sysFs = new ProcFs(kernel, SysTree.create(kernel));
         ProcFuse fuse = new ProcFuse(fs, console::error);
         Simulation sim = new Simulation(kernel, System::nanoTime, speed);
-        ScenarioEngine engine = new ScenarioEngine(kernel, booted.population(), fs);
+        ScenarioEngine engine = new ScenarioEngine(kernel, booted.population(), fs, sysFs);
         Journal journal = new Journal(source);
         fs.setWriteObserver(journal);
+        sysFs.setWriteObserver(journal.sys());
         Daemon daemon = new Daemon(kernel, sim, engine, journal);
         if (restored != null) {
             console.progress(String.format("replaying %d inputs over %.1f s of simulated time from %s...",
                     restored.entries().size(), restored.jiffies() / (double) Clock.HZ, restoreFile));
             if (!restored.replay(daemon)) {
-                throw new UserError(restoreFile + " does not reproduce the machine it saved (the /proc digest differs):"
+                throw new UserError(restoreFile + " does not reproduce the machine it saved (the tree digest differs):"
                         + " it was written by another simproc version, or a machine file it refers to changed;"
                         + " nothing was mounted");
             }
-            console.progress("restored: the tree is byte-identical to the saved one");
+            console.progress("restored: the tree is byte-identical to the saved one"
+                    + (restored.paused() ? " (paused, as it was saved; simproc ctl " + dir + " resume runs it)" : ""));
+        }
+        if (startPaused) {
+            sim.pause();
         }
         ControlServer control;
         try {
@@ -160,6 +175,22 @@ final class MountCommand implements Callable<Integer> {
         if (periodic != null) {
             periodic.start(daemon);
         }
+        boolean createdSys = !Files.exists(sys);
+        try {
+            Files.createDirectories(sys);
+        } catch (IOException e) {
+            control.close();
+            throw new UserError("cannot create " + sys + " to mount /sys on: " + e.getMessage() + " (pass --sys SYSDIR)");
+        }
+        ProcFuse.Mounted sysMount = new ProcFuse(sysFs, console::error).mount(sys, fuseOptions("simproc-sys"));
+        if (sysMount == null) {
+            control.close();
+            removeIfCreated(sys, createdSys);
+            throw new UserError(cannotMount(sys));
+        }
+        Thread sysServer = new Thread(sysMount::serve, "simproc-sys");
+        sysServer.setDaemon(true);
+        sysServer.start();
         sim.start();
         Thread hook = new Thread(() -> {
             if (periodic != null) {
@@ -168,10 +199,55 @@ final class MountCommand implements Callable<Integer> {
             sim.stop();
             control.close();
             StaleMount.lazyUnmount(dir);
+            StaleMount.lazyUnmount(sys);
         }, "simproc-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
+        console.progress("serving /proc of machine '" + kernel.profile().name() + "' at " + dir.toAbsolutePath()
+                + " and its /sys at " + sys.toAbsolutePath() + " (speed " + speed + "x"
+                + (sim.paused() ? ", paused" : "") + "); stop with Ctrl-C or mount-scripts/simproc-down " + dir);
+        boolean mounted;
+        try {
+            mounted = fuse.serve(dir, fuseOptions("simproc"));
+        } finally {
+            if (periodic != null) {
+                periodic.stop();
+            }
+            sim.stop();
+            control.close();
+            StaleMount.lazyUnmount(sys);
+            joinQuietly(sysServer);
+            removeIfCreated(sys, createdSys);
+        }
+        if (!mounted) {
+            throw new UserError(cannotMount(dir));
+        }
+        return 0;
+    }
+
+    /** DIR-sys: the directory beside DIR named after it. */
+    static Path defaultSysDir(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        return abs.resolveSibling((name == null ? "" : name.toString()) + "-sys");
+    }
+
+    private static void recoverStale(Console console, Path at) {
+        switch (StaleMount.state(at)) {
+            case LIVE -> throw new UserError(at + " is already a mounted filesystem; unmount it first"
+                    + " (mount-scripts/simproc-down DIR unmounts a machine's /proc and /sys)");
+            case STALE -> {
+                console.progress("recovering a stale mount left at " + at + " by a daemon that died");
+                StaleMount.lazyUnmount(at);
+            }
+            case NOT_MOUNTED -> {
+            }
+        }
+    }
+
+    /** The -o options of one mount, with its fsname (simproc for /proc, simproc-sys for /sys). */
+    private String[] fuseOptions(String fsName) {
         List<String> opts = new ArrayList<>(List.of("-o", "direct_io", "-o", "default_permissions",
-                "-o", "fsname=simproc", "-o", "subtype=simproc"));
+                "-o", "fsname=" + fsName, "-o", "subtype=simproc"));
         if (isRoot()) {
             opts.add("-o");
             opts.add("allow_other");
@@ -180,23 +256,32 @@ final class MountCommand implements Callable<Integer> {
             opts.add("-o");
             opts.add(o);
         }
-        console.progress("serving /proc of machine '" + kernel.profile().name() + "' at " + dir.toAbsolutePath()
-                + " (speed " + speed + "x); stop with Ctrl-C or mount-scripts/simproc-down " + dir);
-        boolean mounted;
+        return opts.toArray(new String[0]);
+    }
+
+    private static String cannotMount(Path at) {
+        return "cannot mount at " + at + " (libfuse said why above; is the fuse package installed and /dev/fuse"
+                + " available?)";
+    }
+
+    private static void joinQuietly(Thread t) {
         try {
-            mounted = fuse.serve(dir, opts.toArray(new String[0]));
-        } finally {
-            if (periodic != null) {
-                periodic.stop();
-            }
-            sim.stop();
-            control.close();
+            t.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (!mounted) {
-            throw new UserError("cannot mount at " + dir + " (libfuse said why above; is the fuse package installed"
-                    + " and /dev/fuse available?)");
+    }
+
+    /** Remove the /sys mount point this daemon created, once nothing is mounted there any more. */
+    private static void removeIfCreated(Path sys, boolean created) {
+        if (!created || StaleMount.isFuseMountPoint(sys)) {
+            return;
         }
-        return 0;
+        try {
+            Files.deleteIfExists(sys);
+        } catch (IOException e) {
+            // not empty, or gone: leave it
+        }
     }
 
     private static long everyMillis(String text) {

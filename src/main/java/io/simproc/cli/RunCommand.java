@@ -12,6 +12,7 @@ import io.simproc.scenario.ScenarioParser;
 import io.simproc.scenario.ScenarioRun;
 import io.simproc.scenario.StepRegistry;
 import io.simproc.sysctl.SysctlTable;
+import io.simproc.sysfs.SysTree;
 import io.simproc.workload.Machines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,19 +29,21 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code simproc run [SCENARIO] --out DIR}: boot a machine, run a scenario's timeline on it (docs/SCENARIOS.md)
- * and write its whole /proc as ordinary files — at the end, or at each {@code --at} time — for tools that read
- * another proc root. Prints the expectations' results; exits 0 only when all of them held.
+ * and write its whole /proc and /sys as ordinary files — at the end, or at each {@code --at} time — for tools that
+ * read another proc or sys root. Prints the expectations' results; exits 0 only when all of them held.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Boot a simulated machine, run a scenario (optional) and write its /proc as a static tree to"
-            + " DIR/proc (no FUSE); with several --at times, DIR/<time>/proc for each.",
-            "Then: smem -S DIR, prometheus-node-exporter --path.procfs=DIR/proc, psutil.PROCFS_PATH=DIR/proc.",
+        description = {"Boot a simulated machine, run a scenario (optional) and write its /proc and /sys as static"
+            + " trees to DIR/proc and DIR/sys (no FUSE); with several --at times, DIR/<time>/proc and"
+            + " DIR/<time>/sys for each.",
+            "Then: smem -S DIR, prometheus-node-exporter --path.procfs=DIR/proc --path.sysfs=DIR/sys,"
+            + " psutil.PROCFS_PATH=DIR/proc, mount-scripts/simproc-exec DIR -- CMD.",
             "Exit status: 0 when every expectation of the scenario held, 1 otherwise."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
     Path scenarioFile;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write DIR/proc.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write DIR/proc and DIR/sys.")
     Path out;
 
     @Option(names = "--at", split = ",", paramLabel = "TIME",
@@ -67,10 +70,10 @@ final class RunCommand implements Callable<Integer> {
             if (!at.isEmpty()) {
                 throw new UserError("--at needs a SCENARIO to run");
             }
-            Path target = prepare(out.resolve("proc"));
+            Path target = prepare(out);
             Kernel kernel = machine.boot(console);
-            new TreeWriter(procFs(kernel)).write(target);
-            console.progress("wrote " + target);
+            writeTrees(procFs(kernel), new ProcFs(kernel, SysTree.create(kernel)), target);
+            console.progress("wrote " + target.resolve("proc") + " and " + target.resolve("sys"));
             return 0;
         }
         Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
@@ -87,8 +90,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<Path> targets = new ArrayList<>();
         for (long t : times) {
-            targets.add(prepare(times.size() == 1 ? out.resolve("proc") : out.resolve(Durations.format(t))
-                    .resolve("proc")));
+            targets.add(prepare(times.size() == 1 ? out : out.resolve(Durations.format(t))));
         }
         Started started = start(scenario, scenarioFile, machine, console);
         Kernel kernel = started.kernel();
@@ -100,12 +102,12 @@ final class RunCommand implements Callable<Integer> {
         int i = 0;
         for (long t : times) {
             advance(kernel, run, t, end, bar);
-            new TreeWriter(fs).write(targets.get(i++));
+            writeTrees(fs, engine.sysFs(), targets.get(i++));
         }
         advance(kernel, run, end, end, bar);
         bar.done();
         for (Path p : targets) {
-            console.progress("wrote " + p);
+            console.progress("wrote " + p.resolve("proc") + " and " + p.resolve("sys"));
         }
         for (Outcome o : engine.outcomes()) {
             System.out.println(o.line());
@@ -152,15 +154,24 @@ final class RunCommand implements Callable<Integer> {
         return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
     }
 
-    /** The tree's place, emptied with --force. */
-    private Path prepare(Path target) throws IOException {
-        if (Files.exists(target)) {
-            if (!force) {
-                throw new UserError(target + " already exists; remove it or pass --force");
+    /** {@code at/proc} and {@code at/sys}: the machine's two trees as root reads them. */
+    private static void writeTrees(ProcFs proc, ProcFs sys, Path at) throws IOException {
+        new TreeWriter(proc).write(at.resolve("proc"));
+        new TreeWriter(sys).write(at.resolve("sys"));
+    }
+
+    /** The place of {@code at/proc} and {@code at/sys}, emptied with --force. */
+    private Path prepare(Path at) throws IOException {
+        for (String tree : List.of("proc", "sys")) {
+            Path target = at.resolve(tree);
+            if (Files.exists(target)) {
+                if (!force) {
+                    throw new UserError(target + " already exists; remove it or pass --force");
+                }
+                deleteTree(target);
             }
-            deleteTree(target);
         }
-        return target;
+        return at;
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -18,10 +18,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Writes a static copy of a machine's /proc into a directory, as root would read it: every readable file with its
- * content, write-only files and files that cannot be read (ESRCH) empty, symlinks as symlinks (a link that leads
- * nowhere, like a kernel thread's exe, is left out), the kernel's modes and (when run as root) owners. Tools
- * that accept another proc root (smem -S, node_exporter --path.procfs, psutil.PROCFS_PATH) can read it.
+ * Writes a static copy of a machine's /proc (or of its /sys) into a directory, as root would read it: every readable
+ * file with its content, write-only files and files that cannot be read (ESRCH) empty, symlinks as symlinks (a link
+ * that leads nowhere, like a kernel thread's exe, is left out), the kernel's modes and (when run as root) owners.
+ * Tools that accept another proc or sys root (smem -S, node_exporter --path.procfs and --path.sysfs,
+ * psutil.PROCFS_PATH) can read it.
  */
 final class TreeWriter {
     private final ProcFs fs;

@@ -24,22 +24,23 @@ import java.util.List;
 
 /**
  * A saved machine: its profile (as text), seed, boot epoch, the journal of every input it received with the simulated
- * instant each took effect, the simulated time it was saved at, and the digest of its whole /proc tree at that time.
+ * instant each took effect, the simulated time it was saved at, whether its clock was paused then, and the digest of
+ * its whole /proc and /sys trees at that time.
  * The simulation is deterministic, so replaying the journal on a fresh boot of the same profile and seed rebuilds
  * the same state; the digest proves it did, and a restore that does not reproduce it is refused.
  *
  * <p>The file is text: a magic line, one line per field and journal entry (strings in base64), the digest, and a last
  * line with the SHA-256 of everything before it, so a torn or edited file is recognised before anything is loaded.
  */
-public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource machine, List<Journal.Entry> entries,
-        String digest) {
+public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused, MachineSource machine,
+        List<Journal.Entry> entries, String digest) {
     static final String MAGIC = "simproc-checkpoint 1";
 
     /** What the daemon's machine is now, under one read lock (the journal only grows under the write lock). */
     public static Checkpoint capture(Daemon d) {
-        ProcFs fs = d.scenarios().procFs();
-        return d.kernel().read(k -> new Checkpoint(k.seed(), k.jiffies(), k.bootEpoch(), d.journal().machine(),
-                d.journal().entries(), new ProcTreeDigest(fs).digest()));
+        boolean paused = d.simulation().paused();
+        return d.kernel().read(k -> new Checkpoint(k.seed(), k.jiffies(), k.bootEpoch(), paused, d.journal().machine(),
+                d.journal().entries(), digest(d)));
     }
 
     /** Write it to {@code file} atomically: a temporary file beside it, flushed to disk, then renamed over it. */
@@ -69,12 +70,13 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource 
         sb.append("seed ").append(seed).append('\n');
         sb.append("jiffies ").append(jiffies).append('\n');
         sb.append("boot-epoch ").append(bootEpoch).append('\n');
+        sb.append("paused ").append(paused ? 1 : 0).append('\n');
         sb.append("machine ").append(machine.kind()).append(' ').append(b64(machine.file())).append(' ')
                 .append(b64(machine.text())).append(' ').append(b64(machine.dir())).append('\n');
         for (Journal.Entry e : entries) {
             if (e instanceof Journal.Write w) {
                 Credentials c = w.who();
-                sb.append("write ").append(w.jiffies()).append(' ').append(c.uid()).append(' ').append(c.gid())
+                sb.append(w.tree() == Journal.Tree.SYS ? "write-sys " : "write ").append(w.jiffies()).append(' ').append(c.uid()).append(' ').append(c.gid())
                         .append(' ').append(c.pid()).append(' ').append(c.nsPid()).append(' ').append(w.offset())
                         .append(' ').append(b64(w.path())).append(' ')
                         .append('b').append(Base64.getEncoder().encodeToString(w.data())).append('\n');
@@ -117,18 +119,26 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource 
             long seed = Long.parseLong(field(lines[1], "seed"));
             long jiffies = Long.parseLong(field(lines[2], "jiffies"));
             long bootEpoch = Long.parseLong(field(lines[3], "boot-epoch"));
-            String[] m = field(lines[4], "machine").split(" ");
+            int i = 4;
+            boolean paused = false;
+            if (lines[i].startsWith("paused ")) {
+                String v = field(lines[i++], "paused");
+                if (!v.equals("0") && !v.equals("1")) {
+                    throw new IllegalArgumentException("paused must be 0 or 1, got '" + v + "'");
+                }
+                paused = v.equals("1");
+            }
+            String[] m = field(lines[i++], "machine").split(" ");
             MachineSource machine = new MachineSource(MachineSource.Kind.valueOf(m[0]), unb64(m[1]), unb64(m[2]),
                     unb64(m[3]));
             List<Journal.Entry> entries = new ArrayList<>();
-            int i = 5;
             for (; i < lines.length && !lines[i].startsWith("digest "); i++) {
                 String[] f = lines[i].split(" ");
-                if (f[0].equals("write")) {
+                if (f[0].equals("write") || f[0].equals("write-sys")) {
                     entries.add(new Journal.Write(Long.parseLong(f[1]), unb64(f[7]), new Credentials(
                             Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
                             Integer.parseInt(f[5])), Base64.getDecoder().decode(f[8].substring(1)),
-                            Long.parseLong(f[6])));
+                            Long.parseLong(f[6]), f[0].equals("write") ? Journal.Tree.PROC : Journal.Tree.SYS));
                 } else if (f[0].equals("scenario")) {
                     entries.add(new Journal.ScenarioInput(Long.parseLong(f[1]), f[2].equals("mount"),
                             new ScenarioSource(unb64(f[3]), unb64(f[4]), unb64(f[5]))));
@@ -137,7 +147,7 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource 
                 }
             }
             String digest = field(lines[i], "digest");
-            return new Checkpoint(seed, jiffies, bootEpoch, machine, List.copyOf(entries), digest);
+            return new Checkpoint(seed, jiffies, bootEpoch, paused, machine, List.copyOf(entries), digest);
         } catch (RuntimeException e) {
             throw new ConfigException(name, 0, 0, "malformed checkpoint: " + e.getMessage());
         }
@@ -146,13 +156,14 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource 
     /**
      * Replay the journal on {@code d}'s freshly booted machine (same profile and seed) up to the saved time, as
      * fast as it runs; the daemon's journal records the inputs again as they are replayed. Returns whether the tree
-     * is then byte-identical to the saved one.
+     * is then byte-identical to the saved one. A checkpoint saved while paused leaves {@code d}'s clock paused, so
+     * that the restored tree stays the saved one until {@code ctl DIR resume}.
      */
     public boolean replay(Daemon d) {
-        ProcFs fs = d.scenarios().procFs();
         for (Journal.Entry e : entries) {
             d.kernel().advanceTo(e.jiffies());
             if (e instanceof Journal.Write w) {
+                ProcFs fs = w.tree() == Journal.Tree.SYS ? d.scenarios().sysFs() : d.scenarios().procFs();
                 if (fs.lookup(w.path(), w.who()) instanceof ProcFile f) {
                     fs.write(w.path(), f, w.who(), w.data(), w.offset());
                 }
@@ -161,7 +172,15 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, MachineSource 
             }
         }
         d.kernel().advanceTo(jiffies);
-        return new ProcTreeDigest(fs).digest().equals(digest);
+        if (paused) {
+            d.simulation().pause();
+        }
+        return digest(d).equals(digest);
+    }
+
+    /** The digest of the daemon's /proc and /sys. */
+    private static String digest(Daemon d) {
+        return new ProcTreeDigest(d.scenarios().procFs(), d.scenarios().sysFs()).digest();
     }
 
     private static String field(String line, String key) {

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Everything that reached a mounted machine from outside, in the order and at the simulated instant it took effect:
- * writes to its files, and scenarios started or applied (ctl apply, spawn, kill are scenario steps). The simulation
+ * writes to its files (in /proc or /sys), and scenarios started or applied (ctl apply, spawn, kill are scenario steps). The simulation
  * is deterministic, so the machine's profile, its seed and this journal reproduce its state: a checkpoint is this
  * journal, and a restore replays it.
  */
@@ -18,8 +18,19 @@ public final class Journal implements ProcFs.WriteObserver {
         long jiffies();
     }
 
-    public record Write(long jiffies, String path, Credentials who, byte[] data, long offset) implements Entry {
+    /**
+     * A write(2) to the file at {@code path} of {@code tree}.
+     */
+    public record Write(long jiffies, String path, Credentials who, byte[] data, long offset, Tree tree)
+            implements Entry {
+        /** A write to a /proc file. */
+        public Write(long jiffies, String path, Credentials who, byte[] data, long offset) {
+            this(jiffies, path, who, data, offset, Tree.PROC);
+        }
     }
+
+    /** The filesystem a written path is in. */
+    public enum Tree { PROC, SYS }
 
     /** {@code atMount}: started with {@code ScenarioEngine.start} (mount --scenario), else run now (ctl). */
     public record ScenarioInput(long jiffies, boolean atMount, ScenarioSource source) implements Entry {
@@ -37,9 +48,19 @@ public final class Journal implements ProcFs.WriteObserver {
         return machine;
     }
 
+    /** A write to the machine's /proc. */
     @Override
-    public synchronized void written(long jiffies, String path, Credentials who, byte[] data, long offset) {
-        entries.add(new Write(jiffies, path, who, data, offset));
+    public void written(long jiffies, String path, Credentials who, byte[] data, long offset) {
+        add(new Write(jiffies, path, who, data, offset, Tree.PROC));
+    }
+
+    /** The observer of the machine's /sys: its writes are journaled as {@link Tree#SYS} ones. */
+    public ProcFs.WriteObserver sys() {
+        return (jiffies, path, who, data, offset) -> add(new Write(jiffies, path, who, data, offset, Tree.SYS));
+    }
+
+    private synchronized void add(Entry e) {
+        entries.add(e);
     }
 
     /** Record a scenario started at {@code jiffies}; call as the machine's writer, where it starts. */

@@ -2,7 +2,11 @@ package io.simproc.control;
 
 import java.util.List;
 
-/** {@code pause}, {@code resume} and {@code speed X}: how simulated time follows the wall clock. */
+/**
+ * {@code pause}, {@code resume} and {@code speed X}: how simulated time follows the wall clock. {@code pause} answers
+ * once the machine has stopped, "paused", or "already paused" when it was, so that a script that pauses the machine
+ * for a while knows whether to resume it afterwards.
+ */
 final class PacingRequest implements ControlRequest {
     static final double MAX_SPEED = 1_000_000;
 
@@ -27,8 +31,7 @@ final class PacingRequest implements ControlRequest {
         switch (name) {
             case "pause" -> {
                 ControlRequests.arity(this, args, 0, 0);
-                d.simulation().pause();
-                reply.out("paused");
+                reply.out(d.simulation().pause() ? "paused" : "already paused");
             }
             case "resume" -> {
                 ControlRequests.arity(this, args, 0, 0);

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * {@code save FILE}: write a checkpoint of the machine as it is now (an absolute path; written atomically), which
- * {@code simproc mount DIR --restore FILE} continues from.
+ * {@code simproc mount DIR --restore FILE} continues from — paused if it was saved paused.
  */
 final class SaveRequest implements ControlRequest {
     @Override
@@ -28,7 +28,8 @@ final class SaveRequest implements ControlRequest {
         } catch (IOException e) {
             throw new ControlException(ControlException.FAILED, "cannot write " + args.get(0) + ": " + e.getMessage());
         }
-        reply.out(String.format("saved %s: %.2f s of simulated time, %d inputs", args.get(0),
-                c.jiffies() / (double) io.simproc.kernel.Clock.HZ, c.entries().size()));
+        reply.out(String.format("saved %s: %.2f s of simulated time, %d inputs%s", args.get(0),
+                c.jiffies() / (double) io.simproc.kernel.Clock.HZ, c.entries().size(),
+                c.paused() ? ", paused (it restores paused)" : ""));
     }
 }

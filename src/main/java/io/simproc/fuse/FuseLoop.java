@@ -43,8 +43,17 @@ final class FuseLoop {
      * false when the mount failed (libfuse has printed why).
      */
     static boolean run(FuseOperations ops, String fsName, Path dir, String[] options) {
+        Session s = mount(ops, fsName, dir, options);
+        if (s == null) {
+            return false;
+        }
+        s.serve();
+        return true;
+    }
+
+    /** Mount at {@code dir} (fuse_setup); null when the mount failed (libfuse has printed why). */
+    static Session mount(FuseOperations ops, String fsName, Path dir, String[] options) {
         LibFuseSession lib = LibraryLoader.create(LibFuseSession.class).failImmediately().load("fuse");
-        Runtime runtime = Runtime.getSystemRuntime();
         String[] argv = new String[options.length + 3];
         argv[0] = fsName;
         argv[1] = "-f";
@@ -53,35 +62,68 @@ final class FuseLoop {
         PointerByReference mountpoint = new PointerByReference();
         Pointer fuse = lib.fuse_setup(argv.length, argv, ops, Struct.size(ops), mountpoint, new IntByReference(), null);
         if (fuse == null) {
-            return false;
+            return null;
         }
-        Pointer se = lib.fuse_get_session(fuse);
-        Pointer ch = lib.fuse_session_next_chan(se, null);
-        long bufsize = lib.fuse_chan_bufsize(ch);
-        CountDownLatch firstDone = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < THREADS; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    serve(lib, runtime, se, ch, bufsize);
-                } finally {
-                    firstDone.countDown();
+        return new Session(ops, lib, fuse, mountpoint.getValue());
+    }
+
+    /**
+     * A mounted filesystem: its libfuse handles until {@link #serve()} has served it and torn it down, and the
+     * operations libfuse calls back (native closures hold their Java targets only weakly, so the session holds
+     * them until it ends).
+     */
+    static final class Session implements ProcFuse.Mounted {
+        private final FuseOperations ops;
+        private final LibFuseSession lib;
+        private final Pointer fuse;
+        private final Pointer mountpoint;
+
+        private Session(FuseOperations ops, LibFuseSession lib, Pointer fuse, Pointer mountpoint) {
+            this.ops = ops;
+            this.lib = lib;
+            this.fuse = fuse;
+            this.mountpoint = mountpoint;
+        }
+
+        /**
+         * Serve with {@link #THREADS} threads until the kernel ends the session, then unmount and destroy it. The
+         * session is named libfuse's signal session first: fuse_setup names the latest one, and fuse_teardown of
+         * another complains ("unknown session") when a daemon runs two.
+         */
+        @Override
+        public void serve() {
+            Runtime runtime = Runtime.getSystemRuntime();
+            Pointer se = lib.fuse_get_session(fuse);
+            Pointer ch = lib.fuse_session_next_chan(se, null);
+            long bufsize = lib.fuse_chan_bufsize(ch);
+            CountDownLatch firstDone = new CountDownLatch(1);
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        FuseLoop.serve(lib, runtime, se, ch, bufsize);
+                    } finally {
+                        firstDone.countDown();
+                    }
+                }, "simproc-fuse-" + i);
+                t.setDaemon(true);
+                workers.add(t);
+                t.start();
+            }
+            awaitUninterruptibly(firstDone);
+            lib.fuse_session_exit(se);
+            boolean allDone = true;
+            for (Thread t : workers) {
+                allDone &= joinUninterruptibly(t, 2000);
+            }
+            if (allDone) {
+                synchronized (FuseLoop.class) {
+                    lib.fuse_set_signal_handlers(se);
+                    lib.fuse_teardown(fuse, mountpoint);
                 }
-            }, "simproc-fuse-" + i);
-            t.setDaemon(true);
-            workers.add(t);
-            t.start();
+            }
+            java.lang.ref.Reference.reachabilityFence(ops);
         }
-        awaitUninterruptibly(firstDone);
-        lib.fuse_session_exit(se);
-        boolean allDone = true;
-        for (Thread t : workers) {
-            allDone &= joinUninterruptibly(t, 2000);
-        }
-        if (allDone) {
-            lib.fuse_teardown(fuse, mountpoint.getValue());
-        }
-        return true;
     }
 
     /** One thread's loop: read a request, dispatch it, until the session ends. */

@@ -21,6 +21,12 @@ public interface LibFuseSession {
     /** Unmount and destroy what {@link #fuse_setup} made. */
     void fuse_teardown(Pointer fuse, Pointer mountpoint);
 
+    /**
+     * Make {@code se} the session libfuse's signal handlers end (fuse_setup installs them, only where a signal has
+     * no handler yet, and remembers the latest session; fuse_teardown forgets it and warns about any other).
+     */
+    int fuse_set_signal_handlers(Pointer se);
+
     Pointer fuse_get_session(Pointer fuse);
 
     Pointer fuse_session_next_chan(Pointer se, Pointer ch);

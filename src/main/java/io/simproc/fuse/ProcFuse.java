@@ -26,7 +26,8 @@ import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
- * The jnr-fuse binding of {@link ProcFs} and nothing else: path → entry, snapshot bytes → read buffer, errno →
+ * The jnr-fuse binding of a {@link ProcFs} — the machine's /proc or its /sys, one instance per mount — and nothing
+ * else: path → entry, snapshot bytes → read buffer, errno →
  * negative int. A file is rendered whole at open() and reads of that handle are served from the snapshot, so
  * readers with small buffers never see a torn line; as with seq_file, reading again from offset 0 (what procps
  * does with lseek to refresh an open file) renders anew. release() drops the snapshot. Every callback is guarded:
@@ -197,7 +198,7 @@ public final class ProcFuse extends FuseStubFS {
         stat.st_nlink.set(nlink);
         stat.st_uid.set(e.uid());
         stat.st_gid.set(e.gid());
-        stat.st_size.set(0);
+        stat.st_size.set(e instanceof ProcFile f ? f.statSize() : 0);
         long btime = fs.kernel().bootEpoch();
         stat.st_atim.tv_sec.set(btime);
         stat.st_mtim.tv_sec.set(btime);
@@ -344,7 +345,33 @@ public final class ProcFuse extends FuseStubFS {
      * JVM ({@link FuseLoop}) until the filesystem is unmounted. Returns false when the mount failed.
      */
     public boolean serve(Path dir, String[] options) {
-        return FuseLoop.run(fuseOperations, "simproc", dir, options);
+        Mounted m = mount(dir, options);
+        if (m == null) {
+            return false;
+        }
+        m.serve();
+        return true;
+    }
+
+    /**
+     * Mount at {@code dir} with {@code options} and return at once, or null when the mount failed (libfuse printed
+     * why); {@link Mounted#serve()} then serves it. A daemon mounts its second tree this way before serving both.
+     */
+    public Mounted mount(Path dir, String[] options) {
+        FuseLoop.Session session = FuseLoop.mount(fuseOperations, "simproc", dir, options);
+        if (session == null) {
+            return null;
+        }
+        return () -> {
+            session.serve();
+            java.lang.ref.Reference.reachabilityFence(this);
+        };
+    }
+
+    /** A mounted filesystem not served yet. */
+    public interface Mounted {
+        /** Serve requests until the filesystem is unmounted, then release the session. */
+        void serve();
     }
 
     /** Open handles right now (their snapshots are held until release). */

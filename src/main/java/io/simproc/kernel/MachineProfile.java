@@ -62,9 +62,12 @@ public record MachineProfile(
         return e820.stream().filter(e -> e.type() == E820Entry.Type.RAM).mapToLong(E820Entry::size).sum();
     }
 
-    /** The processor as /proc/cpuinfo shows it. */
+    /**
+     * The processor as /proc/cpuinfo shows it. A {@code microcode} revision, {@code cacheKb} or {@code tlbSize} (in 4K
+     * pages) of 0 means the CPU reports none, and cpuinfo has no line for it.
+     */
     public record CpuModel(int count, String vendorId, int family, int model, String modelName, int stepping,
-                           String microcode, double mhz, int cacheKb, int coresPerSocket, String flags,
+                           long microcode, double mhz, int cacheKb, int tlbSize, int coresPerSocket, String flags,
                            String bugs, double bogomips, int physicalBits, int virtualBits) {
     }
 

@@ -134,7 +134,7 @@ public final class MachineProfileLoader {
             return defaultCpu((int) n.integer(1, 256));
         }
         n.checkKeys("count", "vendor_id", "family", "model", "model_name", "stepping", "microcode", "mhz",
-                "cache_kb", "cores_per_socket", "flags", "bugs", "bogomips", "address_bits");
+                "cache_kb", "tlb_size", "cores_per_socket", "flags", "bugs", "bogomips", "address_bits");
         Map<String, YamlNode> m = n.mapping();
         int count = m.containsKey("count") ? (int) m.get("count").integer(1, 256) : d.count();
         int physBits = d.physicalBits();
@@ -151,9 +151,10 @@ public final class MachineProfileLoader {
                 m.containsKey("model") ? (int) m.get("model").integer(0, 255) : d.model(),
                 str(m, "model_name", d.modelName()),
                 m.containsKey("stepping") ? (int) m.get("stepping").integer(0, 15) : d.stepping(),
-                str(m, "microcode", d.microcode()),
+                m.containsKey("microcode") ? m.get("microcode").integer(0, 0xffff_ffffL) : d.microcode(),
                 m.containsKey("mhz") ? m.get("mhz").number() : d.mhz(),
                 m.containsKey("cache_kb") ? (int) m.get("cache_kb").integer(0, 1 << 20) : d.cacheKb(),
+                m.containsKey("tlb_size") ? (int) m.get("tlb_size").integer(0, 1 << 16) : d.tlbSize(),
                 m.containsKey("cores_per_socket") ? (int) m.get("cores_per_socket").integer(1, 256) : count,
                 str(m, "flags", d.flags()),
                 str(m, "bugs", d.bugs()),
@@ -167,7 +168,7 @@ public final class MachineProfileLoader {
 
     static MachineProfile.CpuModel defaultCpu(int count) {
         return new MachineProfile.CpuModel(count, "GenuineIntel", 6, 106,
-                "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 6, "0xd0003f5", 2899.998, 55296, count,
+                "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 6, 0xd0003f5L, 2899.998, 55296, 0, count,
                 "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss"
                         + " ht syscall nx pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid"
                         + " aperfmperf tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe"

@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
 /**
  * The simulation thread of a mounted machine: it advances simulated time to follow wall time × speed, in short
  * locked steps ({@link Kernel#advanceTo}), and sleeps between ticks. The wall clock is injected (the daemon passes
- * System::nanoTime) so that the simulation itself never reads real time. Pausing freezes simulated time; changing
- * the speed re-anchors so that simulated time never jumps.
+ * System::nanoTime) so that the simulation itself never reads real time. Pausing freezes the machine where it is:
+ * when {@link #pause()} returns, the step in flight has ended and no other starts, even if the thread was behind
+ * the wall clock; changing the speed re-anchors so that simulated time never jumps.
  */
 public final class Simulation {
     /** Never sleep longer than this between checks, so pause/resume/stop react quickly. */
@@ -25,6 +26,8 @@ public final class Simulation {
     private boolean paused;
     /** Commands running simulated time ahead right now ({@link #advanceNow}); the pacing waits for them. */
     private int skipping;
+    /** The simulation thread is running a step ({@link #loop}); {@link #pause()} waits for it to end. */
+    private boolean stepping;
 
     public Simulation(Kernel kernel, LongSupplier wallNanos, double speed) {
         if (!(speed > 0)) {
@@ -77,9 +80,26 @@ public final class Simulation {
         return paused;
     }
 
-    public synchronized void pause() {
-        reanchor();
+    /**
+     * Stop the machine where it is now, waiting for the simulation thread's step in flight (at most
+     * {@link Kernel#MAX_STEP_JIFFIES}) to end; returns false if it was paused already.
+     */
+    public synchronized boolean pause() {
+        if (paused) {
+            return false;
+        }
         paused = true;
+        while (stepping) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        anchorJiffies = kernel.read(k -> k.clock().jiffies());
+        anchorWall = wallNanos.getAsLong();
+        return true;
     }
 
     public synchronized void resume() {
@@ -129,12 +149,27 @@ public final class Simulation {
         return anchorJiffies + (long) ((now - anchorWall) * speed * Clock.HZ / 1e9);
     }
 
+    /**
+     * Follow the wall clock one step ({@link Kernel#MAX_STEP_JIFFIES}) at a time, deciding before each whether to
+     * run it, so that a pause takes effect at the next step even when the thread is behind.
+     */
     private void loop() {
         while (running) {
-            long goal = target(wallNanos.getAsLong());
             long now = kernel.read(k -> k.clock().jiffies());
-            if (goal > now && !kernel.panicked()) {
-                kernel.advanceTo(goal);
+            long goal;
+            synchronized (this) {
+                goal = paused || kernel.panicked() ? now : target(wallNanos.getAsLong());
+                stepping = goal > now;
+            }
+            if (goal > now) {
+                try {
+                    kernel.advanceTo(Math.min(goal, now + Kernel.MAX_STEP_JIFFIES));
+                } finally {
+                    synchronized (this) {
+                        stepping = false;
+                        notifyAll();
+                    }
+                }
                 continue;
             }
             long perJiffy;

@@ -345,7 +345,12 @@ public final class Compaction {
         return done;
     }
 
-    /** isolate_freepages_block() over the movable pageblock at {@code blockStart}; returns the pages scanned. */
+    /**
+     * isolate_freepages_block() over the pageblock at {@code blockStart} when suitable_migration_target() allows it:
+     * a movable (or CMA) pageblock that does not begin with a free block of pageblock order or more. Such a free
+     * block spans the whole pageblock (and, at MAX_PAGE_ORDER, the next one, whose pages are tails with no buddy
+     * head among them), so compaction never splits it into migration targets. Returns the pages scanned.
+     */
     private long isolateFreepages(Zone zone, int blockStart, java.util.ArrayDeque<Integer> freepages) {
         int mt = mm.memMap().pageblockMigratetype(blockStart);
         if (mt != MigrateType.MOVABLE.ordinal() && mt != MigrateType.CMA.ordinal()) {

@@ -24,6 +24,9 @@ import io.simproc.uapi.Page;
  *
  * <p>Compaction skips THPs, as isolate_migratepages_block does for folios of pageblock order.
  *
+ * <p>Which VMAs THP backs, how hard a fault tries for the folio and whether reads map the huge zero page follow
+ * the runtime settings of {@link ThpFlags} (/sys/kernel/mm/transparent_hugepage).
+ *
  * <p>A read fault on such a range maps the huge zero page (use_zero_page, on by default): one unmovable order-9
  * block allocated at first use (thp_zero_page_alloc), mapped read-only and special — it counts in no RSS — through
  * the same 512 marked PTEs. A write to it allocates a THP in its place, or splits the zero PMD into 512 mappings of
@@ -40,6 +43,8 @@ public final class HugeMemory {
 
     private final MemoryManager mm;
     private final MemMap map;
+    /** The /sys/kernel/mm/transparent_hugepage settings the fault path reads. */
+    private final ThpFlags flags;
     /** huge_zero_folio: its first pfn, or -1 while it is not allocated. */
     private int hugeZeroPfn = -1;
     /** huge_zero_refcount: 0 when not allocated, else 1 (the global reference) plus one per address space using it. */
@@ -53,8 +58,14 @@ public final class HugeMemory {
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
+        this.flags = new ThpFlags(mm, mm.config().thp());
         mm.shrinkers().register(new HugeZeroShrinker());
         mm.shrinkers().register(new DeferredSplitShrinker());
+    }
+
+    /** The runtime THP settings (enabled, defrag, use_zero_page). */
+    public ThpFlags flags() {
+        return flags;
     }
 
     /** Whether the folio at {@code head} is on the deferred split queue. */
@@ -102,7 +113,7 @@ public final class HugeMemory {
      * around {@code haddr} lies inside it, at a virtual offset that matches its page offset.
      */
     boolean faultAllowable(Vma v, long haddr) {
-        if (!modeAllows(v, mm.config().thp())) {
+        if (!modeAllows(v, flags.enabled())) {
             return false;
         }
         if ((((v.start >>> Page.PAGE_SHIFT) - v.pgoff) & (HPAGE_PMD_NR - 1)) != 0) {
@@ -112,21 +123,14 @@ public final class HugeMemory {
     }
 
     /**
-     * vma_thp_gfp_mask() with the default defrag setting "madvise": a VM_HUGEPAGE mapping may reclaim and compact
-     * directly; any other fails at once rather than stall (and does not wake kswapd).
-     */
-    static int vmaThpGfpMask(Vma v) {
-        return v.test(VmFlags.VM_HUGEPAGE) ? Gfp.GFP_TRANSHUGE : Gfp.GFP_TRANSHUGE_LIGHT;
-    }
-
-    /**
      * do_huge_pmd_anonymous_page() for a fault at {@code addr} on an empty range (through {@code table}, which must
-     * be empty): a write maps a new PMD-sized folio, a read the huge zero page. Returns false when neither could be
-     * had (thp_fault_fallback, thp_zero_page_alloc_failed); the caller then falls back to a 4 KiB page.
+     * be empty): a write maps a new PMD-sized folio, a read the huge zero page — or a new folio too when
+     * use_zero_page is off. Returns false when neither could be had (thp_fault_fallback, thp_zero_page_alloc_failed);
+     * the caller then falls back to a 4 KiB page.
      */
     boolean doHugePmdAnonymousPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
         mm.mmap().anonVmaPrepare(vma);
-        if (!write) {
+        if (!write && flags.useZeroPage()) {
             int zero = mmGetHugeZeroFolio(mmStruct);
             if (zero < 0) {
                 return false;
@@ -138,17 +142,19 @@ public final class HugeMemory {
             }
             return true;
         }
-        return mapNewHugePage(mmStruct, vma, addr, table);
+        return mapNewHugePage(mmStruct, vma, addr, table, write);
     }
 
     /**
      * vma_alloc_anon_folio_pmd() + map_anon_folio_pmd(): allocate a PMD-sized folio and map it over the whole
      * aligned range around {@code addr} (replacing whatever {@code table} held there: nothing, or the huge zero
-     * page); the written page gets a new content word, the others are zero. False when none could be had.
+     * page) with the GFP flags of the defrag policy; the written page, if {@code write}, gets a new content word,
+     * the others are zero. Mapped dirty, and writable when the VMA is (maybe_pmd_mkwrite). False when none could be
+     * had.
      */
-    private boolean mapNewHugePage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table) {
+    private boolean mapNewHugePage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
         long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
-        int head = mm.pageAlloc().allocPages(vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
+        int head = mm.pageAlloc().allocPages(flags.vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
                 mmStruct.homeCpu, PageOwner.ANON);
         if (head < 0) {
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
@@ -156,6 +162,7 @@ public final class HugeMemory {
         }
         int ownerBits = map.flags(head) & PageFlags.OWNER_MASK;
         boolean locked = vma.test(VmFlags.VM_LOCKED);
+        long rw = vma.test(VmFlags.VM_WRITE) ? PageTable._PAGE_RW : 0;
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
             map.setFlags(pfn, ownerBits | PageFlags.PG_TRANSHUGE);
@@ -168,10 +175,11 @@ public final class HugeMemory {
                 mm.folios().mlock(pfn);
             }
             mm.content().set(pfn, PageContent.ZERO);
-            PageTable.set(table, a, Memory.mkPte(pfn, PageTable._PAGE_RW | PageTable._PAGE_DIRTY
-                    | PageTable._PAGE_PSE));
+            PageTable.set(table, a, Memory.mkPte(pfn, rw | PageTable._PAGE_DIRTY | PageTable._PAGE_PSE));
         }
-        mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
+        if (write) {
+            mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
+        }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, HPAGE_PMD_NR);
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] += HPAGE_PMD_NR;
         mm.vmstat().countEvent(VmEvent.THP_FAULT_ALLOC, 1);
@@ -259,7 +267,7 @@ public final class HugeMemory {
         long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
         long pte = table.entry[PageTable.indexOf(addr)];
         if ((pte & PageTable._PAGE_SPECIAL) != 0) {
-            if (mapNewHugePage(mmStruct, vma, addr, table)) {
+            if (mapNewHugePage(mmStruct, vma, addr, table, true)) {
                 return true;
             }
             splitHugeZeroPmd(haddr, table);

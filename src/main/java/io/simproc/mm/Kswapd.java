@@ -22,7 +22,10 @@ public final class Kswapd {
         this.mm = mm;
     }
 
-    /** wakeup_kswapd(). */
+    /**
+     * wakeup_kswapd(): raise the order and zone kswapd balances for; wake it unless it runs already, or the node
+     * is hopeless or balanced (then wake kcompactd instead for a request that cannot compact itself).
+     */
     public void wakeupKswapd(Zone zone, int gfp, int order, int highestZoneidx) {
         if (!zone.isManaged()) {
             return;
@@ -35,6 +38,11 @@ public final class Kswapd {
         }
         if (pgdat.kswapdFailures >= PageAlloc.MAX_RECLAIM_RETRIES
                 || (pgdatBalanced(pgdat, order, highestZoneidx) && !pgdatWatermarkBoosted(pgdat, highestZoneidx))) {
+            // Free memory there may be plenty of, only too fragmented for this order: a request that will not
+            // compact directly wakes kcompactd, which decides with compaction_suitable() whether to act.
+            if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+                mm.kcompactd().wakeup(pgdat, order, highestZoneidx);
+            }
             return;
         }
         if (pgdat.kswapdState == NAPPING) {

@@ -157,9 +157,9 @@ public final class Vmscan {
     }
 
     /**
-     * get_scan_count(): how many pages of each evictable list this pass scans (mm/vmscan.c): file only without usable
-     * swap; equal at priority 0; anon only when the file cache is tiny; file only in cache-trim mode; otherwise
-     * split by swappiness weighted with the recent reclaim costs.
+     * get_scan_count() (mm/vmscan.c): how many pages of each evictable list this pass scans, {@code size >>
+     * priority}: file only without usable swap; equal at priority 0; anon only when the file cache is tiny; file
+     * only in cache-trim mode; otherwise split by swappiness weighted with the recent reclaim costs.
      */
     long[] getScanCount(Lruvec lruvec, ScanControl sc) {
         int swappiness = mm.tunables().swappiness;
@@ -191,15 +191,16 @@ public final class Vmscan {
         for (int lru = 0; lru < Lruvec.LRU_UNEVICTABLE; lru++) {
             boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
             long size = lruvec.size(lru);
+            // No minimum scan and no rounding up of the SCAN_FRACT share: upstream does both only for an offline
+            // memcg ("scrape out the remaining cache", DIV64_U64_ROUND_UP when !mem_cgroup_online(memcg)); this
+            // machine's only memcg is the root, always online, so a list shorter than 2^priority pages is not
+            // scanned at this priority and the shares round down (div64_u64).
             long scan = size >> sc.priority;
-            if (scan == 0 && size > 0 && sc.priority < DEF_PRIORITY && sc.kswapd) {
-                scan = Math.min(size, SWAP_CLUSTER_MAX);
-            }
             nr[lru] = switch (scanBalance) {
                 case scanEqual -> scan;
                 case scanFract -> {
                     long denominator = ap + fp;
-                    yield denominator == 0 ? 0 : (scan * (file ? fp : ap) + denominator - 1) / denominator;
+                    yield denominator == 0 ? 0 : scan * (file ? fp : ap) / denominator;
                 }
                 case scanFile -> file ? scan : 0;
                 default -> file ? 0 : scan;

@@ -30,7 +30,7 @@ public final class Watermarks {
         setupPerZoneWmarks();
         refreshZoneStatThresholds();
         setupPerZoneLowmemReserve();
-        if (mm.config().thp() != KernelConfig.ThpMode.NEVER) {
+        if (mm.hugeMemory().flags().hugepagePmdEnabled()) {
             setRecommendedMinFreeKbytes();
         }
     }
@@ -74,9 +74,15 @@ public final class Watermarks {
 
     /**
      * set_recommended_min_free_kbytes() (mm/khugepaged.c): keep enough free pageblocks for THP allocations
-     * and fallbacks — two pageblocks plus MIGRATE_PCPTYPES² per zone — capped at 5% of lowmem.
+     * and fallbacks — two pageblocks plus MIGRATE_PCPTYPES² per zone — capped at 5% of lowmem; with THP disabled,
+     * the default of {@link #calculateMinFreeKbytes} again. Either way the watermarks follow.
      */
     void setRecommendedMinFreeKbytes() {
+        if (!mm.hugeMemory().flags().hugepagePmdEnabled()) {
+            calculateMinFreeKbytes();
+            setupPerZoneWmarks();
+            return;
+        }
         long nrZones = 0;
         for (Zone z : mm.zones()) {
             if (z.isPopulated() && z.type().ordinal() <= ZoneType.NORMAL.ordinal()) {

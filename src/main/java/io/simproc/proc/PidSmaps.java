@@ -29,7 +29,7 @@ public final class PidSmaps implements ProcFile.Renderer {
             return new byte[0];
         }
         MemMap map = ctx.kernel().mm().memMap();
-        KernelConfig.ThpMode thp = ctx.kernel().mm().config().thp();
+        KernelConfig.ThpMode thp = ctx.kernel().mm().hugeMemory().flags().enabled();
         Seq s = new Seq(1024 * (mm.mapCount() + 1));
         for (Vma v : mm.vmas()) {
             MemSizeStats mss = new MemSizeStats();

@@ -160,38 +160,13 @@ public final class PidStatus implements ProcFile.Renderer {
         s.put(label).put('\t').hex(bits, 16).nl();
     }
 
-    /**
-     * {@code %*pb} of a bitmap of nbits whose bits [from, to) are set: 32-bit chunks in hex from the most
-     * significant, comma-separated, the first one as many digits as its bits need, the others 8 (bitmap_string).
-     */
+    /** {@code %*pb} of a bitmap of nbits whose bits [from, to) are set ({@link Bitmaps#mask}). */
     static void bitmap(Seq s, int nbits, int from, int to) {
-        int chunk = nbits % 32 == 0 ? 32 : nbits % 32;
-        boolean first = true;
-        for (int i = ((nbits + 31) / 32) * 32 - 32; i >= 0; i -= 32) {
-            long val = 0;
-            for (int b = 0; b < chunk; b++) {
-                int bit = i + b;
-                if (bit >= from && bit < to) {
-                    val |= 1L << b;
-                }
-            }
-            if (!first) {
-                s.put(',');
-            }
-            first = false;
-            s.hex(val, (chunk + 3) / 4);
-            chunk = 32;
-        }
+        Bitmaps.mask(s, Bitmaps.range(from, to), nbits);
     }
 
     /** {@code %*pbl} of the bits [from, to): "0", "0-3" (empty for no bits). */
     static void bitmapList(Seq s, int from, int to) {
-        if (to <= from) {
-            return;
-        }
-        s.put(from);
-        if (to - 1 > from) {
-            s.put('-').put(to - 1);
-        }
+        Bitmaps.list(s, Bitmaps.range(from, to));
     }
 }

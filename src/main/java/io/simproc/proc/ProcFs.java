@@ -10,10 +10,11 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * The proc filesystem's behaviour independent of FUSE: path lookup, the permission rules (ordinary DAC with root's
- * override for /proc files; mode bits binding root too for /proc/sys, as sysctl_perm does), rendering a file
+ * A simulated pseudo filesystem's behaviour independent of FUSE — the machine's /proc, or its /sys: path lookup,
+ * the permission rules of each {@link ProcFile.Kind} (ordinary DAC with root's override for /proc files; mode bits
+ * binding root too for /proc/sys, as sysctl_perm does; kernfs's extra open check for sysfs), rendering a file
  * under the machine's read lock and applying a write as the machine's single writer. The FUSE binding and the
- * offline commands both go through here.
+ * offline commands both go through here; one instance serves one tree.
  */
 public final class ProcFs {
     public static final int MAY_READ = 4;
@@ -111,11 +112,18 @@ public final class ProcFs {
         return kernel.read(k -> dir.children().apply(ctx));
     }
 
-    /** 0 if {@code who} may open the entry for {@code mask} (MAY_READ | MAY_WRITE), else -EACCES. */
+    /**
+     * 0 if {@code who} may open the entry for {@code mask} (MAY_READ | MAY_WRITE), else -EACCES: the file's kind
+     * decides how root fares ({@link ProcFile.Kind}).
+     */
     public static int permission(ProcEntry e, Credentials who, int mask) {
         int mode = e.mode();
-        boolean sysctl = e instanceof ProcFile f && f.sysctl();
-        if (who.isRoot() && !sysctl) {
+        ProcFile.Kind kind = e instanceof ProcFile f ? f.kind() : ProcFile.Kind.PROC;
+        if (kind == ProcFile.Kind.SYSFS && ((mask & MAY_READ) != 0 && (mode & 0444) == 0
+                || (mask & MAY_WRITE) != 0 && (mode & 0222) == 0)) {
+            return -Errno.EACCES;
+        }
+        if (who.isRoot() && kind != ProcFile.Kind.SYSCTL) {
             return 0;
         }
         int bits;

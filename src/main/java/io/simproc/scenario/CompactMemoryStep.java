@@ -3,6 +3,7 @@ package io.simproc.scenario;
 import io.simproc.config.YamlNode;
 import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
 
@@ -10,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code compact_memory}: full compaction. Without a node it is {@code echo 1 > /proc/sys/vm/compact_memory} as root
- * — written through /proc/sys, so it is the same compact_nodes() the knob runs; with {@code node: N} it is what
- * {@code echo 1 > /sys/devices/system/node/nodeN/compact} does (compact_node() of that node only; simproc serves no
- * /sys, so the step calls it directly). A node the machine does not have is ENOENT, as the missing sysfs file.
+ * — written through /proc/sys, so it is the same compact_nodes() the knob runs; with {@code node: N} it is
+ * {@code echo 1 > /sys/devices/system/node/nodeN/compact}, written through the machine's /sys (compact_node() of that
+ * node only). A node the machine does not have is ENOENT, as the missing sysfs file.
  */
 final class CompactMemoryStep implements Step {
     private final int node;
@@ -46,19 +47,13 @@ final class CompactMemoryStep implements Step {
 
     @Override
     public void run(ScenarioRun run) {
-        if (node >= 0) {
-            if (node >= run.kernel().mm().nrNodes()) {
-                throw StepException.errno(describe() + ": /sys/devices/system/node/node" + node + "/compact",
-                        -Errno.ENOENT);
-            }
-            run.kernel().mm().compaction().compactNode(node);
-            return;
-        }
-        ProcEntry f = run.procFs().lookup("/sys/vm/compact_memory", Credentials.ROOT);
+        ProcFs fs = node >= 0 ? run.sysFs() : run.procFs();
+        String path = node >= 0 ? "/devices/system/node/node" + node + "/compact" : "/sys/vm/compact_memory";
+        ProcEntry f = fs.lookup(path, Credentials.ROOT);
         if (!(f instanceof ProcFile file)) {
-            throw new StepException(describe() + ": No such file or directory");
+            throw StepException.errno(describe() + ": " + (node >= 0 ? "/sys" : "/proc") + path, -Errno.ENOENT);
         }
-        int r = run.procFs().write(file, Credentials.ROOT, "1\n".getBytes(StandardCharsets.UTF_8), 0);
+        int r = fs.write(file, Credentials.ROOT, "1\n".getBytes(StandardCharsets.UTF_8), 0);
         if (r < 0) {
             throw StepException.errno(describe(), r);
         }

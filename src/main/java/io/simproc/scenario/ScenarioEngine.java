@@ -2,6 +2,7 @@ package io.simproc.scenario;
 
 import io.simproc.kernel.Kernel;
 import io.simproc.proc.ProcFs;
+import io.simproc.sysfs.SysTree;
 import io.simproc.workload.Population;
 
 import java.util.ArrayDeque;
@@ -24,16 +25,24 @@ public final class ScenarioEngine {
     private final Kernel kernel;
     private final Population population;
     private final ProcFs procFs;
+    private final ProcFs sysFs;
     private final Deque<Outcome> outcomes = new ArrayDeque<>();
     private final List<Workload> workloads = new ArrayList<>();
     private final List<ScenarioRun> runs = new ArrayList<>();
     private long passed;
     private long failed;
 
-    public ScenarioEngine(Kernel kernel, Population population, ProcFs procFs) {
+    /** An engine whose machine serves {@code procFs} as /proc and {@code sysFs} as /sys. */
+    public ScenarioEngine(Kernel kernel, Population population, ProcFs procFs, ProcFs sysFs) {
         this.kernel = kernel;
         this.population = population;
         this.procFs = procFs;
+        this.sysFs = sysFs;
+    }
+
+    /** An engine with a /sys of its own for the machine. */
+    public ScenarioEngine(Kernel kernel, Population population, ProcFs procFs) {
+        this(kernel, population, procFs, new ProcFs(kernel, SysTree.create(kernel)));
     }
 
     public Kernel kernel() {
@@ -46,6 +55,11 @@ public final class ScenarioEngine {
 
     public ProcFs procFs() {
         return procFs;
+    }
+
+    /** The machine's /sys. */
+    public ProcFs sysFs() {
+        return sysFs;
     }
 
     /**

@@ -49,6 +49,11 @@ public final class ScenarioRun {
         return engine.procFs();
     }
 
+    /** The machine's /sys. */
+    public ProcFs sysFs() {
+        return engine.sysFs();
+    }
+
     public Scenario scenario() {
         return scenario;
     }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Order-0 allocate + free pairs on the default 8 GiB machine, through the whole allocator path (zonelist,
  * watermark check, per-cpu lists, buddy refill and drain). Two patterns: one page allocated and freed at once
- * (served by the per-cpu list), and 256 pages held then freed (refills and drains batches).
+ * (served by the per-cpu list), and 256 pages held then freed (refills and drains batches). A failed allocation
+ * throws.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,7 +50,7 @@ public class AllocFreeBenchmark {
         return kernel.mutate(() -> {
             int sum = 0;
             for (int i = 0; i < BATCH; i++) {
-                int pfn = alloc.allocPages(Gfp.GFP_KERNEL, 0, 0, i & 3, PageOwner.KERNEL);
+                int pfn = Checks.page(alloc.allocPages(Gfp.GFP_KERNEL, 0, 0, i & 3, PageOwner.KERNEL));
                 alloc.freePages(pfn, 0, i & 3);
                 sum += pfn;
             }
@@ -62,7 +63,7 @@ public class AllocFreeBenchmark {
     public int allocBatchThenFree() {
         return kernel.mutate(() -> {
             for (int i = 0; i < BATCH; i++) {
-                held[i] = alloc.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, 0, 1, PageOwner.KERNEL);
+                held[i] = Checks.page(alloc.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, 0, 1, PageOwner.KERNEL));
             }
             int sum = 0;
             for (int i = 0; i < BATCH; i++) {

@@ -4,6 +4,7 @@ import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
 import io.simproc.mm.Prot;
+import io.simproc.mm.VmEvent;
 import io.simproc.workload.Program;
 import io.simproc.workload.ProgramCatalog;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * Simulated page faults per second on the default machine: first touch of anonymous memory (allocate, zero, map:
  * do_anonymous_page), the same with transparent huge pages (do_huge_pmd_anonymous_page), and a write to memory
  * shared copy-on-write after fork (copy: do_wp_page). Each invocation faults in 1024 pages, then unmaps them (the
- * unmap is part of the measured cost).
+ * unmap is part of the measured cost). A mapping or fault that fails throws, and so does a huge-page run whose
+ * faults fell back to 4 KiB pages.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -38,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 public class FaultBenchmark {
     static final int PAGES = 1024;
     static final long LEN = (long) PAGES << 12;
+    /** The 2 MiB pages {@link #anonymousFirstTouchHugePages} faults in. */
+    static final long HUGE_PAGES = LEN >> 21;
     private Kernel kernel;
     private Task parent;
     private Task child;
@@ -49,7 +53,8 @@ public class FaultBenchmark {
         Program bash = ProgramCatalog.embedded().program("bash");
         kernel.mutate(() -> {
             parent = kernel.processes().fork(kernel.tasks().get(2));
-            kernel.syscalls().execve(parent, bash.exe(), bash.interp(), bash.libs(), List.of("bash"));
+            Checks.ok(kernel.syscalls().execve(parent, bash.exe(), bash.interp(), bash.libs(), List.of("bash")),
+                    "execve");
             return null;
         });
     }
@@ -57,9 +62,9 @@ public class FaultBenchmark {
     @Setup(Level.Invocation)
     public void forkWithSharedMemory() {
         kernel.mutate(() -> {
-            shared = kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
-                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
-            kernel.syscalls().touch(parent, shared, LEN, true);
+            shared = Checks.mapped(kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
+            Checks.ok(kernel.syscalls().touch(parent, shared, LEN, true), "touch");
             child = kernel.processes().fork(parent);
             return null;
         });
@@ -69,7 +74,7 @@ public class FaultBenchmark {
     public void reap() {
         kernel.mutate(() -> {
             kernel.processes().exit(child, 0);
-            kernel.syscalls().munmap(parent, shared, LEN);
+            Checks.ok(kernel.syscalls().munmap(parent, shared, LEN), "munmap");
             return null;
         });
     }
@@ -78,10 +83,10 @@ public class FaultBenchmark {
     @OperationsPerInvocation(PAGES)
     public int anonymousFirstTouch() {
         return kernel.mutate(() -> {
-            long a = kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
-                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
-            int r = kernel.syscalls().touch(parent, a, LEN, true);
-            kernel.syscalls().munmap(parent, a, LEN);
+            long a = Checks.mapped(kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
+            int r = Checks.ok(kernel.syscalls().touch(parent, a, LEN, true), "touch");
+            Checks.ok(kernel.syscalls().munmap(parent, a, LEN), "munmap");
             return r;
         });
     }
@@ -94,11 +99,15 @@ public class FaultBenchmark {
     @OperationsPerInvocation(PAGES)
     public int anonymousFirstTouchHugePages() {
         return kernel.mutate(() -> {
-            long a = kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
-                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
-            kernel.syscalls().madvise(parent, a, LEN, Prot.MADV_HUGEPAGE);
-            int r = kernel.syscalls().touch(parent, a, LEN, true);
-            kernel.syscalls().munmap(parent, a, LEN);
+            long a = Checks.mapped(kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
+                    Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
+            Checks.ok(kernel.syscalls().madvise(parent, a, LEN, Prot.MADV_HUGEPAGE), "madvise");
+            long huge = kernel.mm().vmstat().event(VmEvent.THP_FAULT_ALLOC);
+            int r = Checks.ok(kernel.syscalls().touch(parent, a, LEN, true), "touch");
+            if (kernel.mm().vmstat().event(VmEvent.THP_FAULT_ALLOC) - huge != HUGE_PAGES) {
+                throw new IllegalStateException("the faults fell back to 4 KiB pages");
+            }
+            Checks.ok(kernel.syscalls().munmap(parent, a, LEN), "munmap");
             return r;
         });
     }
@@ -106,6 +115,6 @@ public class FaultBenchmark {
     @Benchmark
     @OperationsPerInvocation(PAGES)
     public int copyOnWrite() {
-        return kernel.mutate(() -> kernel.syscalls().touch(child, shared, LEN, true));
+        return kernel.mutate(() -> Checks.ok(kernel.syscalls().touch(child, shared, LEN, true), "touch"));
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * kmalloc + kfree pairs on the default 8 GiB machine for a 64-byte (kmalloc-64) and a 4 KiB (kmalloc-4k, order-3
  * slabs) request: one object allocated and freed at once (the CPU slab), and 256 held then freed (partial slabs,
- * new slabs from the buddy allocator and empty ones given back).
+ * new slabs from the buddy allocator and empty ones given back). A kmalloc that returns NULL throws.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,7 +51,7 @@ public class KmallocBenchmark {
         return kernel.mutate(() -> {
             long sum = 0;
             for (int i = 0; i < BATCH; i++) {
-                long a = slab.kmalloc(size, Gfp.GFP_KERNEL, i & 3);
+                long a = Checks.object(slab.kmalloc(size, Gfp.GFP_KERNEL, i & 3), size);
                 slab.kfree(a, i & 3);
                 sum += a;
             }
@@ -64,7 +64,7 @@ public class KmallocBenchmark {
     public long kmallocBatchThenKfree() {
         return kernel.mutate(() -> {
             for (int i = 0; i < BATCH; i++) {
-                held[i] = slab.kmalloc(size, Gfp.GFP_KERNEL, 0);
+                held[i] = Checks.object(slab.kmalloc(size, Gfp.GFP_KERNEL, 0), size);
             }
             long sum = 0;
             for (int i = 0; i < BATCH; i++) {

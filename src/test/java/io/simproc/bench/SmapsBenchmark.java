@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Rendering /proc/PID/smaps of a process with 10,000 VMAs (each a page of anonymous memory, touched, alternating
  * protections so that they do not merge) — the figure mount-scripts/bench sets beside the host kernel rendering
- * the smaps of a real 10,000-VMA process (src/test/c/vmas.c).
+ * the smaps of a real 10,000-VMA process (src/test/c/vmas.c). A rendering too short to hold every VMA throws.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class SmapsBenchmark {
     static final int VMAS = 10_000;
+    /** Fewer bytes than any smaps record has: its mapping line, 22 lines of "Name:   N kB" (28 bytes each) and more. */
+    static final int SMAPS_RECORD_MIN = 500;
     private ProcFs fs;
     private ProcFile smaps;
 
@@ -48,12 +50,13 @@ public class SmapsBenchmark {
         Program bash = ProgramCatalog.embedded().program("bash");
         Task t = kernel.mutate(() -> {
             Task p = kernel.processes().fork(kernel.tasks().get(2));
-            kernel.syscalls().execve(p, bash.exe(), bash.interp(), bash.libs(), List.of("bash"));
+            Checks.ok(kernel.syscalls().execve(p, bash.exe(), bash.interp(), bash.libs(), List.of("bash")), "execve");
             int existing = p.mm().mapCount();
             for (int i = 0; existing + i < VMAS; i++) {
                 int prot = (i & 1) == 0 ? Prot.READ | Prot.WRITE : Prot.READ;
-                long a = kernel.syscalls().mmap(p, 0, 4096, prot, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
-                kernel.syscalls().touch(p, a, 1, (prot & Prot.WRITE) != 0);
+                long a = Checks.mapped(kernel.syscalls().mmap(p, 0, 4096, prot, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS,
+                        null, 0));
+                Checks.ok(kernel.syscalls().touch(p, a, 1, (prot & Prot.WRITE) != 0), "touch");
             }
             return p;
         });
@@ -65,8 +68,13 @@ public class SmapsBenchmark {
         }
     }
 
+    /** The rendering, checked to be long enough to hold a record for every VMA. */
     @Benchmark
     public byte[] renderSmaps() {
-        return fs.render(smaps, Credentials.ROOT);
+        byte[] text = fs.render(smaps, Credentials.ROOT);
+        if (text.length < VMAS * SMAPS_RECORD_MIN) {
+            throw new IllegalStateException("smaps of " + VMAS + " VMAs rendered " + text.length + " bytes");
+        }
+        return text;
     }
 }

@@ -111,9 +111,31 @@ class CliTest {
         assertTrue(Files.readString(proc.resolve("sys/vm/lowmem_reserve_ratio")).startsWith("256\t256\t32"));
         assertEquals("r--------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(proc.resolve("pagetypeinfo"))));
+        Path sys = tmp.resolve("sys");
+        assertEquals("0\n", Files.readString(sys.resolve("devices/system/node/online")));
+        assertEquals("../../node/node0", Files.readSymbolicLink(sys.resolve("devices/system/cpu/cpu0/node0"))
+                .toString());
+        assertEquals("-w-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(sys.resolve("devices/system/node/node0/compact"))));
         assertEquals(1, Main.run("run", "--out", tmp.toString(), "--quiet"));
         assertTrue(err().contains("already exists; remove it or pass --force"), err());
         assertEquals(0, Main.run("run", "--out", tmp.toString(), "--quiet", "--force"));
+    }
+
+    @Test
+    void renderPrintsASysFileWithSys() {
+        assertEquals(0, Main.run("render", "--sys", "kernel/mm/transparent_hugepage/enabled"));
+        assertEquals("always [madvise] never\n", out());
+        assertEquals(1, Main.run("render", "--sys", "devices/system/node/node0/compact"));
+        assertTrue(err().contains("devices/system/node/node0/compact: Permission denied"), err());
+    }
+
+    @Test
+    void mountsSysBesideDirUnlessToldOtherwise(@TempDir Path tmp) {
+        assertEquals(tmp.resolve("mnt-sys"), MountCommand.defaultSysDir(tmp.resolve("mnt")));
+        assertEquals(tmp.resolve("mnt-sys"), MountCommand.defaultSysDir(tmp.resolve("mnt/.")));
+        assertEquals(1, Main.run("mount", tmp.toString(), "--sys", tmp.toString()));
+        assertTrue(err().contains("--sys must name another directory"), err());
     }
 
     @Test

@@ -122,10 +122,10 @@ class CheckpointTest {
         Journal.Write w = (Journal.Write) altered.get(0);
         altered.set(0, new Journal.Write(w.jiffies(), w.path(), w.who(), "30000\n".getBytes(StandardCharsets.UTF_8),
                 w.offset()));
-        Checkpoint edited = new Checkpoint(saved.seed(), saved.jiffies(), saved.bootEpoch(), saved.machine(), altered,
+        Checkpoint edited = new Checkpoint(saved.seed(), saved.jiffies(), saved.bootEpoch(), false, saved.machine(), altered,
                 saved.digest());
         assertFalse(edited.replay(boot(saved.machine(), saved.seed())));
-        Checkpoint otherSeed = new Checkpoint(saved.seed() + 1, saved.jiffies(), saved.bootEpoch(), saved.machine(),
+        Checkpoint otherSeed = new Checkpoint(saved.seed() + 1, saved.jiffies(), saved.bootEpoch(), false, saved.machine(),
                 saved.entries(), saved.digest());
         assertFalse(otherSeed.replay(boot(saved.machine(), otherSeed.seed())));
     }
@@ -146,5 +146,90 @@ class CheckpointTest {
         Files.writeString(foreign, "MemTotal:  1024 kB\n");
         assertTrue(assertThrows(ConfigException.class, () -> Checkpoint.read(foreign)).getMessage()
                 .contains("not a simproc checkpoint"));
+    }
+
+    /** Every file of the tree as root reads it, by path: its bytes, a link's target, or the errno of a refusal. */
+    private static java.util.Map<String, String> tree(Daemon d) {
+        ProcFs fs = d.scenarios().procFs();
+        return d.kernel().read(k -> {
+            java.util.Map<String, String> out = new java.util.TreeMap<>();
+            walk(fs, (io.simproc.proc.ProcDir) fs.lookup("/", Credentials.ROOT), "", out);
+            return out;
+        });
+    }
+
+    private static void walk(ProcFs fs, io.simproc.proc.ProcDir dir, String at, java.util.Map<String, String> out) {
+        for (io.simproc.proc.ProcEntry e : fs.list(dir, Credentials.ROOT)) {
+            String path = at + "/" + e.name();
+            if (e instanceof io.simproc.proc.ProcDir sub) {
+                walk(fs, sub, path, out);
+            } else if (e instanceof io.simproc.proc.ProcLink l) {
+                out.put(path, "-> " + fs.readlink(l, Credentials.ROOT));
+            } else if (e instanceof ProcFile f) {
+                try {
+                    out.put(path, new String(fs.render(f, Credentials.ROOT), StandardCharsets.ISO_8859_1));
+                } catch (io.simproc.proc.ProcException ex) {
+                    out.put(path, "errno " + ex.errno());
+                }
+            }
+        }
+    }
+
+    /**
+     * Saved while paused, a machine restores paused: its tree, read file by file, is the saved one byte for byte and
+     * stays so (the clock does not move until resumed). Saved running, it restores running.
+     */
+    @Test
+    void aCheckpointSavedWhilePausedRestoresPaused() throws Exception {
+        Daemon original = lived();
+        original.simulation().pause();
+        java.util.Map<String, String> atSave = tree(original);
+        Checkpoint saved = Checkpoint.capture(original);
+        assertTrue(saved.paused());
+        Path file = tmp.resolve("paused.simproc");
+        saved.save(file);
+        Checkpoint read = Checkpoint.read(file);
+        assertTrue(read.paused());
+
+        Daemon restored = boot(read.machine(), read.seed());
+        assertFalse(restored.simulation().paused());
+        assertTrue(read.replay(restored));
+        assertTrue(restored.simulation().paused(), "restored paused, as it was saved");
+        java.util.Map<String, String> atRestore = tree(restored);
+        assertEquals(atSave.keySet(), atRestore.keySet());
+        assertTrue(atSave.size() > 500, atSave.size() + " files");
+        for (String path : atSave.keySet()) {
+            assertEquals(atSave.get(path), atRestore.get(path), path);
+        }
+
+        original.simulation().resume();
+        Checkpoint running = Checkpoint.read(save(Checkpoint.capture(original), "running.simproc"));
+        assertFalse(running.paused());
+        Daemon again = boot(running.machine(), running.seed());
+        assertTrue(running.replay(again));
+        assertFalse(again.simulation().paused(), "saved running, it restores running");
+    }
+
+    private Path save(Checkpoint c, String name) throws Exception {
+        Path file = tmp.resolve(name);
+        c.save(file);
+        return file;
+    }
+
+    /** A checkpoint written before the paused line existed still reads, and restores running. */
+    @Test
+    void aCheckpointWithoutThePausedLineRestoresRunning() throws Exception {
+        String text = Checkpoint.capture(lived()).encode();
+        assertTrue(text.contains("\npaused 0\n"), text);
+        String body = text.substring(0, text.lastIndexOf("sha256 ")).replace("\npaused 0\n", "\n");
+        String old = body + "sha256 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8))) + "\n";
+        Checkpoint c = Checkpoint.decode("old", old);
+        assertFalse(c.paused());
+        assertEquals(text, c.encode());
+        String bad = body.replace("\nmachine ", "\npaused 2\nmachine ");
+        assertTrue(assertThrows(ConfigException.class, () -> Checkpoint.decode("bad", bad + "sha256 "
+                + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(bad.getBytes(StandardCharsets.UTF_8))) + "\n")).getMessage().contains("paused must be 0 or 1"));
     }
 }

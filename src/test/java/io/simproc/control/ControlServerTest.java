@@ -103,7 +103,8 @@ class ControlServerTest {
         out.clear();
         assertEquals(0, send("pause"));
         assertEquals(0, send("speed", "2.5"));
-        assertEquals(List.of("paused", "speed 2.5x (paused)"), out);
+        assertEquals(0, send("pause"));
+        assertEquals(List.of("paused", "speed 2.5x (paused)", "already paused"), out);
         out.clear();
         assertEquals(0, send("status"));
         assertTrue(out.get(1).endsWith("since boot, speed 2.5x, paused"), out.toString());
@@ -142,7 +143,8 @@ class ControlServerTest {
         assertTrue(gone, "pid " + pid + " is gone");
         ControlException again = assertThrows(ControlException.class, () -> send("kill", pid));
         assertEquals("kill: kill " + pid + ": No such process", again.getMessage());
-        ControlException usage = assertThrows(ControlException.class, () -> send("spawn", "nosuchprogram"));
+        ControlException usage = assertThrows(ControlException.class, () -> send("spawn", "app", "--program",
+                "nosuchprogram"));
         assertEquals(2, usage.status());
         assertTrue(usage.getMessage().startsWith("spawn: 'nosuchprogram' is not a program of the catalog"),
                 usage.getMessage());
@@ -189,5 +191,57 @@ class ControlServerTest {
         out.clear();
         assertEquals(0, send("spawn", "y", "--program", "python3.11", "--rss", "16M"), "within the limit");
         assertTrue(out.get(0).startsWith("spawned y (python3.11), pid "), out.toString());
+    }
+
+    private String read(String path) {
+        return new String(fs.render((io.simproc.proc.ProcFile) fs.lookup(path, io.simproc.uapi.Credentials.ROOT),
+                io.simproc.uapi.Credentials.ROOT), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Any NAME: a generic program (argv [NAME]) whose comm is NAME cut to 15 characters (TASK_COMM_LEN − 1). */
+    @Test
+    void spawnAnyNameRunsAGenericProgramWithThatComm() {
+        assertEquals(0, send("spawn", "my-batch-job.worker", "--rss", "40M"));
+        assertTrue(out.get(0).startsWith("spawned my-batch-job.worker (a generic program), pid "), out.toString());
+        int pid = Integer.parseInt(out.get(0).replaceAll(".*pid ", ""));
+        assertEquals("my-batch-job.wo\n", read("/" + pid + "/comm"));
+        assertEquals("my-batch-job.worker\0", read("/" + pid + "/cmdline"));
+        String exe = kernel.read(k -> k.tasks().get(pid).exe());
+        assertEquals("/usr/bin/" + SpawnRequest.GENERIC_PROGRAM, exe);
+        long rss = Long.parseLong(read("/" + pid + "/status").lines().filter(l -> l.startsWith("VmRSS:"))
+                .findFirst().orElseThrow().replaceAll("\\D", ""));
+        assertTrue(rss > 40 * 1024, "VmRSS " + rss + " kB");
+        out.clear();
+        assertEquals(0, send("spawn", "idle"));
+        assertTrue(out.get(0).startsWith("spawned idle (a generic program), pid "), out.toString());
+        ControlException bad = assertThrows(ControlException.class, () -> send("spawn", "two words"));
+        assertEquals(2, bad.status());
+        assertTrue(bad.getMessage().contains("'two words' is not a usable name"), bad.getMessage());
+    }
+
+    /**
+     * A spawn the OOM killer takes while it writes its memory dies of SIGKILL: the request says so, and the wait
+     * status its parent reaped is "killed by signal 9", not an exit.
+     */
+    @Test
+    void anOomKilledSpawnDiesOfSigkill(@TempDir Path tmp) throws Exception {
+        Path s = tmp.resolve("db.yaml");
+        Files.writeString(s, """
+                timeline:
+                  - spawn: {name: db, program: postgres, oom_score_adj: -1000}
+                  - malloc: {process: db, size: 300M, write: true}
+                """);
+        assertEquals(0, send("apply", s.toString()));
+        ControlException killed = assertThrows(ControlException.class, () -> send("spawn", "leaky", "--rss",
+                "400M"));
+        assertEquals(1, killed.status());
+        assertTrue(killed.getMessage().matches("spawn: leaky \\(pid \\d+\\) was killed by the OOM killer while"
+                + " writing its memory \\(killed by signal 9, SIGKILL\\)"), killed.getMessage());
+        int pid = Integer.parseInt(killed.getMessage().replaceAll(".*pid (\\d+).*", "$1"));
+        boolean reaped = kernel.read(k -> k.tasks().get(pid) == null);
+        assertTrue(reaped, "reaped by init");
+        boolean logged = kernel.read(k -> k.log().records().stream().anyMatch(r -> r.text().startsWith(
+                "Out of memory: Killed process " + pid + " (leaky)")));
+        assertTrue(logged, "the kernel log names it");
     }
 }

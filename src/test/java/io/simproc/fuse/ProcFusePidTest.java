@@ -8,6 +8,8 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
@@ -17,6 +19,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 /**
  * The FUSE binding over the per-process files, driven without a mount; each test names the shell command the
@@ -124,6 +130,24 @@ class ProcFusePidTest {
         who = Credentials.ROOT;
         assertEquals(-Errno.ESRCH, fuse().open("/2/smaps_rollup", fileInfo(0)));
         assertEquals(List.of(), errors);
+    }
+
+    /**
+     * readlink(2) into a buffer too small for the target: the binding writes as much of it as fits with the NUL
+     * terminator, and never past the buffer's end (fuse's readlink contract).
+     */
+    @Test
+    void readlinkTruncatesToTheBufferAndTerminatesItsString() {
+        // readlink /proc/PID/exe by a caller with an 8-byte buffer
+        Task p = f.spawn(List.of("bash"));
+        Pointer buf = mock(Pointer.class);
+        assertEquals(0, fuse().readlink("/" + p.pid() + "/exe", buf, 8));
+        ArgumentCaptor<byte[]> target = ArgumentCaptor.forClass(byte[].class);
+        InOrder order = inOrder(buf);
+        order.verify(buf).put(eq(0L), target.capture(), eq(0), eq(7));
+        order.verify(buf).putByte(7L, (byte) 0);
+        verifyNoMoreInteractions(buf);
+        assertEquals("/usr/bin/bash", new String(target.getValue(), StandardCharsets.UTF_8));
     }
 
     @Test

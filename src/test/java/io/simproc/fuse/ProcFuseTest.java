@@ -15,6 +15,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
@@ -25,10 +26,20 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 /**
  * The FUSE binding driven directly, without a mount: each test calls the callbacks the kernel would send for a
- * shell command (named in the comments) and checks the errno and bytes the command would see.
+ * shell command (named in the comments) and checks the errno and bytes the command would see. The kernel's side of
+ * a callback is native memory: stat and file-info structs over real direct memory (jnr structs, whose fields are
+ * bound to that memory), and Mockito doubles of the buffer ({@link Pointer}) and of readdir's filler where what
+ * matters is exactly what the binding writes.
  */
 class ProcFuseTest {
     private static final Runtime RT = Runtime.getSystemRuntime();
@@ -81,20 +92,11 @@ class ProcFuseTest {
     @Test
     void readdirListsDotAndDotDotFirst() {
         // ls -f /proc/sys/vm (sysctl -a skips the first two entries blindly)
-        List<String> names = new ArrayList<>();
-        FuseFillDir filler = new FuseFillDir() {
-            @Override
-            public int apply(Pointer buf, java.nio.ByteBuffer name, Pointer stbuf, long off) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int apply(Pointer buf, String name, FileStat stbuf, long off) {
-                names.add(name);
-                return 0;
-            }
-        };
+        FuseFillDir filler = mock(FuseFillDir.class);
         assertEquals(0, fuse().readdir("/sys/vm", null, filler, 0, fileInfo(0)));
+        ArgumentCaptor<String> names = ArgumentCaptor.forClass(String.class);
+        verify(filler, atLeastOnce()).apply(isNull(), names.capture(), isNull(), eq(0L));
+        verifyNoMoreInteractions(filler);
         List<String> expected = new java.util.ArrayList<>(List.of(".", ".."));
         for (io.simproc.sysctl.Sysctl s : io.simproc.sysctl.SysctlTable.create().entries()) {
             if (s.path().startsWith("vm/")) {
@@ -102,7 +104,30 @@ class ProcFuseTest {
             }
         }
         assertTrue(expected.contains("min_free_kbytes"));
-        assertEquals(expected, names);
+        assertEquals(expected, names.getAllValues());
+    }
+
+    /**
+     * read(2) into the caller's buffer: exactly the bytes asked for, from the snapshot at the file offset, to the
+     * start of the buffer, and nothing else written; at the end of the file, nothing at all.
+     */
+    @Test
+    void aReadWritesOnlyTheRequestedBytesToTheBuffer() {
+        // dd if=meminfo bs=16 skip=2 count=1; then a read past the end
+        ProcFuse f = fuse();
+        FuseFileInfo fi = fileInfo(0);
+        assertEquals(0, f.open("/meminfo", fi));
+        Pointer buf = mock(Pointer.class);
+        assertEquals(16, f.read("/meminfo", buf, 16, 32, fi));
+        ArgumentCaptor<byte[]> snapshot = ArgumentCaptor.forClass(byte[].class);
+        verify(buf).put(eq(0L), snapshot.capture(), eq(32), eq(16));
+        verifyNoMoreInteractions(buf);
+        String text = new String(snapshot.getValue(), StandardCharsets.US_ASCII);
+        assertTrue(text.startsWith("MemTotal:"), text);
+        Pointer end = mock(Pointer.class);
+        assertEquals(0, f.read("/meminfo", end, 4096, snapshot.getValue().length, fi));
+        verifyNoInteractions(end);
+        f.release("/meminfo", fi);
     }
 
     @Test

@@ -14,7 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** ctl save, mount --restore (verified byte for byte by the daemon), refusal of a torn file, --checkpoint-every. */
+/**
+ * ctl save, mount --restore (verified byte for byte by the daemon), a checkpoint saved paused restores paused (its
+ * tree read through the mount equals the saved one file by file), mount --paused, refusal of a torn file,
+ * --checkpoint-every.
+ */
 class CheckpointIT {
     private static Exec.Result simproc(int timeout, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", MountedMachine.jar().toString()));
@@ -52,6 +56,92 @@ class CheckpointIT {
             assertFalse(MountedMachine.isMounted(dir));
         } finally {
             MountedMachine.unmount(dir);
+        }
+    }
+
+    /** Every entry under {@code root} as read through the mount: a file's bytes, a link's target, or the error. */
+    private static java.util.Map<String, String> tree(Path root) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
+                String key = root.relativize(p).toString();
+                try {
+                    out.put(key, a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(p) : new String(bytes(p),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.io.IOException e) {
+                    out.put(key, "error " + e.getClass().getSimpleName());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, java.io.IOException e) {
+                out.put(root.relativize(p).toString(), "error " + e.getClass().getSimpleName());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return out;
+    }
+
+    /** A file's bytes as cat reads them: large reads until end of file. */
+    private static byte[] bytes(Path file) throws java.io.IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[128 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static double uptime(MountedMachine m) throws Exception {
+        return Double.parseDouble(m.read("uptime").split(" ")[0]);
+    }
+
+    @Test
+    void aCheckpointSavedPausedRestoresPausedWithTheSavedTree() throws Exception {
+        Path work = Files.createTempDirectory("simproc-ckpt-");
+        Path saved = work.resolve("paused.simproc");
+        String profile = MountedMachine.basedir().resolve("samples/machines/small-1g.yaml").toString();
+        java.util.Map<String, String> atSave;
+        try (MountedMachine m = MountedMachine.start("--machine", profile, "--speed", "5")) {
+            m.ctl("spawn", "worker", "--program", "bash", "--rss", "20M").assertOk("ctl spawn");
+            m.ctl("pause").assertOk("ctl pause");
+            atSave = tree(m.dir());
+            String out = m.ctl("save", saved.toString()).assertOk("ctl save").out();
+            assertTrue(out.contains(", paused (it restores paused)"), out);
+            assertEquals(atSave, tree(m.dir()), "saving changes nothing");
+        }
+        try (MountedMachine r = MountedMachine.start("--restore", saved.toString())) {
+            assertTrue(r.log().contains("restored: the tree is byte-identical to the saved one (paused, as it was"
+                    + " saved"), r.log());
+            java.util.Map<String, String> atRestore = tree(r.dir());
+            assertTrue(atSave.size() > 500, atSave.size() + " entries");
+            assertEquals(atSave.keySet(), atRestore.keySet());
+            for (String path : atSave.keySet()) {
+                assertEquals(atSave.get(path), atRestore.get(path), path);
+            }
+            double before = uptime(r);
+            Thread.sleep(300);
+            assertEquals(before, uptime(r), "paused: simulated time stands still");
+            assertTrue(r.ctl("status").assertOk("ctl status").out().contains(", paused"));
+            r.ctl("resume").assertOk("ctl resume");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (uptime(r) == before && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(uptime(r) > before, "resumed, the clock runs");
+        } finally {
+            Files.deleteIfExists(saved);
+            Files.deleteIfExists(work);
+        }
+        try (MountedMachine p = MountedMachine.start("--machine", profile, "--paused")) {
+            assertTrue(p.log().contains(", paused); stop with"), p.log());
+            double before = uptime(p);
+            Thread.sleep(300);
+            assertEquals(before, uptime(p), "mount --paused: simulated time stands still");
         }
     }
 

@@ -113,6 +113,14 @@ class ControlIT {
             assertTrue(Long.parseLong(rss.replaceAll("\\D", "")) > 64 * 1024, rss);
             ctl(m, "kill", pid).assertOk("ctl kill");
             assertThrows(java.io.IOException.class, () -> m.read(pid + "/status"), "pid " + pid + " is gone");
+            Exec.Result generic = ctl(m, "spawn", "anything", "--rss", "1G").assertOk("ctl spawn anything");
+            assertTrue(generic.out().startsWith("spawned anything (a generic program), pid "), generic.out());
+            String gpid = generic.out().trim().replaceAll(".*pid ", "");
+            assertEquals("anything\n", m.read(gpid + "/comm"));
+            String grss = m.read(gpid + "/status").lines().filter(l -> l.startsWith("VmRSS:")).findFirst()
+                    .orElseThrow();
+            assertTrue(Long.parseLong(grss.replaceAll("\\D", "")) > 1024 * 1024, grss);
+            ctl(m, "kill", gpid).assertOk("ctl kill");
             Files.writeString(m.dir().resolve("sys/vm/overcommit_memory"), "2\n");
             Exec.Result refused = ctl(m, "spawn", "x", "--program", "python3.11", "--rss", "64G");
             Files.writeString(m.dir().resolve("sys/vm/overcommit_memory"), "0\n");

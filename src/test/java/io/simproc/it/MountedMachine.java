@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A simproc daemon mounted on a temporary directory for an integration test: started from the built jar exactly as
- * a user starts it, waited for until its files answer, and always unmounted on {@link #close()} (and by a JVM
- * shutdown hook if a test run is interrupted), so that no mount outlives the test.
+ * a user starts it (its /proc at DIR, its /sys at DIR-sys), waited for until its files answer, and always unmounted
+ * on {@link #close()} (and by a JVM shutdown hook if a test run is interrupted), so that no mount outlives the test.
  */
 public final class MountedMachine implements AutoCloseable {
     private final Path dir;
@@ -23,7 +23,10 @@ public final class MountedMachine implements AutoCloseable {
         this.dir = dir;
         this.daemon = daemon;
         this.log = log;
-        this.safetyNet = new Thread(() -> unmount(dir), "unmount-" + dir.getFileName());
+        this.safetyNet = new Thread(() -> {
+            unmount(dir);
+            unmount(sysDir(dir));
+        }, "unmount-" + dir.getFileName());
         Runtime.getRuntime().addShutdownHook(safetyNet);
     }
 
@@ -81,6 +84,15 @@ public final class MountedMachine implements AutoCloseable {
         return dir;
     }
 
+    /** Where the daemon mounted the machine's /sys: DIR-sys. */
+    public Path sysDir() {
+        return sysDir(dir);
+    }
+
+    static Path sysDir(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + "-sys");
+    }
+
     public Process daemon() {
         return daemon;
     }
@@ -132,12 +144,16 @@ public final class MountedMachine implements AutoCloseable {
             daemon.waitFor(5, TimeUnit.SECONDS);
             unmount(dir);
         }
+        if (isMounted(sysDir())) {
+            unmount(sysDir());
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(safetyNet);
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or will run; nothing to remove
         }
         Files.deleteIfExists(dir);
+        Files.deleteIfExists(sysDir());
         Files.deleteIfExists(log);
     }
 

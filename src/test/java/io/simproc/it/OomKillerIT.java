@@ -136,6 +136,9 @@ class OomKillerIT {
         Matcher last = kills.get(kills.size() - 1);
         assertEquals("hog", last.group(2), "the task that kept growing was killed in the end\n"
                 + String.join("\n", report));
+        assertEquals(1, hog.exit());
+        assertTrue(hog.err().matches("simproc: spawn: hog \\(pid " + last.group(1) + "\\) was killed by the OOM killer"
+                + " while writing its memory \\(killed by signal 9, SIGKILL\\)\\s*"), hog.err());
         assertTrue(Long.parseLong(last.group(4)) > 256 * 1024, "anon-rss of a task that grew: " + last.group());
         assertEquals("0", last.group(9));
         List<String> alive = pids();

@@ -2,8 +2,10 @@ package io.simproc.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,12 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Tasks coming and going under readers, while a pressure scenario swaps: a file of a process opened before it was
  * killed still reads the whole rendering taken at open; opening it afterwards is ENOENT; eight readers walking every
- * pid's status, statm, smaps_rollup and oom_score as pids appear and vanish only ever see a whole rendering or
- * ENOENT (ESRCH for smaps_rollup of a task without memory, as on Linux) — never EIO, never a torn file — and the daemon logs no failed callback.
+ * pid's status, statm, smaps_rollup and oom_score as pids appear and vanish only ever see a whole rendering, or an
+ * error at open: ENOENT for a task that is gone, ESRCH for smaps_rollup of a task without memory, as on Linux. Once
+ * a file is open, no error at all — never EIO, never ENOENT, never a torn file — and the daemon logs no failed
+ * callback.
  */
 class ProcessChurnIT {
     private static final int READERS = 8;
     private static final List<String> FILES = List.of("status", "statm", "smaps_rollup", "oom_score");
+    /** What {@link #readOne} counts. */
+    private static final int WHOLE = 0;
+    private static final int ENOENT_AT_OPEN = 1;
+    private static final int ESRCH_AT_OPEN = 2;
 
     @Test
     void processesDieUnderReadersWithSnapshotsAndEnoent() throws Exception {
@@ -42,7 +50,7 @@ class ProcessChurnIT {
                     "the pressure scenario is swapping:\n" + meminfo);
             List<String> problems = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean stop = new AtomicBoolean();
-            long[] wholeReads = new long[1];
+            long[] counts = new long[3];
             ExecutorService pool = Executors.newFixedThreadPool(READERS);
             List<Future<?>> readers = new ArrayList<>();
             try {
@@ -53,7 +61,7 @@ class ProcessChurnIT {
                             List<String> pids = pids(m.dir());
                             for (int i = reader; i < pids.size() && !stop.get(); i += READERS) {
                                 for (String f : FILES) {
-                                    readOne(m.dir().resolve(pids.get(i)).resolve(f), problems, wholeReads);
+                                    readOne(m.dir().resolve(pids.get(i)).resolve(f), problems, counts);
                                 }
                             }
                         }
@@ -71,7 +79,7 @@ class ProcessChurnIT {
                         assertTrue(text.startsWith("Name:\tchurn" + round + "\n"), text);
                         assertTrue(text.endsWith("\n") && text.contains("\nVmRSS:"), "whole snapshot:\n" + text);
                     }
-                    assertThrows(NoSuchFileException.class, () -> Files.readString(status),
+                    assertThrows(NoSuchFileException.class, () -> Files.newInputStream(status).close(),
                             "opening a dead task's file after the kill");
                 }
             } finally {
@@ -82,7 +90,8 @@ class ProcessChurnIT {
                 pool.shutdownNow();
             }
             assertEquals(List.of(), problems.subList(0, Math.min(10, problems.size())));
-            assertTrue(wholeReads[0] > 100, "readers read: " + wholeReads[0]);
+            assertTrue(counts[WHOLE] > 100, "whole reads: " + counts[WHOLE]);
+            assertTrue(counts[ESRCH_AT_OPEN] > 0, "smaps_rollup of kernel threads was opened: ESRCH");
             assertTrue(m.daemon().isAlive());
             assertFalse(m.log().contains("failed:"), m.log());
         }
@@ -95,37 +104,54 @@ class ProcessChurnIT {
     }
 
     /**
-     * A whole rendering (ends in a newline, the shape of its file) or ENOENT at open, or for smaps_rollup of a task
-     * without an mm (a kernel thread, an exiting task) ESRCH as on Linux; anything else — ENOENT once open (the
-     * fstat Files.readString makes, sent as a getattr by path after the task is gone), EIO, a torn or foreign file —
-     * is a problem.
+     * Open, then read: ENOENT at open is a task that is gone, and for smaps_rollup ESRCH at open is a task without an
+     * mm (a kernel thread, an exiting task), as on Linux — both allowed and counted as such. Any other error at open,
+     * and any error once the file is open (the read, or the fstat Files.readAllBytes makes, which must work on an
+     * open file of a dead task as on Linux), is a problem; so is a text that is not a whole rendering.
      */
-    private static void readOne(Path file, List<String> problems, long[] wholeReads) {
+    private static void readOne(Path file, List<String> problems, long[] counts) {
+        String name = file.getFileName().toString();
+        InputStream in;
         try {
-            String text = Files.readString(file);
-            String name = file.getFileName().toString();
-            boolean whole = switch (name) {
-                case "status" -> text.startsWith("Name:\t") && text.endsWith("\n")
-                        && text.contains("\nnonvoluntary_ctxt_switches:");
-                case "statm" -> text.matches("(\\d+ ){6}\\d+\n");
-                case "oom_score" -> text.matches("\\d+\n");
-                default -> text.endsWith("\n") && text.contains("\nSwapPss:");
-            };
-            if (!whole) {
-                problems.add(file + " is not a whole rendering:\n" + text);
-            } else {
-                synchronized (wholeReads) {
-                    wholeReads[0]++;
-                }
-            }
-        } catch (NoSuchFileException e) {
+            in = Files.newInputStream(file);
+        } catch (NoSuchFileException gone) {
+            count(counts, ENOENT_AT_OPEN);
             return;
-        } catch (java.nio.file.FileSystemException e) {
-            if (!(file.endsWith("smaps_rollup") && "No such process".equals(e.getReason()))) {
-                problems.add(file + ": " + e);
+        } catch (FileSystemException e) {
+            if (name.equals("smaps_rollup") && "No such process".equals(e.getReason())) {
+                count(counts, ESRCH_AT_OPEN);
+            } else {
+                problems.add("open " + file + ": " + e);
             }
-        } catch (Exception e) {
-            problems.add(file + ": " + e);
+            return;
+        } catch (IOException e) {
+            problems.add("open " + file + ": " + e);
+            return;
+        }
+        String text;
+        try (in) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            problems.add(file + ": error after a successful open: " + e);
+            return;
+        }
+        boolean whole = switch (name) {
+            case "status" -> text.startsWith("Name:\t") && text.endsWith("\n")
+                    && text.contains("\nnonvoluntary_ctxt_switches:");
+            case "statm" -> text.matches("(\\d+ ){6}\\d+\n");
+            case "oom_score" -> text.matches("\\d+\n");
+            default -> text.endsWith("\n") && text.contains("\nSwapPss:");
+        };
+        if (whole) {
+            count(counts, WHOLE);
+        } else {
+            problems.add(file + " is not a whole rendering:\n" + text);
+        }
+    }
+
+    private static void count(long[] counts, int what) {
+        synchronized (counts) {
+            counts[what]++;
         }
     }
 }

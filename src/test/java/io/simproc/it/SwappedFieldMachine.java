@@ -1,5 +1,10 @@
 package io.simproc.it;
 
+import io.simproc.control.ControlRequests;
+import io.simproc.control.ControlServer;
+import io.simproc.control.Daemon;
+import io.simproc.control.Journal;
+import io.simproc.control.MachineSource;
 import io.simproc.fuse.ProcFuse;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
@@ -9,6 +14,7 @@ import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcFile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTree;
+import io.simproc.scenario.ScenarioEngine;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.workload.Machines;
 
@@ -22,18 +28,20 @@ import java.util.regex.Pattern;
 /**
  * A simproc daemon with one deliberately broken renderer, for proving that the conformance suite catches a file
  * that lies: /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
- * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, tree and FUSE
- * binding. Test code only: production has no fault-injection hook.
+ * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, trees (its /sys at
+ * DIR-sys, as simproc mount serves it), FUSE binding and control socket (the conformance suite pauses the machine
+ * through it). Test code only: production has no fault-injection hook.
  */
 public final class SwappedFieldMachine {
     private SwappedFieldMachine() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         Path dir = Path.of(args[0]);
         String a = args[1];
         String b = args[2];
-        Kernel kernel = Machines.boot(MachineProfileLoader.loadDefault(), 3);
+        Machines.Machine machine = Machines.start(MachineProfileLoader.loadDefault(), 3);
+        Kernel kernel = machine.kernel();
         kernel.setBootEpoch(System.currentTimeMillis() / 1000 - 30);
         ProcDir real = ProcTree.create(SysctlTable.create()).root();
         ProcDir root = new ProcDir("", real.mode(), real.uid(), real.gid(), ctx -> {
@@ -44,10 +52,25 @@ public final class SwappedFieldMachine {
             return out;
         }, (name, ctx) -> broken(real.child(name, ctx), a, b));
         ProcFs fs = new ProcFs(kernel, ProcTree.of(root));
-        Simulation sim = new Simulation(kernel, System::nanoTime, 0.000001);
+        ProcFs sysFs = new ProcFs(kernel, io.simproc.sysfs.SysTree.create(kernel));
+        Simulation sim = new Simulation(kernel, System::nanoTime, 1);
+        ControlServer control = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel,
+                machine.population(), fs, sysFs), new Journal(MachineSource.embeddedDefault())),
+                ControlRequests.standard(), dir);
         sim.start();
+        Path sysDir = MountedMachine.sysDir(dir);
+        java.nio.file.Files.createDirectories(sysDir);
+        ProcFuse.Mounted sys = new ProcFuse(sysFs, System.err::println).mount(sysDir, new String[] {"-o", "direct_io",
+            "-o", "default_permissions", "-o", "allow_other", "-o", "fsname=simproc-sys"});
+        Thread sysServer = new Thread(sys::serve, "simproc-sys");
+        sysServer.setDaemon(true);
+        sysServer.start();
         ProcFuse fuse = new ProcFuse(fs, System.err::println);
-        Runtime.getRuntime().addShutdownHook(new Thread(fuse::umount));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            control.close();
+            fuse.umount();
+            MountedMachine.unmount(sysDir);
+        }));
         fuse.mount(dir, true, false, new String[] {"-o", "direct_io", "-o", "default_permissions", "-o",
             "allow_other", "-o", "fsname=simproc"});
     }

@@ -91,8 +91,8 @@ class MachineProfileLoaderTest {
                         "test.yaml:2:1: unknown key 'memroy' (expected one of: " + TOP_KEYS + ")"),
                 new Bad("unknown nested key names its mapping", "cpu:\n  cout: 4\n", 2, 3,
                         "test.yaml:2:3: unknown key 'cout' in cpu (expected one of: count, vendor_id, family, model,"
-                                + " model_name, stepping, microcode, mhz, cache_kb, cores_per_socket, flags, bugs,"
-                                + " bogomips, address_bits)"),
+                                + " model_name, stepping, microcode, mhz, cache_kb, tlb_size, cores_per_socket, flags,"
+                                + " bugs, bogomips, address_bits)"),
                 new Bad("duplicate key", "memory: 8G\nmemory: 4G\n", 2, 1,
                         "test.yaml:2:1: duplicate key 'memory'"),
                 new Bad("duplicate nested key", "cpu:\n  count: 2\n  count: 8\n", 3, 3,

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link #bootDefault()} so that no test sees another's changes.
  */
 public final class ProcTestSupport {
-    /** The seed every test machine boots with (the golden files depend on it). */
+    /** The seed every test machine boots with (ProcTreeCharacterisationTest's pinned files depend on it). */
     public static final long SEED = 20260101L;
     /** An ordinary user: uid and gid 1000. */
     public static final Credentials USER = new Credentials(1000, 1000, 4242);

@@ -2,10 +2,6 @@ package io.simproc.proc;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +19,6 @@ import static io.simproc.proc.ProcTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The files of a booted default machine have the line structure of the real 6.18 samples: the same keys in the same
@@ -321,55 +316,6 @@ class SampleStructureTest {
         List<String> ours = ours("loadavg");
         assertEquals(1, ours.size());
         assertAllMatch("loadavg", ours, rule);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // cpuinfo: no sample, but the host runs the same 6.18 kernel
-
-    /**
-     * Every {@code "name\t...: value"} prefix is byte for byte the host's (tab alignment included), keys come in the
-     * host's order, and only vendor-specific keys of the host may be missing. Skipped where /proc/cpuinfo is not an
-     * x86 one.
-     */
-    @Test
-    void cpuinfoKeysAndTabAlignmentMatchTheHostKernel() throws IOException {
-        Path host = Path.of("/proc/cpuinfo");
-        assumeTrue(Files.isReadable(host), "no /proc/cpuinfo on this host");
-        String hostText = Files.readString(host, StandardCharsets.UTF_8);
-        assumeTrue(hostText.startsWith("processor\t: ") && hostText.contains("\nvendor_id\t: "), "not x86");
-        List<String> hostBlock = firstBlock(hostText);
-        List<String> vendorSpecific = List.of("TLB size", "vmx flags");
-
-        String ours = read(shared(), "/cpuinfo");
-        assertTrue(ours.endsWith("\n\n"), "every processor block ends with an empty line");
-        String[] blocks = ours.substring(0, ours.length() - 2).split("\n\n", -1);
-        assertEquals(CPUS, blocks.length);
-        for (int cpu = 0; cpu < blocks.length; cpu++) {
-            List<String> block = List.of(blocks[cpu].split("\n", -1));
-            assertEquals("processor\t: " + cpu, block.get(0));
-            List<String> expected = new ArrayList<>();
-            for (String h : hostBlock) {
-                if (!vendorSpecific.contains(key(h))) {
-                    expected.add(prefix(h));
-                }
-            }
-            assertEquals(expected, block.stream().map(SampleStructureTest::prefix).toList(),
-                    "cpu " + cpu + ": keys and their tab alignment");
-        }
-    }
-
-    private static List<String> firstBlock(String text) {
-        return List.of(text.substring(0, text.indexOf("\n\n")).split("\n"));
-    }
-
-    private static String key(String line) {
-        return line.substring(0, line.indexOf(':')).replace("\t", "");
-    }
-
-    /** The line up to and including ": " (the whole line for "power management:"). */
-    private static String prefix(String line) {
-        int i = line.indexOf(": ");
-        return i < 0 ? line : line.substring(0, i + 2);
     }
 
     @Test

@@ -92,6 +92,8 @@ class OomKillerTest {
         int got = grow(k, grower, 1000);
         assertTrue(got > 100 && got < 400, "leaky got " + got + " MiB before the OOM killer");
         assertNull(k.tasks().get(grower.pid()), "leaky was killed (and reaped by init)");
+        assertEquals(io.simproc.kernel.Processes.SIGKILL, grower.exitCode(), "the wait status init reaped: killed by"
+                + " signal 9, while it was the task faulting");
         assertNotNull(k.tasks().get(big.pid()), "the -1000 task survives");
         assertEquals(1L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.OOM_KILL)));
         List<String> log = log(k);
@@ -128,6 +130,7 @@ class OomKillerTest {
         int got = grow(k, worker, 300);
         assertEquals(300, got, "worker never failed: the hog was killed for it");
         assertNull(k.tasks().get(hog.pid()));
+        assertEquals(io.simproc.kernel.Processes.SIGKILL, hog.exitCode(), "the wait status: killed by signal 9");
         assertNotNull(k.tasks().get(worker.pid()));
         assertTrue(log(k).stream().anyMatch(l -> l.startsWith("Out of memory: Killed process " + hog.pid() + " (hog)")));
         assertFalse(k.tasks().get(worker.pid()).isOomVictim());

@@ -21,22 +21,26 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
- * Golden files: every proc file of the default machine booted with {@link ProcTestSupport#SEED} (and the profile's
- * fixed boot time), as root reads it, byte for byte against src/test/resources/golden/&lt;path&gt;.txt, plus an
- * INDEX.txt of every entry with its mode. A difference is either an intended change of the simulation or format
- * (regenerate on purpose with {@code mvn test -Dtest=GoldenFilesTest -Dgolden.update=true} and review the diff) or
- * a regression. Files nobody may read (mode without read bits) are listed in the index but not rendered, and so
- * are files whose reading fails (with the errno in the index); links are indexed with their targets. Of the pid
- * directories (the kernel threads of the default machine) only the first is walked and rendered, as the
- * representative of them all; the others are indexed as directories.
+ * Characterisation test (golden master): it pins the current output of every proc file of the default machine
+ * booted with {@link ProcTestSupport#SEED} (and the profile's fixed boot time), as root reads it, byte for byte
+ * against src/test/resources/golden/&lt;path&gt;.txt, plus an INDEX.txt of every entry with its mode. It proves no
+ * file correct (the sample-structure, cross-file and formula tests do that); it makes every change of output
+ * visible. A difference is either an intended change of the simulation or format or a regression; the pinned
+ * files are rewritten only on request, with {@code mvn test -Dtest=ProcTreeCharacterisationTest
+ * -Dgolden.update=true}, and the diff is then reviewed like code. Files nobody may read (mode without read bits) are
+ * listed in the index but not rendered, and so are files whose reading fails (with the errno in the index); links
+ * are indexed with their targets. Of the pid directories (the kernel threads of the default machine) only the first
+ * is walked and rendered, as the representative of them all; the others are indexed as directories.
  */
-class GoldenFilesTest {
+class ProcTreeCharacterisationTest {
     private static final Path GOLDEN = Path.of(System.getProperty("user.dir"), "src", "test", "resources", "golden");
     private static final String INDEX = "INDEX.txt";
     private static final String HOW_TO_UPDATE =
-            "if the change is intended, run: mvn test -Dtest=GoldenFilesTest -Dgolden.update=true and review the diff";
+            "if the change is intended, run: mvn test -Dtest=ProcTreeCharacterisationTest -Dgolden.update=true and"
+                    + " review the diff";
 
     /** Every file of the tree: path relative to golden/ → content (INDEX.txt first). */
     private static Map<String, byte[]> renderTree(ProcFs fs) {
@@ -75,17 +79,17 @@ class GoldenFilesTest {
     }
 
     @Test
-    void everyProcFileMatchesItsGoldenFile() throws IOException {
+    void everyProcFileStillRendersAsPinned() throws IOException {
         Map<String, byte[]> rendered = renderTree(ProcTestSupport.shared());
         if (Boolean.getBoolean("golden.update")) {
             update(rendered);
-            return;
+            abort("-Dgolden.update=true: the pinned files were rewritten, nothing was compared; review the diff");
         }
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : rendered.entrySet()) {
             Path golden = GOLDEN.resolve(e.getKey());
             if (!Files.exists(golden)) {
-                problems.add(e.getKey() + ": no golden file");
+                problems.add(e.getKey() + ": no pinned output");
                 continue;
             }
             String difference = firstDifference(Files.readAllBytes(golden), e.getValue());
@@ -95,11 +99,11 @@ class GoldenFilesTest {
         }
         for (String stale : existingGoldenFiles()) {
             if (!rendered.containsKey(stale)) {
-                problems.add(stale + ": golden file for an entry that no longer exists");
+                problems.add(stale + ": pinned output of an entry that no longer exists");
             }
         }
         if (!problems.isEmpty()) {
-            fail("rendered files differ from the golden files (" + HOW_TO_UPDATE + "):\n  "
+            fail("rendered files differ from their pinned output (" + HOW_TO_UPDATE + "):\n  "
                     + String.join("\n  ", problems));
         }
     }
@@ -115,7 +119,7 @@ class GoldenFilesTest {
         }
     }
 
-    /** The seed matters: another seed gives another machine history (so the golden files pin the seed's effect). */
+    /** The seed matters: another seed gives another machine history (so the pinned files pin the seed's effect). */
     @Test
     void anotherSeedGivesAnotherBuddyState() {
         Kernel other = Kernel.boot(MachineProfileLoader.loadDefault(), ProcTestSupport.SEED + 1);
@@ -136,10 +140,10 @@ class GoldenFilesTest {
             String x = i < el.length ? el[i] : "<end of file>";
             String y = i < al.length ? al[i] : "<end of file>";
             if (!x.equals(y)) {
-                return "line " + (i + 1) + "\n      golden:   " + quote(x) + "\n      rendered: " + quote(y);
+                return "line " + (i + 1) + "\n      pinned:   " + quote(x) + "\n      rendered: " + quote(y);
             }
         }
-        return "bytes differ (" + expected.length + " golden, " + actual.length + " rendered)";
+        return "bytes differ (" + expected.length + " pinned, " + actual.length + " rendered)";
     }
 
     private static List<String> existingGoldenFiles() throws IOException {
@@ -163,6 +167,6 @@ class GoldenFilesTest {
             Files.createDirectories(p.getParent());
             Files.write(p, e.getValue());
         }
-        System.err.println("golden files updated in " + GOLDEN + " (" + rendered.size() + " files)");
+        System.err.println("pinned output rewritten in " + GOLDEN + " (" + rendered.size() + " files)");
     }
 }

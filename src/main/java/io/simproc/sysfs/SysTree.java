@@ -1,0 +1,39 @@
+package io.simproc.sysfs;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.proc.ProcDir;
+import io.simproc.proc.ProcTree;
+
+import java.util.List;
+
+/**
+ * The layout of the simulated /sys, served by the same {@link io.simproc.proc.ProcFs} machinery as /proc (one
+ * instance per tree): kernfs directories and sysfs attributes of a 6.18 kernel for what the simulation has — the
+ * NUMA nodes, CPUs and memory blocks under devices/system, and the transparent hugepage and KSM settings under
+ * kernel/mm. The devices are those of the booted machine (there is no hotplug); every attribute renders the
+ * machine's state at open. The root is 0555, as sysfs's is.
+ *
+ * <p>A new file is an attribute ({@link Sysfs}) added to the directory list of its kobject below, or to the class
+ * that builds that directory; a new directory of devices is a class like {@link NodeDevices} whose {@code dir}
+ * is listed here.
+ */
+public final class SysTree {
+    private SysTree() {
+    }
+
+    /** The tree of machine {@code k}. */
+    public static ProcTree create(Kernel k) {
+        return k.read(kernel -> {
+            MemoryBlocks blocks = MemoryBlocks.of(kernel);
+            ProcDir system = Sysfs.dir("system", List.of(
+                    CpuDevices.dir(kernel),
+                    MemoryDevices.dir(blocks),
+                    NodeDevices.dir(kernel, blocks)));
+            ProcDir mm = Sysfs.dir("mm", List.of(Ksm.dir(), TransparentHugepage.dir()));
+            List<io.simproc.proc.ProcEntry> top = List.of(
+                    Sysfs.dir("devices", List.of(system)),
+                    Sysfs.dir("kernel", List.of(mm)));
+            return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
+        });
+    }
+}
