@@ -1,5 +1,6 @@
 package io.simproc.cli;
 
+import io.simproc.config.Sizes;
 import io.simproc.kernel.Boot;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
@@ -41,7 +42,7 @@ public final class MachineOptions {
     /** Boot {@code p} with {@code seed} (a checkpoint's); the machine and its userspace. */
     Machines.Machine start(Console console, MachineProfile p, long seed) {
         console.progress(String.format("booting %s: %s RAM, %d CPUs, %d node%s (heap needed ~%d MiB)...",
-                p.name(), io.simproc.kernel.Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
+                p.name(), Sizes.human(p.ramBytes()), p.nrCpus(), p.nrNodes(),
                 p.nrNodes() == 1 ? "" : "s", Boot.heapNeeded(p) >> 20));
         long t0 = System.nanoTime();
         Machines.Machine k = Machines.start(p, seed);

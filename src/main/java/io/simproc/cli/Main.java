@@ -1,6 +1,6 @@
 package io.simproc.cli;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package io.simproc.cli;
 
+import io.simproc.config.Durations;
+import io.simproc.config.Sizes;
 import io.simproc.control.ControlClient;
 import io.simproc.control.ControlException;
-import io.simproc.kernel.Durations;
 import io.simproc.kernel.Kernel;
-import io.simproc.kernel.Sizes;
 import io.simproc.mm.PageblockSnapshot;
 import io.simproc.physmap.PageblockText;
 import io.simproc.physmap.PhysMapLayout;

@@ -1,6 +1,6 @@
 package io.simproc.cli;
 
-import io.simproc.kernel.Durations;
+import io.simproc.config.Durations;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.proc.ProcFs;

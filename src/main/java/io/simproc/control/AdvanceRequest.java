@@ -1,7 +1,7 @@
 package io.simproc.control;
 
+import io.simproc.config.Durations;
 import io.simproc.kernel.Clock;
-import io.simproc.kernel.Durations;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.simproc.control;
 
-import io.simproc.kernel.ConfigException;
-import io.simproc.kernel.Durations;
+import io.simproc.config.ConfigException;
+import io.simproc.config.Durations;
 import io.simproc.scenario.Outcome;
 import io.simproc.scenario.Scenario;
 import io.simproc.scenario.ScenarioRun;

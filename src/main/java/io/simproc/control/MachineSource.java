@@ -1,6 +1,6 @@
 package io.simproc.control;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.scenario.ScenarioParser;

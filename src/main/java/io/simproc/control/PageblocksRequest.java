@@ -1,6 +1,6 @@
 package io.simproc.control;
 
-import io.simproc.kernel.Sizes;
+import io.simproc.config.Sizes;
 import io.simproc.mm.PageblockSnapshot;
 import io.simproc.physmap.PageblockText;
 

@@ -1,6 +1,6 @@
 package io.simproc.control;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.Task;
 import io.simproc.scenario.Outcome;
 import io.simproc.scenario.Scenario;

@@ -1,6 +1,6 @@
 package io.simproc.control;
 
-import io.simproc.kernel.Sizes;
+import io.simproc.config.Sizes;
 import io.simproc.kernel.Task;
 import io.simproc.scenario.Outcome;
 import io.simproc.scenario.ScenarioRun;

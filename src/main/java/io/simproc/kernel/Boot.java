@@ -1,8 +1,10 @@
 package io.simproc.kernel;
 
+import io.simproc.config.ConfigException;
+import io.simproc.config.Sizes;
 import io.simproc.mm.Gfp;
-import io.simproc.mm.Memblock;
 import io.simproc.mm.MemMap;
+import io.simproc.mm.Memblock;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.PageOwner;
 import io.simproc.mm.Zone;
@@ -157,7 +159,7 @@ public final class Boot {
             cpuToNode[cpu] = (int) ((long) cpu * p.nrNodes() / p.nrCpus());
         }
         MemoryManager mm = MemoryManager.create(memblock, layout, p.config(), k, cpuToNode);
-        mm.setMemmapBootPages(memmapPages);
+        mm.vmstat().setMemmapBootPages(memmapPages);
         logZones(k, mm, memblock);
         mm.memblockFreeAll(memblock);
         mm.kmemCacheInit();
@@ -169,24 +171,24 @@ public final class Boot {
             totalcma = cmaArea[1] - cmaArea[0];
         }
         mm.initReserves();
-        mm.setZeroPfn((int) Page.pfnUp(img.bssStart()));
+        mm.memory().setZeroPfn((int) Page.pfnUp(img.bssStart()));
 
         long present = 0;
         for (Zone z : mm.zones()) {
             present += z.presentPages();
         }
         k.printk(6, String.format("Built %d zonelists, mobility grouping %s.  Total pages: %d", p.nrNodes(),
-                mm.pageAlloc().mobilityGroupingDisabled() ? "off" : "on", mm.totalramPages()));
+                mm.pageAlloc().mobilityGroupingDisabled() ? "off" : "on", mm.vmstat().totalramPages()));
         k.printk(6, "Policy zone: Normal");
-        long reservedKb = Page.kb(present - mm.totalramPages() - totalcma);
+        long reservedKb = Page.kb(present - mm.vmstat().totalramPages() - totalcma);
         k.printk(6, String.format("Memory: %dK/%dK available (%dK kernel code, %dK rwdata, %dK rodata, %dK init,"
-                        + " %dK bss, %dK reserved, %dK cma-reserved)", Page.kb(mm.totalramPages()), Page.kb(present),
+                        + " %dK bss, %dK reserved, %dK cma-reserved)", Page.kb(mm.vmstat().totalramPages()), Page.kb(present),
                 img.codeSize() >> 10, img.dataSize() >> 10, img.rodataSize() >> 10,
                 Math.max(0, img.bssStart() - (img.dataStart() + img.dataSize())) >> 10, img.bssSize() >> 10,
                 reservedKb, Page.kb(totalcma)));
         k.printk(6, "min_free_kbytes: " + mm.tunables().minFreeKbytes());
 
-        mm.countEvent(io.simproc.mm.VmEvent.DIRECT_MAP_LEVEL2_SPLITS, DirectMap.BOOT_SPLITS);
+        mm.vmstat().countEvent(io.simproc.mm.VmEvent.DIRECT_MAP_LEVEL2_SPLITS, DirectMap.BOOT_SPLITS);
         Resource iomem = Iomem.build(p, crash);
         long[] directMap = DirectMap.compute(p);
         return new Facts(mm, iomem, directMap[0], directMap[1], directMap[2], totalcma);
@@ -341,7 +343,7 @@ public final class Boot {
      */
     static void earlyActivity(Kernel k, SeededRandom rnd) {
         MemoryManager mm = k.mm();
-        long ram = mm.totalramPages();
+        long ram = mm.vmstat().totalramPages();
         int cpus = k.profile().nrCpus();
         int movableTarget = (int) Math.min(ram / 8, EARLY_TRANSIENT_MAX_PAGES);
         long keepUnmovable = Math.max(64, ram / 250);

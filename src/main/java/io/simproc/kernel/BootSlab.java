@@ -40,7 +40,7 @@ final class BootSlab {
         Slab slab = mm.slab();
         KernelCaches kc = slab.kernelCaches();
         int cpus = k.profile().nrCpus();
-        long dentries = DENTRY_BASE + mm.totalramPages() / PAGES_PER_DENTRY;
+        long dentries = DENTRY_BASE + mm.vmstat().totalramPages() / PAGES_PER_DENTRY;
         int perCpu = 1 + cpus / 8;
         fill(k, rnd, kc.acpiOperand, 2600);
         fill(k, rnd, kc.acpiNamespace, 1600);

@@ -43,7 +43,7 @@ final class BootVmalloc {
         }
         v.ioremap(0xdf000, 0x1000, 0, "memremap+0x123/0x210");
         if (mm.nrNodes() > 1) {
-            long hashPages = Math.max(mm.nrNodes(), mm.totalramPages() >>> 14);
+            long hashPages = Math.max(mm.nrNodes(), mm.vmstat().totalramPages() >>> 14);
             v.vmalloc(hashPages << Page.PAGE_SHIFT, Page.PAGE_SIZE, Gfp.GFP_KERNEL, 0, 0,
                     "alloc_large_system_hash+0x1d9/0x2e0");
         }

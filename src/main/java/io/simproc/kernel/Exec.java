@@ -48,7 +48,7 @@ final class Exec {
         long rnd = aslr.nextLong(1L << MMAP_RND_BITS) << Page.PAGE_SHIFT;
         long gap = Mmap.STACK_RLIMIT + (STACK_RND_PAGES << Page.PAGE_SHIFT) + Memory.STACK_GUARD_GAP;
         long mmapBase = (MmStruct.TASK_SIZE - gap - rnd) & Page.PAGE_MASK;
-        MmStruct m = mmap.newMm(t.cpu(), mmapBase);
+        MmStruct m = k.mm().mmStructs().newMm(t.cpu(), mmapBase);
         if (m == null) {
             return -Errno.ENOMEM;
         }

@@ -28,7 +28,7 @@ public final class Ipc {
         if (seg != null) {
             return seg;
         }
-        seg = kernel.asCurrent(caller.comm(), caller.pid(), () -> kernel.mm().newShmemObject(
+        seg = kernel.asCurrent(caller.comm(), caller.pid(), () -> kernel.mm().shmem().fileSetup(
                 String.format("/SYSV%08x (deleted)", name.hashCode() & 0x7fffffff), sizeBytes, false, caller.mm(),
                 false));
         if (seg != null) {
@@ -41,11 +41,11 @@ public final class Ipc {
     public boolean shmrm(String name) {
         assert kernel.isWriter();
         AddressSpace seg = segments.get(name);
-        if (seg == null || kernel.mm().isMapped(seg)) {
+        if (seg == null || seg.isMapped()) {
             return false;
         }
         segments.remove(name);
-        kernel.mm().freeShmemObject(seg);
+        kernel.mm().shmem().free(seg);
         return true;
     }
 }

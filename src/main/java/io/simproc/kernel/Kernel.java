@@ -45,7 +45,6 @@ public final class Kernel implements KernelServices {
     private MemoryManager mm;
     private Vfs vfs;
     private Processes processes;
-    private final OomKill oomKill = new OomKill(this);
     private final Drivers drivers = new Drivers(this);
     private volatile boolean panicked;
     private Syscalls syscalls;
@@ -88,7 +87,7 @@ public final class Kernel implements KernelServices {
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
             k.tasks.setObjects(new TaskObjects(k.mm));
-            k.maxThreads = defaultMaxThreads(k.mm.totalramPages());
+            k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0]);
@@ -280,7 +279,38 @@ public final class Kernel implements KernelServices {
 
     @Override
     public boolean outOfMemory(io.simproc.mm.OomControl oc) {
-        return oomKill.outOfMemory(oc);
+        return mm.oomKill().outOfMemory(oc);
+    }
+
+    @Override
+    public List<io.simproc.mm.OomTask> oomProcesses() {
+        List<io.simproc.mm.OomTask> out = new ArrayList<>();
+        for (Task t : tasks.all()) {
+            if (t.isLeader()) {
+                out.add(new OomProcess(this, t));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public io.simproc.mm.OomTask oomCurrent() {
+        Task t = tasks.get(currentPid());
+        return t == null ? null : new OomProcess(this, processes.leaderOf(t));
+    }
+
+    /** The process of {@code t} as the OOM killer sees it (what /proc/PID/oom_score scores). */
+    public io.simproc.mm.OomTask oomView(Task t) {
+        return new OomProcess(this, processes.leaderOf(t));
+    }
+
+    @Override
+    public void oomKillProcess(io.simproc.mm.OomTask victim) {
+        Task leader = ((OomProcess) victim).leader();
+        leader.markOomVictim();
+        if (!isCurrentTask(leader)) {
+            processes.kill(leader, Processes.SIGKILL);
+        }
     }
 
     /** Whether the simulation is working on behalf of {@code process} (any of its threads) right now. */
@@ -318,7 +348,8 @@ public final class Kernel implements KernelServices {
      * runs and no change is accepted afterwards; its files stay readable. Throws {@link KernelPanic} to unwind the
      * step that panicked.
      */
-    void panic(String message) {
+    @Override
+    public void panic(String message) {
         printk(KernelServices.KERN_EMERG, "Kernel panic - not syncing: " + message);
         printk(KernelServices.KERN_EMERG, "---[ end Kernel panic - not syncing: " + message + " ]---");
         panicked = true;
@@ -328,11 +359,6 @@ public final class Kernel implements KernelServices {
     /** Whether the machine has panicked (and stopped). */
     public boolean panicked() {
         return panicked;
-    }
-
-    /** The OOM killer and its knobs. */
-    public OomKill oomKill() {
-        return oomKill;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.simproc.kernel;
 
+import io.simproc.config.YamlNode;
 import io.simproc.mm.KernelConfig;
 
 import java.util.List;

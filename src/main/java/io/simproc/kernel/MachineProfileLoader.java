@@ -1,5 +1,8 @@
 package io.simproc.kernel;
 
+import io.simproc.config.ConfigException;
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.mm.KernelConfig;
 
 import java.io.IOException;

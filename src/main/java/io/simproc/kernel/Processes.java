@@ -24,8 +24,8 @@ public final class Processes {
     public static final int SIGCHLD = 17;
 
     /** OOM_SCORE_ADJ_MIN / OOM_SCORE_ADJ_MAX of include/uapi/linux/oom.h. */
-    public static final int OOM_SCORE_ADJ_MIN = -1000;
-    public static final int OOM_SCORE_ADJ_MAX = 1000;
+    public static final int OOM_SCORE_ADJ_MIN = io.simproc.mm.OomKill.OOM_SCORE_ADJ_MIN;
+    public static final int OOM_SCORE_ADJ_MAX = io.simproc.mm.OomKill.OOM_SCORE_ADJ_MAX;
 
     private final Kernel kernel;
     private final java.util.Map<MmStruct, Integer> mmUsers = new java.util.HashMap<>();
@@ -51,7 +51,7 @@ public final class Processes {
         MmStruct mm = null;
         if (leader.mm() != null) {
             MmStruct parentMm = leader.mm();
-            mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmap().dupMmap(parentMm, cpu));
+            mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmStructs().dupMmap(parentMm, cpu));
             if (mm == null) {
                 return null;
             }

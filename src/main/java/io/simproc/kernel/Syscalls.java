@@ -92,12 +92,12 @@ public final class Syscalls {
 
     public int mlock(Task t, long addr, long len) {
         assert kernel.isWriter();
-        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().mlock(mmOf(t), addr, len, true));
+        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mlock().mlock(mmOf(t), addr, len, true));
     }
 
     public int munlock(Task t, long addr, long len) {
         assert kernel.isWriter();
-        return kernel.mm().mmap().mlock(mmOf(t), addr, len, false);
+        return kernel.mm().mlock().mlock(mmOf(t), addr, len, false);
     }
 
     /**
@@ -110,9 +110,9 @@ public final class Syscalls {
             return -Errno.EINVAL;
         }
         return switch (advice) {
-            case Prot.MADV_DONTNEED -> kernel.mm().mmap().madviseDontneed(mmOf(t), addr, len);
-            case Prot.MADV_HUGEPAGE -> kernel.mm().mmap().madviseHugepage(mmOf(t), addr, len, true);
-            case Prot.MADV_NOHUGEPAGE -> kernel.mm().mmap().madviseHugepage(mmOf(t), addr, len, false);
+            case Prot.MADV_DONTNEED -> kernel.mm().madvise().madviseDontneed(mmOf(t), addr, len);
+            case Prot.MADV_HUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, true);
+            case Prot.MADV_NOHUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, false);
             case Prot.MADV_NORMAL, Prot.MADV_RANDOM, Prot.MADV_SEQUENTIAL, Prot.MADV_WILLNEED -> 0;
             default -> -Errno.EINVAL;
         };
@@ -240,7 +240,7 @@ public final class Syscalls {
         long[] range = Vfs.pageRange(offset, len);
         long pages = kernel.mm().filemap().write(f, range[0], range[1], nid(t), t.cpu());
         chargeIo(t, pages, 0);
-        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWritebackThrottled()) {
+        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWriteback().overDirtyLimit()) {
             return -Errno.ENOMEM;
         }
         return Math.min(len, pages << Page.PAGE_SHIFT);

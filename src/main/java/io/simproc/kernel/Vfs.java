@@ -63,7 +63,7 @@ public final class Vfs implements SuperBlock.Names {
     Vfs(MemoryManager mm, SuperBlock rootSb) {
         this.mm = mm;
         this.rootSb = rootSb;
-        this.disk = mm.newBlockdev(DISK_PATH, DISK_BYTES, ROOT_DEV_MAJOR, 0);
+        this.disk = mm.inodes().newBlockdev(DISK_PATH, DISK_BYTES, ROOT_DEV_MAJOR, 0);
         rootSb.setNames(this);
     }
 
@@ -76,7 +76,7 @@ public final class Vfs implements SuperBlock.Names {
     public AddressSpace file(String path, long sizeBytes) {
         AddressSpace f = files.get(path);
         if (f == null) {
-            f = mm.newFile(path, sizeBytes, ROOT_DEV_MAJOR, ROOT_DEV_MINOR, nextIno);
+            f = mm.inodes().newFile(path, sizeBytes, ROOT_DEV_MAJOR, ROOT_DEV_MINOR, nextIno);
             nextIno += 1 + (path.length() * 7L) % 97;
             files.put(path, f);
         }
@@ -208,7 +208,7 @@ public final class Vfs implements SuperBlock.Names {
             unusedDentries.remove(c.dentry);
             unusedInodes.remove(c.inode);
         }
-        mm.evictInode(f);
+        mm.inodes().evictInode(f);
         return 0;
     }
 

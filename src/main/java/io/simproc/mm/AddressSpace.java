@@ -80,6 +80,11 @@ public final class AddressSpace {
     }
 
     /** A block device's own page cache (its pages count as Buffers). */
+    /** mapping_mapped(): whether any VMA maps this file or shmem object. */
+    public boolean isMapped() {
+        return !iMmap.isEmpty();
+    }
+
     public boolean isBlockdev() {
         return blockdev;
     }

@@ -18,7 +18,7 @@ public final class BdiWriteback {
     public static final long DEFAULT_WRITE_BANDWIDTH_BYTES = 200L << 20;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
     private final LinkedHashSet<AddressSpace> bDirty = new LinkedHashSet<>();
     /** The device's queue: pfns under writeback, in submission order (a ring buffer). */
     private int[] queue = new int[1024];
@@ -33,7 +33,7 @@ public final class BdiWriteback {
 
     BdiWriteback(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** Start the periodic flusher (at boot, and again whenever dirty_writeback_centisecs changes). */
@@ -116,7 +116,7 @@ public final class BdiWriteback {
     /** wb_over_bg_thresh() → write back the oldest inodes until dirty pages are below the background threshold. */
     private void wbCheckBackgroundFlush() {
         while (!bDirty.isEmpty()) {
-            long dirty = mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY);
+            long dirty = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY);
             long bg = ShowMem.globalDirtyLimits(mm)[1];
             if (dirty <= bg) {
                 return;
@@ -163,7 +163,7 @@ public final class BdiWriteback {
             int pfn = queue[qHead];
             qHead = (qHead + 1) % queue.length;
             qSize--;
-            if ((mem[pfn << MemMap.STRIDE_SHIFT] & PageFlags.PG_WRITEBACK) == 0) {
+            if (!map.test(pfn, PageFlags.PG_WRITEBACK)) {
                 continue;
             }
             deviceCredit -= io.simproc.uapi.Page.PAGE_SIZE;
@@ -212,8 +212,8 @@ public final class BdiWriteback {
         int id = file.id();
         for (int i = 0; i < qSize; i++) {
             int pfn = queue[(qHead + i) % queue.length];
-            if (mem[MemMap.at(pfn, MemMap.F_MAPPING)] == id
-                    && (mem[pfn << MemMap.STRIDE_SHIFT] & PageFlags.PG_WRITEBACK) != 0
+            if (map.mapping(pfn) == id
+                    && map.test(pfn, PageFlags.PG_WRITEBACK)
                     && mm.memMap().owner(pfn) == PageOwner.FILE) {
                 mm.pageWriteback().endWriteback(pfn);
             }
@@ -226,7 +226,7 @@ public final class BdiWriteback {
         int n = 0;
         for (int i = 0; i < qSize; i++) {
             int pfn = queue[(qHead + i) % queue.length];
-            if ((mem[pfn << MemMap.STRIDE_SHIFT] & PageFlags.PG_WRITEBACK) != 0) {
+            if (map.test(pfn, PageFlags.PG_WRITEBACK)) {
                 out[n++] = pfn;
             }
         }

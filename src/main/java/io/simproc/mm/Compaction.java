@@ -157,7 +157,7 @@ public final class Compaction {
         if (rc == CompactResult.SKIPPED) {
             return false;
         }
-        mm.countEvent(VmEvent.COMPACT_STALL, 1);
+        mm.vmstat().countEvent(VmEvent.COMPACT_STALL, 1);
         return true;
     }
 
@@ -184,11 +184,11 @@ public final class Compaction {
      */
     void countResult(int pfn, int order) {
         if (pfn < 0) {
-            mm.countEvent(VmEvent.COMPACT_FAIL, 1);
+            mm.vmstat().countEvent(VmEvent.COMPACT_FAIL, 1);
             return;
         }
         compactionDeferReset(mm.zoneOf(pfn), order, true);
-        mm.countEvent(VmEvent.COMPACT_SUCCESS, 1);
+        mm.vmstat().countEvent(VmEvent.COMPACT_SUCCESS, 1);
     }
 
     /**
@@ -301,16 +301,16 @@ public final class Compaction {
                             batch.add(pfn);
                         }
                     }
-                    mm.countEvent(VmEvent.COMPACT_MIGRATE_SCANNED, scanned);
+                    mm.vmstat().countEvent(VmEvent.COMPACT_MIGRATE_SCANNED, scanned);
                     cc.totalMigrateScanned += scanned;
-                    mm.countEvent(VmEvent.COMPACT_ISOLATED, batch.size());
+                    mm.vmstat().countEvent(VmEvent.COMPACT_ISOLATED, batch.size());
                     for (int src : batch) {
                         while (freepages.isEmpty() && freePfn >= blockEnd) {
                             cc.totalFreeScanned += isolateFreepages(zone, freePfn, freepages);
                             freePfn -= PageAlloc.PAGEBLOCK_NR_PAGES;
                         }
                         if (freepages.isEmpty()) {
-                            mm.countEvent(VmEvent.PGMIGRATE_FAIL, 1);
+                            mm.vmstat().countEvent(VmEvent.PGMIGRATE_FAIL, 1);
                             continue;
                         }
                         int dst = freepages.pollFirst();
@@ -318,7 +318,7 @@ public final class Compaction {
                             migrated = true;
                         } else {
                             freepages.addFirst(dst);
-                            mm.countEvent(VmEvent.PGMIGRATE_FAIL, 1);
+                            mm.vmstat().countEvent(VmEvent.PGMIGRATE_FAIL, 1);
                         }
                     }
                 }
@@ -376,8 +376,8 @@ public final class Compaction {
             isolated += 1L << order;
             pfn += (1 << order) - 1;
         }
-        mm.countEvent(VmEvent.COMPACT_FREE_SCANNED, scanned);
-        mm.countEvent(VmEvent.COMPACT_ISOLATED, isolated);
+        mm.vmstat().countEvent(VmEvent.COMPACT_FREE_SCANNED, scanned);
+        mm.vmstat().countEvent(VmEvent.COMPACT_ISOLATED, isolated);
         return scanned;
     }
 

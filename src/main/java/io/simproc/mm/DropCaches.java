@@ -1,11 +1,11 @@
 package io.simproc.mm;
 
 /**
- * fs/drop_caches.c: what a write to /proc/sys/vm/drop_caches does (§18.12). Bit 0 invalidates every clean,
- * unmapped, unlocked page cache page of every regular file and block device (shmem is not droppable) and counts
- * drop_pagecache; bit 1 runs the slab shrinkers at priority 0 until they free little and counts drop_slab; the
- * log line {@code "<comm> (<pid>): drop_caches: <value>"} is printed unless an earlier write had bit 2 set (the
- * write carrying bit 2 is itself still logged).
+ * fs/drop_caches.c: what a write to /proc/sys/vm/drop_caches does (drop_caches_sysctl_handler()). Bit 0
+ * invalidates every clean, unmapped, unlocked page cache page of every regular file and block device (shmem is not
+ * droppable) and counts drop_pagecache; bit 1 runs the slab shrinkers at priority 0 until they free little and
+ * counts drop_slab; the log line {@code "<comm> (<pid>): drop_caches: <value>"} is printed unless an earlier write
+ * had bit 2 set (the write carrying bit 2 is itself still logged).
  */
 public final class DropCaches {
     private final MemoryManager mm;
@@ -26,14 +26,14 @@ public final class DropCaches {
         mm.assertWriter();
         lastValue = value;
         if ((value & 1) != 0) {
-            for (AddressSpace f : java.util.List.copyOf(mm.files())) {
+            for (AddressSpace f : java.util.List.copyOf(mm.inodes().files())) {
                 mm.filemap().invalidateMappingPages(f);
             }
-            mm.countEvent(VmEvent.DROP_PAGECACHE, 1);
+            mm.vmstat().countEvent(VmEvent.DROP_PAGECACHE, 1);
         }
         if ((value & 2) != 0) {
             dropSlab();
-            mm.countEvent(VmEvent.DROP_SLAB, 1);
+            mm.vmstat().countEvent(VmEvent.DROP_SLAB, 1);
         }
         if (!stfu) {
             mm.services().printk(KernelServices.KERN_INFO, String.format("%s (%d): drop_caches: %d",
@@ -49,7 +49,7 @@ public final class DropCaches {
         do {
             freed = 0;
             for (PgData pgdat : mm.nodes()) {
-                freed += mm.vmscan().shrinkSlab(Gfp.GFP_KERNEL, pgdat.nodeId(), 0);
+                freed += mm.shrinkers().shrinkSlab(Gfp.GFP_KERNEL, pgdat.nodeId(), 0);
             }
             shift++;
         } while ((freed >> shift) > 1);

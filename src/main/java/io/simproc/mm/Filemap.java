@@ -21,11 +21,11 @@ public final class Filemap {
     }
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     Filemap(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /**
@@ -44,8 +44,8 @@ public final class Filemap {
         if (file.isShmem()) {
             return new Lookup(pfn, false);
         }
-        mm.countEvent(VmEvent.PGMAJFAULT, 1);
-        mm.countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+        mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
+        mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
         return new Lookup(pfn, true);
     }
 
@@ -59,12 +59,11 @@ public final class Filemap {
         if (pfn < 0) {
             return -1;
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        mem[b + MemMap.F_MAPPING] = file.id();
-        mem[b + MemMap.F_INDEX] = (int) index;
+        map.setMapping(pfn, file.id());
+        map.setIndex(pfn, (int) index);
         mm.content().set(pfn, PageContent.fileWord(file, index));
         if (file.isShmem()) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_SWAPBACKED;
+            map.addFlags(pfn, PageFlags.PG_SWAPBACKED);
         }
         int old = file.pages.raw(index);
         file.pages.put(index, pfn);
@@ -134,7 +133,7 @@ public final class Filemap {
             read++;
         }
         if (!file.isShmem()) {
-            mm.countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
+            mm.vmstat().countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
         }
         return read;
     }
@@ -202,8 +201,7 @@ public final class Filemap {
      * workingset activation); active → referenced. Unevictable pages are left alone.
      */
     public void markPageAccessed(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int f = mem[b + MemMap.F_FLAGS];
+        int f = map.flags(pfn);
         if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
             return;
         }
@@ -211,15 +209,15 @@ public final class Filemap {
             if ((f & PageFlags.PG_LRU) != 0) {
                 Lruvec lruvec = mm.zoneOf(pfn).node().lruvec;
                 lruvec.del(pfn);
-                mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED;
+                map.setFlags(pfn, (map.flags(pfn) | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
                 lruvec.add(pfn);
-                mm.countEvent(VmEvent.PGACTIVATE, 1);
+                mm.vmstat().countEvent(VmEvent.PGACTIVATE, 1);
             } else {
-                mem[b + MemMap.F_FLAGS] = (f | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED;
+                map.setFlags(pfn, (f | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
             }
             mm.workingset().activation(pfn);
         } else if ((f & PageFlags.PG_REFERENCED) == 0) {
-            mem[b + MemMap.F_FLAGS] = f | PageFlags.PG_REFERENCED;
+            map.setFlags(pfn, f | PageFlags.PG_REFERENCED);
         }
     }
 
@@ -275,7 +273,7 @@ public final class Filemap {
                 return;
             }
             int pfn = file.pages.get(i);
-            if (mem[MemMap.at(pfn, MemMap.F_MAPCOUNT)] == 0) {
+            if (map.mapcount(pfn) == 0) {
                 deleteFromPageCache(file, i, cpu);
                 dropped[0]++;
             }
@@ -295,10 +293,9 @@ public final class Filemap {
         long[] freed = {0};
         file.pages.forEachIndex(i -> {
             int pfn = file.pages.get(i);
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            int f = mem[b + MemMap.F_FLAGS];
+            int f = map.flags(pfn);
             if ((f & (PageFlags.PG_DIRTY | PageFlags.PG_WRITEBACK | PageFlags.PG_MLOCKED)) != 0
-                    || mem[b + MemMap.F_MAPCOUNT] != 0 || mem[b + MemMap.F_REFCOUNT] != 1) {
+                    || map.mapcount(pfn) != 0 || map.refcount(pfn) != 1) {
                 return;
             }
             removeForReclaim(file, i, pfn, false);

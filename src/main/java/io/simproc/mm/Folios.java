@@ -8,29 +8,28 @@ package io.simproc.mm;
  */
 public final class Folios {
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     Folios(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** folio_get(). */
     void get(int pfn) {
-        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+        map.incRefcount(pfn);
     }
 
     /** folio_put(): drop a reference; the last one frees the page on the given CPU. */
     void put(int pfn, int cpu) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int ref = --mem[b + MemMap.F_REFCOUNT];
+        int ref = map.decRefcount(pfn);
         if (ref > 0) {
             return;
         }
         if (ref < 0) {
             throw new IllegalStateException("pfn " + pfn + " refcount went negative");
         }
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
+        if (map.test(pfn, PageFlags.PG_TRANSHUGE)) {
             mm.hugeMemory().pageReleased(pfn, cpu);
             return;
         }
@@ -40,7 +39,7 @@ public final class Folios {
 
     /** A page no one references is about to be freed: off its LRU list, out of NR_MLOCK. */
     void unlinkFreed(int pfn) {
-        int flags = mem[pfn << MemMap.STRIDE_SHIFT];
+        int flags = map.flags(pfn);
         if ((flags & PageFlags.PG_LRU) != 0) {
             lruvecOf(pfn).del(pfn);
         }
@@ -60,48 +59,48 @@ public final class Folios {
      * field, as the kernel keeps mlock_count beside the (unused) LRU link.
      */
     void mlock(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int flags = mem[b + MemMap.F_FLAGS];
+        int flags = map.flags(pfn);
         if ((flags & PageFlags.PG_MLOCKED) != 0) {
-            mem[b + MemMap.F_PRIV]++;
+            map.setPriv(pfn, map.priv(pfn) + 1);
             return;
         }
         boolean onLru = (flags & PageFlags.PG_LRU) != 0;
         if (onLru) {
             lruvecOf(pfn).del(pfn);
         }
-        mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE)
-                & ~PageFlags.PG_ACTIVE;
-        mem[b + MemMap.F_PRIV] = 1;
+        map.setFlags(pfn, (map.flags(pfn) | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE)
+                & ~PageFlags.PG_ACTIVE);
+        map.setPriv(pfn, 1);
         mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]++;
-        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MLOCKED, 1);
+        mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_MLOCKED, 1);
         if (onLru) {
             lruvecOf(pfn).add(pfn);
-            mm.countEvent(VmEvent.UNEVICTABLE_PGS_CULLED, 1);
+            mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_CULLED, 1);
         }
     }
 
     /** munlock_folio(): one locking mapping less; the last returns the page to the evictable lists. */
     void munlock(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int flags = mem[b + MemMap.F_FLAGS];
+        int flags = map.flags(pfn);
         if ((flags & PageFlags.PG_MLOCKED) == 0) {
             return;
         }
-        if (--mem[b + MemMap.F_PRIV] > 0) {
+        int mlockCount = map.priv(pfn) - 1;
+        if (mlockCount > 0) {
+            map.setPriv(pfn, mlockCount);
             return;
         }
-        mem[b + MemMap.F_PRIV] = 0;
+        map.setPriv(pfn, 0);
         boolean onLru = (flags & PageFlags.PG_LRU) != 0;
         if (onLru) {
             lruvecOf(pfn).del(pfn);
         }
-        mem[b + MemMap.F_FLAGS] &= ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
+        map.clearFlags(pfn, PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
         mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
-        mm.countEvent(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, 1);
+        mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, 1);
         if (onLru) {
             lruvecOf(pfn).add(pfn);
-            mm.countEvent(VmEvent.UNEVICTABLE_PGS_RESCUED, 1);
+            mm.vmstat().countEvent(VmEvent.UNEVICTABLE_PGS_RESCUED, 1);
         }
     }
 

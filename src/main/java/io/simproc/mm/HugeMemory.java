@@ -42,7 +42,7 @@ public final class HugeMemory {
     public static final long HPAGE_PMD_SIZE = (long) HPAGE_PMD_NR << Page.PAGE_SHIFT;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
     /** The /sys/kernel/mm/transparent_hugepage settings the fault path reads. */
     private final ThpFlags flags;
     /** huge_zero_folio: its first pfn, or -1 while it is not allocated. */
@@ -57,10 +57,10 @@ public final class HugeMemory {
 
     HugeMemory(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
         this.flags = new ThpFlags(mm, mm.config().thp());
-        mm.registerShrinker(new HugeZeroShrinker());
-        mm.registerShrinker(new DeferredSplitShrinker());
+        mm.shrinkers().register(new HugeZeroShrinker());
+        mm.shrinkers().register(new DeferredSplitShrinker());
     }
 
     /** The runtime THP settings (enabled, defrag, use_zero_page). */
@@ -157,18 +157,17 @@ public final class HugeMemory {
         int head = mm.pageAlloc().allocPages(flags.vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
                 mmStruct.homeCpu, PageOwner.ANON);
         if (head < 0) {
-            mm.countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
+            mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;
         }
-        int ownerBits = mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.OWNER_MASK;
+        int ownerBits = map.flags(head) & PageFlags.OWNER_MASK;
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         long rw = vma.test(VmFlags.VM_WRITE) ? PageTable._PAGE_RW : 0;
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            mem[b + MemMap.F_FLAGS] = ownerBits | PageFlags.PG_TRANSHUGE;
-            mem[b + MemMap.F_REFCOUNT] = 1;
-            mem[b + MemMap.F_PRIV] = 0;
+            map.setFlags(pfn, ownerBits | PageFlags.PG_TRANSHUGE);
+            map.setRefcount(pfn, 1);
+            map.setPriv(pfn, 0);
             long a = haddr + ((long) i << Page.PAGE_SHIFT);
             mm.rmap().addNewAnon(pfn, vma, a);
             mm.folios().addLru(pfn);
@@ -183,7 +182,7 @@ public final class HugeMemory {
         }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, HPAGE_PMD_NR);
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] += HPAGE_PMD_NR;
-        mm.countEvent(VmEvent.THP_FAULT_ALLOC, 1);
+        mm.vmstat().countEvent(VmEvent.THP_FAULT_ALLOC, 1);
         return true;
     }
 
@@ -200,7 +199,7 @@ public final class HugeMemory {
             int pfn = mm.pageAlloc().allocPages((Gfp.GFP_TRANSHUGE | Gfp.__GFP_ZERO) & ~Gfp.__GFP_MOVABLE,
                     HPAGE_PMD_ORDER, mmStruct.homeNid, mmStruct.homeCpu, PageOwner.KERNEL);
             if (pfn < 0) {
-                mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC_FAILED, 1);
+                mm.vmstat().countEvent(VmEvent.THP_ZERO_PAGE_ALLOC_FAILED, 1);
                 return -1;
             }
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
@@ -208,7 +207,7 @@ public final class HugeMemory {
             }
             hugeZeroPfn = pfn;
             hugeZeroRefcount = 1;
-            mm.countEvent(VmEvent.THP_ZERO_PAGE_ALLOC, 1);
+            mm.vmstat().countEvent(VmEvent.THP_ZERO_PAGE_ALLOC, 1);
         }
         hugeZeroRefcount++;
         mmStruct.hugeZeroFolio = true;
@@ -275,13 +274,13 @@ public final class HugeMemory {
             return false;
         }
         int head = headOf(PageTable.pfnOf(pte));
-        if (mem[MemMap.at(head, MemMap.F_REFCOUNT)] == 1) {
+        if (map.refcount(head) == 1) {
             int first = PageTable.indexOf(haddr);
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
                 table.entry[first + i] |= PageTable._PAGE_RW | PageTable._PAGE_DIRTY | PageTable._PAGE_ACCESSED;
             }
             mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
-            mm.countEvent(VmEvent.PGREUSE, 1);
+            mm.vmstat().countEvent(VmEvent.PGREUSE, 1);
             return true;
         }
         splitHugePmd(haddr, table);
@@ -311,7 +310,7 @@ public final class HugeMemory {
             if (locked) {
                 mm.folios().munlock(pfn);
             }
-            mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]--;
+            map.decRefcount(pfn);
         }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, -HPAGE_PMD_NR);
         settle(head, mmStruct.homeCpu);
@@ -366,12 +365,12 @@ public final class HugeMemory {
      * page whose references differ from the head's.
      */
     private void settle(int head, int cpu) {
-        if ((mem[MemMap.at(head, MemMap.F_FLAGS)] & PageFlags.PG_TRANSHUGE) == 0) {
+        if (!map.test(head, PageFlags.PG_TRANSHUGE)) {
             return;
         }
-        int ref = mem[MemMap.at(head, MemMap.F_REFCOUNT)];
+        int ref = map.refcount(head);
         for (int i = 1; i < HPAGE_PMD_NR; i++) {
-            if (mem[MemMap.at(head + i, MemMap.F_REFCOUNT)] != ref) {
+            if (map.refcount(head + i) != ref) {
                 deferredSplitFolio(head);
                 return;
             }
@@ -385,7 +384,7 @@ public final class HugeMemory {
     /** deferred_split_folio(): the folio is partly unmapped; it waits on the queue to be split. */
     private void deferredSplitFolio(int head) {
         if (deferred.add(head)) {
-            mm.countEvent(VmEvent.THP_DEFERRED_SPLIT_PAGE, 1);
+            mm.vmstat().countEvent(VmEvent.THP_DEFERRED_SPLIT_PAGE, 1);
         }
     }
 
@@ -439,7 +438,7 @@ public final class HugeMemory {
      */
     void splitHugePage(int head) {
         int mapped = 0;
-        while (mapped < HPAGE_PMD_NR && mem[MemMap.at(head + mapped, MemMap.F_MAPCOUNT)] == 0) {
+        while (mapped < HPAGE_PMD_NR && map.mapcount(head + mapped) == 0) {
             mapped++;
         }
         int[] pmds = {0};
@@ -456,15 +455,15 @@ public final class HugeMemory {
         deferred.remove(head);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
-            mem[MemMap.at(pfn, MemMap.F_FLAGS)] &= ~PageFlags.PG_TRANSHUGE;
-            if (mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == 0) {
+            map.clearFlags(pfn, PageFlags.PG_TRANSHUGE);
+            if (map.refcount(pfn) == 0) {
                 mm.folios().unlinkFreed(pfn);
                 mm.pageAlloc().freePages(pfn, 0, 0);
             }
         }
         mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
-        mm.countEvent(VmEvent.THP_SPLIT_PAGE, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PAGE, 1);
     }
 
     /**
@@ -498,7 +497,7 @@ public final class HugeMemory {
      */
     void splitHugePmd(long haddr, PageTable.Pte table) {
         splitHugePmdEntries(table, PageTable.indexOf(haddr));
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 
     /** The 512 PTEs of a huge PMD from index {@code first} of {@code table} become ordinary ones. */
@@ -515,8 +514,8 @@ public final class HugeMemory {
     void splitHugeZeroPmd(long haddr, PageTable.Pte table) {
         int first = PageTable.indexOf(haddr);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
-            table.entry[first + i] = Memory.mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL);
+            table.entry[first + i] = Memory.mkPte(mm.memory().zeroPfn(), PageTable._PAGE_SPECIAL);
         }
-        mm.countEvent(VmEvent.THP_SPLIT_PMD, 1);
+        mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, 1);
     }
 }

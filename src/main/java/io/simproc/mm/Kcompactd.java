@@ -105,7 +105,7 @@ public final class Kcompactd {
         int nid = pgdat.nodeId();
         int order = maxOrder[nid];
         int highest = highestZoneidx[nid];
-        mm.countEvent(VmEvent.COMPACT_DAEMON_WAKE, 1);
+        mm.vmstat().countEvent(VmEvent.COMPACT_DAEMON_WAKE, 1);
         for (int i = 0; i <= highest; i++) {
             Zone z = pgdat.zone(i);
             if (!z.isPopulated() || Compaction.compactionDeferred(z, order)
@@ -119,8 +119,8 @@ public final class Kcompactd {
                 mm.pageAlloc().drainAllPages(z);
                 Compaction.deferCompaction(z, order);
             }
-            mm.countEvent(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED, cc.totalMigrateScanned);
-            mm.countEvent(VmEvent.COMPACT_DAEMON_FREE_SCANNED, cc.totalFreeScanned);
+            mm.vmstat().countEvent(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED, cc.totalMigrateScanned);
+            mm.vmstat().countEvent(VmEvent.COMPACT_DAEMON_FREE_SCANNED, cc.totalFreeScanned);
         }
         if (maxOrder[nid] <= order) {
             maxOrder[nid] = 0;
@@ -173,8 +173,8 @@ public final class Kcompactd {
             }
             Compaction.Control cc = new Compaction.Control(-1, MigrateType.MOVABLE.ordinal(), true);
             mm.compaction().compactZone(z, cc);
-            mm.countEvent(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED, cc.totalMigrateScanned);
-            mm.countEvent(VmEvent.COMPACT_DAEMON_FREE_SCANNED, cc.totalFreeScanned);
+            mm.vmstat().countEvent(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED, cc.totalMigrateScanned);
+            mm.vmstat().countEvent(VmEvent.COMPACT_DAEMON_FREE_SCANNED, cc.totalFreeScanned);
         }
     }
 

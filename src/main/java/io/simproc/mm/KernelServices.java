@@ -2,8 +2,8 @@ package io.simproc.mm;
 
 /**
  * What the memory manager needs from the rest of the simulated kernel, kept behind an interface so that mm imports
- * nothing outside itself: the jiffies clock and timers, printk, and the task on whose behalf it is running
- * ("current").
+ * nothing outside itself: the jiffies clock and timers, printk, the task on whose behalf it is running
+ * ("current"), and for the OOM killer the processes, the kill and panic().
  */
 public interface KernelServices {
     /** KERN_WARNING, KERN_INFO... as printk levels. */
@@ -38,7 +38,22 @@ public interface KernelServices {
     /**
      * out_of_memory(): the allocator made no progress; the OOM killer may free memory by killing a task. Returns
      * whether the caller should retry (a task was killed or is already dying, or the OOM killer may not act for
-     * this request).
+     * this request). The kernel runs {@link OomKill#outOfMemory}.
      */
     boolean outOfMemory(OomControl oc);
+
+    /** for_each_process(): every process (thread group leader), in pid order, as the OOM killer sees it. */
+    java.util.List<OomTask> oomProcesses();
+
+    /** The process current belongs to, or null while the kernel works for itself. */
+    OomTask oomCurrent();
+
+    /**
+     * __oom_kill_process()'s end: mark the victim (it may use the reserves until it exits) and send it SIGKILL, at
+     * once for another process; current dies when it leaves the kernel.
+     */
+    void oomKillProcess(OomTask victim);
+
+    /** panic(): log the panic and stop the machine. Does not return on a running kernel. */
+    void panic(String message);
 }

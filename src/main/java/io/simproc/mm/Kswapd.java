@@ -8,8 +8,8 @@ package io.simproc.mm;
  * paid back); a run that reclaims nothing counts a failure, and MAX_RECLAIM_RETRIES of them make the node
  * hopeless. Then it naps HZ/10: a wake-up during the nap counts kswapd_low_wmark_hit_quickly and runs again at
  * once; a node unbalanced again after the nap counts kswapd_high_wmark_hit_quickly and runs again; otherwise
- * kswapd sleeps until the next wake-up (§18.6). Going to sleep balanced after a high-order wake-up, it wakes
- * {@link Kcompactd} for that order (kswapd_try_to_sleep).
+ * kswapd sleeps until the next wake-up. Going to sleep balanced after a high-order wake-up, it wakes
+ * {@link Kcompactd} for that order (mm/vmscan.c: kswapd_try_to_sleep()).
  */
 public final class Kswapd {
     private static final int SLEEPING = 0;
@@ -46,7 +46,7 @@ public final class Kswapd {
             return;
         }
         if (pgdat.kswapdState == NAPPING) {
-            mm.vmEvents[VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY.ordinal()]++;
+            mm.vmstat().events[VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY.ordinal()]++;
         }
         makeRunnable(pgdat);
     }
@@ -77,7 +77,7 @@ public final class Kswapd {
                 return;
             }
             if (!pgdatBalanced(pgdat, order, highest) && pgdat.kswapdFailures < PageAlloc.MAX_RECLAIM_RETRIES) {
-                mm.vmEvents[VmEvent.KSWAPD_HIGH_WMARK_HIT_QUICKLY.ordinal()]++;
+                mm.vmstat().events[VmEvent.KSWAPD_HIGH_WMARK_HIT_QUICKLY.ordinal()]++;
                 makeRunnable(pgdat);
                 return;
             }
@@ -90,7 +90,7 @@ public final class Kswapd {
      * twice its size (fragmentation may keep the node from a high-order balance; compaction is then kcompactd's).
      */
     int balancePgdat(PgData pgdat, int order, int highestZoneidx) {
-        mm.vmEvents[VmEvent.PAGEOUTRUN.ordinal()]++;
+        mm.vmstat().events[VmEvent.PAGEOUTRUN.ordinal()]++;
         long[] zoneBoosts = new long[ZoneType.MAX_NR_ZONES];
         long nrBoostReclaim = 0;
         for (int i = 0; i <= highestZoneidx; i++) {

@@ -1,17 +1,15 @@
 package io.simproc.mm;
 
-import java.util.Arrays;
-
 /**
- * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable) as
- * intrusive lists through the pages' list links. New pages go to the head; reclaim takes from the tail. The
+ * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable), its
+ * {@link PageLists} through the pages' lru links (prev() walks toward the head, next() toward the tail). New pages go to the head; reclaim takes from the tail. The
  * list sizes are the NR_*_ANON/FILE and NR_UNEVICTABLE node counters and the NR_ZONE_* zone counters, kept here
  * incrementally.
  *
  * <p>Which list a page is on follows from its flags (folio_lru_list): PG_UNEVICTABLE → unevictable; swap-backed
  * pages (anon, shmem) → the anon lists, others → the file lists; PG_ACTIVE → the active one.
  */
-public final class Lruvec {
+public final class Lruvec extends PageLists {
     public static final int LRU_INACTIVE_ANON = 0;
     public static final int LRU_ACTIVE_ANON = 1;
     public static final int LRU_INACTIVE_FILE = 2;
@@ -27,9 +25,7 @@ public final class Lruvec {
 
     private final MemoryManager mm;
     private final PgData pgdat;
-    private final int[] mem;
-    private final int[] head = new int[NR_LRU_LISTS];
-    private final int[] tail = new int[NR_LRU_LISTS];
+    private final MemMap map;
     /** lruvec->anon_cost / file_cost: recent reclaim cost (I/O and refaults) of each type, decaying. */
     long anonCost;
     long fileCost;
@@ -40,11 +36,10 @@ public final class Lruvec {
     long nonresidentAge;
 
     Lruvec(MemoryManager mm, PgData pgdat) {
+        super(mm.memMap(), NR_LRU_LISTS);
         this.mm = mm;
         this.pgdat = pgdat;
-        this.mem = mm.memMap().mem;
-        Arrays.fill(head, MemMap.NIL);
-        Arrays.fill(tail, MemMap.NIL);
+        this.map = mm.memMap();
     }
 
     /** folio_lru_list(). */
@@ -58,66 +53,37 @@ public final class Lruvec {
 
     /** lruvec_add_folio(): put pfn on the head of the list its flags select and set PG_LRU. */
     void add(int pfn) {
-        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        int f = map.flags(pfn);
         if ((f & PageFlags.PG_LRU) != 0) {
             throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
         }
         int lru = lruOf(f);
-        int h = head[lru];
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = h;
-        if (h == MemMap.NIL) {
-            tail[lru] = pfn;
-        } else {
-            mem[MemMap.at(h, MemMap.F_PREV)] = pfn;
-        }
-        head[lru] = pfn;
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f | PageFlags.PG_LRU;
+        listAdd(lru, pfn);
+        map.setFlags(pfn, f | PageFlags.PG_LRU);
         account(pfn, lru, 1);
     }
 
     /** lruvec_add_folio_tail(): put pfn at the tail (next in line for reclaim), e.g. after writeback. */
     void addTail(int pfn) {
-        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        int f = map.flags(pfn);
         if ((f & PageFlags.PG_LRU) != 0) {
             throw new IllegalStateException("pfn " + pfn + " is already on an LRU list");
         }
         int lru = lruOf(f);
-        int t = tail[lru];
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = t;
-        if (t == MemMap.NIL) {
-            head[lru] = pfn;
-        } else {
-            mem[MemMap.at(t, MemMap.F_NEXT)] = pfn;
-        }
-        tail[lru] = pfn;
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f | PageFlags.PG_LRU;
+        listAddTail(lru, pfn);
+        map.setFlags(pfn, f | PageFlags.PG_LRU);
         account(pfn, lru, 1);
     }
 
     /** lruvec_del_folio(): take pfn off its list and clear PG_LRU. */
     void del(int pfn) {
-        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        int f = map.flags(pfn);
         if ((f & PageFlags.PG_LRU) == 0) {
             throw new IllegalStateException("pfn " + pfn + " is not on an LRU list");
         }
         int lru = lruOf(f);
-        int n = mem[MemMap.at(pfn, MemMap.F_NEXT)];
-        int p = mem[MemMap.at(pfn, MemMap.F_PREV)];
-        if (p == MemMap.NIL) {
-            head[lru] = n;
-        } else {
-            mem[MemMap.at(p, MemMap.F_NEXT)] = n;
-        }
-        if (n == MemMap.NIL) {
-            tail[lru] = p;
-        } else {
-            mem[MemMap.at(n, MemMap.F_PREV)] = p;
-        }
-        mem[MemMap.at(pfn, MemMap.F_NEXT)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_PREV)] = MemMap.NIL;
-        mem[MemMap.at(pfn, MemMap.F_FLAGS)] = f & ~PageFlags.PG_LRU;
+        listDel(lru, pfn);
+        map.setFlags(pfn, f & ~PageFlags.PG_LRU);
         account(pfn, lru, -1);
     }
 
@@ -128,21 +94,11 @@ public final class Lruvec {
 
     /** The page at the tail (oldest) of a list, or NIL. */
     public int tail(int lru) {
-        return tail[lru];
+        return lastEntry(lru);
     }
 
     public int head(int lru) {
-        return head[lru];
-    }
-
-    /** The page one step toward the head (younger), or NIL. */
-    public int prev(int pfn) {
-        return mem[MemMap.at(pfn, MemMap.F_PREV)];
-    }
-
-    /** The next page toward the tail. */
-    public int next(int pfn) {
-        return mem[MemMap.at(pfn, MemMap.F_NEXT)];
+        return firstEntry(lru);
     }
 
     /** The list size (the node counter). */

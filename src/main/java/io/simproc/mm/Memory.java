@@ -23,11 +23,26 @@ public final class Memory {
     static final long PTE_FLAGS_MASK = (1L << PageTable.PTE_SHIFT) - 1;
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
+    /** The shared zero page, or -1 before boot designates one. */
+    private int zeroPfn = -1;
 
     Memory(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
+    }
+
+    /** Boot designates a reserved page of the kernel image as the zero page. */
+    public void setZeroPfn(int pfn) {
+        if (!map.test(pfn, PageFlags.PG_RESERVED)) {
+            throw new IllegalArgumentException("the zero page must be a reserved page, pfn " + pfn + " is not");
+        }
+        this.zeroPfn = pfn;
+    }
+
+    /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
+    public int zeroPfn() {
+        return zeroPfn;
     }
 
     static long ptePfn(long pte) {
@@ -83,7 +98,7 @@ public final class Memory {
 
     /** handle_mm_fault(). */
     int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
-        mm.countEvent(VmEvent.PGFAULT, 1);
+        mm.vmstat().countEvent(VmEvent.PGFAULT, 1);
         addr &= io.simproc.uapi.Page.PAGE_MASK;
         boolean thpPmdNone = vma.isAnonymous()
                 && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
@@ -120,7 +135,7 @@ public final class Memory {
     /** do_anonymous_page(). */
     private int doAnonymousPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table) {
         if (!write) {
-            PageTable.set(table, addr, mkPte(mm.zeroPfn(), PageTable._PAGE_SPECIAL));
+            PageTable.set(table, addr, mkPte(zeroPfn, PageTable._PAGE_SPECIAL));
             return MINOR;
         }
         int pfn = newAnonPage(mmStruct, vma, addr);
@@ -201,34 +216,32 @@ public final class Memory {
             if (pfn < 0) {
                 return OOM;
             }
-            if (!mm.mms().contains(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
+            if (!mm.mmStructs().isLive(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
                 // pte_same() failed: the allocation OOM-killed this address space's owner, whose exit zapped the
                 // PTE and dropped its slot reference.
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
                 return MINOR;
             }
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
+            map.addFlags(pfn, PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED);
             mm.content().set(pfn, swap.slotContent(entry));
-            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+            map.setIndex(pfn, (int) vma.linearPageIndex(addr));
             swap.addToSwapCache(pfn, entry);
             mm.folios().put(pfn, mmStruct.homeCpu);
             if (shadow[0] != 0) {
                 mm.workingset().refault(pfn, shadow[0], false);
             }
             mm.folios().addLru(pfn);
-            mm.countEvent(VmEvent.PSWPIN, 1);
-            mm.countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
-            mm.countEvent(VmEvent.PGMAJFAULT, 1);
+            mm.vmstat().countEvent(VmEvent.PSWPIN, 1);
+            mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+            mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
             result = MAJOR;
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if (mem[b + MemMap.F_MAPCOUNT] == 0) {
+        if (map.mapcount(pfn) == 0) {
             mm.mmap().anonVmaPrepare(vma);
             AnonVma av = swap.swapCount(entry) > 1 ? vma.anonVma.root : vma.anonVma;
-            mem[b + MemMap.F_MAPPING] = av.id;
-            mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
+            map.setMapping(pfn, av.id);
+            map.setIndex(pfn, (int) vma.linearPageIndex(addr));
         }
         mm.folios().get(pfn);
         mm.rmap().addMapping(pfn);
@@ -236,7 +249,7 @@ public final class Memory {
         mmStruct.addRss(MmStruct.MM_ANONPAGES, 1);
         swap.swapFree(entry);
         long flags = 0;
-        if (write && mem[b + MemMap.F_MAPCOUNT] == 1 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
+        if (write && map.mapcount(pfn) == 1 && map.test(pfn, PageFlags.PG_SWAPCACHE)
                 && swap.folioFreeSwap(pfn)) {
             flags = PageTable._PAGE_RW | PageTable._PAGE_DIRTY;
             mm.content().store(pfn);
@@ -257,7 +270,7 @@ public final class Memory {
      * OOM-killed the address space's owner and zapped it. Returns false when memory ran out.
      */
     boolean unuseSwap(int type) {
-        for (MmStruct m : new java.util.ArrayList<>(mm.mms())) {
+        for (MmStruct m : new java.util.ArrayList<>(mm.mmStructs().all())) {
             for (Vma v : new java.util.ArrayList<>(m.vmas())) {
                 java.util.List<Long> addrs = new java.util.ArrayList<>();
                 m.pgtable.scan(v.start, v.end, (addr, pte) -> {
@@ -266,7 +279,7 @@ public final class Memory {
                     }
                 });
                 for (long addr : addrs) {
-                    if (!mm.mms().contains(m)) {
+                    if (!mm.mmStructs().isLive(m)) {
                         break;
                     }
                     PageTable.Pte table = m.pgtable.leaf(addr, null);
@@ -291,15 +304,14 @@ public final class Memory {
             return MINOR;
         }
         boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0
-                && mem[b + MemMap.F_MAPCOUNT] == 1) {
+        if (!special && map.test(pfn, PageFlags.PG_SWAPCACHE)
+                && map.mapcount(pfn) == 1) {
             mm.swap().folioFreeSwap(pfn);
         }
-        if (!special && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+        if (!special && map.test(pfn, PageFlags.PG_ANON) && map.refcount(pfn) == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
             mm.content().store(pfn);
-            mm.countEvent(VmEvent.PGREUSE, 1);
+            mm.vmstat().countEvent(VmEvent.PGREUSE, 1);
             return MINOR;
         }
         int copy = newAnonPage(mmStruct, vma, addr);
@@ -309,9 +321,9 @@ public final class Memory {
         mm.content().store(copy);
         PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
         if (!special) {
-            boolean wasAnon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;
+            boolean wasAnon = map.test(pfn, PageFlags.PG_ANON);
             if (!wasAnon) {
-                mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+                mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
             } else {
                 mmStruct.addRss(MmStruct.MM_ANONPAGES, -1);
             }
@@ -329,13 +341,12 @@ public final class Memory {
         if (vma.test(VmFlags.VM_LOCKED)) {
             mm.folios().munlock(pfn);
         }
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) != 0 && mem[b + MemMap.F_MAPCOUNT] == 0) {
+        if (map.test(pfn, PageFlags.PG_SWAPCACHE) && map.mapcount(pfn) == 0) {
             mm.swap().folioFreeSwap(pfn);
         }
-        boolean huge = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0;
+        boolean huge = map.test(pfn, PageFlags.PG_TRANSHUGE);
         mm.folios().put(pfn, cpu);
-        if (huge && mem[b + MemMap.F_REFCOUNT] > 0) {
+        if (huge && map.refcount(pfn) > 0) {
             // Still referenced elsewhere, yet unmapped here: the folio may now be partly mapped. (A last reference
             // is reported by folio_put itself.)
             mm.hugeMemory().pageReleased(pfn, cpu);
@@ -377,7 +388,7 @@ public final class Memory {
                 return;
             }
             int pfn = (int) ptePfn(pte);
-            mmStruct.addRss(mm.rssMemberOf(pfn), -1);
+            mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
             unmapPage(vma, pfn, mmStruct.homeCpu);
         });
     }

@@ -1,15 +1,21 @@
 package io.simproc.mm;
 
+import io.simproc.mm.slab.Slab;
+import io.simproc.mm.vmalloc.Percpu;
+import io.simproc.mm.vmalloc.ThreadStacks;
+import io.simproc.mm.vmalloc.Vmalloc;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * The simulated memory manager: the mem_map, the nodes and their zones, the page allocator, the reserves and the
- * global vm event counters. Built from memblock at boot ({@link #create}, then {@link #memblockFreeAll}, then
- * {@link #initReserves}), it is afterwards changed only through its subsystems' public mutators, which all assert
- * that they run on the simulation thread (the single writer). Readers use the getters under the machine's read lock.
+ * The simulated memory manager: the mem_map, the nodes and their zones, and the subsystems that work on them, each
+ * named after its kernel source (PageAlloc for mm/page_alloc.c, Vmscan for mm/vmscan.c, VmStat for mm/vmstat.c...).
+ * Built from memblock at boot ({@link #create}, then {@link #memblockFreeAll}, then {@link #initReserves}; the steps
+ * themselves are in {@link MmInit}), it is afterwards changed only through its subsystems' public mutators, which
+ * all assert that they run on the simulation thread (the single writer). Readers use the getters under the
+ * machine's read lock.
  */
 public final class MemoryManager {
     private final KernelConfig config;
@@ -18,17 +24,25 @@ public final class MemoryManager {
     private final PgData[] nodes;
     private final Zone[] zonesById;
     private final List<Zone> zones;
-    private final Zone[][][] zonelists;
-    private final int nrCpus;
+    private Zone[][][] zonelists;
     private final int[] cpuToNode;
+    private final Sparse sparse;
     private final VmTunables tunables = new VmTunables();
-    final long[] vmEvents = new long[VmEvent.values().length];
-    private final long[] ownerPages = new long[PageOwner.values().length];
+    private final VmStat vmstat = new VmStat(this);
+    private final Mappings mappings = new Mappings();
+    private final Inodes inodes = new Inodes(this);
+    private final Shmem shmem = new Shmem(this);
+    private final MmStructs mmStructs = new MmStructs(this);
+    private final Shrinkers shrinkers = new Shrinkers(this);
+    private final PageContent content;
     private final Watermarks watermarks;
     private final Kswapd kswapd;
     private final Kcompactd kcompactd;
     private final Mmap mmap = new Mmap(this);
+    private final Mlock mlock = new Mlock(this);
+    private final Madvise madvise = new Madvise(this);
     private final Overcommit overcommit = new Overcommit(this);
+    private final OomKill oomKill = new OomKill(this);
     private final Compaction compaction;
     private final Memory memory;
     private final HugeMemory hugeMemory;
@@ -41,42 +55,24 @@ public final class MemoryManager {
     private final Vmscan vmscan;
     private final Swapfile swap;
     private final DropCaches dropCaches;
-    private final PageContent content;
-    /** Mapping ids stored in struct page: index → AnonVma or AddressSpace (0 is "none"). */
-    private final java.util.ArrayList<Object> mappings = new java.util.ArrayList<>(java.util.List.of(NONE));
-    private final java.util.ArrayDeque<Integer> freeMappingIds = new java.util.ArrayDeque<>();
-    private final java.util.Set<MmStruct> mms = new java.util.LinkedHashSet<>();
-    private final java.util.Set<AddressSpace> anonymousShmem = new java.util.LinkedHashSet<>();
-    private final java.util.Set<AddressSpace> shmemObjects = new java.util.LinkedHashSet<>();
-    /** Regular files and block devices with a page cache (the superblocks' inode lists drop_caches walks). */
-    private final java.util.Set<AddressSpace> files = new java.util.LinkedHashSet<>();
-    private final java.util.List<Shrinker> shrinkers = new java.util.ArrayList<>();
-    private int zeroPfn = -1;
-    private long nextShmemIno = 1;
-    private static final Object NONE = new Object();
     private PageAlloc pageAlloc;
-    private io.simproc.mm.slab.Slab slab;
-    private io.simproc.mm.vmalloc.Vmalloc vmalloc;
-    private io.simproc.mm.vmalloc.ThreadStacks threadStacks;
-    private io.simproc.mm.vmalloc.Percpu percpu;
-    /** Dynamic percpu bytes each mm_struct takes (its rss_stat percpu counters and mm_cid). */
-    static final int MM_PERCPU_BYTES = 48;
-    private long memmapBootPages;
-    private long committedAsPages;
-    private long totalRamPagesAtBoot;
+    private Slab slab;
+    private Vmalloc vmalloc;
+    private ThreadStacks threadStacks;
+    private Percpu percpu;
     private BooleanSupplier writerCheck = () -> true;
-    /** SECTION_SIZE_BITS − PAGE_SHIFT: memory sections of 128 MiB. */
-    public static final int PFN_SECTION_SHIFT = 15;
-    private final java.util.BitSet presentSections = new java.util.BitSet();
-    /** SUBSECTION_SHIFT − PAGE_SHIFT: 2 MiB subsections, the granularity of pfn validity inside a section. */
-    public static final int PFN_SUBSECTION_SHIFT = 9;
-    private final java.util.BitSet validSubsections = new java.util.BitSet();
 
-    private MemoryManager(KernelConfig config, KernelServices services, int nrPfns, int nrNodes, int[] cpuToNode) {
+    private MemoryManager(KernelConfig config, KernelServices services, Memblock memblock, int nrNodes,
+                          int[] cpuToNode) {
         this.config = config;
         this.services = services;
-        this.map = new MemMap(nrPfns);
+        long endPfn = memblock.endPfn();
+        if (endPfn > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("machine too large: " + endPfn + " page frames");
+        }
+        this.map = new MemMap((int) endPfn);
         this.content = new PageContent(map);
+        this.sparse = new Sparse(memblock);
         this.nodes = new PgData[nrNodes];
         this.zonesById = new Zone[nrNodes * ZoneType.MAX_NR_ZONES];
         List<Zone> all = new ArrayList<>();
@@ -88,9 +84,7 @@ public final class MemoryManager {
             }
         }
         this.zones = List.copyOf(all);
-        this.nrCpus = cpuToNode.length;
         this.cpuToNode = cpuToNode.clone();
-        this.zonelists = new Zone[nrNodes][ZoneType.MAX_NR_ZONES][];
         for (PgData pgdat : nodes) {
             pgdat.lruvec = new Lruvec(this, pgdat);
         }
@@ -120,198 +114,64 @@ public final class MemoryManager {
      */
     public static MemoryManager create(Memblock memblock, ZoneLayout layout, KernelConfig config,
                                        KernelServices services, int[] cpuToNode) {
-        long endPfn = memblock.endPfn();
-        if (endPfn > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("machine too large: " + endPfn + " page frames");
-        }
-        MemoryManager mm = new MemoryManager(config, services, (int) endPfn, layout.nrNodes(), cpuToNode);
-        mm.initNodesAndZones(memblock, layout);
-        for (Memblock.Region r : memblock.memory()) {
-            mm.presentSections.set((int) (r.startPfn() >>> PFN_SECTION_SHIFT),
-                    (int) ((r.endPfn() - 1) >>> PFN_SECTION_SHIFT) + 1);
-            mm.validSubsections.set((int) (r.startPfn() >>> PFN_SUBSECTION_SHIFT),
-                    (int) ((r.endPfn() - 1) >>> PFN_SUBSECTION_SHIFT) + 1);
-        }
-        mm.initMemMap(memblock);
-        mm.buildZonelists();
+        MemoryManager mm = new MemoryManager(config, services, memblock, layout.nrNodes(), cpuToNode);
+        MmInit.freeAreaInit(mm, memblock, layout);
+        MmInit.memmapInit(mm.map, memblock);
+        mm.zonelists = MmInit.buildZonelists(mm);
         return mm;
     }
 
-    private void initNodesAndZones(Memblock memblock, ZoneLayout layout) {
-        for (PgData pgdat : nodes) {
-            long start = Long.MAX_VALUE;
-            long end = 0;
-            for (Memblock.Region r : memblock.memory()) {
-                if (r.nid() == pgdat.nodeId()) {
-                    start = Math.min(start, r.startPfn());
-                    end = Math.max(end, r.endPfn());
-                }
-            }
-            if (end == 0) {
-                start = 0;
-            }
-            pgdat.nodeStartPfn = start;
-            pgdat.nodeSpannedPages = end - start;
-            for (Zone z : pgdat.zones) {
-                long[] lim = layout.limits(z.type(), pgdat.nodeId(), end);
-                long zs = Math.max(lim[0], start);
-                long ze = Math.min(lim[1], end);
-                if (ze > zs) {
-                    z.zoneStartPfn = zs;
-                    z.spannedPages = ze - zs;
-                    z.presentPages = presentOnNode(memblock, zs, ze, pgdat.nodeId());
-                }
-                z.freeArea = new FreeArea(map, z.vmStat);
-                z.pcp = new PerCpuPages[nrCpus];
-                for (int cpu = 0; cpu < nrCpus; cpu++) {
-                    z.pcp[cpu] = new PerCpuPages(cpu);
-                }
-                if (z.spannedPages > 0) {
-                    int firstBlock = (int) (z.zoneStartPfn >>> PageAlloc.PAGEBLOCK_ORDER);
-                    int lastBlock = (int) ((z.zoneEndPfn() - 1) >>> PageAlloc.PAGEBLOCK_ORDER);
-                    for (int b = firstBlock; b <= lastBlock; b++) {
-                        if (map.pageblockZone[b] == MemMap.NO_ZONE) {
-                            map.pageblockZone[b] = (byte) z.id();
-                        }
-                    }
-                }
-                pgdat.nodePresentPages += z.presentPages;
-            }
-        }
-    }
-
-    private static long presentOnNode(Memblock memblock, long start, long end, int nid) {
-        long n = 0;
-        for (Memblock.Region r : memblock.memory()) {
-            if (r.nid() != nid) {
-                continue;
-            }
-            long s = Math.max(start, r.startPfn());
-            long e = Math.min(end, r.endPfn());
-            if (e > s) {
-                n += e - s;
-            }
-        }
-        return n;
-    }
-
-    /** memmap_init(): holes and reservations are PageReserved with a reference; every pageblock starts Movable. */
-    private void initMemMap(Memblock memblock) {
-        int reservedFlags = PageFlags.PG_RESERVED;
-        int holeFlags = PageFlags.PG_RESERVED | PageFlags.PG_HOLE;
-        map.fill(0, map.nrPfns(), holeFlags, 1);
-        for (Memblock.Region r : memblock.memory()) {
-            map.fill((int) r.startPfn(), (int) r.endPfn(), reservedFlags, 1);
-        }
-        Arrays.fill(map.pageblockFlags, (byte) MigrateType.MOVABLE.ordinal());
-    }
-
-    /** build_zonelists(): per node, its own zones from high to low, then the other nodes' in node order. */
-    private void buildZonelists() {
-        for (int nid = 0; nid < nodes.length; nid++) {
-            for (int highest = 0; highest < ZoneType.MAX_NR_ZONES; highest++) {
-                List<Zone> list = new ArrayList<>();
-                for (int k = 0; k < nodes.length; k++) {
-                    PgData pgdat = nodes[(nid + k) % nodes.length];
-                    for (int zi = highest; zi >= 0; zi--) {
-                        if (pgdat.zones[zi].spannedPages > 0) {
-                            list.add(pgdat.zones[zi]);
-                        }
-                    }
-                }
-                zonelists[nid][highest] = list.toArray(new Zone[0]);
-            }
-        }
-    }
-
-    /**
-     * memblock_free_all(): every RAM page not reserved goes to the buddy allocator in the largest aligned blocks
-     * that fit (__free_pages_memory), becoming the zones' managed pages.
-     */
+    /** memblock_free_all(): every RAM page not reserved goes to the buddy allocator ({@link MmInit}). */
     public void memblockFreeAll(Memblock memblock) {
-        List<Memblock.Region> reserved = memblock.reserved();
-        totalRamPagesAtBoot = 0;
-        List<long[]> free = new ArrayList<>();
-        for (Memblock.Region m : memblock.memory()) {
-            long cursor = m.startPfn();
-            for (Memblock.Region r : reserved) {
-                if (r.endPfn() <= cursor || r.startPfn() >= m.endPfn()) {
-                    continue;
-                }
-                if (r.startPfn() > cursor) {
-                    free.add(new long[] {cursor, r.startPfn()});
-                }
-                cursor = Math.max(cursor, r.endPfn());
-            }
-            if (cursor < m.endPfn()) {
-                free.add(new long[] {cursor, m.endPfn()});
-            }
+        if (pageAlloc != null) {
+            throw new IllegalStateException("memblock_free_all() twice");
         }
-        for (long[] range : free) {
-            totalRamPagesAtBoot += range[1] - range[0];
-        }
-        pageAlloc = new PageAlloc(this);
-        for (long[] range : free) {
-            freePagesMemory(range[0], range[1]);
-        }
+        pageAlloc = MmInit.memblockFreeAll(this, memblock);
     }
 
-    /** __free_pages_memory(): split [start, end) into maximal naturally aligned blocks. */
-    private void freePagesMemory(long start, long end) {
-        while (start < end) {
-            int order = start == 0 ? PageAlloc.MAX_PAGE_ORDER
-                    : Math.min(PageAlloc.MAX_PAGE_ORDER, Long.numberOfTrailingZeros(start));
-            while (start + (1L << order) > end) {
-                order--;
-            }
-            pageAlloc.freeBootPages((int) start, order);
-            start += 1L << order;
-        }
-    }
-
-    /**
-     * cma_activate_area() / init_cma_reserved_pageblock(): a memblock-reserved area becomes CMA pageblocks whose
-     * pages join the zone as managed and free, on the CMA lists.
-     */
+    /** cma_activate_area(): a memblock-reserved area becomes free CMA pageblocks of its zone. */
     public void cmaActivateArea(int startPfn, int nrPages) {
         assertWriter();
-        for (int pfn = startPfn; pfn < startPfn + nrPages; pfn += PageAlloc.PAGEBLOCK_NR_PAGES) {
-            map.setPageblockMigratetype(pfn, MigrateType.CMA.ordinal());
-        }
-        long start = startPfn;
-        long end = (long) startPfn + nrPages;
-        while (start < end) {
-            int order = Math.min(PageAlloc.MAX_PAGE_ORDER, Long.numberOfTrailingZeros(start));
-            while (start + (1L << order) > end) {
-                order--;
-            }
-            zoneOf((int) start).cmaPages += 1L << order;
-            pageAlloc.freeBootPages((int) start, order);
-            start += 1L << order;
-        }
-    }
-
-    /** Pages of the mem_map itself allocated from memblock at boot (nr_memmap_boot_pages). */
-    public void setMemmapBootPages(long pages) {
-        this.memmapBootPages = pages;
+        MmInit.initCmaReservedPageblocks(this, startPfn, nrPages);
     }
 
     /** init_per_zone_wmark_min() and the pageset setup that follows it at boot; starts the vmstat worker. */
     public void initReserves() {
         watermarks.initPerZoneWmarkMin();
         overcommit.initReserves();
-        scheduleVmstatUpdate();
+        vmstat.scheduleVmstatUpdate();
     }
 
-    /** vmstat_update(): once a second the per-cpu caches decay toward their minimum. */
-    private void scheduleVmstatUpdate() {
-        services.schedule(KernelServices.HZ, () -> {
-            pageAlloc.decayPcpHigh();
-            scheduleVmstatUpdate();
-        });
+    /**
+     * kmem_cache_init(), which mm_core_init() runs right after memblock_free_all(): the slab allocator and its
+     * caches. Until then (slab_state DOWN) address spaces take no slab objects.
+     */
+    public void kmemCacheInit() {
+        assertWriter();
+        if (slab != null) {
+            throw new IllegalStateException("kmem_cache_init() twice");
+        }
+        slab = new Slab(this);
+    }
+
+    /** vmalloc_init(): the vmalloc space and the kernel stacks taken from it. Needs the slab allocator. */
+    public void vmallocInit() {
+        assertWriter();
+        vmalloc = new Vmalloc(this);
+        threadStacks = new ThreadStacks(this, vmalloc);
+    }
+
+    /**
+     * setup_per_cpu_areas(): the percpu first chunk (units of {@code unitPages} pages per CPU, already reserved in
+     * memblock) with {@code dynBytes} of dynamic space; later chunks come from vmalloc.
+     */
+    public void setupPerCpuAreas(int unitPages, long dynBytes) {
+        assertWriter();
+        percpu = new Percpu(this, vmalloc, unitPages, dynBytes);
     }
 
     // -------------------------------------------------------------------------------------------------------------
+    // The single writer
 
     /** Install the single-writer check (the kernel passes "does this thread hold the write lock"). */
     public void setWriterCheck(BooleanSupplier check) {
@@ -322,6 +182,67 @@ public final class MemoryManager {
     public void assertWriter() {
         assert writerCheck.getAsBoolean() : "memory manager mutated outside the simulation thread";
     }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Nodes, zones and CPUs
+
+    public int nrNodes() {
+        return nodes.length;
+    }
+
+    public PgData node(int nid) {
+        return nodes[nid];
+    }
+
+    public List<PgData> nodes() {
+        return List.of(nodes);
+    }
+
+    /** Every zone of every node, node-major, in zone index order (for_each_zone). */
+    public List<Zone> zones() {
+        return zones;
+    }
+
+    /** page_zone(). */
+    public Zone zoneOf(int pfn) {
+        int id = map.zoneId(pfn);
+        return id < 0 ? null : zonesById[id];
+    }
+
+    Zone[] zonelist(int nid, int highestZoneidx) {
+        return zonelists[nid][highestZoneidx];
+    }
+
+    public int nrCpus() {
+        return cpuToNode.length;
+    }
+
+    public int cpuToNode(int cpu) {
+        return cpuToNode[cpu];
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Kernel pages
+
+    /**
+     * Record in the struct pages of an allocated block which kernel object owns it (slab: the cache and slab;
+     * vmalloc: the area), as page->slab_cache and the slab index do. Only for slab, vmalloc, stack and percpu pages.
+     */
+    public void setKernelPageOwner(int pfn, int nrPages, int mapping, int index) {
+        assertWriter();
+        for (int i = 0; i < nrPages; i++) {
+            PageOwner o = map.owner(pfn + i);
+            if (o != PageOwner.SLAB && o != PageOwner.VMALLOC && o != PageOwner.KERNEL_STACK
+                    && o != PageOwner.PERCPU) {
+                throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
+            }
+            map.setMapping(pfn + i, mapping);
+            map.setIndex(pfn + i, index);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Subsystems
 
     public KernelConfig config() {
         return config;
@@ -335,56 +256,68 @@ public final class MemoryManager {
         return map;
     }
 
+    /** Present sections and valid subsections of the physical address space. */
+    public Sparse sparse() {
+        return sparse;
+    }
+
+    public VmTunables tunables() {
+        return tunables;
+    }
+
+    /** The global counters: vm events, zone and node state sums, totalram_pages. */
+    public VmStat vmstat() {
+        return vmstat;
+    }
+
+    /** The owners that struct pages' mapping ids name. */
+    public Mappings mappings() {
+        return mappings;
+    }
+
+    /** Regular files and block devices with a page cache. */
+    public Inodes inodes() {
+        return inodes;
+    }
+
+    /** The live address spaces (mm_structs). */
+    public MmStructs mmStructs() {
+        return mmStructs;
+    }
+
+    /** The registered shrinkers and shrink_slab(). */
+    public Shrinkers shrinkers() {
+        return shrinkers;
+    }
+
+    /** Shmem objects: shared anonymous mappings' backing and SysV segments. */
+    public Shmem shmem() {
+        return shmem;
+    }
+
+    /** The buddy allocator, or null before {@link #memblockFreeAll}. */
     public PageAlloc pageAlloc() {
         return pageAlloc;
     }
 
-    /**
-     * kmem_cache_init(), which mm_core_init() runs right after memblock_free_all(): the slab allocator and its
-     * caches. Until then (slab_state DOWN) address spaces take no slab objects.
-     */
-    public void kmemCacheInit() {
-        assertWriter();
-        if (slab != null) {
-            throw new IllegalStateException("kmem_cache_init() twice");
-        }
-        slab = new io.simproc.mm.slab.Slab(this);
-    }
-
-    /** vmalloc_init(): the vmalloc space and the kernel stacks taken from it. Needs the slab allocator. */
-    public void vmallocInit() {
-        assertWriter();
-        vmalloc = new io.simproc.mm.vmalloc.Vmalloc(this);
-        threadStacks = new io.simproc.mm.vmalloc.ThreadStacks(this, vmalloc);
-    }
-
-    /**
-     * setup_per_cpu_areas(): the percpu first chunk (units of {@code unitPages} pages per CPU, already reserved in
-     * memblock) with {@code dynBytes} of dynamic space; later chunks come from vmalloc.
-     */
-    public void setupPerCpuAreas(int unitPages, long dynBytes) {
-        assertWriter();
-        percpu = new io.simproc.mm.vmalloc.Percpu(this, vmalloc, unitPages, dynBytes);
+    /** The slab allocator, or null before {@link #kmemCacheInit}. */
+    public Slab slab() {
+        return slab;
     }
 
     /** The vmalloc space, or null before {@link #vmallocInit}. */
-    public io.simproc.mm.vmalloc.Vmalloc vmalloc() {
+    public Vmalloc vmalloc() {
         return vmalloc;
     }
 
     /** Kernel stacks, or null before {@link #vmallocInit}. */
-    public io.simproc.mm.vmalloc.ThreadStacks threadStacks() {
+    public ThreadStacks threadStacks() {
         return threadStacks;
     }
 
     /** The percpu allocator, or null before {@link #setupPerCpuAreas}. */
-    public io.simproc.mm.vmalloc.Percpu percpu() {
+    public Percpu percpu() {
         return percpu;
-    }
-
-    /** The slab allocator, or null before {@link #kmemCacheInit}. */
-    public io.simproc.mm.slab.Slab slab() {
-        return slab;
     }
 
     public Watermarks watermarks() {
@@ -403,12 +336,25 @@ public final class MemoryManager {
         return mmap;
     }
 
+    public Mlock mlock() {
+        return mlock;
+    }
+
+    public Madvise madvise() {
+        return madvise;
+    }
+
     public Compaction compaction() {
         return compaction;
     }
 
     public Overcommit overcommit() {
         return overcommit;
+    }
+
+    /** The OOM killer and its knobs. */
+    public OomKill oomKill() {
+        return oomKill;
     }
 
     public HugeMemory hugeMemory() {
@@ -436,7 +382,8 @@ public final class MemoryManager {
         return workingset;
     }
 
-    PageWriteback pageWriteback() {
+    /** Dirty page accounting and the writers' throttle (balance_dirty_pages). */
+    public PageWriteback pageWriteback() {
         return pageWriteback;
     }
 
@@ -455,391 +402,13 @@ public final class MemoryManager {
         return swap;
     }
 
-    /** Whether writers are being throttled in balance_dirty_pages() right now. */
-    public boolean pageWritebackThrottled() {
-        return pageWriteback.overDirtyLimit();
-    }
-
     /** /proc/sys/vm/drop_caches. */
     public DropCaches dropCaches() {
         return dropCaches;
     }
 
-    /** The shared zero page: read faults on untouched anonymous memory map it (my_zero_pfn()). */
     /** The words of the user pages' data. */
     PageContent content() {
         return content;
-    }
-
-    public int zeroPfn() {
-        return zeroPfn;
-    }
-
-    /** Boot designates a reserved page of the kernel image as the zero page. */
-    public void setZeroPfn(int pfn) {
-        if ((map.flags(pfn) & PageFlags.PG_RESERVED) == 0) {
-            throw new IllegalArgumentException("the zero page must be a reserved page, pfn " + pfn + " is not");
-        }
-        this.zeroPfn = pfn;
-    }
-
-    /** A new id for a struct page's mapping field. */
-    int registerMapping(Object owner) {
-        Integer id = freeMappingIds.poll();
-        if (id == null) {
-            mappings.add(owner);
-            return mappings.size() - 1;
-        }
-        mappings.set(id, owner);
-        return id;
-    }
-
-    void setMapping(int id, Object owner) {
-        mappings.set(id, owner);
-    }
-
-    void releaseMapping(int id) {
-        mappings.set(id, null);
-        freeMappingIds.push(id);
-    }
-
-    /** Every registered AnonVma and AddressSpace (for invariant checks). */
-    java.util.List<Object> liveMappings() {
-        java.util.List<Object> out = new java.util.ArrayList<>();
-        for (Object o : mappings) {
-            if (o instanceof AnonVma || o instanceof AddressSpace) {
-                out.add(o);
-            }
-        }
-        return out;
-    }
-
-    /** The AnonVma or AddressSpace a page's mapping id names, or null. */
-    public Object mapping(int id) {
-        return id <= 0 || id >= mappings.size() ? null : mappings.get(id);
-    }
-
-    /**
-     * A regular file's page cache (an executable, a library, a data file) with the identity maps prints:
-     * device major:minor and inode number.
-     */
-    public AddressSpace newFile(String path, long sizeBytes, int devMajor, int devMinor, long ino) {
-        assertWriter();
-        int id = registerMapping(null);
-        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, ino, false, false);
-        setMapping(id, a);
-        files.add(a);
-        return a;
-    }
-
-    /**
-     * The page cache of a block device's inode (bdev): raw reads of the device and filesystem metadata go through
-     * it, and its pages are Buffers.
-     */
-    public AddressSpace newBlockdev(String path, long sizeBytes, int devMajor, int devMinor) {
-        assertWriter();
-        int id = registerMapping(null);
-        AddressSpace a = new AddressSpace(id, path, sizeBytes, devMajor, devMinor, 0, false, true);
-        setMapping(id, a);
-        files.add(a);
-        return a;
-    }
-
-    /**
-     * shmem_file_setup(): a shmem object (a shared anonymous mapping's backing, a SysV segment) of {@code sizeBytes}.
-     * Unless {@code noreserve}, its whole size is charged to Committed_AS as shmem_acct_size does, checked by the
-     * overcommit policy for the current task's address space {@code current} (may be null); null when refused.
-     * Its pages are Shmem.
-     */
-    public AddressSpace newShmemObject(String path, long sizeBytes, boolean anonymous, MmStruct current,
-                                       boolean noreserve) {
-        assertWriter();
-        long pages = (sizeBytes + io.simproc.uapi.Page.PAGE_SIZE - 1) >>> io.simproc.uapi.Page.PAGE_SHIFT;
-        if (!noreserve && overcommit.vmEnoughMemory(current, pages) < 0) {
-            return null;
-        }
-        int id = registerMapping(null);
-        AddressSpace a = new AddressSpace(id, path, sizeBytes, 0, 1, nextShmemIno++, true, false);
-        a.chargedPages = noreserve ? 0 : pages;
-        setMapping(id, a);
-        shmemObjects.add(a);
-        if (anonymous) {
-            anonymousShmem.add(a);
-        }
-        return a;
-    }
-
-    /** Every live shmem object (for invariant checks). */
-    java.util.Collection<AddressSpace> shmemObjects() {
-        return java.util.Collections.unmodifiableCollection(shmemObjects);
-    }
-
-    /** A shared anonymous mapping's object: it goes away with its last mapping. */
-    boolean isAnonymousShmem(AddressSpace a) {
-        return anonymousShmem.contains(a);
-    }
-
-    /** Whether any VMA maps this file or shmem object. */
-    public boolean isMapped(AddressSpace a) {
-        return !a.iMmap.isEmpty();
-    }
-
-    /** A shmem object's last user went (or it was removed): its pages and its charge go with it. */
-    public void freeShmemObject(AddressSpace a) {
-        assertWriter();
-        if (!shmemObjects.remove(a)) {
-            return;
-        }
-        anonymousShmem.remove(a);
-        java.util.List<Long> cached = new java.util.ArrayList<>();
-        a.pages.forEachIndex(cached::add);
-        for (long idx : cached) {
-            filemap.deleteFromPageCache(a, idx, 0);
-        }
-        addCommitted(-a.chargedPages);
-        releaseMapping(a.id());
-    }
-
-    /** Regular files and block devices, in creation order. */
-    public java.util.Collection<AddressSpace> files() {
-        return java.util.Collections.unmodifiableCollection(files);
-    }
-
-    /**
-     * iput_final() of an unlinked file: its page cache goes (pages still mapped stay until unmapped, when the
-     * last mapping takes the rest), its id is released once nothing is cached or mapped.
-     */
-    public void evictInode(AddressSpace a) {
-        assertWriter();
-        a.unlinked = true;
-        filemap.truncate(a, 0, 0);
-        if (a.iMmap.isEmpty() && a.nrPages() == 0) {
-            files.remove(a);
-            releaseMapping(a.id());
-        }
-    }
-
-    /** nr_blockdev_pages(): pages cached by block-device inodes (Buffers). */
-    public long nrBlockdevPages() {
-        long n = 0;
-        for (AddressSpace a : files) {
-            if (a.isBlockdev()) {
-                n += a.nrPages();
-            }
-        }
-        return n;
-    }
-
-    void registerMm(MmStruct m) {
-        mms.add(m);
-        if (slab != null) {
-            m.kobj = slab.kmemCacheAlloc(slab.kernelCaches().mmStruct, Gfp.GFP_KERNEL, m.homeCpu);
-        }
-        if (percpu != null) {
-            m.percpuCounters = percpu.alloc(MM_PERCPU_BYTES, m.homeCpu);
-        }
-    }
-
-    void unregisterMm(MmStruct m) {
-        if (!mms.remove(m)) {
-            return;
-        }
-        if (m.kobj != 0) {
-            slab.kfree(m.kobj, m.homeCpu);
-            m.kobj = 0;
-        }
-        if (m.percpuCounters) {
-            percpu.free(MM_PERCPU_BYTES, m.homeCpu);
-            m.percpuCounters = false;
-        }
-    }
-
-    /** Every live address space (for invariant checks). */
-    public java.util.Collection<MmStruct> mms() {
-        return java.util.Collections.unmodifiableCollection(mms);
-    }
-
-    /** Which RSS counter a mapped page counts in: MM_ANONPAGES, MM_SHMEMPAGES or MM_FILEPAGES. */
-    int rssMemberOf(int pfn) {
-        int f = map.flags(pfn);
-        if ((f & PageFlags.PG_ANON) != 0) {
-            return MmStruct.MM_ANONPAGES;
-        }
-        return (f & PageFlags.PG_SWAPBACKED) != 0 ? MmStruct.MM_SHMEMPAGES : MmStruct.MM_FILEPAGES;
-    }
-
-    void addCommitted(long pages) {
-        committedAsPages += pages;
-    }
-
-    /** register_shrinker(): {@code shrinker} is asked for memory by reclaim and drop_caches from now on. */
-    public void registerShrinker(Shrinker shrinker) {
-        shrinkers.add(shrinker);
-    }
-
-    /** The registered shrinkers, in registration order (the order shrink_slab walks them). */
-    public List<Shrinker> shrinkers() {
-        return java.util.Collections.unmodifiableList(shrinkers);
-    }
-
-    public VmTunables tunables() {
-        return tunables;
-    }
-
-    public int nrNodes() {
-        return nodes.length;
-    }
-
-    public PgData node(int nid) {
-        return nodes[nid];
-    }
-
-    public List<PgData> nodes() {
-        return List.of(nodes);
-    }
-
-    /** Every zone of every node, node-major, in zone index order (for_each_zone). */
-    public List<Zone> zones() {
-        return zones;
-    }
-
-    public int nrCpus() {
-        return nrCpus;
-    }
-
-    public int cpuToNode(int cpu) {
-        return cpuToNode[cpu];
-    }
-
-    public int nrCpusOfNode(int nid) {
-        int n = 0;
-        for (int node : cpuToNode) {
-            if (node == nid) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    Zone[] zonelist(int nid, int highestZoneidx) {
-        return zonelists[nid][highestZoneidx];
-    }
-
-    /** present_section_nr(): whether the 128 MiB section holding pfn has any RAM (has struct pages). */
-    public boolean isSectionPresent(long pfn) {
-        return presentSections.get((int) (pfn >>> PFN_SECTION_SHIFT));
-    }
-
-    /**
-     * pfn_section_valid() as subsection_map_init() sets it up at boot: whether the 2 MiB subsection holding pfn has
-     * any RAM. A hole of whole subsections inside a present section has no valid struct pages (pfn_to_online_page()
-     * returns NULL there).
-     */
-    public boolean isSubsectionValid(long pfn) {
-        return validSubsections.get((int) (pfn >>> PFN_SUBSECTION_SHIFT));
-    }
-
-    /** page_zone(). */
-    public Zone zoneOf(int pfn) {
-        int id = map.zoneId(pfn);
-        return id < 0 ? null : zonesById[id];
-    }
-
-    public long event(VmEvent e) {
-        return vmEvents[e.ordinal()];
-    }
-
-    /** count_vm_events() for subsystems outside mm. */
-    public void countEvent(VmEvent e, long delta) {
-        assertWriter();
-        vmEvents[e.ordinal()] += delta;
-    }
-
-    /** totalram_pages(): Σ managed pages. */
-    public long totalramPages() {
-        long n = 0;
-        for (Zone z : zones) {
-            n += z.managedPages;
-        }
-        return n;
-    }
-
-    long totalRamPagesAtBoot() {
-        return totalRamPagesAtBoot;
-    }
-
-    /** global_zone_page_state(). */
-    public long globalZoneState(ZoneStatItem item) {
-        long n = 0;
-        for (Zone z : zones) {
-            n += z.vmStat[item.ordinal()];
-        }
-        return n;
-    }
-
-    /** global_node_page_state() (stored units). */
-    public long globalNodeState(NodeStatItem item) {
-        long n = 0;
-        for (PgData p : nodes) {
-            n += p.vmStat[item.ordinal()];
-        }
-        return n;
-    }
-
-    public long globalNumaEvent(NumaStatItem item) {
-        long n = 0;
-        for (Zone z : zones) {
-            n += z.numaEvents[item.ordinal()];
-        }
-        return n;
-    }
-
-    /** total_swap_pages: usable pages of every active swap area (none until a swap area is activated). */
-    public long totalSwapPages() {
-        return swap.totalSwapPages();
-    }
-
-    /** vm_committed_as: pages charged by accountable mappings (Committed_AS). */
-    public long committedAsPages() {
-        return committedAsPages;
-    }
-
-    public long nrMemmapBootPages() {
-        return memmapBootPages;
-    }
-
-    /**
-     * mod_node_page_state(page_pgdat(page), item, delta) for the kernel's own allocators (slab, vmalloc, kernel
-     * stacks): {@code delta} in the item's stored unit, on the node of {@code pfn}.
-     */
-    public void modNodePageState(int pfn, NodeStatItem item, long delta) {
-        assertWriter();
-        zoneOf(pfn).node().modState(item, delta);
-    }
-
-    /**
-     * Record in the struct pages of an allocated block which kernel object owns it (slab: the cache and slab;
-     * vmalloc: the area), as page->slab_cache and the slab index do. Only for slab, vmalloc, stack and percpu pages.
-     */
-    public void setKernelPageOwner(int pfn, int nrPages, int mapping, int index) {
-        assertWriter();
-        for (int i = 0; i < nrPages; i++) {
-            PageOwner o = map.owner(pfn + i);
-            if (o != PageOwner.SLAB && o != PageOwner.VMALLOC && o != PageOwner.KERNEL_STACK
-                    && o != PageOwner.PERCPU) {
-                throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
-            }
-            map.mem[MemMap.at(pfn + i, MemMap.F_MAPPING)] = mapping;
-            map.mem[MemMap.at(pfn + i, MemMap.F_INDEX)] = index;
-        }
-    }
-
-    /** Allocated pages per owner kind, kept at allocation and free. */
-    public long ownerPages(PageOwner owner) {
-        return ownerPages[owner.ordinal()];
-    }
-
-    void accountOwner(PageOwner owner, long delta) {
-        ownerPages[owner.ordinal()] += delta;
     }
 }

@@ -10,16 +10,16 @@ package io.simproc.mm;
  */
 final class Migrate {
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     Migrate(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** Whether the page at pfn is a movable user page compaction may isolate. */
     boolean isMovable(int pfn) {
-        int f = mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+        int f = map.flags(pfn);
         if ((f & (PageFlags.PG_LRU | PageFlags.PG_RESERVED)) != PageFlags.PG_LRU) {
             return false;
         }
@@ -30,9 +30,8 @@ final class Migrate {
         if ((f & PageFlags.PG_UNEVICTABLE) != 0 && mm.tunables().compactUnevictableAllowed == 0) {
             return false;
         }
-        int expected = mem[MemMap.at(pfn, MemMap.F_MAPCOUNT)] + (owner == PageOwner.ANON ? 0 : 1);
-        return mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == expected && mm.mapping(mem[MemMap.at(pfn,
-                MemMap.F_MAPPING)]) != null;
+        int expected = map.mapcount(pfn) + (owner == PageOwner.ANON ? 0 : 1);
+        return map.refcount(pfn) == expected && mm.mappings().get(map.mapping(pfn)) != null;
     }
 
     /**
@@ -40,11 +39,10 @@ final class Migrate {
      * source. Returns false (nothing changed) when the reverse map does not account for every mapping.
      */
     boolean migratePage(int src, int dst, int cpu) {
-        int sb = src << MemMap.STRIDE_SHIFT;
-        int flags = mem[sb + MemMap.F_FLAGS];
-        int mapcount = mem[sb + MemMap.F_MAPCOUNT];
-        Object mapping = mm.mapping(mem[sb + MemMap.F_MAPPING]);
-        int index = mem[sb + MemMap.F_INDEX];
+        int flags = map.flags(src);
+        int mapcount = map.mapcount(src);
+        Object mapping = mm.mappings().get(map.mapping(src));
+        int index = map.index(src);
         java.util.Collection<Vma> vmas = mapping instanceof AnonVma av ? av.vmas : ((AddressSpace) mapping).iMmap;
         if (countMappings(vmas, index, src) != mapcount) {
             return false;
@@ -53,26 +51,20 @@ final class Migrate {
         mm.pageAlloc().prepIsolatedPage(dst, owner);
         Lruvec lruvec = mm.zoneOf(src).node().lruvec;
         lruvec.del(src);
-        int db = dst << MemMap.STRIDE_SHIFT;
-        mem[db + MemMap.F_FLAGS] = mem[sb + MemMap.F_FLAGS];
-        mem[db + MemMap.F_REFCOUNT] = mem[sb + MemMap.F_REFCOUNT];
-        mem[db + MemMap.F_MAPCOUNT] = mapcount;
-        mem[db + MemMap.F_MAPPING] = mem[sb + MemMap.F_MAPPING];
-        mem[db + MemMap.F_INDEX] = mem[sb + MemMap.F_INDEX];
-        mem[db + MemMap.F_PRIV] = mem[sb + MemMap.F_PRIV];
+        map.copyPageState(src, dst);
         mm.content().set(dst, mm.content().word(src));
         lruvec.add(dst);
         remap(vmas, index, src, dst);
         if (mapping instanceof AddressSpace a) {
             a.pages.put(index & 0xffffffffL, dst);
         }
-        mem[sb + MemMap.F_FLAGS] = flags & PageFlags.OWNER_MASK;
-        mem[sb + MemMap.F_REFCOUNT] = 1;
-        mem[sb + MemMap.F_MAPCOUNT] = 0;
-        mem[sb + MemMap.F_MAPPING] = 0;
-        mem[sb + MemMap.F_PRIV] = 0;
+        map.setFlags(src, flags & PageFlags.OWNER_MASK);
+        map.setRefcount(src, 1);
+        map.setMapcount(src, 0);
+        map.setMapping(src, 0);
+        map.setPriv(src, 0);
         mm.pageAlloc().freePages(src, 0, cpu);
-        mm.countEvent(VmEvent.PGMIGRATE_SUCCESS, 1);
+        mm.vmstat().countEvent(VmEvent.PGMIGRATE_SUCCESS, 1);
         return true;
     }
 

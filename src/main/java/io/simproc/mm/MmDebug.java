@@ -50,7 +50,7 @@ public final class MmDebug {
         long[] pcpPerZone = new long[allocatedPerZone.length];
         long[] owners = new long[PageOwner.values().length];
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.mem[MemMap.at(pfn, MemMap.F_FLAGS)];
+            int f = map.flags(pfn);
             int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
             boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
             int kinds = (state[pfn] != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
@@ -85,9 +85,9 @@ public final class MmDebug {
             }
         }
         for (PageOwner o : PageOwner.values()) {
-            if (o != PageOwner.NONE && owners[o.ordinal()] != mm.ownerPages(o)) {
+            if (o != PageOwner.NONE && owners[o.ordinal()] != mm.vmstat().ownerPages(o)) {
                 errors.add("owner " + o + ": " + owners[o.ordinal()] + " pages in mem_map, tally says "
-                        + mm.ownerPages(o));
+                        + mm.vmstat().ownerPages(o));
             }
         }
         checkOwnerCounters(mm, owners, errors);
@@ -118,7 +118,7 @@ public final class MmDebug {
      */
     private static void checkPageCacheIndex(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
-        for (Object o : mm.liveMappings()) {
+        for (Object o : mm.mappings().live()) {
             if (!(o instanceof AddressSpace a)) {
                 continue;
             }
@@ -136,7 +136,7 @@ public final class MmDebug {
             });
         }
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            if (map.owner(pfn) == PageOwner.ANON && !(mm.mapping(map.mapping(pfn)) instanceof AnonVma)) {
+            if (map.owner(pfn) == PageOwner.ANON && !(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
                 errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
             }
         }
@@ -148,7 +148,7 @@ public final class MmDebug {
      */
     private static void checkCommitted(MemoryManager mm, List<String> errors) {
         long total = 0;
-        for (MmStruct m : mm.mms()) {
+        for (MmStruct m : mm.mmStructs().all()) {
             long accounted = 0;
             for (Vma v : m.vmas()) {
                 if (v.test(VmFlags.VM_ACCOUNT)) {
@@ -159,10 +159,10 @@ public final class MmDebug {
                     m.committedPages, accounted);
             total += accounted;
         }
-        for (AddressSpace a : mm.shmemObjects()) {
+        for (AddressSpace a : mm.shmem().objects()) {
             total += a.chargedPages;
         }
-        expect(errors, "Committed_AS vs VM_ACCOUNT mappings + shmem objects", mm.committedAsPages(), total);
+        expect(errors, "Committed_AS vs VM_ACCOUNT mappings + shmem objects", mm.overcommit().committedAsPages(), total);
     }
 
     /** The page-cache, dirty and writeback counters against the pages. */
@@ -174,7 +174,7 @@ public final class MmDebug {
         long writeback = 0;
         long[] writePending = new long[mm.nrNodes() * ZoneType.MAX_NR_ZONES];
         for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.mem[pfn << MemMap.STRIDE_SHIFT];
+            int f = map.flags(pfn);
             PageOwner o = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
             if (o == PageOwner.ANON && map.mapcount(pfn) > 0) {
                 anonMapped++;
@@ -194,11 +194,11 @@ public final class MmDebug {
                 writePending[map.zoneId(pfn)]++;
             }
         }
-        expect(errors, "NR_ANON_MAPPED (AnonPages) vs mapped anon pages", mm.globalNodeState(NodeStatItem.NR_ANON_MAPPED),
+        expect(errors, "NR_ANON_MAPPED (AnonPages) vs mapped anon pages", mm.vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED),
                 anonMapped);
-        expect(errors, "NR_SWAPCACHE (SwapCached)", mm.globalNodeState(NodeStatItem.NR_SWAPCACHE), swapCache);
-        expect(errors, "NR_FILE_DIRTY (Dirty)", mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY), dirty);
-        expect(errors, "NR_WRITEBACK (Writeback)", mm.globalNodeState(NodeStatItem.NR_WRITEBACK), writeback);
+        expect(errors, "NR_SWAPCACHE (SwapCached)", mm.vmstat().globalNodeState(NodeStatItem.NR_SWAPCACHE), swapCache);
+        expect(errors, "NR_FILE_DIRTY (Dirty)", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY), dirty);
+        expect(errors, "NR_WRITEBACK (Writeback)", mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK), writeback);
         for (Zone z : mm.zones()) {
             expect(errors, z + ": NR_ZONE_WRITE_PENDING", z.state(ZoneStatItem.NR_ZONE_WRITE_PENDING),
                     writePending[z.id()]);
@@ -206,7 +206,7 @@ public final class MmDebug {
         long cached = 0;
         long buffers = 0;
         long fileDirty = 0;
-        for (AddressSpace a : mm.files()) {
+        for (AddressSpace a : mm.inodes().files()) {
             if (a.isBlockdev()) {
                 buffers += a.nrPages();
             } else {
@@ -218,12 +218,12 @@ public final class MmDebug {
             }
         }
         long shmemCached = 0;
-        for (AddressSpace a : mm.shmemObjects()) {
+        for (AddressSpace a : mm.shmem().objects()) {
             shmemCached += a.nrPages();
         }
         expect(errors, "Σ files' dirty pages", fileDirty, dirty);
-        expect(errors, "Buffers (nr_blockdev_pages)", mm.nrBlockdevPages(), buffers);
-        expect(errors, "NR_FILE_PAGES = Cached + Buffers + SwapCached", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES),
+        expect(errors, "Buffers (nr_blockdev_pages)", mm.inodes().nrBlockdevPages(), buffers);
+        expect(errors, "NR_FILE_PAGES = Cached + Buffers + SwapCached", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES),
                 cached + shmemCached + buffers + swapCache);
     }
 
@@ -278,20 +278,20 @@ public final class MmDebug {
 
     /** Every meminfo counter of user memory is a sum over owners. */
     private static void checkOwnerCounters(MemoryManager mm, long[] owners, List<String> errors) {
-        expect(errors, "NR_FILE_PAGES (Cached) - NR_SWAPCACHE", mm.globalNodeState(NodeStatItem.NR_FILE_PAGES)
-                - mm.globalNodeState(NodeStatItem.NR_SWAPCACHE),
+        expect(errors, "NR_FILE_PAGES (Cached) - NR_SWAPCACHE", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES)
+                - mm.vmstat().globalNodeState(NodeStatItem.NR_SWAPCACHE),
                 owners[PageOwner.FILE.ordinal()] + owners[PageOwner.SHMEM.ordinal()]);
-        expect(errors, "NR_SHMEM (Shmem)", mm.globalNodeState(NodeStatItem.NR_SHMEM),
+        expect(errors, "NR_SHMEM (Shmem)", mm.vmstat().globalNodeState(NodeStatItem.NR_SHMEM),
                 owners[PageOwner.SHMEM.ordinal()]);
-        expect(errors, "NR_PAGETABLE (PageTables)", mm.globalNodeState(NodeStatItem.NR_PAGETABLE),
+        expect(errors, "NR_PAGETABLE (PageTables)", mm.vmstat().globalNodeState(NodeStatItem.NR_PAGETABLE),
                 owners[PageOwner.PAGETABLE.ordinal()]);
     }
 
     /** The LRU lists hold exactly the user pages, each on the list its flags select, and the counters agree. */
     private static void checkLru(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
-        long userPages = mm.ownerPages(PageOwner.ANON) + mm.ownerPages(PageOwner.FILE)
-                + mm.ownerPages(PageOwner.SHMEM);
+        long userPages = mm.vmstat().ownerPages(PageOwner.ANON) + mm.vmstat().ownerPages(PageOwner.FILE)
+                + mm.vmstat().ownerPages(PageOwner.SHMEM);
         long onLists = 0;
         long mlocked = 0;
         for (PgData pgdat : mm.nodes()) {
@@ -317,12 +317,12 @@ public final class MmDebug {
             }
         }
         expect(errors, "pages on LRU lists vs user pages", onLists, userPages);
-        expect(errors, "NR_MLOCK (Mlocked)", mm.globalZoneState(ZoneStatItem.NR_MLOCK), mlocked);
+        expect(errors, "NR_MLOCK (Mlocked)", mm.vmstat().globalZoneState(ZoneStatItem.NR_MLOCK), mlocked);
         long zoneLru = 0;
         for (ZoneStatItem item : new ZoneStatItem[] {ZoneStatItem.NR_ZONE_INACTIVE_ANON,
             ZoneStatItem.NR_ZONE_ACTIVE_ANON, ZoneStatItem.NR_ZONE_INACTIVE_FILE, ZoneStatItem.NR_ZONE_ACTIVE_FILE,
             ZoneStatItem.NR_ZONE_UNEVICTABLE}) {
-            zoneLru += mm.globalZoneState(item);
+            zoneLru += mm.vmstat().globalZoneState(item);
         }
         expect(errors, "zone LRU counters vs lists", zoneLru, onLists);
     }
@@ -338,7 +338,7 @@ public final class MmDebug {
         java.util.Map<Integer, Integer> ptes = new java.util.HashMap<>();
         java.util.Map<Integer, Integer> psePtes = new java.util.HashMap<>();
         long tablePages = 0;
-        for (MmStruct m : mm.mms()) {
+        for (MmStruct m : mm.mmStructs().all()) {
             long[] rss = new long[4];
             for (Vma v : m.vmas()) {
                 m.pgtable.scan(v.start, v.end, (addr, pte) -> {
@@ -369,9 +369,9 @@ public final class MmDebug {
                                     + " out of place or not of a THP");
                         }
                     }
-                    rss[mm.rssMemberOf(pfn)]++;
+                    rss[MmStruct.mmCounter(mm.memMap().flags(pfn))]++;
                     boolean identity = map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
-                            ? mm.mapping(map.mapping(pfn)) instanceof AnonVma
+                            ? mm.mappings().get(map.mapping(pfn)) instanceof AnonVma
                             : v.file != null && map.mapping(pfn) == v.file.id());
                     if (!identity) {
                         errors.add("a PTE at " + Long.toHexString(addr) + " of " + v + " maps pfn " + pfn + " ("
@@ -390,7 +390,7 @@ public final class MmDebug {
                         + " PTEs map it");
             }
         }
-        expect(errors, "page-table pages of all mms", mm.ownerPages(PageOwner.PAGETABLE), tablePages);
+        expect(errors, "page-table pages of all mms", mm.vmstat().ownerPages(PageOwner.PAGETABLE), tablePages);
         checkHugePages(mm, errors, psePtes);
     }
 
@@ -401,7 +401,7 @@ public final class MmDebug {
     private static void checkZeroPte(MemoryManager mm, MmStruct m, long addr, long pte, List<String> errors) {
         int pfn = PageTable.pfnOf(pte);
         if ((pte & PageTable._PAGE_PSE) == 0) {
-            if (pfn != mm.zeroPfn()) {
+            if (pfn != mm.memory().zeroPfn()) {
                 errors.add("a special PTE at " + Long.toHexString(addr) + " maps pfn " + pfn);
             }
             return;
@@ -439,7 +439,7 @@ public final class MmDebug {
                         + map.mapcount(head) + ", " + pse.getOrDefault(pfn, 0) + " huge PTEs");
             }
         }
-        long holders = mm.mms().stream().filter(m -> m.hugeZeroFolio).count();
+        long holders = mm.mmStructs().all().stream().filter(m -> m.hugeZeroFolio).count();
         expect(errors, "huge zero page references", mm.hugeMemory().hugeZeroRefcount(),
                 mm.hugeMemory().hugeZeroPfn() < 0 ? 0 : 1 + holders);
         for (int nid = 0; nid < perNode.length; nid++) {
@@ -462,7 +462,7 @@ public final class MmDebug {
                 zone.freeArea.forEach(order, mt.ordinal(), pfn -> {
                     count[0]++;
                     int size = 1 << o;
-                    if (!map.isBuddy(pfn) || map.mem[MemMap.at(pfn, MemMap.F_PRIV)] != o) {
+                    if (!map.isBuddy(pfn) || map.priv(pfn) != o) {
                         errors.add(zone + ": pfn " + pfn + " on order-" + o + " list is not a buddy head of that order");
                     }
                     if ((pfn & (size - 1)) != 0) {
@@ -481,13 +481,13 @@ public final class MmDebug {
                             errors.add(zone + ": pfn " + (pfn + i) + " covered by two free blocks");
                         }
                         state[pfn + i] = mark;
-                        if (i > 0 && (map.mem[MemMap.at(pfn + i, MemMap.F_FLAGS)] & (PageFlags.PG_BUDDY | PageFlags.PG_PCP)) != 0) {
+                        if (i > 0 && (map.flags(pfn + i) & (PageFlags.PG_BUDDY | PageFlags.PG_PCP)) != 0) {
                             errors.add(zone + ": pfn " + (pfn + i) + " inside free block " + pfn + " is a list head");
                         }
                     }
                     if (o < PageAlloc.MAX_PAGE_ORDER) {
                         int buddy = pfn ^ size;
-                        if (buddy < map.nrPfns() && map.isBuddy(buddy) && map.mem[MemMap.at(buddy, MemMap.F_PRIV)] == o
+                        if (buddy < map.nrPfns() && map.isBuddy(buddy) && map.priv(buddy) == o
                                 && map.zoneId(buddy) == zone.id()) {
                             int bmt = map.pageblockMigratetype(buddy);
                             boolean mergeable = o < PageAlloc.PAGEBLOCK_ORDER || bmt == mt.ordinal()
@@ -535,8 +535,8 @@ public final class MmDebug {
             long pages = 0;
             for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
                 int order = PerCpuPages.pindexToOrder(pindex);
-                for (int pfn = pcp.listHead[pindex]; pfn != MemMap.NIL; pfn = map.mem[MemMap.at(pfn, MemMap.F_NEXT)]) {
-                    if ((map.mem[MemMap.at(pfn, MemMap.F_FLAGS)] & PageFlags.PG_PCP) == 0 || map.mem[MemMap.at(pfn, MemMap.F_PRIV)] != order) {
+                for (int pfn = pcp.firstEntry(pindex); pfn != MemMap.NIL; pfn = pcp.next(pfn)) {
+                    if (!map.test(pfn, PageFlags.PG_PCP) || map.priv(pfn) != order) {
                         errors.add(zone + " cpu " + pcp.cpu + ": pfn " + pfn + " on pcp list " + pindex
                                 + " is not a pcp head of order " + order);
                     }

@@ -18,6 +18,14 @@ public final class MmStruct {
     public static final int MM_SWAPENTS = 2;
     public static final int MM_SHMEMPAGES = 3;
 
+    /** mm_counter(): the RSS counter a mapped page with these flags counts in. */
+    static int mmCounter(int pageFlags) {
+        if ((pageFlags & PageFlags.PG_ANON) != 0) {
+            return MM_ANONPAGES;
+        }
+        return (pageFlags & PageFlags.PG_SWAPBACKED) != 0 ? MM_SHMEMPAGES : MM_FILEPAGES;
+    }
+
     /** TASK_SIZE for 4-level paging: the top of user space. */
     public static final long TASK_SIZE = 0x7ffffffff000L;
 

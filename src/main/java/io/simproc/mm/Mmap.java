@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Address-space operations of mm/mmap.c, mm/vma.c, mm/mprotect.c, mm/mlock.c, mm/madvise.c and kernel/fork.c's
- * dup_mmap: creating a mapping (merged with compatible neighbours, placed top-down below mmap_base), unmapping
- * (splitting VMAs at the edges, freeing the page tables of the gap), changing protection, brk, stack growth,
- * mlock, MADV_DONTNEED, duplicating an address space for fork and tearing it down at exit.
+ * Address-space operations of mm/mmap.c, mm/vma.c and mm/mprotect.c: creating a mapping (merged with compatible
+ * neighbours, placed top-down below mmap_base), unmapping (splitting VMAs at the edges, freeing the page tables of
+ * the gap), changing protection, brk, stack growth, and tearing an address space down at exit. mlock is
+ * {@link Mlock}, madvise {@link Madvise}; creating and duplicating an address space is {@link MmStructs}.
  *
  * <p>Keeps the virtual-memory counters of every mm (total_vm, data_vm, exec_vm, stack_vm, locked_vm) and the
  * commit charge of VM_ACCOUNT mappings (Committed_AS) as the kernel does. Failures return a negative errno.
@@ -44,31 +44,6 @@ public final class Mmap {
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
             }
         };
-    }
-
-    /** mm_alloc() + pgd_alloc(): a new, empty address space for a task on {@code cpu}; null without memory. */
-    public MmStruct newMm(int cpu, long mmapBase) {
-        mm.assertWriter();
-        int nid = mm.cpuToNode(cpu);
-        MmStruct probe = new MmStruct(mm, null);
-        probe.homeCpu = cpu;
-        probe.homeNid = nid;
-        int pgd = tableAllocator(probe).alloc();
-        if (pgd < 0) {
-            return null;
-        }
-        MmStruct m = new MmStruct(mm, new PageTable(pgd));
-        m.homeCpu = cpu;
-        m.homeNid = nid;
-        m.mmapBase = mmapBase;
-        mm.registerMm(m);
-        return m;
-    }
-
-    /** Move an address space's future allocations to another CPU (the task migrated). */
-    public void setHomeCpu(MmStruct m, int cpu) {
-        m.homeCpu = cpu;
-        m.homeNid = mm.cpuToNode(cpu);
     }
 
     // -------------------------------------------------------------------------------------------------------
@@ -109,12 +84,12 @@ public final class Mmap {
         }
         if (account) {
             // The pages of the accounted mappings this one replaced stay charged, now to it (vms.nr_accounted).
-            mm.addCommitted(Math.min(replaced, pages));
+            mm.overcommit().addCommitted(Math.min(replaced, pages));
             m.committedPages += pages;
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         if (file == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
-            file = mm.newShmemObject("/dev/zero (deleted)", len, true, m, (vmFlags & VmFlags.VM_NORESERVE) != 0);
+            file = mm.shmem().fileSetup("/dev/zero (deleted)", len, true, m, (vmFlags & VmFlags.VM_NORESERVE) != 0);
             if (file == null) {
                 return -Errno.ENOMEM;
             }
@@ -142,7 +117,7 @@ public final class Mmap {
     }
 
     /** is_cow_mapping(): private and may be written. */
-    private static boolean isCowMapping(long flags) {
+    static boolean isCowMapping(long flags) {
         return (flags & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) == VmFlags.VM_MAYWRITE;
     }
 
@@ -166,7 +141,7 @@ public final class Mmap {
      * security_vm_enough_memory_mm() then the VM_ACCOUNT charge: {@code pages} more for {@code m}, decided by the
      * overcommit policy for the address space {@code checkMm}; false (nothing charged) when refused.
      */
-    private boolean charge(MmStruct m, long pages, MmStruct checkMm) {
+    boolean charge(MmStruct m, long pages, MmStruct checkMm) {
         if (mm.overcommit().vmEnoughMemory(checkMm, pages) < 0) {
             return false;
         }
@@ -181,7 +156,7 @@ public final class Mmap {
     }
 
     /** vm_stat_account(). */
-    private static void vmStatAccount(MmStruct m, long flags, long pages) {
+    static void vmStatAccount(MmStruct m, long flags, long pages) {
         m.totalVm += pages;
         if ((flags & (VmFlags.VM_EXEC | VmFlags.VM_WRITE | VmFlags.VM_STACK)) == VmFlags.VM_EXEC) {
             m.execVm += pages;
@@ -309,28 +284,28 @@ public final class Mmap {
         if (vma.anonVma != null) {
             return;
         }
-        AnonVma av = new AnonVma(mm, mm.registerMapping(null), null);
-        mm.setMapping(av.id, av);
+        AnonVma av = new AnonVma(mm, mm.mappings().register(null), null);
+        mm.mappings().set(av.id, av);
         link(vma, av);
         vma.anonVma = av;
     }
 
     /** anon_vma_chain_link(): vma may map pages of av. */
-    private static void link(Vma vma, AnonVma av) {
+    static void link(Vma vma, AnonVma av) {
         if (av.vmas.add(vma)) {
             vma.anonVmaChain.add(av);
         }
     }
 
     /** anon_vma_clone(): dst is linked to every anon_vma src is linked to. */
-    private static void anonVmaClone(Vma dst, Vma src) {
+    static void anonVmaClone(Vma dst, Vma src) {
         for (AnonVma av : src.anonVmaChain) {
             link(dst, av);
         }
     }
 
     /** __split_vma(): cut vma at addr; returns the upper part (both parts keep backing and anon_vma). */
-    private Vma split(MmStruct m, Vma vma, long addr) {
+    Vma split(MmStruct m, Vma vma, long addr) {
         mm.hugeMemory().splitHugePmdAt(m, addr);
         Vma upper = vma.dup(m);
         upper.start = addr;
@@ -350,17 +325,17 @@ public final class Mmap {
         for (AnonVma av : vma.anonVmaChain) {
             av.vmas.remove(vma);
             if (av.vmas.isEmpty()) {
-                mm.releaseMapping(av.id);
+                mm.mappings().release(av.id);
             }
         }
         vma.anonVmaChain.clear();
         if (vma.file != null) {
             vma.file.iMmap.remove(vma);
-            if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.isAnonymousShmem(vma.file)) {
-                mm.freeShmemObject(vma.file);
+            if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.shmem().isAnonymous(vma.file)) {
+                mm.shmem().free(vma.file);
             }
             if (vma.file.isUnlinked() && vma.file.iMmap.isEmpty()) {
-                mm.evictInode(vma.file);
+                mm.inodes().evictInode(vma.file);
             }
         }
     }
@@ -397,7 +372,7 @@ public final class Mmap {
     }
 
     /** The VMAs inside [start, end) after splitting those that cross its edges. */
-    private List<Vma> splitRange(MmStruct m, long start, long end) {
+    List<Vma> splitRange(MmStruct m, long start, long end) {
         List<Vma> out = new ArrayList<>();
         Vma first = m.findVmaAbove(start);
         if (first == null || first.start >= end) {
@@ -548,196 +523,7 @@ public final class Mmap {
     }
 
     // -------------------------------------------------------------------------------------------------------
-    // mlock, madvise
-
-    /** mlock() / munlock() of [addr, addr + len): VM_LOCKED set or cleared, pages faulted in and (un)locked. */
-    public int mlock(MmStruct m, long addr, long len, boolean lock) {
-        mm.assertWriter();
-        long start = addr & Page.PAGE_MASK;
-        long end = pageAlign(addr + len);
-        for (long a = start; a < end; ) {
-            Vma v = m.findVma(a);
-            if (v == null) {
-                return -Errno.ENOMEM;
-            }
-            a = v.end;
-        }
-        for (Vma v : splitRange(m, start, end)) {
-            boolean locked = v.test(VmFlags.VM_LOCKED);
-            if (locked == lock) {
-                continue;
-            }
-            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
-            if (lock) {
-                v.flags |= VmFlags.VM_LOCKED;
-                m.lockedVm += pages;
-                m.pgtable.walk(v.start, v.end, (a, pte, table, i) -> {
-                    if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0) {
-                        mm.folios().mlock((int) Memory.ptePfn(pte));
-                    }
-                });
-                int r = mm.memory().populate(m, v.start, v.end, isCowMapping(v.flags));
-                if (r >= Memory.OOM) {
-                    return -Errno.ENOMEM;
-                }
-            } else {
-                v.flags &= ~(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
-                m.lockedVm -= pages;
-                m.pgtable.walk(v.start, v.end, (a, pte, table, i) -> {
-                    if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0) {
-                        mm.folios().munlock((int) Memory.ptePfn(pte));
-                    }
-                });
-            }
-        }
-        return 0;
-    }
-
-    /** madvise(MADV_DONTNEED): drop the pages of [addr, addr + len); anonymous memory reads back as zeros. */
-    public int madviseDontneed(MmStruct m, long addr, long len) {
-        mm.assertWriter();
-        long end = pageAlign(addr + len);
-        for (long a = addr; a < end; ) {
-            Vma v = m.findVmaAbove(a);
-            if (v == null || v.start >= end) {
-                break;
-            }
-            if (v.test(VmFlags.VM_LOCKED) || v.test(VmFlags.VM_PFNMAP)) {
-                return -Errno.EINVAL;
-            }
-            mm.memory().zapRange(m, v, Math.max(a, v.start), Math.min(end, v.end));
-            a = v.end;
-        }
-        return 0;
-    }
-
-    /**
-     * hugepage_madvise() over [addr, addr + len): MADV_HUGEPAGE ({@code huge}) sets VM_HUGEPAGE and clears
-     * VM_NOHUGEPAGE, MADV_NOHUGEPAGE the reverse; a VMA whose flags change is split at the range's edges. Special
-     * mappings keep their flags. Returns -ENOMEM when part of the range is unmapped (the mapped parts are still
-     * advised).
-     */
-    public int madviseHugepage(MmStruct m, long addr, long len, boolean huge) {
-        mm.assertWriter();
-        long end = pageAlign(addr + len);
-        long covered = 0;
-        Vma first = m.findVmaAbove(addr);
-        List<Vma> vmas = first == null ? List.of()
-                : new ArrayList<>(m.vmas.subMap(first.start, true, end, false).values());
-        for (Vma v : vmas) {
-            covered += Math.min(end, v.end) - Math.max(addr, v.start);
-            long flags = huge ? (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE
-                    : (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
-            if ((v.flags & VmFlags.VM_SPECIAL) != 0 || flags == v.flags) {
-                continue;
-            }
-            if (v.start < addr) {
-                v = split(m, v, addr);
-            }
-            if (v.end > end) {
-                split(m, v, end);
-            }
-            v.flags = flags;
-        }
-        return covered == end - addr ? 0 : -Errno.ENOMEM;
-    }
-
-    // -------------------------------------------------------------------------------------------------------
-    // fork and exit
-
-    /**
-     * dup_mmap(): the child's copy of an address space. VMAs are copied (not VM_DONTCOPY ones; mlocks are not
-     * inherited); anonymous memory is shared copy-on-write — both sides' PTEs made read-only, pages gaining a
-     * mapping — and file mappings without anonymous pages are left to fault in again. Returns null without memory.
-     */
-    public MmStruct dupMmap(MmStruct old, int cpu) {
-        mm.assertWriter();
-        MmStruct child = newMm(cpu, old.mmapBase);
-        if (child == null) {
-            return null;
-        }
-        child.startCode = old.startCode;
-        child.endCode = old.endCode;
-        child.startData = old.startData;
-        child.endData = old.endData;
-        child.startBrk = old.startBrk;
-        child.brk = old.brk;
-        child.startStack = old.startStack;
-        child.argStart = old.argStart;
-        child.argEnd = old.argEnd;
-        child.envStart = old.envStart;
-        child.envEnd = old.envEnd;
-        child.hiwaterVm = old.hiwaterVm;
-        PageTable.TableAllocator alloc = tableAllocator(child);
-        for (Vma v : old.vmas.values()) {
-            long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
-            if (v.test(VmFlags.VM_DONTCOPY)) {
-                continue;
-            }
-            if (v.test(VmFlags.VM_ACCOUNT) && !charge(child, pages, old)) {
-                exitMmap(child);
-                return null;
-            }
-            Vma c = v.dup(child);
-            c.flags &= ~(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
-            child.vmas.put(c.start, c);
-            vmStatAccount(child, c.flags, pages);
-            if (c.file != null) {
-                c.file.iMmap.add(c);
-            }
-            if (v.anonVma == null) {
-                continue;
-            }
-            anonVmaClone(c, v);
-            AnonVma own = new AnonVma(mm, mm.registerMapping(null), v.anonVma.root);
-            mm.setMapping(own.id, own);
-            link(c, own);
-            c.anonVma = own;
-            if (!copyPageRange(old, v, child, c, alloc)) {
-                exitMmap(child);
-                return null;
-            }
-        }
-        return child;
-    }
-
-    private boolean copyPageRange(MmStruct old, Vma src, MmStruct child, Vma dst, PageTable.TableAllocator alloc) {
-        boolean[] ok = {true};
-        boolean cow = isCowMapping(src.flags);
-        old.pgtable.walk(src.start, src.end, (addr, pte, table, i) -> {
-            if (!ok[0] || (!Memory.present(pte) && !PageTable.isSwap(pte))) {
-                return;
-            }
-            PageTable.Pte t = child.pgtable.leaf(addr, alloc);
-            if (t == null) {
-                ok[0] = false;
-                return;
-            }
-            if (PageTable.isSwap(pte)) {
-                mm.swap().swapDuplicate(PageTable.swapEntryOf(pte));
-                child.addRss(MmStruct.MM_SWAPENTS, 1);
-                PageTable.set(t, addr, pte);
-                return;
-            }
-            long copy = pte;
-            if ((pte & (PageTable._PAGE_SPECIAL | PageTable._PAGE_PSE)) == (PageTable._PAGE_SPECIAL
-                    | PageTable._PAGE_PSE)) {
-                mm.hugeMemory().mmGetHugeZeroFolio(child);
-            }
-            if ((pte & PageTable._PAGE_SPECIAL) == 0) {
-                int pfn = (int) Memory.ptePfn(pte);
-                mm.folios().get(pfn);
-                mm.rmap().addMapping(pfn);
-                child.addRss(mm.rssMemberOf(pfn), 1);
-                if (cow && (pte & PageTable._PAGE_RW) != 0) {
-                    table.entry[i] = pte & ~PageTable._PAGE_RW;
-                    copy = pte & ~PageTable._PAGE_RW;
-                }
-            }
-            PageTable.set(t, addr, copy);
-        });
-        return ok[0];
-    }
+    // exit
 
     /** exit_mmap(): unmap everything, uncharge, free every page table. */
     public void exitMmap(MmStruct m) {
@@ -757,7 +543,7 @@ public final class Mmap {
         m.lockedVm = 0;
         m.pgtable.freeAll(tableAllocator(m));
         mm.hugeMemory().mmPutHugeZeroFolio(m);
-        mm.unregisterMm(m);
+        mm.mmStructs().drop(m);
     }
 
     static long pageAlign(long v) {

@@ -24,8 +24,21 @@ public final class Overcommit {
     private final Ratelimit warnRatelimit = new Ratelimit(Ratelimit.DEFAULT_INTERVAL_SECONDS * KernelServices.HZ,
             Ratelimit.DEFAULT_BURST);
 
+    /** vm_committed_as: pages charged by accountable mappings (Committed_AS). */
+    private long committedAsPages;
+
     Overcommit(MemoryManager mm) {
         this.mm = mm;
+    }
+
+    /** vm_committed_as: pages charged by accountable mappings and shmem objects (Committed_AS). */
+    public long committedAsPages() {
+        return committedAsPages;
+    }
+
+    /** vm_acct_memory() / vm_unacct_memory(). */
+    void addCommitted(long pages) {
+        committedAsPages += pages;
     }
 
     /**
@@ -35,13 +48,13 @@ public final class Overcommit {
      */
     public int vmEnoughMemory(MmStruct m, long pages) {
         mm.assertWriter();
-        mm.addCommitted(pages);
+        addCommitted(pages);
         VmTunables t = mm.tunables();
         if (t.overcommitMemory == OVERCOMMIT_ALWAYS) {
             return 0;
         }
         if (t.overcommitMemory == OVERCOMMIT_GUESS) {
-            if (pages <= mm.totalramPages() + mm.totalSwapPages()) {
+            if (pages <= mm.vmstat().totalramPages() + mm.swap().totalSwapPages()) {
                 return 0;
             }
         } else {
@@ -53,18 +66,18 @@ public final class Overcommit {
                 long reserve = t.userReserveKbytes >>> (Page.PAGE_SHIFT - 10);
                 allowed -= Math.min(m.totalVm / 32, reserve);
             }
-            if (Math.max(0, mm.committedAsPages()) < allowed) {
+            if (Math.max(0, committedAsPages) < allowed) {
                 return 0;
             }
         }
         warn(pages);
-        mm.addCommitted(-pages);
+        addCommitted(-pages);
         return -Errno.ENOMEM;
     }
 
     /** vm_unacct_memory(). */
     void unacct(long pages) {
-        mm.addCommitted(-pages);
+        addCommitted(-pages);
     }
 
     private void warn(long pages) {
@@ -88,7 +101,7 @@ public final class Overcommit {
 
     /** init_user_reserve() / init_admin_reserve(): 1/32 of free memory, capped at 128 MiB and 8 MiB. */
     void initReserves() {
-        long freeKb = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) << (Page.PAGE_SHIFT - 10);
+        long freeKb = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) << (Page.PAGE_SHIFT - 10);
         mm.tunables().userReserveKbytes = Math.min(freeKb / 32, USER_RESERVE_CAP_KB);
         mm.tunables().adminReserveKbytes = Math.min(freeKb / 32, ADMIN_RESERVE_CAP_KB);
     }

@@ -24,11 +24,11 @@ public final class PageContent {
     /** The data of a zero-filled page. */
     public static final char ZERO = 0;
 
-    private final char[] content;
+    private final MemMap map;
     private char lastStore;
 
     PageContent(MemMap map) {
-        this.content = map.content;
+        this.map = map;
     }
 
     /** A store the kernel saw: the page's data becomes a new word. */
@@ -38,16 +38,16 @@ public final class PageContent {
             w++;
         }
         lastStore = w;
-        content[pfn] = w;
+        map.setContent(pfn, w);
     }
 
     /** The page now holds (a copy of) {@code word}. */
     void set(int pfn, char word) {
-        content[pfn] = word;
+        map.setContent(pfn, word);
     }
 
     char word(int pfn) {
-        return content[pfn];
+        return (char) map.content(pfn);
     }
 
     /** The word of a file's data at {@code index}: a mix of the file's identity (device and inode) and the index. */

@@ -12,20 +12,19 @@ package io.simproc.mm;
  */
 public final class PageWriteback {
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     PageWriteback(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** filemap_dirty_folio(): a clean cache page of {@code file} becomes dirty. */
     void folioMarkDirty(AddressSpace file, int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_DIRTY) != 0) {
+        if (map.test(pfn, PageFlags.PG_DIRTY)) {
             return;
         }
-        mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+        map.addFlags(pfn, PageFlags.PG_DIRTY);
         if (file.isShmem()) {
             return;
         }
@@ -33,7 +32,7 @@ public final class PageWriteback {
         zone.node().vmStat[NodeStatItem.NR_FILE_DIRTY.ordinal()]++;
         zone.node().vmStat[NodeStatItem.NR_DIRTIED.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]++;
-        int index = mem[b + MemMap.F_INDEX];
+        int index = map.index(pfn);
         file.dirty.set(index);
         if (file.nrDirty++ == 0) {
             file.dirtiedWhen = mm.services().jiffies();
@@ -43,18 +42,17 @@ public final class PageWriteback {
 
     /** folio_cancel_dirty() / clear_page_dirty_for_io(): the page is clean again (truncated or sent to disk). */
     void cancelDirty(AddressSpace file, int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_DIRTY) == 0) {
+        if (!map.test(pfn, PageFlags.PG_DIRTY)) {
             return;
         }
-        mem[b + MemMap.F_FLAGS] &= ~PageFlags.PG_DIRTY;
+        map.clearFlags(pfn, PageFlags.PG_DIRTY);
         if (file.isShmem()) {
             return;
         }
         Zone zone = mm.zoneOf(pfn);
         zone.node().vmStat[NodeStatItem.NR_FILE_DIRTY.ordinal()]--;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
-        file.dirty.clear(mem[b + MemMap.F_INDEX]);
+        file.dirty.clear(map.index(pfn));
         if (--file.nrDirty == 0) {
             mm.bdi().inodeCleaned(file);
         }
@@ -64,7 +62,7 @@ public final class PageWriteback {
     void startWriteback(AddressSpace file, int pfn) {
         cancelDirty(file, pfn);
         Zone zone = mm.zoneOf(pfn);
-        mem[pfn << MemMap.STRIDE_SHIFT] |= PageFlags.PG_WRITEBACK;
+        map.addFlags(pfn, PageFlags.PG_WRITEBACK);
         zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]++;
     }
@@ -74,28 +72,27 @@ public final class PageWriteback {
      * tail of its inactive list so that the next scan frees it (pgrotated).
      */
     void endWriteback(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int f = mem[b + MemMap.F_FLAGS];
+        int f = map.flags(pfn);
         if ((f & PageFlags.PG_WRITEBACK) == 0) {
             return;
         }
-        mem[b + MemMap.F_FLAGS] = f & ~(PageFlags.PG_WRITEBACK | PageFlags.PG_RECLAIM);
+        map.setFlags(pfn, f & ~(PageFlags.PG_WRITEBACK | PageFlags.PG_RECLAIM));
         Zone zone = mm.zoneOf(pfn);
         zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]--;
         zone.node().vmStat[NodeStatItem.NR_WRITTEN.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
-        mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
         if ((f & PageFlags.PG_RECLAIM) != 0 && (f & PageFlags.PG_LRU) != 0 && (f & PageFlags.PG_ACTIVE) == 0) {
             Lruvec lruvec = zone.node().lruvec;
             lruvec.del(pfn);
             lruvec.addTail(pfn);
-            mm.vmEvents[VmEvent.PGROTATED.ordinal()]++;
+            mm.vmstat().events[VmEvent.PGROTATED.ordinal()]++;
         }
     }
 
     /** Whether dirty + writeback pages are above the dirty threshold (writers would be throttled). */
-    boolean overDirtyLimit() {
-        return mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY) + mm.globalNodeState(NodeStatItem.NR_WRITEBACK)
+    public boolean overDirtyLimit() {
+        return mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY) + mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK)
                 > ShowMem.globalDirtyLimits(mm)[0];
     }
 
@@ -104,8 +101,8 @@ public final class PageWriteback {
      * writeback above the dirty threshold); above the background threshold it starts background writeback.
      */
     boolean balanceDirtyPages() {
-        long dirty = mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY);
-        long writeback = mm.globalNodeState(NodeStatItem.NR_WRITEBACK);
+        long dirty = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY);
+        long writeback = mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK);
         long[] limits = ShowMem.globalDirtyLimits(mm);
         if (dirty > limits[1]) {
             mm.bdi().wakeupFlusher();

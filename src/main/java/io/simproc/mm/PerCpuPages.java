@@ -1,14 +1,13 @@
 package io.simproc.mm;
 
-import java.util.Arrays;
-
 /**
- * struct per_cpu_pages: one CPU's cache of free pages for one zone (mm/page_alloc.c). Lists per (migrate type,
- * order) for orders 0..PAGE_ALLOC_COSTLY_ORDER plus two THP-order lists; {@code count} pages are cached and are
+ * struct per_cpu_pages: one CPU's cache of free pages for one zone (mm/page_alloc.c). Its lists[NR_PCP_LISTS]
+ * ({@link PageLists}, through the pages' pcp_list links) hold one list per (migrate type, order) for orders
+ * 0..PAGE_ALLOC_COSTLY_ORDER plus two THP-order lists; {@code count} pages are cached and are
  * neither in NR_FREE_PAGES nor in buddyinfo. {@code high} floats between {@code highMin} and {@code highMax}
  * (auto-tuned as the kernel does); {@code batch} is the refill/drain unit.
  */
-public final class PerCpuPages {
+public final class PerCpuPages extends PageLists {
     /** NR_LOWORDER_PCP_LISTS. */
     static final int NR_LOWORDER_PCP_LISTS = MigrateType.MIGRATE_PCPTYPES * (PageAlloc.PAGE_ALLOC_COSTLY_ORDER + 1);
     /** NR_PCP_LISTS with CONFIG_TRANSPARENT_HUGEPAGE: two THP lists (movable, other). */
@@ -27,13 +26,10 @@ public final class PerCpuPages {
     int freeCount;
     int allocFactor;
     int pcpFlags;
-    final int[] listHead = new int[NR_PCP_LISTS];
-    final int[] listTail = new int[NR_PCP_LISTS];
 
-    PerCpuPages(int cpu) {
+    PerCpuPages(MemMap map, int cpu) {
+        super(map, NR_PCP_LISTS);
         this.cpu = cpu;
-        Arrays.fill(listHead, MemMap.NIL);
-        Arrays.fill(listTail, MemMap.NIL);
     }
 
     /** order_to_pindex(). */
@@ -67,9 +63,5 @@ public final class PerCpuPages {
 
     public int batch() {
         return batch;
-    }
-
-    boolean listEmpty(int pindex) {
-        return listHead[pindex] == MemMap.NIL;
     }
 }

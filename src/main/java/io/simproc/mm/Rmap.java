@@ -8,29 +8,27 @@ package io.simproc.mm;
  */
 public final class Rmap {
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
 
     Rmap(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** folio_add_new_anon_rmap(): a freshly allocated page becomes the first mapping of anon_vma at addr. */
     void addNewAnon(int pfn, Vma vma, long addr) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED;
-        mem[b + MemMap.F_MAPPING] = vma.anonVma.id;
-        mem[b + MemMap.F_INDEX] = (int) vma.linearPageIndex(addr);
-        mem[b + MemMap.F_MAPCOUNT] = 1;
+        map.addFlags(pfn, PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED);
+        map.setMapping(pfn, vma.anonVma.id);
+        map.setIndex(pfn, (int) vma.linearPageIndex(addr));
+        map.setMapcount(pfn, 1);
         node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]++;
     }
 
     /** folio_dup_anon_rmap / folio_add_file_rmap: one more page-table entry maps this page. */
     void addMapping(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int count = ++mem[b + MemMap.F_MAPCOUNT];
+        int count = map.incMapcount(pfn);
         if (count == 1) {
-            if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0) {
+            if (map.test(pfn, PageFlags.PG_ANON)) {
                 node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]++;
             } else {
                 node(pfn).vmStat[NodeStatItem.NR_FILE_MAPPED.ordinal()]++;
@@ -40,13 +38,12 @@ public final class Rmap {
 
     /** folio_remove_rmap_pte(): one page-table entry less. */
     void removeMapping(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        int count = --mem[b + MemMap.F_MAPCOUNT];
+        int count = map.decMapcount(pfn);
         if (count < 0) {
             throw new IllegalStateException("pfn " + pfn + " mapcount went negative");
         }
         if (count == 0) {
-            if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0) {
+            if (map.test(pfn, PageFlags.PG_ANON)) {
                 node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]--;
             } else {
                 node(pfn).vmStat[NodeStatItem.NR_FILE_MAPPED.ordinal()]--;
@@ -65,13 +62,12 @@ public final class Rmap {
      * i_mmap (file and shmem pages) and the page's index.
      */
     void rmapWalk(int pfn, Visitor visitor) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if (mem[b + MemMap.F_MAPCOUNT] == 0) {
+        if (map.mapcount(pfn) == 0) {
             return;
         }
-        Object owner = mm.mapping(mem[b + MemMap.F_MAPPING]);
+        Object owner = mm.mappings().get(map.mapping(pfn));
         java.util.Collection<Vma> vmas;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0) {
+        if (map.test(pfn, PageFlags.PG_ANON)) {
             if (!(owner instanceof AnonVma av)) {
                 return;
             }
@@ -82,7 +78,7 @@ public final class Rmap {
             }
             vmas = new java.util.ArrayList<>(file.iMmap);
         }
-        int index = mem[b + MemMap.F_INDEX];
+        int index = map.index(pfn);
         for (Vma vma : vmas) {
             long addr = addressOf(vma, index);
             if (addr < 0) {
@@ -134,8 +130,7 @@ public final class Rmap {
      * whether the page is unmapped everywhere.
      */
     boolean tryToUnmap(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        boolean anon = (mem[b + MemMap.F_FLAGS] & PageFlags.PG_ANON) != 0;
+        boolean anon = map.test(pfn, PageFlags.PG_ANON);
         int entry = anon ? mm.swap().entryOf(pfn) : 0;
         rmapWalk(pfn, (vma, addr, table, i) -> {
             long pte = table.entry[i];
@@ -146,11 +141,11 @@ public final class Rmap {
                 vma.mm.addRss(MmStruct.MM_ANONPAGES, -1);
                 vma.mm.addRss(MmStruct.MM_SWAPENTS, 1);
                 if (dirty) {
-                    mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+                    map.addFlags(pfn, PageFlags.PG_DIRTY);
                 }
             } else {
                 PageTable.set(table, addr, 0);
-                vma.mm.addRss(mm.rssMemberOf(pfn), -1);
+                vma.mm.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
                 if (dirty && vma.file != null) {
                     mm.pageWriteback().folioMarkDirty(vma.file, pfn);
                 }
@@ -158,7 +153,7 @@ public final class Rmap {
             removeMapping(pfn);
             mm.folios().put(pfn, vma.mm.homeCpu);
         });
-        return mem[b + MemMap.F_MAPCOUNT] == 0;
+        return map.mapcount(pfn) == 0;
     }
 
     private PgData node(int pfn) {

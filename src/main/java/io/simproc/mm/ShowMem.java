@@ -15,12 +15,12 @@ public final class ShowMem {
         for (Zone z : mm.zones()) {
             wmarkLow += z.lowWmarkPages();
         }
-        long available = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) - mm.watermarks().totalreservePages();
-        long pagecache = mm.globalNodeState(NodeStatItem.NR_ACTIVE_FILE)
-                + mm.globalNodeState(NodeStatItem.NR_INACTIVE_FILE);
+        long available = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) - mm.watermarks().totalreservePages();
+        long pagecache = mm.vmstat().globalNodeState(NodeStatItem.NR_ACTIVE_FILE)
+                + mm.vmstat().globalNodeState(NodeStatItem.NR_INACTIVE_FILE);
         available += pagecache - Math.min(pagecache / 2, wmarkLow);
-        long reclaimable = NodeStatItem.NR_SLAB_RECLAIMABLE_B.shown(mm.globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B))
-                + mm.globalNodeState(NodeStatItem.NR_KERNEL_MISC_RECLAIMABLE);
+        long reclaimable = NodeStatItem.NR_SLAB_RECLAIMABLE_B.shown(mm.vmstat().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B))
+                + mm.vmstat().globalNodeState(NodeStatItem.NR_KERNEL_MISC_RECLAIMABLE);
         available += reclaimable - Math.min(reclaimable / 2, wmarkLow);
         return Math.max(0, available);
     }
@@ -35,17 +35,17 @@ public final class ShowMem {
         if (t.overcommitKbytes != 0) {
             allowed = t.overcommitKbytes >>> (io.simproc.uapi.Page.PAGE_SHIFT - 10);
         } else {
-            allowed = Long.divideUnsigned(mm.totalramPages() * t.overcommitRatio, 100);
+            allowed = Long.divideUnsigned(mm.vmstat().totalramPages() * t.overcommitRatio, 100);
         }
-        return allowed + mm.totalSwapPages();
+        return allowed + mm.swap().totalSwapPages();
     }
 
     /** global_dirtyable_memory(): free pages above the reserves plus the file LRU, plus one. */
     public static long globalDirtyableMemory(MemoryManager mm) {
-        long x = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+        long x = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
         x -= Math.min(x, mm.watermarks().totalreservePages());
-        x += mm.globalNodeState(NodeStatItem.NR_INACTIVE_FILE);
-        x += mm.globalNodeState(NodeStatItem.NR_ACTIVE_FILE);
+        x += mm.vmstat().globalNodeState(NodeStatItem.NR_INACTIVE_FILE);
+        x += mm.vmstat().globalNodeState(NodeStatItem.NR_ACTIVE_FILE);
         return x + 1;
     }
 
@@ -99,8 +99,8 @@ public final class ShowMem {
                 node(mm, NodeStatItem.NR_SHMEM), node(mm, NodeStatItem.NR_PAGETABLE)));
         out.add(String.format(" sec_pagetables:%d", node(mm, NodeStatItem.NR_SECONDARY_PAGETABLE)));
         out.add(String.format(" kernel_misc_reclaimable:%d", node(mm, NodeStatItem.NR_KERNEL_MISC_RECLAIMABLE)));
-        out.add(String.format(" free:%d free_pcp:%d free_cma:%d", mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES),
-                freePcp, mm.globalZoneState(ZoneStatItem.NR_FREE_CMA_PAGES)));
+        out.add(String.format(" free:%d free_pcp:%d free_cma:%d", mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES),
+                freePcp, mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_CMA_PAGES)));
         for (PgData p : mm.nodes()) {
             boolean managed = false;
             for (int i = 0; i <= maxZoneIdx; i++) {
@@ -174,7 +174,7 @@ public final class ShowMem {
         out.add(String.format("%d total pagecache pages", node(mm, NodeStatItem.NR_FILE_PAGES)));
         out.add(String.format("%d pages in swap cache", node(mm, NodeStatItem.NR_SWAPCACHE)));
         out.add(String.format("Free swap  = %dkB", k(mm.swap().nrSwapPagesFree())));
-        out.add(String.format("Total swap = %dkB", k(mm.totalSwapPages())));
+        out.add(String.format("Total swap = %dkB", k(mm.swap().totalSwapPages())));
         long present = 0;
         long reserved = 0;
         for (Zone z : mm.zones()) {
@@ -198,7 +198,7 @@ public final class ShowMem {
     }
 
     private static long node(MemoryManager mm, NodeStatItem item) {
-        return mm.globalNodeState(item);
+        return mm.vmstat().globalNodeState(item);
     }
 
     private static long pcpCount(Zone z) {

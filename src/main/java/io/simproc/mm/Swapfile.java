@@ -93,7 +93,7 @@ public final class Swapfile {
     }
 
     private final MemoryManager mm;
-    private final int[] mem;
+    private final MemMap map;
     private final SwapInfo[] swapInfo = new SwapInfo[MAX_SWAPFILES];
     /** nr_swapfiles: the types ever used (swapInfo[nrSwapfiles..] has always been empty). */
     private int nrSwapfiles;
@@ -103,7 +103,7 @@ public final class Swapfile {
 
     Swapfile(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /** total_swap_pages: usable pages of the active areas (an area being swapped off no longer counts). */
@@ -317,7 +317,7 @@ public final class Swapfile {
             releaseSlot(si, off);
         } else if (v == SWAP_HAS_CACHE) {
             int pfn = si.cache[off];
-            if (pfn >= 0 && mem[MemMap.at(pfn, MemMap.F_REFCOUNT)] == 1 && (mem[pfn << MemMap.STRIDE_SHIFT]
+            if (pfn >= 0 && map.refcount(pfn) == 1 && (map.flags(pfn)
                     & PageFlags.PG_LRU) != 0) {
                 deleteFromSwapCache(pfn, false);
                 mm.folios().put(pfn, 0);
@@ -350,8 +350,8 @@ public final class Swapfile {
         si.swapMap[off] |= SWAP_HAS_CACHE;
         si.cache[off] = pfn;
         entryOfPfn[pfn] = entry;
-        mem[pfn << MemMap.STRIDE_SHIFT] |= PageFlags.PG_SWAPCACHE;
-        mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+        map.addFlags(pfn, PageFlags.PG_SWAPCACHE);
+        map.incRefcount(pfn);
         PgData node = mm.zoneOf(pfn).node();
         node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]++;
         node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
@@ -367,7 +367,7 @@ public final class Swapfile {
         SwapInfo si = info(entry);
         int off = offset(entry);
         si.cache[off] = shadow ? mm.workingset().eviction(pfn) : PageCacheIndex.EMPTY;
-        mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_SWAPCACHE;
+        map.clearFlags(pfn, PageFlags.PG_SWAPCACHE);
         entryOfPfn[pfn] = 0;
         PgData node = mm.zoneOf(pfn).node();
         node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]--;

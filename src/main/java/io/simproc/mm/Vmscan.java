@@ -27,8 +27,6 @@ public final class Vmscan {
      * lists it just found unreclaimable).
      */
     static final long MAX_NOPROGRESS_THROTTLE = 5L * KernelServices.HZ;
-    /** SHRINK_BATCH: objects asked of a shrinker per call. */
-    static final int SHRINK_BATCH = 128;
 
     private static final int ACTIVATE = 0;
     private static final int KEEP = 1;
@@ -36,13 +34,12 @@ public final class Vmscan {
     private static final int RECLAIM_CLEAN = 3;
 
     private final MemoryManager mm;
-    private final int[] mem;
-    private final java.util.Map<Shrinker, Long> nrDeferred = new java.util.IdentityHashMap<>();
+    private final MemMap map;
     private int[] isolated = new int[SWAP_CLUSTER_MAX];
 
     Vmscan(MemoryManager mm) {
         this.mm = mm;
-        this.mem = mm.memMap().mem;
+        this.map = mm.memMap();
     }
 
     /**
@@ -58,7 +55,7 @@ public final class Vmscan {
         sc.order = order;
         sc.reclaimIdx = highestZoneidx;
         sc.maySwap = true;
-        mm.vmEvents[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
+        mm.vmstat().events[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
         java.util.LinkedHashSet<PgData> nodes = new java.util.LinkedHashSet<>();
         long now = mm.services().jiffies();
         for (Zone z : mm.zonelist(nid, highestZoneidx)) {
@@ -67,7 +64,7 @@ public final class Vmscan {
             }
         }
         if (nodes.isEmpty()) {
-            mm.vmEvents[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
+            mm.vmstat().events[VmEvent.PGSCAN_DIRECT_THROTTLE.ordinal()]++;
             return 0;
         }
         while (true) {
@@ -150,7 +147,7 @@ public final class Vmscan {
         long reclaimedBefore = sc.nrReclaimed;
         long scannedBefore = sc.nrScanned;
         shrinkLruvec(pgdat.lruvec, sc);
-        shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
+        mm.shrinkers().shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
         if (sc.nrReclaimed - reclaimedBefore > 0) {
             pgdat.kswapdFailures = 0;
         }
@@ -300,9 +297,9 @@ public final class Vmscan {
                     skippedHead = new int[(int) n * 4];
                 }
                 skippedHead[skipped++] = pfn;
-                mm.vmEvents[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
+                mm.vmstat().events[VmEvent.forZone(VmEvent.PGSKIP_DMA, z.type()).ordinal()]++;
             } else {
-                mem[MemMap.at(pfn, MemMap.F_REFCOUNT)]++;
+                map.incRefcount(pfn);
                 isolated[taken++] = pfn;
             }
             pfn = prev;
@@ -325,30 +322,29 @@ public final class Vmscan {
      */
     void shrinkActiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
         int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
-        mm.vmEvents[VmEvent.PGREFILL.ordinal()] += n;
+        mm.vmstat().events[VmEvent.PGREFILL.ordinal()] += n;
         int[] pages = java.util.Arrays.copyOf(isolated, n);
         long rotated = 0;
         long deactivated = 0;
         long[] vmFlags = new long[1];
         for (int pfn : pages) {
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_UNEVICTABLE) != 0) {
+            if (map.test(pfn, PageFlags.PG_UNEVICTABLE)) {
                 putback(lruvec, pfn);
                 continue;
             }
             vmFlags[0] = 0;
-            if (mem[b + MemMap.F_MAPCOUNT] > 0 && mm.rmap().folioReferenced(pfn, vmFlags) > 0
-                    && (vmFlags[0] & VmFlags.VM_EXEC) != 0 && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPBACKED) == 0) {
+            if (map.mapcount(pfn) > 0 && mm.rmap().folioReferenced(pfn, vmFlags) > 0
+                    && (vmFlags[0] & VmFlags.VM_EXEC) != 0 && !map.test(pfn, PageFlags.PG_SWAPBACKED)) {
                 rotated++;
                 putback(lruvec, pfn);
                 continue;
             }
-            mem[b + MemMap.F_FLAGS] = (mem[b + MemMap.F_FLAGS] & ~(PageFlags.PG_ACTIVE | PageFlags.PG_REFERENCED))
-                    | PageFlags.PG_WORKINGSET;
+            map.setFlags(pfn, (map.flags(pfn) & ~(PageFlags.PG_ACTIVE | PageFlags.PG_REFERENCED))
+                    | PageFlags.PG_WORKINGSET);
             deactivated++;
             putback(lruvec, pfn);
         }
-        mm.vmEvents[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
+        mm.vmstat().events[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
         lruNoteCost(lruvec, lru >= Lruvec.LRU_INACTIVE_FILE, 0, rotated);
     }
 
@@ -360,12 +356,12 @@ public final class Vmscan {
             return 0;
         }
         sc.nrScanned += n;
-        mm.vmEvents[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
-        mm.vmEvents[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
+        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
+        mm.vmstat().events[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
         long[] pageout = {0};
         long reclaimed = shrinkFolioList(java.util.Arrays.copyOf(isolated, n), lruvec, sc, pageout);
-        mm.vmEvents[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
-        mm.vmEvents[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
+        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
+        mm.vmstat().events[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
         lruNoteCost(lruvec, file, pageout[0], n - reclaimed);
         return reclaimed;
     }
@@ -392,15 +388,14 @@ public final class Vmscan {
      * anon pages are treated alike (mm/vmscan: protect the workingset on anonymous LRU).
      */
     private int folioCheckReferences(int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
         long[] vmFlags = new long[1];
-        int referencedPtes = mem[b + MemMap.F_MAPCOUNT] > 0 ? mm.rmap().folioReferenced(pfn, vmFlags) : 0;
-        int f = mem[b + MemMap.F_FLAGS];
+        int referencedPtes = map.mapcount(pfn) > 0 ? mm.rmap().folioReferenced(pfn, vmFlags) : 0;
+        int f = map.flags(pfn);
         boolean referencedFolio = (f & PageFlags.PG_REFERENCED) != 0;
-        mem[b + MemMap.F_FLAGS] = f & ~PageFlags.PG_REFERENCED;
+        map.setFlags(pfn, f & ~PageFlags.PG_REFERENCED);
         boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
         if (referencedPtes > 0) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_REFERENCED;
+            map.addFlags(pfn, PageFlags.PG_REFERENCED);
             if (referencedFolio || referencedPtes > 1) {
                 return ACTIVATE;
             }
@@ -422,14 +417,13 @@ public final class Vmscan {
     private long shrinkFolioList(int[] pages, Lruvec lruvec, ScanControl sc, long[] pageout) {
         long reclaimed = 0;
         for (int pfn : pages) {
-            int b = pfn << MemMap.STRIDE_SHIFT;
-            int f = mem[b + MemMap.F_FLAGS];
+            int f = map.flags(pfn);
             if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
                 putback(lruvec, pfn);
                 continue;
             }
             if ((f & PageFlags.PG_WRITEBACK) != 0) {
-                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                map.addFlags(pfn, PageFlags.PG_RECLAIM);
                 lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_IMMEDIATE.ordinal()]++;
                 putback(lruvec, pfn);
                 continue;
@@ -454,23 +448,23 @@ public final class Vmscan {
                 // A partly unmapped folio is split right away: its unmapped pages are freed without I/O.
                 mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
             }
-            if (anon && (mem[b + MemMap.F_FLAGS] & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == 0
-                    && mem[b + MemMap.F_MAPCOUNT] == 0 && mem[b + MemMap.F_REFCOUNT] == 1) {
+            if (anon && (map.flags(pfn) & (PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE)) == 0
+                    && map.mapcount(pfn) == 0 && map.refcount(pfn) == 1) {
                 // An unmapped page of a split folio: only the isolation holds it.
                 mm.folios().put(pfn, 0);
                 reclaimed++;
                 continue;
             }
-            if (anon && (mem[b + MemMap.F_FLAGS] & PageFlags.PG_SWAPCACHE) == 0) {
+            if (anon && !map.test(pfn, PageFlags.PG_SWAPCACHE)) {
                 if (!canReclaimAnonPages(sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
                     activate(lruvec, pfn);
                     continue;
                 }
-                if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_TRANSHUGE) != 0) {
+                if (map.test(pfn, PageFlags.PG_TRANSHUGE)) {
                     // add_to_swap() of a THP needs a whole free swap cluster, which these swap areas never hand
                     // out: split the folio and swap its pages one by one.
                     mm.hugeMemory().splitHugePage(HugeMemory.headOf(pfn));
-                    mm.countEvent(VmEvent.THP_SWPOUT_FALLBACK, 1);
+                    mm.vmstat().countEvent(VmEvent.THP_SWPOUT_FALLBACK, 1);
                 }
                 int entry = mm.swap().getSwapPage();
                 if (entry == 0) {
@@ -478,15 +472,15 @@ public final class Vmscan {
                     continue;
                 }
                 mm.swap().addToSwapCache(pfn, entry);
-                mem[b + MemMap.F_FLAGS] |= PageFlags.PG_DIRTY;
+                map.addFlags(pfn, PageFlags.PG_DIRTY);
             }
-            if (mem[b + MemMap.F_MAPCOUNT] > 0) {
+            if (map.mapcount(pfn) > 0) {
                 if (!sc.mayUnmap || !mm.rmap().tryToUnmap(pfn)) {
                     activate(lruvec, pfn);
                     continue;
                 }
             }
-            f = mem[b + MemMap.F_FLAGS];
+            f = map.flags(pfn);
             if ((f & PageFlags.PG_DIRTY) != 0) {
                 if (references == RECLAIM_CLEAN || !sc.mayWritepage) {
                     putback(lruvec, pfn);
@@ -496,16 +490,16 @@ public final class Vmscan {
                     swapWritepage(pfn);
                     pageout[0]++;
                 } else {
-                    AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
+                    AddressSpace file = (AddressSpace) mm.mappings().get(map.mapping(pfn));
                     mm.bdi().writepage(file, pfn);
-                    mem[b + MemMap.F_FLAGS] |= PageFlags.PG_RECLAIM;
+                    map.addFlags(pfn, PageFlags.PG_RECLAIM);
                     lruvec.pgdat().vmStat[NodeStatItem.NR_VMSCAN_WRITE.ordinal()]++;
                     pageout[0]++;
                     putback(lruvec, pfn);
                     continue;
                 }
             }
-            if (mem[b + MemMap.F_REFCOUNT] != 2) {
+            if (map.refcount(pfn) != 2) {
                 putback(lruvec, pfn);
                 continue;
             }
@@ -513,8 +507,8 @@ public final class Vmscan {
                 mm.swap().deleteFromSwapCache(pfn, true);
                 mm.folios().put(pfn, 0);
             } else {
-                AddressSpace file = (AddressSpace) mm.mapping(mem[b + MemMap.F_MAPPING]);
-                mm.filemap().removeForReclaim(file, mem[b + MemMap.F_INDEX] & 0xffffffffL, pfn, true);
+                AddressSpace file = (AddressSpace) mm.mappings().get(map.mapping(pfn));
+                mm.filemap().removeForReclaim(file, map.index(pfn) & 0xffffffffL, pfn, true);
             }
             mm.folios().put(pfn, 0);
             reclaimed++;
@@ -525,49 +519,17 @@ public final class Vmscan {
     /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
     private void swapWritepage(int pfn) {
         mm.swap().writeSlot(pfn);
-        mem[pfn << MemMap.STRIDE_SHIFT] &= ~PageFlags.PG_DIRTY;
-        mm.vmEvents[VmEvent.PSWPOUT.ordinal()]++;
-        mm.vmEvents[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        map.clearFlags(pfn, PageFlags.PG_DIRTY);
+        mm.vmstat().events[VmEvent.PSWPOUT.ordinal()]++;
+        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
     }
 
     private void activate(Lruvec lruvec, int pfn) {
-        int b = pfn << MemMap.STRIDE_SHIFT;
-        if ((mem[b + MemMap.F_FLAGS] & PageFlags.PG_ACTIVE) == 0) {
-            mem[b + MemMap.F_FLAGS] |= PageFlags.PG_ACTIVE;
-            mm.vmEvents[VmEvent.PGACTIVATE.ordinal()]++;
+        if (!map.test(pfn, PageFlags.PG_ACTIVE)) {
+            map.addFlags(pfn, PageFlags.PG_ACTIVE);
+            mm.vmstat().events[VmEvent.PGACTIVATE.ordinal()]++;
         }
         putback(lruvec, pfn);
-    }
-
-    /**
-     * shrink_slab(): ask every shrinker for (freeable >> priority) × 4 / seeks objects plus what earlier calls
-     * deferred, in batches of SHRINK_BATCH (slabs_scanned). Returns the objects freed.
-     */
-    long shrinkSlab(int gfp, int nid, int priority) {
-        long freed = 0;
-        for (Shrinker s : mm.shrinkers()) {
-            long freeable = s.countObjects(nid);
-            if (freeable <= 0) {
-                continue;
-            }
-            long delta = (freeable >> priority) * 4 / Math.max(1, s.seeks());
-            long total = nrDeferred.getOrDefault(s, 0L) + delta;
-            total = Math.min(total, freeable * 2);
-            long scanned = 0;
-            while (total >= SHRINK_BATCH || (total > 0 && total >= freeable)) {
-                long batch = Math.min(SHRINK_BATCH, total);
-                long ret = s.scanObjects(nid, batch);
-                if (ret == Shrinker.SHRINK_STOP) {
-                    break;
-                }
-                freed += ret;
-                total -= batch;
-                scanned += batch;
-            }
-            mm.vmEvents[VmEvent.SLABS_SCANNED.ordinal()] += scanned;
-            nrDeferred.put(s, Math.max(0, total));
-        }
-        return freed;
     }
 
     /** zone_reclaimable_pages(): the zone's file LRU pages, and its anon ones while swap has room. */

@@ -183,7 +183,7 @@ public final class Watermarks {
     /** zone_highsize(). */
     private int zoneHighsize(Zone zone, int batch, int highFraction) {
         long totalPages = highFraction == 0 ? zone.lowWmarkPages() : zone.managedPages / highFraction;
-        int nrSplitCpus = mm.nrCpusOfNode(zone.node().nodeId());
+        int nrSplitCpus = nrCpusOfNode(zone.node().nodeId());
         if (nrSplitCpus == 0) {
             nrSplitCpus = mm.nrCpus();
         }
@@ -267,5 +267,15 @@ public final class Watermarks {
             r++;
         }
         return r;
+    }
+
+    private int nrCpusOfNode(int nid) {
+        int n = 0;
+        for (int cpu = 0; cpu < mm.nrCpus(); cpu++) {
+            if (mm.cpuToNode(cpu) == nid) {
+                n++;
+            }
+        }
+        return n;
     }
 }

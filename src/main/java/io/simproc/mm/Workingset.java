@@ -65,13 +65,13 @@ final class Workingset {
         if (distance > workingsetSize) {
             return;
         }
-        int[] mem = mm.memMap().mem;
-        mem[pfn << MemMap.STRIDE_SHIFT] |= PageFlags.PG_ACTIVE;
+        MemMap map = mm.memMap();
+        map.addFlags(pfn, PageFlags.PG_ACTIVE);
         lruvec.nonresidentAge++;
         pgdat.vmStat[(file ? NodeStatItem.WORKINGSET_ACTIVATE_FILE : NodeStatItem.WORKINGSET_ACTIVATE_ANON)
                 .ordinal()]++;
         if (workingset) {
-            mem[pfn << MemMap.STRIDE_SHIFT] |= PageFlags.PG_WORKINGSET;
+            map.addFlags(pfn, PageFlags.PG_WORKINGSET);
             mm.vmscan().lruNoteCost(lruvec, file, 1, 0);
             pgdat.vmStat[(file ? NodeStatItem.WORKINGSET_RESTORE_FILE : NodeStatItem.WORKINGSET_RESTORE_ANON)
                     .ordinal()]++;

@@ -1,8 +1,8 @@
 package io.simproc.proc;
 
 import io.simproc.kernel.Kernel;
-import io.simproc.kernel.OomKill;
 import io.simproc.kernel.Task;
+import io.simproc.mm.OomKill;
 
 /**
  * /proc/PID/oom_score (fs/proc/base.c proc_oom_score with mm/oom_kill.c oom_badness): the badness a global OOM
@@ -21,8 +21,8 @@ public final class OomScore implements ProcFile.Renderer {
     public byte[] render(ProcContext ctx) {
         Kernel k = ctx.kernel();
         Task t = ProcBase.live(ctx, task);
-        long totalpages = OomKill.totalPages(k);
-        long badness = OomKill.oomBadness(k, t, totalpages);
+        long totalpages = k.mm().oomKill().totalPages();
+        long badness = OomKill.oomBadness(k.oomView(t), totalpages);
         long points = badness == Long.MIN_VALUE ? 0 : (1000 + badness * 1000 / totalpages) * 2 / 3;
         return new Seq(16).put(Long.toUnsignedString(points)).nl().bytes();
     }

@@ -83,7 +83,7 @@ public final class Pagetypeinfo implements ProcFile.Renderer {
         MemMap map = mm.memMap();
         long end = z.zoneEndPfn();
         for (long pfn = z.zoneStartPfn(); pfn < end; pfn += PageAlloc.PAGEBLOCK_NR_PAGES) {
-            if (!mm.isSectionPresent(pfn) || !mm.isSubsectionValid(pfn)) {
+            if (!mm.sparse().isSectionPresent(pfn) || !mm.sparse().isSubsectionValid(pfn)) {
                 continue;
             }
             if (map.zoneId((int) pfn) == z.id()) {

@@ -18,25 +18,25 @@ public final class Vmstat implements ProcFile.Renderer {
         MemoryManager mm = ctx.kernel().mm();
         Seq s = new Seq(6144);
         for (ZoneStatItem item : ZoneStatItem.values()) {
-            line(s, item.procName(), mm.globalZoneState(item));
+            line(s, item.procName(), mm.vmstat().globalZoneState(item));
         }
         for (NumaStatItem item : NumaStatItem.values()) {
-            line(s, item.procName(), mm.globalNumaEvent(item));
+            line(s, item.procName(), mm.vmstat().globalNumaEvent(item));
         }
         for (NodeStatItem item : NodeStatItem.values()) {
-            line(s, item.procName(), item.shown(mm.globalNodeState(item)));
+            line(s, item.procName(), item.shown(mm.vmstat().globalNodeState(item)));
         }
         long[] dirty = ShowMem.globalDirtyLimits(mm);
         line(s, "nr_dirty_threshold", dirty[0]);
         line(s, "nr_dirty_background_threshold", dirty[1]);
         line(s, "nr_memmap_pages", 0);
-        line(s, "nr_memmap_boot_pages", mm.nrMemmapBootPages());
+        line(s, "nr_memmap_boot_pages", mm.vmstat().nrMemmapBootPages());
         boolean cma = mm.config().cma();
         for (VmEvent e : VmEvent.values()) {
             if (e.needsCma() && !cma) {
                 continue;
             }
-            line(s, e.procName(), mm.event(e));
+            line(s, e.procName(), mm.vmstat().event(e));
         }
         line(s, "nr_unstable", 0);
         return s.bytes();

@@ -1,10 +1,10 @@
 package io.simproc.scenario;
 
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Drivers;
 import io.simproc.kernel.Processes;
-import io.simproc.kernel.Sizes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 import io.simproc.mm.PageAlloc;
 import io.simproc.uapi.Page;
 

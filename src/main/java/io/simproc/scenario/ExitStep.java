@@ -1,8 +1,8 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 
 /**
  * {@code exit}: the process — one of the scenario ({@code process}) or any pid ({@code pid}) — calls exit_group with

@@ -1,8 +1,9 @@
 package io.simproc.scenario;
 
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ final class FilesStep implements Step {
     @Override
     public String describe() {
         if (create) {
-            return "create_files " + count + " of " + io.simproc.kernel.Sizes.format(size) + " in " + dir;
+            return "create_files " + count + " of " + Sizes.format(size) + " in " + dir;
         }
         return "delete_files " + (count == Long.MAX_VALUE ? "all" : String.valueOf(count)) + " in " + dir;
     }

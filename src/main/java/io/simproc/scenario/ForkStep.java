@@ -1,7 +1,7 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 import io.simproc.uapi.Errno;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;

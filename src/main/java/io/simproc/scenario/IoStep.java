@@ -1,11 +1,11 @@
 package io.simproc.scenario;
 
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Processes;
-import io.simproc.kernel.Sizes;
 import io.simproc.kernel.Task;
 import io.simproc.kernel.Vfs;
-import io.simproc.kernel.YamlNode;
 import io.simproc.mm.AddressSpace;
 
 /**

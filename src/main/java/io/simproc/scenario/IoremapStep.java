@@ -1,7 +1,7 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.Sizes;
-import io.simproc.kernel.YamlNode;
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.mm.vmalloc.VmapArea;
 import io.simproc.uapi.Errno;
 

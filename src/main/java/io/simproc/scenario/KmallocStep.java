@@ -1,7 +1,7 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Clock;
-import io.simproc.kernel.YamlNode;
 import io.simproc.mm.Gfp;
 import io.simproc.mm.PageAlloc;
 import io.simproc.mm.slab.KmemCache;

@@ -1,8 +1,8 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.Sizes;
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 import io.simproc.mm.AddressSpace;
 import io.simproc.mm.Prot;
 

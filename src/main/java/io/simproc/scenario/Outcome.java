@@ -1,6 +1,6 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.Durations;
+import io.simproc.config.Durations;
 
 /**
  * What a scenario reports: an expectation that held or did not, or a step the machine refused.

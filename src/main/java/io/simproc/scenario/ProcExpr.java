@@ -1,7 +1,8 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.Sizes;
-import io.simproc.kernel.YamlNode;
+import io.simproc.config.ConfigException;
+import io.simproc.config.Sizes;
+import io.simproc.config.YamlNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +120,7 @@ final class ProcExpr {
             tokenize();
         }
 
-        io.simproc.kernel.ConfigException error(String problem) {
+        ConfigException error(String problem) {
             int at = pos < offsets.size() ? offsets.get(pos) : text.length();
             return node.error(step + ": " + problem + " at character " + (at + 1) + " of '" + text + "'");
         }

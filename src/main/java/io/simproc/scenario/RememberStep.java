@@ -1,6 +1,6 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.YamlNode;
+import io.simproc.config.YamlNode;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.ConfigException;
-import io.simproc.kernel.Durations;
+import io.simproc.config.ConfigException;
+import io.simproc.config.Durations;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
-import io.simproc.kernel.YamlNode;
 import io.simproc.uapi.Errno;
 
 import java.io.IOException;

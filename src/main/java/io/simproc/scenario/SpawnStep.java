@@ -1,8 +1,8 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;
 import io.simproc.workload.ProgramCatalog;

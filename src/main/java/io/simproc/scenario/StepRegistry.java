@@ -1,6 +1,6 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.YamlNode;
+import io.simproc.config.YamlNode;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 
 /**
  * {@code swapon} and {@code swapoff}: init enables a swap area the machine profile declares ({@code path}, at

@@ -1,8 +1,8 @@
 package io.simproc.scenario;
 
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
-import io.simproc.kernel.YamlNode;
 
 /**
  * {@code fsync} (a process's fsync(2) of one file: its dirty pages, and the dirty inode blocks, written and waited

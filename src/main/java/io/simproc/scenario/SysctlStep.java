@@ -1,6 +1,6 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.YamlNode;
+import io.simproc.config.YamlNode;
 import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcFile;
 import io.simproc.sysctl.Sysctl;

@@ -121,11 +121,11 @@ public final class SysctlTable {
     /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */
     private static void addOomKill(List<Sysctl> e) {
         e.add(new IntSysctl("vm/oom_kill_allocating_task", 0644, null, null,
-                k -> k.oomKill().oomKillAllocatingTask(), (k, v) -> k.oomKill().setOomKillAllocatingTask(v)));
-        e.add(new IntSysctl("vm/panic_on_oom", 0644, 0, 2, k -> k.oomKill().panicOnOom(),
-                (k, v) -> k.oomKill().setPanicOnOom(v)));
-        e.add(new IntSysctl("vm/oom_dump_tasks", 0644, null, null, k -> k.oomKill().oomDumpTasks(),
-                (k, v) -> k.oomKill().setOomDumpTasks(v)));
+                k -> k.mm().oomKill().oomKillAllocatingTask(), (k, v) -> k.mm().oomKill().setOomKillAllocatingTask(v)));
+        e.add(new IntSysctl("vm/panic_on_oom", 0644, 0, 2, k -> k.mm().oomKill().panicOnOom(),
+                (k, v) -> k.mm().oomKill().setPanicOnOom(v)));
+        e.add(new IntSysctl("vm/oom_dump_tasks", 0644, null, null, k -> k.mm().oomKill().oomDumpTasks(),
+                (k, v) -> k.mm().oomKill().setOomDumpTasks(v)));
     }
 
     private static int[] lowmemReserveRatio(Kernel k) {

@@ -5,6 +5,7 @@ import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.PgData;
+import io.simproc.mm.Sparse;
 import io.simproc.mm.Zone;
 import io.simproc.uapi.Page;
 
@@ -57,13 +58,13 @@ final class MemoryBlocks {
         MemoryManager mm = k.mm();
         long size = probeMemoryBlockSize(k.profile());
         long pagesPerBlock = size >>> Page.PAGE_SHIFT;
-        long sectionPages = 1L << MemoryManager.PFN_SECTION_SHIFT;
+        long sectionPages = 1L << Sparse.PFN_SECTION_SHIFT;
         long maxPfn = maxPfn(k.profile());
         List<Block> blocks = new ArrayList<>();
         for (long start = 0; start < maxPfn; start += pagesPerBlock) {
             BitSet nodes = new BitSet();
             for (long s = start; s < start + pagesPerBlock && s < maxPfn; s += sectionPages) {
-                if (!mm.isSectionPresent(s)) {
+                if (!mm.sparse().isSectionPresent(s)) {
                     continue;
                 }
                 for (PgData p : mm.nodes()) {

@@ -1,10 +1,10 @@
 package io.simproc.workload;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.kernel.MachineProfileLoader;
-import io.simproc.kernel.YamlNode;
 
 import java.util.List;
 

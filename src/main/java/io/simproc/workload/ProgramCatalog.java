@@ -1,8 +1,8 @@
 package io.simproc.workload;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
+import io.simproc.config.YamlNode;
 import io.simproc.kernel.ElfImage;
-import io.simproc.kernel.YamlNode;
 import io.simproc.mm.MmStruct;
 import io.simproc.uapi.Page;
 
@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class ProgramCatalog {
     /** The embedded catalog, a Debian 12 (bookworm) x86_64 server. */
-    public static final String RESOURCE = "/io/simproc/programs.yaml";
+    public static final String RESOURCE = "/io/simproc/workload/programs.yaml";
     /** vm.mmap_min_addr's default: nothing may be mapped below it, fixed executables included. */
     static final long MMAP_MIN_ADDR = 65536;
 

@@ -7,6 +7,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.simproc.kernel.ArchRuleViolations;
+import io.simproc.mm.ListLinkViolation;
+import io.simproc.mm.MemMap;
+import io.simproc.mm.PageLists;
 import org.junit.jupiter.api.Test;
 
 import java.util.Collections;
@@ -26,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The layering of ARCHITECTURE.md, checked on the production classes of io.simproc: mm is self-contained, kernel
- * sits below proc/sysctl/fuse/cli, only fuse and cli touch jnr-fuse, no package cycles, and the simulation
- * (mm, kernel, workload) neither reads the wall clock nor uses unseeded randomness. Rules about fuse, cli and
- * workload hold vacuously until those packages exist and bind from then on.
+ * The layering of docs/DESIGN.md, checked on the production classes of io.simproc: mm is self-contained, kernel
+ * sits below proc/sysctl/fuse/cli, only fuse and cli touch jnr-fuse, the configuration reader (config) is a leaf
+ * and the only reader of YAML, only PageLists links struct pages into lists, no package cycles, and the simulation
+ * (mm, kernel, workload) neither reads the wall clock nor uses unseeded randomness.
  */
 @AnalyzeClasses(packages = "io.simproc", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -94,6 +97,28 @@ class ArchitectureTest {
             .because("nothing may cross into native code but the FUSE binding (and the commands that mount it)");
 
     @ArchTest
+    static final ArchRule CONFIG_IS_A_LEAF = classes().that().resideInAPackage("io.simproc.config..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.config..")
+                    .or(resideOutsideOfPackage("io.simproc..")))
+            .because("machine profiles, scenarios and the program catalog share one reader that knows no simulation");
+
+    @ArchTest
+    static final ArchRule ONLY_CONFIG_READS_YAML = noClasses().that().resideOutsideOfPackage("io.simproc.config..")
+            .should().dependOnClassesThat().resideInAPackage("org.yaml..")
+            .because("every configuration error names file:line:col, which YamlNode guarantees");
+
+    /** One list implementation over the mem_map: only PageLists reads or writes a struct page's list links. */
+    @ArchTest
+    static final ArchRule ONLY_PAGE_LISTS_TOUCH_THE_LIST_LINKS = noClasses().that()
+            .doNotHaveFullyQualifiedName(PageLists.class.getName())
+            .and().doNotHaveFullyQualifiedName(MemMap.class.getName())
+            .should().callMethod(MemMap.class, "next", int.class)
+            .orShould().callMethod(MemMap.class, "prev", int.class)
+            .orShould().callMethod(MemMap.class, "setNext", int.class, int.class)
+            .orShould().callMethod(MemMap.class, "setPrev", int.class, int.class)
+            .because("free areas, per-cpu lists, LRU lists and slab partial lists share PageLists and its checks");
+
+    @ArchTest
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("io.simproc.(*)..").should().beFreeOfCycles()
             .allowEmptyShould(true);
 
@@ -128,5 +153,8 @@ class ArchitectureTest {
         String layering = assertThrows(AssertionError.class,
                 () -> KERNEL_IS_BELOW_THE_FILESYSTEM.check(violations)).getMessage();
         assertTrue(layering.contains("io.simproc.proc.ProcFs"), layering);
+        String links = assertThrows(AssertionError.class, () -> ONLY_PAGE_LISTS_TOUCH_THE_LIST_LINKS.check(
+                new ClassFileImporter().importClasses(ListLinkViolation.class))).getMessage();
+        assertTrue(links.contains("MemMap.setNext"), links);
     }
 }

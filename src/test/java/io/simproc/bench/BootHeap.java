@@ -30,7 +30,7 @@ public final class BootHeap {
         long cold = System.nanoTime() - t0;
         long retained = usedAfterGc(mem) - baseline;
         long frames = k.read(kk -> (long) kk.mm().memMap().nrPfns());
-        long managed = k.read(kk -> kk.mm().totalramPages());
+        long managed = k.read(kk -> kk.mm().vmstat().totalramPages());
         k = null;
         usedAfterGc(mem);
         t0 = System.nanoTime();

@@ -40,7 +40,7 @@ public final class CompactionBench {
         Kernel k = Kernel.boot(MachineProfileLoader.parse("bench", "memory: " + size + "\n"), 1);
         MemoryManager mm = k.mm();
         long booted = highOrderBlocks(mm);
-        long bytes = (mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) * 9 / 10) << Page.PAGE_SHIFT;
+        long bytes = (mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) * 9 / 10) << Page.PAGE_SHIFT;
         Program bash = ProgramCatalog.embedded().program("bash");
         long fragmentStart = System.nanoTime();
         k.mutate(() -> {
@@ -59,24 +59,24 @@ public final class CompactionBench {
         });
         double fragmentWall = (System.nanoTime() - fragmentStart) / 1e9;
         long fragmented = highOrderBlocks(mm);
-        long migrated0 = mm.event(VmEvent.PGMIGRATE_SUCCESS);
-        long migrateScanned0 = mm.event(VmEvent.COMPACT_MIGRATE_SCANNED);
-        long freeScanned0 = mm.event(VmEvent.COMPACT_FREE_SCANNED);
+        long migrated0 = mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS);
+        long migrateScanned0 = mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED);
+        long freeScanned0 = mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED);
         long start = System.nanoTime();
         k.mutate(() -> {
             mm.compaction().compactNodes();
             return null;
         });
         double wall = (System.nanoTime() - start) / 1e9;
-        long migrated = mm.event(VmEvent.PGMIGRATE_SUCCESS) - migrated0;
+        long migrated = mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS) - migrated0;
         if (!print) {
             return;
         }
         System.out.printf("| %s | %.1f s | %d / %d / %d of %d | %d | %.2f s | %.2f million | %d | %d |%n", size,
                 fragmentWall, booted, fragmented, highOrderBlocks(mm),
-                mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) >> 9, migrated, wall, migrated / wall / 1e6,
-                mm.event(VmEvent.COMPACT_MIGRATE_SCANNED) - migrateScanned0,
-                mm.event(VmEvent.COMPACT_FREE_SCANNED) - freeScanned0);
+                mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) >> 9, migrated, wall, migrated / wall / 1e6,
+                mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED) - migrateScanned0,
+                mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED) - freeScanned0);
     }
 
     /** Free 2 MiB blocks over every zone: buddyinfo's order-9 column plus twice its order-10 column. */

@@ -102,9 +102,9 @@ public class FaultBenchmark {
             long a = Checks.mapped(kernel.syscalls().mmap(parent, 0, LEN, Prot.READ | Prot.WRITE,
                     Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
             Checks.ok(kernel.syscalls().madvise(parent, a, LEN, Prot.MADV_HUGEPAGE), "madvise");
-            long huge = kernel.mm().event(VmEvent.THP_FAULT_ALLOC);
+            long huge = kernel.mm().vmstat().event(VmEvent.THP_FAULT_ALLOC);
             int r = Checks.ok(kernel.syscalls().touch(parent, a, LEN, true), "touch");
-            if (kernel.mm().event(VmEvent.THP_FAULT_ALLOC) - huge != HUGE_PAGES) {
+            if (kernel.mm().vmstat().event(VmEvent.THP_FAULT_ALLOC) - huge != HUGE_PAGES) {
                 throw new IllegalStateException("the faults fell back to 4 KiB pages");
             }
             Checks.ok(kernel.syscalls().munmap(parent, a, LEN), "munmap");

@@ -37,7 +37,7 @@ public final class ReclaimBench {
         Kernel k = Kernel.boot(MachineProfileLoader.parse("bench", "memory: " + size + "\nswap:\n  - path: /dev/vda2\n"
                 + "    size: " + size + "\n"), 1);
         MemoryManager mm = k.mm();
-        long ram = mm.totalramPages() << 12;
+        long ram = mm.vmstat().totalramPages() << 12;
         Program bash = ProgramCatalog.embedded().program("bash");
         Task[] t = k.mutate(() -> {
             mm.tunables().setSwappiness(swappiness);
@@ -55,8 +55,8 @@ public final class ReclaimBench {
         long readPerTick = ram / 20 / 10;
         long writePerTick = ram / 40 / 10;
         long[] cursor = {0, 0};
-        long scan0 = mm.event(VmEvent.PGSCAN_KSWAPD) + mm.event(VmEvent.PGSCAN_DIRECT);
-        long steal0 = mm.event(VmEvent.PGSTEAL_KSWAPD) + mm.event(VmEvent.PGSTEAL_DIRECT);
+        long scan0 = mm.vmstat().event(VmEvent.PGSCAN_KSWAPD) + mm.vmstat().event(VmEvent.PGSCAN_DIRECT);
+        long steal0 = mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD) + mm.vmstat().event(VmEvent.PGSTEAL_DIRECT);
         long start = System.nanoTime();
         for (long j = 0; j < seconds * Clock.HZ; j += tick) {
             k.mutate(() -> {
@@ -72,10 +72,10 @@ public final class ReclaimBench {
             k.advance(tick);
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        long scanned = mm.event(VmEvent.PGSCAN_KSWAPD) + mm.event(VmEvent.PGSCAN_DIRECT) - scan0;
-        long stolen = mm.event(VmEvent.PGSTEAL_KSWAPD) + mm.event(VmEvent.PGSTEAL_DIRECT) - steal0;
+        long scanned = mm.vmstat().event(VmEvent.PGSCAN_KSWAPD) + mm.vmstat().event(VmEvent.PGSCAN_DIRECT) - scan0;
+        long stolen = mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD) + mm.vmstat().event(VmEvent.PGSTEAL_DIRECT) - steal0;
         System.out.printf("| %s | %d | %.1f | %.0f | %.0f | %d | %d MiB |%n", size, swappiness, seconds / wall,
-                scanned / wall, stolen / wall, mm.event(VmEvent.PSWPOUT),
-                (mm.globalNodeState(NodeStatItem.NR_FILE_PAGES) - mm.globalNodeState(NodeStatItem.NR_SWAPCACHE)) >> 8);
+                scanned / wall, stolen / wall, mm.vmstat().event(VmEvent.PSWPOUT),
+                (mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES) - mm.vmstat().globalNodeState(NodeStatItem.NR_SWAPCACHE)) >> 8);
     }
 }

@@ -100,8 +100,8 @@ public final class SimSpeed {
 
     /** Timers run, page faults, pages scanned and pages reclaimed since boot. */
     private static long[] counters(Kernel k) {
-        return k.read(kk -> new long[] {kk.clock().timersRun(), kk.mm().event(VmEvent.PGFAULT),
-            kk.mm().event(VmEvent.PGSCAN_KSWAPD) + kk.mm().event(VmEvent.PGSCAN_DIRECT),
-            kk.mm().event(VmEvent.PGSTEAL_KSWAPD) + kk.mm().event(VmEvent.PGSTEAL_DIRECT)});
+        return k.read(kk -> new long[] {kk.clock().timersRun(), kk.mm().vmstat().event(VmEvent.PGFAULT),
+            kk.mm().vmstat().event(VmEvent.PGSCAN_KSWAPD) + kk.mm().vmstat().event(VmEvent.PGSCAN_DIRECT),
+            kk.mm().vmstat().event(VmEvent.PGSTEAL_KSWAPD) + kk.mm().vmstat().event(VmEvent.PGSTEAL_DIRECT)});
     }
 }

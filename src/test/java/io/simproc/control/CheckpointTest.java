@@ -1,7 +1,7 @@
 package io.simproc.control;
 
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.Clock;
-import io.simproc.kernel.ConfigException;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Simulation;
 import io.simproc.proc.ProcFile;

@@ -72,7 +72,7 @@ class BootTest {
                 managed += z.managedPages();
             }
             assertEquals(ramPages(p, 0, Long.MAX_VALUE), present, "Σ present = RAM");
-            assertEquals(managed, mm.totalramPages(), "MemTotal = Σ managed");
+            assertEquals(managed, mm.vmstat().totalramPages(), "MemTotal = Σ managed");
             assertEquals(List.of(), MmDebug.violations(mm));
             return null;
         });
@@ -147,7 +147,7 @@ class BootTest {
                 out.add(z.watermarkBoost());
             }
             for (VmEvent e : VmEvent.values()) {
-                out.add(mm.event(e));
+                out.add(mm.vmstat().event(e));
             }
             return out.stream().mapToLong(Long::longValue).toArray();
         });

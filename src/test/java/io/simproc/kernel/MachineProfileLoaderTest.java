@@ -1,5 +1,7 @@
 package io.simproc.kernel;
 
+import io.simproc.config.ConfigException;
+import io.simproc.config.Sizes;
 import io.simproc.mm.KernelConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -38,8 +38,8 @@ class PageCacheTest {
         k.mutate(() -> {
             Task t = task(k);
             assertEquals(0, k.syscalls().create(t, "/srv/data", 8L << 20));
-            long cached = mm.globalNodeState(NodeStatItem.NR_FILE_PAGES);
-            long pgpgin = mm.event(VmEvent.PGPGIN);
+            long cached = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES);
+            long pgpgin = mm.vmstat().event(VmEvent.PGPGIN);
             assertEquals(4096, k.syscalls().read(t, "/srv/data", 0, 4096));
             assertEquals(4, k.vfs().lookup("/srv/data").nrPages(), "a 1-page read reads ahead 4 pages");
             assertEquals(3 * 4096, k.syscalls().read(t, "/srv/data", 4096, 3 * 4096));
@@ -48,13 +48,13 @@ class PageCacheTest {
             assertEquals(4 + 8, k.vfs().lookup("/srv/data").nrPages(), "sequential: the window doubles");
             assertEquals(8L << 20, k.syscalls().read(t, "/srv/data", 0, 8L << 20));
             assertEquals(2048, k.vfs().lookup("/srv/data").nrPages());
-            assertTrue(mm.globalNodeState(NodeStatItem.NR_FILE_PAGES) >= cached + 2048);
-            assertTrue(mm.event(VmEvent.PGPGIN) >= pgpgin + 2048 * 4);
-            long active = mm.globalNodeState(NodeStatItem.NR_ACTIVE_FILE);
-            long activate = mm.event(VmEvent.PGACTIVATE);
+            assertTrue(mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES) >= cached + 2048);
+            assertTrue(mm.vmstat().event(VmEvent.PGPGIN) >= pgpgin + 2048 * 4);
+            long active = mm.vmstat().globalNodeState(NodeStatItem.NR_ACTIVE_FILE);
+            long activate = mm.vmstat().event(VmEvent.PGACTIVATE);
             assertEquals(8L << 20, k.syscalls().read(t, "/srv/data", 0, 8L << 20));
-            assertTrue(mm.event(VmEvent.PGACTIVATE) >= activate + 2000, "second reference activates");
-            assertTrue(mm.globalNodeState(NodeStatItem.NR_ACTIVE_FILE) >= active + 2000);
+            assertTrue(mm.vmstat().event(VmEvent.PGACTIVATE) >= activate + 2000, "second reference activates");
+            assertTrue(mm.vmstat().globalNodeState(NodeStatItem.NR_ACTIVE_FILE) >= active + 2000);
             return null;
         });
     }
@@ -63,9 +63,9 @@ class PageCacheTest {
     void rawDeviceReadsAreBuffers() {
         Kernel k = machine("");
         k.mutate(() -> {
-            long before = k.mm().nrBlockdevPages();
+            long before = k.mm().inodes().nrBlockdevPages();
             assertEquals(1L << 20, k.syscalls().readBlockDevice(task(k), 0, 1L << 20));
-            assertEquals(before + 256, k.mm().nrBlockdevPages());
+            assertEquals(before + 256, k.mm().inodes().nrBlockdevPages());
             return null;
         });
     }
@@ -82,13 +82,13 @@ class PageCacheTest {
             k.advance(2);
         }
         k.advance(Clock.HZ);
-        long free = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+        long free = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
         long high = highWmark(mm);
-        assertTrue(mm.event(VmEvent.PGSTEAL_KSWAPD) > 100_000, "kswapd reclaimed: " + mm.event(VmEvent.PGSTEAL_KSWAPD));
-        assertTrue(mm.event(VmEvent.PGSCAN_KSWAPD) >= mm.event(VmEvent.PGSTEAL_KSWAPD));
+        assertTrue(mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD) > 100_000, "kswapd reclaimed: " + mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD));
+        assertTrue(mm.vmstat().event(VmEvent.PGSCAN_KSWAPD) >= mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD));
         assertTrue(free < high * 3, "free " + free + " near high " + high);
-        long cachedPages = mm.globalNodeState(NodeStatItem.NR_FILE_PAGES);
-        assertTrue(cachedPages > mm.totalramPages() / 2, "cache fills memory: " + cachedPages);
+        long cachedPages = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES);
+        assertTrue(cachedPages > mm.vmstat().totalramPages() / 2, "cache fills memory: " + cachedPages);
     }
 
     @Test
@@ -97,11 +97,11 @@ class PageCacheTest {
         MemoryManager mm = k.mm();
         long written = k.mutate(() -> k.syscalls().write(task(k), "/var/log/app.log", 0, 4L << 20));
         assertEquals(4L << 20, written);
-        assertTrue(mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY) >= 1024);
+        assertTrue(mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY) >= 1024);
         k.advance(31L * Clock.HZ);
-        assertTrue(mm.globalNodeState(NodeStatItem.NR_FILE_DIRTY) < 1024, "expired pages written back");
+        assertTrue(mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY) < 1024, "expired pages written back");
         k.advance(Clock.HZ);
-        assertEquals(0, mm.globalNodeState(NodeStatItem.NR_WRITEBACK));
-        assertTrue(mm.globalNodeState(NodeStatItem.NR_WRITTEN) >= 1024);
+        assertEquals(0, mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK));
+        assertTrue(mm.vmstat().globalNodeState(NodeStatItem.NR_WRITTEN) >= 1024);
     }
 }

@@ -37,7 +37,7 @@ class CompactionDeferralTest {
     private void fragment() {
         mm.watermarks().setMinFreeKbytes(0);
         mm.watermarks().setWatermarkScaleFactor(1);
-        shmem = mm.newShmemObject("/dev/shm/pinned", (long) SHMEM_PAGES << 12, false, null, true);
+        shmem = mm.shmem().fileSetup("/dev/shm/pinned", (long) SHMEM_PAGES << 12, false, null, true);
         assertEquals(SHMEM_PAGES, mm.filemap().write(shmem, 0, SHMEM_PAGES, 0, 0));
         List<Integer> kernel = new ArrayList<>();
         for (int pfn; (pfn = mm.pageAlloc().allocPages(NO_RECLAIM, 0, 0, 0, PageOwner.KERNEL)) >= 0; ) {
@@ -71,9 +71,9 @@ class CompactionDeferralTest {
 
     /** One GFP_KERNEL allocation of the order: did direct compaction scan, and did it get a block. */
     private Attempt allocate() {
-        long scanned = mm.event(VmEvent.COMPACT_MIGRATE_SCANNED);
+        long scanned = mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED);
         int pfn = mm.pageAlloc().allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, ORDER, 0, 0, PageOwner.KERNEL);
-        return new Attempt(mm.event(VmEvent.COMPACT_MIGRATE_SCANNED) > scanned, pfn >= 0);
+        return new Attempt(mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED) > scanned, pfn >= 0);
     }
 
     /** Make {@code n} allocations that all fail; the numbers (from 1) of those that compacted. */
@@ -95,10 +95,10 @@ class CompactionDeferralTest {
         assertEquals(List.of(1, 3, 7, 15, 31, 63, 127, 191), failingAttempts(200));
         assertEquals(6, dma32.compactDeferShift, "COMPACT_MAX_DEFER_SHIFT");
         assertEquals(200 - 191, dma32.compactConsidered);
-        assertEquals(200L, mm.event(VmEvent.COMPACT_STALL), "deferred attempts stall too, as in the kernel");
-        assertEquals(200L, mm.event(VmEvent.COMPACT_FAIL));
-        assertEquals(0L, mm.event(VmEvent.COMPACT_SUCCESS));
-        assertTrue(mm.event(VmEvent.PGMIGRATE_FAIL) > 0, "the runs found shmem pages and nowhere to put them");
+        assertEquals(200L, mm.vmstat().event(VmEvent.COMPACT_STALL), "deferred attempts stall too, as in the kernel");
+        assertEquals(200L, mm.vmstat().event(VmEvent.COMPACT_FAIL));
+        assertEquals(0L, mm.vmstat().event(VmEvent.COMPACT_SUCCESS));
+        assertTrue(mm.vmstat().event(VmEvent.PGMIGRATE_FAIL) > 0, "the runs found shmem pages and nowhere to put them");
         assertEquals(List.of(), MmDebug.violations(mm));
     }
 
@@ -110,7 +110,7 @@ class CompactionDeferralTest {
         assertEquals(List.of(), failingAttempts(63 + 64 - 70 - 1), "still deferred: compaction could work now");
         Attempt a = allocate();
         assertTrue(a.compacted() && a.allocated(), "the 64th attempt since the last run compacts, and succeeds");
-        assertEquals(1L, mm.event(VmEvent.COMPACT_SUCCESS));
+        assertEquals(1L, mm.vmstat().event(VmEvent.COMPACT_SUCCESS));
         assertEquals(0, dma32.compactDeferShift, "an allocation served after compaction resets the shift");
         assertEquals(0, dma32.compactConsidered);
         assertEquals(ORDER + 1, dma32.compactOrderFailed, "orders up to this one are no longer deferred");
@@ -172,18 +172,18 @@ class CompactionDeferralTest {
         Kcompactd kcompactd = mm.kcompactd();
         List<Integer> compacted = new ArrayList<>();
         for (int wake = 1; wake <= 8; wake++) {
-            long scanned = mm.event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED);
-            long wakes = mm.event(VmEvent.COMPACT_DAEMON_WAKE);
+            long scanned = mm.vmstat().event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED);
+            long wakes = mm.vmstat().event(VmEvent.COMPACT_DAEMON_WAKE);
             kcompactd.wakeup(mm.node(0), ORDER, ZoneType.DMA32.ordinal());
             services.advance(1);
-            assertEquals(wakes + 1, mm.event(VmEvent.COMPACT_DAEMON_WAKE), "woken " + wake);
-            if (mm.event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED) > scanned) {
+            assertEquals(wakes + 1, mm.vmstat().event(VmEvent.COMPACT_DAEMON_WAKE), "woken " + wake);
+            if (mm.vmstat().event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED) > scanned) {
                 compacted.add(wake);
             }
         }
         assertEquals(List.of(1, 3, 7), compacted);
         assertEquals(3, dma32.compactDeferShift);
-        assertEquals(0L, mm.event(VmEvent.COMPACT_STALL), "kcompactd is not direct compaction");
+        assertEquals(0L, mm.vmstat().event(VmEvent.COMPACT_STALL), "kcompactd is not direct compaction");
         assertEquals(List.of(7), failingAttempts(7), "direct compaction goes by the same deferral: kcompactd"
                 + " skipped its 8th wake-up, direct compaction 6 attempts, and compacts on the 7th");
     }

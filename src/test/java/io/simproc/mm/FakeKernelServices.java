@@ -63,6 +63,27 @@ final class FakeKernelServices implements KernelServices {
         return false;
     }
 
+    /** No processes: the OOM killer is never run here (see {@link #outOfMemory}). */
+    @Override
+    public List<OomTask> oomProcesses() {
+        return List.of();
+    }
+
+    @Override
+    public OomTask oomCurrent() {
+        return null;
+    }
+
+    @Override
+    public void oomKillProcess(OomTask victim) {
+        throw new UnsupportedOperationException("no processes to kill on this machine");
+    }
+
+    @Override
+    public void panic(String message) {
+        throw new IllegalStateException("Kernel panic - not syncing: " + message);
+    }
+
     /** Every OOM the allocator raised, in order. */
     List<OomControl> oomCalls() {
         return oomCalls;

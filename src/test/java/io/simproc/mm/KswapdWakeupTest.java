@@ -40,12 +40,12 @@ class KswapdWakeupTest {
     }
 
     private long wakeups(int gfp) {
-        long wakes = mm.event(VmEvent.COMPACT_DAEMON_WAKE);
-        long runs = mm.event(VmEvent.PAGEOUTRUN);
+        long wakes = mm.vmstat().event(VmEvent.COMPACT_DAEMON_WAKE);
+        long runs = mm.vmstat().event(VmEvent.PAGEOUTRUN);
         mm.kswapd().wakeupKswapd(dma32, gfp, ORDER, ZoneType.DMA32.ordinal());
         services.advance(1);
-        assertEquals(runs, mm.event(VmEvent.PAGEOUTRUN), "kswapd stays asleep on a hopeless node");
-        return mm.event(VmEvent.COMPACT_DAEMON_WAKE) - wakes;
+        assertEquals(runs, mm.vmstat().event(VmEvent.PAGEOUTRUN), "kswapd stays asleep on a hopeless node");
+        return mm.vmstat().event(VmEvent.COMPACT_DAEMON_WAKE) - wakes;
     }
 
     @Test

@@ -126,7 +126,7 @@ class PageAllocPropertyTest {
             this.expectedManaged = machine.expectedManaged();
             this.ram = machine.ramRanges();
             this.bootFreeBlocks = freeBlocks();
-            this.expectedEvents = mm.vmEvents.clone();
+            this.expectedEvents = mm.vmstat().events.clone();
             this.expectedNuma = new long[mm.zones().size()][];
             for (int i = 0; i < expectedNuma.length; i++) {
                 expectedNuma[i] = mm.zones().get(i).numaEvents.clone();
@@ -407,11 +407,11 @@ class PageAllocPropertyTest {
                 }
             }
             expect("Σ zone managed", expectedManaged, managedSum);
-            expect("MemTotal (totalram_pages)", expectedManaged, mm.totalramPages());
-            expect("model pages vs ownerPages(KERNEL)", allocatedPages, mm.ownerPages(PageOwner.KERNEL));
+            expect("MemTotal (totalram_pages)", expectedManaged, mm.vmstat().totalramPages());
+            expect("model pages vs ownerPages(KERNEL)", allocatedPages, mm.vmstat().ownerPages(PageOwner.KERNEL));
             for (VmEvent e : new VmEvent[] {VmEvent.PGALLOC_DMA, VmEvent.PGALLOC_DMA32, VmEvent.PGALLOC_NORMAL,
                 VmEvent.PGALLOC_MOVABLE, VmEvent.PGALLOC_DEVICE, VmEvent.PGFREE}) {
-                expect(e.name(), expectedEvents[e.ordinal()], mm.event(e));
+                expect(e.name(), expectedEvents[e.ordinal()], mm.vmstat().event(e));
             }
             for (int i = 0; i < expectedNuma.length; i++) {
                 for (NumaStatItem item : NumaStatItem.values()) {

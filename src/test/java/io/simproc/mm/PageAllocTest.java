@@ -581,7 +581,7 @@ class PageAllocTest {
         int nEvents = VmEvent.values().length;
         int nNuma = NumaStatItem.values().length;
         long[] out = new long[nEvents + mm.zones().size() * nNuma];
-        System.arraycopy(mm.vmEvents, 0, out, 0, nEvents);
+        System.arraycopy(mm.vmstat().events, 0, out, 0, nEvents);
         for (int i = 0; i < mm.zones().size(); i++) {
             System.arraycopy(mm.zones().get(i).numaEvents, 0, out, nEvents + i * nNuma, nNuma);
         }
@@ -701,7 +701,7 @@ class PageAllocTest {
 
         assertEquals(free, dma32.freePages());
         assertEquals(pcp, dma32.pcp(0).count());
-        assertEquals(0, mm.ownerPages(PageOwner.KERNEL));
+        assertEquals(0, mm.vmstat().ownerPages(PageOwner.KERNEL));
         assertNotNull(mm.zoneOf(buddy));
         assertClean(mm);
     }

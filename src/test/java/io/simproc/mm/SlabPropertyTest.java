@@ -97,7 +97,7 @@ class SlabPropertyTest {
         }
         assertEquals(0, slab.largeKmallocPages());
         assertTrue(slab.slabPages() <= bootSlabPages, "seed " + seed + ": only the caches' descriptors remain");
-        assertEquals(slab.slabPages(), mm.ownerPages(PageOwner.SLAB));
+        assertEquals(slab.slabPages(), mm.vmstat().ownerPages(PageOwner.SLAB));
         assertTrue(MmDebug.violations(mm).isEmpty());
     }
 }

@@ -36,7 +36,7 @@ class VmallocPropertyTest {
         mm.kmemCacheInit();
         mm.vmallocInit();
         Vmalloc v = mm.vmalloc();
-        long freeAtStart = mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+        long freeAtStart = mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
         SplittableRandom rnd = new SplittableRandom(seed);
         TreeMap<Long, Long> busy = new TreeMap<>(Long::compareUnsigned);
         BitSet pfns = new BitSet();
@@ -128,10 +128,10 @@ class VmallocPropertyTest {
         }
         mm.slab().shrinkAll(0);
         assertEquals(0, v.nrVmallocPages());
-        assertEquals(0, mm.ownerPages(PageOwner.VMALLOC));
+        assertEquals(0, mm.vmstat().ownerPages(PageOwner.VMALLOC));
         assertTrue(v.areas().isEmpty());
         assertTrue(MmDebug.violations(mm).isEmpty());
-        assertTrue(mm.globalZoneState(ZoneStatItem.NR_FREE_PAGES) + pcp(mm) + mm.ownerPages(PageOwner.SLAB)
+        assertTrue(mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) + pcp(mm) + mm.vmstat().ownerPages(PageOwner.SLAB)
                 >= freeAtStart, "seed " + seed + ": every page back");
     }
 

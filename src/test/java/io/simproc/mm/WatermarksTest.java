@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The reserves of mm/page_alloc.c and mm/khugepaged.c: calculate_min_free_kbytes() and
  * set_recommended_min_free_kbytes(), __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(),
  * calculate_totalreserve_pages(), zone_batchsize()/zone_highsize() and the vmstat thresholds, checked against the
- * live 6.18 samples (PROCFS_SPEC §4, §18.4, §18.5; samples/zoneinfo*.txt) and, for other inputs, against the
+ * live 6.18 samples (src/test/resources/reference-6.18/zoneinfo*.txt) and, for other inputs, against the
  * formulas written out again below ({@link Reference}) from the zones' managed counts, never from the code under
  * test.
  */
@@ -212,7 +212,8 @@ class WatermarksTest {
     }
 
     /**
-     * The kernel's formulas, restated from PROCFS_SPEC §4, §18.4 and §18.5 for tests: inputs are the zones'
+     * The kernel's formulas (mm/page_alloc.c: __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(),
+     * zone_highsize(); mm/vmstat.c: calculate_normal_threshold()), restated for tests: inputs are the zones'
      * managed pages, the CPUs per node and the tunables; nothing is taken from {@link Watermarks}.
      */
     static final class Reference {

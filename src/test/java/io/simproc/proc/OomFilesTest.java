@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * oom_score, oom_score_adj and oom_adj (PROCFS_SPEC §14, §18.8) with the kernel's write rules, the live probe of
+ * oom_score, oom_score_adj and oom_adj (fs/proc/base.c, mm/oom_kill.c: oom_badness()) with the kernel's write
+ * rules, the live probe of
  * samples/sysctl_write_probe_results.txt replayed, and expectations computed independently from the badness
  * formula. A 4 GiB machine: there a small process scores as the sampled one did (666, 671 for adj 7...), because
  * its RSS is below totalpages / 1000.
@@ -49,14 +50,14 @@ class OomFilesTest {
         });
     }
 
-    /** §14 and §18.8, computed here from the machine's counters. */
+    /** proc_oom_score() scaling oom_badness() (fs/proc/base.c, mm/oom_kill.c), from the machine's counters. */
     private long expectedScore(Task t, int adj) {
         return f.kernel.read(k -> {
             if (adj == -1000) {
                 return 0L;
             }
             MmStruct mm = t.mm();
-            long totalpages = k.mm().totalramPages() + k.mm().totalSwapPages();
+            long totalpages = k.mm().vmstat().totalramPages() + k.mm().swap().totalSwapPages();
             long points = mm.rssPages() + mm.rss(MmStruct.MM_SWAPENTS) + mm.pgtablesBytes() / 4096
                     + adj * (totalpages / 1000);
             return (1000 + points * 1000 / totalpages) * 2 / 3;
@@ -77,7 +78,7 @@ class OomFilesTest {
 
     @Test
     void scoresFollowTheBadnessFormulaAndMatchTheSampledMachine() {
-        long totalpages = f.kernel.read(k -> k.mm().totalramPages() + k.mm().totalSwapPages());
+        long totalpages = f.kernel.read(k -> k.mm().vmstat().totalramPages() + k.mm().swap().totalSwapPages());
         long points = f.kernel.read(k -> p.mm().rssPages() + p.mm().pgtablesBytes() / 4096);
         assertEquals(BADNESS_PAGES, points);
         assertTrue(points > totalpages % 1000 && points < totalpages / 1000, totalpages + " pages, " + points);
@@ -134,7 +135,7 @@ class OomFilesTest {
         assertEquals("3", read("oom_score_adj"));
     }
 
-    /** oom_adj: valid inputs -16..15 and -17, converted both ways as the spec's table gives. */
+    /** oom_adj: valid inputs -16..15 and -17, converted both ways as fs/proc/base.c's oom_adj_write/read do. */
     @Test
     void theLegacyScaleConvertsBothWays() {
         int[][] table = {{-17, -1000, -17}, {-16, -941, -15}, {-1, -58, 0}, {0, 0, 0}, {1, 58, 0}, {7, 411, 6},

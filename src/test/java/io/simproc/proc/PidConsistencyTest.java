@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PidConsistencyTest {
     private static long nrAnonMapped(Kernel k) {
-        return k.read(m -> m.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
+        return k.read(m -> m.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
     }
 
     /** The smaps record of a process's VMA whose line ends with {@code name} and has these permissions. */

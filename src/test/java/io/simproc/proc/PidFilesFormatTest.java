@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The per-process files byte for byte against the real 6.18 samples (PROCFS_SPEC §9–13): a simulated bash on a
+ * The per-process files (fs/proc/task_mmu.c, fs/proc/array.c) byte for byte against the real 6.18 samples: a
+ * simulated bash on a
  * 2-CPU machine like the sampled one, with a heap, an anonymous mapping and a forked child, read as root and as
  * another user; kthreadd against the kernel-thread samples.
  */
@@ -70,8 +71,8 @@ class PidFilesFormatTest {
     // maps
 
     /**
-     * The rules of §9 hold for every line of the sample and of ours: hex widths, a name starting at column 73 (or
-     * one space after a longer header), an unnamed line ending in "0 ".
+     * The rules of show_map_vma() (fs/proc/task_mmu.c) hold for every line of the sample and of ours: hex widths, a
+     * name starting at column 73 (or one space after a longer header), an unnamed line ending in "0 ".
      */
     @Test
     void mapsLinesFollowTheHeaderAndPaddingRules() {

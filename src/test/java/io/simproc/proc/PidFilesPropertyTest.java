@@ -96,9 +96,9 @@ class PidFilesPropertyTest {
                 long leaders = k.read(kk -> kk.tasks().all().stream().filter(Task::isLeader).count());
                 assertEquals(leaders, listed, context + ": /proc lists every process");
             }
-            THP_FAULTS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_FAULT_ALLOC)));
-            THP_PMD_SPLITS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_SPLIT_PMD)));
-            THP_SPLITS.addAndGet(k.read(kk -> kk.mm().event(io.simproc.mm.VmEvent.THP_SPLIT_PAGE)));
+            THP_FAULTS.addAndGet(k.read(kk -> kk.mm().vmstat().event(io.simproc.mm.VmEvent.THP_FAULT_ALLOC)));
+            THP_PMD_SPLITS.addAndGet(k.read(kk -> kk.mm().vmstat().event(io.simproc.mm.VmEvent.THP_SPLIT_PMD)));
+            THP_SPLITS.addAndGet(k.read(kk -> kk.mm().vmstat().event(io.simproc.mm.VmEvent.THP_SPLIT_PAGE)));
         }
 
         /** The dead are reaped (their parent waits) and forgotten; a machine without processes gets a new one. */

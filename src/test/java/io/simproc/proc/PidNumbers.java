@@ -178,8 +178,8 @@ final class PidNumbers {
             anon += r.kb().get("Pss_Anon");
             fileAndShmem += r.kb().get("Pss_File") + r.kb().get("Pss_Shmem");
         }
-        long anonPages = k.read(m -> m.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
-        long mapped = k.read(m -> m.mm().globalNodeState(NodeStatItem.NR_FILE_MAPPED));
+        long anonPages = k.read(m -> m.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
+        long mapped = k.read(m -> m.mm().vmstat().globalNodeState(NodeStatItem.NR_FILE_MAPPED));
         int n = rollups.size();
         assertTrue(pss <= rss, context + ": Σ Pss " + pss + " > Σ Rss " + rss);
         assertTrue(anon <= anonPages * 4 && anon >= anonPages * 4 - n - 1,

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The open(2) permission rules of {@link ProcFs#permission}: ordinary DAC with root's override for /proc files, but
- * mode bits binding root too for /proc/sys (sysctl_perm, PROCFS_SPEC §0.1 and §17), so a 0200 knob cannot be read
+ * mode bits binding root too for /proc/sys (fs/proc/proc_sysctl.c: sysctl_perm()), so a 0200 knob cannot be read
  * even by root while the 0400 pagetypeinfo can; an ordinary user is held to the "other" bits.
  */
 class ProcFsPermissionTest {

@@ -5,7 +5,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * The reserve formulas of PROCFS_SPEC §18.4, §18.5 and §4, written out independently of the simulator from what
+ * The reserve formulas of mm/page_alloc.c (init_per_zone_wmark_min(), __setup_per_zone_wmarks(),
+ * setup_per_zone_lowmem_reserve(), zone_batchsize(), zone_highsize()) and mm/vmstat.c
+ * (calculate_normal_threshold()), written out independently of the simulator from what
  * zoneinfo shows (managed pages) and the sysctl values, so tests can check the watermarks, protection arrays, pcp
  * limits and vmstat thresholds a machine prints.
  */
@@ -78,7 +80,7 @@ public final class ReserveMath {
         return Math.min(recommended, freeBufferPages / 20) * 4;
     }
 
-    /** Asserts zoneinfo's min/low/high/promo (less the boost they include) are §18.4's. */
+    /** Asserts zoneinfo's min/low/high/promo (less the boost they include) are __setup_per_zone_wmarks()'s. */
     public static void assertWatermarks(String what, List<ProcText.Zone> zones, long minFreeKbytes, long scale) {
         long[][] expected = ReserveMath.watermarks(zones, minFreeKbytes, scale);
         for (int i = 0; i < zones.size(); i++) {
@@ -89,7 +91,7 @@ public final class ReserveMath {
         }
     }
 
-    /** Asserts zoneinfo's protection arrays are §18.5's for these lowmem_reserve_ratio values. */
+    /** Asserts zoneinfo's protection arrays are setup_per_zone_lowmem_reserve()'s for these ratios. */
     public static void assertProtection(String what, List<ProcText.Zone> zones, long[] ratios) {
         long[][] expected = protection(zones, ratios);
         for (int i = 0; i < zones.size(); i++) {

@@ -176,7 +176,7 @@ class SlabinfoTest {
         ProcFs fs = ProcTestSupport.bootDefault();
         Kernel k = fs.kernel();
         SuperBlock ext4 = k.vfs().rootSb();
-        Shrinker shrinker = k.mm().shrinkers().stream().filter(s -> s.name().equals("sb-ext4")).findFirst()
+        Shrinker shrinker = k.mm().shrinkers().list().stream().filter(s -> s.name().equals("sb-ext4")).findFirst()
                 .orElseThrow();
         long unused = k.read(kk -> ext4.nrUnusedDentries(0) + ext4.nrUnusedInodes(0));
         assertTrue(unused > 1000, "boot leaves unused dentries: " + unused);
@@ -192,8 +192,8 @@ class SlabinfoTest {
         assertEquals(0L, (long) k.read(kk -> shrinker.countObjects(0)), "0: never reclaim dentries and inodes");
 
         long dentriesBefore = k.read(kk -> kk.mm().slab().cache("dentry").liveObjects());
-        long sreclaimBefore = k.read(kk -> kk.mm().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B));
-        long freePagesBefore = k.read(kk -> kk.mm().ownerPages(PageOwner.SLAB));
+        long sreclaimBefore = k.read(kk -> kk.mm().vmstat().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B));
+        long freePagesBefore = k.read(kk -> kk.mm().vmstat().ownerPages(PageOwner.SLAB));
         long freed = k.mutate(() -> {
             long n = 0;
             for (int i = 0; i < 50; i++) {
@@ -204,9 +204,9 @@ class SlabinfoTest {
         assertTrue(freed > 50 * 64 && freed <= 50 * 130, "50 scans of 128 (+1 per list): " + freed);
         k.read(kk -> {
             assertTrue(kk.mm().slab().cache("dentry").liveObjects() < dentriesBefore);
-            assertTrue(kk.mm().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B) < sreclaimBefore,
+            assertTrue(kk.mm().vmstat().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B) < sreclaimBefore,
                     "empty slabs went back to the buddy allocator");
-            assertTrue(kk.mm().ownerPages(PageOwner.SLAB) < freePagesBefore);
+            assertTrue(kk.mm().vmstat().ownerPages(PageOwner.SLAB) < freePagesBefore);
             assertTrue(MmDebug.violations(kk.mm()).isEmpty(), MmDebug.violations(kk.mm()).toString());
             return null;
         });

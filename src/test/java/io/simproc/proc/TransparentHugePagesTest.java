@@ -51,11 +51,11 @@ class TransparentHugePagesTest {
     }
 
     private static long event(Kernel k, VmEvent e) {
-        return k.read(m -> m.mm().event(e));
+        return k.read(m -> m.mm().vmstat().event(e));
     }
 
     private static long anonThpKb(Kernel k) {
-        return k.read(m -> m.mm().globalNodeState(NodeStatItem.NR_ANON_THPS)) * 4;
+        return k.read(m -> m.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_THPS)) * 4;
     }
 
     private static Map<String, Long> fields(PidFixture f, String path) {

@@ -110,7 +110,7 @@ class VmallocinfoTest {
     @Test
     void aZombieHasNoStackButKeepsItsTaskStructUntilReaped() {
         Kernel k = Kernel.boot(MachineProfileLoader.parse("t", "memory: 1G\n"), 5);
-        long stackKb = k.read(kk -> kk.mm().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
+        long stackKb = k.read(kk -> kk.mm().vmstat().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
         long taskStructs = k.read(kk -> kk.mm().slab().cache("task_struct").liveObjects());
         Task child = k.mutate(() -> {
             Task parent = k.processes().fork(k.tasks().get(2));
@@ -119,7 +119,7 @@ class VmallocinfoTest {
             return c;
         });
         assertEquals(Task.State.ZOMBIE, child.state());
-        assertEquals(stackKb + 16, (long) k.read(kk -> kk.mm().globalNodeState(
+        assertEquals(stackKb + 16, (long) k.read(kk -> kk.mm().vmstat().globalNodeState(
                 io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB)), "only the parent's stack");
         assertEquals(taskStructs + 2, (long) k.read(kk -> kk.mm().slab().cache("task_struct").liveObjects()));
         k.mutate(() -> {
@@ -133,7 +133,7 @@ class VmallocinfoTest {
     @Test
     void stacksFollowTasks() {
         Kernel k = Kernel.boot(MachineProfileLoader.parse("t", "memory: 1G\n"), 3);
-        long stackKb = k.read(kk -> kk.mm().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
+        long stackKb = k.read(kk -> kk.mm().vmstat().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
         long vmallocPages = k.read(kk -> kk.mm().vmalloc().nrVmallocPages());
         List<Task> spawned = new ArrayList<>();
         k.mutate(() -> {
@@ -142,7 +142,7 @@ class VmallocinfoTest {
             }
             return null;
         });
-        assertEquals(stackKb + 300 * 16, (long) k.read(kk -> kk.mm().globalNodeState(
+        assertEquals(stackKb + 300 * 16, (long) k.read(kk -> kk.mm().vmstat().globalNodeState(
                 io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB)));
         assertTrue(k.read(kk -> kk.mm().vmalloc().nrVmallocPages()) >= vmallocPages + 300 * 4 - 2L * 4 * 4,
                 "each new stack is 4 vmalloc pages (a few come from the per-CPU stack caches)");
@@ -153,7 +153,7 @@ class VmallocinfoTest {
             return null;
         });
         k.read(kk -> {
-            assertEquals(stackKb, kk.mm().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
+            assertEquals(stackKb, kk.mm().vmstat().globalNodeState(io.simproc.mm.NodeStatItem.NR_KERNEL_STACK_KB));
             assertTrue(kk.mm().vmalloc().nrVmallocPages() <= vmallocPages + 4L * 2 * kk.mm().nrCpus(),
                     "freed stacks are vfree'd beyond NR_CACHED_STACKS per CPU");
             assertTrue(MmDebug.violations(kk.mm()).isEmpty(), MmDebug.violations(kk.mm()).toString());

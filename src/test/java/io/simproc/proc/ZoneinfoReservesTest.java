@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The derived numbers zoneinfo prints on the default machine (§4, §18.4, §18.5 of PROCFS_SPEC) recomputed from its
+ * The derived numbers zoneinfo prints on the default machine (mm/vmstat.c: zoneinfo_show_print()) recomputed from its
  * managed pages and the /proc/sys/vm values: watermarks, protection arrays, the default min_free_kbytes (the THP
  * recommendation), pcp batch/high_min/high_max and the vmstat thresholds. Each check also runs on the live 6.18
  * sample, so the formulas of {@link ReserveMath} are the kernel's.

@@ -1,6 +1,6 @@
 package io.simproc.scenario;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

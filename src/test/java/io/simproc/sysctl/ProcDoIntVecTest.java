@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * The parser of kernel/sysctl.c ({@code __do_proc_dointvec}, {@code __do_proc_doulongvec_minmax},
  * {@code proc_get_long}) driven directly, one row per input: what write(2) returns, which vector entries the
  * handler received (the kernel stores each as soon as it is parsed) and the byte count left in *lenp. Rows follow
- * PROCFS_SPEC §17.1 and the live probe in samples/sysctl_write_probe_results.txt.
+ * kernel/sysctl.c (__do_proc_dointvec(), proc_get_long()) and the live probe in
+ * samples/sysctl_write_probe_results.txt.
  */
 class ProcDoIntVecTest {
     private static final int EINVAL = -Errno.EINVAL;
@@ -41,7 +42,7 @@ class ProcDoIntVecTest {
 
     static Stream<Row> rows() {
         return Stream.of(
-                // zero-length write and whitespace-only input (§17.1 rules 1, 2)
+                // zero-length write and whitespace-only input (proc_skip_spaces(), then proc_get_long() of nothing)
                 row("", 0),
                 row("\n", EINVAL),
                 row(" \t\n", EINVAL),

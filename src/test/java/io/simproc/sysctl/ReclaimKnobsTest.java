@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The knobs of reclaim and writeback (PROCFS_SPEC §17.2): swappiness 0..200, dirty_ratio and
+ * The knobs of reclaim and writeback (mm/vmscan.c: vm_swappiness; mm/page-writeback.c: vm_page_writeback_sysctls;
+ * fs/drop_caches.c: drop_caches_sysctl_handler()): swappiness 0..200, dirty_ratio and
  * dirty_background_ratio 0..100, dirty_bytes ≥ 8192 and dirty_background_bytes ≥ 1 (unsigned long, ERANGE past
  * UINT_MAX pages), dirty_expire_centisecs ≥ 0, dirty_writeback_centisecs any int, drop_caches 1..4 write-only.
  * Every bad input: the kernel's errno and the value unchanged (one shared machine: a wrong change shows).
@@ -138,14 +139,14 @@ class ReclaimKnobsTest {
         for (String bad : new String[] {"0\n", "5\n", "-1\n", "abc\n", "\n", "10\n"}) {
             assertEquals(EINVAL, write(fs, DROP, bad, 0), bad);
         }
-        long drops = fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE));
+        long drops = fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE));
         assertEquals(0, drops);
         assertEquals(2, write(fs, DROP, "1\n", 0));
-        assertEquals(1, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE)));
-        assertEquals(0, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_SLAB)));
+        assertEquals(1, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE)));
+        assertEquals(0, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_SLAB)));
         assertEquals(2, write(fs, DROP, "3\n", 0));
-        assertEquals(2, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_PAGECACHE)));
-        assertEquals(1, (long) fs.kernel().read(k -> k.mm().event(VmEvent.DROP_SLAB)));
+        assertEquals(2, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_PAGECACHE)));
+        assertEquals(1, (long) fs.kernel().read(k -> k.mm().vmstat().event(VmEvent.DROP_SLAB)));
         String log = fs.kernel().read(k -> String.join("\n", k.log().records().stream().map(r -> r.text()).toList()));
         String comm = fs.kernel().read(k -> k.tasks().get(1).comm());
         assertTrue(log.contains(comm + " (1): drop_caches: 1"), "logged as the writing task: " + log);

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * write(2) to /proc/sys files through {@link ProcFs#write}, one row per write, with the value read back through
- * {@link ProcFs#render} afterwards: the rules of PROCFS_SPEC §17 and the live results of
+ * {@link ProcFs#render} afterwards: the rules of kernel/sysctl.c (proc_dointvec_minmax(), proc_douintvec()) and
+ * the live results of
  * samples/sysctl_write_probe_results.txt for vm.min_free_kbytes (≥ 0), vm.watermark_scale_factor (1..3000),
  * vm.lowmem_reserve_ratio (an int vector whose handler swallows errors), kernel.pid_max (301..4194304) and
  * kernel.threads-max (1..0x3fffffff). Rows that must leave the value alone share one machine (a wrong change shows

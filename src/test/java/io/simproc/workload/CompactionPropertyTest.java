@@ -85,9 +85,9 @@ class CompactionPropertyTest {
             if (smallOrderFreePages(k) >= FRAGMENTED_PAGES) {
                 FRAGMENTED_STATES.incrementAndGet();
             }
-            long migrated = k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS));
+            long migrated = k.read(kk -> kk.mm().vmstat().event(VmEvent.PGMIGRATE_SUCCESS));
             assertEquals(2, ProcTestSupport.write(fs, "/sys/vm/compact_memory", "1\n", 0), where);
-            MIGRATED.addAndGet(k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS)) - migrated);
+            MIGRATED.addAndGet(k.read(kk -> kk.mm().vmstat().event(VmEvent.PGMIGRATE_SUCCESS)) - migrated);
             k.read(kk -> {
                 MmDebug.check(kk.mm());
                 MemMap map = kk.mm().memMap();

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Compaction (PROCFS_SPEC §18.10, §18.11) on a 512 MiB machine: a workload that leaves every other page of its
+ * Compaction (mm/compaction.c, mm/vmstat.c: fragmentation_index()) on a 512 MiB machine: a workload that leaves
+ * every other page of its
  * memory free fragments the zone (no order-9 blocks), compact_memory brings the high orders back, the counters
  * move, every mapping still names the same (object, offset) page, kernel pages stay where they are, and the mm
  * invariants hold throughout (debug checks after every step). kcompactd: proactive compaction above the
@@ -102,11 +103,11 @@ class CompactionTest {
         long compacted = highOrderBlocks(9);
         assertTrue(compacted > fragmented + 25, "after compaction " + compacted + " order-9+ blocks, fragmented "
                 + fragmented);
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS)) > 10_000);
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.COMPACT_MIGRATE_SCANNED)) > 0);
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.COMPACT_FREE_SCANNED)) > 0);
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.COMPACT_ISOLATED)) > 0);
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL)), "not direct compaction");
+        assertTrue(k.read(kk -> kk.mm().vmstat().event(VmEvent.PGMIGRATE_SUCCESS)) > 10_000);
+        assertTrue(k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)) > 0);
+        assertTrue(k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_FREE_SCANNED)) > 0);
+        assertTrue(k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_ISOLATED)) > 0);
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_STALL)), "not direct compaction");
         List<long[]> after = identities(t.mm());
         assertEquals(ids.size(), after.size());
         int moved = 0;
@@ -131,12 +132,12 @@ class CompactionTest {
         assertEquals(-Errno.EINVAL, ProcTestSupport.write(fs, "/sys/vm/compact_memory", "2\n", 0));
         assertEquals(-Errno.EINVAL, ProcTestSupport.write(fs, "/sys/vm/compact_memory", "0\n", 0));
         assertEquals(-Errno.EINVAL, ProcTestSupport.write(fs, "/sys/vm/compact_memory", "abc\n", 0));
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_MIGRATE_SCANNED)));
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)));
         assertEquals(-Errno.EACCES, ProcFs.permission(ProcTestSupport.file(fs, "/sys/vm/compact_memory"),
                 Credentials.ROOT, 4));
         assertEquals(0200, ProcTestSupport.file(fs, "/sys/vm/compact_memory").mode());
         assertEquals(2, ProcTestSupport.write(fs, "/sys/vm/compact_memory", "1\n", 0));
-        assertTrue(k.read(kk -> kk.mm().event(VmEvent.COMPACT_MIGRATE_SCANNED)) > 0);
+        assertTrue(k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)) > 0);
         assertEquals(-Errno.EINVAL, ProcTestSupport.write(fs, "/sys/vm/extfrag_threshold", "1001\n", 0));
         assertEquals(4, ProcTestSupport.write(fs, "/sys/vm/extfrag_threshold", "200\n", 0));
         assertEquals("200\n", ProcTestSupport.read(fs, "/sys/vm/extfrag_threshold"));
@@ -181,14 +182,14 @@ class CompactionTest {
             }
             return n;
         });
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL)), "no compaction without reclaim");
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_STALL)), "no compaction without reclaim");
         int pfn = k.mutate(() -> k.mm().pageAlloc().allocPages(io.simproc.mm.Gfp.GFP_KERNEL, 9, 0, 0,
                 PageOwner.KERNEL));
         assertTrue(pfn >= 0, "compaction made an order-9 block (after " + taken + " were taken)");
         assertEquals(0, pfn % 512, "an order-9 block is aligned");
-        assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL)));
-        assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_SUCCESS)));
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.COMPACT_FAIL)));
+        assertEquals(1L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_STALL)));
+        assertEquals(1L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_SUCCESS)));
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_FAIL)));
     }
 
     private int nodeScore() {
@@ -196,12 +197,12 @@ class CompactionTest {
     }
 
     private long event(VmEvent e) {
-        return k.read(kk -> kk.mm().event(e));
+        return k.read(kk -> kk.mm().vmstat().event(e));
     }
 
     /** Fill most of the zone and punch holes: the free memory is almost all order-0, the score near 100. */
     private Task fragmentAlmostAll() {
-        long free = k.read(kk -> kk.mm().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES)) * Page.PAGE_SIZE;
+        long free = k.read(kk -> kk.mm().vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES)) * Page.PAGE_SIZE;
         return fragment(free - 12 * MIB);
     }
 

@@ -175,7 +175,7 @@ class MigrationContentPropertyTest {
         assertTrue(!tasks.isEmpty(), where);
         Map<Task, Map<Long, Integer>> before = views(k, tasks);
         Map<Task, Map<Long, Integer>> pfnsBefore = pfns(k, tasks);
-        long migrated = k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS));
+        long migrated = k.read(kk -> kk.mm().vmstat().event(VmEvent.PGMIGRATE_SUCCESS));
         boolean direct = rnd.nextBoolean();
         if (direct) {
             int took = k.mutate(() -> {
@@ -187,10 +187,10 @@ class MigrationContentPropertyTest {
                 }
                 return n;
             });
-            long stalls = k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL));
+            long stalls = k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_STALL));
             k.mutate(() -> k.mm().pageAlloc().allocPages(io.simproc.mm.Gfp.GFP_KERNEL | io.simproc.mm.Gfp.__GFP_NOWARN,
                     9, 0, 0, PageOwner.KERNEL));
-            if (k.read(kk -> kk.mm().event(VmEvent.COMPACT_STALL)) == stalls) {
+            if (k.read(kk -> kk.mm().vmstat().event(VmEvent.COMPACT_STALL)) == stalls) {
                 // Taking the blocks left too little free memory for compaction to be suitable (free pages below
                 // the low watermark plus compact_gap): direct compaction rightly did not run. Compact fully.
                 System.out.println(where + ": no direct compaction after " + took + " order-9 blocks; full instead");
@@ -204,7 +204,7 @@ class MigrationContentPropertyTest {
             MmDebug.check(kk.mm());
             return null;
         });
-        MIGRATED.addAndGet(k.read(kk -> kk.mm().event(VmEvent.PGMIGRATE_SUCCESS)) - migrated);
+        MIGRATED.addAndGet(k.read(kk -> kk.mm().vmstat().event(VmEvent.PGMIGRATE_SUCCESS)) - migrated);
         Map<Task, Map<Long, Integer>> after = views(k, tasks);
         Map<Task, Map<Long, Integer>> pfnsAfter = pfns(k, tasks);
         long moved = 0;

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The OOM killer (PROCFS_SPEC §18.8, §14) against real workloads on a 512 MiB machine without swap: who is chosen,
+ * The OOM killer (mm/oom_kill.c) against real workloads on a 512 MiB machine without swap: who is chosen,
  * the report in the log line by line, the victim's memory coming back, the allocating-task mode and panic_on_oom.
  */
 class OomKillerTest {
@@ -79,7 +79,7 @@ class OomKillerTest {
     }
 
     private long memFree() {
-        return k.read(kk -> kk.mm().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
+        return k.read(kk -> kk.mm().vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
     }
 
     @Test
@@ -95,7 +95,7 @@ class OomKillerTest {
         assertEquals(io.simproc.kernel.Processes.SIGKILL, grower.exitCode(), "the wait status init reaped: killed by"
                 + " signal 9, while it was the task faulting");
         assertNotNull(k.tasks().get(big.pid()), "the -1000 task survives");
-        assertEquals(1L, (long) k.read(kk -> kk.mm().event(VmEvent.OOM_KILL)));
+        assertEquals(1L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.OOM_KILL)));
         List<String> log = log(k);
         int header = indexOf(log, "leaky invoked oom-killer: gfp_mask=0x");
         assertTrue(header >= 0, String.join("\n", log));
@@ -168,7 +168,7 @@ class OomKillerTest {
         k.advance(1000);
         assertEquals(jiffies, (long) k.read(Kernel::jiffies), "time has stopped");
         assertEquals(-Errno.EIO, ProcTestSupport.write(fs, "/sys/vm/panic_on_oom", "0\n", 0));
-        assertEquals(0L, (long) k.read(kk -> kk.mm().event(VmEvent.OOM_KILL)));
+        assertEquals(0L, (long) k.read(kk -> kk.mm().vmstat().event(VmEvent.OOM_KILL)));
     }
 
     @Test

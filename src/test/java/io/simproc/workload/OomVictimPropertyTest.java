@@ -2,7 +2,6 @@ package io.simproc.workload;
 
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
-import io.simproc.kernel.OomKill;
 import io.simproc.kernel.Task;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTestSupport;
@@ -27,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * maximum badness among the eligible rows of the task table the kernel printed with it (rss + swapents +
  * pgtables_bytes / 4096 + oom_score_adj × (totalpages / 1000); adj −1000 never; on ties the later row), the log
  * lines parse, and for every task that did not change since, /proc/PID/oom_score read before the OOM is that
- * badness scaled as §14 says.
+ * badness scaled as proc_oom_score() does (fs/proc/base.c).
  */
 class OomVictimPropertyTest {
     @Property(tries = 6, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)
@@ -45,7 +44,7 @@ class OomVictimPropertyTest {
             OomKillerTest.grow(k, t, 1 + rnd.nextInt(40));
             tasks.add(t);
         }
-        long totalpagesNow = k.read(OomKill::totalPages);
+        long totalpagesNow = k.read(kk -> kk.mm().oomKill().totalPages());
         for (Task t : tasks) {
             if (k.read(kk -> kk.tasks().get(t.pid()) != t)) {
                 continue; // a later task's growth OOM-killed it: its report is checked below with the others
@@ -61,7 +60,7 @@ class OomVictimPropertyTest {
         Task grower = OomKillerTest.spawn(k, "grower", -1000 + rnd.nextInt(2001));
         OomKillerTest.grow(k, grower, 400);
         List<String> log = OomKillerTest.log(k);
-        long totalpages = k.read(OomKill::totalPages);
+        long totalpages = k.read(kk -> kk.mm().oomKill().totalPages());
         int reports = 0;
         for (int i = 0; i < log.size(); i++) {
             if (!log.get(i).equals("Tasks state (memory values in pages):")) {

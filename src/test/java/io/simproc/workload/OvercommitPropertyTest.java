@@ -50,7 +50,7 @@ class OvercommitPropertyTest {
         List<long[]> maps = new ArrayList<>();
         List<Long> mallocs = new ArrayList<>();
         java.util.Map<Task, GlibcMalloc> heaps = new java.util.HashMap<>();
-        long start = k.read(kk -> kk.mm().committedAsPages());
+        long start = k.read(kk -> kk.mm().overcommit().committedAsPages());
         for (int op = 0; op < 400; op++) {
             int kind = rnd.nextInt(10);
             String at = where + " op " + op + " kind " + kind;
@@ -128,7 +128,7 @@ class OvercommitPropertyTest {
                 }
                 return null;
             });
-            long committed = k.read(kk -> kk.mm().committedAsPages());
+            long committed = k.read(kk -> kk.mm().overcommit().committedAsPages());
             long limit = k.read(kk -> ShowMem.vmCommitLimit(kk.mm()));
             assertTrue(committed <= Math.max(limit, start), at + ": Committed_AS " + committed + " > CommitLimit "
                     + limit);

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The overcommit policy (PROCFS_SPEC §1.4, §18.9) seen by a process: which mappings are charged to Committed_AS,
+ * The overcommit policy (mm/util.c: __vm_enough_memory(), vm_commit_limit()) seen by a process: which mappings
+ * are charged to Committed_AS,
  * what each overcommit_memory mode refuses, ENOMEM reaching the program (malloc returning NULL), the refusal logged,
  * and the knobs with their ranges and side effects.
  */
@@ -57,7 +58,7 @@ class OvercommitTest {
     }
 
     private long committed() {
-        return k.read(kk -> kk.mm().committedAsPages());
+        return k.read(kk -> kk.mm().overcommit().committedAsPages());
     }
 
     private long commitLimit() {
@@ -133,7 +134,7 @@ class OvercommitTest {
 
     @Test
     void modeOneGrantsAnythingModeZeroRefusesOnlyTheImpossible() {
-        long ramPlusSwap = k.read(kk -> kk.mm().totalramPages() + kk.mm().totalSwapPages());
+        long ramPlusSwap = k.read(kk -> kk.mm().vmstat().totalramPages() + kk.mm().swap().totalSwapPages());
         long beyondLimit = commitLimit() + 100;
         assertTrue(mmapAnon(beyondLimit << Page.PAGE_SHIFT, Prot.MAP_PRIVATE) > 0,
                 "mode 0 grants more than CommitLimit");
@@ -171,7 +172,7 @@ class OvercommitTest {
         assertEquals(3, knob("overcommit_ratio", "-5\n"));
         assertEquals("-5", knob("overcommit_ratio"));
         assertEquals(3, knob("overcommit_ratio", "80\n"));
-        long ram = k.read(kk -> kk.mm().totalramPages());
+        long ram = k.read(kk -> kk.mm().vmstat().totalramPages());
         assertEquals(ram * 80 / 100, commitLimit());
         assertEquals(-Errno.EINVAL, knob("overcommit_kbytes", "-1\n"));
         assertEquals(-Errno.EINVAL, knob("overcommit_kbytes", "abc\n"));
@@ -186,7 +187,7 @@ class OvercommitTest {
         assertEquals("0", knob("overcommit_kbytes"), "writing the ratio zeroes overcommit_kbytes");
         assertEquals(21, knob("overcommit_kbytes", "18446744073709551615\n"));
         assertEquals("18446744073709551615", knob("overcommit_kbytes"));
-        long free = k.read(kk -> kk.mm().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
+        long free = k.read(kk -> kk.mm().vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
         assertTrue(Long.parseLong(knob("user_reserve_kbytes")) <= 131072);
         assertTrue(Long.parseLong(knob("user_reserve_kbytes")) > 0 && free > 0);
         assertEquals("8192", knob("admin_reserve_kbytes"), "min(free/32, 8 MiB) on a 512 MiB machine");

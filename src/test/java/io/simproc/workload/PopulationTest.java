@@ -1,6 +1,6 @@
 package io.simproc.workload;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
@@ -33,7 +33,7 @@ class PopulationTest {
             Task java = kk.tasks().all().stream().filter(t -> t.comm().equals("java")).findFirst().orElseThrow();
             assertEquals(38, java.threads().size());
             assertTrue(java.mm().rssPages() > (600L << 20 >> 12), "the JVM uses most of its 700 MiB");
-            assertTrue(kk.mm().globalNodeState(NodeStatItem.NR_SHMEM) > 0, "postgres shared buffers");
+            assertTrue(kk.mm().vmstat().globalNodeState(NodeStatItem.NR_SHMEM) > 0, "postgres shared buffers");
             assertTrue(MmDebug.violations(kk.mm()).isEmpty(), MmDebug.violations(kk.mm()).toString());
             return null;
         });

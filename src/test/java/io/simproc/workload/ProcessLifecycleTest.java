@@ -39,20 +39,20 @@ class ProcessLifecycleTest {
             long buf = k.syscalls().mmap(parent, 0, 256 << 12, Prot.READ | Prot.WRITE,
                     Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
             assertEquals(0, k.syscalls().touch(parent, buf, 256 << 12, true));
-            long anonBefore = k.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED);
+            long anonBefore = k.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED);
             Task child = k.processes().fork(parent);
-            assertEquals(anonBefore, k.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "fork copies nothing");
-            long reuse = k.mm().event(VmEvent.PGREUSE);
+            assertEquals(anonBefore, k.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "fork copies nothing");
+            long reuse = k.mm().vmstat().event(VmEvent.PGREUSE);
             long minflt = child.minflt();
             assertEquals(0, k.syscalls().touch(child, buf + (10 << 12), 17 << 12, true));
-            assertEquals(anonBefore + 17, k.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "17 pages copied");
+            assertEquals(anonBefore + 17, k.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "17 pages copied");
             assertEquals(minflt + 17, child.minflt(), "one write-protect fault per page");
             assertEquals(0, k.syscalls().touch(parent, buf + (10 << 12), 17 << 12, true));
-            assertEquals(reuse + 17, k.mm().event(VmEvent.PGREUSE),
+            assertEquals(reuse + 17, k.mm().vmstat().event(VmEvent.PGREUSE),
                     "the parent's copies are now its own: written in place (do_wp_page reuse)");
-            assertEquals(anonBefore + 17, k.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
+            assertEquals(anonBefore + 17, k.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
             assertEquals(0, k.syscalls().touch(child, buf, 4096, false));
-            assertEquals(anonBefore + 17, k.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "reads copy nothing");
+            assertEquals(anonBefore + 17, k.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED), "reads copy nothing");
             return null;
         });
     }
@@ -64,11 +64,11 @@ class ProcessLifecycleTest {
             Task t = spawn(k);
             long buf = k.syscalls().mmap(t, 0, 64 << 12, Prot.READ | Prot.WRITE,
                     Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
-            long free = k.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
+            long free = k.mm().vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES);
             long rss = t.mm().rssPages();
             assertEquals(0, k.syscalls().touch(t, buf, 64 << 12, false));
             assertEquals(rss, t.mm().rssPages(), "the zero page is not RSS");
-            assertTrue(k.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES) >= free - 2, "only page tables");
+            assertTrue(k.mm().vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) >= free - 2, "only page tables");
             assertEquals(0, k.syscalls().touch(t, buf, 64 << 12, true));
             assertEquals(rss + 64, t.mm().rssPages(), "writes replace the zero page with real pages");
             return null;
@@ -78,8 +78,8 @@ class ProcessLifecycleTest {
     @Test
     void exitReturnsEveryPage() {
         Kernel k = machine();
-        long freeBefore = k.read(kk -> kk.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES)
-                + pcpPages(kk) + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk));
+        long freeBefore = k.read(kk -> kk.mm().vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES)
+                + pcpPages(kk) + kk.mm().vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk));
         k.mutate(() -> {
             Task t = spawn(k);
             GlibcMalloc m = new GlibcMalloc(k, t);
@@ -96,16 +96,16 @@ class ProcessLifecycleTest {
             return null;
         });
         k.read(kk -> {
-            assertEquals(freeBefore, kk.mm().globalZoneState(ZoneStatItem.NR_FREE_PAGES) + pcpPages(kk)
-                    + kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk),
+            assertEquals(freeBefore, kk.mm().vmstat().globalZoneState(ZoneStatItem.NR_FREE_PAGES) + pcpPages(kk)
+                    + kk.mm().vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES) + kernelPages(kk),
                     "every page back: free, on a per-cpu list, still cached (the program's files stay in the"
                             + " page cache, as on Linux) or held by the kernel's allocators (the files' dentries and"
                             + " inodes stay, SLUB keeps partial slabs, freed kernel stacks are cached per CPU, percpu"
                             + " chunks stay populated)");
-            assertTrue(kk.mm().globalNodeState(NodeStatItem.NR_FILE_PAGES) > 0);
-            assertEquals(0, kk.mm().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
-            assertEquals(0, kk.mm().globalNodeState(NodeStatItem.NR_PAGETABLE));
-            assertEquals(0, kk.mm().committedAsPages());
+            assertTrue(kk.mm().vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES) > 0);
+            assertEquals(0, kk.mm().vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED));
+            assertEquals(0, kk.mm().vmstat().globalNodeState(NodeStatItem.NR_PAGETABLE));
+            assertEquals(0, kk.mm().overcommit().committedAsPages());
             assertTrue(MmDebug.violations(kk.mm()).isEmpty());
             return null;
         });
@@ -113,8 +113,8 @@ class ProcessLifecycleTest {
 
     /** Pages the kernel's own allocators hold: slab, vmalloc (kernel stacks) and percpu chunks. */
     private static long kernelPages(Kernel k) {
-        return k.mm().ownerPages(io.simproc.mm.PageOwner.SLAB) + k.mm().ownerPages(io.simproc.mm.PageOwner.VMALLOC)
-                + k.mm().ownerPages(io.simproc.mm.PageOwner.PERCPU);
+        return k.mm().vmstat().ownerPages(io.simproc.mm.PageOwner.SLAB) + k.mm().vmstat().ownerPages(io.simproc.mm.PageOwner.VMALLOC)
+                + k.mm().vmstat().ownerPages(io.simproc.mm.PageOwner.PERCPU);
     }
 
     private static long pcpPages(Kernel k) {

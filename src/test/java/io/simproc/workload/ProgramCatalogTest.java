@@ -1,13 +1,13 @@
 package io.simproc.workload;
 
-import io.simproc.kernel.ConfigException;
+import io.simproc.config.ConfigException;
 import io.simproc.kernel.ElfImage;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
 import io.simproc.mm.MmDebug;
-import io.simproc.mm.Vma;
 import io.simproc.mm.VmFlags;
+import io.simproc.mm.Vma;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

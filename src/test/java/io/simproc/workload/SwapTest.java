@@ -50,14 +50,14 @@ class SwapTest {
         for (VmEvent e : new VmEvent[] {VmEvent.ALLOCSTALL_NORMAL, VmEvent.ALLOCSTALL_DMA32, VmEvent.PGSCAN_DIRECT,
             VmEvent.PGSTEAL_DIRECT, VmEvent.PGSCAN_KSWAPD, VmEvent.PGSTEAL_KSWAPD, VmEvent.PSWPOUT,
             VmEvent.PGSCAN_ANON, VmEvent.PGREFILL, VmEvent.PGDEACTIVATE, VmEvent.PGACTIVATE}) {
-            b.append(e.procName()).append('=').append(mm.event(e)).append(' ');
+            b.append(e.procName()).append('=').append(mm.vmstat().event(e)).append(' ');
         }
         for (io.simproc.mm.NodeStatItem i : io.simproc.mm.NodeStatItem.values()) {
             if (i.ordinal() < 5 || i == io.simproc.mm.NodeStatItem.NR_FILE_PAGES) {
-                b.append(i.procName()).append('=').append(mm.globalNodeState(i)).append(' ');
+                b.append(i.procName()).append('=').append(mm.vmstat().globalNodeState(i)).append(' ');
             }
         }
-        b.append("free=").append(mm.globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
+        b.append("free=").append(mm.vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES));
         b.append(" swapfree=").append(mm.swap().nrSwapPagesFree());
         return b.toString();
     }
@@ -71,13 +71,13 @@ class SwapTest {
         Task t = spawn(k);
         long len = 480L << 20;
         long addr = fill(k, t, len);
-        assertTrue(mm.event(VmEvent.PSWPOUT) > 1000, "pswpout " + mm.event(VmEvent.PSWPOUT));
+        assertTrue(mm.vmstat().event(VmEvent.PSWPOUT) > 1000, "pswpout " + mm.vmstat().event(VmEvent.PSWPOUT));
         assertTrue(mm.swap().nrSwapPagesFree() < mm.swap().totalSwapPages());
         assertTrue(t.mm().rss(MmStruct.MM_SWAPENTS) > 0);
-        long pswpin = mm.event(VmEvent.PSWPIN);
+        long pswpin = mm.vmstat().event(VmEvent.PSWPIN);
         long majflt = t.majflt();
         assertEquals(0, (int) k.mutate(() -> k.syscalls().touch(t, addr, 4L << 20, false)));
-        assertTrue(mm.event(VmEvent.PSWPIN) > pswpin);
+        assertTrue(mm.vmstat().event(VmEvent.PSWPIN) > pswpin);
         assertTrue(t.majflt() > majflt, "swap-ins are major faults");
         Task child = k.mutate(() -> k.processes().fork(t));
         assertEquals(t.mm().rss(MmStruct.MM_SWAPENTS), child.mm().rss(MmStruct.MM_SWAPENTS), "fork shares slots");
@@ -96,8 +96,8 @@ class SwapTest {
         MemoryManager mm = k.mm();
         Task t = spawn(k);
         fill(k, t, 256L << 20);
-        assertEquals(0, mm.event(VmEvent.PSWPOUT));
-        assertEquals(0, mm.event(VmEvent.PGSCAN_ANON));
+        assertEquals(0, mm.vmstat().event(VmEvent.PSWPOUT));
+        assertEquals(0, mm.vmstat().event(VmEvent.PGSCAN_ANON));
     }
 
     @Test

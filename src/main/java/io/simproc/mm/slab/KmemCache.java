@@ -1,6 +1,7 @@
 package io.simproc.mm.slab;
 
 import io.simproc.mm.Gfp;
+import io.simproc.mm.MemMap;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.PageAlloc;
@@ -15,8 +16,9 @@ import java.util.Arrays;
  * come from the buddy allocator with the cache's migrate type and go back when empty beyond {@code min_partial}.
  *
  * <p>No object per slab or per object: slabs are rows of primitive arrays indexed by a slab id (its first pfn,
- * objects, in-use count, node, partial-list links) with a free bitmap per slab; the struct pages of a slab record
- * the cache id and slab id so that {@link Slab#kfree} finds them from an address as virt_to_slab() does. Each CPU
+ * objects, in-use count, order, state) with a free bitmap per slab; the per-node partial lists link the slabs' first
+ * struct pages ({@link PartialLists}, as slab->slab_list shares the page's list_head); the struct pages of a slab
+ * record the cache id and slab id so that {@link Slab#kfree} finds them from an address as virt_to_slab() does. Each CPU
  * has an active slab (c->slab) it allocates from; free objects there count as active in slabinfo, as SLUB's
  * get_slabinfo() counts only the partial lists' free objects.
  *
@@ -66,8 +68,6 @@ public final class KmemCache {
     private int[] slabObjects = new int[16];
     private int[] slabInuse = new int[16];
     private int[] slabOrder = new int[16];
-    private int[] slabNext = new int[16];
-    private int[] slabPrev = new int[16];
     private byte[] slabState = new byte[16];
     private long[] freeBits;
     private final int wordsPerSlab;
@@ -75,8 +75,9 @@ public final class KmemCache {
     private int[] freeIds = new int[16];
     private int nrFreeIds;
 
-    // per node (struct kmem_cache_node)
-    private final int[] partialHead;
+    // per node (struct kmem_cache_node): the partial lists, of the slabs' first pfns
+    private final MemMap map;
+    private final PartialLists partialLists;
     private final long[] nrPartial;
     private final long[] nrSlabs;
     private final long[] totalObjects;
@@ -101,8 +102,8 @@ public final class KmemCache {
         int maxObjects = Math.max(orderObjects(order, size), orderObjects(minOrder, size));
         this.wordsPerSlab = (maxObjects + 63) >>> 6;
         this.freeBits = new long[16 * wordsPerSlab];
-        this.partialHead = new int[nrNodes];
-        Arrays.fill(partialHead, NIL);
+        this.map = mm.memMap();
+        this.partialLists = new PartialLists(map, nrNodes);
         this.nrPartial = new long[nrNodes];
         this.nrSlabs = new long[nrNodes];
         this.totalObjects = new long[nrNodes];
@@ -245,8 +246,10 @@ public final class KmemCache {
             cpuSlab[cpu] = NIL;
         }
         int nid = mm.cpuToNode(cpu);
-        int sid = partialHead[nid];
-        if (sid != NIL) {
+        int first = partialLists.firstEntry(nid);
+        int sid;
+        if (first != MemMap.NIL) {
+            sid = sidOf(first);
             removePartial(sid);
         } else {
             sid = newSlab(gfp, nid, cpu);
@@ -302,8 +305,6 @@ public final class KmemCache {
         slabOrder[sid] = o;
         slabObjects[sid] = objects;
         slabInuse[sid] = 0;
-        slabNext[sid] = NIL;
-        slabPrev[sid] = NIL;
         int b = sid * wordsPerSlab;
         Arrays.fill(freeBits, b, b + wordsPerSlab, 0L);
         for (int i = 0; i < objects; i++) {
@@ -313,7 +314,7 @@ public final class KmemCache {
         nrSlabs[pnid]++;
         totalObjects[pnid] += objects;
         mm.setKernelPageOwner(pfn, 1 << o, id + 1, sid);
-        mm.modNodePageState(pfn, statItem(), (long) Page.PAGE_SIZE << o);
+        mm.vmstat().modNodePageState(pfn, statItem(), (long) Page.PAGE_SIZE << o);
         slab.accountSlabPages(1L << o);
         return sid;
     }
@@ -333,8 +334,6 @@ public final class KmemCache {
             slabObjects = Arrays.copyOf(slabObjects, n);
             slabInuse = Arrays.copyOf(slabInuse, n);
             slabOrder = Arrays.copyOf(slabOrder, n);
-            slabNext = Arrays.copyOf(slabNext, n);
-            slabPrev = Arrays.copyOf(slabPrev, n);
             slabState = Arrays.copyOf(slabState, n);
             freeBits = Arrays.copyOf(freeBits, n * wordsPerSlab);
         }
@@ -348,7 +347,7 @@ public final class KmemCache {
         int nid = mm.zoneOf(pfn).node().nodeId();
         nrSlabs[nid]--;
         totalObjects[nid] -= slabObjects[sid];
-        mm.modNodePageState(pfn, statItem(), -((long) Page.PAGE_SIZE << o));
+        mm.vmstat().modNodePageState(pfn, statItem(), -((long) Page.PAGE_SIZE << o));
         slab.accountSlabPages(-(1L << o));
         mm.setKernelPageOwner(pfn, 1 << o, 0, 0);
         mm.pageAlloc().freePages(pfn, o, cpu);
@@ -401,33 +400,24 @@ public final class KmemCache {
         }
     }
 
+    /** The slab whose first page is {@code pfn}: its struct page records the slab id. */
+    private int sidOf(int pfn) {
+        return map.index(pfn);
+    }
+
+    /** add_partial(): at the head of the node's partial list. */
     private void addPartial(int sid) {
         int nid = mm.zoneOf(slabPfn[sid]).node().nodeId();
         slabState[sid] = ST_PARTIAL;
-        slabPrev[sid] = NIL;
-        slabNext[sid] = partialHead[nid];
-        if (partialHead[nid] != NIL) {
-            slabPrev[partialHead[nid]] = sid;
-        }
-        partialHead[nid] = sid;
+        partialLists.add(nid, slabPfn[sid]);
         nrPartial[nid]++;
         partialFree[nid] += slabObjects[sid] - slabInuse[sid];
     }
 
+    /** remove_partial(). */
     private void removePartial(int sid) {
         int nid = mm.zoneOf(slabPfn[sid]).node().nodeId();
-        int prev = slabPrev[sid];
-        int next = slabNext[sid];
-        if (prev != NIL) {
-            slabNext[prev] = next;
-        } else {
-            partialHead[nid] = next;
-        }
-        if (next != NIL) {
-            slabPrev[next] = prev;
-        }
-        slabNext[sid] = NIL;
-        slabPrev[sid] = NIL;
+        partialLists.remove(nid, slabPfn[sid]);
         nrPartial[nid]--;
         partialFree[nid] -= slabObjects[sid] - slabInuse[sid];
         slabState[sid] = ST_FULL;
@@ -450,15 +440,16 @@ public final class KmemCache {
                 }
             }
         }
-        for (int nid = 0; nid < partialHead.length; nid++) {
-            int sid = partialHead[nid];
-            while (sid != NIL) {
-                int next = slabNext[sid];
+        for (int nid = 0; nid < nrPartial.length; nid++) {
+            int pfn = partialLists.firstEntry(nid);
+            while (pfn != MemMap.NIL) {
+                int next = partialLists.next(pfn);
+                int sid = sidOf(pfn);
                 if (slabInuse[sid] == 0) {
                     removePartial(sid);
                     discardSlab(sid, cpu);
                 }
-                sid = next;
+                pfn = next;
             }
         }
         return before - pages();
@@ -613,7 +604,8 @@ public final class KmemCache {
         }
         for (int nid = 0; nid < slabs.length; nid++) {
             long onList = 0;
-            for (int sid = partialHead[nid]; sid != NIL; sid = slabNext[sid]) {
+            for (int pfn = partialLists.firstEntry(nid); pfn != MemMap.NIL; pfn = partialLists.next(pfn)) {
+                int sid = sidOf(pfn);
                 onList++;
                 if (slabState[sid] != ST_PARTIAL) {
                     errors.add(name + " slab " + sid + " on node " + nid + "'s partial list in state " + slabState[sid]);

@@ -83,7 +83,7 @@ public final class Slab {
         mm.assertWriter();
         SuperBlock sb = new SuperBlock(mm, this, fsType, inodeCache);
         superBlocks.add(sb);
-        mm.registerShrinker(sb);
+        mm.shrinkers().register(sb);
         return sb;
     }
 
@@ -206,7 +206,7 @@ public final class Slab {
             return 0;
         }
         mm.setKernelPageOwner(pfn, 1 << order, LARGE_KMALLOC, order);
-        mm.modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, (long) Page.PAGE_SIZE << order);
+        mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, (long) Page.PAGE_SIZE << order);
         largeKmallocPages += 1L << order;
         slabPages += 1L << order;
         return KmemCache.PAGE_OFFSET + ((long) pfn << Page.PAGE_SHIFT);
@@ -234,7 +234,7 @@ public final class Slab {
             if ((off & ((long) Page.PAGE_SIZE - 1)) != 0) {
                 throw new IllegalStateException("kfree of 0x" + Long.toHexString(addr) + " inside a large kmalloc");
             }
-            mm.modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, -((long) Page.PAGE_SIZE << order));
+            mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, -((long) Page.PAGE_SIZE << order));
             largeKmallocPages -= 1L << order;
             slabPages -= 1L << order;
             mm.setKernelPageOwner(pfn, 1 << order, 0, 0);
@@ -305,11 +305,11 @@ public final class Slab {
         if (pages != slabPages) {
             errors.add("slab pages: caches and large kmallocs hold " + pages + ", counter " + slabPages);
         }
-        if (pages != mm.ownerPages(PageOwner.SLAB)) {
-            errors.add("slab pages " + pages + " != pages owned by SLAB " + mm.ownerPages(PageOwner.SLAB));
+        if (pages != mm.vmstat().ownerPages(PageOwner.SLAB)) {
+            errors.add("slab pages " + pages + " != pages owned by SLAB " + mm.vmstat().ownerPages(PageOwner.SLAB));
         }
-        long rb = mm.globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B);
-        long ub = mm.globalNodeState(NodeStatItem.NR_SLAB_UNRECLAIMABLE_B);
+        long rb = mm.vmstat().globalNodeState(NodeStatItem.NR_SLAB_RECLAIMABLE_B);
+        long ub = mm.vmstat().globalNodeState(NodeStatItem.NR_SLAB_UNRECLAIMABLE_B);
         if (rb != reclaimable << Page.PAGE_SHIFT || ub != (pages - reclaimable) << Page.PAGE_SHIFT) {
             errors.add("NR_SLAB_RECLAIMABLE_B/UNRECLAIMABLE_B " + rb + "/" + ub + " but reclaimable/unreclaimable "
                     + "slab pages are " + reclaimable + "/" + (pages - reclaimable));

@@ -146,8 +146,8 @@ public final class Percpu {
     /** Pages owned by PERCPU must be the populated pages of the chunks after the first. */
     public void check(List<String> errors) {
         long dynamic = populatedPages - firstChunkPages();
-        if (dynamic != mm.ownerPages(PageOwner.PERCPU)) {
-            errors.add("percpu: " + dynamic + " pages populated in vmalloc'ed chunks, " + mm.ownerPages(PageOwner.PERCPU)
+        if (dynamic != mm.vmstat().ownerPages(PageOwner.PERCPU)) {
+            errors.add("percpu: " + dynamic + " pages populated in vmalloc'ed chunks, " + mm.vmstat().ownerPages(PageOwner.PERCPU)
                     + " pages owned by PERCPU");
         }
     }

@@ -72,7 +72,7 @@ public final class ThreadStacks {
     private void account(long addr, int sign) {
         VmapArea a = vmalloc.area(addr);
         for (int i = 0; i < a.nrPages(); i++) {
-            mm.modNodePageState(a.page(i), NodeStatItem.NR_KERNEL_STACK_KB, sign * (Page.PAGE_SIZE / 1024L));
+            mm.vmstat().modNodePageState(a.page(i), NodeStatItem.NR_KERNEL_STACK_KB, sign * (Page.PAGE_SIZE / 1024L));
         }
     }
 
@@ -83,7 +83,7 @@ public final class ThreadStacks {
 
     /** NR_KERNEL_STACK_KB must be THREAD_SIZE in KiB per stack in use. */
     public void check(java.util.List<String> errors) {
-        long kb = mm.globalNodeState(NodeStatItem.NR_KERNEL_STACK_KB);
+        long kb = mm.vmstat().globalNodeState(NodeStatItem.NR_KERNEL_STACK_KB);
         if (kb != inUse * (THREAD_SIZE / 1024)) {
             errors.add("NR_KERNEL_STACK_KB " + kb + " but " + inUse + " stacks in use");
         }

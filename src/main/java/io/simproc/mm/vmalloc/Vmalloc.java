@@ -273,8 +273,8 @@ public final class Vmalloc {
         if (pages != nrVmallocPages) {
             errors.add("vmalloc_nr_pages " + nrVmallocPages + " but areas hold " + pages);
         }
-        if (owned != mm.ownerPages(PageOwner.VMALLOC)) {
-            errors.add("pages owned by VMALLOC " + mm.ownerPages(PageOwner.VMALLOC) + " but vmalloc areas hold "
+        if (owned != mm.vmstat().ownerPages(PageOwner.VMALLOC)) {
+            errors.add("pages owned by VMALLOC " + mm.vmstat().ownerPages(PageOwner.VMALLOC) + " but vmalloc areas hold "
                     + owned);
         }
         if (busy.size() != vmapAreaObjects.size()) {

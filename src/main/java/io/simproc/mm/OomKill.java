@@ -1,12 +1,5 @@
-package io.simproc.kernel;
+package io.simproc.mm;
 
-import io.simproc.mm.Gfp;
-import io.simproc.mm.KernelServices;
-import io.simproc.mm.MmStruct;
-import io.simproc.mm.OomControl;
-import io.simproc.mm.Ratelimit;
-import io.simproc.mm.ShowMem;
-import io.simproc.mm.VmEvent;
 import io.simproc.uapi.Page;
 
 /**
@@ -18,13 +11,19 @@ import io.simproc.uapi.Page;
  * exit — at once for another process, when it leaves the kernel for the allocating task itself (it is marked an OOM
  * victim and may use the reserves meanwhile).
  *
- * <p>Tasks are visited in pid order (for_each_process's creation order, as long as pids have not wrapped). There
- * are no cgroups: the constraint is CONSTRAINT_NONE, every task is in the root cpuset and memory cgroup.
+ * <p>The kernel supplies the processes ({@link KernelServices#oomProcesses}, in pid order: for_each_process's
+ * creation order, as long as pids have not wrapped), current, the kill and the panic. The page allocator raises an
+ * OOM through {@link KernelServices#outOfMemory}, which the kernel answers with {@link #outOfMemory}: a machine
+ * without tasks (the memory manager's unit tests) declines it there. There are no cgroups: the constraint is
+ * CONSTRAINT_NONE, every task is in the root cpuset and memory cgroup.
  */
 public final class OomKill {
     public static final String CONSTRAINT_NONE = "CONSTRAINT_NONE";
+    /** OOM_SCORE_ADJ_MIN and OOM_SCORE_ADJ_MAX of include/uapi/linux/oom.h. */
+    public static final int OOM_SCORE_ADJ_MIN = -1000;
+    public static final int OOM_SCORE_ADJ_MAX = 1000;
 
-    private final Kernel kernel;
+    private final MemoryManager mm;
     /** oom_rs: DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST for the report. */
     private final Ratelimit oomRatelimit = new Ratelimit(Ratelimit.DEFAULT_INTERVAL_SECONDS * KernelServices.HZ,
             Ratelimit.DEFAULT_BURST);
@@ -32,8 +31,8 @@ public final class OomKill {
     private int panicOnOom;
     private int oomDumpTasks = 1;
 
-    OomKill(Kernel kernel) {
-        this.kernel = kernel;
+    OomKill(MemoryManager mm) {
+        this.mm = mm;
     }
 
     public int oomKillAllocatingTask() {
@@ -65,8 +64,8 @@ public final class OomKill {
     }
 
     /** totalpages of a global OOM: RAM plus swap. */
-    public static long totalPages(Kernel k) {
-        return k.mm().totalramPages() + k.mm().totalSwapPages();
+    public long totalPages() {
+        return mm.vmstat().totalramPages() + mm.swap().totalSwapPages();
     }
 
     /**
@@ -74,75 +73,62 @@ public final class OomKill {
      * (Long.MIN_VALUE) for a task the OOM killer never picks — kernel threads, init, oom_score_adj −1000, no
      * address space.
      */
-    public static long oomBadness(Kernel k, Task t, long totalpages) {
-        if (unkillable(t)) {
+    public static long oomBadness(OomTask p, long totalpages) {
+        if (p.isUnkillable()) {
             return Long.MIN_VALUE;
         }
-        Task leader = k.processes().leaderOf(t);
-        MmStruct mm = findTaskMm(k, leader);
-        if (mm == null) {
+        MmStruct m = p.findTaskMm();
+        if (m == null) {
             return Long.MIN_VALUE;
         }
-        long adj = leader.oomScoreAdj();
-        if (adj == Processes.OOM_SCORE_ADJ_MIN) {
+        long adj = p.oomScoreAdj();
+        if (adj == OOM_SCORE_ADJ_MIN) {
             return Long.MIN_VALUE;
         }
-        long points = mm.rssPages() + mm.rss(MmStruct.MM_SWAPENTS) + mm.pgtablesBytes() / Page.PAGE_SIZE;
+        long points = m.rssPages() + m.rss(MmStruct.MM_SWAPENTS) + m.pgtablesBytes() / Page.PAGE_SIZE;
         return points + adj * (totalpages / 1000);
     }
 
-    /** oom_unkillable_task(): init and kernel threads. */
-    private static boolean unkillable(Task t) {
-        return t.isKthread() || t.tgid() == Processes.INIT_PID;
-    }
-
-    /** find_lock_task_mm(): the address space of any thread of the process. */
-    static MmStruct findTaskMm(Kernel k, Task leader) {
-        if (leader.mm() != null) {
-            return leader.mm();
-        }
-        for (int tid : leader.threads()) {
-            Task th = k.tasks().get(tid);
-            if (th != null && th.mm() != null) {
-                return th.mm();
-            }
-        }
-        return null;
-    }
-
-    /** out_of_memory() for the allocation described by {@code oc}, on behalf of the current task. */
-    boolean outOfMemory(OomControl oc) {
-        Task current = currentProcess();
+    /**
+     * out_of_memory() for the allocation described by {@code oc}, on behalf of the current task. Returns whether
+     * the allocator should retry (a process was killed or is already dying, or the OOM killer may not act for this
+     * request).
+     */
+    public boolean outOfMemory(OomControl oc) {
+        mm.assertWriter();
+        KernelServices k = mm.services();
+        OomTask current = k.oomCurrent();
         if (current != null && current.isOomVictim()) {
             return true;
         }
         if ((oc.gfpMask() & Gfp.__GFP_FS) == 0) {
             return true;
         }
-        long totalpages = totalPages(kernel);
+        long totalpages = totalPages();
         if (panicOnOom != 0) {
             dumpHeader(oc, current, totalpages);
-            kernel.panic(String.format("Out of memory: %s panic_on_oom is enabled",
+            k.panic(String.format("Out of memory: %s panic_on_oom is enabled",
                     panicOnOom == 2 ? "compulsory" : "system-wide"));
+            return false;
         }
-        if (oomKillAllocatingTask != 0 && current != null && findTaskMm(kernel, current) != null
-                && !unkillable(current) && current.oomScoreAdj() != Processes.OOM_SCORE_ADJ_MIN) {
+        if (oomKillAllocatingTask != 0 && current != null && current.findTaskMm() != null
+                && !current.isUnkillable() && current.oomScoreAdj() != OOM_SCORE_ADJ_MIN) {
             killProcess(oc, current, current, totalpages, "Out of memory (oom_kill_allocating_task)");
             return true;
         }
-        Task chosen = null;
+        OomTask chosen = null;
         long chosenPoints = Long.MIN_VALUE;
-        for (Task p : kernel.tasks().all()) {
-            if (!p.isLeader() || unkillable(p)) {
+        for (OomTask p : k.oomProcesses()) {
+            if (p.isUnkillable()) {
                 continue;
             }
             if (p.isOomVictim()) {
-                if (findTaskMm(kernel, p) != null) {
+                if (p.findTaskMm() != null) {
                     return true;
                 }
                 continue;
             }
-            long points = oomBadness(kernel, p, totalpages);
+            long points = oomBadness(p, totalpages);
             if (points == Long.MIN_VALUE || points < chosenPoints) {
                 continue;
             }
@@ -151,48 +137,42 @@ public final class OomKill {
         }
         if (chosen == null) {
             dumpHeader(oc, current, totalpages);
-            kernel.printk(KernelServices.KERN_WARNING, "Out of memory and no killable processes...");
-            kernel.panic("System is deadlocked on memory");
+            k.printk(KernelServices.KERN_WARNING, "Out of memory and no killable processes...");
+            k.panic("System is deadlocked on memory");
+            return false;
         }
         killProcess(oc, current, chosen, totalpages, "Out of memory");
         return true;
     }
 
-    /** The process of the task the simulation is working for, or null for the kernel itself. */
-    private Task currentProcess() {
-        Task t = kernel.tasks().get(kernel.currentPid());
-        return t == null ? null : kernel.processes().leaderOf(t);
-    }
-
     /** oom_kill_process() + __oom_kill_process(). */
-    private void killProcess(OomControl oc, Task current, Task victim, long totalpages, String message) {
-        if (oomRatelimit.allow(kernel.jiffies(), new int[1])) {
+    private void killProcess(OomControl oc, OomTask current, OomTask victim, long totalpages, String message) {
+        KernelServices k = mm.services();
+        if (oomRatelimit.allow(k.jiffies(), new int[1])) {
             dumpHeader(oc, current, totalpages);
-            kernel.printk(KernelServices.KERN_INFO, String.format(
+            k.printk(KernelServices.KERN_INFO, String.format(
                     "oom-kill:constraint=%s,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,task_memcg=/,"
                             + "task=%s,pid=%d,uid=%d", CONSTRAINT_NONE, memsAllowed(), victim.comm(), victim.pid(),
                     victim.uid()));
         }
-        MmStruct mm = findTaskMm(kernel, victim);
-        kernel.mm().countEvent(VmEvent.OOM_KILL, 1);
-        kernel.printk(KernelServices.KERN_ERR, String.format("%s: Killed process %d (%s) total-vm:%dkB, "
+        MmStruct m = victim.findTaskMm();
+        mm.vmstat().countEvent(VmEvent.OOM_KILL, 1);
+        k.printk(KernelServices.KERN_ERR, String.format("%s: Killed process %d (%s) total-vm:%dkB, "
                         + "anon-rss:%dkB, file-rss:%dkB, shmem-rss:%dkB, UID:%d pgtables:%dkB oom_score_adj:%d",
-                message, victim.pid(), victim.comm(), k(mm.totalVm()), k(mm.rss(MmStruct.MM_ANONPAGES)),
-                k(mm.rss(MmStruct.MM_FILEPAGES)), k(mm.rss(MmStruct.MM_SHMEMPAGES)), victim.uid(),
-                mm.pgtablesBytes() >> 10, victim.oomScoreAdj()));
-        victim.markOomVictim();
-        if (!kernel.isCurrentTask(victim)) {
-            kernel.processes().kill(victim, Processes.SIGKILL);
-        }
+                message, victim.pid(), victim.comm(), kb(m.totalVm()), kb(m.rss(MmStruct.MM_ANONPAGES)),
+                kb(m.rss(MmStruct.MM_FILEPAGES)), kb(m.rss(MmStruct.MM_SHMEMPAGES)), victim.uid(),
+                m.pgtablesBytes() >> 10, victim.oomScoreAdj()));
+        k.oomKillProcess(victim);
     }
 
     /** dump_header(): the invoking task, the memory state and (oom_dump_tasks) the task table. */
-    private void dumpHeader(OomControl oc, Task current, long totalpages) {
-        kernel.printk(KernelServices.KERN_WARNING, String.format(
-                "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%d", kernel.currentComm(),
+    private void dumpHeader(OomControl oc, OomTask current, long totalpages) {
+        KernelServices k = mm.services();
+        k.printk(KernelServices.KERN_WARNING, String.format(
+                "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%d", k.currentComm(),
                 oc.gfpMask(), Gfp.describe(oc.gfpMask()), oc.order(), current == null ? 0 : current.oomScoreAdj()));
-        for (String line : ShowMem.showMem(kernel.mm(), Gfp.gfpZone(oc.gfpMask()).ordinal())) {
-            kernel.printk(KernelServices.KERN_WARNING, line);
+        for (String line : ShowMem.showMem(mm, Gfp.gfpZone(oc.gfpMask()).ordinal())) {
+            k.printk(KernelServices.KERN_WARNING, line);
         }
         if (oomDumpTasks != 0) {
             dumpTasks();
@@ -201,32 +181,33 @@ public final class OomKill {
 
     /** dump_tasks(): one line per killable process that still has an address space. */
     private void dumpTasks() {
-        kernel.printk(KernelServices.KERN_INFO, "Tasks state (memory values in pages):");
-        kernel.printk(KernelServices.KERN_INFO, "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem"
+        KernelServices k = mm.services();
+        k.printk(KernelServices.KERN_INFO, "Tasks state (memory values in pages):");
+        k.printk(KernelServices.KERN_INFO, "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem"
                 + " pgtables_bytes swapents oom_score_adj name");
-        for (Task p : kernel.tasks().all()) {
-            if (!p.isLeader() || unkillable(p)) {
+        for (OomTask p : k.oomProcesses()) {
+            if (p.isUnkillable()) {
                 continue;
             }
-            MmStruct mm = findTaskMm(kernel, p);
-            if (mm == null) {
+            MmStruct m = p.findTaskMm();
+            if (m == null) {
                 continue;
             }
-            kernel.printk(KernelServices.KERN_INFO, String.format(
+            k.printk(KernelServices.KERN_INFO, String.format(
                     "[%7d] %5d %5d %8d %8d %8d %8d %9d %8d %8d         %5d %s", p.pid(), p.uid(), p.tgid(),
-                    mm.totalVm(), mm.rssPages(), mm.rss(MmStruct.MM_ANONPAGES), mm.rss(MmStruct.MM_FILEPAGES),
-                    mm.rss(MmStruct.MM_SHMEMPAGES), mm.pgtablesBytes(), mm.rss(MmStruct.MM_SWAPENTS),
+                    m.totalVm(), m.rssPages(), m.rss(MmStruct.MM_ANONPAGES), m.rss(MmStruct.MM_FILEPAGES),
+                    m.rss(MmStruct.MM_SHMEMPAGES), m.pgtablesBytes(), m.rss(MmStruct.MM_SWAPENTS),
                     p.oomScoreAdj(), p.comm()));
         }
     }
 
     /** cpuset_print_current_mems_allowed(): every node with memory, as a %*pbl list. */
     private String memsAllowed() {
-        int nodes = kernel.mm().nrNodes();
+        int nodes = mm.nrNodes();
         return nodes == 1 ? "0" : "0-" + (nodes - 1);
     }
 
-    private static long k(long pages) {
+    private static long kb(long pages) {
         return pages << (Page.PAGE_SHIFT - 10);
     }
 }

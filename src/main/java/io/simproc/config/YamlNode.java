@@ -1,4 +1,4 @@
-package io.simproc.kernel;
+package io.simproc.config;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

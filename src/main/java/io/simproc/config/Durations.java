@@ -1,4 +1,4 @@
-package io.simproc.kernel;
+package io.simproc.config;
 
 import java.util.Locale;
 

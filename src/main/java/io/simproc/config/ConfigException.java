@@ -1,4 +1,4 @@
-package io.simproc.kernel;
+package io.simproc.config;
 
 /**
  * A machine profile or scenario file that cannot be used, with the place that is wrong:
