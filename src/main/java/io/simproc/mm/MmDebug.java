@@ -91,6 +91,7 @@ public final class MmDebug {
             }
         }
         checkOwnerCounters(mm, owners, errors);
+        mm.hugetlb().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
         }
