@@ -171,6 +171,9 @@ public final class ShowMem {
             }
             out.add(line.append("= ").append(k(total)).append("kB").toString());
         }
+        for (PgData pgdat : mm.nodes()) {
+            hugetlbShowMeminfoNode(mm, pgdat.nodeId(), out);
+        }
         out.add(String.format("%d total pagecache pages", node(mm, NodeStatItem.NR_FILE_PAGES)));
         out.add(String.format("%d pages in swap cache", node(mm, NodeStatItem.NR_SWAPCACHE)));
         out.add(String.format("Free swap  = %dkB", k(mm.swap().nrSwapPagesFree())));
@@ -211,5 +214,12 @@ public final class ShowMem {
 
     private static long k(long pages) {
         return pages << (io.simproc.uapi.Page.PAGE_SHIFT - 10);
+    }
+
+    /** hugetlb_show_meminfo_node(): the node's share of each hstate's pool (one, the 2 MB pages). */
+    private static void hugetlbShowMeminfoNode(MemoryManager mm, int nid, java.util.List<String> out) {
+        Hugetlb h = mm.hugetlb();
+        out.add(String.format("Node %d hugepages_total=%d hugepages_free=%d hugepages_surp=%d hugepages_size=%dkB", nid,
+                h.nrHugePagesNode(nid), h.freeHugePagesNode(nid), h.surplusHugePagesNode(nid), Hugetlb.HUGE_PAGE_SIZE_KB));
     }
 }
