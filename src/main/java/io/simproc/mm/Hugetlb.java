@@ -100,6 +100,11 @@ public final class Hugetlb {
         return surplusHugePagesNode[nid];
     }
 
+    /** hugetlb_total_pages(): the pool in base pages, which vm_commit_limit() takes out of the RAM it shares. */
+    public long hugetlbTotalPages() {
+        return nrHugePages * PAGES_PER_HUGE_PAGE;
+    }
+
     /** persistent_huge_pages(). */
     private long persistentHugePages() {
         return nrHugePages - surplusHugePages;

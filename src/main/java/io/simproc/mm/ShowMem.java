@@ -26,8 +26,8 @@ public final class ShowMem {
     }
 
     /**
-     * vm_commit_limit(): overcommit_kbytes, or RAM × overcommit_ratio / 100, plus swap — in unsigned long arithmetic
-     * as the kernel's (a negative ratio wraps to a huge limit).
+     * vm_commit_limit(): overcommit_kbytes, or (RAM − the hugetlb pool) × overcommit_ratio / 100, plus swap — in
+     * unsigned long arithmetic as the kernel's (a negative ratio wraps to a huge limit).
      */
     public static long vmCommitLimit(MemoryManager mm) {
         VmTunables t = mm.tunables();
@@ -35,7 +35,8 @@ public final class ShowMem {
         if (t.overcommitKbytes != 0) {
             allowed = t.overcommitKbytes >>> (io.simproc.uapi.Page.PAGE_SHIFT - 10);
         } else {
-            allowed = Long.divideUnsigned(mm.vmstat().totalramPages() * t.overcommitRatio, 100);
+            allowed = Long.divideUnsigned((mm.vmstat().totalramPages() - mm.hugetlb().hugetlbTotalPages())
+                    * t.overcommitRatio, 100);
         }
         return allowed + mm.swap().totalSwapPages();
     }

@@ -48,6 +48,7 @@ class HugetlbPoolTest {
     void theSysctlGrowsAndShrinksThePoolFromTheBuddyAllocator() {
         SysFixture f = SysFixture.boot(LEAN, 1);
         long freeBefore = meminfo(f).get("MemFree");
+        long commitLimitBefore = meminfo(f).get("CommitLimit");
         assertEquals(0, meminfo(f).get("HugePages_Total"));
         assertEquals(3, write(f, false, "/sys/vm/nr_hugepages", "64\n"));
         Map<String, Long> m = meminfo(f);
@@ -61,6 +62,8 @@ class HugetlbPoolTest {
         assertEquals(64, num(f.sys(H + "free_hugepages")));
         assertEquals(64, num(f.sys(node(0) + "nr_hugepages")));
         assertEquals(64, ProcText.vmstat(f.proc("/vmstat")).get("htlb_buddy_alloc_success"));
+        assertEquals(commitLimitBefore - 64 * 2048 / 2, m.get("CommitLimit"),
+                "vm_commit_limit(): (totalram - hugetlb) * overcommit_ratio 50% (no swap)");
         long taken = freeBefore - m.get("MemFree");
         assertTrue(taken >= 64 * 2048 && taken < 64 * 2048 + 8192, "MemFree fell by the pool: " + taken + " kB");
 
