@@ -220,7 +220,8 @@ public final class ShowMem {
     /** hugetlb_show_meminfo_node(): the node's share of each hstate's pool (one, the 2 MB pages). */
     private static void hugetlbShowMeminfoNode(MemoryManager mm, int nid, java.util.List<String> out) {
         Hugetlb h = mm.hugetlb();
-        out.add(String.format("Node %d hugepages_total=%d hugepages_free=%d hugepages_surp=%d hugepages_size=%dkB", nid,
-                h.nrHugePagesNode(nid), h.freeHugePagesNode(nid), h.surplusHugePagesNode(nid), Hugetlb.HUGE_PAGE_SIZE_KB));
+        out.add(String.format("Node %d hugepages_total=%d hugepages_free=%d hugepages_surp=%d hugepages_size=%dkB",
+                nid, h.nrHugePagesNode(nid), h.freeHugePagesNode(nid), h.surplusHugePagesNode(nid),
+                Hugetlb.HUGE_PAGE_SIZE_KB));
     }
 }
