@@ -182,4 +182,70 @@ class HugetlbPoolTest {
             return null;
         });
     }
+
+    /**
+     * Random resizes (global and per node, growing and shrinking), overcommit limits, reservations and folios taken
+     * and given back, on two nodes: after each step the invariants hold (MmDebug: the pool's lists, counts and
+     * pages) and meminfo, the nodes' meminfo and sysfs agree.
+     */
+    @Test
+    void randomPoolOperationsKeepTheInvariantsAndTheFilesInAgreement() {
+        SysFixture f = SysFixture.boot("memory: 2G\nnodes: 2\n" + LEAN.substring(LEAN.indexOf("cpu")), 3);
+        Hugetlb h = f.kernel.mm().hugetlb();
+        java.util.Random rnd = new java.util.Random(42);
+        java.util.ArrayDeque<Integer> inUse = new java.util.ArrayDeque<>();
+        long[] held = {0};
+        for (int step = 0; step < 60; step++) {
+            int op = rnd.nextInt(6);
+            switch (op) {
+                case 0 -> write(f, false, "/sys/vm/nr_hugepages", rnd.nextInt(700) + "\n");
+                case 1 -> write(f, true, node(rnd.nextInt(2)) + "nr_hugepages", rnd.nextInt(300) + "\n");
+                case 2 -> write(f, true, H + "nr_overcommit_hugepages", rnd.nextInt(20) + "\n");
+                case 3 -> {
+                    long n = 1 + rnd.nextInt(10);
+                    if (f.kernel.<Integer>mutate(() -> h.hugetlbAcctMemory(n)) == 0) {
+                        held[0] += n;
+                    }
+                }
+                case 4 -> {
+                    boolean reserved = held[0] > 0 && rnd.nextBoolean();
+                    int pfn = f.kernel.<Integer>mutate(() -> h.allocHugetlbFolio(rnd.nextInt(2), reserved));
+                    if (pfn >= 0) {
+                        inUse.add(pfn);
+                        held[0] -= reserved ? 1 : 0;
+                    }
+                }
+                default -> {
+                    if (!inUse.isEmpty()) {
+                        int pfn = inUse.poll();
+                        f.kernel.mutate(() -> {
+                            h.freeHugeFolio(pfn, false);
+                            return null;
+                        });
+                    } else if (held[0] > 0) {
+                        long n = held[0];
+                        f.kernel.<Integer>mutate(() -> h.hugetlbAcctMemory(-n));
+                        held[0] = 0;
+                    }
+                }
+            }
+            f.kernel.read(k -> {
+                k.checkInvariants();
+                return null;
+            });
+            Map<String, Long> m = meminfo(f);
+            assertEquals(held[0], m.get("HugePages_Rsvd"), "step " + step);
+            assertEquals(m.get("HugePages_Total"), num(f.sys(H + "nr_hugepages")), "step " + step);
+            assertEquals(m.get("HugePages_Total") * 2048, m.get("Hugetlb"), "step " + step);
+            for (String label : List.of("HugePages_Total", "HugePages_Free", "HugePages_Surp")) {
+                long sum = 0;
+                for (int nid = 0; nid < 2; nid++) {
+                    sum += SysFixture.nodeMeminfo(nid, f.sys("/devices/system/node/node" + nid + "/meminfo"))
+                            .get(label);
+                }
+                assertEquals(m.get(label), sum, label + " at step " + step);
+            }
+            assertEquals(inUse.size() * 512L, ProcText.vmstat(f.proc("/vmstat")).get("nr_hugetlb"), "step " + step);
+        }
+    }
 }
