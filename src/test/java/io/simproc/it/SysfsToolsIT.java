@@ -139,7 +139,7 @@ class SysfsToolsIT {
         Files.writeString(nr, "101\n");
         try {
             assertEquals("101\n", MountedMachine.catFile(nr));
-            String meminfo = exec("cat", "/proc/meminfo");
+            String meminfo = MountedMachine.catFile(machine.dir().resolve("meminfo"));
             assertTrue(meminfo.contains("\nHugePages_Total:     101\n"), meminfo);
             assertTrue(meminfo.contains("\nHugetlb:          206848 kB\n"), meminfo);
             Map<String, double[]> mb = new LinkedHashMap<>();
