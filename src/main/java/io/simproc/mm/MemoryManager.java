@@ -46,6 +46,7 @@ public final class MemoryManager {
     private final Compaction compaction;
     private final Memory memory;
     private final HugeMemory hugeMemory;
+    private final Hugetlb hugetlb;
     private final Rmap rmap;
     private final Folios folios;
     private final Filemap filemap;
@@ -90,6 +91,7 @@ public final class MemoryManager {
         }
         this.memory = new Memory(this);
         this.hugeMemory = new HugeMemory(this);
+        this.hugetlb = new Hugetlb(this);
         this.rmap = new Rmap(this);
         this.folios = new Folios(this);
         this.filemap = new Filemap(this);
@@ -211,6 +213,12 @@ public final class MemoryManager {
 
     Zone[] zonelist(int nid, int highestZoneidx) {
         return zonelists[nid][highestZoneidx];
+    }
+
+    /** node_zonelist(nid, __GFP_THISNODE): ZONELIST_NOFALLBACK, the zones of node {@code nid} alone. */
+    Zone[] zonelistNoFallback(int nid, int highestZoneidx) {
+        return java.util.Arrays.stream(zonelists[nid][highestZoneidx]).filter(z -> z.node().nodeId() == nid)
+                .toArray(Zone[]::new);
     }
 
     public int nrCpus() {
@@ -359,6 +367,11 @@ public final class MemoryManager {
 
     public HugeMemory hugeMemory() {
         return hugeMemory;
+    }
+
+    /** mm/hugetlb.c: the hugetlb pool. */
+    public Hugetlb hugetlb() {
+        return hugetlb;
     }
 
     public Memory memory() {

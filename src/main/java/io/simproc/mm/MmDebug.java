@@ -14,7 +14,9 @@ import java.util.List;
  * their lists; every page frame is in exactly one state (hole, reserved, buddy-free, per-cpu, allocated with an
  * owner); per zone, free + per-cpu + allocated = managed; per-owner page counts equal the owner tallies; slab pages
  * are the caches' slabs, vmalloc pages the areas' pages (VmallocUsed), KernelStack the stacks in use, percpu pages
- * the populated chunks.
+ * the populated chunks. The hugetlb pool ({@link Hugetlb#check}): its folios are aligned order-9 HUGETLB blocks
+ * off the buddy and per-cpu lists, each on one list, the per-node counts sum to the hstate's, free ≤ total,
+ * reservations ≤ free.
  * Page cache and swap: NR_FILE_PAGES = cached pages of every file and shmem object + swap-cache pages (so Cached
  * + Buffers + SwapCached = nr_file_pages with Cached never clamped); NR_ANON_MAPPED = mapped anon pages;
  * NR_FILE_DIRTY, NR_WRITEBACK and NR_ZONE_WRITE_PENDING = the pages with those bits; each slot's swap count
@@ -91,6 +93,7 @@ public final class MmDebug {
             }
         }
         checkOwnerCounters(mm, owners, errors);
+        mm.hugetlb().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
         }

@@ -420,7 +420,8 @@ public final class PageAlloc {
             this.highestZoneidx = Gfp.gfpZone(gfp).ordinal();
             this.migratetype = mobilityDisabled ? MT_UNMOVABLE : Gfp.gfpMigratetype(gfp).ordinal();
             this.cpu = cpu;
-            this.zonelist = mm.zonelist(nid, highestZoneidx);
+            this.zonelist = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.zonelistNoFallback(nid, highestZoneidx)
+                    : mm.zonelist(nid, highestZoneidx);
             this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
         }
     }

@@ -16,7 +16,9 @@ public enum PageOwner {
     SLAB,
     VMALLOC,
     KERNEL_STACK,
-    PERCPU;
+    PERCPU,
+    /** A folio of the hugetlb pool, free or in use ({@link Hugetlb}). */
+    HUGETLB;
 
     private static final PageOwner[] VALUES = values();
 

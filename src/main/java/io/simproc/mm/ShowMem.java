@@ -26,8 +26,8 @@ public final class ShowMem {
     }
 
     /**
-     * vm_commit_limit(): overcommit_kbytes, or RAM × overcommit_ratio / 100, plus swap — in unsigned long arithmetic
-     * as the kernel's (a negative ratio wraps to a huge limit).
+     * vm_commit_limit(): overcommit_kbytes, or (RAM − the hugetlb pool) × overcommit_ratio / 100, plus swap — in
+     * unsigned long arithmetic as the kernel's (a negative ratio wraps to a huge limit).
      */
     public static long vmCommitLimit(MemoryManager mm) {
         VmTunables t = mm.tunables();
@@ -35,7 +35,8 @@ public final class ShowMem {
         if (t.overcommitKbytes != 0) {
             allowed = t.overcommitKbytes >>> (io.simproc.uapi.Page.PAGE_SHIFT - 10);
         } else {
-            allowed = Long.divideUnsigned(mm.vmstat().totalramPages() * t.overcommitRatio, 100);
+            allowed = Long.divideUnsigned((mm.vmstat().totalramPages() - mm.hugetlb().hugetlbTotalPages())
+                    * t.overcommitRatio, 100);
         }
         return allowed + mm.swap().totalSwapPages();
     }
@@ -171,6 +172,9 @@ public final class ShowMem {
             }
             out.add(line.append("= ").append(k(total)).append("kB").toString());
         }
+        for (PgData pgdat : mm.nodes()) {
+            hugetlbShowMeminfoNode(mm, pgdat.nodeId(), out);
+        }
         out.add(String.format("%d total pagecache pages", node(mm, NodeStatItem.NR_FILE_PAGES)));
         out.add(String.format("%d pages in swap cache", node(mm, NodeStatItem.NR_SWAPCACHE)));
         out.add(String.format("Free swap  = %dkB", k(mm.swap().nrSwapPagesFree())));
@@ -211,5 +215,13 @@ public final class ShowMem {
 
     private static long k(long pages) {
         return pages << (io.simproc.uapi.Page.PAGE_SHIFT - 10);
+    }
+
+    /** hugetlb_show_meminfo_node(): the node's share of each hstate's pool (one, the 2 MB pages). */
+    private static void hugetlbShowMeminfoNode(MemoryManager mm, int nid, java.util.List<String> out) {
+        Hugetlb h = mm.hugetlb();
+        out.add(String.format("Node %d hugepages_total=%d hugepages_free=%d hugepages_surp=%d hugepages_size=%dkB",
+                nid, h.nrHugePagesNode(nid), h.freeHugePagesNode(nid), h.surplusHugePagesNode(nid),
+                Hugetlb.HUGE_PAGE_SIZE_KB));
     }
 }

@@ -2,6 +2,7 @@ package io.simproc.proc;
 
 import io.simproc.kernel.Boot;
 import io.simproc.kernel.Kernel;
+import io.simproc.mm.Hugetlb;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.ShowMem;
@@ -16,8 +17,6 @@ import io.simproc.uapi.Page;
 public final class Meminfo implements ProcFile.Renderer {
     /** VMALLOC_TOTAL >> 10 with 4-level paging: 32 TiB − 1 KiB. */
     static final long VMALLOC_TOTAL_KB = 34359738367L;
-    /** HPAGE_PMD_SIZE in kB. */
-    static final long HUGEPAGESIZE_KB = 2048;
 
     @Override
     public byte[] render(ProcContext ctx) {
@@ -88,16 +87,21 @@ public final class Meminfo implements ProcFile.Renderer {
             kb(s, "CmaFree:", mm.vmstat().globalZoneState(ZoneStatItem.NR_FREE_CMA_PAGES));
         }
         kb(s, "Balloon:", mm.vmstat().globalNodeState(NodeStatItem.NR_BALLOON_PAGES));
-        count(s, "HugePages_Total:", 0);
-        count(s, "HugePages_Free:", 0);
-        count(s, "HugePages_Rsvd:", 0);
-        count(s, "HugePages_Surp:", 0);
-        line(s, "Hugepagesize:", HUGEPAGESIZE_KB);
-        line(s, "Hugetlb:", 0);
+        hugetlbReportMeminfo(s, mm.hugetlb());
         line(s, "DirectMap4k:", facts.directMap4k());
         line(s, "DirectMap2M:", facts.directMap2M());
         line(s, "DirectMap1G:", facts.directMap1G());
         return s.bytes();
+    }
+
+    /** hugetlb_report_meminfo(): the default hstate's counts, then the whole pool in kB. */
+    private static void hugetlbReportMeminfo(Seq s, Hugetlb h) {
+        count(s, "HugePages_Total:", h.nrHugePages());
+        count(s, "HugePages_Free:", h.freeHugePages());
+        count(s, "HugePages_Rsvd:", h.resvHugePages());
+        count(s, "HugePages_Surp:", h.surplusHugePages());
+        line(s, "Hugepagesize:", Hugetlb.HUGE_PAGE_SIZE_KB);
+        line(s, "Hugetlb:", h.nrHugePages() * Hugetlb.HUGE_PAGE_SIZE_KB);
     }
 
     /** show_val_kb(): a page count shown in kB. */

@@ -69,6 +69,7 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/dirty_writeback_centisecs", 0644, null, null,
                 k -> k.mm().tunables().dirtyWritebackCentisecs(), SysctlTable::setDirtyWriteback));
         e.add(new DropCachesSysctl());
+        addHugetlb(e);
         addOomKill(e);
         addCompaction(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
@@ -116,6 +117,19 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/compact_unevictable_allowed", 0644, 0, 1,
                 k -> k.mm().tunables().compactUnevictableAllowed(),
                 (k, v) -> k.mm().compaction().setCompactUnevictableAllowed(v)));
+    }
+
+    /**
+     * mm/hugetlb_sysctl.c: the default hstate's pool size (hugetlb_sysctl_handler reads max_huge_pages; the write is
+     * a resize on all nodes with memory, the default mempolicy allowing them all) and its overcommit limit.
+     */
+    private static void addHugetlb(List<Sysctl> e) {
+        e.add(new ULongSysctl("vm/nr_hugepages", 0644, k -> k.mm().hugetlb().maxHugePages(),
+                (k, v) -> k.mm().hugetlb().setMaxHugePages(v, -1)));
+        e.add(new ULongSysctl("vm/nr_hugepages_mempolicy", 0644, k -> k.mm().hugetlb().maxHugePages(),
+                (k, v) -> k.mm().hugetlb().setMaxHugePages(v, -1)));
+        e.add(new ULongSysctl("vm/nr_overcommit_hugepages", 0644, k -> k.mm().hugetlb().nrOvercommitHugePages(),
+                (k, v) -> k.mm().hugetlb().setNrOvercommitHugePages(v)));
     }
 
     /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * /sys/devices/system/node (drivers/base/node.c): the node state masks (possible, online, has_normal_memory,
  * has_memory, has_cpu) and a {@code nodeN} directory per node with its CPUs (cpumap, cpulist and cpuK links), its
- * memory blocks (memoryM links), {@link NodeMeminfo}, {@link NodeStat}'s numastat and vmstat, distance and the
+ * memory blocks (memoryM links), its share of the hugetlb pool ({@link Hugepages}, nodes with memory only), {@link NodeMeminfo}, {@link NodeStat}'s numastat and vmstat, distance and the
  * write-only compact. Every node is online; without a SLIT table the distance is LOCAL_DISTANCE to itself and
  * REMOTE_DISTANCE to the others (__node_distance), which is also why the zonelists try the other nodes in turn.
  */
@@ -96,6 +96,9 @@ final class NodeDevices {
         e.add(Sysfs.ro("cpulist", ctx -> cpulist));
         e.add(Sysfs.ro("cpumap", ctx -> cpumap));
         e.add(Sysfs.ro("distance", ctx -> distanceBytes));
+        if (mm.nodes().get(nid).nodePresentPages() > 0) {
+            e.add(Hugepages.nodeDir(nid));
+        }
         e.add(Sysfs.ro("meminfo", new NodeMeminfo(nid)));
         for (MemoryBlocks.Block b : blocks.blocks()) {
             if (b.nodes().get(nid)) {

@@ -1,5 +1,6 @@
 package io.simproc.sysfs;
 
+import io.simproc.mm.Hugetlb;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.PgData;
@@ -76,18 +77,17 @@ final class NodeMeminfo implements ProcFile.Renderer {
         kb(s, "ShmemPmdMapped:", pgdat.state(NodeStatItem.NR_SHMEM_PMDMAPPED));
         kb(s, "FileHugePages:", pgdat.state(NodeStatItem.NR_FILE_THPS));
         kb(s, "FilePmdMapped:", pgdat.state(NodeStatItem.NR_FILE_PMDMAPPED));
-        hugetlbReportNodeMeminfo(s);
+        hugetlbReportNodeMeminfo(s, mm.hugetlb());
         return s.bytes();
     }
 
     /**
-     * hugetlb_report_node_meminfo(): the node's share of the default-size hugetlb pool ({@code "%5u"}, no unit). The
-     * simulated kernel has no hugetlb pool, so every count is 0, as /proc/meminfo's HugePages_ lines are.
+     * hugetlb_report_node_meminfo(): the node's share of the default-size hugetlb pool ({@code "%5u"}, no unit).
      */
-    private void hugetlbReportNodeMeminfo(Seq s) {
-        count(s, "HugePages_Total:", 0);
-        count(s, "HugePages_Free:", 0);
-        count(s, "HugePages_Surp:", 0);
+    private void hugetlbReportNodeMeminfo(Seq s, Hugetlb h) {
+        count(s, "HugePages_Total:", h.nrHugePagesNode(nid));
+        count(s, "HugePages_Free:", h.freeHugePagesNode(nid));
+        count(s, "HugePages_Surp:", h.surplusHugePagesNode(nid));
     }
 
     /** node_page_state_pages() of a counter in its shown unit (slab bytes in pages). */

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * The layout of the simulated /sys, served by the same {@link io.simproc.proc.ProcFs} machinery as /proc (one
  * instance per tree): kernfs directories and sysfs attributes of a 6.18 kernel for what the simulation has — the
- * NUMA nodes, CPUs and memory blocks under devices/system, and the transparent hugepage and KSM settings under
- * kernel/mm. The devices are those of the booted machine (there is no hotplug); every attribute renders the
+ * NUMA nodes, CPUs and memory blocks under devices/system, and the hugetlb pool, transparent hugepage and KSM
+ * settings under kernel/mm. The devices are those of the booted machine (there is no hotplug); every attribute renders the
  * machine's state at open. The root is 0555, as sysfs's is.
  *
  * <p>A new file is an attribute ({@link Sysfs}) added to the directory list of its kobject below, or to the class
@@ -29,7 +29,7 @@ public final class SysTree {
                     CpuDevices.dir(kernel),
                     MemoryDevices.dir(blocks),
                     NodeDevices.dir(kernel, blocks)));
-            ProcDir mm = Sysfs.dir("mm", List.of(Ksm.dir(), TransparentHugepage.dir()));
+            ProcDir mm = Sysfs.dir("mm", List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
             List<io.simproc.proc.ProcEntry> top = List.of(
                     Sysfs.dir("devices", List.of(system)),
                     Sysfs.dir("kernel", List.of(mm)));

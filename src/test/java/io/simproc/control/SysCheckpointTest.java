@@ -62,6 +62,22 @@ class SysCheckpointTest {
     }
 
     @Test
+    void aHugetlbPoolResizedThroughBothTreesIsRestoredPageForPage() {
+        Daemon original = boot(MachineSource.profile("ckpt.yaml", PROFILE), 3);
+        original.kernel().advance(Clock.HZ);
+        assertTrue(write(original.scenarios().procFs(), "/sys/vm/nr_hugepages", "40\n") > 0);
+        original.kernel().advance(Clock.HZ);
+        assertTrue(write(original.scenarios().sysFs(),
+                "/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "25\n") > 0);
+        original.kernel().advance(Clock.HZ);
+        Checkpoint saved = Checkpoint.capture(original);
+        Checkpoint read = Checkpoint.decode("c", saved.encode());
+        Daemon restored = boot(read.machine(), read.seed());
+        assertTrue(read.replay(restored), "the restored machine serves the same /proc and /sys");
+        assertEquals(25, (long) restored.kernel().read(k -> k.mm().hugetlb().nrHugePages()));
+    }
+
+    @Test
     void sysWritesAreJournaledSavedAndReplayed() {
         Daemon original = lived();
         Checkpoint saved = Checkpoint.capture(original);

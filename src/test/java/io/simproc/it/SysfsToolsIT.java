@@ -134,6 +134,36 @@ class SysfsToolsIT {
     }
 
     @Test
+    void aHugetlbPoolWrittenThroughTheMountShowsInMeminfoAndNumastat() throws Exception {
+        Path nr = machine.sysDir().resolve("kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+        Files.writeString(nr, "101\n");
+        try {
+            assertEquals("101\n", MountedMachine.catFile(nr));
+            String meminfo = MountedMachine.catFile(machine.dir().resolve("meminfo"));
+            assertTrue(meminfo.contains("\nHugePages_Total:     101\n"), meminfo);
+            assertTrue(meminfo.contains("\nHugetlb:          206848 kB\n"), meminfo);
+            Map<String, double[]> mb = new LinkedHashMap<>();
+            for (String line : exec("numastat", "-m").lines().toList()) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 4 && f[0].startsWith("HugePages_")) {
+                    mb.put(f[0], new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])});
+                }
+            }
+            long total = 0;
+            for (int nid = 0; nid < 2; nid++) {
+                long n = Long.parseLong(sys("devices/system/node/node" + nid
+                        + "/hugepages/hugepages-2048kB/nr_hugepages").trim());
+                assertEquals(n, nodeMeminfo(nid).get("HugePages_Total"), "node " + nid);
+                assertEquals(n * 2.0, mb.get("HugePages_Total")[nid], 0.006, "numastat -m, node " + nid);
+                total += n;
+            }
+            assertEquals(101, total, "the nodes' shares sum to the pool");
+        } finally {
+            Files.writeString(nr, "0\n");
+        }
+    }
+
+    @Test
     void lscpuAndPsutilCountTheSimulatedCpus() throws Exception {
         String lscpu = exec("lscpu");
         assertTrue(lscpu.matches("(?s).*\\nCPU\\(s\\): +16\\n.*"), lscpu);

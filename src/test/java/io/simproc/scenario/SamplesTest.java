@@ -105,6 +105,16 @@ class SamplesTest {
     }
 
     @Test
+    void theHugetlbPoolReachesItsSizeWithoutTheKmallocChurn() throws IOException {
+        Scenario s = broken("hugetlb-pool-fragmentation.yaml",
+                "kmalloc: {size: 4K, count: 64000, keep: 1%}",
+                "sync:");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
+        assertTrue(f.problems().stream().anyMatch(l -> l.contains("meminfo.HugePages_Total < 350  (400 < 350)")),
+                String.join("\n", f.problems()));
+    }
+
+    @Test
     void strictOvercommitExpectationFailsInTheHeuristicMode() throws IOException {
         Scenario s = broken("overcommit-strict.yaml",
                 "sysctl: {vm.overcommit_memory: 2}",

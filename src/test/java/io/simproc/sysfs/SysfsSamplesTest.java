@@ -48,6 +48,9 @@ class SysfsSamplesTest {
                 "max_ptes_swap", "pages_collapsed", "pages_to_scan", "scan_sleep_millisecs")) {
             exact.add("kernel/mm/transparent_hugepage/khugepaged/" + name);
         }
+        for (String name : f.list("/kernel/mm/hugepages/hugepages-2048kB")) {
+            exact.add("kernel/mm/hugepages/hugepages-2048kB/" + name);
+        }
         for (String name : f.list("/kernel/mm/ksm")) {
             exact.add("kernel/mm/ksm/" + name);
         }

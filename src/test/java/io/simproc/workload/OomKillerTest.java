@@ -103,6 +103,12 @@ class OomKillerTest {
                 + " order=0, oom_score_adj=0"), log.get(header));
         assertEquals("Mem-Info:", log.get(header + 1));
         assertTrue(log.get(header + 2).startsWith("active_anon:"));
+        int pagecache = header;
+        while (!log.get(pagecache).endsWith(" total pagecache pages")) {
+            pagecache++;
+        }
+        assertEquals("Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB",
+                log.get(pagecache - 1), "hugetlb_show_meminfo_node() before the page cache line");
         int table = indexOf(log, "Tasks state (memory values in pages):");
         assertEquals("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents"
                 + " oom_score_adj name", log.get(table + 1));
