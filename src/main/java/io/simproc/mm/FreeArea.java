@@ -12,7 +12,6 @@ package io.simproc.mm;
  * order; {@code nrFree[o] == Σ_mt nrFreeTyped[o][mt]}.
  */
 final class FreeArea extends PageLists {
-    private final MemMap map;
     private final long[] nrFreeTyped = new long[PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES];
     private final long[] nrFree = new long[PageAlloc.NR_PAGE_ORDERS];
     /** The zone's counters: NR_FREE_PAGES_BLOCKS follows list membership, as in __add_to_free_list(). */
@@ -21,7 +20,6 @@ final class FreeArea extends PageLists {
     FreeArea(MemMap map, long[] zoneStat) {
         super(map, PageAlloc.NR_PAGE_ORDERS * MigrateType.MIGRATE_TYPES);
         this.zoneStat = zoneStat;
-        this.map = map;
     }
 
     private static int slot(int order, int mt) {

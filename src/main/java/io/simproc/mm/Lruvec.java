@@ -25,7 +25,6 @@ public final class Lruvec extends PageLists {
 
     private final MemoryManager mm;
     private final PgData pgdat;
-    private final MemMap map;
     /** lruvec->anon_cost / file_cost: recent reclaim cost (I/O and refaults) of each type, decaying. */
     long anonCost;
     long fileCost;
@@ -39,7 +38,6 @@ public final class Lruvec extends PageLists {
         super(mm.memMap(), NR_LRU_LISTS);
         this.mm = mm;
         this.pgdat = pgdat;
-        this.map = mm.memMap();
     }
 
     /** folio_lru_list(). */

@@ -323,7 +323,7 @@ public final class Memory {
         if (!special) {
             boolean wasAnon = map.test(pfn, PageFlags.PG_ANON);
             if (!wasAnon) {
-                mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
+                mmStruct.addRss(MmStruct.mmCounter(map.flags(pfn)), -1);
             } else {
                 mmStruct.addRss(MmStruct.MM_ANONPAGES, -1);
             }
@@ -388,7 +388,7 @@ public final class Memory {
                 return;
             }
             int pfn = (int) ptePfn(pte);
-            mmStruct.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
+            mmStruct.addRss(MmStruct.mmCounter(map.flags(pfn)), -1);
             unmapPage(vma, pfn, mmStruct.homeCpu);
         });
     }

@@ -44,6 +44,7 @@ public final class PageAlloc {
 
     private final MemoryManager mm;
     private final MemMap map;
+    private final VmStat vmstat;
     private final long[] events;
     /** page_group_by_mobility_disabled: tiny machines treat everything as one type. */
     private final boolean mobilityDisabled;
@@ -57,7 +58,8 @@ public final class PageAlloc {
     PageAlloc(MemoryManager mm, long totalRamPages) {
         this.mm = mm;
         this.map = mm.memMap();
-        this.events = mm.vmstat().events;
+        this.vmstat = mm.vmstat();
+        this.events = vmstat.events;
         this.mobilityDisabled = totalRamPages < (long) PAGEBLOCK_NR_PAGES * mm.config().migrateTypes().size();
         this.buddy = new Buddy(mm, mobilityDisabled);
         this.pcp = new PcpLists(this, mm);
@@ -299,7 +301,7 @@ public final class PageAlloc {
         int ownerBits = owner.ordinal() << PageFlags.OWNER_SHIFT;
         map.initAllocated(pfn, n, ownerBits);
         map.setRefcount(pfn, 1);
-        mm.vmstat().accountOwner(owner, n);
+        vmstat.accountOwner(owner, n);
         if (order > 0 && (gfp & Gfp.__GFP_COMP) != 0) {
             map.addFlags(pfn, PageFlags.PG_HEAD);
         }
@@ -360,7 +362,7 @@ public final class PageAlloc {
                     + " (flags 0x" + Integer.toHexString(f) + ")");
         }
         int n = 1 << order;
-        mm.vmstat().accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
+        vmstat.accountOwner(PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT), -n);
         map.resetFreed(pfn, n);
         freeFrozenPages(pfn, order, cpu);
     }

@@ -18,7 +18,11 @@ import java.util.Arrays;
  * __list_del_entry_valid() do. This is the only class that writes a page's links.
  */
 public class PageLists {
-    private final MemMap map;
+    /**
+     * The mem_map the links live in. The holders reach their pages' other fields through this same reference, so
+     * that the JIT loads the array once for a list operation and the flag and order updates around it.
+     */
+    protected final MemMap map;
     private final int[] head;
     private final int[] tail;
 

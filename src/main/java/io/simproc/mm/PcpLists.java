@@ -5,8 +5,8 @@ package io.simproc.mm;
  * lists (rmqueue_pcplist(), rmqueue_bulk()); frees onto it, drained back to the buddy lists when the list passes
  * its high mark (free_frozen_page_commit(), free_pcppages_bulk()); the auto-tuned high and batch sizes
  * (nr_pcp_alloc(), nr_pcp_high(), nr_pcp_free()); draining every CPU's lists and the vmstat worker's decay of high
- * (drain_all_pages(), decay_pcp_high()). The lists are {@link PerCpuPages#lists}; a page on one has PG_PCP and its
- * order in page->private.
+ * (drain_all_pages(), decay_pcp_high()). The lists are the {@link PerCpuPages} themselves; a page on one has PG_PCP
+ * and its order in page->private.
  */
 final class PcpLists {
     private final MemoryManager mm;
@@ -37,7 +37,7 @@ final class PcpLists {
             }
         }
         int pfn = pcp.firstEntry(pindex);
-        pcpListDel(pcp, pindex, pfn);
+        pcp.del(pindex, pfn);
         pcp.count -= 1 << order;
         pageAlloc.countAlloc(preferred, zone, order, cpu);
         return pfn;
@@ -79,7 +79,7 @@ final class PcpLists {
             if (pfn < 0) {
                 break;
             }
-            pcpListAddTail(pcp, pindex, pfn, order);
+            pcp.addTail(pindex, pfn, order);
         }
         return i;
     }
@@ -89,7 +89,7 @@ final class PcpLists {
         pcp.allocFactor >>= 1;
         events[VmEvent.PGFREE.ordinal()] += 1L << order;
         int pindex = PerCpuPages.orderToPindex(mt, order);
-        pcpListAdd(pcp, pindex, pfn, order);
+        pcp.add(pindex, pfn, order);
         pcp.count += 1 << order;
         int batch = pcp.batch;
         boolean freeHigh = false;
@@ -175,7 +175,7 @@ final class PcpLists {
             int nrPages = 1 << order;
             do {
                 int pfn = pcp.lastEntry(pindex);
-                pcpListDel(pcp, pindex, pfn);
+                pcp.del(pindex, pfn);
                 count -= nrPages;
                 pcp.count -= nrPages;
                 buddy.freeOnePageNoCount(zone, pfn, order, map.pageblockMigratetype(pfn), false);
@@ -216,22 +216,5 @@ final class PcpLists {
                 }
             }
         }
-    }
-
-    private void pcpListAdd(PerCpuPages pcp, int pindex, int pfn, int order) {
-        map.addFlags(pfn, PageFlags.PG_PCP);
-        map.setPriv(pfn, order);
-        pcp.listAdd(pindex, pfn);
-    }
-
-    private void pcpListAddTail(PerCpuPages pcp, int pindex, int pfn, int order) {
-        map.addFlags(pfn, PageFlags.PG_PCP);
-        map.setPriv(pfn, order);
-        pcp.listAddTail(pindex, pfn);
-    }
-
-    private void pcpListDel(PerCpuPages pcp, int pindex, int pfn) {
-        pcp.listDel(pindex, pfn);
-        map.clearFlags(pfn, PageFlags.PG_PCP);
     }
 }

@@ -32,6 +32,26 @@ public final class PerCpuPages extends PageLists {
         this.cpu = cpu;
     }
 
+    /** list_add() of a free page to list {@code pindex}: PG_PCP, its order in page->private, at the head. */
+    void add(int pindex, int pfn, int order) {
+        map.addFlags(pfn, PageFlags.PG_PCP);
+        map.setPriv(pfn, order);
+        listAdd(pindex, pfn);
+    }
+
+    /** list_add_tail() of a free page to list {@code pindex} (rmqueue_bulk()'s refill). */
+    void addTail(int pindex, int pfn, int order) {
+        map.addFlags(pfn, PageFlags.PG_PCP);
+        map.setPriv(pfn, order);
+        listAddTail(pindex, pfn);
+    }
+
+    /** list_del() of a page from list {@code pindex}; it loses PG_PCP. */
+    void del(int pindex, int pfn) {
+        listDel(pindex, pfn);
+        map.clearFlags(pfn, PageFlags.PG_PCP);
+    }
+
     /** order_to_pindex(). */
     static int orderToPindex(int mt, int order) {
         if (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {

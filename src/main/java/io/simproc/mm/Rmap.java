@@ -145,7 +145,7 @@ public final class Rmap {
                 }
             } else {
                 PageTable.set(table, addr, 0);
-                vma.mm.addRss(MmStruct.mmCounter(mm.memMap().flags(pfn)), -1);
+                vma.mm.addRss(MmStruct.mmCounter(map.flags(pfn)), -1);
                 if (dirty && vma.file != null) {
                     mm.pageWriteback().folioMarkDirty(vma.file, pfn);
                 }
