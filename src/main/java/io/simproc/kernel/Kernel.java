@@ -86,11 +86,12 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
+            Disks.probe(profile, k.mm.blockDevices());
             k.tasks.setObjects(new TaskObjects(k.mm));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
-            k.vfs = new Vfs(k.mm, sbs[0]);
+            k.vfs = new Vfs(k.mm, sbs[0], k.mm.blockDevices().root());
             k.mm.bdi().start();
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
