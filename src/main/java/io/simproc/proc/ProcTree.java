@@ -30,6 +30,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
         top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
+        top.add(new ProcLink("mounts", 0, 0, ctx -> "self/mounts"));
         top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
         top.add(ProcFile.readOnly("partitions", 0444, new Partitions()));
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));

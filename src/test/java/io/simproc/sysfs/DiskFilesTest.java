@@ -166,4 +166,74 @@ class DiskFilesTest {
         assertEquals("1\n", classBlock("vda1", "partition"));
         assertEquals("16\n", classBlock("vda", "range"));
     }
+
+    @Test
+    void mountsAndMountinfoDescribeOneTableWithTheSamplesShape() {
+        String info = "^\\d+ \\d+ \\d+:\\d+ / \\S+ \\S+( shared:\\d+)* - \\S+ \\S+ \\S+$";
+        for (String line : ProcTestSupport.sample("proc/PID/mountinfo").split("\n")) {
+            assertTrue(line.matches(info), "sample: " + line);
+        }
+        String mnt = "^\\S+ \\S+ \\S+ \\S+ 0 0$";
+        for (String line : ProcTestSupport.sample("proc/PID/mounts").split("\n")) {
+            assertTrue(line.matches(mnt), "sample: " + line);
+        }
+        assertEquals("self/mounts", f.procLink("/mounts"));
+        String[] infos = f.proc("/1/mountinfo").split("\n");
+        String[] mounts = f.proc("/1/mounts").split("\n");
+        assertEquals(infos.length, mounts.length);
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (int i = 0; i < infos.length; i++) {
+            assertTrue(infos[i].matches(info), infos[i]);
+            assertTrue(mounts[i].matches(mnt), mounts[i]);
+            String[] a = infos[i].split(" ");
+            int dash = Arrays.asList(a).indexOf("-");
+            String[] b = mounts[i].split(" ");
+            assertEquals(a[dash + 2] + " " + a[4] + " " + a[dash + 1], b[0] + " " + b[1] + " " + b[2]);
+            assertEquals(a[5] + a[dash + 3].substring(2), b[3], "mount then super block options");
+            ids.put(a[0], a[4]);
+        }
+        for (String line : infos) {
+            String[] a = line.split(" ");
+            assertTrue(a[4].equals("/") ? a[1].equals("1") : ids.containsKey(a[1]), "parent of " + a[4]);
+            if (a[4].equals("/")) {
+                assertEquals(classBlock("vda1", "dev").trim(), a[2]);
+                assertTrue(line.endsWith(" - ext4 /dev/vda1 rw,errors=remount-ro"), line);
+            }
+        }
+        long memTotalKb = ProcText.meminfo(f.proc("/meminfo")).get("MemTotal");
+        String dev = Arrays.stream(mounts).filter(l -> l.startsWith("udev /dev ")).findFirst().orElseThrow();
+        long sizeKb = Long.parseLong(dev.replaceAll(".*size=(\\d+)k.*", "$1"));
+        assertTrue(Math.abs(sizeKb - memTotalKb / 2) <= 4, dev + " vs MemTotal " + memTotalKb);
+    }
+
+    @Test
+    void pidIoHasTheSamplesFieldsAndAddsUpToTheMachinesIo() {
+        List<String> keys = new ArrayList<>();
+        for (String line : ProcTestSupport.sample("proc/PID/io").split("\n")) {
+            keys.add(line.substring(0, line.indexOf(": ")));
+        }
+        Map<String, Long> vmstat = ProcText.vmstat(f.proc("/vmstat"));
+        long readBytes = 0;
+        boolean reader = false;
+        boolean writer = false;
+        for (var t : f.kernel.tasks().all()) {
+            if (t.isKthread() || t.pid() != t.tgid()) {
+                continue;
+            }
+            String io = f.proc("/" + t.pid() + "/io");
+            List<String> got = new ArrayList<>();
+            Map<String, Long> v = new LinkedHashMap<>();
+            for (String line : io.split("\n")) {
+                got.add(line.substring(0, line.indexOf(": ")));
+                v.put(got.get(got.size() - 1), Long.parseLong(line.substring(line.indexOf(": ") + 2)));
+            }
+            assertEquals(keys, got);
+            readBytes += v.get("read_bytes");
+            reader |= v.get("rchar") > 0 && v.get("syscr") > 0 && v.get("read_bytes") > 0;
+            writer |= v.get("wchar") > 0 && v.get("syscw") > 0 && v.get("write_bytes") > 0
+                    && v.get("write_bytes") <= v.get("wchar") + 4096 * v.get("syscw");
+        }
+        assertTrue(reader && writer, "a reader and a writer were seen");
+        assertTrue(readBytes > 0 && readBytes <= vmstat.get("pgpgin") * 1024, readBytes + " read by processes");
+    }
 }
