@@ -22,7 +22,10 @@ public final class DiskStats {
      * before its conversion to jiffies, once they are).
      */
     long busyNs;
-    /** The requests not finished at the last submission: {start, end, group}, ns since boot, in queue order. */
+    /**
+     * The requests not finished at the last submission: {start of service, end, group, when it got its tag}, ns
+     * since boot, in queue order.
+     */
     final java.util.ArrayDeque<long[]> pending = new java.util.ArrayDeque<>();
 
     DiskStats() {
@@ -59,7 +62,7 @@ public final class DiskStats {
     public int inFlight(long nowNs, int group) {
         int n = 0;
         for (long[] r : pending) {
-            if (r[1] > nowNs && r[2] == group) {
+            if (r[3] <= nowNs && r[1] > nowNs && r[2] == group) {
                 n++;
             }
         }

@@ -11,7 +11,8 @@ import java.util.List;
  * sectors at the direction's transfer rate, and takes (nsecs) from its submission to its end, waiting included.
  * The device is busy (io_ticks) while it serves; a request not finished yet is in flight. The page I/O that
  * submits it does not wait for it (the simulation's reads complete at once for the memory manager): a device
- * asked for more than its rate has a growing queue, in flight and in its times, and is busy all the time. A bio
+ * asked for more than its rate is busy all the time and has all its nr_requests tags in use, the bios beyond
+ * them waiting for a tag (not in flight, not timed: a request's time starts when it gets its tag). A bio
  * contiguous with the request the queue last started — same direction, same owner, its first sector where the
  * request ends, in the same tick, and the sum within max_sectors_kb — joins that request (a back merge,
  * bio_attempt_back_merge()); any other starts a new one.
@@ -117,20 +118,39 @@ public final class Gendisk {
             account(part, group, 0, bioMerge ? 1 : 0, nrSectors, service, service);
         } else {
             service += queue.latencyNs();
+            long tag = tagFreeNs(nowNs);
             long start = Math.max(nowNs, busyUntilNs);
             busyUntilNs = start + service;
-            part.stats.pending.addLast(new long[] {start, busyUntilNs, group});
+            part.stats.pending.addLast(new long[] {start, busyUntilNs, group, tag});
             if (part.isPartition()) {
-                part0.stats.pending.addLast(new long[] {start, busyUntilNs, group});
+                part0.stats.pending.addLast(new long[] {start, busyUntilNs, group, tag});
             }
             lastSectors = nrSectors;
-            account(part, group, 1, 0, nrSectors, busyUntilNs - nowNs, service);
+            account(part, group, 1, 0, nrSectors, busyUntilNs - tag, service);
         }
         lastPart = part;
         lastGroup = group;
         lastOwner = owner;
         lastEnd = sector + nrSectors;
         lastNs = nowNs;
+    }
+
+    /**
+     * When a request submitted at {@code nowNs} gets its tag (blk_mq_get_tag()): at once while fewer than
+     * nr_requests are pending, else when the request nr_requests places before it ends. Until then the bio waits
+     * in its submitter, neither in flight nor timed.
+     */
+    private long tagFreeNs(long nowNs) {
+        java.util.ArrayDeque<long[]> q = part0.stats.pending;
+        if (q.size() < queue.nrRequests()) {
+            return nowNs;
+        }
+        java.util.Iterator<long[]> it = q.descendingIterator();
+        long[] r = null;
+        for (int i = 0; i < queue.nrRequests(); i++) {
+            r = it.next();
+        }
+        return Math.max(nowNs, r[1]);
     }
 
     /** Requests finished by {@code nowNs} leave the device's pending list. */
@@ -201,10 +221,15 @@ public final class Gendisk {
             }
             long prevEnd = 0;
             for (long[] r : s.pending) {
-                if (r[0] < prevEnd || r[1] <= r[0] || r[1] > busyUntilNs) {
-                    return b.name() + ": pending requests overlap or end after the device is free";
+                if (r[0] < prevEnd || r[1] <= r[0] || r[1] > busyUntilNs || r[3] > r[0]) {
+                    return b.name() + ": pending requests overlap, end after the device is free or start before"
+                            + " their tag";
                 }
                 prevEnd = r[1];
+            }
+            if (b.stats.inFlight(lastNs, DiskStats.STAT_READ) + b.stats.inFlight(lastNs, DiskStats.STAT_WRITE)
+                    > queue.nrRequests()) {
+                return b.name() + ": more requests in flight than the queue has tags";
             }
         }
         return null;

@@ -102,6 +102,9 @@ final class DiskProfileLoader {
             long end = nrSects - GPT_BACKUP_SECTS;
             List<MachineProfile.Partition> parts = new ArrayList<>();
             List<YamlNode> list = d.get("partitions") == null ? List.of() : d.get("partitions").sequence();
+            if (!name.startsWith("nvme") && list.size() >= Disks.PART_MINORS) {
+                throw d.get("partitions").error(name + " has minors for partitions 1 to 15 only");
+            }
             for (int i = 0; i < list.size(); i++) {
                 YamlNode p = list.get(i);
                 p.checkKeys("size", "mount", "fstype");
@@ -152,6 +155,9 @@ final class DiskProfileLoader {
             }
             String disk = m.group(1) != null ? m.group(1) : m.group(3);
             int partno = Integer.parseInt(m.group(1) != null ? m.group(2) : m.group(4));
+            if (m.group(1) != null && partno >= Disks.PART_MINORS) {
+                throw e.node().get("path").error(disk + " has minors for partitions 1 to 15 only");
+            }
             if (e.sizeBytes() < 0) {
                 throw e.node().error("a swap partition needs a size when the profile gives no disks");
             }

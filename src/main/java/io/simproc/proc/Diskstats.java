@@ -72,14 +72,15 @@ public final class Diskstats implements ProcFile.Renderer {
 
     /**
      * bdev_count_inflight(): the reads and writes the device has not finished — the queue's, and the writeback the flusher queued on the root file system's partition (and its disk), which the device writes as
-     * it completes them (the simulation counts its requests then).
+     * it completes them (the simulation counts its requests then), in the tags the queue has left.
      */
     public static long[] inFlight(Kernel k, BlockDevice b) {
         long now = k.clock().nanos();
         long[] rw = {b.stats().inFlight(now, DiskStats.STAT_READ), b.stats().inFlight(now, DiskStats.STAT_WRITE)};
         BlockDevice root = k.mm().blockDevices().root();
         if (root != null && (b == root || b == root.disk().part0())) {
-            rw[1] += k.mm().bdi().inFlightRequests(root.disk().queue().maxSectorsKb() * 1024 / Page.PAGE_SIZE);
+            long writeback = k.mm().bdi().inFlightRequests(root.disk().queue().maxSectorsKb() * 1024 / Page.PAGE_SIZE);
+            rw[1] = Math.min(rw[1] + writeback, root.disk().queue().nrRequests() - rw[0]);
         }
         return rw;
     }

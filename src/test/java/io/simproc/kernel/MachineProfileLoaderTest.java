@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MachineProfileLoaderTest {
     private static final String TOP_KEYS = "name, description, release, hostname, boot_time, cpu, memory, nodes,"
-            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, processes";
+            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, disks, processes";
 
     @Test
     void theDefaultProfileIsAnEightGigabyteFourCpuMachineWithSwap() {

@@ -94,6 +94,7 @@ class DiskFilesTest {
             String inflight = classBlock(e.getKey(), "inflight");
             long[] rw = Arrays.stream(inflight.trim().split(" +")).mapToLong(Long::parseLong).toArray();
             assertEquals(fields[8], rw[0] + rw[1], e.getKey() + " in flight");
+            assertTrue(fields[8] <= 256, e.getKey() + ": at most nr_requests in flight");
         }
         assertEquals(f.link("/block/vda"), f.link("/class/block/vda").substring(3));
     }
