@@ -55,7 +55,8 @@ public final class Gendisk {
             throw new IllegalArgumentException(name + ": partition " + partno + " does not fit the disk");
         }
         for (BlockDevice p : partitions) {
-            if (p.partno() == partno || startSect < p.startSect() + p.nrSects() && p.startSect() < startSect + nrSects) {
+            boolean overlap = startSect < p.startSect() + p.nrSects() && p.startSect() < startSect + nrSects;
+            if (p.partno() == partno || overlap) {
                 throw new IllegalArgumentException(name + ": partition " + partno + " overlaps partition "
                         + p.partno());
             }

@@ -30,7 +30,8 @@ public final class MachineProfileLoader {
     private static final long SECTION_BYTES = 128L << 20;
 
     private static final String[] KEYS = {"name", "description", "release", "hostname", "boot_time", "cpu",
-        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "disks", "processes"};
+        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "disks",
+        "processes"};
 
     private MachineProfileLoader() {
     }

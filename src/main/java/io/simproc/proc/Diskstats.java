@@ -71,8 +71,9 @@ public final class Diskstats implements ProcFile.Renderer {
     }
 
     /**
-     * bdev_count_inflight(): the reads and writes the device has not finished — the queue's, and the writeback the flusher queued on the root file system's partition (and its disk), which the device writes as
-     * it completes them (the simulation counts its requests then), in the tags the queue has left.
+     * bdev_count_inflight(): the reads and writes the device has not finished — the queue's, and the writeback the
+     * flusher queued on the root file system's partition (and its disk), which the device writes as it completes
+     * them (the simulation counts its requests then), in the tags the queue has left.
      */
     public static long[] inFlight(Kernel k, BlockDevice b) {
         long now = k.clock().nanos();

@@ -1,6 +1,5 @@
 package io.simproc.kernel;
 
-import io.simproc.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -10,7 +9,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The {@code disks} key and the disks a profile without it gets from its swap partitions (docs/MACHINES.md). */
 class DiskProfileTest {
@@ -80,47 +78,41 @@ class DiskProfileTest {
         assertEquals(1000L << 20, p.swap().get(0).sizeBytes(), "the swap area is its whole partition");
     }
 
-    record Bad(String what, String yaml, int line, int column, String message) {
-        @Override
-        public String toString() {
-            return what;
-        }
+    private static MachineProfileLoaderTest.Bad bad(String what, String yaml, int line, int column, String message) {
+        return new MachineProfileLoaderTest.Bad(what, yaml, line, column, message);
     }
 
-    static Stream<Bad> badProfiles() {
+    static Stream<MachineProfileLoaderTest.Bad> badProfiles() {
         String disk = "disks:\n  - name: vda\n    size: 8G\n    partitions:\n      - {size: 6G, mount: /}\n"
                 + "      - {size: 1G}\n";
         return Stream.of(
-                new Bad("swap partition not on the disks", disk + "swap:\n  - path: /dev/vda3\n", 8, 11,
+                bad("swap partition not on the disks", disk + "swap:\n  - path: /dev/vda3\n", 8, 11,
                         "test.yaml:8:11: swap partition /dev/vda3 is not a partition of the machine's disks"),
-                new Bad("swap on the root file system", disk + "swap:\n  - path: /dev/vda1\n", 8, 11,
+                bad("swap on the root file system", disk + "swap:\n  - path: /dev/vda1\n", 8, 11,
                         "test.yaml:8:11: /dev/vda1 holds the file system mounted at /"),
-                new Bad("swap size not the partition's", disk + "swap:\n  - {path: /dev/vda2, size: 2G}\n", 8, 29,
+                bad("swap size not the partition's", disk + "swap:\n  - {path: /dev/vda2, size: 2G}\n", 8, 29,
                         "test.yaml:8:29: swap on /dev/vda2 is the whole partition, 1073741824 bytes: leave size out"
                                 + " or give that"),
-                new Bad("no root", "disks:\n  - name: vda\n    size: 8G\n", 2, 3,
+                bad("no root", "disks:\n  - name: vda\n    size: 8G\n", 2, 3,
                         "test.yaml:2:3: exactly one partition must be mounted at /, found 0"),
-                new Bad("unknown disk name", "disks:\n  - name: hda\n    size: 8G\n", 2, 11,
+                bad("unknown disk name", "disks:\n  - name: hda\n    size: 8G\n", 2, 11,
                         "test.yaml:2:11: disk name 'hda' is not one of vdX, sdX, xvdX, nvmeNnM"),
-                new Bad("partitions past the end", "disks:\n  - name: vda\n    size: 8G\n    partitions:\n"
+                bad("partitions past the end", "disks:\n  - name: vda\n    size: 8G\n    partitions:\n"
                         + "      - {size: 8G, mount: /}\n", 5, 9, "test.yaml:5:9: partition 1 does not fit on vda"),
-                new Bad("a size left out before the last", "disks:\n  - name: vda\n    size: 8G\n    partitions:\n"
+                bad("a size left out before the last", "disks:\n  - name: vda\n    size: 8G\n    partitions:\n"
                         + "      - {mount: /}\n      - {size: 1G}\n", 5, 9,
                         "test.yaml:5:9: only the last partition may leave out its size (it takes the rest)"),
-                new Bad("a swap partition name without a disk", "swap:\n  - {path: /dev/mapper/swap, type: partition,"
+                bad("a swap partition name without a disk", "swap:\n  - {path: /dev/mapper/swap, type: partition,"
                         + " size: 1G}\n", 2, 12, "test.yaml:2:12: swap partition /dev/mapper/swap is not a partition"
                         + " name this machine can have (/dev/vda2, /dev/sdb1, /dev/nvme0n1p3...); give the disks with"
                         + " 'disks'"),
-                new Bad("a partition number past the minors", "swap:\n  - {path: /dev/vda16, size: 1G}\n", 2, 12,
+                bad("a partition number past the minors", "swap:\n  - {path: /dev/vda16, size: 1G}\n", 2, 12,
                         "test.yaml:2:12: vda has minors for partitions 1 to 15 only"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badProfiles")
-    void mistakesAreReportedWithFileLineColumnAndAnExactMessage(Bad bad) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(bad.yaml()));
-        assertEquals(bad.message(), e.getMessage());
-        assertEquals(bad.line(), e.line(), "line");
-        assertEquals(bad.column(), e.column(), "column");
+    void mistakesAreReportedWithFileLineColumnAndAnExactMessage(MachineProfileLoaderTest.Bad bad) {
+        new MachineProfileLoaderTest().mistakesAreReportedWithFileLineColumnAndAnExactMessage(bad);
     }
 }

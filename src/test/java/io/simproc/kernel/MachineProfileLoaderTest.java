@@ -68,8 +68,8 @@ class MachineProfileLoaderTest {
                 "machines", "default.yaml"));
         assertEquals(embedded, new MachineProfile(onDisk.name(), embedded.source(), onDisk.release(),
                 onDisk.hostname(), onDisk.cpu(), onDisk.nodeBytes(), onDisk.e820(), onDisk.kernelImage(),
-                onDisk.movablecore(), onDisk.crashkernel(), onDisk.cma(), onDisk.config(), onDisk.swap(), onDisk.disks(),
-                onDisk.bootEpoch(), embedded.processes()));
+                onDisk.movablecore(), onDisk.crashkernel(), onDisk.cma(), onDisk.config(), onDisk.swap(),
+                onDisk.disks(), onDisk.bootEpoch(), embedded.processes()));
         assertEquals(embedded.processes().line(), onDisk.processes().line(), "the same processes list");
     }
 
