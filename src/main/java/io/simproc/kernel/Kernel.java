@@ -44,6 +44,7 @@ public final class Kernel implements KernelServices {
     private final Deque<Current> current = new ArrayDeque<>();
     private MemoryManager mm;
     private Vfs vfs;
+    private Mounts mounts;
     private Processes processes;
     private final Drivers drivers = new Drivers(this);
     private volatile boolean panicked;
@@ -86,11 +87,13 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
+            Disks.probe(profile, k.mm.blockDevices());
             k.tasks.setObjects(new TaskObjects(k.mm));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
-            k.vfs = new Vfs(k.mm, sbs[0]);
+            k.vfs = new Vfs(k.mm, sbs[0], k.mm.blockDevices().root());
+            k.mounts = Mounts.boot(profile, k.mm.vmstat().totalramPages(), k.mm.blockDevices());
             k.mm.bdi().start();
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
@@ -402,6 +405,11 @@ public final class Kernel implements KernelServices {
     }
 
     /** The simulated files (page caches of executables, libraries, data files). */
+    /** The mount namespace every task sees. */
+    public Mounts mounts() {
+        return mounts;
+    }
+
     public Vfs vfs() {
         return vfs;
     }

@@ -23,6 +23,7 @@ import java.util.List;
  * @param cma           bytes of the contiguous memory allocator's area (cma=), 0 for a kernel without CONFIG_CMA
  * @param config        kernel build options that change what procfs shows
  * @param swap          swap devices the machine has (activated by swapon)
+ * @param disks         its disks and their partitions, one of which holds the root file system
  * @param bootEpoch     btime for offline trees: seconds since the epoch of the simulated boot
  * @param processes     the {@code processes:} list as written (parsed by the workload package), or null
  */
@@ -40,6 +41,7 @@ public record MachineProfile(
         long cma,
         KernelConfig config,
         List<SwapDevice> swap,
+        List<Disk> disks,
         long bootEpoch,
         YamlNode processes) {
 
@@ -47,6 +49,7 @@ public record MachineProfile(
         nodeBytes = List.copyOf(nodeBytes);
         e820 = List.copyOf(e820);
         swap = List.copyOf(swap);
+        disks = List.copyOf(disks);
     }
 
     public int nrCpus() {
@@ -78,5 +81,22 @@ public record MachineProfile(
 
     /** A swap device or file (swapon); {@code type} is "partition" or "file". */
     public record SwapDevice(String path, String type, long sizeBytes, int priority) {
+    }
+
+    /**
+     * A disk: its kernel name (vda, sdb, nvme0n1), size in 512-byte sectors and partitions in the order of their
+     * numbers.
+     */
+    public record Disk(String name, long nrSects, List<Partition> partitions) {
+        public Disk {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /**
+     * A partition: its number, first sector and size in sectors, and the file system mounted from it ({@code mount}
+     * and {@code fstype} null when none is, as for a swap partition).
+     */
+    public record Partition(int partno, long startSect, long nrSects, String mount, String fstype) {
     }
 }

@@ -30,7 +30,8 @@ public final class MachineProfileLoader {
     private static final long SECTION_BYTES = 128L << 20;
 
     private static final String[] KEYS = {"name", "description", "release", "hostname", "boot_time", "cpu",
-        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "processes"};
+        "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "disks",
+        "processes"};
 
     private MachineProfileLoader() {
     }
@@ -108,9 +109,11 @@ public final class MachineProfileLoader {
         MachineProfile.KernelImage image = m.containsKey("kernel_image")
                 ? kernelImage(m.get("kernel_image")) : defaultKernelImage();
         checkImageInRam(root, image, e820);
-        List<MachineProfile.SwapDevice> swap = m.containsKey("swap") ? swap(m.get("swap")) : List.of();
+        List<DiskProfileLoader.SwapEntry> swap = m.containsKey("swap") ? swap(m.get("swap")) : List.of();
+        DiskProfileLoader.Result disks = DiskProfileLoader.resolve(m.get("disks"), swap);
         return new MachineProfile(name, root.file(), release, hostname, cpu, nodes, e820, image, movablecore,
-                crashkernel, cma, new KernelConfig(cma != 0, thp), swap, bootEpoch, m.get("processes"));
+                crashkernel, cma, new KernelConfig(cma != 0, thp), disks.swap(), disks.disks(), bootEpoch,
+                m.get("processes"));
     }
 
     private static long bootTime(YamlNode n) {
@@ -289,8 +292,9 @@ public final class MachineProfileLoader {
         throw root.error(String.format("the kernel image %#x-%#x does not fit in one System RAM range", start, end));
     }
 
-    private static List<MachineProfile.SwapDevice> swap(YamlNode n) {
-        List<MachineProfile.SwapDevice> out = new ArrayList<>();
+    /** The swap areas as written; a partition's size may be left out when the profile gives its disks. */
+    private static List<DiskProfileLoader.SwapEntry> swap(YamlNode n) {
+        List<DiskProfileLoader.SwapEntry> out = new ArrayList<>();
         int prio = -2;
         for (YamlNode e : n.sequence()) {
             e.checkKeys("path", "type", "size", "priority");
@@ -300,12 +304,12 @@ public final class MachineProfileLoader {
             }
             String type = e.get("type") == null ? (path.startsWith("/dev/") ? "partition" : "file")
                     : e.get("type").oneOf("partition", "file");
-            long size = e.require("size").size();
-            if (size < 40L << 10) {
+            long size = e.get("size") == null ? -1 : e.get("size").size();
+            if (size >= 0 && size < 40L << 10) {
                 throw e.get("size").error("swap area must be at least 40K");
             }
             int p = e.get("priority") == null ? prio-- : (int) e.get("priority").integer(-1, 32767);
-            out.add(new MachineProfile.SwapDevice(path, type, size, p));
+            out.add(new DiskProfileLoader.SwapEntry(e, path, type, size, p));
         }
         return out;
     }

@@ -3,8 +3,10 @@ package io.simproc.kernel;
 import io.simproc.mm.AddressSpace;
 import io.simproc.mm.Memory;
 import io.simproc.mm.MmStruct;
+import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.Prot;
 import io.simproc.mm.Vma;
+import io.simproc.mm.VmEvent;
 import io.simproc.mm.VmFlags;
 import io.simproc.uapi.Errno;
 import io.simproc.uapi.Page;
@@ -125,7 +127,10 @@ public final class Syscalls {
      */
     public int touch(Task t, long addr, long len, boolean write) {
         assert kernel.isWriter();
-        return kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write));
+        StorageIo io = new StorageIo(t);
+        int r = kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write));
+        io.account();
+        return r;
     }
 
     private int doTouch(Task t, long addr, long len, boolean write) {
@@ -194,6 +199,29 @@ public final class Syscalls {
         return kernel.mm().cpuToNode(t.cpu());
     }
 
+    /**
+     * The storage I/O a call of task t causes, counted as the kernel counts it in the task's context: every page
+     * read from a device while it runs (pgpgin, in KiB) is its read_bytes, every page it dirties (nr_dirtied) its
+     * write_bytes.
+     */
+    private final class StorageIo {
+        private final Task t;
+        private final long pgpgin;
+        private final long dirtied;
+
+        StorageIo(Task t) {
+            this.t = t;
+            this.pgpgin = kernel.mm().vmstat().event(VmEvent.PGPGIN);
+            this.dirtied = kernel.mm().vmstat().globalNodeState(NodeStatItem.NR_DIRTIED);
+        }
+
+        void account() {
+            t.ioac.readBytes += (kernel.mm().vmstat().event(VmEvent.PGPGIN) - pgpgin) << 10;
+            t.ioac.writeBytes += (kernel.mm().vmstat().globalNodeState(NodeStatItem.NR_DIRTIED) - dirtied)
+                    << Page.PAGE_SHIFT;
+        }
+    }
+
     private void chargeIo(Task t, long pagesCopied, long pagesFromDevice) {
         long sys = pagesCopied * COPY_PAGE_NANOS;
         t.stimeNanos += sys;
@@ -216,11 +244,15 @@ public final class Syscalls {
         }
         long avail = Math.max(0, Math.min(len, f.sizeBytes() - offset));
         long[] range = Vfs.pageRange(offset, avail);
+        StorageIo io = new StorageIo(t);
         long meta = kernel.mm().filemap().read(kernel.vfs().disk(), kernel.vfs().inodeBlock(f), 1, nid(t), t.cpu());
         long got = kernel.mm().filemap().read(f, range[0], range[1], nid(t), t.cpu());
+        io.account();
+        t.ioac.syscr++;
         if (got < 0 || meta < 0) {
             return -Errno.ENOMEM;
         }
+        t.ioac.rchar += avail;
         chargeIo(t, range[1], got + meta);
         return avail;
     }
@@ -238,12 +270,17 @@ public final class Syscalls {
             f = kernel.vfs().create(path, 0, nid(t), t.cpu());
         }
         long[] range = Vfs.pageRange(offset, len);
+        StorageIo io = new StorageIo(t);
         long pages = kernel.mm().filemap().write(f, range[0], range[1], nid(t), t.cpu());
+        io.account();
+        t.ioac.syscw++;
         chargeIo(t, pages, 0);
         if (pages == 0 && range[1] > 0 && !kernel.mm().pageWriteback().overDirtyLimit()) {
             return -Errno.ENOMEM;
         }
-        return Math.min(len, pages << Page.PAGE_SHIFT);
+        long written = Math.min(len, pages << Page.PAGE_SHIFT);
+        t.ioac.wchar += written;
+        return written;
     }
 
     /** open(O_CREAT|O_EXCL) of a file of {@code sizeBytes} whose data is on disk. Returns 0 or -EEXIST. */
@@ -255,7 +292,13 @@ public final class Syscalls {
     /** unlink(2). */
     public int unlink(Task t, String path) {
         assert kernel.isWriter();
-        return kernel.vfs().unlink(path);
+        AddressSpace f = kernel.vfs().lookup(path);
+        long dirty = f == null ? 0 : f.nrDirty();
+        int r = kernel.vfs().unlink(path);
+        if (r == 0) {
+            t.ioac.cancelledWriteBytes += (dirty - f.nrDirty()) << Page.PAGE_SHIFT;
+        }
+        return r;
     }
 
     /** fsync(2): the file's dirty pages are written and waited for. Returns 0 or -ENOENT. */
@@ -285,10 +328,14 @@ public final class Syscalls {
         AddressSpace disk = kernel.vfs().disk();
         long avail = Math.max(0, Math.min(len, disk.sizeBytes() - offset));
         long[] range = Vfs.pageRange(offset, avail);
+        StorageIo io = new StorageIo(t);
         long got = kernel.mm().filemap().read(disk, range[0], range[1], nid(t), t.cpu());
+        io.account();
+        t.ioac.syscr++;
         if (got < 0) {
             return -Errno.ENOMEM;
         }
+        t.ioac.rchar += avail;
         chargeIo(t, range[1], got);
         return avail;
     }

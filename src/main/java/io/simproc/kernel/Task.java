@@ -77,6 +77,7 @@ public final class Task {
     long cutimeNanos;
     long cstimeNanos;
     long voluntaryCtxt;
+    final TaskIoAccounting ioac = new TaskIoAccounting();
     long nonvoluntaryCtxt;
     private int exitCode;
     private int oomScoreAdj;
@@ -193,6 +194,11 @@ public final class Task {
 
     public long majflt() {
         return majflt;
+    }
+
+    /** The task's I/O accounting (/proc/PID/task/TID/io). */
+    public TaskIoAccounting ioac() {
+        return ioac;
     }
 
     public long cminflt() {

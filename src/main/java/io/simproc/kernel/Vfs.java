@@ -1,5 +1,6 @@
 package io.simproc.kernel;
 
+import io.simproc.block.BlockDevice;
 import io.simproc.mm.AddressSpace;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.slab.SuperBlock;
@@ -11,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * The simulated machine's filesystem namespace, as far as memory management sees it: a path names one inode on
- * the root filesystem (ext4 on /dev/vda1, device fe:01) with a size, an inode number and one page cache; the disk
- * itself (/dev/vda, fe:00) has its own page cache, which raw reads of the device and the filesystem's metadata
+ * the root filesystem (ext4 on the profile's root partition, /dev/vda1 or fe:01 by default) with a size, an inode
+ * number and one page cache; the disk itself (/dev/vda, fe:00) has its own page cache, which raw reads of the
+ * device and the filesystem's metadata
  * (inode table blocks) go through — its pages are Buffers. The same path always gives the same file, so every
  * process that maps a library shares its page cache. Creating a file dirties its inode's metadata block; reading
  * a file whose inode is not cached reads that block first.
@@ -24,12 +26,8 @@ import java.util.TreeMap;
  * frees whatever is cached.
  */
 public final class Vfs implements SuperBlock.Names {
-    /** The root filesystem's device: virtio disk vda (major 254), partition 1. */
-    public static final int ROOT_DEV_MAJOR = 254;
-    public static final int ROOT_DEV_MINOR = 1;
-    /** The whole disk under it. */
+    /** The disk under the default machine's root filesystem, the one read_blockdev reads. */
     public static final String DISK_PATH = "/dev/vda";
-    public static final long DISK_BYTES = 256L << 30;
     /** ext4 with 256-byte inodes: 16 inodes per 4 KiB inode-table block. */
     static final int INODES_PER_BLOCK = 16;
     /** Where the inode tables start on the disk, in pages (past the superblock and group descriptors). */
@@ -58,12 +56,16 @@ public final class Vfs implements SuperBlock.Names {
     private final Map<Long, String> unusedInodes = new java.util.HashMap<>();
     private final AddressSpace disk;
     private final SuperBlock rootSb;
+    private final BlockDevice root;
     private long nextIno = FIRST_INO;
 
-    Vfs(MemoryManager mm, SuperBlock rootSb) {
+    /** The namespace of the file system on {@code root}, whose whole disk is the block device inode. */
+    Vfs(MemoryManager mm, SuperBlock rootSb, BlockDevice root) {
         this.mm = mm;
         this.rootSb = rootSb;
-        this.disk = mm.inodes().newBlockdev(DISK_PATH, DISK_BYTES, ROOT_DEV_MAJOR, 0);
+        this.root = root;
+        BlockDevice whole = root.disk().part0();
+        this.disk = mm.inodes().newBlockdev(whole.path(), whole.nrSects() << 9, whole.major(), whole.minor());
         rootSb.setNames(this);
     }
 
@@ -76,7 +78,7 @@ public final class Vfs implements SuperBlock.Names {
     public AddressSpace file(String path, long sizeBytes) {
         AddressSpace f = files.get(path);
         if (f == null) {
-            f = mm.inodes().newFile(path, sizeBytes, ROOT_DEV_MAJOR, ROOT_DEV_MINOR, nextIno);
+            f = mm.inodes().newFile(path, sizeBytes, root.major(), root.minor(), nextIno);
             nextIno += 1 + (path.length() * 7L) % 97;
             files.put(path, f);
         }

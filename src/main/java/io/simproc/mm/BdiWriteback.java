@@ -220,6 +220,29 @@ public final class BdiWriteback {
         }
     }
 
+    /**
+     * The write requests the device holds: the queued pages under writeback, a request per run of consecutive
+     * pages of one file of at most {@code maxPages} (how the file system's bios and the queue's merges group them).
+     */
+    public int inFlightRequests(int maxPages) {
+        int requests = 0;
+        int prevMapping = -1;
+        long prevIndex = -1;
+        int run = 0;
+        for (int pfn : queuedUnderWriteback()) {
+            int mapping = map.mapping(pfn);
+            long index = map.index(pfn) & 0xffffffffL;
+            if (mapping != prevMapping || index != prevIndex + 1 || run == maxPages) {
+                requests++;
+                run = 0;
+            }
+            run++;
+            prevMapping = mapping;
+            prevIndex = index;
+        }
+        return requests;
+    }
+
     /** For invariant checks: the pfns in the device queue that are still under writeback. */
     int[] queuedUnderWriteback() {
         int[] out = new int[qSize];

@@ -45,7 +45,7 @@ public final class Filemap {
             return new Lookup(pfn, false);
         }
         mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
-        mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+        mm.pageIo().readFilePage(file, index);
         return new Lookup(pfn, true);
     }
 
@@ -103,6 +103,9 @@ public final class Filemap {
                     if (pfn < 0) {
                         return -1;
                     }
+                    if (!file.isShmem()) {
+                        mm.pageIo().readFilePage(file, i);
+                    }
                     fromDevice++;
                 }
             }
@@ -130,10 +133,10 @@ public final class Filemap {
             if (addToPageCache(file, i, nid, cpu) < 0) {
                 return i == index ? -1 : read;
             }
+            if (!file.isShmem()) {
+                mm.pageIo().readFilePage(file, i);
+            }
             read++;
-        }
-        if (!file.isShmem()) {
-            mm.vmstat().countEvent(VmEvent.PGPGIN, read * (io.simproc.uapi.Page.PAGE_SIZE >> 10));
         }
         return read;
     }

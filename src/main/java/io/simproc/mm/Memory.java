@@ -232,8 +232,7 @@ public final class Memory {
                 mm.workingset().refault(pfn, shadow[0], false);
             }
             mm.folios().addLru(pfn);
-            mm.vmstat().countEvent(VmEvent.PSWPIN, 1);
-            mm.vmstat().countEvent(VmEvent.PGPGIN, io.simproc.uapi.Page.PAGE_SIZE >> 10);
+            mm.pageIo().swapRead(entry);
             mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
             result = MAJOR;
         }

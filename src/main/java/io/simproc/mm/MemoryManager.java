@@ -55,6 +55,8 @@ public final class MemoryManager {
     private final BdiWriteback bdi;
     private final Vmscan vmscan;
     private final Swapfile swap;
+    private final io.simproc.block.BlockDevices blockDevices = new io.simproc.block.BlockDevices();
+    private final PageIo pageIo = new PageIo(this);
     private final DropCaches dropCaches;
     private PageAlloc pageAlloc;
     private Slab slab;
@@ -413,6 +415,15 @@ public final class MemoryManager {
     /** Swap areas and the swap cache. */
     public Swapfile swap() {
         return swap;
+    }
+
+    /** The machine's disks; the kernel adds them at boot, before the first swapon. */
+    public io.simproc.block.BlockDevices blockDevices() {
+        return blockDevices;
+    }
+
+    PageIo pageIo() {
+        return pageIo;
     }
 
     /** /proc/sys/vm/drop_caches. */

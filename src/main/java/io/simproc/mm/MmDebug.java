@@ -111,6 +111,7 @@ public final class MmDebug {
         checkSwap(mm, errors, swapPtes);
         checkCommitted(mm, errors);
         checkPageCacheIndex(mm, errors);
+        mm.pageIo().check(errors);
         return errors;
     }
 

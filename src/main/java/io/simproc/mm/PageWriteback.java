@@ -81,7 +81,7 @@ public final class PageWriteback {
         zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]--;
         zone.node().vmStat[NodeStatItem.NR_WRITTEN.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
-        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        mm.pageIo().wroteFilePage((AddressSpace) mm.mappings().get(map.mapping(pfn)), map.index(pfn) & 0xffffffffL);
         if ((f & PageFlags.PG_RECLAIM) != 0 && (f & PageFlags.PG_LRU) != 0 && (f & PageFlags.PG_ACTIVE) == 0) {
             Lruvec lruvec = zone.node().lruvec;
             lruvec.del(pfn);

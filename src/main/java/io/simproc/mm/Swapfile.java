@@ -1,5 +1,7 @@
 package io.simproc.mm;
 
+import io.simproc.block.BlockDevice;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +36,8 @@ public final class Swapfile {
         final String path;
         final boolean isFile;
         final int prio;
+        /** The partition the area is, or holding the swap file; null when the machine has no such device. */
+        final BlockDevice bdev;
         /** Usable slots: the area's pages less the header. */
         final int pages;
         final int maxPages;
@@ -49,8 +53,9 @@ public final class Swapfile {
         /** SWP_WRITEOK: slots may be allocated (cleared while swapoff brings the pages back). */
         boolean writeOk = true;
 
-        SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio) {
+        SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio, BlockDevice bdev) {
             this.type = type;
+            this.bdev = bdev;
             this.path = path;
             this.isFile = isFile;
             this.prio = prio;
@@ -95,6 +100,7 @@ public final class Swapfile {
     private final MemoryManager mm;
     private final MemMap map;
     private final SwapInfo[] swapInfo = new SwapInfo[MAX_SWAPFILES];
+    private boolean everyAreaOnADevice = true;
     /** nr_swapfiles: the types ever used (swapInfo[nrSwapfiles..] has always been empty). */
     private int nrSwapfiles;
     /** The swap entry of each swap-cache page, by pfn (allocated at the first swapon). */
@@ -177,8 +183,10 @@ public final class Swapfile {
         if (entryOfPfn == null) {
             entryOfPfn = new int[mm.memMap().nrPfns()];
         }
-        SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio);
+        SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio,
+                isFile ? mm.blockDevices().root() : mm.blockDevices().lookup(path));
         swapInfo[type] = si;
+        everyAreaOnADevice &= si.bdev != null;
         nrSwapfiles = Math.max(nrSwapfiles, type + 1);
         mm.services().printk(KernelServices.KERN_INFO, String.format("Adding %dk swap on %s.  Priority:%d extents:1 across:%dk",
                 si.pages * 4L, path, prio, si.pages * 4L));
@@ -418,6 +426,16 @@ public final class Swapfile {
 
     boolean hasCache(int entry) {
         return (info(entry).swapMap[offset(entry)] & SWAP_HAS_CACHE) != 0;
+    }
+
+    /** Whether every area ever activated had a block device (its I/O reached a disk's statistics). */
+    boolean everyAreaOnADevice() {
+        return everyAreaOnADevice;
+    }
+
+    /** The block device the slot of {@code entry} is on, or null. */
+    BlockDevice bdevOf(int entry) {
+        return info(entry).bdev;
     }
 
     SwapInfo area(int type) {

@@ -520,8 +520,7 @@ public final class Vmscan {
     private void swapWritepage(int pfn) {
         mm.swap().writeSlot(pfn);
         map.clearFlags(pfn, PageFlags.PG_DIRTY);
-        mm.vmstat().events[VmEvent.PSWPOUT.ordinal()]++;
-        mm.vmstat().events[VmEvent.PGPGOUT.ordinal()] += io.simproc.uapi.Page.PAGE_SIZE >> 10;
+        mm.pageIo().swapWrite(mm.swap().entryOf(pfn));
     }
 
     private void activate(Lruvec lruvec, int pfn) {

@@ -141,10 +141,12 @@ final class ProcBase {
 
     /** Entries of a process directory, in the kernel's readdir order. */
     private static final List<String> TGID = List.of("task", "environ", "status", "comm", "cmdline", "stat", "statm",
-            "maps", "exe", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj");
+            "maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj",
+            "io");
     /** Entries of a thread directory, in the kernel's readdir order. */
     private static final List<String> TID = List.of("environ", "status", "comm", "cmdline", "stat", "statm", "maps",
-            "children", "exe", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj");
+            "children", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj",
+            "io");
 
     private static List<ProcEntry> entries(Task t, boolean whole, List<String> names) {
         List<ProcEntry> out = new ArrayList<>(names.size());
@@ -173,6 +175,9 @@ final class ProcBase {
                 Task live = live(ctx, t, false);
                 return live == null || live.isKthread() ? null : live.exe();
             });
+            case "mounts" -> file(t, name, 0444, new PidMounts(t, false), null);
+            case "mountinfo" -> file(t, name, 0444, new PidMounts(t, true), null);
+            case "io" -> file(t, name, 0400, new PidIo(t, whole), null);
             case "smaps" -> file(t, name, 0444, new PidSmaps(t), null);
             case "smaps_rollup" -> file(t, name, 0444, new SmapsRollup(t), null);
             case "oom_score" -> file(t, name, 0444, new OomScore(t), null);

@@ -26,10 +26,13 @@ public final class ProcTree {
         List<ProcEntry> top = new ArrayList<>();
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
+        top.add(ProcFile.readOnly("diskstats", 0444, new Diskstats()));
         top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
         top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
+        top.add(new ProcLink("mounts", 0, 0, ctx -> "self/mounts"));
         top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
+        top.add(ProcFile.readOnly("partitions", 0444, new Partitions()));
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));
         top.add(ProcFile.readOnly("stat", 0444, new Stat()));
         top.add(sysDir(sysctls));

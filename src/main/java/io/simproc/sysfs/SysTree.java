@@ -31,7 +31,9 @@ public final class SysTree {
                     NodeDevices.dir(kernel, blocks)));
             ProcDir mm = Sysfs.dir("mm", List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
             List<io.simproc.proc.ProcEntry> top = List.of(
-                    Sysfs.dir("devices", List.of(system)),
+                    BlockClass.blockDir(kernel),
+                    Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel))),
+                    Sysfs.dir("devices", List.of(BlockClass.pciBus(kernel), system)),
                     Sysfs.dir("kernel", List.of(mm)));
             return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
         });

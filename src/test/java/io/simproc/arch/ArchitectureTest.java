@@ -42,9 +42,16 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule MM_DEPENDS_ONLY_ON_MM_AND_UAPI = classes().that().resideInAPackage("io.simproc.mm..")
-            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.mm..", "io.simproc.uapi..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.mm..", "io.simproc.block..",
+                    "io.simproc.uapi..").or(resideOutsideOfPackage("io.simproc..")))
+            .because("mm is the memory manager alone (and the block layer its page I/O goes to); the machine "
+                    + "around it reaches it through KernelServices");
+
+    @ArchTest
+    static final ArchRule BLOCK_DEPENDS_ONLY_ON_UAPI = classes().that().resideInAPackage("io.simproc.block..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("io.simproc.block..", "io.simproc.uapi..")
                     .or(resideOutsideOfPackage("io.simproc..")))
-            .because("mm is the memory manager alone; the machine around it reaches it through KernelServices");
+            .because("the block layer only counts the requests mm submits");
 
     @ArchTest
     static final ArchRule MM_USES_NO_FUSE_CLI_OR_LOGGING = noClasses().that().resideInAPackage("io.simproc.mm..")

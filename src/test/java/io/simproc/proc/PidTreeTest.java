@@ -84,14 +84,15 @@ class PidTreeTest {
         assertEquals(0555, d.mode());
         assertEquals(1000, d.uid(), "top reads USER from the owner of /proc/PID");
         assertEquals(1000, d.gid());
-        assertEquals(List.of("task", "environ", "status", "comm", "cmdline", "stat", "statm", "maps", "exe", "smaps",
-                "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj"), names(f.fs, dir, Credentials.ROOT));
+        assertEquals(List.of("task", "environ", "status", "comm", "cmdline", "stat", "statm", "maps", "exe", "mounts",
+                "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj", "io"),
+                names(f.fs, dir, Credentials.ROOT));
         assertEquals(List.of("environ", "status", "comm", "cmdline", "stat", "statm", "maps", "children", "exe",
-                "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj"),
+                "mounts", "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj", "io"),
                 names(f.fs, dir + "/task/" + p.pid(), Credentials.ROOT));
         for (ProcEntry e : f.fs.list(d, Credentials.ROOT)) {
             int expected = switch (e.name()) {
-                case "environ" -> 0400;
+                case "environ", "io" -> 0400;
                 case "comm", "oom_adj", "oom_score_adj" -> 0644;
                 case "task" -> 0555;
                 case "exe" -> 0777;

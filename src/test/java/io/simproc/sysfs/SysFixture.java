@@ -128,6 +128,13 @@ final class SysFixture {
         return sys.readlink((ProcLink) e, Credentials.ROOT);
     }
 
+    /** Where a /proc link points. */
+    String procLink(String path) {
+        ProcEntry e = proc.lookup(path, Credentials.ROOT);
+        assertTrue(e instanceof ProcLink, path + " is a link");
+        return proc.readlink((ProcLink) e, Credentials.ROOT);
+    }
+
     /** The mode bits of a /sys entry. */
     int mode(String path) {
         ProcEntry e = sys.lookup(path, Credentials.ROOT);

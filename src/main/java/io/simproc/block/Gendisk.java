@@ -1,0 +1,238 @@
+package io.simproc.block;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * struct gendisk with its request queue (block/genhd.c, block/blk-mq.c, block/blk-merge.c): a disk, its
+ * partitions and the accounting of every request that reaches it. The simulated device serves one request at a
+ * time, in submission order: a request starts when the device is free, costs the queue's latency once and its
+ * sectors at the direction's transfer rate, and takes (nsecs) from its submission to its end, waiting included.
+ * The device is busy (io_ticks) while it serves; a request not finished yet is in flight. The page I/O that
+ * submits it does not wait for it (the simulation's reads complete at once for the memory manager): a device
+ * asked for more than its rate is busy all the time and has all its nr_requests tags in use, the bios beyond
+ * them waiting for a tag (not in flight, not timed: a request's time starts when it gets its tag). A bio
+ * contiguous with the request the queue last started — same direction, same owner, its first sector where the
+ * request ends, in the same tick, and the sum within max_sectors_kb — joins that request (a back merge,
+ * bio_attempt_back_merge()); any other starts a new one.
+ */
+public final class Gendisk {
+    private final String name;
+    private final int major;
+    private final int firstMinor;
+    private final int minors;
+    private final QueueLimits queue;
+    private final BlockDevice part0;
+    private final List<BlockDevice> partitions = new ArrayList<>();
+    /** The request the queue last started, for back merges. */
+    private BlockDevice lastPart;
+    private int lastGroup = -1;
+    private long lastOwner;
+    private long lastEnd;
+    private long lastNs = -1;
+    private int lastSectors;
+    /** When the device finishes the last request it was given, ns since boot. */
+    private long busyUntilNs;
+
+    /**
+     * A disk of {@code nrSects} sectors whose device numbers are {@code major}:{@code firstMinor} onward;
+     * {@code minors} is the number reserved for it and its partitions (0 for a disk numbered in the extended
+     * range, whose partitions take the next free minors).
+     */
+    public Gendisk(String name, int major, int firstMinor, int minors, long nrSects, QueueLimits queue) {
+        this.name = name;
+        this.major = major;
+        this.firstMinor = firstMinor;
+        this.minors = minors;
+        this.queue = queue;
+        this.part0 = new BlockDevice(this, name, 0, firstMinor, 0, nrSects);
+    }
+
+    /** add_partition(): partition {@code partno} from {@code startSect}, numbered {@code minor}. */
+    public BlockDevice addPartition(int partno, int minor, long startSect, long nrSects) {
+        if (partno <= 0 || startSect < 0 || nrSects <= 0 || startSect + nrSects > part0.nrSects()) {
+            throw new IllegalArgumentException(name + ": partition " + partno + " does not fit the disk");
+        }
+        for (BlockDevice p : partitions) {
+            boolean overlap = startSect < p.startSect() + p.nrSects() && p.startSect() < startSect + nrSects;
+            if (p.partno() == partno || overlap) {
+                throw new IllegalArgumentException(name + ": partition " + partno + " overlaps partition "
+                        + p.partno());
+            }
+        }
+        String partName = Character.isDigit(name.charAt(name.length() - 1)) ? name + "p" + partno : name + partno;
+        BlockDevice p = new BlockDevice(this, partName, partno, minor, startSect, nrSects);
+        partitions.add(p);
+        return p;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int major() {
+        return major;
+    }
+
+    public int firstMinor() {
+        return firstMinor;
+    }
+
+    /** disk->minors: the minors reserved for the disk and its partitions (sysfs "range"). */
+    public int minors() {
+        return minors;
+    }
+
+    public QueueLimits queue() {
+        return queue;
+    }
+
+    /** The whole disk's block_device (bdev_whole()). */
+    public BlockDevice part0() {
+        return part0;
+    }
+
+    /** The partitions in partition-number order of creation. */
+    public List<BlockDevice> partitions() {
+        return Collections.unmodifiableList(partitions);
+    }
+
+    void submit(BlockDevice part, int group, long owner, long sector, int nrSectors, long nowNs, boolean mergeable,
+                boolean bioMerge) {
+        if (nrSectors <= 0) {
+            throw new IllegalArgumentException("a bio of " + nrSectors + " sectors");
+        }
+        retire(part.stats, nowNs);
+        retire(part0.stats, nowNs);
+        boolean merge = mergeable && part == lastPart && group == lastGroup && owner == lastOwner
+                && sector == lastEnd && nowNs == lastNs && lastSectors + nrSectors <= queue.maxSectors()
+                && busyUntilNs > nowNs;
+        long service = transferNs(group, nrSectors);
+        if (merge) {
+            lastSectors += nrSectors;
+            part.stats.pending.peekLast()[1] += service;
+            if (part.isPartition()) {
+                part0.stats.pending.peekLast()[1] += service;
+            }
+            busyUntilNs += service;
+            account(part, group, 0, bioMerge ? 1 : 0, nrSectors, service, service);
+        } else {
+            service += queue.latencyNs();
+            long tag = tagFreeNs(nowNs);
+            long start = Math.max(nowNs, busyUntilNs);
+            busyUntilNs = start + service;
+            part.stats.pending.addLast(new long[] {start, busyUntilNs, group, tag});
+            if (part.isPartition()) {
+                part0.stats.pending.addLast(new long[] {start, busyUntilNs, group, tag});
+            }
+            lastSectors = nrSectors;
+            account(part, group, 1, 0, nrSectors, busyUntilNs - tag, service);
+        }
+        lastPart = part;
+        lastGroup = group;
+        lastOwner = owner;
+        lastEnd = sector + nrSectors;
+        lastNs = nowNs;
+    }
+
+    /**
+     * When a request submitted at {@code nowNs} gets its tag (blk_mq_get_tag()): at once while fewer than
+     * nr_requests are pending, else when the request nr_requests places before it ends. Until then the bio waits
+     * in its submitter, neither in flight nor timed.
+     */
+    private long tagFreeNs(long nowNs) {
+        java.util.ArrayDeque<long[]> q = part0.stats.pending;
+        if (q.size() < queue.nrRequests()) {
+            return nowNs;
+        }
+        java.util.Iterator<long[]> it = q.descendingIterator();
+        long[] r = null;
+        for (int i = 0; i < queue.nrRequests(); i++) {
+            r = it.next();
+        }
+        return Math.max(nowNs, r[1]);
+    }
+
+    /** Requests finished by {@code nowNs} leave the device's pending list. */
+    private static void retire(DiskStats s, long nowNs) {
+        while (!s.pending.isEmpty() && s.pending.peekFirst()[1] <= nowNs) {
+            s.pending.pollFirst();
+        }
+    }
+
+    /** The time the device takes to move {@code nrSectors} in {@code group}'s direction. */
+    private long transferNs(int group, int nrSectors) {
+        long rate = group == DiskStats.STAT_READ ? queue.readBytesPerSec() : queue.writeBytesPerSec();
+        return nrSectors * 512L * 1_000_000_000L / rate;
+    }
+
+    /** part_stat_add() on the partition and, when it is one, on the whole disk. */
+    private void account(BlockDevice part, int group, int ios, int merges, int sectors, long ns, long busy) {
+        add(part.stats, group, ios, merges, sectors, ns, busy);
+        if (part.isPartition()) {
+            add(part0.stats, group, ios, merges, sectors, ns, busy);
+        }
+    }
+
+    private static void add(DiskStats s, int group, int ios, int merges, int sectors, long ns, long busy) {
+        s.ios[group] += ios;
+        s.merges[group] += merges;
+        s.sectors[group] += sectors;
+        s.nsecs[group] += ns;
+        s.busyNs += busy;
+    }
+
+    /**
+     * The disk's invariants: each counter of the whole disk is at least the sum of its partitions' (it counts
+     * theirs and the requests to the whole disk, raw reads of the device), a device is busy no longer than its
+     * requests took (they waited, it did not), its pending requests follow each other without overlapping, and a
+     * request holds at least one sector. Returns the first broken one, or null.
+     */
+    public String check() {
+        DiskStats w = part0.stats;
+        for (int g = 0; g < DiskStats.NR_STAT_GROUPS; g++) {
+            long ios = 0;
+            long merges = 0;
+            long sectors = 0;
+            long nsecs = 0;
+            for (BlockDevice p : partitions) {
+                ios += p.stats.ios[g];
+                merges += p.stats.merges[g];
+                sectors += p.stats.sectors[g];
+                nsecs += p.stats.nsecs[g];
+            }
+            if (ios > w.ios[g] || merges > w.merges[g] || sectors > w.sectors[g] || nsecs > w.nsecs[g]) {
+                return name + ": group " + g + " of the disk counts less than its partitions";
+            }
+        }
+        List<BlockDevice> all = new ArrayList<>(partitions);
+        all.add(part0);
+        for (BlockDevice b : all) {
+            DiskStats s = b.stats;
+            long total = 0;
+            for (int g = 0; g < DiskStats.NR_STAT_GROUPS; g++) {
+                total += s.nsecs[g];
+                if (s.sectors[g] < s.ios[g]) {
+                    return b.name() + ": fewer sectors than requests in group " + g;
+                }
+            }
+            if (s.busyNs > total) {
+                return b.name() + ": busy " + s.busyNs + " ns, longer than its requests' " + total + " ns";
+            }
+            long prevEnd = 0;
+            for (long[] r : s.pending) {
+                if (r[0] < prevEnd || r[1] <= r[0] || r[1] > busyUntilNs || r[3] > r[0]) {
+                    return b.name() + ": pending requests overlap, end after the device is free or start before"
+                            + " their tag";
+                }
+                prevEnd = r[1];
+            }
+            if (b.stats.inFlight(lastNs, DiskStats.STAT_READ) + b.stats.inFlight(lastNs, DiskStats.STAT_WRITE)
+                    > queue.nrRequests()) {
+                return b.name() + ": more requests in flight than the queue has tags";
+            }
+        }
+        return null;
+    }
+}

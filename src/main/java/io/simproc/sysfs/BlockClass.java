@@ -1,0 +1,143 @@
+package io.simproc.sysfs;
+
+import io.simproc.block.BlockDevice;
+import io.simproc.block.Gendisk;
+import io.simproc.block.QueueLimits;
+import io.simproc.kernel.Kernel;
+import io.simproc.proc.Diskstats;
+import io.simproc.proc.ProcEntry;
+import io.simproc.proc.Seq;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The disks in /sys (block/genhd.c disk_attrs, block/partitions/core.c part_attrs, block/blk-sysfs.c queue
+ * attributes): each disk's directory under its PCI device, with its partitions as subdirectories and its request
+ * queue under queue/; /sys/block/DISK and /sys/class/block/{DISK,PART} are links to them, as the block class
+ * makes them. stat has the 17 counters of /proc/diskstats in "%8lu" columns, inflight the reads and writes in
+ * flight.
+ */
+final class BlockClass {
+    private BlockClass() {
+    }
+
+    /** The PCI device holding disk {@code i}: a virtio, NVMe or SCSI controller in slot 4 + i. */
+    static String devicePath(Gendisk d, int i) {
+        String slot = String.format("pci0000:00/0000:00:%02x.0", 4 + i);
+        if (d.name().startsWith("nvme")) {
+            return slot + "/nvme/" + d.name().substring(0, d.name().indexOf('n', 4)) + "/" + d.name();
+        }
+        if (d.name().startsWith("sd")) {
+            return slot + "/host" + i + "/target" + i + ":0:0/" + i + ":0:0:0/block/" + d.name();
+        }
+        return slot + "/virtio" + (i + 1) + "/block/" + d.name();
+    }
+
+    /** The PCI bus directory (devices/pci0000:00) with every disk's device path below it. */
+    static ProcEntry pciBus(Kernel k) {
+        List<Gendisk> disks = k.mm().blockDevices().disks();
+        List<ProcEntry> slots = new ArrayList<>();
+        for (int i = 0; i < disks.size(); i++) {
+            String[] path = devicePath(disks.get(i), i).split("/");
+            ProcEntry e = diskDir(disks.get(i));
+            for (int c = path.length - 2; c >= 1; c--) {
+                e = Sysfs.dir(path[c], List.of(e));
+            }
+            slots.add(e);
+        }
+        return Sysfs.dir("pci0000:00", slots);
+    }
+
+    /** /sys/block: a link per disk. */
+    static ProcEntry blockDir(Kernel k) {
+        List<Gendisk> disks = k.mm().blockDevices().disks();
+        List<ProcEntry> links = new ArrayList<>();
+        for (int i = 0; i < disks.size(); i++) {
+            links.add(Sysfs.link(disks.get(i).name(), "../devices/" + devicePath(disks.get(i), i)));
+        }
+        return Sysfs.dir("block", links);
+    }
+
+    /** /sys/class/block: a link per disk and per partition. */
+    static ProcEntry classBlockDir(Kernel k) {
+        List<Gendisk> disks = k.mm().blockDevices().disks();
+        List<ProcEntry> links = new ArrayList<>();
+        for (int i = 0; i < disks.size(); i++) {
+            String target = "../../devices/" + devicePath(disks.get(i), i);
+            links.add(Sysfs.link(disks.get(i).name(), target));
+            for (BlockDevice p : disks.get(i).partitions()) {
+                links.add(Sysfs.link(p.name(), target + "/" + p.name()));
+            }
+        }
+        return Sysfs.dir("block", links);
+    }
+
+    private static ProcEntry diskDir(Gendisk d) {
+        BlockDevice whole = d.part0();
+        List<ProcEntry> e = new ArrayList<>();
+        e.add(Sysfs.value("alignment_offset", 0));
+        e.add(Sysfs.text("dev", whole.major() + ":" + whole.minor()));
+        e.add(Sysfs.value("discard_alignment", 0));
+        e.add(Sysfs.value("ext_range", 256));
+        e.add(Sysfs.value("hidden", 0));
+        e.add(inflight(whole));
+        e.add(Sysfs.value("range", d.minors()));
+        e.add(Sysfs.value("removable", 0));
+        e.add(Sysfs.value("ro", 0));
+        e.add(Sysfs.value("size", whole.nrSects()));
+        e.add(stat(whole));
+        e.add(queueDir(d.queue()));
+        for (BlockDevice p : d.partitions()) {
+            e.add(Sysfs.dir(p.name(), List.of(
+                    Sysfs.value("alignment_offset", 0),
+                    Sysfs.text("dev", p.major() + ":" + p.minor()),
+                    Sysfs.value("discard_alignment", 0),
+                    inflight(p),
+                    Sysfs.value("partition", p.partno()),
+                    Sysfs.value("ro", 0),
+                    Sysfs.value("size", p.nrSects()),
+                    Sysfs.value("start", p.startSect()),
+                    stat(p))));
+        }
+        return Sysfs.dir(d.name(), e);
+    }
+
+    private static ProcEntry queueDir(QueueLimits q) {
+        return Sysfs.dir("queue", List.of(
+                Sysfs.value("hw_sector_size", q.logicalBlockSize()),
+                Sysfs.value("logical_block_size", q.logicalBlockSize()),
+                Sysfs.value("max_hw_sectors_kb", q.maxHwSectorsKb()),
+                Sysfs.value("max_sectors_kb", q.maxSectorsKb()),
+                Sysfs.value("minimum_io_size", q.physicalBlockSize()),
+                Sysfs.value("nr_requests", q.nrRequests()),
+                Sysfs.value("optimal_io_size", 0),
+                Sysfs.value("physical_block_size", q.physicalBlockSize()),
+                Sysfs.value("read_ahead_kb", q.readAheadKb()),
+                Sysfs.value("rotational", q.rotational() ? 1 : 0),
+                Sysfs.text("scheduler", q.scheduler())));
+    }
+
+    /** part_stat_show(). */
+    private static ProcEntry stat(BlockDevice b) {
+        return Sysfs.ro("stat", ctx -> {
+            Seq s = new Seq(160);
+            long[] f = Diskstats.fields(ctx.kernel(), b);
+            for (int i = 0; i < f.length; i++) {
+                if (i > 0) {
+                    s.put(' ');
+                }
+                s.dec(f[i], 8);
+            }
+            return Sysfs.line(s);
+        });
+    }
+
+    /** part_inflight_show(): "%8u %8u". */
+    private static ProcEntry inflight(BlockDevice b) {
+        return Sysfs.ro("inflight", ctx -> {
+            long[] f = Diskstats.inFlight(ctx.kernel(), b);
+            return Sysfs.line(new Seq(20).dec(f[0], 8).put(' ').dec(f[1], 8));
+        });
+    }
+}
