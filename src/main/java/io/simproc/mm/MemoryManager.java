@@ -53,6 +53,8 @@ public final class MemoryManager {
     private final PageWriteback pageWriteback;
     private final BdiWriteback bdi;
     private final Vmscan vmscan;
+    private final MempolicyAlloc mempolicy = new MempolicyAlloc(this);
+    private final NodeReclaim nodeReclaim = new NodeReclaim(this);
     private final Swapfile swap;
     private final DropCaches dropCaches;
     private PageAlloc pageAlloc;
@@ -393,6 +395,15 @@ public final class MemoryManager {
     }
 
     /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
+    /** mm/mempolicy.c: the node a task's pages come from under its memory policy. */
+    public MempolicyAlloc mempolicy() {
+        return mempolicy;
+    }
+
+    NodeReclaim nodeReclaim() {
+        return nodeReclaim;
+    }
+
     public Vmscan vmscan() {
         return vmscan;
     }

@@ -71,6 +71,7 @@ public final class SysctlTable {
         e.add(new DropCachesSysctl());
         addOomKill(e);
         addCompaction(e);
+        addNodeReclaim(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }
@@ -116,6 +117,16 @@ public final class SysctlTable {
         e.add(new IntSysctl("vm/compact_unevictable_allowed", 0644, 0, 1,
                 k -> k.mm().tunables().compactUnevictableAllowed(),
                 (k, v) -> k.mm().compaction().setCompactUnevictableAllowed(v)));
+    }
+
+    /** mm/page_alloc.c, mm/vmscan.c: whether and how an allocation reclaims on its node before going remote. */
+    private static void addNodeReclaim(List<Sysctl> e) {
+        e.add(new IntSysctl("vm/zone_reclaim_mode", 0644, 0, null, k -> k.mm().tunables().nodeReclaimMode(),
+                (k, v) -> k.mm().tunables().setNodeReclaimMode(v)));
+        e.add(new IntSysctl("vm/min_unmapped_ratio", 0644, 0, 100, k -> k.mm().tunables().minUnmappedRatio(),
+                (k, v) -> k.mm().tunables().setMinUnmappedRatio(v)));
+        e.add(new IntSysctl("vm/min_slab_ratio", 0644, 0, 100, k -> k.mm().tunables().minSlabRatio(),
+                (k, v) -> k.mm().tunables().setMinSlabRatio(v)));
     }
 
     /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */

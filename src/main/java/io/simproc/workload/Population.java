@@ -110,6 +110,14 @@ public final class Population implements Userspace {
                 return null;
             }
         }
+        if (spec.mempolicy() != null) {
+            int r = kernel.syscalls().setMempolicy(t, spec.mempolicy());
+            if (r < 0) {
+                kernel.printk(3, "population: set_mempolicy for " + describe(spec) + " failed: " + r);
+                kernel.processes().exit(t, 1 << 8);
+                return null;
+            }
+        }
         if (!spec.fork()) {
             Program program = catalog.program(spec.program());
             List<String> argv = spec.args().isEmpty() ? List.of(program.exe().path()) : spec.args();
