@@ -206,9 +206,9 @@ public final class Mempolicy {
         return toString(this);
     }
 
-    /** node_isset(). */
-    boolean allows(int nid) {
-        return (nodes & (1L << nid)) != 0;
+    /** nodes_subset(). */
+    boolean within(long mask) {
+        return (nodes & ~mask) == 0;
     }
 
     /** nodes_weight(). */

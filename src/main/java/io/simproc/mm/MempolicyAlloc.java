@@ -2,16 +2,20 @@ package io.simproc.mm;
 
 import io.simproc.uapi.Page;
 
+import java.util.List;
+
 /**
  * The allocation side of mm/mempolicy.c: which node a user page comes from under its task's {@link Mempolicy}
  * (get_vma_policy, policy_nodemask, interleave_nid, alloc_pages_mpol) and do_set_mempolicy(). A task without a
  * policy goes straight to the page allocator with its own node, as get_task_policy()'s per-node preferred policy
  * does: the default adds one null test to a fault.
+ *
+ * <p>The policy applies to the pages a task faults in (anonymous pages, huge pages, copies on write, swap-ins),
+ * which all have a VMA and so an interleave index. The kernel applies it to the task's other allocations too
+ * (page cache read or written by the task, its page tables), interleaving those by a per-task round robin; here
+ * those come from the node the task runs on.
  */
 public final class MempolicyAlloc {
-    /** NO_INTERLEAVE_INDEX: an allocation without a VMA offset, interleaved by the task's round robin. */
-    static final long NO_INTERLEAVE_INDEX = -1;
-
     private final MemoryManager mm;
 
     MempolicyAlloc(MemoryManager mm) {
@@ -31,23 +35,18 @@ public final class MempolicyAlloc {
         return mask;
     }
 
-    /**
-     * do_set_mempolicy(): the task owning {@code m} takes {@code pol} (null: back to the default); an interleave
-     * policy restarts its round robin at the first node (il_prev = MAX_NUMNODES - 1).
-     */
+    /** do_set_mempolicy(): the task owning {@code m} takes {@code pol} (null: back to the default). */
     public void setMempolicy(MmStruct m, Mempolicy pol) {
         mm.assertWriter();
         m.mempolicy = pol;
-        m.ilPrev = Mempolicy.MAX_NUMNODES - 1;
     }
 
     /**
      * The task moves to a new address space (execve) or a child starts from a copy of it (fork: mpol_dup): its
-     * policy and interleave position go along.
+     * policy goes along.
      */
     public void inherit(MmStruct from, MmStruct to) {
         to.mempolicy = from.mempolicy;
-        to.ilPrev = from.ilPrev;
     }
 
     /**
@@ -59,11 +58,8 @@ public final class MempolicyAlloc {
         if (pol == null) {
             return mm.pageAlloc().allocPages(gfp, order, m.homeNid, m.homeCpu, owner);
         }
-        long ilx = NO_INTERLEAVE_INDEX;
-        if (pol.mode() == Mempolicy.Mode.INTERLEAVE) {
-            // get_vma_policy(): the interleave index is the page's offset in the mapping, in units of the order.
-            ilx = (vma.pgoff >>> order) + ((addr - vma.start) >>> (Page.PAGE_SHIFT + order));
-        }
+        // get_vma_policy(): the interleave index is the page's offset in the mapping, in units of the order.
+        long ilx = (vma.pgoff >>> order) + ((addr - vma.start) >>> (Page.PAGE_SHIFT + order));
         return allocPagesMpol(gfp, order, pol, ilx, m, owner);
     }
 
@@ -72,7 +68,7 @@ public final class MempolicyAlloc {
      * __alloc_pages(); an interleaved page that landed on the node the interleave chose counts interleave_hit in
      * its zone.
      */
-    int allocPagesMpol(int gfp, int order, Mempolicy pol, long ilx, MmStruct m, PageOwner owner) {
+    private int allocPagesMpol(int gfp, int order, Mempolicy pol, long ilx, MmStruct m, PageOwner owner) {
         int nid = m.homeNid;
         long nodemask = 0;
         switch (pol.mode()) {
@@ -85,7 +81,7 @@ public final class MempolicyAlloc {
                 }
                 break;
             case INTERLEAVE:
-                nid = ilx == NO_INTERLEAVE_INDEX ? interleaveNodes(pol, m) : interleaveNid(pol, ilx);
+                nid = interleaveNid(pol, ilx);
                 break;
             default:
                 break;
@@ -117,13 +113,6 @@ public final class MempolicyAlloc {
         return Gfp.gfpZone(gfp).ordinal() >= policyZone;
     }
 
-    /** interleave_nodes(): the task's round robin, the next node of the mask after the last one used. */
-    private int interleaveNodes(Mempolicy pol, MmStruct m) {
-        int nid = pol.nextNodeIn(m.ilPrev);
-        m.ilPrev = nid;
-        return nid;
-    }
-
     /** interleave_nid(): the (ilx mod weight)-th node of the mask. */
     static int interleaveNid(Mempolicy pol, long ilx) {
         long target = Long.remainderUnsigned(ilx, pol.weight());
@@ -132,5 +121,36 @@ public final class MempolicyAlloc {
             nid = pol.nextNodeIn(nid);
         }
         return nid;
+    }
+
+    /**
+     * Invariants: every live address space's policy names only nodes with memory, in the shape mpol_new() gives
+     * its mode (local: no node, prefer: one, bind and interleave: at least one; MPOL_DEFAULT is never stored), and
+     * no node is left marked as under node reclaim between steps.
+     */
+    void check(List<String> errors) {
+        long memory = memoryNodes();
+        for (MmStruct m : mm.mmStructs().all()) {
+            Mempolicy pol = m.mempolicy;
+            if (pol == null) {
+                continue;
+            }
+            int w = pol.weight();
+            boolean shaped = switch (pol.mode()) {
+                case DEFAULT -> false;
+                case LOCAL -> w == 0;
+                case PREFERRED -> w == 1;
+                case BIND, INTERLEAVE -> w >= 1;
+            };
+            if (!shaped || !pol.within(memory)) {
+                errors.add("an address space has memory policy " + pol + " on a machine whose nodes with memory are "
+                        + Mempolicy.nodelist(memory));
+            }
+        }
+        for (PgData pgdat : mm.nodes()) {
+            if (pgdat.nodeReclaimLocked) {
+                errors.add("node " + pgdat.nodeId() + " is still marked PGDAT_RECLAIM_LOCKED");
+            }
+        }
     }
 }

@@ -108,6 +108,7 @@ public final class MmDebug {
         checkSwap(mm, errors, swapPtes);
         checkCommitted(mm, errors);
         checkPageCacheIndex(mm, errors);
+        mm.mempolicy().check(errors);
         return errors;
     }
 

@@ -66,12 +66,11 @@ public final class MmStruct {
     int homeNid;
     int homeCpu;
     /**
-     * task->mempolicy of the task faulting in this address space (null: the default, local allocation) and its
-     * interleave round robin, task->il_prev. The simulation runs an address space's faults on its home CPU, so the
-     * task's policy lives beside homeNid; exec and fork carry it over as they carry the task's.
+     * task->mempolicy of the task faulting in this address space (null: the default, local allocation). The
+     * simulation runs an address space's faults on its home CPU, so the task's policy lives beside homeNid; exec
+     * and fork carry it over as they carry the task's.
      */
     Mempolicy mempolicy;
-    int ilPrev = Mempolicy.MAX_NUMNODES - 1;
 
     MmStruct(MemoryManager mm, PageTable pgtable) {
         this.mm = mm;
