@@ -85,6 +85,29 @@ class ScenarioErrorsTest {
     }
 
     @Test
+    void badMemoryPolicy() {
+        assertEquals("t.yaml:2:53: 'bind' needs a node list (bind:0-1)",
+                error("timeline:\n  - spawn: {name: db, program: postgres, mempolicy: bind}\n"));
+        assertEquals("t.yaml:2:53: unknown memory policy 'membind' (default, local, prefer:N, bind:NODES,"
+                + " interleave[:NODES])", error("timeline:\n  - spawn: {name: db, program: postgres, mempolicy:"
+                + " \"membind:0\"}\n"));
+    }
+
+    /** A policy naming only nodes the machine does not have is set_mempolicy's EINVAL: the spawn fails, logged. */
+    @Test
+    void aPolicyOnMissingNodesFailsTheSpawn() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - at: 1s
+                    spawn: {name: db, program: postgres, mempolicy: "bind:1"}
+                """).toEnd();
+        assertTrue(f.problems().stream().anyMatch(l -> l.contains("could not start db")),
+                String.join("\n", f.problems()));
+        assertTrue((boolean) f.kernel.read(k -> k.log().records().stream()
+                .anyMatch(r -> r.text().contains("set_mempolicy for db failed: -22"))));
+    }
+
+    @Test
     void unknownProgramAndSysctl() {
         assertEquals("t.yaml:2:32: unknown program 'mysqld' (not in the program catalog)",
                 error("timeline:\n  - spawn: {name: db, program: mysqld}\n"));
