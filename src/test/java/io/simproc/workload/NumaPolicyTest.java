@@ -193,6 +193,33 @@ class NumaPolicyTest {
         assertEquals("default", Mempolicy.toString(child.mm().mempolicy()));
     }
 
+    /** A profile's process policy, init's included (it has no address space before its exec); children inherit. */
+    @Test
+    void profileProcessesRunUnderTheirPolicyAndTheirChildrenInheritIt() {
+        Kernel k = Machines.start(MachineProfileLoader.parse("t", """
+                memory: 1G
+                nodes: [512M, 512M]
+                cpu: 2
+                processes:
+                  - program: systemd
+                    args: [/sbin/init]
+                    mempolicy: "prefer:1"
+                  - program: bash
+                  - program: postgres
+                    mempolicy: "bind:0"
+                """), 1).kernel();
+        k.advance(io.simproc.kernel.Clock.HZ);
+        java.util.Map<String, String> policies = new java.util.TreeMap<>();
+        for (Task t : k.tasks().all()) {
+            if (t.mm() != null) {
+                policies.put(t.comm(), Mempolicy.toString(t.mm().mempolicy()));
+            }
+        }
+        assertEquals("prefer:1", policies.get("systemd"), policies.toString());
+        assertEquals("prefer:1", policies.get("bash"), "inherited from init across fork and exec");
+        assertEquals("bind:0", policies.get("postgres"));
+    }
+
     /**
      * With node 0 full of clean page cache, a task on node 0 allocating more than node 0 has free: zone_reclaim_mode
      * 0 takes the pages from node 1 and leaves the cache; mode 1 reclaims node 0's unmapped cache first and keeps
