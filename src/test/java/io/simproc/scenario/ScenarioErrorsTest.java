@@ -36,7 +36,8 @@ class ScenarioErrorsTest {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
-                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory)",
+                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
+                + " set_mempolicy)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
