@@ -53,6 +53,9 @@ final class Exec {
             return -Errno.ENOMEM;
         }
         MmStruct old = t.mm();
+        if (old != null) {
+            k.mm().mempolicy().inherit(old, m);
+        }
         t.setMm(m);
         if (old != null) {
             k.processes().dropMm(old);

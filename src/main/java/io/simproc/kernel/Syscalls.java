@@ -2,6 +2,7 @@ package io.simproc.kernel;
 
 import io.simproc.mm.AddressSpace;
 import io.simproc.mm.Memory;
+import io.simproc.mm.Mempolicy;
 import io.simproc.mm.MmStruct;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.Prot;
@@ -359,6 +360,25 @@ public final class Syscalls {
     public int swapoff(Task t, String path) {
         assert kernel.isWriter();
         return kernel.mm().swap().swapoff(path);
+    }
+
+    /**
+     * set_mempolicy(2): the policy the process's pages come under from now on (its threads share the address space
+     * the simulation keeps it with). Returns 0, or -EINVAL when no requested node has memory.
+     */
+    public int setMempolicy(Task t, Mempolicy.Request request) {
+        assert kernel.isWriter();
+        if (t.mm() == null) {
+            return -Errno.EINVAL;
+        }
+        Mempolicy pol;
+        try {
+            pol = request.create(kernel.mm().mempolicy().memoryNodes());
+        } catch (IllegalArgumentException e) {
+            return -Errno.EINVAL;
+        }
+        kernel.mm().mempolicy().setMempolicy(t.mm(), pol);
+        return 0;
     }
 
     /** fork(2). */

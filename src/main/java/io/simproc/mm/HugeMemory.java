@@ -154,8 +154,8 @@ public final class HugeMemory {
      */
     private boolean mapNewHugePage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
         long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
-        int head = mm.pageAlloc().allocPages(flags.vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct.homeNid,
-                mmStruct.homeCpu, PageOwner.ANON);
+        int head = mm.mempolicy().vmaAllocPages(flags.vmaThpGfpMask(vma), HPAGE_PMD_ORDER, mmStruct, vma, haddr,
+                PageOwner.ANON);
         if (head < 0) {
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;

@@ -150,8 +150,7 @@ public final class Memory {
     /** Allocate, account and map-prepare a new anonymous page for addr (no PTE yet); -1 if none. */
     private int newAnonPage(MmStruct mmStruct, Vma vma, long addr) {
         mm.mmap().anonVmaPrepare(vma);
-        int pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct.homeNid, mmStruct.homeCpu,
-                PageOwner.ANON);
+        int pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
         if (pfn < 0) {
             return -1;
         }
@@ -211,8 +210,7 @@ public final class Memory {
         int result = MINOR;
         if (pfn < 0) {
             mm.mmap().anonVmaPrepare(vma);
-            pfn = mm.pageAlloc().allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct.homeNid, mmStruct.homeCpu,
-                    PageOwner.ANON);
+            pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
             if (pfn < 0) {
                 return OOM;
             }

@@ -54,6 +54,8 @@ public final class MemoryManager {
     private final PageWriteback pageWriteback;
     private final BdiWriteback bdi;
     private final Vmscan vmscan;
+    private final MempolicyAlloc mempolicy = new MempolicyAlloc(this);
+    private final NodeReclaim nodeReclaim = new NodeReclaim(this);
     private final Swapfile swap;
     private final io.simproc.block.BlockDevices blockDevices = new io.simproc.block.BlockDevices();
     private final PageIo pageIo = new PageIo(this);
@@ -408,6 +410,15 @@ public final class MemoryManager {
     }
 
     /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
+    /** mm/mempolicy.c: the node a task's pages come from under its memory policy. */
+    public MempolicyAlloc mempolicy() {
+        return mempolicy;
+    }
+
+    NodeReclaim nodeReclaim() {
+        return nodeReclaim;
+    }
+
     public Vmscan vmscan() {
         return vmscan;
     }

@@ -112,6 +112,7 @@ public final class MmDebug {
         checkCommitted(mm, errors);
         checkPageCacheIndex(mm, errors);
         mm.pageIo().check(errors);
+        mm.mempolicy().check(errors);
         return errors;
     }
 

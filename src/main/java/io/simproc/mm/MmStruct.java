@@ -65,10 +65,21 @@ public final class MmStruct {
     /** The node and CPU this address space's task runs on (where its pages come from). */
     int homeNid;
     int homeCpu;
+    /**
+     * task->mempolicy of the task faulting in this address space (null: the default, local allocation). The
+     * simulation runs an address space's faults on its home CPU, so the task's policy lives beside homeNid; exec
+     * and fork carry it over as they carry the task's.
+     */
+    Mempolicy mempolicy;
 
     MmStruct(MemoryManager mm, PageTable pgtable) {
         this.mm = mm;
         this.pgtable = pgtable;
+    }
+
+    /** The memory policy of the task(s) of this address space; null for the default (numa_maps shows "default"). */
+    public Mempolicy mempolicy() {
+        return mempolicy;
     }
 
     /** find_vma(): the VMA containing addr, or null. */

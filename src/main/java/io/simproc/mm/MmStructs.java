@@ -66,6 +66,7 @@ public final class MmStructs {
         child.envStart = old.envStart;
         child.envEnd = old.envEnd;
         child.hiwaterVm = old.hiwaterVm;
+        mm.mempolicy().inherit(old, child);
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;

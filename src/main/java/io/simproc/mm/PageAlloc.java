@@ -78,6 +78,15 @@ public final class PageAlloc {
      * preferring node {@code nid}. Returns the first pfn, or -1 when the allocation fails.
      */
     public int allocPages(int gfp, int order, int nid, int cpu, PageOwner owner) {
+        return allocPages(gfp, order, nid, 0, cpu, owner);
+    }
+
+    /**
+     * __alloc_pages() with a nodemask: as {@link #allocPages(int, int, int, int, PageOwner)}, but only from the
+     * zones of the nodes in {@code nodemask} (bit n: node n; 0 is no mask), the preferred zone being the first of
+     * node {@code nid}'s zonelist among them (MPOL_BIND).
+     */
+    public int allocPages(int gfp, int order, int nid, long nodemask, int cpu, PageOwner owner) {
         mm.assertWriter();
         if (order < 0 || order > MAX_PAGE_ORDER) {
             throw new IllegalArgumentException("order " + order);
@@ -85,7 +94,7 @@ public final class PageAlloc {
         if (owner == PageOwner.NONE) {
             throw new IllegalArgumentException("an allocated page needs an owner");
         }
-        AllocContext ac = new AllocContext(mm, gfp, order, nid, cpu, mobilityDisabled);
+        AllocContext ac = new AllocContext(mm, gfp, nid, nodemask, cpu, mobilityDisabled);
         if (ac.preferredZone == null) {
             return -1;
         }
@@ -139,7 +148,8 @@ public final class PageAlloc {
                 if (!tryThisZone) {
                     long mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
                     if (!zoneWatermarkFast(zone, order, mark, ac.highestZoneidx, allocFlags)
-                            && (allocFlags & ALLOC_NO_WATERMARKS) == 0) {
+                            && (allocFlags & ALLOC_NO_WATERMARKS) == 0
+                            && !nodeReclaimed(zone, gfp, order, mark, allocFlags, ac)) {
                         continue;
                     }
                 }
@@ -157,6 +167,24 @@ public final class PageAlloc {
             }
             return -1;
         }
+    }
+
+    /**
+     * get_page_from_freelist()'s node reclaim for a zone below its watermark: with zone_reclaim_mode on, reclaim
+     * on the zone's node and take the zone if that lifted it over the mark. zone_allows_reclaim() holds for every
+     * zone: the simulated machines have no SLIT, every other node is at REMOTE_DISTANCE (20), within
+     * node_reclaim_distance (RECLAIM_DISTANCE, 30).
+     */
+    private boolean nodeReclaimed(Zone zone, int gfp, int order, long mark, int allocFlags, AllocContext ac) {
+        NodeReclaim nr = mm.nodeReclaim();
+        if (!nr.enabled()) {
+            return false;
+        }
+        int ret = nr.nodeReclaim(zone.node(), gfp, order, ac.cpu);
+        if (ret == NodeReclaim.NODE_RECLAIM_NOSCAN || ret == NodeReclaim.NODE_RECLAIM_FULL) {
+            return false;
+        }
+        return zoneWatermarkOk(zone, order, mark, ac.highestZoneidx, allocFlags, zone.freePages());
     }
 
     /** __zone_watermark_unusable_free(). */
@@ -418,13 +446,26 @@ public final class PageAlloc {
         final int migratetype;
         final int cpu;
 
-        AllocContext(MemoryManager mm, int gfp, int order, int nid, int cpu, boolean mobilityDisabled) {
+        AllocContext(MemoryManager mm, int gfp, int nid, long nodemask, int cpu, boolean mobilityDisabled) {
             this.highestZoneidx = Gfp.gfpZone(gfp).ordinal();
             this.migratetype = mobilityDisabled ? MT_UNMOVABLE : Gfp.gfpMigratetype(gfp).ordinal();
             this.cpu = cpu;
-            this.zonelist = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.zonelistNoFallback(nid, highestZoneidx)
+            Zone[] all = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.zonelistNoFallback(nid, highestZoneidx)
                     : mm.zonelist(nid, highestZoneidx);
+            this.zonelist = nodemask == 0 ? all : zonesInNodemask(all, nodemask);
             this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
+        }
+
+        /** for_next_zone_zonelist_nodemask(): the zonelist's zones on nodes of the mask, in zonelist order. */
+        private static Zone[] zonesInNodemask(Zone[] all, long nodemask) {
+            int n = 0;
+            Zone[] out = new Zone[all.length];
+            for (Zone z : all) {
+                if ((nodemask & (1L << z.node().nodeId())) != 0) {
+                    out[n++] = z;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
         }
     }
 }

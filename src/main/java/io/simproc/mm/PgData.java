@@ -17,6 +17,8 @@ public final class PgData {
     int kswapdOrder;
     int kswapdHighestZoneidx = -1;
     /** Direct reclaim on this node made no progress: reclaimers are throttled until then (jiffies). */
+    /** PGDAT_RECLAIM_LOCKED: node reclaim is running on this node. */
+    boolean nodeReclaimLocked;
     long noProgressUntil;
     long noProgressBackoff;
     /** kswapd's state: sleeping, runnable (a run is scheduled) or napping after a run. */

@@ -2,8 +2,9 @@ package io.simproc.mm;
 
 /**
  * struct scan_control: the parameters and running totals of one reclaim invocation (direct reclaim, a kswapd
- * pass, drop_caches does not use one). Priority counts down from {@link Vmscan#DEF_PRIORITY}: each pass scans
- * {@code lru_size >> priority} pages of each list.
+ * pass, node reclaim — which starts at a lower priority and may be denied unmapping and writing; drop_caches does
+ * not use one). Priority counts down from {@link Vmscan#DEF_PRIORITY}: each pass scans {@code lru_size >> priority}
+ * pages of each list.
  */
 final class ScanControl {
     static final int DEACTIVATE_ANON = 1;

@@ -36,6 +36,12 @@ public final class VmTunables {
     int dirtyExpireCentisecs = 3000;
     int dirtyWritebackCentisecs = 500;
     int swappiness = 60;
+    /** vm.zone_reclaim_mode (node_reclaim_mode): RECLAIM_ZONE, RECLAIM_WRITE, RECLAIM_UNMAP bits; 0 is off. */
+    int nodeReclaimMode;
+    /** vm.min_unmapped_ratio: percent of a node's pages node reclaim leaves as unmapped page cache. */
+    int minUnmappedRatio = 1;
+    /** vm.min_slab_ratio: percent of a node's pages of reclaimable slab below which node reclaim leaves slab be. */
+    int minSlabRatio = 5;
 
     /** sysctl_vfs_cache_pressure: how hard reclaim hits the dentry and inode caches (100: fair to the LRU). */
     public int vfsCachePressure() {
@@ -182,5 +188,32 @@ public final class VmTunables {
     /** vm.dirty_writeback_centisecs (stored unsigned: a negative value is a very long period). */
     public void setDirtyWritebackCentisecs(int v) {
         dirtyWritebackCentisecs = v;
+    }
+
+    public int nodeReclaimMode() {
+        return nodeReclaimMode;
+    }
+
+    /** The zone_reclaim_mode sysctl's store (proc_dointvec_minmax, at least 0; bits above RECLAIM_UNMAP are kept). */
+    public void setNodeReclaimMode(int v) {
+        nodeReclaimMode = v;
+    }
+
+    public int minUnmappedRatio() {
+        return minUnmappedRatio;
+    }
+
+    /** sysctl_min_unmapped_ratio_sysctl_handler(): the node thresholds follow ({@link NodeReclaim}). */
+    public void setMinUnmappedRatio(int v) {
+        minUnmappedRatio = v;
+    }
+
+    public int minSlabRatio() {
+        return minSlabRatio;
+    }
+
+    /** sysctl_min_slab_ratio_sysctl_handler(): the node thresholds follow ({@link NodeReclaim}). */
+    public void setMinSlabRatio(int v) {
+        minSlabRatio = v;
     }
 }

@@ -418,7 +418,7 @@ public final class Vmscan {
         long reclaimed = 0;
         for (int pfn : pages) {
             int f = map.flags(pfn);
-            if ((f & PageFlags.PG_UNEVICTABLE) != 0) {
+            if ((f & PageFlags.PG_UNEVICTABLE) != 0 || !sc.mayUnmap && map.mapcount(pfn) > 0) {
                 putback(lruvec, pfn);
                 continue;
             }

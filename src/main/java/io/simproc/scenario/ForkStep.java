@@ -61,7 +61,7 @@ final class ForkStep implements Step {
         Task p = run.process(parent);
         if (exec != null) {
             ProcessSpec spec = new ProcessSpec(label, exec, args, null, 0, 1, false, 0, 0,
-                    ProcessSpecParser.DEFAULT_TEXT_SHARE, null, null, List.of(), 1, null, null, 0, List.of(), List.of());
+                    ProcessSpecParser.DEFAULT_TEXT_SHARE, null, null, List.of(), 1, null, null, 0, List.of(), List.of(), null);
             Task t = run.population().launch(spec, p, null);
             if (t == null) {
                 throw new StepException("fork + exec of " + exec + " by " + parent + " failed (see dmesg)");

@@ -75,7 +75,7 @@ final class SpawnStep implements Step {
     private static ProcessSpec withArgs(ProcessSpec s, List<String> args) {
         return new ProcessSpec(s.name(), s.program(), args, s.uid(), s.startMillis(), s.count(), s.fork(),
                 s.heapBytes(), s.mmapBytes(), s.textShare(), s.reserve(), s.shm(), s.files(), s.threads(),
-                s.oomScoreAdj(), s.nice(), s.lockedBytes(), s.children(), s.io());
+                s.oomScoreAdj(), s.nice(), s.lockedBytes(), s.children(), s.io(), s.mempolicy());
     }
 
     @Override

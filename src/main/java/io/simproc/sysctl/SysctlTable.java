@@ -72,6 +72,7 @@ public final class SysctlTable {
         addHugetlb(e);
         addOomKill(e);
         addCompaction(e);
+        addNodeReclaim(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }
@@ -130,6 +131,16 @@ public final class SysctlTable {
                 (k, v) -> k.mm().hugetlb().setMaxHugePages(v, -1)));
         e.add(new ULongSysctl("vm/nr_overcommit_hugepages", 0644, k -> k.mm().hugetlb().nrOvercommitHugePages(),
                 (k, v) -> k.mm().hugetlb().setNrOvercommitHugePages(v)));
+    }
+
+    /** mm/page_alloc.c, mm/vmscan.c: whether and how an allocation reclaims on its node before going remote. */
+    private static void addNodeReclaim(List<Sysctl> e) {
+        e.add(new IntSysctl("vm/zone_reclaim_mode", 0644, 0, null, k -> k.mm().tunables().nodeReclaimMode(),
+                (k, v) -> k.mm().tunables().setNodeReclaimMode(v)));
+        e.add(new IntSysctl("vm/min_unmapped_ratio", 0644, 0, 100, k -> k.mm().tunables().minUnmappedRatio(),
+                (k, v) -> k.mm().tunables().setMinUnmappedRatio(v)));
+        e.add(new IntSysctl("vm/min_slab_ratio", 0644, 0, 100, k -> k.mm().tunables().minSlabRatio(),
+                (k, v) -> k.mm().tunables().setMinSlabRatio(v)));
     }
 
     /** mm/oom_kill.c: how the OOM killer chooses, reports and whether it panics instead. */

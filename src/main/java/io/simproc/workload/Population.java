@@ -122,6 +122,17 @@ public final class Population implements Userspace {
         } else if (!spec.args().isEmpty()) {
             kernel.processes().setArgv(t, spec.args());
         }
+        // The policy numactl sets before its exec; set after it here, so that init (which has no address space
+        // before its first exec) can have one too. exec keeps a task's policy, so what the program does next is
+        // placed the same way.
+        if (spec.mempolicy() != null) {
+            int r = kernel.syscalls().setMempolicy(t, spec.mempolicy());
+            if (r < 0) {
+                kernel.printk(3, "population: set_mempolicy for " + describe(spec) + " failed: " + r);
+                kernel.processes().exit(t, 1 << 8);
+                return null;
+            }
+        }
         // comm is the base name of the path execve() was given (a symlinked program keeps its own name).
         String comm = spec.name() != null ? spec.name() : spec.fork() ? null : spec.program();
         kernel.processes().setIdentity(t, comm, spec.uid(), spec.nice(), spec.oomScoreAdj());

@@ -1,5 +1,7 @@
 package io.simproc.workload;
 
+import io.simproc.mm.Mempolicy;
+
 import java.util.List;
 
 /**
@@ -25,12 +27,14 @@ import java.util.List;
  * @param lockedBytes memory it mlocks (part of its heap)
  * @param children    processes it starts
  * @param io          the steady file I/O it does while it runs (reads and writes through the page cache)
+ * @param mempolicy   the memory policy it runs under (set_mempolicy before exec, as numactl does), or null to
+ *                    keep the parent's (inherited across fork)
  */
 public record ProcessSpec(String name, String program, List<String> args, Integer uid, long startMillis, int count,
                           boolean fork, long heapBytes, long mmapBytes, double textShare, Region reserve,
                           Region shm, List<FileMap> files, int threads, Integer oomScoreAdj, Integer nice,
                           long lockedBytes,
-                          List<ProcessSpec> children, List<Io> io) {
+                          List<ProcessSpec> children, List<Io> io, Mempolicy.Request mempolicy) {
 
     /** An anonymous or shared region: its size and how much of it is written. {@code name} keys shm segments. */
     public record Region(String name, long sizeBytes, long touchBytes) {

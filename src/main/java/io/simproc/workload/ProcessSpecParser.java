@@ -1,6 +1,7 @@
 package io.simproc.workload;
 
 import io.simproc.config.YamlNode;
+import io.simproc.mm.Mempolicy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.function.Predicate;
  */
 public final class ProcessSpecParser {
     static final String[] KEYS = {"name", "program", "args", "uid", "start", "count", "fork", "heap", "mmap", "text",
-        "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children", "io"};
+        "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children", "io", "mempolicy"};
     public static final double DEFAULT_TEXT_SHARE = 0.35;
     static final int MAX_COUNT = 10_000;
     static final int MAX_THREADS = 4096;
@@ -112,8 +113,16 @@ public final class ProcessSpecParser {
                 io.add(io(x));
             }
         }
+        Mempolicy.Request mempolicy = null;
+        if (m.containsKey("mempolicy")) {
+            try {
+                mempolicy = Mempolicy.parse(m.get("mempolicy").string());
+            } catch (IllegalArgumentException e) {
+                throw m.get("mempolicy").error(e.getMessage());
+            }
+        }
         return new ProcessSpec(name, program, args, uid, start, count, fork, heap, mmap, text, reserve, shm, files,
-                threads, adj, nice, locked, children, io);
+                threads, adj, nice, locked, children, io, mempolicy);
     }
 
     private static ProcessSpec.Io io(YamlNode n) {

@@ -115,6 +115,14 @@ class SamplesTest {
     }
 
     @Test
+    void aPreferredPolicyMissesWhereABindDoesNot() throws IOException {
+        Scenario s = broken("numa-fallback.yaml", "mempolicy: \"bind:1\"", "mempolicy: \"prefer:0\"");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
+        assertTrue(f.problems().stream().anyMatch(l -> l.startsWith("FAIL  at 6s     t.yaml:54:9  vmstat.numa_miss =="
+                + " $miss")), String.join("\n", f.problems()));
+    }
+
+    @Test
     void strictOvercommitExpectationFailsInTheHeuristicMode() throws IOException {
         Scenario s = broken("overcommit-strict.yaml",
                 "sysctl: {vm.overcommit_memory: 2}",

@@ -36,7 +36,8 @@ class ScenarioErrorsTest {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
-                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory)",
+                + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
+                + " set_mempolicy)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -82,6 +83,29 @@ class ScenarioErrorsTest {
     void unknownRegion() {
         assertEquals("t.yaml:4:32: process 'db' has no region 'buf' (name one with a malloc or mmap step first)",
                 error(SPAWN + "  - touch: {process: db, name: buf}\n"));
+    }
+
+    @Test
+    void badMemoryPolicy() {
+        assertEquals("t.yaml:2:53: 'bind' needs a node list (bind:0-1)",
+                error("timeline:\n  - spawn: {name: db, program: postgres, mempolicy: bind}\n"));
+        assertEquals("t.yaml:2:53: unknown memory policy 'membind' (default, local, prefer:N, bind:NODES,"
+                + " interleave[:NODES])", error("timeline:\n  - spawn: {name: db, program: postgres, mempolicy:"
+                + " \"membind:0\"}\n"));
+    }
+
+    /** A policy naming only nodes the machine does not have is set_mempolicy's EINVAL: the spawn fails, logged. */
+    @Test
+    void aPolicyOnMissingNodesFailsTheSpawn() {
+        ScenarioFixture f = ScenarioFixture.small("""
+                timeline:
+                  - at: 1s
+                    spawn: {name: db, program: postgres, mempolicy: "bind:1"}
+                """).toEnd();
+        assertTrue(f.problems().stream().anyMatch(l -> l.contains("could not start db")),
+                String.join("\n", f.problems()));
+        assertTrue((boolean) f.kernel.read(k -> k.log().records().stream()
+                .anyMatch(r -> r.text().contains("set_mempolicy for db failed: -22"))));
     }
 
     @Test
