@@ -35,6 +35,7 @@ public final class Kernel implements KernelServices {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final TaskList tasks;
     private final CpuStat cpuStat;
+    private final Interrupts interrupts;
     private final LoadAvg loadAvg = new LoadAvg();
     private final SeededRandom random;
     /** The task the simulation thread is working for ("current"), innermost last. */
@@ -62,6 +63,7 @@ public final class Kernel implements KernelServices {
         this.seed = seed;
         this.tasks = new TaskList(profile.nrCpus());
         this.cpuStat = new CpuStat(profile.nrCpus());
+        this.interrupts = new Interrupts(profile.nrCpus());
         this.random = new SeededRandom(seed);
         this.bootEpoch = profile.bootEpoch();
     }
@@ -390,6 +392,11 @@ public final class Kernel implements KernelServices {
 
     public CpuStat cpuStat() {
         return cpuStat;
+    }
+
+    /** The interrupt and softirq counters of the board. */
+    public Interrupts interrupts() {
+        return interrupts;
     }
 
     public LoadAvg loadAvg() {

@@ -26,6 +26,7 @@ public final class ProcTree {
         List<ProcEntry> top = new ArrayList<>();
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
+        top.add(ProcFile.readOnly("interrupts", 0444, new InterruptsFile()));
         top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
         top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
@@ -39,6 +40,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
         top.add(ProcFile.readOnly("swaps", 0444, new Swaps()));
         top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
+        top.add(ProcFile.readOnly("softirqs", 0444, new Softirqs()));
         return new ProcTree(root(top));
     }
 
