@@ -140,6 +140,7 @@ final class MountCommand implements Callable<Integer> {
         kernel.setBootEpoch(restored != null ? restored.bootEpoch()
                 : System.currentTimeMillis() / 1000 - uptimeSeconds);
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        writeUsers(kernel.profile(), defaultEtcDir(dir));
         ProcFs sysFs = new ProcFs(kernel, SysTree.create(kernel));
         ProcFuse fuse = new ProcFuse(fs, console::error);
         Simulation sim = new Simulation(kernel, System::nanoTime, speed);
@@ -222,6 +223,21 @@ final class MountCommand implements Callable<Integer> {
             throw new UserError(cannotMount(dir));
         }
         return 0;
+    }
+
+    /** DIR-etc: where the machine's passwd and group are written for simproc-exec to bind over /etc. */
+    static Path defaultEtcDir(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        return abs.resolveSibling((name == null ? "" : name.toString()) + "-etc");
+    }
+
+    private static void writeUsers(MachineProfile profile, Path etc) {
+        try {
+            io.simproc.workload.Users.of(profile).writeTo(etc);
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot write the machine's passwd and group to " + etc + ": " + e.getMessage());
+        }
     }
 
     /** DIR-sys: the directory beside DIR named after it. */

@@ -45,6 +45,7 @@ public final class Kernel implements KernelServices {
     private final Deque<Current> current = new ArrayDeque<>();
     private MemoryManager mm;
     private Vfs vfs;
+    private Files files;
     private Processes processes;
     private final Drivers drivers = new Drivers(this);
     private volatile boolean panicked;
@@ -93,6 +94,7 @@ public final class Kernel implements KernelServices {
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0]);
+            k.files = new Files(k);
             k.mm.bdi().start();
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
@@ -102,7 +104,10 @@ public final class Kernel implements KernelServices {
             k.aslr = k.random.fork("aslr");
             BootVmalloc.populate(k, k.random.fork("vmalloc"));
             Task init = Boot.startKernelThreads(k);
-            k.schedule(Boot.INIT_EXEC_JIFFIES, () -> userspace.start(k, init));
+            k.schedule(Boot.INIT_EXEC_JIFFIES, () -> {
+                k.consoleOnRootfs(init);
+                userspace.start(k, init);
+            });
             k.churn = new KernelChurn(k, k.random.fork("churn"));
             Boot.earlyActivity(k, k.random.fork("boot"));
             BootSlab.populate(k, sbs, k.random.fork("slab"));
@@ -113,6 +118,15 @@ public final class Kernel implements KernelServices {
             k.lock.writeLock().unlock();
         }
         return k;
+    }
+
+    /** console_on_rootfs(): kernel_init opens /dev/console as descriptors 0, 1 and 2 of init. */
+    private void consoleOnRootfs(Task init) {
+        init.setFiles(new Files.FdTable());
+        if (files.open(init, "/dev/console", Files.O_RDWR) == 0) {
+            files.dup2(init, 0, 1);
+            files.dup2(init, 0, 2);
+        }
     }
 
     /** swapon -a as the init system runs it: every swap area of the profile, in order. */
@@ -218,6 +232,7 @@ public final class Kernel implements KernelServices {
         MmDebug.check(mm);
         List<String> errors = new ArrayList<>();
         drivers.check(errors);
+        files.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -392,6 +407,11 @@ public final class Kernel implements KernelServices {
 
     public CpuStat cpuStat() {
         return cpuStat;
+    }
+
+    /** The open files: the filp objects and the descriptor tables. */
+    public Files files() {
+        return files;
     }
 
     /** The interrupt and softirq counters of the board. */

@@ -23,6 +23,9 @@ public final class SysctlTable {
 
     public static SysctlTable create() {
         List<Sysctl> e = new ArrayList<>();
+        e.add(new ULongSysctl("fs/file-max", 0644, k -> k.files().maxFiles(), (k, v) -> k.files().setMaxFiles(v)));
+        // fs/file_table.c proc_nr_files(): nr_files, nr_free_files (always 0 since 2.6), max_files.
+        e.add(new StringSysctl("fs/file-nr", k -> k.files().nrFiles() + "\t0\t" + k.files().maxFiles()));
         e.add(new StringSysctl("kernel/osrelease", k -> k.profile().release()));
         e.add(new StringSysctl("kernel/ostype", k -> "Linux"));
         e.add(new IntSysctl("kernel/pid_max", 0644, 301, PID_MAX_LIMIT, k -> k.tasks().pidMax(),
