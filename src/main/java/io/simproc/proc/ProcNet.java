@@ -9,15 +9,12 @@ import java.util.List;
 
 /**
  * /proc/PID/net (and /proc/net, a link to self/net): the files of the machine's one network namespace that
- * monitoring agents read. The simulated machine has the loopback device and eth0 (the virtio network device of the
- * board, see {@link io.simproc.kernel.Interrupts}) and a kernel built without IPv6 and MPTCP. Nothing simulates
+ * monitoring agents read. The simulated machine has the devices of {@link io.simproc.kernel.NetDevices} and a
+ * kernel built without IPv6 and MPTCP. Nothing simulates
  * the network, so every packet, error and protocol counter is 0 and no socket, neighbour or UDP endpoint is
  * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache).
  */
 final class ProcNet {
-    /** The network devices, in ifindex order. */
-    static final List<String> DEVICES = List.of("lo", "eth0");
-
     private ProcNet() {
     }
 
@@ -58,8 +55,8 @@ final class ProcNet {
         s.put(" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo"
                 + " colls carrier compressed\n");
         int[] widths = {7, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10};
-        for (String dev : DEVICES) {
-            s.right(dev, 6).put(':');
+        for (io.simproc.kernel.NetDevices dev : io.simproc.kernel.NetDevices.all()) {
+            s.right(dev.name(), 6).put(':');
             for (int w : widths) {
                 s.put(' ').dec(0, w);
             }

@@ -30,8 +30,11 @@ public final class SysTree {
                     MemoryDevices.dir(blocks),
                     NodeDevices.dir(kernel, blocks)));
             ProcDir mm = Sysfs.dir("mm", List.of(Ksm.dir(), TransparentHugepage.dir()));
+            List<io.simproc.proc.ProcEntry> devices = new java.util.ArrayList<>(NetClass.deviceTrees());
+            devices.add(system);
             List<io.simproc.proc.ProcEntry> top = List.of(
-                    Sysfs.dir("devices", List.of(system)),
+                    Sysfs.dir("class", List.of(NetClass.classDir())),
+                    Sysfs.dir("devices", devices),
                     Sysfs.dir("kernel", List.of(mm)));
             return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
         });
