@@ -85,8 +85,8 @@ class ProcFilesClientsIT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String metrics = scrape(port);
-            for (String c : List.of("filefd", "netclass", "netdev", "netstat", "sockstat", "softnet", "stat",
-                    "udp_queues")) {
+            for (String c : List.of("entropy", "filefd", "netclass", "netdev", "netstat", "sockstat",
+                    "softnet", "stat", "udp_queues")) {
                 assertTrue(metrics.contains("node_scrape_collector_success{collector=\"" + c + "\"} 1"),
                         c + " failed:\n" + grep(metrics, "node_scrape_collector_success"));
             }
@@ -94,7 +94,9 @@ class ProcFilesClientsIT {
             assertEquals(Double.parseDouble(nr[0]), metric(metrics, "node_filefd_allocated"));
             assertEquals(Double.parseDouble(nr[2]), metric(metrics, "node_filefd_maximum"));
             assertEquals(0.0, metric(metrics, "node_network_receive_bytes_total{device=\"eth0\"}"));
-            assertEquals(0.0, metric(metrics, "node_network_transmit_bytes_total{device=\"lo\"}"));
+            assertEquals(0.0, metric(metrics, "node_network_transmit_bytes_total{device=\"eth0\"}"));
+            assertEquals(1500.0, metric(metrics, "node_network_mtu_bytes{device=\"eth0\"}"));
+            assertEquals(256.0, metric(metrics, "node_entropy_available_bits"));
             for (String line : grep(metrics, "node_network_receive_bytes_total{").split("\n")) {
                 assertTrue(line.contains("device=\"eth0\"") || line.contains("device=\"lo\""),
                         "only the machine's devices, never the host's: " + line);

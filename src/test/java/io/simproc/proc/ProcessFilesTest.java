@@ -165,6 +165,17 @@ class ProcessFilesTest {
         assertTrue(read(own, "/sys/fs/file-nr").matches("\\d+\t0\t\\d+\n"));
     }
 
+    /** Sysctl directories nest: kernel/random sits inside kernel, with the input pool's fixed 256 bits. */
+    @Test
+    void entropyFilesAreInKernelRandom() {
+        ProcDir kernelDir = assertInstanceOf(ProcDir.class, fs.lookup("/sys/kernel", Credentials.ROOT));
+        assertTrue(fs.list(kernelDir, Credentials.ROOT).stream().anyMatch(e -> e.name().equals("random")));
+        assertEquals("256\n", read(fs, "/sys/kernel/random/entropy_avail"));
+        assertEquals("256\n", read(fs, "/sys/kernel/random/poolsize"));
+        assertEquals(List.of("fs", "kernel", "vm"), fs.list(assertInstanceOf(ProcDir.class,
+                fs.lookup("/sys", Credentials.ROOT)), Credentials.ROOT).stream().map(ProcEntry::name).toList());
+    }
+
     private static long[] fileNr(ProcFs own) {
         String[] f = read(own, "/sys/fs/file-nr").trim().split("\t");
         return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
