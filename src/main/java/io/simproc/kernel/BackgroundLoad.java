@@ -27,12 +27,15 @@ final class BackgroundLoad {
 
     private final Kernel kernel;
     private final SeededRandom rnd;
+    /** The interrupts' own stream, so that counting them leaves the CPU-time draws as they were. */
+    private final SeededRandom irqRnd;
     /** Per CPU, the time it was busy (not idle, not waiting for I/O) at the last second. */
     private final long[] busyAtLastSecond;
 
     BackgroundLoad(Kernel kernel, SeededRandom rnd) {
         this.kernel = kernel;
         this.rnd = rnd;
+        this.irqRnd = kernel.random("interrupts");
         this.busyAtLastSecond = new long[kernel.cpuStat().nrCpus()];
     }
 
@@ -64,17 +67,21 @@ final class BackgroundLoad {
         long busy = now - stat.nanos(cpu, CpuStat.Usage.IDLE, now) - stat.nanos(cpu, CpuStat.Usage.IOWAIT, now);
         long busyTicks = (busy - busyAtLastSecond[cpu]) / Clock.NSEC_PER_JIFFY;
         busyAtLastSecond[cpu] += busyTicks * Clock.NSEC_PER_JIFFY;
-        long ticks = busyTicks + Math.round(jitter(IDLE_WAKEUPS_PER_SECOND));
+        long ticks = busyTicks + Math.round(jitter(irqRnd, IDLE_WAKEUPS_PER_SECOND));
         irqs.countArch(Interrupts.ArchIrq.LOC, cpu, ticks);
-        irqs.raiseSoftirq(Interrupts.Softirq.TIMER, cpu, Math.round(jitter(ticks * TIMER_SOFTIRQS_PER_TICK)));
-        irqs.raiseSoftirq(Interrupts.Softirq.SCHED, cpu, Math.round(jitter(ticks * SCHED_SOFTIRQS_PER_TICK)));
-        irqs.raiseSoftirq(Interrupts.Softirq.RCU, cpu, Math.round(jitter(ticks * RCU_SOFTIRQS_PER_TICK)));
-        irqs.countArch(Interrupts.ArchIrq.RES, cpu, Math.round(jitter(switches * RESCHED_IPIS_PER_SWITCH)));
-        irqs.countArch(Interrupts.ArchIrq.CAL, cpu, Math.round(jitter(switches * CALL_IPIS_PER_SWITCH)));
+        irqs.raiseSoftirq(Interrupts.Softirq.TIMER, cpu, Math.round(jitter(irqRnd, ticks * TIMER_SOFTIRQS_PER_TICK)));
+        irqs.raiseSoftirq(Interrupts.Softirq.SCHED, cpu, Math.round(jitter(irqRnd, ticks * SCHED_SOFTIRQS_PER_TICK)));
+        irqs.raiseSoftirq(Interrupts.Softirq.RCU, cpu, Math.round(jitter(irqRnd, ticks * RCU_SOFTIRQS_PER_TICK)));
+        irqs.countArch(Interrupts.ArchIrq.RES, cpu, Math.round(jitter(irqRnd, switches * RESCHED_IPIS_PER_SWITCH)));
+        irqs.countArch(Interrupts.ArchIrq.CAL, cpu, Math.round(jitter(irqRnd, switches * CALL_IPIS_PER_SWITCH)));
     }
 
     /** The value ±50%, uniformly. */
     private double jitter(double v) {
-        return v * (0.5 + rnd.nextDouble());
+        return jitter(rnd, v);
+    }
+
+    private static double jitter(SeededRandom r, double v) {
+        return v * (0.5 + r.nextDouble());
     }
 }
