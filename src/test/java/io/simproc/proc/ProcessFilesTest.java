@@ -147,6 +147,21 @@ class ProcessFilesTest {
         k.checkInvariants();
     }
 
+    /** alloc_empty_file(): at max_files an unprivileged open gets ENFILE, root's still succeeds. */
+    @Test
+    void openBeyondFileMaxIsEnfileExceptForRoot() {
+        Kernel k = Machines.boot(MachineProfileLoader.loadDefault(), 4);
+        Task nginx = k.read(x -> x.tasks().all().stream().filter(t -> t.comm().equals("nginx") && t.uid() == 33)
+                .findFirst().orElseThrow());
+        Task init = k.tasks().get(1);
+        k.mutate(() -> {
+            k.files().setMaxFiles(k.files().nrFiles());
+            return null;
+        });
+        assertEquals(-Errno.ENFILE, (int) k.mutate(() -> k.files().open(nginx, "/etc/hosts", Files.O_RDONLY)));
+        assertTrue(k.mutate(() -> k.files().open(init, "/etc/hosts", Files.O_RDONLY)) > 2);
+    }
+
     /** files_maxfiles_init(): a tenth of memory in KiB less half again of what boot used; writable by root. */
     @Test
     void fileMaxFollowsMemoryAndIsWritable() {
