@@ -140,6 +140,8 @@ final class MountCommand implements Callable<Integer> {
         kernel.setBootEpoch(restored != null ? restored.bootEpoch()
                 : System.currentTimeMillis() / 1000 - uptimeSeconds);
         ProcFs fs = new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+        Path etc = defaultEtcDir(dir);
+        writeUsers(kernel.profile(), etc);
         ProcFs sysFs = new ProcFs(kernel, SysTree.create(kernel));
         ProcFuse fuse = new ProcFuse(fs, console::error);
         Simulation sim = new Simulation(kernel, System::nanoTime, speed);
@@ -186,6 +188,7 @@ final class MountCommand implements Callable<Integer> {
         if (sysMount == null) {
             control.close();
             removeIfCreated(sys, createdSys);
+            removeUsers(etc);
             throw new UserError(cannotMount(sys));
         }
         Thread sysServer = new Thread(sysMount::serve, "simproc-sys");
@@ -217,11 +220,38 @@ final class MountCommand implements Callable<Integer> {
             StaleMount.lazyUnmount(sys);
             joinQuietly(sysServer);
             removeIfCreated(sys, createdSys);
+            removeUsers(etc);
         }
         if (!mounted) {
             throw new UserError(cannotMount(dir));
         }
         return 0;
+    }
+
+    /** DIR-etc: where the machine's passwd and group are written for simproc-exec to bind over /etc. */
+    static Path defaultEtcDir(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        return abs.resolveSibling((name == null ? "" : name.toString()) + "-etc");
+    }
+
+    private static void writeUsers(MachineProfile profile, Path etc) {
+        try {
+            io.simproc.workload.Users.of(profile).writeTo(etc);
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot write the machine's passwd and group to " + etc + ": " + e.getMessage());
+        }
+    }
+
+    /** The passwd and group written at mount, and their directory when nothing else is in it. */
+    private static void removeUsers(Path etc) {
+        try {
+            Files.deleteIfExists(etc.resolve("passwd"));
+            Files.deleteIfExists(etc.resolve("group"));
+            Files.deleteIfExists(etc);
+        } catch (java.io.IOException e) {
+            // Left behind for the user to remove: a directory that holds other files, or a read-only parent.
+        }
     }
 
     /** DIR-sys: the directory beside DIR named after it. */

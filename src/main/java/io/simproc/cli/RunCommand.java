@@ -154,15 +154,19 @@ final class RunCommand implements Callable<Integer> {
         return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
     }
 
-    /** {@code at/proc} and {@code at/sys}: the machine's two trees as root reads them. */
+    /**
+     * {@code at/proc} and {@code at/sys}: the machine's two trees as root reads them; and {@code at/etc} with the
+     * machine's passwd and group, which simproc-exec binds so that tools name the simulated users.
+     */
     private static void writeTrees(ProcFs proc, ProcFs sys, Path at) throws IOException {
         new TreeWriter(proc).write(at.resolve("proc"));
         new TreeWriter(sys).write(at.resolve("sys"));
+        io.simproc.workload.Users.of(proc.kernel().profile()).writeTo(at.resolve("etc"));
     }
 
     /** The place of {@code at/proc} and {@code at/sys}, emptied with --force. */
     private Path prepare(Path at) throws IOException {
-        for (String tree : List.of("proc", "sys")) {
+        for (String tree : List.of("proc", "sys", "etc")) {
             Path target = at.resolve(tree);
             if (Files.exists(target)) {
                 if (!force) {

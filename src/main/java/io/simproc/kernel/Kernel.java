@@ -35,6 +35,7 @@ public final class Kernel implements KernelServices {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final TaskList tasks;
     private final CpuStat cpuStat;
+    private final Interrupts interrupts;
     private final LoadAvg loadAvg = new LoadAvg();
     private final SeededRandom random;
     /** The task the simulation thread is working for ("current"), innermost last. */
@@ -45,6 +46,7 @@ public final class Kernel implements KernelServices {
     private MemoryManager mm;
     private Vfs vfs;
     private Mounts mounts;
+    private Files files;
     private Processes processes;
     private final Drivers drivers = new Drivers(this);
     private volatile boolean panicked;
@@ -63,6 +65,7 @@ public final class Kernel implements KernelServices {
         this.seed = seed;
         this.tasks = new TaskList(profile.nrCpus());
         this.cpuStat = new CpuStat(profile.nrCpus());
+        this.interrupts = new Interrupts(profile.nrCpus());
         this.random = new SeededRandom(seed);
         this.bootEpoch = profile.bootEpoch();
     }
@@ -94,6 +97,7 @@ public final class Kernel implements KernelServices {
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
             k.vfs = new Vfs(k.mm, sbs[0], k.mm.blockDevices().root());
             k.mounts = Mounts.boot(profile, k.mm.vmstat().totalramPages(), k.mm.blockDevices());
+            k.files = new Files(k);
             k.mm.bdi().start();
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
@@ -103,7 +107,10 @@ public final class Kernel implements KernelServices {
             k.aslr = k.random.fork("aslr");
             BootVmalloc.populate(k, k.random.fork("vmalloc"));
             Task init = Boot.startKernelThreads(k);
-            k.schedule(Boot.INIT_EXEC_JIFFIES, () -> userspace.start(k, init));
+            k.schedule(Boot.INIT_EXEC_JIFFIES, () -> {
+                k.consoleOnRootfs(init);
+                userspace.start(k, init);
+            });
             k.churn = new KernelChurn(k, k.random.fork("churn"));
             Boot.earlyActivity(k, k.random.fork("boot"));
             BootSlab.populate(k, sbs, k.random.fork("slab"));
@@ -114,6 +121,15 @@ public final class Kernel implements KernelServices {
             k.lock.writeLock().unlock();
         }
         return k;
+    }
+
+    /** console_on_rootfs(): kernel_init opens /dev/console as descriptors 0, 1 and 2 of init. */
+    private void consoleOnRootfs(Task init) {
+        init.setFiles(new Files.FdTable());
+        if (files.open(init, "/dev/console", Files.O_RDWR) == 0) {
+            files.dup2(init, 0, 1);
+            files.dup2(init, 0, 2);
+        }
     }
 
     /** swapon -a as the init system runs it: every swap area of the profile, in order. */
@@ -219,6 +235,7 @@ public final class Kernel implements KernelServices {
         MmDebug.check(mm);
         List<String> errors = new ArrayList<>();
         drivers.check(errors);
+        files.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -393,6 +410,16 @@ public final class Kernel implements KernelServices {
 
     public CpuStat cpuStat() {
         return cpuStat;
+    }
+
+    /** The open files: the filp objects and the descriptor tables. */
+    public Files files() {
+        return files;
+    }
+
+    /** The interrupt and softirq counters of the board. */
+    public Interrupts interrupts() {
+        return interrupts;
     }
 
     public LoadAvg loadAvg() {

@@ -67,6 +67,9 @@ public final class Processes {
         child.setSession(leader.pgrp(), leader.session());
         child.setOomScoreAdj(leader.oomScoreAdj());
         child.setOomScoreAdjMin(leader.oomScoreAdjMin());
+        child.setCgroup(leader.cgroup());
+        // A kernel thread's files are init_files, which holds nothing: its user-mode child starts with none open.
+        child.setFiles(leader.files() != null ? kernel.files().dupFd(leader.files()) : new Files.FdTable());
         if (leader.isKthread()) {
             child.setSignals(0, 0);
         } else {
@@ -92,6 +95,8 @@ public final class Processes {
         t.setArgv(leader.argv());
         t.setExe(leader.exe());
         t.setSession(leader.pgrp(), leader.session());
+        t.setCgroup(leader.cgroup());
+        t.setFiles(leader.files());
         if (leader.mm() != null) {
             mmUsers.merge(leader.mm(), 1, Integer::sum);
         }
@@ -149,6 +154,10 @@ public final class Processes {
         if (leader.mm() != null) {
             dropMm(leader.mm());
             leader.setMm(null);
+        }
+        if (leader.files() != null) {
+            kernel.files().closeAll(leader.files(), leader.cpu());
+            leader.setFiles(null);
         }
         for (int c : List.copyOf(leader.children())) {
             Task child = kernel.tasks().get(c);
@@ -222,6 +231,24 @@ public final class Processes {
         if (oomScoreAdj != null) {
             leader.setOomScoreAdj(oomScoreAdj);
             leader.setOomScoreAdjMin(oomScoreAdj);
+        }
+    }
+
+    /**
+     * Place a process in a cgroup (cgroup_attach_task: a service manager moving it into its unit's cgroup), with
+     * its threads; its children inherit it.
+     */
+    public void setCgroup(Task t, String path) {
+        assert kernel.isWriter();
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("a cgroup path is absolute: " + path);
+        }
+        Task leader = leaderOf(t);
+        for (int tid : leader.threads()) {
+            Task thread = kernel.tasks().get(tid);
+            if (thread != null) {
+                thread.setCgroup(path);
+            }
         }
     }
 

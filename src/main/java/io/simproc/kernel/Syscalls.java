@@ -28,6 +28,8 @@ public final class Syscalls {
     static final long COPY_PAGE_NANOS = 300;
     /** I/O wait for one page read from the virtio disk (about 500 MB/s). */
     static final long READ_PAGE_IOWAIT_NANOS = 8_000;
+    /** Pages per read request to the disk: a readahead window (VM_READAHEAD_PAGES, 128 KiB). */
+    static final long READ_REQUEST_PAGES = 32;
 
     private final Kernel kernel;
 
@@ -151,6 +153,7 @@ public final class Syscalls {
                 case Memory.MAJOR -> {
                     t.majflt++;
                     t.stimeNanos += MAJOR_FAULT_NANOS;
+                    kernel.interrupts().blockCompletions(1);
                     kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, MAJOR_FAULT_NANOS);
                 }
                 case Memory.OOM -> {
@@ -229,6 +232,7 @@ public final class Syscalls {
         kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, sys);
         if (pagesFromDevice > 0) {
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, pagesFromDevice * READ_PAGE_IOWAIT_NANOS);
+            kernel.interrupts().blockCompletions((pagesFromDevice + READ_REQUEST_PAGES - 1) / READ_REQUEST_PAGES);
         }
     }
 

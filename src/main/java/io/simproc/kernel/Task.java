@@ -92,6 +92,10 @@ public final class Task {
     /** The address of the task's kernel stack in the vmalloc space (0: none). */
     long stack;
     private long sigCatch;
+    /** The descriptor table (files_struct), shared by the threads; null for kernel threads. */
+    private Files.FdTable files;
+    /** The cgroup v2 path of the process (a systemd unit's cgroup), "/" for the root cgroup. */
+    private String cgroup = "/";
 
     public Task(int pid, int tgid, int ppid, String comm, State state, int flags, int nice, long startJiffies,
                 int cpu, int uid, int gid) {
@@ -345,6 +349,22 @@ public final class Task {
 
     void removeChild(int childPid) {
         children.remove(Integer.valueOf(childPid));
+    }
+
+    public Files.FdTable files() {
+        return files;
+    }
+
+    void setFiles(Files.FdTable files) {
+        this.files = files;
+    }
+
+    public String cgroup() {
+        return cgroup;
+    }
+
+    void setCgroup(String cgroup) {
+        this.cgroup = cgroup;
     }
 
     void reparent(int newPpid) {

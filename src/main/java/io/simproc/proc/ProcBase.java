@@ -140,13 +140,13 @@ final class ProcBase {
     }
 
     /** Entries of a process directory, in the kernel's readdir order. */
-    private static final List<String> TGID = List.of("task", "environ", "status", "comm", "cmdline", "stat", "statm",
-            "maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj",
-            "io");
+    private static final List<String> TGID = List.of("task", "fd", "net", "environ", "status", "limits", "comm", "cmdline",
+            "stat", "statm", "maps", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
+            "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
     /** Entries of a thread directory, in the kernel's readdir order. */
-    private static final List<String> TID = List.of("environ", "status", "comm", "cmdline", "stat", "statm", "maps",
-            "children", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "oom_score", "oom_adj", "oom_score_adj",
-            "io");
+    private static final List<String> TID = List.of("fd", "net", "environ", "status", "limits", "comm", "cmdline", "stat",
+            "statm", "maps", "children", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
+            "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
 
     private static List<ProcEntry> entries(Task t, boolean whole, List<String> names) {
         List<ProcEntry> out = new ArrayList<>(names.size());
@@ -160,6 +160,12 @@ final class ProcBase {
     private static ProcEntry entry(Task t, boolean whole, String name) {
         return switch (name) {
             case "task" -> whole ? taskDir(t) : null;
+            case "fd" -> PidFd.dir(t);
+            case "net" -> ProcNet.dir(t);
+            case "limits" -> file(t, name, 0444, new PidLimits(t), null);
+            case "numa_maps" -> file(t, name, 0444, new PidNumaMaps(t), null);
+            case "schedstat" -> file(t, name, 0444, new PidSchedstat(t), null);
+            case "cgroup" -> file(t, name, 0444, new PidCgroup(t), null);
             case "environ" -> file(t, name, 0400, new PidEnviron(t), null);
             case "status" -> file(t, name, 0444, new PidStatus(t), null);
             case "comm" -> {

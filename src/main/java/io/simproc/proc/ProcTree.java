@@ -27,10 +27,12 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
         top.add(ProcFile.readOnly("diskstats", 0444, new Diskstats()));
+        top.add(ProcFile.readOnly("interrupts", 0444, new InterruptsFile()));
         top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
         top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
         top.add(new ProcLink("mounts", 0, 0, ctx -> "self/mounts"));
+        top.add(ProcNet.link());
         top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
         top.add(ProcFile.readOnly("partitions", 0444, new Partitions()));
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));
@@ -42,6 +44,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("vmstat", 0444, new Vmstat()));
         top.add(ProcFile.readOnly("swaps", 0444, new Swaps()));
         top.add(ProcFile.readOnly("zoneinfo", 0444, new Zoneinfo()));
+        top.add(ProcFile.readOnly("softirqs", 0444, new Softirqs()));
         return new ProcTree(root(top));
     }
 
@@ -83,6 +86,7 @@ public final class ProcTree {
 
     private static ProcDir sysDir(SysctlTable sysctls) {
         Map<String, List<ProcEntry>> dirs = new LinkedHashMap<>();
+        dirs.put("", new ArrayList<>());
         for (Sysctl s : sysctls.entries()) {
             int slash = s.path().lastIndexOf('/');
             String dir = s.path().substring(0, slash);
@@ -90,14 +94,25 @@ public final class ProcTree {
             ProcFile.Writer writer = (s.mode() & 0222) == 0 ? null
                     : (ctx, data, offset) -> asWriter(ctx, () -> s.write(ctx.kernel(), data, offset, ctx.who()));
             ProcFile.Renderer renderer = (s.mode() & 0444) == 0 ? ctx -> new byte[0] : ctx -> s.read(ctx.kernel());
+            for (int at = dir.indexOf('/'); at >= 0; at = dir.indexOf('/', at + 1)) {
+                dirs.computeIfAbsent(dir.substring(0, at), d -> new ArrayList<>());
+            }
             dirs.computeIfAbsent(dir, d -> new ArrayList<>())
                     .add(new ProcFile(name, s.mode(), 0, 0, renderer, writer, true));
         }
-        List<ProcEntry> sub = new ArrayList<>();
-        for (Map.Entry<String, List<ProcEntry>> d : dirs.entrySet()) {
-            sub.add(ProcDir.of(d.getKey(), d.getValue()));
+        return nest("sys", "", dirs);
+    }
+
+    /** The directory at {@code path} of the sysctl table: its files, then its subdirectories (kernel/random...). */
+    private static ProcDir nest(String name, String path, Map<String, List<ProcEntry>> dirs) {
+        List<ProcEntry> entries = new ArrayList<>(dirs.get(path));
+        for (String d : dirs.keySet()) {
+            String parent = d.contains("/") ? d.substring(0, d.lastIndexOf('/')) : "";
+            if (!d.isEmpty() && parent.equals(path)) {
+                entries.add(nest(d.substring(d.lastIndexOf('/') + 1), d, dirs));
+            }
         }
-        return ProcDir.of("sys", sub);
+        return ProcDir.of(name, entries);
     }
 
     /** A tree with a given root, for composing trees from other entries. */

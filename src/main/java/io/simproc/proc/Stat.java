@@ -1,12 +1,13 @@
 package io.simproc.proc;
 
 import io.simproc.kernel.CpuStat;
+import io.simproc.kernel.Interrupts;
 import io.simproc.kernel.Kernel;
 
 /**
  * /proc/stat (fs/proc/stat.c show_stat): the summed and per-CPU time lines in USER_HZ ticks (10 numbers each),
- * the interrupt line (total, then one count per IRQ line), context switches, boot time, forks, running and
- * blocked tasks, and the softirq line.
+ * the interrupt line (total, then one count per irq number below nr_irqs), context switches, boot time, forks,
+ * running and blocked tasks, and the softirq line (total, then one count per vector), both from {@link Interrupts}.
  */
 public final class Stat implements ProcFile.Renderer {
     @Override
@@ -35,9 +36,14 @@ public final class Stat implements ProcFile.Renderer {
             }
             s.nl();
         }
-        s.put("intr ").put(cs.irqTotal());
-        for (int irq = 0; irq < CpuStat.NR_IRQS; irq++) {
-            s.put(' ').put(cs.irq(irq));
+        Interrupts irqs = k.interrupts();
+        s.put("intr ").put(irqs.intrTotal());
+        long[] perIrq = new long[irqs.nrIrqs()];
+        for (Interrupts.Line line : irqs.lines()) {
+            perIrq[line.irq()] = irqs.irqCount(line.irq());
+        }
+        for (long v : perIrq) {
+            s.put(' ').put(v);
         }
         s.nl();
         s.put("ctxt ").put(cs.contextSwitches()).nl();
@@ -45,9 +51,9 @@ public final class Stat implements ProcFile.Renderer {
         s.put("processes ").put(k.tasks().forks()).nl();
         s.put("procs_running ").put(k.tasks().nrRunning()).nl();
         s.put("procs_blocked ").put(k.tasks().nrUninterruptible()).nl();
-        s.put("softirq ").put(cs.softirqTotal());
-        for (int v = 0; v < CpuStat.NR_SOFTIRQS; v++) {
-            s.put(' ').put(cs.softirq(v));
+        s.put("softirq ").put(irqs.softirqTotal());
+        for (Interrupts.Softirq v : Interrupts.Softirq.values()) {
+            s.put(' ').put(irqs.softirqTotal(v));
         }
         s.nl();
         return s.bytes();

@@ -23,8 +23,14 @@ public final class SysctlTable {
 
     public static SysctlTable create() {
         List<Sysctl> e = new ArrayList<>();
+        e.add(new ULongSysctl("fs/file-max", 0644, k -> k.files().maxFiles(), (k, v) -> k.files().setMaxFiles(v)));
+        // fs/file_table.c proc_nr_files(): nr_files, nr_free_files (always 0 since 2.6), max_files.
+        e.add(new StringSysctl("fs/file-nr", k -> k.files().nrFiles() + "\t0\t" + k.files().maxFiles()));
         e.add(new StringSysctl("kernel/osrelease", k -> k.profile().release()));
         e.add(new StringSysctl("kernel/ostype", k -> "Linux"));
+        // drivers/char/random.c: the input pool counts POOL_BITS (256) and shows them all once the CRNG is ready.
+        e.add(new StringSysctl("kernel/random/entropy_avail", k -> "256"));
+        e.add(new StringSysctl("kernel/random/poolsize", k -> "256"));
         e.add(new IntSysctl("kernel/pid_max", 0644, 301, PID_MAX_LIMIT, k -> k.tasks().pidMax(),
                 Kernel::setPidMax));
         e.add(new IntSysctl("kernel/threads-max", 0644, 1, Kernel.MAX_THREADS, Kernel::threadsMax,

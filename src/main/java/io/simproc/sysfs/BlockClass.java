@@ -22,16 +22,20 @@ final class BlockClass {
     private BlockClass() {
     }
 
-    /** The PCI device holding disk {@code i}: a virtio, NVMe or SCSI controller in slot 4 + i. */
+    /**
+     * The PCI device holding disk {@code i}: a virtio, NVMe or SCSI controller. The first disk is the reference
+     * board's virtio-blk in slot 2 (virtio1; its queue interrupt is in kernel.Interrupts); slots 3 to 6 hold
+     * eth0's virtio-net and the board's other virtio devices (/proc/iomem), so further disks take slots 7 on.
+     */
     static String devicePath(Gendisk d, int i) {
-        String slot = String.format("pci0000:00/0000:00:%02x.0", 4 + i);
+        String slot = String.format("pci0000:00/0000:00:%02x.0", i == 0 ? 2 : 6 + i);
         if (d.name().startsWith("nvme")) {
             return slot + "/nvme/" + d.name().substring(0, d.name().indexOf('n', 4)) + "/" + d.name();
         }
         if (d.name().startsWith("sd")) {
             return slot + "/host" + i + "/target" + i + ":0:0/" + i + ":0:0:0/block/" + d.name();
         }
-        return slot + "/virtio" + (i + 1) + "/block/" + d.name();
+        return slot + "/virtio" + (i == 0 ? 1 : 4 + i) + "/block/" + d.name();
     }
 
     /** The PCI bus directory (devices/pci0000:00) with every disk's device path below it. */

@@ -30,10 +30,13 @@ public final class SysTree {
                     MemoryDevices.dir(blocks),
                     NodeDevices.dir(kernel, blocks)));
             ProcDir mm = Sysfs.dir("mm", List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
+            List<io.simproc.proc.ProcEntry> devices = new java.util.ArrayList<>(NetClass.deviceTrees());
+            devices.add(BlockClass.pciBus(kernel));
+            devices.add(system);
             List<io.simproc.proc.ProcEntry> top = List.of(
                     BlockClass.blockDir(kernel),
-                    Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel))),
-                    Sysfs.dir("devices", List.of(BlockClass.pciBus(kernel), system)),
+                    Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir())),
+                    Sysfs.dir("devices", Sysfs.union(devices)),
                     Sysfs.dir("kernel", List.of(mm)));
             return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
         });

@@ -33,6 +33,30 @@ public final class Sysfs {
         return new ProcDir(name, 0755, 0, 0, ctx -> copy);
     }
 
+    /**
+     * Device paths built one per device (each from /sys/devices down to the device) joined into one tree, as
+     * kobjects with a common parent share its directory: entries of one name that are both directories become one
+     * directory listing the entries of both; any other clash of names is a bug in the tree.
+     */
+    public static List<ProcEntry> union(List<ProcEntry> entries) {
+        java.util.LinkedHashMap<String, ProcEntry> byName = new java.util.LinkedHashMap<>();
+        for (ProcEntry e : entries) {
+            ProcEntry prev = byName.get(e.name());
+            if (prev == null) {
+                byName.put(e.name(), e);
+            } else if (prev instanceof ProcDir a && e instanceof ProcDir b && a.lookup() == null && b.lookup() == null) {
+                byName.put(e.name(), new ProcDir(a.name(), a.mode(), a.uid(), a.gid(), ctx -> {
+                    List<ProcEntry> both = new java.util.ArrayList<>(a.children().apply(ctx));
+                    both.addAll(b.children().apply(ctx));
+                    return union(both);
+                }));
+            } else {
+                throw new IllegalArgumentException("two sysfs entries named " + e.name());
+            }
+        }
+        return List.copyOf(byName.values());
+    }
+
     /** A read-only attribute (0444). */
     public static ProcFile ro(String name, ProcFile.Renderer show) {
         return attr(name, 0444, show, null);

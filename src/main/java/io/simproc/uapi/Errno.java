@@ -17,6 +17,7 @@ public final class Errno {
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int EFBIG = 27;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
@@ -28,7 +29,7 @@ public final class Errno {
 
     private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
         "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, null, "ENOTDIR", "EISDIR",
-        "EINVAL", null, null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null, null, null,
+        "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null, null, null,
         "ENOSYS", "ENOTEMPTY"};
 
     /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */
@@ -65,6 +66,7 @@ public final class Errno {
             case ENOTDIR -> "Not a directory";
             case EISDIR -> "Is a directory";
             case EINVAL -> "Invalid argument";
+            case ENFILE -> "Too many open files in system";
             case EFBIG -> "File too large";
             case EROFS -> "Read-only file system";
             case ERANGE -> "Numerical result out of range";

@@ -1,6 +1,7 @@
 package io.simproc.workload;
 
 import io.simproc.kernel.Clock;
+import io.simproc.kernel.Files;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.SeededRandom;
 import io.simproc.kernel.Task;
@@ -31,6 +32,8 @@ public final class Population implements Userspace {
     /** User time a program spends starting, per MiB of memory it touches, and at least. */
     static final long STARTUP_NANOS = 15_000_000;
     static final long NANOS_PER_TOUCHED_MIB = 400_000;
+    /** UID_MIN of login.defs: the first uid of a login user. */
+    static final int FIRST_LOGIN_UID = 1000;
 
     private final ProgramCatalog catalog;
     private final List<ProcessSpec> specs;
@@ -38,6 +41,8 @@ public final class Population implements Userspace {
     private final Map<Integer, GlibcMalloc> heaps = new HashMap<>();
     private Kernel kernel;
     private SeededRandom rnd;
+    /** Login sessions opened so far (systemd-logind numbers them from 1). */
+    private int sessions;
 
     public Population(ProgramCatalog catalog, List<ProcessSpec> specs) {
         if (specs.isEmpty()) {
@@ -135,7 +140,10 @@ public final class Population implements Userspace {
         }
         // comm is the base name of the path execve() was given (a symlinked program keeps its own name).
         String comm = spec.name() != null ? spec.name() : spec.fork() ? null : spec.program();
+        Integer parentUid = parent == null ? null : parent.uid();
         kernel.processes().setIdentity(t, comm, spec.uid(), spec.nice(), spec.oomScoreAdj());
+        place(t, spec, parent, parentUid);
+        openFiles(t, spec);
         long touched = runMemory(t, spec);
         kernel.processes().chargeUser(t, STARTUP_NANOS + (touched >> 20) * NANOS_PER_TOUCHED_MIB);
         for (int i = 1; i < spec.threads(); i++) {
@@ -156,6 +164,47 @@ public final class Population implements Userspace {
             schedule(child, t);
         }
         return t;
+    }
+
+    /**
+     * Where a service manager puts a process (systemd's cgroup v2 layout): init in /init.scope; a program init
+     * starts in its own service's cgroup, named after the program, with /dev/null as its standard input and
+     * output; a process that changes to a login user's uid (a login session, pam_systemd) in a session scope of
+     * that user's slice. Everything else stays where its parent is, with its parent's descriptors.
+     */
+    private void place(Task t, ProcessSpec spec, Task parent, Integer parentUid) {
+        if (parent == null) {
+            kernel.processes().setCgroup(t, "/init.scope");
+        } else if (parent.pid() == io.simproc.kernel.Processes.INIT_PID && !spec.fork()) {
+            kernel.processes().setCgroup(t, "/system.slice/" + spec.program() + ".service");
+            Files files = kernel.files();
+            for (int fd = 0; fd <= 2; fd++) {
+                files.close(t, fd);
+            }
+            if (files.open(t, "/dev/null", Files.O_RDWR) == 0) {
+                files.dup2(t, 0, 1);
+                files.dup2(t, 0, 2);
+            }
+        } else if (spec.uid() != null && spec.uid() >= FIRST_LOGIN_UID && parentUid != null
+                && parentUid < FIRST_LOGIN_UID) {
+            sessions++;
+            kernel.processes().setCgroup(t, "/user.slice/user-" + spec.uid() + ".slice/session-" + sessions
+                    + ".scope");
+        }
+    }
+
+    /** A program keeps open the files it works on: those it maps and those it reads and writes. */
+    private void openFiles(Task t, ProcessSpec spec) {
+        for (ProcessSpec.FileMap f : spec.files()) {
+            kernel.files().open(t, f.path(), f.writable() ? Files.O_RDWR : Files.O_RDONLY);
+        }
+        for (ProcessSpec.Io io : spec.io()) {
+            int mode = io.writeBytes() == 0 ? Files.O_RDONLY : io.readBytes() == 0 ? Files.O_WRONLY : Files.O_RDWR;
+            if (io.pattern() == ProcessSpec.Pattern.APPEND) {
+                mode |= Files.O_APPEND;
+            }
+            kernel.files().open(t, io.path(), mode);
+        }
     }
 
     private static String describe(ProcessSpec spec) {

@@ -13,8 +13,8 @@ import java.util.function.Predicate;
  * mistake names file, line and column; unknown keys are errors; a program must be in the catalog.
  */
 public final class ProcessSpecParser {
-    static final String[] KEYS = {"name", "program", "args", "uid", "start", "count", "fork", "heap", "mmap", "text",
-        "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children", "io", "mempolicy"};
+    static final String[] KEYS = {"name", "program", "args", "uid", "user", "start", "count", "fork", "heap", "mmap",
+        "text", "reserve", "shm", "files", "threads", "oom_score_adj", "nice", "mlock", "children", "io", "mempolicy"};
     public static final double DEFAULT_TEXT_SHARE = 0.35;
     static final int MAX_COUNT = 10_000;
     static final int MAX_THREADS = 4096;
@@ -81,6 +81,12 @@ public final class ProcessSpecParser {
             }
         }
         Integer uid = m.containsKey("uid") ? (int) m.get("uid").integer(0, 65535) : null;
+        if (m.containsKey("user")) {
+            Users.checkName(m.get("user"));
+            if (uid == null) {
+                throw m.get("user").error("'user' names the account of 'uid'; give the uid too");
+            }
+        }
         long start = m.containsKey("start") ? m.get("start").duration() : 0;
         int count = m.containsKey("count") ? (int) m.get("count").integer(1, MAX_COUNT) : 1;
         long heap = m.containsKey("heap") ? m.get("heap").size() : 0;

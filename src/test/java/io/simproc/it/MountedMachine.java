@@ -154,6 +154,10 @@ public final class MountedMachine implements AutoCloseable {
         }
         Files.deleteIfExists(dir);
         Files.deleteIfExists(sysDir());
+        Path etc = dir.resolveSibling(dir.getFileName() + "-etc");
+        Files.deleteIfExists(etc.resolve("passwd"));
+        Files.deleteIfExists(etc.resolve("group"));
+        Files.deleteIfExists(etc);
         Files.deleteIfExists(log);
     }
 

@@ -1,0 +1,111 @@
+package io.simproc.proc;
+
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.Task;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * /proc/PID/net (and /proc/net, a link to self/net): the files of the machine's one network namespace that
+ * monitoring agents read. The simulated machine has the devices of {@link io.simproc.kernel.NetDevices} and a
+ * kernel built without IPv6 and MPTCP. Nothing simulates
+ * the network, so every packet, error and protocol counter is 0 and no socket, neighbour or UDP endpoint is
+ * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache).
+ */
+final class ProcNet {
+    private ProcNet() {
+    }
+
+    /** The net directory of task t. */
+    static ProcDir dir(Task t) {
+        List<ProcEntry> files = new ArrayList<>();
+        files.add(file(t, "arp", ProcNet::arp));
+        files.add(file(t, "dev", ProcNet::dev));
+        files.add(file(t, "netstat", ctx -> NetSnmp.netstat()));
+        files.add(file(t, "snmp", ctx -> NetSnmp.snmp()));
+        files.add(file(t, "sockstat", ProcNet::sockstat));
+        files.add(file(t, "softnet_stat", ProcNet::softnetStat));
+        files.add(file(t, "udp", ProcNet::udp));
+        files.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
+        List<ProcEntry> fixed = List.copyOf(files);
+        return new ProcDir("net", 0555, t.uid(), t.gid(), ctx -> {
+            ProcBase.live(ctx, t);
+            return fixed;
+        });
+    }
+
+    /** /proc/net: proc_net's "self/net" symlink. */
+    static ProcLink link() {
+        return new ProcLink("net", 0, 0, ctx -> "self/net");
+    }
+
+    private static ProcEntry file(Task t, String name, ProcFile.Renderer r) {
+        return new ProcFile(name, 0444, t.uid(), t.gid(), ctx -> {
+            ProcBase.live(ctx, t);
+            return r.render(ctx);
+        }, null, false);
+    }
+
+    /** net/core/net-procfs.c dev_seq_show(): the header, then dev_seq_printf_stats() per device. */
+    private static byte[] dev(ProcContext ctx) {
+        Seq s = new Seq(512);
+        s.put("Inter-|   Receive                                                |  Transmit\n");
+        s.put(" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo"
+                + " colls carrier compressed\n");
+        int[] widths = {7, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10};
+        for (io.simproc.kernel.NetDevices dev : io.simproc.kernel.NetDevices.all()) {
+            s.right(dev.name(), 6).put(':');
+            for (int w : widths) {
+                s.put(' ').dec(0, w);
+            }
+            s.nl();
+        }
+        return s.bytes();
+    }
+
+    /** net/ipv4/proc.c sockstat_seq_show() after socket_seq_show(). */
+    private static byte[] sockstat(ProcContext ctx) {
+        Kernel k = ctx.kernel();
+        long sockets = k.mm().slab().kernelCaches().sockInodeCache.liveObjects();
+        return new Seq(256).put("sockets: used ").put(sockets).nl()
+                .put("TCP: inuse 0 orphan 0 tw 0 alloc 0 mem 0\n")
+                .put("UDP: inuse 0 mem 0\n")
+                .put("UDPLITE: inuse 0\n")
+                .put("RAW: inuse 0\n")
+                .put("FRAG: inuse 0 memory 0\n").bytes();
+    }
+
+    /**
+     * net/core/net-procfs.c softnet_seq_show(): per online CPU, 15 hex fields — processed, dropped, time squeeze,
+     * five retired zeros, received_rps, flow limit, backlog length, the CPU, input and process queue lengths.
+     */
+    private static byte[] softnetStat(ProcContext ctx) {
+        int cpus = ctx.kernel().cpuStat().nrCpus();
+        Seq s = new Seq(136 * cpus);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            for (int i = 0; i < 15; i++) {
+                if (i > 0) {
+                    s.put(' ');
+                }
+                s.hex(i == 12 ? cpu : 0, 8);
+            }
+            s.nl();
+        }
+        return s.bytes();
+    }
+
+    /** net/ipv4/arp.c arp_seq_show(): the header; the neighbour table is empty. */
+    private static byte[] arp(ProcContext ctx) {
+        return new Seq(96).put("IP address       HW type     Flags       HW address            Mask     Device\n")
+                .bytes();
+    }
+
+    /** net/ipv4/udp.c udp4_seq_show(): the header, padded to 127 columns (seq_setwidth, seq_pad); no sockets. */
+    private static byte[] udp(ProcContext ctx) {
+        String header = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout"
+                + " inode ref pointer drops";
+        return new Seq(160).left(header, 127).nl().bytes();
+    }
+}
