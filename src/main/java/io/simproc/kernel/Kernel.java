@@ -36,6 +36,7 @@ public final class Kernel implements KernelServices {
     private final TaskList tasks;
     private final CpuStat cpuStat;
     private final LoadAvg loadAvg = new LoadAvg();
+    private final Sched sched;
     private final SeededRandom random;
     /** The task the simulation thread is working for ("current"), innermost last. */
     private record Current(String comm, int pid) {
@@ -62,6 +63,7 @@ public final class Kernel implements KernelServices {
         this.seed = seed;
         this.tasks = new TaskList(profile.nrCpus());
         this.cpuStat = new CpuStat(profile.nrCpus());
+        this.sched = new Sched(this);
         this.random = new SeededRandom(seed);
         this.bootEpoch = profile.bootEpoch();
     }
@@ -121,13 +123,7 @@ public final class Kernel implements KernelServices {
     }
 
     private void scheduleHousekeeping() {
-        schedule(LoadAvg.LOAD_FREQ, new Runnable() {
-            @Override
-            public void run() {
-                loadAvg.update(tasks.nrRunning() + tasks.nrUninterruptible());
-                schedule(LoadAvg.LOAD_FREQ, this);
-            }
-        });
+        sched.start();
         BackgroundLoad background = new BackgroundLoad(this, random.fork("background"));
         background.start();
     }
@@ -198,6 +194,7 @@ public final class Kernel implements KernelServices {
 
     private void runTimersUntil(long target) {
         while (clock.runNext(target)) {
+            sched.kthreadsRan();
             if (debugChecks) {
                 checkInvariants();
             }
@@ -216,6 +213,7 @@ public final class Kernel implements KernelServices {
         MmDebug.check(mm);
         List<String> errors = new ArrayList<>();
         drivers.check(errors);
+        sched.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -394,6 +392,11 @@ public final class Kernel implements KernelServices {
 
     public LoadAvg loadAvg() {
         return loadAvg;
+    }
+
+    /** The scheduler's view of the tasks' work: their states, the load and pressure it makes. */
+    public Sched sched() {
+        return sched;
     }
 
     /** What boot found and reserved: the resource tree, direct map, boot time. */

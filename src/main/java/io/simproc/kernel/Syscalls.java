@@ -92,7 +92,8 @@ public final class Syscalls {
 
     public int mlock(Task t, long addr, long len) {
         assert kernel.isWriter();
-        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mlock().mlock(mmOf(t), addr, len, true));
+        return kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(),
+                () -> kernel.mm().mlock().mlock(mmOf(t), addr, len, true)));
     }
 
     public int munlock(Task t, long addr, long len) {
@@ -125,7 +126,7 @@ public final class Syscalls {
      */
     public int touch(Task t, long addr, long len, boolean write) {
         assert kernel.isWriter();
-        return kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write));
+        return kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write)));
     }
 
     private int doTouch(Task t, long addr, long len, boolean write) {
@@ -194,13 +195,11 @@ public final class Syscalls {
         return kernel.mm().cpuToNode(t.cpu());
     }
 
-    private void chargeIo(Task t, long pagesCopied, long pagesFromDevice) {
+    /** The CPU time of copying pages to or from user space (the wait for the disk is the scheduler's, Sched). */
+    private void chargeIo(Task t, long pagesCopied) {
         long sys = pagesCopied * COPY_PAGE_NANOS;
         t.stimeNanos += sys;
         kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, sys);
-        if (pagesFromDevice > 0) {
-            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, pagesFromDevice * READ_PAGE_IOWAIT_NANOS);
-        }
     }
 
     /**
@@ -210,6 +209,10 @@ public final class Syscalls {
      */
     public long read(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doRead(t, path, offset, len));
+    }
+
+    private long doRead(Task t, String path, long offset, long len) {
         AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             return -Errno.ENOENT;
@@ -221,7 +224,7 @@ public final class Syscalls {
         if (got < 0 || meta < 0) {
             return -Errno.ENOMEM;
         }
-        chargeIo(t, range[1], got + meta);
+        chargeIo(t, range[1]);
         return avail;
     }
 
@@ -233,15 +236,23 @@ public final class Syscalls {
      */
     public long write(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doWrite(t, path, offset, len));
+    }
+
+    private long doWrite(Task t, String path, long offset, long len) {
         AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             f = kernel.vfs().create(path, 0, nid(t), t.cpu());
         }
         long[] range = Vfs.pageRange(offset, len);
         long pages = kernel.mm().filemap().write(f, range[0], range[1], nid(t), t.cpu());
-        chargeIo(t, pages, 0);
-        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWriteback().overDirtyLimit()) {
+        chargeIo(t, pages);
+        boolean throttled = kernel.mm().pageWriteback().overDirtyLimit();
+        if (pages == 0 && range[1] > 0 && !throttled) {
             return -Errno.ENOMEM;
+        }
+        if (throttled && pages < range[1]) {
+            kernel.sched().throttle(t, (range[1] - pages) * READ_PAGE_IOWAIT_NANOS);
         }
         return Math.min(len, pages << Page.PAGE_SHIFT);
     }
@@ -265,15 +276,20 @@ public final class Syscalls {
         if (f == null) {
             return -Errno.ENOENT;
         }
-        kernel.mm().bdi().fsync(f);
-        kernel.mm().bdi().fsync(kernel.vfs().disk());
-        return 0;
+        return kernel.sched().work(t, () -> {
+            kernel.mm().bdi().fsync(f);
+            kernel.mm().bdi().fsync(kernel.vfs().disk());
+            return 0;
+        });
     }
 
     /** sync(2): every dirty page of every file and of the disk is written and waited for. */
     public void sync(Task t) {
         assert kernel.isWriter();
-        kernel.mm().bdi().sync();
+        kernel.sched().work(t, () -> {
+            kernel.mm().bdi().sync();
+            return null;
+        });
     }
 
     /**
@@ -282,6 +298,10 @@ public final class Syscalls {
      */
     public long readBlockDevice(Task t, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doReadBlockDevice(t, offset, len));
+    }
+
+    private long doReadBlockDevice(Task t, long offset, long len) {
         AddressSpace disk = kernel.vfs().disk();
         long avail = Math.max(0, Math.min(len, disk.sizeBytes() - offset));
         long[] range = Vfs.pageRange(offset, avail);
@@ -289,7 +309,7 @@ public final class Syscalls {
         if (got < 0) {
             return -Errno.ENOMEM;
         }
-        chargeIo(t, range[1], got);
+        chargeIo(t, range[1]);
         return avail;
     }
 
@@ -311,7 +331,7 @@ public final class Syscalls {
     /** swapoff(2). Returns 0, -EINVAL when the area is not active, -ENOMEM when its pages do not fit in memory. */
     public int swapoff(Task t, String path) {
         assert kernel.isWriter();
-        return kernel.mm().swap().swapoff(path);
+        return kernel.sched().work(t, () -> kernel.mm().swap().swapoff(path));
     }
 
     /** fork(2). */

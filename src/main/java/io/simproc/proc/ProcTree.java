@@ -30,6 +30,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
         top.add(ProcFile.readOnly("meminfo", 0444, new Meminfo()));
         top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
+        top.add(Pressure.dir());
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));
         top.add(ProcFile.readOnly("stat", 0444, new Stat()));
         top.add(sysDir(sysctls));

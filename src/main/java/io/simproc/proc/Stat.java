@@ -43,8 +43,8 @@ public final class Stat implements ProcFile.Renderer {
         s.put("ctxt ").put(cs.contextSwitches()).nl();
         s.put("btime ").put(k.bootEpoch()).nl();
         s.put("processes ").put(k.tasks().forks()).nl();
-        s.put("procs_running ").put(k.tasks().nrRunning()).nl();
-        s.put("procs_blocked ").put(k.tasks().nrUninterruptible()).nl();
+        s.put("procs_running ").put(k.sched().nrRunning()).nl();
+        s.put("procs_blocked ").put(k.sched().nrIowait()).nl();
         s.put("softirq ").put(cs.softirqTotal());
         for (int v = 0; v < CpuStat.NR_SOFTIRQS; v++) {
             s.put(' ').put(cs.softirq(v));
