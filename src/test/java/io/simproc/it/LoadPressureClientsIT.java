@@ -98,11 +98,11 @@ class LoadPressureClientsIT {
             for (String c : List.of("pressure", "loadavg")) {
                 assertTrue(metrics.contains("node_scrape_collector_success{collector=\"" + c + "\"} 1"), metrics);
             }
-            assertEquals(total("memory", "some"), metric(metrics, "node_pressure_memory_waiting_seconds_total"));
-            assertEquals(total("memory", "full"), metric(metrics, "node_pressure_memory_stalled_seconds_total"));
-            assertEquals(total("io", "some"), metric(metrics, "node_pressure_io_waiting_seconds_total"));
-            assertEquals(total("io", "full"), metric(metrics, "node_pressure_io_stalled_seconds_total"));
-            assertEquals(total("cpu", "some"), metric(metrics, "node_pressure_cpu_waiting_seconds_total"));
+            assertEquals(total("memory", "some"), metric(metrics, "node_pressure_memory_waiting_seconds_total"), 1e-6);
+            assertEquals(total("memory", "full"), metric(metrics, "node_pressure_memory_stalled_seconds_total"), 1e-6);
+            assertEquals(total("io", "some"), metric(metrics, "node_pressure_io_waiting_seconds_total"), 1e-6);
+            assertEquals(total("io", "full"), metric(metrics, "node_pressure_io_stalled_seconds_total"), 1e-6);
+            assertEquals(total("cpu", "some"), metric(metrics, "node_pressure_cpu_waiting_seconds_total"), 1e-6);
             assertTrue(total("memory", "some") > 1, "more than a second of memory stall");
             assertEquals(Double.parseDouble(machine.read("loadavg").split(" ")[0]), metric(metrics, "node_load1"));
         } finally {
