@@ -31,6 +31,16 @@ class LoadPressureScenarioTest {
         return out;
     }
 
+    /** Run to scenario time {@code t}; no pressure total is below its value {@code before}. Returns them now. */
+    private static Map<String, Long> advance(ScenarioFixture f, long t, Map<String, Long> before) {
+        f.until(t);
+        Map<String, Long> now = totals(f);
+        for (Map.Entry<String, Long> e : now.entrySet()) {
+            assertTrue(e.getValue() >= before.get(e.getKey()), e.getKey() + " went back at " + t + " ms");
+        }
+        return now;
+    }
+
     private static double avg(ScenarioFixture f, String res, String line, int window) {
         for (String l : f.read("/pressure/" + res).split("\n")) {
             if (l.startsWith(line + " ")) {
@@ -92,12 +102,7 @@ class LoadPressureScenarioTest {
         double load44 = 0;
         double peak = 0;
         for (long t = 2000; t <= 66000; t += 2000) {
-            f.until(t);
-            Map<String, Long> now = totals(f);
-            for (Map.Entry<String, Long> e : now.entrySet()) {
-                assertTrue(e.getValue() >= before.get(e.getKey()), e.getKey() + " went back at " + t + " ms");
-            }
-            before = now;
+            before = advance(f, t, before);
             seen.append(statesAgree(f, List.of("w1", "w2", "w3", "w4")));
             peak = Math.max(peak, avg(f, "memory", "some", 0));
             if (t == 44000) {
@@ -124,12 +129,7 @@ class LoadPressureScenarioTest {
         Map<String, Long> before = totals(f.until(0));
         StringBuilder reader = new StringBuilder();
         for (long t = 1000; t <= 24000; t += 1000) {
-            f.until(t);
-            Map<String, Long> now = totals(f);
-            for (Map.Entry<String, Long> e : now.entrySet()) {
-                assertTrue(e.getValue() >= before.get(e.getKey()), e.getKey() + " went back at " + t + " ms");
-            }
-            before = now;
+            before = advance(f, t, before);
             reader.append(statesAgree(f, List.of("reader")));
         }
         // the index is read again from the disk while it is evicted: refaults are waits in a memory stall
