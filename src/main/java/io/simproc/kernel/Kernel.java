@@ -37,6 +37,7 @@ public final class Kernel implements KernelServices {
     private final CpuStat cpuStat;
     private final Interrupts interrupts;
     private final LoadAvg loadAvg = new LoadAvg();
+    private final Sched sched;
     private final SeededRandom random;
     /** The task the simulation thread is working for ("current"), innermost last. */
     private record Current(String comm, int pid) {
@@ -66,6 +67,7 @@ public final class Kernel implements KernelServices {
         this.tasks = new TaskList(profile.nrCpus());
         this.cpuStat = new CpuStat(profile.nrCpus());
         this.interrupts = new Interrupts(profile.nrCpus());
+        this.sched = new Sched(this);
         this.random = new SeededRandom(seed);
         this.bootEpoch = profile.bootEpoch();
     }
@@ -140,13 +142,7 @@ public final class Kernel implements KernelServices {
     }
 
     private void scheduleHousekeeping() {
-        schedule(LoadAvg.LOAD_FREQ, new Runnable() {
-            @Override
-            public void run() {
-                loadAvg.update(tasks.nrRunning() + tasks.nrUninterruptible());
-                schedule(LoadAvg.LOAD_FREQ, this);
-            }
-        });
+        sched.start();
         BackgroundLoad background = new BackgroundLoad(this, random.fork("background"));
         background.start();
     }
@@ -217,6 +213,7 @@ public final class Kernel implements KernelServices {
 
     private void runTimersUntil(long target) {
         while (clock.runNext(target)) {
+            sched.kthreadsRan();
             if (debugChecks) {
                 checkInvariants();
             }
@@ -236,6 +233,7 @@ public final class Kernel implements KernelServices {
         List<String> errors = new ArrayList<>();
         drivers.check(errors);
         files.check(errors);
+        sched.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -424,6 +422,11 @@ public final class Kernel implements KernelServices {
 
     public LoadAvg loadAvg() {
         return loadAvg;
+    }
+
+    /** The scheduler's view of the tasks' work: their states, the load and pressure it makes. */
+    public Sched sched() {
+        return sched;
     }
 
     /** What boot found and reserved: the resource tree, direct map, boot time. */

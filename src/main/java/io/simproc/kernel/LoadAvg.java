@@ -22,12 +22,40 @@ public final class LoadAvg {
         avenrun[2] = calcLoad(avenrun[2], EXP_15, a);
     }
 
+    /** calc_load() of include/linux/sched/loadavg.h: a1 = a0 * e + a * (1 - e), rounded up while rising. */
     static long calcLoad(long load, long exp, long active) {
         long newload = load * exp + active * (FIXED_1 - exp);
         if (active >= load) {
             newload += FIXED_1 - 1;
         }
         return newload / FIXED_1;
+    }
+
+    /** calc_load_n(): n periods at once, a0 * e^n + a * (1 - e^n). */
+    static long calcLoadN(long load, long exp, long active, int n) {
+        return calcLoad(load, fixedPowerInt(exp, FSHIFT, n), active);
+    }
+
+    /** fixed_power_int(): x^n in fixed point with {@code fracBits} fractional bits, rounding each product. */
+    static long fixedPowerInt(long x, int fracBits, int n) {
+        long result = 1L << fracBits;
+        if (n != 0) {
+            while (true) {
+                if ((n & 1) != 0) {
+                    result *= x;
+                    result += 1L << (fracBits - 1);
+                    result >>>= fracBits;
+                }
+                n >>>= 1;
+                if (n == 0) {
+                    break;
+                }
+                x *= x;
+                x += 1L << (fracBits - 1);
+                x >>>= fracBits;
+            }
+        }
+        return result;
     }
 
     /** "1.82 0.88 0.36" as /proc/loadavg prints the three averages (get_avenrun with the 1/200 rounding). */

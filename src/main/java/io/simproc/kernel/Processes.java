@@ -147,6 +147,7 @@ public final class Processes {
                     dropMm(t.mm());
                 }
                 t.setMm(null);
+                kernel.sched().exit(t);
                 kernel.tasks().remove(tid);
                 leader.removeThread(tid);
             }
@@ -174,6 +175,7 @@ public final class Processes {
             leader.removeChild(c);
         }
         leader.setExitCode(status);
+        kernel.sched().exit(leader);
         leader.setState(Task.State.ZOMBIE);
         leader.setFlags(leader.flags() | Task.PF_EXITING);
         kernel.tasks().taskDead(leader);
@@ -255,8 +257,11 @@ public final class Processes {
     /** CPU time a task spent in user mode. */
     public void chargeUser(Task t, long nanos) {
         assert kernel.isWriter();
-        t.utimeNanos += nanos;
-        kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.USER, nanos);
+        kernel.sched().work(t, () -> {
+            t.utimeNanos += nanos;
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.USER, nanos);
+            return null;
+        });
     }
 
     /** A fatal signal: the process exits with it as its status. */

@@ -97,7 +97,8 @@ public final class Syscalls {
 
     public int mlock(Task t, long addr, long len) {
         assert kernel.isWriter();
-        return kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mlock().mlock(mmOf(t), addr, len, true));
+        return kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(),
+                () -> kernel.mm().mlock().mlock(mmOf(t), addr, len, true)));
     }
 
     public int munlock(Task t, long addr, long len) {
@@ -131,7 +132,7 @@ public final class Syscalls {
     public int touch(Task t, long addr, long len, boolean write) {
         assert kernel.isWriter();
         StorageIo io = new StorageIo(t);
-        int r = kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write));
+        int r = kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write)));
         io.account();
         return r;
     }
@@ -226,12 +227,15 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * The CPU time of copying pages to or from user space, and the block completion interrupts of the pages read
+     * from the device (the wait for the disk is the scheduler's, Sched).
+     */
     private void chargeIo(Task t, long pagesCopied, long pagesFromDevice) {
         long sys = pagesCopied * COPY_PAGE_NANOS;
         t.stimeNanos += sys;
         kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, sys);
         if (pagesFromDevice > 0) {
-            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, pagesFromDevice * READ_PAGE_IOWAIT_NANOS);
             kernel.interrupts().blockCompletions((pagesFromDevice + READ_REQUEST_PAGES - 1) / READ_REQUEST_PAGES);
         }
     }
@@ -243,6 +247,10 @@ public final class Syscalls {
      */
     public long read(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doRead(t, path, offset, len));
+    }
+
+    private long doRead(Task t, String path, long offset, long len) {
         AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             return -Errno.ENOENT;
@@ -270,6 +278,10 @@ public final class Syscalls {
      */
     public long write(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doWrite(t, path, offset, len));
+    }
+
+    private long doWrite(Task t, String path, long offset, long len) {
         AddressSpace f = kernel.vfs().open(path);
         if (f == null) {
             f = kernel.vfs().create(path, 0, nid(t), t.cpu());
@@ -280,8 +292,12 @@ public final class Syscalls {
         io.account();
         t.ioac.syscw++;
         chargeIo(t, pages, 0);
-        if (pages == 0 && range[1] > 0 && !kernel.mm().pageWriteback().overDirtyLimit()) {
+        boolean throttled = kernel.mm().pageWriteback().overDirtyLimit();
+        if (pages == 0 && range[1] > 0 && !throttled) {
             return -Errno.ENOMEM;
+        }
+        if (throttled && pages < range[1]) {
+            kernel.sched().throttle(t, (range[1] - pages) * READ_PAGE_IOWAIT_NANOS);
         }
         long written = Math.min(len, pages << Page.PAGE_SHIFT);
         t.ioac.wchar += written;
@@ -313,15 +329,20 @@ public final class Syscalls {
         if (f == null) {
             return -Errno.ENOENT;
         }
-        kernel.mm().bdi().fsync(f);
-        kernel.mm().bdi().fsync(kernel.vfs().disk());
-        return 0;
+        return kernel.sched().work(t, () -> {
+            kernel.mm().bdi().fsync(f);
+            kernel.mm().bdi().fsync(kernel.vfs().disk());
+            return 0;
+        });
     }
 
     /** sync(2): every dirty page of every file and of the disk is written and waited for. */
     public void sync(Task t) {
         assert kernel.isWriter();
-        kernel.mm().bdi().sync();
+        kernel.sched().work(t, () -> {
+            kernel.mm().bdi().sync();
+            return null;
+        });
     }
 
     /**
@@ -330,6 +351,10 @@ public final class Syscalls {
      */
     public long readBlockDevice(Task t, long offset, long len) {
         assert kernel.isWriter();
+        return kernel.sched().work(t, () -> doReadBlockDevice(t, offset, len));
+    }
+
+    private long doReadBlockDevice(Task t, long offset, long len) {
         AddressSpace disk = kernel.vfs().disk();
         long avail = Math.max(0, Math.min(len, disk.sizeBytes() - offset));
         long[] range = Vfs.pageRange(offset, avail);
@@ -363,7 +388,7 @@ public final class Syscalls {
     /** swapoff(2). Returns 0, -EINVAL when the area is not active, -ENOMEM when its pages do not fit in memory. */
     public int swapoff(Task t, String path) {
         assert kernel.isWriter();
-        return kernel.mm().swap().swapoff(path);
+        return kernel.sched().work(t, () -> kernel.mm().swap().swapoff(path));
     }
 
     /**

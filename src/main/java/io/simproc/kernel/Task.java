@@ -89,6 +89,8 @@ public final class Task {
     private long sigIgnore;
     /** Addresses of the slab objects copy_process() allocated for this task (see TaskObjects). */
     long[] kobjs = new long[0];
+    /** The work the scheduler has queued for the task (null until it first has some). */
+    TaskActivity activity;
     /** The address of the task's kernel stack in the vmalloc space (0: none). */
     long stack;
     private long sigCatch;

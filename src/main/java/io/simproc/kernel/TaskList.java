@@ -98,26 +98,4 @@ public final class TaskList {
     public long forks() {
         return forks;
     }
-
-    /** nr_running(): tasks in state R. */
-    public int nrRunning() {
-        int n = 0;
-        for (Task t : tasks.values()) {
-            if (t.state() == Task.State.RUNNING) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** nr_iowait(): tasks in uninterruptible sleep. */
-    public int nrUninterruptible() {
-        int n = 0;
-        for (Task t : tasks.values()) {
-            if (t.state() == Task.State.DISK_SLEEP) {
-                n++;
-            }
-        }
-        return n;
-    }
 }

@@ -9,7 +9,7 @@ public final class Loadavg implements ProcFile.Renderer {
     @Override
     public byte[] render(ProcContext ctx) {
         Kernel k = ctx.kernel();
-        return new Seq(64).put(k.loadAvg().formatted()).put(' ').put(k.tasks().nrRunning()).put('/')
+        return new Seq(64).put(k.loadAvg().formatted()).put(' ').put(k.sched().nrRunning()).put('/')
                 .put(k.tasks().size()).put(' ').put(k.tasks().lastPid()).nl().bytes();
     }
 }

@@ -60,10 +60,11 @@ public final class PidStat implements ProcFile.Renderer {
             utime = t.utimeNanos();
             stime = t.stimeNanos();
         }
-        boolean wchan = permitted && (!whole || numThreads < 2) && t.state() != Task.State.RUNNING;
+        Task.State state = k.sched().state(t);
+        boolean wchan = permitted && (!whole || numThreads < 2) && state != Task.State.RUNNING;
 
         Seq s = new Seq(512);
-        s.put(t.pid()).put(" (").put(t.comm()).put(") ").put(t.state().letter());
+        s.put(t.pid()).put(" (").put(t.comm()).put(") ").put(state.letter());
         s.put(' ').put(leader.ppid());
         s.put(' ').put(leader.pgrp());
         s.put(' ').put(leader.session());

@@ -35,7 +35,7 @@ public final class PidStatus implements ProcFile.Renderer {
         Seq s = new Seq(2048);
         s.put("Name:\t").put(escapedName(t.comm())).nl();
         s.put("Umask:\t0022\n");
-        s.put("State:\t").put(t.state().statusText()).nl();
+        s.put("State:\t").put(k.sched().state(t).statusText()).nl();
         field(s, "Tgid:", t.tgid());
         field(s, "Ngid:", 0);
         field(s, "Pid:", t.pid());

@@ -35,6 +35,7 @@ public final class ProcTree {
         top.add(ProcNet.link());
         top.add(ProcFile.readOnly("pagetypeinfo", 0400, new Pagetypeinfo()));
         top.add(ProcFile.readOnly("partitions", 0444, new Partitions()));
+        top.add(Pressure.dir());
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));
         top.add(ProcFile.readOnly("stat", 0444, new Stat()));
         top.add(sysDir(sysctls));

@@ -49,8 +49,8 @@ public final class Stat implements ProcFile.Renderer {
         s.put("ctxt ").put(cs.contextSwitches()).nl();
         s.put("btime ").put(k.bootEpoch()).nl();
         s.put("processes ").put(k.tasks().forks()).nl();
-        s.put("procs_running ").put(k.tasks().nrRunning()).nl();
-        s.put("procs_blocked ").put(k.tasks().nrUninterruptible()).nl();
+        s.put("procs_running ").put(k.sched().nrRunning()).nl();
+        s.put("procs_blocked ").put(k.sched().nrIowait()).nl();
         s.put("softirq ").put(irqs.softirqTotal());
         for (Interrupts.Softirq v : Interrupts.Softirq.values()) {
             s.put(' ').put(irqs.softirqTotal(v));

@@ -283,6 +283,16 @@ final class ProcExpr {
             return pv -> pv.remembered(name);
         }
 
+        /** An identifier that must be one of {@code allowed}. */
+        private String oneOf(List<String> allowed) {
+            String f = ident();
+            if (!allowed.contains(f)) {
+                pos--;
+                throw error("'" + f + "' is not one of " + String.join(", ", allowed));
+            }
+            return f;
+        }
+
         /** A field name; meminfo's have a parenthesised part: Active(anon). */
         private String field() {
             String f = ident();
@@ -317,6 +327,25 @@ final class ProcExpr {
                     String p = path.toString();
                     return pv -> pv.single(p);
                 }
+                case "stat": {
+                    expect(".");
+                    String f = field();
+                    return pv -> pv.spaced("/stat", f);
+                }
+                case "loadavg": {
+                    expect(".");
+                    String f = oneOf(ProcValues.LOADAVG);
+                    return pv -> pv.loadavg(f);
+                }
+                case "pressure": {
+                    expect(".");
+                    String res = oneOf(List.of("cpu", "io", "memory"));
+                    expect(".");
+                    String line = oneOf(List.of("some", "full"));
+                    expect(".");
+                    String f = oneOf(ProcValues.PRESSURE);
+                    return pv -> pv.pressure(res, line, f);
+                }
                 case "PID":
                     return pidReference();
                 case "zoneinfo", "buddyinfo":
@@ -325,7 +354,8 @@ final class ProcExpr {
                     return slabReference();
                 default:
                     pos--;
-                    throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
+                    throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
+                            + " pressure.memory.some.avg10, sys.A.B,"
                             + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
                             + " PID(...).FILE...)");
             }

@@ -90,6 +90,30 @@ final class ProcValues {
         throw new EvalException("/proc" + path + " has no field '" + key + "'");
     }
 
+    /** The fields of /proc/loadavg, in order (the running and total tasks are one word, split at the slash). */
+    static final List<String> LOADAVG = List.of("avg1", "avg5", "avg15", "running", "threads", "last_pid");
+    /** The values of a /proc/pressure line, in order. */
+    static final List<String> PRESSURE = List.of("avg10", "avg60", "avg300", "total");
+
+    /** A field of /proc/loadavg by its name in {@link #LOADAVG}. */
+    Value loadavg(String field) {
+        String[] words = text("/loadavg").trim().split("[ /]");
+        return new Value(Double.parseDouble(words[LOADAVG.indexOf(field)]), false);
+    }
+
+    /** A value of /proc/pressure/{@code res}, on its "some" or "full" line: avg10, avg60, avg300 (%) or total (µs). */
+    Value pressure(String res, String line, String field) {
+        String path = "/pressure/" + res;
+        for (String l : text(path).split("\n")) {
+            if (l.startsWith(line + " ")) {
+                String[] words = l.split(" ");
+                String kv = words[1 + PRESSURE.indexOf(field)];
+                return new Value(Double.parseDouble(kv.substring(kv.indexOf('=') + 1)), false);
+            }
+        }
+        throw new EvalException("/proc" + path + " has no line '" + line + "'");
+    }
+
     /** A value a {@code remember} step kept; an error when that step has not run (or failed). */
     Value remembered(String name) {
         Value v = run.remembered(name);

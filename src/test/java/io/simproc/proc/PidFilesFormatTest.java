@@ -56,6 +56,8 @@ class PidFilesFormatTest {
             sys.fork(bash);
             return null;
         });
+        // then bash waits for input, as the sample's process slept: its work has taken its time
+        fixture.kernel.advance(io.simproc.kernel.Clock.HZ / 10);
         pid = "/" + bash.pid();
     }
 

@@ -123,10 +123,14 @@ class ScenarioErrorsTest {
     void badExpression() {
         assertEquals("t.yaml:2:13: expect: expected a comparison (<, <=, >, >=, ==, !=) before '1G' at character 16 of"
                 + " 'meminfo.Cached 1G'", error("timeline:\n  - expect: meminfo.Cached 1G\n"));
-        assertEquals("t.yaml:2:13: expect: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, sys.A.B,"
-                + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, PID(...).FILE...)"
+        assertEquals("t.yaml:2:13: expect: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, stat.FIELD,"
+                + " loadavg.avg1, pressure.memory.some.avg10, sys.A.B, zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, PID(...).FILE...)"
                 + " at character 1 of 'memnfo.Cached < 1G'",
                 error("timeline:\n  - expect: memnfo.Cached < 1G\n"));
+        assertEquals("t.yaml:2:13: expect: 'avg5' is not one of avg10, avg60, avg300, total at character 22 of"
+                + " 'pressure.memory.some.avg5 > 1'", error("timeline:\n  - expect: pressure.memory.some.avg5 > 1\n"));
+        assertEquals("t.yaml:2:13: expect: 'load1' is not one of avg1, avg5, avg15, running, threads, last_pid at"
+                + " character 9 of 'loadavg.load1 > 1'", error("timeline:\n  - expect: loadavg.load1 > 1\n"));
         assertEquals("t.yaml:2:13: expect: zoneinfo(...) takes node=N and zone=DMA|DMA32|Normal|Movable, not"
                 + " zone=HighMem at character 15 of 'zoneinfo(zone=HighMem).high > 0'",
                 error("timeline:\n  - expect: zoneinfo(zone=HighMem).high > 0\n"));

@@ -1,0 +1,437 @@
+package io.simproc.kernel;
+
+import io.simproc.mm.MemoryManager;
+import io.simproc.mm.NodeStatItem;
+import io.simproc.mm.PgData;
+import io.simproc.mm.VmEvent;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * What the scheduler knows of the tasks' work (kernel/sched/core.c, kernel/sched/loadavg.c, kernel/sched/psi.c):
+ * how long each piece of work a task does takes and in which state it spends it — running (R), reclaiming memory on
+ * the CPU (R inside a memory stall), waiting for the disk (D, in iowait), waiting for a page that was evicted while
+ * in use (D, iowait and memory stall). From that come the states /proc/PID/stat and status show, procs_running
+ * and procs_blocked, the load average and pressure stall information.
+ *
+ * <p>The simulation does the work of a system call at one instant; {@link #work} measures what it cost from the
+ * counters the memory manager keeps anyway (the task's CPU time, pages scanned and reclaimed by direct reclaim,
+ * pfns scanned and pages migrated by direct compaction, pages read from the disk and how many of them were
+ * refaults) — once per call, never per page — and lays the time out after the call, or after the task's previous
+ * work if it is still busy. kswapd and kcompactd get the time of their scanning the same way, once a tick. The cost
+ * of each unit is a property of this model, not of the kernel; docs/DESIGN.md ("Task states, load and pressure")
+ * lists them.
+ */
+public final class Sched {
+    /** Direct reclaim: CPU time per page scanned and per page reclaimed (shrink_folio_list() and its rmap walks). */
+    static final long SCAN_PAGE_NANOS = 300;
+    static final long RECLAIM_PAGE_NANOS = 700;
+    /** Compaction: CPU time per pfn either scanner looks at, and per page migrated (copy and remap). */
+    static final long COMPACT_SCAN_NANOS = 40;
+    static final long MIGRATE_PAGE_NANOS = 2_000;
+    /** The disk: the latency of one request, and how many pages a readahead request carries (read_ahead_kb 128). */
+    static final long REQUEST_LATENCY_NANOS = 100_000;
+    static final long READAHEAD_PAGES = 32;
+    /** balance_dirty_pages()'s longest pause (MAX_PAUSE, HZ / 5). */
+    static final long MAX_PAUSE_NANOS = 200_000_000L;
+    /**
+     * A task asked for more work than time allows is busy all the time; what it is asked beyond this backlog is not
+     * queued (the simulation has done the work already; its time would only pile up).
+     */
+    static final long MAX_BACKLOG_NANOS = 1_000_000_000L;
+    private static final long KB_PER_PAGE = io.simproc.uapi.Page.PAGE_SIZE >> 10;
+
+    private final Kernel kernel;
+    private Psi psi;
+    /** Tasks with work queued, in the order they first got some (a fixed order: determinism). */
+    private final Set<Task> active = new LinkedHashSet<>();
+    private Section open;
+    private int depth;
+    private long lastKswapdScan;
+    private long lastKswapdSteal;
+    private long lastKcompactdScan;
+    /** calc_load_update: the jiffy at which the active tasks are next counted. */
+    private long calcLoadUpdate;
+    private long calcLoadTasks;
+
+    Sched(Kernel kernel) {
+        this.kernel = kernel;
+        this.psi = new Psi(kernel.profile().nrCpus(), 0);
+    }
+
+    /** Start the timers of the load average and the psi averaging. */
+    void start() {
+        psi = new Psi(kernel.profile().nrCpus(), kernel.clock().nanos());
+        calcLoadUpdate = kernel.jiffies() + LoadAvg.LOAD_FREQ;
+        kernel.schedule(calcLoadUpdate - kernel.jiffies(), this::calcGlobalLoadTick);
+        kernel.schedule(psi.firstWorkDelayJiffies(kernel.clock().nanos()), this::psiAvgsWork);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Work
+
+    /** The counters one piece of work is measured by, at its start. */
+    private final class Section {
+        final Task task;
+        final long cpu;
+        final long scanned;
+        final long reclaimed;
+        final long compactScanned;
+        final long migrated;
+        final long pgpginKb;
+        final long swapins;
+        final long refaults;
+        long throttledNanos;
+
+        Section(Task task) {
+            MemoryManager mm = kernel.mm();
+            this.task = task;
+            this.cpu = task.utimeNanos + task.stimeNanos;
+            this.scanned = mm.vmstat().event(VmEvent.PGSCAN_DIRECT);
+            this.reclaimed = mm.vmstat().event(VmEvent.PGSTEAL_DIRECT);
+            this.compactScanned = mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)
+                    + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED);
+            this.migrated = mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS);
+            this.pgpginKb = mm.vmstat().event(VmEvent.PGPGIN);
+            this.swapins = mm.vmstat().event(VmEvent.PSWPIN);
+            this.refaults = refaults(mm);
+        }
+    }
+
+    private static long refaults(MemoryManager mm) {
+        return mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_REFAULT_FILE)
+                + mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_REFAULT_ANON);
+    }
+
+    /**
+     * Run {@code body}, a piece of work task {@code t} does (a system call, its loads and stores), and queue the time
+     * it takes. Nested work counts as part of the outermost.
+     */
+    public <T> T work(Task t, Supplier<T> body) {
+        assert kernel.isWriter();
+        if (depth++ > 0) {
+            try {
+                return body.get();
+            } finally {
+                depth--;
+            }
+        }
+        open = new Section(t);
+        try {
+            return body.get();
+        } finally {
+            depth--;
+            Section s = open;
+            open = null;
+            account(s);
+        }
+    }
+
+    /** balance_dirty_pages(): the writer of the open work sleeps for {@code nanos} (at most MAX_PAUSE). */
+    void throttle(Task t, long nanos) {
+        if (open != null && open.task == t) {
+            open.throttledNanos += Math.min(MAX_PAUSE_NANOS, nanos);
+        }
+    }
+
+    private void account(Section s) {
+        Task t = s.task;
+        if (kernel.tasks().get(t.pid()) != t || t.state() == Task.State.ZOMBIE || t.state() == Task.State.DEAD) {
+            return;
+        }
+        MemoryManager mm = kernel.mm();
+        long reclaim = (mm.vmstat().event(VmEvent.PGSCAN_DIRECT) - s.scanned) * SCAN_PAGE_NANOS
+                + (mm.vmstat().event(VmEvent.PGSTEAL_DIRECT) - s.reclaimed) * RECLAIM_PAGE_NANOS
+                + (mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED) + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED)
+                    - s.compactScanned) * COMPACT_SCAN_NANOS
+                + (mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS) - s.migrated) * MIGRATE_PAGE_NANOS;
+        if (reclaim > 0) {
+            t.stimeNanos += reclaim;
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, reclaim);
+        }
+        long cpu = t.utimeNanos + t.stimeNanos - s.cpu - reclaim;
+        long swapins = mm.vmstat().event(VmEvent.PSWPIN) - s.swapins;
+        long pages = (mm.vmstat().event(VmEvent.PGPGIN) - s.pgpginKb) / KB_PER_PAGE;
+        long filePages = Math.max(0, pages - swapins);
+        long read = readNanos(filePages, swapins);
+        long requests = requests(filePages, swapins);
+        long refaulted = refaults(mm) - s.refaults;
+        long thrashing = requests == 0 ? 0 : read * Math.min(requests, refaulted) / requests;
+        long iowait = read - thrashing + s.throttledNanos;
+        if (read + s.throttledNanos > 0) {
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, read + s.throttledNanos);
+        }
+        long now = kernel.clock().nanos();
+        TaskActivity a = activity(t);
+        long at = Math.max(now, a.busyUntil());
+        if (at > now + MAX_BACKLOG_NANOS) {
+            return;
+        }
+        if (at == now && cpu + reclaim + thrashing + iowait > 0) {
+            switches(t, 1);
+        }
+        at = a.append(at, cpu, TaskActivity.Kind.RUNNING);
+        at = a.append(at, reclaim, TaskActivity.Kind.RECLAIM);
+        if (thrashing > 0) {
+            switches(t, 1);
+        }
+        at = a.append(at, thrashing, TaskActivity.Kind.THRASHING);
+        if (iowait > 0) {
+            switches(t, 1);
+        }
+        a.append(at, iowait, TaskActivity.Kind.IOWAIT);
+    }
+
+    /**
+     * The time the disk takes for {@code filePages} read by readahead (requests of up to READAHEAD_PAGES) and
+     * {@code swapins} pages read by swap_read_folio() (one synchronous request each), at the transfer rate of
+     * Syscalls.READ_PAGE_IOWAIT_NANOS per page. A request that brings back a refaulting page is waited for in a
+     * memory stall (folio_wait_bit_common() on a workingset folio, read_pages() of a batch holding one): so much of
+     * the read time is thrashing as there are requests with a refault, each refault counted in one of them.
+     */
+    static long readNanos(long filePages, long swapins) {
+        return (filePages + swapins) * Syscalls.READ_PAGE_IOWAIT_NANOS
+                + requests(filePages, swapins) * REQUEST_LATENCY_NANOS;
+    }
+
+    private static long requests(long filePages, long swapins) {
+        return (filePages + READAHEAD_PAGES - 1) / READAHEAD_PAGES + swapins;
+    }
+
+    /** A task going to sleep and being woken: one voluntary switch for it, two for its CPU. */
+    private void switches(Task t, int sleeps) {
+        t.voluntaryCtxt += sleeps;
+        kernel.cpuStat().countContextSwitches(2L * sleeps);
+    }
+
+    private TaskActivity activity(Task t) {
+        if (t.activity == null) {
+            t.activity = new TaskActivity();
+        }
+        active.add(t);
+        return t.activity;
+    }
+
+    /** do_exit(): the task's queued work ends now. */
+    void exit(Task t) {
+        if (t.activity != null) {
+            t.activity.truncate(kernel.clock().nanos());
+        }
+    }
+
+    /**
+     * After every timer and command: kswapd and kcompactd do their scanning in timers of their own; their time, from
+     * the scan and reclaim counters since the last look, goes to the threads as work in a memory stall (kswapd's
+     * balance_pgdat() and kcompactd's compaction run inside psi_memstall_enter()), charged as system time.
+     */
+    void kthreadsRan() {
+        MemoryManager mm = kernel.mm();
+        long scan = mm.vmstat().event(VmEvent.PGSCAN_KSWAPD);
+        long steal = mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD);
+        long cscan = mm.vmstat().event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED)
+                + mm.vmstat().event(VmEvent.COMPACT_DAEMON_FREE_SCANNED);
+        long kswapd = (scan - lastKswapdScan) * SCAN_PAGE_NANOS + (steal - lastKswapdSteal) * RECLAIM_PAGE_NANOS;
+        long kcompactd = (cscan - lastKcompactdScan) * COMPACT_SCAN_NANOS;
+        lastKswapdScan = scan;
+        lastKswapdSteal = steal;
+        lastKcompactdScan = cscan;
+        if (kswapd > 0) {
+            kthreadWork("kswapd", kswapd);
+        }
+        if (kcompactd > 0) {
+            kthreadWork("kcompactd", kcompactd);
+        }
+    }
+
+    /** Share {@code nanos} of reclaim among the per-node threads {@code prefix}N, the running ones if any. */
+    private void kthreadWork(String prefix, long nanos) {
+        List<Task> threads = new ArrayList<>();
+        List<Task> running = new ArrayList<>();
+        for (Task t : kernel.tasks().all()) {
+            if (t.isKthread() && t.comm().startsWith(prefix) && t.comm().length() > prefix.length()
+                    && Character.isDigit(t.comm().charAt(prefix.length()))) {
+                threads.add(t);
+                PgData node = nodeOf(t, prefix);
+                if (node != null && prefix.equals("kswapd") && kernel.mm().kswapd().isRunning(node)) {
+                    running.add(t);
+                }
+            }
+        }
+        List<Task> share = running.isEmpty() ? threads : running;
+        if (share.isEmpty()) {
+            return;
+        }
+        long each = nanos / share.size();
+        long now = kernel.clock().nanos();
+        for (Task t : share) {
+            t.stimeNanos += each;
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, each);
+            TaskActivity a = activity(t);
+            long at = Math.max(now, a.busyUntil());
+            if (at > now + MAX_BACKLOG_NANOS) {
+                continue;
+            }
+            if (at == now) {
+                switches(t, 1);
+            }
+            a.append(at, each, TaskActivity.Kind.RECLAIM);
+        }
+    }
+
+    private PgData nodeOf(Task t, String prefix) {
+        int nid = Integer.parseInt(t.comm().substring(prefix.length()));
+        return nid < kernel.mm().nodes().size() ? kernel.mm().nodes().get(nid) : null;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // States
+
+    /** The task's state as /proc shows it now: its lifecycle state, or R or D while it works. */
+    public Task.State state(Task t) {
+        Task.State base = t.state();
+        if (base != Task.State.SLEEPING || t.activity == null) {
+            return base;
+        }
+        TaskActivity.Kind k = t.activity.at(kernel.clock().nanos());
+        if (k == null) {
+            return base;
+        }
+        return k.running ? Task.State.RUNNING : Task.State.DISK_SLEEP;
+    }
+
+    /** nr_running(): tasks in state R. */
+    public int nrRunning() {
+        return count(true, false);
+    }
+
+    /** The tasks in uninterruptible sleep (D), which the load average counts with the running ones. */
+    public int nrUninterruptible() {
+        return count(false, false);
+    }
+
+    /** nr_iowait(): tasks waiting for I/O (procs_blocked). */
+    public int nrIowait() {
+        return count(false, true);
+    }
+
+    private int count(boolean running, boolean iowait) {
+        long now = kernel.clock().nanos();
+        int n = 0;
+        for (Task t : kernel.tasks().all()) {
+            Task.State base = t.state();
+            if (base != Task.State.SLEEPING || t.activity == null) {
+                if (running ? base == Task.State.RUNNING : !iowait && base == Task.State.DISK_SLEEP) {
+                    n++;
+                }
+                continue;
+            }
+            TaskActivity.Kind k = t.activity.at(now);
+            if (k != null && (running ? k.running : !k.running && (!iowait || k.iowait))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Load average
+
+    /** calc_global_load_tick(): at calc_load_update the CPUs count their running and uninterruptible tasks. */
+    private void calcGlobalLoadTick() {
+        calcLoadTasks = nrRunning() + nrUninterruptible();
+        kernel.schedule(10, this::calcGlobalLoad);
+    }
+
+    /** calc_global_load(): ten ticks later the count is folded into avenrun. */
+    private void calcGlobalLoad() {
+        kernel.loadAvg().update(calcLoadTasks);
+        calcLoadUpdate += LoadAvg.LOAD_FREQ;
+        kernel.schedule(calcLoadUpdate - kernel.jiffies(), this::calcGlobalLoadTick);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Pressure
+
+    /** psi_avgs_work(), then what has been integrated is forgotten. */
+    private void psiAvgsWork() {
+        long now = kernel.clock().nanos();
+        long delay = psi.avgsWork(now, stretchesByCpu());
+        for (Iterator<Task> it = active.iterator(); it.hasNext(); ) {
+            Task t = it.next();
+            t.activity.expire(now);
+            if (t.activity.isEmpty()) {
+                it.remove();
+            }
+        }
+        kernel.schedule(delay, this::psiAvgsWork);
+    }
+
+    private List<List<TaskActivity.Stretch>> stretchesByCpu() {
+        List<List<TaskActivity.Stretch>> byCpu = new ArrayList<>();
+        for (int cpu = 0; cpu < psi.nrCpus(); cpu++) {
+            byCpu.add(new ArrayList<>());
+        }
+        for (Task t : active) {
+            for (TaskActivity.Stretch s : t.activity.stretches()) {
+                byCpu.get(t.cpu()).add(s);
+            }
+        }
+        return byCpu;
+    }
+
+    /** /proc/pressure/{io,memory,cpu} (psi_show()); {@code resource} is "io", "memory" or "cpu". */
+    public String pressure(String resource) {
+        return psi.show(switch (resource) {
+            case "io" -> Psi.PSI_IO;
+            case "memory" -> Psi.PSI_MEM;
+            case "cpu" -> Psi.PSI_CPU;
+            default -> throw new IllegalArgumentException("no pressure file " + resource);
+        });
+    }
+
+    /** The psi total of memory some ({@code full} false) or full, in nanoseconds (for tests and scenarios). */
+    Psi psi() {
+        return psi;
+    }
+
+    /**
+     * The invariants: a task's work stretches follow each other in time and nothing of a dead task's is queued
+     * past its end; per CPU, FULL time never exceeds SOME time, which never exceeds non-idle time; the totals'
+     * FULL never exceeds their SOME.
+     */
+    void check(List<String> errors) {
+        long now = kernel.clock().nanos();
+        for (Task t : active) {
+            long prevEnd = Long.MIN_VALUE;
+            for (TaskActivity.Stretch s : t.activity.stretches()) {
+                if (s.start() >= s.end() || s.start() < prevEnd) {
+                    errors.add("sched: pid " + t.pid() + " has overlapping or empty work " + s);
+                }
+                prevEnd = s.end();
+            }
+            boolean dead = t.state() == Task.State.ZOMBIE || t.state() == Task.State.DEAD
+                    || kernel.tasks().get(t.pid()) != t;
+            if (dead && prevEnd > now) {
+                errors.add("sched: exited pid " + t.pid() + " still has work queued until " + prevEnd);
+            }
+        }
+        for (int cpu = 0; cpu < psi.nrCpus(); cpu++) {
+            for (int some : new int[] {Psi.IO_SOME, Psi.MEM_SOME, Psi.CPU_SOME}) {
+                if (psi.cpuTime(cpu, some + 1) > psi.cpuTime(cpu, some)
+                        || psi.cpuTime(cpu, some) > psi.cpuTime(cpu, Psi.NONIDLE)) {
+                    errors.add("psi: cpu" + cpu + " state " + some + " times out of order");
+                }
+            }
+        }
+        for (int some : new int[] {Psi.IO_SOME, Psi.MEM_SOME, Psi.CPU_SOME}) {
+            if (psi.total(some + 1) > psi.total(some)) {
+                errors.add("psi: total full " + psi.total(some + 1) + " > some " + psi.total(some));
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.simproc.scenario;
+
+import io.simproc.kernel.Task;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Task states, the load average and pressure stall information over the sample scenarios that make pressure: what
+ * /proc/PID/stat, status, /proc/stat, loadavg and /proc/pressure show agrees at every instant, the totals never go
+ * back, and the averages rise while the machine stalls and decay after.
+ */
+class LoadPressureScenarioTest {
+    private static final List<String> PRESSURE = List.of("cpu", "io", "memory");
+
+    /** Every pressure total as read now: "memory some" → µs. */
+    private static Map<String, Long> totals(ScenarioFixture f) {
+        Map<String, Long> out = new HashMap<>();
+        for (String res : PRESSURE) {
+            for (String line : f.read("/pressure/" + res).split("\n")) {
+                String[] w = line.split(" ");
+                out.put(res + " " + w[0], Long.parseLong(w[4].substring("total=".length())));
+            }
+        }
+        return out;
+    }
+
+    /** Run to scenario time {@code t}; no pressure total is below its value {@code before}. Returns them now. */
+    private static Map<String, Long> advance(ScenarioFixture f, long t, Map<String, Long> before) {
+        f.until(t);
+        Map<String, Long> now = totals(f);
+        for (Map.Entry<String, Long> e : now.entrySet()) {
+            assertTrue(e.getValue() >= before.get(e.getKey()), e.getKey() + " went back at " + t + " ms");
+        }
+        return now;
+    }
+
+    private static double avg(ScenarioFixture f, String res, String line, int window) {
+        for (String l : f.read("/pressure/" + res).split("\n")) {
+            if (l.startsWith(line + " ")) {
+                String kv = l.split(" ")[1 + window];
+                return Double.parseDouble(kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        throw new AssertionError("no " + line + " line in pressure/" + res);
+    }
+
+    private static long statField(ScenarioFixture f, String key) {
+        for (String l : f.read("/stat").split("\n")) {
+            if (l.startsWith(key + " ")) {
+                return Long.parseLong(l.substring(key.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + key + " in /proc/stat");
+    }
+
+    private static double load1(ScenarioFixture f) {
+        return Double.parseDouble(f.read("/loadavg").split(" ")[0]);
+    }
+
+    /**
+     * The states agree: /proc/stat's procs_running is loadavg's running count and the number of tasks whose stat
+     * shows R; each task's status State has its stat letter; procs_blocked counts tasks in D. Returns the states
+     * of the named tasks.
+     */
+    private static String statesAgree(ScenarioFixture f, List<String> labels) {
+        int r = 0;
+        int d = 0;
+        for (Task t : f.kernel.tasks().all()) {
+            String stat = f.read("/" + t.pid() + "/stat");
+            char letter = stat.charAt(stat.lastIndexOf(')') + 2);
+            String status = f.read("/" + t.pid() + "/status");
+            assertTrue(status.contains("\nState:\t" + letter + " ("), t.pid() + ": " + letter + " vs status");
+            r += letter == 'R' ? 1 : 0;
+            d += letter == 'D' ? 1 : 0;
+        }
+        assertEquals(r, statField(f, "procs_running"));
+        assertTrue(statField(f, "procs_blocked") <= d, "blocked tasks are in D");
+        String[] loadavg = f.read("/loadavg").split(" ");
+        assertEquals(r, Integer.parseInt(loadavg[3].split("/")[0]));
+        StringBuilder states = new StringBuilder();
+        for (String label : labels) {
+            Task t = f.run.lastProcess(label);
+            String stat = f.read("/" + t.pid() + "/stat");
+            states.append(stat.charAt(stat.lastIndexOf(')') + 2));
+        }
+        return states.toString();
+    }
+
+    @Test
+    void thrashingWorkersLoadTheMachineAndStallOnMemoryThenItDecays() {
+        Scenario s = ScenarioFixture.load(Path.of("samples/scenarios/thrashing-load.yaml"));
+        ScenarioFixture f = ScenarioFixture.start(s, 7);
+        Map<String, Long> before = totals(f.until(0));
+        StringBuilder seen = new StringBuilder();
+        double load44 = 0;
+        double peak = 0;
+        for (long t = 2000; t <= 66000; t += 2000) {
+            before = advance(f, t, before);
+            seen.append(statesAgree(f, List.of("w1", "w2", "w3", "w4")));
+            peak = Math.max(peak, avg(f, "memory", "some", 0));
+            if (t == 44000) {
+                load44 = load1(f);
+                assertTrue(load44 > 1, "load " + load44);
+                assertTrue(avg(f, "memory", "some", 0) > 10, f.read("/pressure/memory"));
+                assertTrue(avg(f, "memory", "full", 0) > 10, f.read("/pressure/memory"));
+                assertTrue(statField(f, "ctxt") > 0);
+            }
+        }
+        assertTrue(seen.indexOf("D") >= 0 && seen.indexOf("R") >= 0, "workers seen waiting and running: " + seen);
+        assertTrue(peak > 50, "peak avg10 " + peak);
+        assertTrue(avg(f, "memory", "some", 0) < peak / 4, "avg10 decays from " + peak + ": "
+                + f.read("/pressure/memory"));
+        assertTrue(avg(f, "memory", "some", 2) > 1, "avg300 remembers");
+        assertTrue(load1(f) < load44, "the load average falls");
+        assertEquals(List.of(), f.problems());
+    }
+
+    @Test
+    void theSwappinessScenariosCacheThrashingIsMemoryPressure() {
+        Scenario s = ScenarioFixture.load(Path.of("samples/scenarios/swappiness-10-vs-100.yaml"));
+        ScenarioFixture f = ScenarioFixture.start(s, 7);
+        Map<String, Long> before = totals(f.until(0));
+        StringBuilder reader = new StringBuilder();
+        for (long t = 1000; t <= 24000; t += 1000) {
+            before = advance(f, t, before);
+            reader.append(statesAgree(f, List.of("reader")));
+        }
+        // the index is read again from the disk while it is evicted: refaults are waits in a memory stall
+        assertTrue(avg(f, "memory", "some", 0) > 5, f.read("/pressure/memory"));
+        assertTrue(avg(f, "io", "some", 0) >= avg(f, "memory", "some", 0), f.read("/pressure/io"));
+        assertTrue(before.get("memory some") > 1_000_000, "more than a second of stall: " + before);
+        assertTrue(reader.indexOf("R") >= 0, "the reader was seen running: " + reader);
+    }
+}
