@@ -34,6 +34,8 @@ final class CpuDevices {
             entries.add(cpu(k, topo, cpu));
         }
         entries.add(Sysfs.value("kernel_max", KERNEL_MAX));
+        // drivers/base/cpu.c: isolated prints the CPUs isolcpus= took from the scheduler's domains (none here).
+        entries.add(list("isolated", new BitSet()));
         entries.add(list("offline", new BitSet()));
         entries.add(list("online", all));
         entries.add(list("possible", all));

@@ -35,7 +35,10 @@ public final class SysTree {
             devices.add(system);
             List<io.simproc.proc.ProcEntry> top = List.of(
                     BlockClass.blockDir(kernel),
-                    Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir())),
+                    // power_supply and thermal: classes the kernel registers at boot; a KVM guest has no battery,
+                    // mains adapter, thermal zone or cooling device in them.
+                    Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir(),
+                            Sysfs.dir("power_supply", List.of()), Sysfs.dir("thermal", List.of()))),
                     Sysfs.dir("devices", Sysfs.union(devices)),
                     Sysfs.dir("kernel", List.of(mm)));
             return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
