@@ -198,6 +198,18 @@ class ConformanceIT {
         }
     }
 
+    /** Node 0's meminfo with MemFree and MemUsed swapped: the per-node sum no longer meets meminfo, named so. */
+    @Test
+    void aSwappedNodeMeminfoFieldFailsNamingTheNodeFile() throws Exception {
+        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.SwappedFieldMachine", "MemFree", "MemUsed",
+                "--node", "0")) {
+            Exec.Result r = conformance(m);
+            assertEquals(1, r.exit(), r.out());
+            assertTrue(r.out().contains("\nFAIL numastat -m: MemFree summed over node0/meminfo, in kB = "), r.out());
+            assertTrue(r.out().contains("\nPASS free: free (MemFree)"), "/proc/meminfo itself is right:\n" + r.out());
+        }
+    }
+
     @Test
     void aSwappedMeminfoFieldFailsNamingTheClientAndTheField() throws Exception {
         try (MountedMachine m = MountedMachine.startMain("io.simproc.it.SwappedFieldMachine", "MemFree",

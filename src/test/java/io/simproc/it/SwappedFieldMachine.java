@@ -23,12 +23,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
  * A simproc daemon with one deliberately broken renderer, for proving that the conformance suite catches a file
  * that lies: /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
- * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}). Everything else is the real machine, trees (its /sys at
+ * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}), or with {@code --node N} after them, the sys tree's
+ * devices/system/node/nodeN/meminfo instead. Everything else is the real machine, trees (its /sys at
  * DIR-sys, as simproc mount serves it), FUSE binding and control socket (the conformance suite pauses the machine
  * through it). Test code only: production has no fault-injection hook.
  */
@@ -40,19 +42,20 @@ public final class SwappedFieldMachine {
         Path dir = Path.of(args[0]);
         String a = args[1];
         String b = args[2];
+        Integer node = args.length > 4 && args[3].equals("--node") ? Integer.valueOf(args[4]) : null;
         Machines.Machine machine = Machines.start(MachineProfileLoader.loadDefault(), 3);
         Kernel kernel = machine.kernel();
         kernel.setBootEpoch(System.currentTimeMillis() / 1000 - 30);
-        ProcDir real = ProcTree.create(SysctlTable.create()).root();
-        ProcDir root = new ProcDir("", real.mode(), real.uid(), real.gid(), ctx -> {
-            List<ProcEntry> out = new ArrayList<>();
-            for (ProcEntry e : real.children().apply(ctx)) {
-                out.add(broken(e, a, b));
-            }
-            return out;
-        }, (name, ctx) -> broken(real.child(name, ctx), a, b));
-        ProcFs fs = new ProcFs(kernel, ProcTree.of(root));
-        ProcFs sysFs = new ProcFs(kernel, io.simproc.sysfs.SysTree.create(kernel));
+        ProcDir proc = ProcTree.create(SysctlTable.create()).root();
+        ProcDir sysRoot = io.simproc.sysfs.SysTree.create(kernel).root();
+        if (node == null) {
+            proc = (ProcDir) broken(proc, List.of("meminfo"), text -> swap(text, "", a, b));
+        } else {
+            sysRoot = (ProcDir) broken(sysRoot, List.of("devices", "system", "node", "node" + node, "meminfo"),
+                    text -> swap(text, "Node " + node + " ", a, b));
+        }
+        ProcFs fs = new ProcFs(kernel, ProcTree.of(proc));
+        ProcFs sysFs = new ProcFs(kernel, ProcTree.of(sysRoot));
         Simulation sim = new Simulation(kernel, System::nanoTime, 1);
         ControlServer control = ControlServer.start(new Daemon(kernel, sim, new ScenarioEngine(kernel,
                 machine.population(), fs, sysFs), new Journal(MachineSource.embeddedDefault())),
@@ -75,19 +78,33 @@ public final class SwappedFieldMachine {
             "allow_other", "-o", "fsname=simproc"});
     }
 
-    private static ProcEntry broken(ProcEntry e, String a, String b) {
-        if (!(e instanceof ProcFile f) || !f.name().equals("meminfo")) {
+    /** The entry e with the file at {@code path} below it rendering {@code change} of what it renders. */
+    private static ProcEntry broken(ProcEntry e, List<String> path, UnaryOperator<String> change) {
+        if (path.isEmpty()) {
+            ProcFile f = (ProcFile) e;
+            return ProcFile.readOnly(f.name(), f.mode(), ctx -> change.apply(new String(f.renderer().render(ctx),
+                    StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (!(e instanceof ProcDir d)) {
             return e;
         }
-        return ProcFile.readOnly("meminfo", f.mode(), ctx -> swap(new String(f.renderer().render(ctx),
-                StandardCharsets.US_ASCII), a, b).getBytes(StandardCharsets.US_ASCII));
+        String next = path.get(0);
+        List<String> rest = path.subList(1, path.size());
+        UnaryOperator<ProcEntry> on = c -> c != null && c.name().equals(next) ? broken(c, rest, change) : c;
+        return new ProcDir(d.name(), d.mode(), d.uid(), d.gid(), ctx -> {
+            List<ProcEntry> out = new ArrayList<>();
+            for (ProcEntry c : d.children().apply(ctx)) {
+                out.add(on.apply(c));
+            }
+            return out;
+        }, (name, ctx) -> on.apply(d.child(name, ctx)));
     }
 
     /** The text with the numbers of fields {@code a} and {@code b} exchanged, columns kept. */
-    static String swap(String meminfo, String a, String b) {
-        String va = value(meminfo, a);
-        String vb = value(meminfo, b);
-        return set(set(meminfo, a, vb), b, va);
+    static String swap(String meminfo, String prefix, String a, String b) {
+        String va = value(meminfo, prefix + a);
+        String vb = value(meminfo, prefix + b);
+        return set(set(meminfo, prefix + a, vb), prefix + b, va);
     }
 
     private static String value(String text, String field) {
