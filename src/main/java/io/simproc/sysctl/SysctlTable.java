@@ -33,9 +33,9 @@ public final class SysctlTable {
         e.add(new StringSysctl("kernel/random/poolsize", k -> "256"));
         // Kept for old tools since 5.18, handled by proc_do_rointvec (a write succeeds and changes nothing): both
         // wakeup thresholds are POOL_READY_BITS, the reseed interval CRNG_RESEED_INTERVAL / HZ.
-        e.add(new IntSysctl("kernel/random/read_wakeup_threshold", 0644, null, null, k -> 256, (k, v) -> { }));
-        e.add(new IntSysctl("kernel/random/urandom_min_reseed_secs", 0644, null, null, k -> 60, (k, v) -> { }));
-        e.add(new IntSysctl("kernel/random/write_wakeup_threshold", 0644, null, null, k -> 256, (k, v) -> { }));
+        e.add(new RoIntSysctl("kernel/random/read_wakeup_threshold", 256));
+        e.add(new RoIntSysctl("kernel/random/urandom_min_reseed_secs", 60));
+        e.add(new RoIntSysctl("kernel/random/write_wakeup_threshold", 256));
         e.add(new IntSysctl("kernel/pid_max", 0644, 301, PID_MAX_LIMIT, k -> k.tasks().pidMax(),
                 Kernel::setPidMax));
         e.add(new IntSysctl("kernel/threads-max", 0644, 1, Kernel.MAX_THREADS, Kernel::threadsMax,
