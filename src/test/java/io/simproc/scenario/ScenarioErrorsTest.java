@@ -114,7 +114,8 @@ class ScenarioErrorsTest {
                 error("timeline:\n  - spawn: {name: db, program: mysqld}\n"));
         String sysctl = error("sysctl:\n  vm.swapiness: 10\n");
         assertTrue(sysctl.startsWith("t.yaml:2:3: unknown sysctl 'vm.swapiness' (writable: fs.file-max,"
-                + " kernel.pid_max, kernel.threads-max, "), sysctl);
+                + " kernel.pid_max, kernel.random.read_wakeup_threshold, kernel.random.urandom_min_reseed_secs,"
+                + " kernel.random.write_wakeup_threshold, kernel.threads-max, "), sysctl);
         assertTrue(sysctl.contains(" vm.min_free_kbytes, "), sysctl);
         assertEquals("t.yaml:2:3: sysctl 'kernel.osrelease' is read-only", error("sysctl:\n  kernel.osrelease: 7\n"));
     }
