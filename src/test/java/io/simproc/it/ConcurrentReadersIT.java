@@ -38,6 +38,18 @@ class ConcurrentReadersIT {
     private static final int READERS = 32;
     private static final int SECONDS = 8;
     private static final int[] BLOCK_SIZES = {1, 64, 1 << 20};
+    /**
+     * Whole lines of show_numa_map() (fs/proc/task_mmu.c): the start, the policy, then only the counters a VMA has
+     * (which come and go as its pages do, so the file's shape is not constant): every line whole is the check.
+     */
+    private static final java.util.regex.Pattern NUMA_MAPS_LINE = java.util.regex.Pattern.compile("[0-9a-f]+ "
+            + "(default|local|prefer[:=]\\S+|bind:\\S+|interleave:\\S+)( (file=\\S+|heap|stack|huge|(anon|dirty|mapped|"
+            + "mapmax|swapcache|active|writeback|N\\d+|kernelpagesize_kB)=\\d+))*");
+
+    private static boolean wholeNumaMaps(String text) {
+        return text.isEmpty() || text.endsWith("\n")
+                && text.lines().allMatch(l -> NUMA_MAPS_LINE.matcher(l).matches());
+    }
 
     private static List<String> readableFiles(MountedMachine m) throws Exception {
         List<String> files = new ArrayList<>();
@@ -112,6 +124,13 @@ class ConcurrentReadersIT {
                                     judge.check(f, res.out());
                                 } catch (AssertionError e) {
                                     problems.add("dd bs=" + bs + " " + e.getMessage());
+                                }
+                            } else if (f.endsWith("/numa_maps")) {
+                                if (!wholeNumaMaps(res.out())) {
+                                    problems.add("dd bs=" + bs + " " + f + " has a line that is not a numa_maps line:\n"
+                                            + res.out());
+                                } else {
+                                    oracle.countRead(f);
                                 }
                             } else if (!ReadOracle.shape(res.out()).equals(ReadOracle.shape(
                                     f.startsWith("sys/") ? whole.substring(0, Math.min(bs, whole.length())) : whole))) {

@@ -5,13 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,7 +89,7 @@ class LoadPressureClientsIT {
                 "--collector.disable-defaults", "--collector.pressure", "--collector.loadavg")
                 .redirectErrorStream(true).start();
         try {
-            String metrics = scrape(port);
+            String metrics = NodeExporterScrape.metrics(port);
             for (String c : List.of("pressure", "loadavg")) {
                 assertTrue(metrics.contains("node_scrape_collector_success{collector=\"" + c + "\"} 1"), metrics);
             }
@@ -119,21 +114,6 @@ class LoadPressureClientsIT {
             }
         }
         throw new AssertionError("no " + line + " in pressure/" + res);
-    }
-
-    private static String scrape(int port) throws Exception {
-        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Exception last = null;
-        for (int i = 0; i < 50; i++) {
-            try {
-                return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-            } catch (java.io.IOException e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        }
-        throw last;
     }
 
     private static double metric(String metrics, String name) {

@@ -5,13 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,11 +48,9 @@ class ProcFilesClientsIT {
     @Test
     void procinfoRunsOnTheMachine() throws Exception {
         assumeTrue(installed("procinfo"), "procinfo is not installed");
-        assumeTrue(Files.exists(machine.dir().resolve("diskstats")), "procinfo aborts without /proc/diskstats");
         Exec.Result r = machine.exec("procinfo").assertOk("procinfo");
         assertTrue(r.out().contains("Memory:"), r.out());
         assertTrue(r.out().contains("virtio1-re"), "procinfo lists the interrupts: " + r.out());
-        assertTrue(r.out().contains("eth0"), "and the network devices of /sys/class/net: " + r.out());
     }
 
     @Test
@@ -84,7 +77,7 @@ class ProcFilesClientsIT {
                 "--no-collector.netdev.netlink", "--no-collector.netclass.netlink")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            String metrics = scrape(port);
+            String metrics = NodeExporterScrape.metrics(port);
             for (String c : List.of("entropy", "filefd", "netclass", "netdev", "netstat", "sockstat",
                     "softnet", "stat", "udp_queues")) {
                 assertTrue(metrics.contains("node_scrape_collector_success{collector=\"" + c + "\"} 1"),
@@ -127,22 +120,4 @@ class ProcFilesClientsIT {
         throw new AssertionError("no metric " + name);
     }
 
-    private static String scrape(int port) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(30)).build();
-        Exception last = null;
-        for (int i = 0; i < 100; i++) {
-            try {
-                HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return r.body();
-                }
-            } catch (java.io.IOException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("node_exporter did not answer", last);
-    }
 }

@@ -4,13 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +106,7 @@ class RealClientsIT {
                 "--collector.vmstat", "--collector.buddyinfo", "--collector.zoneinfo", "--collector.stat",
                 "--collector.loadavg", "--collector.vmstat.fields=.*").redirectErrorStream(true).start();
         try {
-            String metrics = scrape(port);
+            String metrics = NodeExporterScrape.metrics(port);
             for (String c : List.of("meminfo", "vmstat", "buddyinfo", "zoneinfo", "stat", "loadavg")) {
                 assertTrue(metrics.contains("node_scrape_collector_success{collector=\"" + c + "\"} 1"),
                         c + " collector failed:\n" + grep(metrics, "collector"));
@@ -154,22 +148,6 @@ class RealClientsIT {
         assertEquals(ProcText.pairs(machine.read("stat").replaceAll("(?m)^(cpu|intr|softirq).*\n", ""))
                 .get("btime"), b[0], "boot time");
         assertEquals(4, b[1], "CPUs");
-    }
-
-    private static String scrape(int port) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build();
-        Exception last = null;
-        for (int i = 0; i < 50; i++) {
-            try {
-                return http.send(req, HttpResponse.BodyHandlers.ofString()).body();
-            } catch (IOException e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        }
-        throw last;
     }
 
     private static long metric(String metrics, String name) {

@@ -5,11 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +91,7 @@ class SlabToolsIT {
                 "--web.listen-address=127.0.0.1:" + port, "--collector.disable-defaults", "--collector.slabinfo")
                 .redirectErrorStream(true).start();
         try {
-            String metrics = scrape(port);
+            String metrics = NodeExporterScrape.metrics(port);
             assertTrue(metrics.contains("node_scrape_collector_success{collector=\"slabinfo\"} 1"), metrics);
             assertEquals(caches.get("dentry")[1], metric(metrics, "node_slabinfo_objects{slab=\"dentry\"}"));
             assertEquals(caches.get("dentry")[0], metric(metrics, "node_slabinfo_active_objects{slab=\"dentry\"}"));
@@ -127,25 +122,6 @@ class SlabToolsIT {
             }
         }
         throw new AssertionError(name + " not in:\n" + out);
-    }
-
-    private static String scrape(int port) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build();
-        Exception last = null;
-        for (int i = 0; i < 100; i++) {
-            try {
-                HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return r.body();
-                }
-            } catch (java.io.IOException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("node_exporter did not answer", last);
     }
 
     private static long metric(String metrics, String name) {
