@@ -34,6 +34,8 @@ public final class Gendisk {
     private int lastSectors;
     /** When the device finishes the last request it was given, ns since boot. */
     private long busyUntilNs;
+    /** The time it spent and is to spend serving reads: their latency and transfer, not their wait in the queue. */
+    private long readServiceNs;
 
     /**
      * A disk of {@code nrSects} sectors whose device numbers are {@code major}:{@code firstMinor} onward;
@@ -47,6 +49,11 @@ public final class Gendisk {
         this.minors = minors;
         this.queue = queue;
         this.part0 = new BlockDevice(this, name, 0, firstMinor, 0, nrSects);
+    }
+
+    /** The device's time serving reads since boot, ns (those submitted and not finished included). */
+    public long readServiceNs() {
+        return readServiceNs;
     }
 
     /** add_partition(): partition {@code partno} from {@code startSect}, numbered {@code minor}. */
@@ -128,6 +135,9 @@ public final class Gendisk {
             }
             lastSectors = nrSectors;
             account(part, group, 1, 0, nrSectors, busyUntilNs - tag, service);
+        }
+        if (group == DiskStats.STAT_READ) {
+            readServiceNs += service;
         }
         lastPart = part;
         lastGroup = group;

@@ -1,5 +1,7 @@
 package io.simproc.kernel;
 
+import io.simproc.block.DiskStats;
+import io.simproc.block.Gendisk;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.PgData;
@@ -21,11 +23,11 @@ import java.util.function.Supplier;
  *
  * <p>The simulation does the work of a system call at one instant; {@link #work} measures what it cost from the
  * counters the memory manager keeps anyway (the task's CPU time, pages scanned and reclaimed by direct reclaim,
- * pfns scanned and pages migrated by direct compaction, pages read from the disk and how many of them were
- * refaults) — once per call, never per page — and lays the time out after the call, or after the task's previous
- * work if it is still busy. kswapd and kcompactd get the time of their scanning the same way, once a tick. The cost
- * of each unit is a property of this model, not of the kernel; docs/DESIGN.md ("Task states, load and pressure")
- * lists them.
+ * pfns scanned and pages migrated by direct compaction, the time the disks spend serving the reads it submitted and
+ * how many of the pages were refaults) — once per call, never per page — and lays the time out after the call, or
+ * after the task's previous work if it is still busy. kswapd and kcompactd get the time of their scanning the same
+ * way, once a tick. The cost of each unit is a property of this model, not of the kernel (the disk's is the block
+ * layer's service time); docs/DESIGN.md ("Task states, load and pressure") lists them.
  */
 public final class Sched {
     /** Direct reclaim: CPU time per page scanned and per page reclaimed (shrink_folio_list() and its rmap walks). */
@@ -34,9 +36,6 @@ public final class Sched {
     /** Compaction: CPU time per pfn either scanner looks at, and per page migrated (copy and remap). */
     static final long COMPACT_SCAN_NANOS = 40;
     static final long MIGRATE_PAGE_NANOS = 2_000;
-    /** The disk: the latency of one request, and how many pages a readahead request carries (read_ahead_kb 128). */
-    static final long REQUEST_LATENCY_NANOS = 100_000;
-    static final long READAHEAD_PAGES = 32;
     /** balance_dirty_pages()'s longest pause (MAX_PAUSE, HZ / 5). */
     static final long MAX_PAUSE_NANOS = 200_000_000L;
     /**
@@ -44,7 +43,6 @@ public final class Sched {
      * queued (the simulation has done the work already; its time would only pile up).
      */
     static final long MAX_BACKLOG_NANOS = 1_000_000_000L;
-    private static final long KB_PER_PAGE = io.simproc.uapi.Page.PAGE_SIZE >> 10;
 
     private final Kernel kernel;
     private Psi psi;
@@ -83,8 +81,9 @@ public final class Sched {
         final long reclaimed;
         final long compactScanned;
         final long migrated;
-        final long pgpginKb;
-        final long swapins;
+        /** Per disk, the read requests started and its time serving reads so far (block layer's service time). */
+        final long[] diskRequests;
+        final long[] diskService;
         final long refaults;
         long throttledNanos;
 
@@ -97,8 +96,13 @@ public final class Sched {
             this.compactScanned = mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)
                     + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED);
             this.migrated = mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS);
-            this.pgpginKb = mm.vmstat().event(VmEvent.PGPGIN);
-            this.swapins = mm.vmstat().event(VmEvent.PSWPIN);
+            List<Gendisk> disks = mm.blockDevices().disks();
+            this.diskRequests = new long[disks.size()];
+            this.diskService = new long[disks.size()];
+            for (int i = 0; i < disks.size(); i++) {
+                diskRequests[i] = disks.get(i).part0().stats().ios(DiskStats.STAT_READ);
+                diskService[i] = disks.get(i).readServiceNs();
+            }
             this.refaults = refaults(mm);
         }
     }
@@ -155,18 +159,25 @@ public final class Sched {
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, reclaim);
         }
         long cpu = t.utimeNanos + t.stimeNanos - s.cpu - reclaim;
-        long swapins = mm.vmstat().event(VmEvent.PSWPIN) - s.swapins;
-        long pages = (mm.vmstat().event(VmEvent.PGPGIN) - s.pgpginKb) / KB_PER_PAGE;
-        long filePages = Math.max(0, pages - swapins);
-        long read = readNanos(filePages, swapins);
-        long requests = requests(filePages, swapins);
+        long now = kernel.clock().nanos();
+        // The task waits while the disks serve the reads it submitted (readahead, swap_read_folio()): their service
+        // time in the block layer, the longest disk's when it read from several. A request that brings back a
+        // refaulting page is waited for in a memory stall (folio_wait_bit_common() on a workingset folio,
+        // read_pages() of a batch holding one, swap_read_folio()): so much of the read time is thrashing as there
+        // are requests with a refault, each refault counted in one of them.
+        long read = 0;
+        long requests = 0;
+        List<Gendisk> disks = mm.blockDevices().disks();
+        for (int i = 0; i < s.diskService.length; i++) {
+            read = Math.max(read, disks.get(i).readServiceNs() - s.diskService[i]);
+            requests += disks.get(i).part0().stats().ios(DiskStats.STAT_READ) - s.diskRequests[i];
+        }
         long refaulted = refaults(mm) - s.refaults;
-        long thrashing = requests == 0 ? 0 : read * Math.min(requests, refaulted) / requests;
+        long thrashing = refaulted == 0 ? 0 : requests == 0 ? read : read * Math.min(requests, refaulted) / requests;
         long iowait = read - thrashing + s.throttledNanos;
         if (read + s.throttledNanos > 0) {
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, read + s.throttledNanos);
         }
-        long now = kernel.clock().nanos();
         TaskActivity a = activity(t);
         long at = Math.max(now, a.busyUntil());
         if (at > now + MAX_BACKLOG_NANOS) {
@@ -185,22 +196,6 @@ public final class Sched {
             switches(t, 1);
         }
         a.append(at, iowait, TaskActivity.Kind.IOWAIT);
-    }
-
-    /**
-     * The time the disk takes for {@code filePages} read by readahead (requests of up to READAHEAD_PAGES) and
-     * {@code swapins} pages read by swap_read_folio() (one synchronous request each), at the transfer rate of
-     * Syscalls.READ_PAGE_IOWAIT_NANOS per page. A request that brings back a refaulting page is waited for in a
-     * memory stall (folio_wait_bit_common() on a workingset folio, read_pages() of a batch holding one): so much of
-     * the read time is thrashing as there are requests with a refault, each refault counted in one of them.
-     */
-    static long readNanos(long filePages, long swapins) {
-        return (filePages + swapins) * Syscalls.READ_PAGE_IOWAIT_NANOS
-                + requests(filePages, swapins) * REQUEST_LATENCY_NANOS;
-    }
-
-    private static long requests(long filePages, long swapins) {
-        return (filePages + READAHEAD_PAGES - 1) / READAHEAD_PAGES + swapins;
     }
 
     /** A task going to sleep and being woken: one voluntary switch for it, two for its CPU. */

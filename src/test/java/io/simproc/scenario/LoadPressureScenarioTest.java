@@ -3,12 +3,15 @@ package io.simproc.scenario;
 import io.simproc.kernel.Task;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -137,5 +140,75 @@ class LoadPressureScenarioTest {
         assertTrue(avg(f, "io", "some", 0) >= avg(f, "memory", "some", 0), f.read("/pressure/io"));
         assertTrue(before.get("memory some") > 1_000_000, "more than a second of stall: " + before);
         assertTrue(reader.indexOf("R") >= 0, "the reader was seen running: " + reader);
+    }
+
+    /** /proc/stat's iowait of all CPUs in milliseconds (USER_HZ ticks of 10 ms). */
+    private static long iowaitMillis(ScenarioFixture f) {
+        String[] cpu = f.read("/stat").split("\n")[0].trim().split(" +");
+        return Long.parseLong(cpu[5]) * 10;
+    }
+
+    /** io_ticks of the whole disk {@code disk} in /proc/diskstats, ms the device was busy. */
+    private static long ioTicks(ScenarioFixture f, String disk) {
+        for (String l : f.read("/diskstats").split("\n")) {
+            String[] w = l.trim().split(" +");
+            if (w[2].equals(disk)) {
+                return Long.parseLong(w[12]);
+            }
+        }
+        throw new AssertionError("no " + disk + " in /proc/diskstats");
+    }
+
+    /**
+     * The swappiness sample, with a quiet tail of 30 s after its last phase: the stall totals never go back; while
+     * the reader alone reads the evicted index (10 s-24 s) the time it waits — /proc/stat's iowait — is the time
+     * the disk was busy serving it (diskstats' io_ticks), as the block layer's service time gives it; it is in D
+     * (procs_blocked) right after each batch of reads; the memory averages rise while it thrashes and decay in the
+     * tail.
+     */
+    @Test
+    void theSwappinessScenariosStallsAreTheDisksTimeAndDecayInAQuietTail() throws IOException {
+        Path file = Path.of("samples/scenarios/swappiness-10-vs-100.yaml");
+        String sample = Files.readString(file);
+        String text = sample.replace("\nduration: 67s\n", "\nduration: 97s\n");
+        assertNotEquals(sample, text, "the sample's duration line");
+        Scenario s = new ScenarioParser(StepRegistry.standard()).parse(file.toString(), text,
+                file.toAbsolutePath().getParent());
+        ScenarioFixture f = ScenarioFixture.start(s, 7);
+        Map<String, Long> before = totals(f.until(0));
+        for (long t = 1000; t <= 10000; t += 1000) {
+            before = advance(f, t, before);
+        }
+        long iowait10 = iowaitMillis(f);
+        long busy10 = ioTicks(f, "vda");
+        int blocked = 0;
+        for (long t = 10004; t <= 10100; t += 4) {
+            f.until(t);
+            blocked += statField(f, "procs_blocked") > 0 ? 1 : 0;
+        }
+        assertTrue(blocked > 0, "the reader is seen waiting for the disk");
+        double peak = 0;
+        double ioPeak = 0;
+        for (long t = 11000; t <= 67000; t += 1000) {
+            before = advance(f, t, before);
+            peak = Math.max(peak, avg(f, "memory", "some", 0));
+            ioPeak = Math.max(ioPeak, avg(f, "io", "some", 0));
+            if (t == 24000) {
+                long waited = iowaitMillis(f) - iowait10;
+                long busy = ioTicks(f, "vda") - busy10;
+                assertTrue(busy > 1000, "the disk served the reader: " + busy + " ms");
+                assertEquals(busy, waited, busy * 0.02, "iowait " + waited + " ms, disk busy " + busy + " ms");
+            }
+        }
+        assertTrue(peak > 5, "memory some avg10 peaked at " + peak);
+        assertTrue(ioPeak >= peak, "refault waits are waits for I/O: io " + ioPeak + ", memory " + peak);
+        for (long t = 68000; t <= 97000; t += 1000) {
+            before = advance(f, t, before);
+        }
+        assertTrue(avg(f, "memory", "some", 0) < peak / 4, "avg10 decays from " + peak + ": "
+                + f.read("/pressure/memory"));
+        assertTrue(avg(f, "memory", "some", 2) > avg(f, "memory", "some", 0), "the 300 s average remembers: "
+                + f.read("/pressure/memory"));
+        assertEquals(List.of(), f.problems());
     }
 }
