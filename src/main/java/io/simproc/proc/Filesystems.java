@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * /proc/filesystems (fs/filesystems.c: filesystems_proc_show()): the registered file system types in registration
  * order, one {@code "%s\t%s\n"} line each, the first column "nodev" for a type without FS_REQUIRES_DEV. The list is
- * the file systems the modelled 6.18 guest kernel registers (built in; register_filesystem() appends each at the
- * tail of file_systems as its init call runs). A type the machine's mount table uses and the built-in list lacks
- * (a profile's vfat partition) was registered by its module, loaded at the mount (request_module("fs-%.*s") in
- * get_fs_type()), so it follows the built-in ones.
+ * the file systems the modelled 6.18 guest kernel registers (built in, as it has no modules; register_filesystem()
+ * appends each at the tail of file_systems as its init call runs). A profile's partition of a type that kernel
+ * lacks (vfat: CONFIG_VFAT_FS is off in it) describes a kernel built with that type too, so the type is shown
+ * registered after the built-in ones: every type of the mount table is registered, as mounting requires.
  */
 public final class Filesystems implements ProcFile.Renderer {
     /** A registered type: its name and whether it needs no block device (the "nodev" column). */
@@ -34,7 +34,7 @@ public final class Filesystems implements ProcFile.Renderer {
         return new FileSystemType(name, false);
     }
 
-    /** The registered types of a machine with this mount table: the built-in ones, then the loaded modules'. */
+    /** The registered types of a machine with this mount table: the built-in ones, then those only it mounts. */
     public static List<FileSystemType> registered(Mounts mounts) {
         List<FileSystemType> out = new ArrayList<>(BUILT_IN);
         for (Mounts.Mount m : mounts.all()) {

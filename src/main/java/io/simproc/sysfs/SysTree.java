@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * The layout of the simulated /sys, served by the same {@link io.simproc.proc.ProcFs} machinery as /proc (one
  * instance per tree): kernfs directories and sysfs attributes of a 6.18 kernel for what the simulation has — the
- * NUMA nodes, CPUs, memory blocks and the clock source under devices/system, and the hugetlb pool, transparent hugepage and KSM
- * settings under kernel/mm. The devices are those of the booted machine (there is no hotplug); every attribute renders the
- * machine's state at open. The root is 0555, as sysfs's is.
+ * NUMA nodes, CPUs, memory blocks and the clock source under devices/system (the last with its bus), and the hugetlb
+ * pool, transparent hugepage and KSM settings under kernel/mm. The devices are those of the booted machine (there is
+ * no hotplug); every attribute renders the machine's state at open. The root is 0555, as sysfs's is.
  *
  * <p>A new file is an attribute ({@link Sysfs}) added to the directory list of its kobject below, or to the class
  * that builds that directory; a new directory of devices is a class like {@link NodeDevices} whose {@code dir}

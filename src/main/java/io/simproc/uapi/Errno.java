@@ -29,9 +29,9 @@ public final class Errno {
     }
 
     private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
-        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR", "EISDIR",
-        "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null, null, null,
-        "ENOSYS", "ENOTEMPTY"};
+        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR",
+        "EISDIR", "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null,
+        null, null, "ENOSYS", "ENOTEMPTY"};
 
     /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */
     public static String name(int errno) {

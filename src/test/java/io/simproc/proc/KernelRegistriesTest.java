@@ -41,7 +41,7 @@ class KernelRegistriesTest {
         }
     }
 
-    /** A partition of a type the kernel has as a module (vfat) registers it after the built-in ones. */
+    /** A partition of a type the modelled kernel is built without (vfat) is registered after the built-in ones. */
     @Test
     void aModuleFileSystemOfAProfileFollowsTheBuiltInOnes() {
         Kernel k = Kernel.boot(MachineProfileLoader.parse("t.yaml", "memory: 1G\ncpu: {count: 2}\n"
