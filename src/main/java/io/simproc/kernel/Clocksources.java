@@ -150,6 +150,24 @@ public final class Clocksources {
         }
     }
 
+    /**
+     * The selection's invariants: the current source and the watchdog are registered, the current one is high
+     * resolution capable (the tick is one-shot), the watchdog needs no verifying, and the list is by rating.
+     */
+    void check(List<String> errors) {
+        if (!list.contains(current) || !current.validForHres()) {
+            errors.add("clocksource: current " + current.name() + " is not a registered high-resolution source");
+        }
+        if (!list.contains(watchdog) || watchdog.mustVerify()) {
+            errors.add("clocksource: watchdog " + watchdog.name() + " is not a registered verified source");
+        }
+        for (int i = 1; i < list.size(); i++) {
+            if (list.get(i - 1).rating() < list.get(i).rating()) {
+                errors.add("clocksource: list not ordered by rating at " + list.get(i).name());
+            }
+        }
+    }
+
     /** clocksource_select_watchdog(true): the best source other than the old watchdog that needs no verifying. */
     private Clocksource bestWatchdog(Clocksource old) {
         Clocksource best = null;

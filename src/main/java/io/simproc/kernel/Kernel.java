@@ -236,6 +236,7 @@ public final class Kernel implements KernelServices {
         drivers.check(errors);
         files.check(errors);
         sched.check(errors);
+        clocksources.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }

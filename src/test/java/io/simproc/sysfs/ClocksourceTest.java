@@ -108,5 +108,9 @@ class ClocksourceTest {
                 "nothing to fall back on");
         assertEquals(-Errno.ENODEV, f.writeSys(DEV + "/unbind_clocksource", "tsc\n", Credentials.ROOT), "gone");
         assertEquals("kvm-clock\n", f.sys(DEV + "/current_clocksource"));
+        f.kernel.read(k -> {
+            k.checkInvariants();
+            return null;
+        });
     }
 }
