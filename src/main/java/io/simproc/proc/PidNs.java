@@ -11,9 +11,9 @@ import java.util.List;
  * order, pointing at {@code "TYPE:[INUM]"} (ns_get_name()). The simulation has one namespace of each type, the
  * initial one, and every task — kernel threads too (init_nsproxy) — is in it. The initial namespaces' inode
  * numbers are fixed: enum init_ns_ino of include/uapi/linux/nsfs.h, the PROC_*_INIT_INO of include/linux/proc_ns.h
- * (mnt and net included: older kernels allocated those two at boot). Listing the directory needs
- * nothing; reading a link needs ptrace read access (proc_ns_readlink(): EACCES without it, or once the task is
- * gone).
+ * (mnt and net included: older kernels allocated those two at boot). The directory's mode lets only its owner
+ * (and root) list it, anyone pass through; reading a link needs ptrace read access (proc_ns_readlink(): EACCES
+ * without it, or once the task is gone).
  */
 final class PidNs {
     /** A namespace type as /proc/PID/ns shows it: the link's name, the type in its target, the inode number. */

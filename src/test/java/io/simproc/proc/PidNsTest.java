@@ -84,7 +84,8 @@ class PidNsTest {
         ProcException denied = assertThrows(ProcException.class, () -> shared().readlink(net, USER));
         assertEquals(Errno.EACCES, denied.errno());
         ProcDir ns = assertInstanceOf(ProcDir.class, shared().lookup("/1/ns", USER));
-        assertEquals(10, shared().list(ns, USER).size(), "listing needs no access");
+        assertEquals(-Errno.EACCES, ProcFs.permission(ns, USER, ProcFs.MAY_READ), "0511: only the owner lists it");
+        assertEquals(0, ProcFs.permission(ns, USER, 1), "anyone may pass through it");
         Task own = null;
         for (Task t : shared().kernel().tasks().all()) {
             if (t.uid() != 0 && !t.isKthread()) {
@@ -94,6 +95,8 @@ class PidNsTest {
         }
         assertTrue(own != null, "the default machine has a task of an ordinary user");
         Credentials owner = new Credentials(own.uid(), own.gid(), 4242);
+        ProcDir ownNs = assertInstanceOf(ProcDir.class, shared().lookup("/" + own.pid() + "/ns", owner));
+        assertEquals(0, ProcFs.permission(ownNs, owner, ProcFs.MAY_READ));
         ProcLink uts = assertInstanceOf(ProcLink.class, shared().lookup("/" + own.pid() + "/ns/uts", owner));
         assertEquals("uts:[4026531838]", shared().readlink(uts, owner));
     }
