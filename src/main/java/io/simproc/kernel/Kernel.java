@@ -50,6 +50,8 @@ public final class Kernel implements KernelServices {
     private Files files;
     private Processes processes;
     private final Drivers drivers = new Drivers(this);
+    private final Clocksources clocksources = new Clocksources(this);
+    private final InitNet initNet = new InitNet();
     private volatile boolean panicked;
     private Syscalls syscalls;
     private Ipc ipc;
@@ -234,6 +236,7 @@ public final class Kernel implements KernelServices {
         drivers.check(errors);
         files.check(errors);
         sched.check(errors);
+        clocksources.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -452,6 +455,16 @@ public final class Kernel implements KernelServices {
     /** What drivers loaded by a scenario do with memory (ioremap, DMA buffers). */
     public Drivers drivers() {
         return drivers;
+    }
+
+    /** The registered clock sources and the current one. */
+    public Clocksources clocksources() {
+        return clocksources;
+    }
+
+    /** The network namespace every task is in. */
+    public InitNet initNet() {
+        return initNet;
     }
 
     /** The system calls simulated programs make. */

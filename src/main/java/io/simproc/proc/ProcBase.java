@@ -140,13 +140,13 @@ final class ProcBase {
     }
 
     /** Entries of a process directory, in the kernel's readdir order. */
-    private static final List<String> TGID = List.of("task", "fd", "net", "environ", "status", "limits", "comm", "cmdline",
-            "stat", "statm", "maps", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
-            "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
+    private static final List<String> TGID = List.of("task", "fd", "ns", "net", "environ", "status", "limits",
+            "comm", "cmdline", "stat", "statm", "maps", "numa_maps", "exe", "mounts", "mountinfo", "smaps",
+            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
     /** Entries of a thread directory, in the kernel's readdir order. */
-    private static final List<String> TID = List.of("fd", "net", "environ", "status", "limits", "comm", "cmdline", "stat",
-            "statm", "maps", "children", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
-            "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
+    private static final List<String> TID = List.of("fd", "ns", "net", "environ", "status", "limits", "comm",
+            "cmdline", "stat", "statm", "maps", "children", "numa_maps", "exe", "mounts", "mountinfo", "smaps",
+            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
 
     private static List<ProcEntry> entries(Task t, boolean whole, List<String> names) {
         List<ProcEntry> out = new ArrayList<>(names.size());
@@ -161,6 +161,7 @@ final class ProcBase {
         return switch (name) {
             case "task" -> whole ? taskDir(t) : null;
             case "fd" -> PidFd.dir(t);
+            case "ns" -> PidNs.dir(t);
             case "net" -> ProcNet.dir(t);
             case "limits" -> file(t, name, 0444, new PidLimits(t), null);
             case "numa_maps" -> file(t, name, 0444, new PidNumaMaps(t), null);

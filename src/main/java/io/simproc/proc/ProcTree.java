@@ -27,6 +27,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
         top.add(ProcFile.readOnly("diskstats", 0444, new Diskstats()));
+        top.add(ProcFile.readOnly("filesystems", 0444, new Filesystems()));
         top.add(ProcFile.readOnly("interrupts", 0444, new InterruptsFile()));
         top.add(ProcFile.readOnly("iomem", 0444, new Iomem()));
         top.add(ProcFile.readOnly("loadavg", 0444, new Loadavg()));
@@ -39,6 +40,7 @@ public final class ProcTree {
         top.add(ProcFile.readOnly("slabinfo", 0400, new Slabinfo()));
         top.add(ProcFile.readOnly("stat", 0444, new Stat()));
         top.add(sysDir(sysctls));
+        top.add(ProcTty.dir());
         top.add(ProcFile.readOnly("uptime", 0444, new Uptime()));
         top.add(ProcFile.readOnly("version", 0444, new Version()));
         top.add(ProcFile.readOnly("vmallocinfo", 0400, new Vmallocinfo()));

@@ -42,6 +42,10 @@ public final class SysctlTable {
                 Kernel::setThreadsMax));
         e.add(new IntVecSysctl("vm/lowmem_reserve_ratio", 0644, SysctlTable::lowmemReserveRatio,
                 (k, v) -> k.mm().watermarks().setLowmemReserveRatio(v)));
+        // net/core/sysctl_net_core.c: the listen backlog cap, proc_dointvec_minmax with extra1 SYSCTL_ZERO. No
+        // socket is simulated; the value is there for the readers that look it up.
+        e.add(new IntSysctl("net/core/somaxconn", 0644, 0, null, k -> k.initNet().somaxconn(),
+                (k, v) -> k.initNet().setSomaxconn(v)));
         e.add(new IntSysctl("vm/min_free_kbytes", 0644, 0, null, k -> k.mm().tunables().minFreeKbytes(),
                 (k, v) -> k.mm().watermarks().setMinFreeKbytes(v)));
         e.add(new IntSysctl("vm/vfs_cache_pressure", 0644, 0, null, k -> k.mm().tunables().vfsCachePressure(),

@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * The layout of the simulated /sys, served by the same {@link io.simproc.proc.ProcFs} machinery as /proc (one
  * instance per tree): kernfs directories and sysfs attributes of a 6.18 kernel for what the simulation has — the
- * NUMA nodes, CPUs and memory blocks under devices/system, and the hugetlb pool, transparent hugepage and KSM
- * settings under kernel/mm. The devices are those of the booted machine (there is no hotplug); every attribute renders the
- * machine's state at open. The root is 0555, as sysfs's is.
+ * NUMA nodes, CPUs, memory blocks and the clock source under devices/system (the last with its bus), and the hugetlb
+ * pool, transparent hugepage and KSM settings under kernel/mm. The devices are those of the booted machine (there is
+ * no hotplug); every attribute renders the machine's state at open. The root is 0555, as sysfs's is.
  *
  * <p>A new file is an attribute ({@link Sysfs}) added to the directory list of its kobject below, or to the class
  * that builds that directory; a new directory of devices is a class like {@link NodeDevices} whose {@code dir}
@@ -26,6 +26,7 @@ public final class SysTree {
         return k.read(kernel -> {
             MemoryBlocks blocks = MemoryBlocks.of(kernel);
             ProcDir system = Sysfs.dir("system", List.of(
+                    ClocksourceDevices.dir(),
                     CpuDevices.dir(kernel),
                     MemoryDevices.dir(blocks),
                     NodeDevices.dir(kernel, blocks)));
@@ -35,6 +36,7 @@ public final class SysTree {
             devices.add(system);
             List<io.simproc.proc.ProcEntry> top = List.of(
                     BlockClass.blockDir(kernel),
+                    Sysfs.dir("bus", List.of(ClocksourceDevices.bus())),
                     // power_supply and thermal: classes the kernel registers at boot; a KVM guest has no battery,
                     // mains adapter, thermal zone or cooling device in them.
                     Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir(),

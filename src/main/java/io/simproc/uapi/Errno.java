@@ -14,6 +14,7 @@ public final class Errno {
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
@@ -28,9 +29,9 @@ public final class Errno {
     }
 
     private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
-        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, null, "ENOTDIR", "EISDIR",
-        "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null, null, null,
-        "ENOSYS", "ENOTEMPTY"};
+        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR",
+        "EISDIR", "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null,
+        null, null, "ENOSYS", "ENOTEMPTY"};
 
     /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */
     public static String name(int errno) {
@@ -63,6 +64,7 @@ public final class Errno {
             case EFAULT -> "Bad address";
             case EBUSY -> "Device or resource busy";
             case EEXIST -> "File exists";
+            case ENODEV -> "No such device";
             case ENOTDIR -> "Not a directory";
             case EISDIR -> "Is a directory";
             case EINVAL -> "Invalid argument";

@@ -187,7 +187,7 @@ class ProcessFilesTest {
         assertTrue(fs.list(kernelDir, Credentials.ROOT).stream().anyMatch(e -> e.name().equals("random")));
         assertEquals("256\n", read(fs, "/sys/kernel/random/entropy_avail"));
         assertEquals("256\n", read(fs, "/sys/kernel/random/poolsize"));
-        assertEquals(List.of("fs", "kernel", "vm"), fs.list(assertInstanceOf(ProcDir.class,
+        assertEquals(List.of("fs", "kernel", "net", "vm"), fs.list(assertInstanceOf(ProcDir.class,
                 fs.lookup("/sys", Credentials.ROOT)), Credentials.ROOT).stream().map(ProcEntry::name).toList());
     }
 
