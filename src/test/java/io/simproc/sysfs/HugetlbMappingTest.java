@@ -194,6 +194,30 @@ class HugetlbMappingTest {
     }
 
     @Test
+    void aForkedChildGetsTheMappingWithoutThePagesOrTheReservations() {
+        sysctl("/sys/vm/nr_hugepages", "4");
+        long a = mmap(4 * MB);
+        assertEquals(0, touch(a, 2 * MB, true));
+        Task child = call(() -> f.kernel.syscalls().fork(task));
+        String childMaps = f.read("/" + child.pid() + "/maps");
+        assertTrue(childMaps.contains(String.format("%x-%x rw-p 00000000 00:10 ", a, a + 4 * MB)), childMaps);
+        assertEquals(0, field(f.read("/" + child.pid() + "/status"), "HugetlbPages"));
+        assertEquals(1, meminfo().get("HugePages_Rsvd"), "the parent keeps its reservation");
+        assertEquals(0, (int) call(() -> f.kernel.syscalls().touch(child, a, 4 * MB, true)));
+        Map<String, Long> m = meminfo();
+        assertEquals(1, m.get("HugePages_Free"), "the child's faults take the two unreserved pages");
+        assertEquals(1, m.get("HugePages_Rsvd"));
+        call(() -> {
+            f.kernel.processes().exit(child, 0);
+            return null;
+        });
+        assertEquals(3, meminfo().get("HugePages_Free"));
+        assertEquals(0, munmap(a, 4 * MB));
+        assertEquals(4, meminfo().get("HugePages_Free"));
+        assertEquals(0, meminfo().get("HugePages_Rsvd"));
+    }
+
+    @Test
     void exitGivesEverythingBackAndAFaultWithoutAFolioIsSigbus() {
         sysctl("/sys/vm/nr_hugepages", "2");
         long a = mmap(4 * MB);
@@ -295,7 +319,10 @@ class HugetlbMappingTest {
             }
             long usage = 0;
             for (Task t : tasks) {
-                usage += field(two.read("/" + t.pid() + "/status"), "HugetlbPages");
+                long taskUsage = field(two.read("/" + t.pid() + "/status"), "HugetlbPages");
+                assertEquals(taskUsage, field(two.read("/" + t.pid() + "/smaps_rollup"), "Private_Hugetlb"),
+                        "status and smaps_rollup, step " + step);
+                usage += taskUsage;
             }
             assertEquals((m.get("HugePages_Total") - m.get("HugePages_Free")) * 2048, usage,
                     "every folio in use is mapped, step " + step);
