@@ -218,6 +218,16 @@ class HugetlbMappingTest {
     }
 
     @Test
+    void mlockFaultsAHugetlbMappingInWithoutLockingIt() {
+        sysctl("/sys/vm/nr_hugepages", "2");
+        long a = mmap(4 * MB);
+        assertEquals(0, (int) call(() -> f.kernel.syscalls().mlock(task, a, 4 * MB)));
+        assertEquals(0, meminfo().get("HugePages_Free"), "mlock populated both huge pages");
+        assertEquals(0, field(pid("status"), "VmLck"), "mlock_fixup() does not count hugetlb VMAs");
+        assertFalse(smapsOf(a).contains(" lo"), smapsOf(a));
+    }
+
+    @Test
     void exitGivesEverythingBackAndAFaultWithoutAFolioIsSigbus() {
         sysctl("/sys/vm/nr_hugepages", "2");
         long a = mmap(4 * MB);
