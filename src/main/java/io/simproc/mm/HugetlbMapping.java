@@ -34,9 +34,10 @@ public final class HugetlbMapping {
     public static final String HUGETLB_ANON_FILE = "/anon_hugepage (deleted)";
     /**
      * The anonymous device of the default hstate's internal hugetlbfs mount (init_hugetlbfs_fs() kern_mount()s one
-     * per hstate after the internal shmem mount, 0:1).
+     * per hstate at fs_initcall time; its minor depends on the anonymous devices taken before it, 0:15 as recent
+     * x86-64 kernels show it in maps).
      */
-    static final int HUGETLBFS_DEV_MINOR = 16;
+    static final int HUGETLBFS_DEV_MINOR = 15;
 
     /**
      * struct resv_map of a private mapping, shared by the parts of a split VMA: the huge page indices whose

@@ -110,7 +110,7 @@ class HugetlbMappingTest {
         assertEquals(rssBefore, field(status, "VmRSS"), "hugetlb pages are not in the RSS");
 
         String smaps = smapsOf(a);
-        assertTrue(smaps.startsWith(String.format("%x-%x rw-p 00000000 00:10 ", a, a + 6 * MB)), smaps);
+        assertTrue(smaps.startsWith(String.format("%x-%x rw-p 00000000 00:0f ", a, a + 6 * MB)), smaps);
         assertTrue(smaps.split("\n")[0].endsWith(" /anon_hugepage (deleted)"), smaps);
         assertEquals(6144, field(smaps, "Size"));
         assertEquals(2048, field(smaps, "KernelPageSize"));
@@ -122,7 +122,7 @@ class HugetlbMappingTest {
         assertEquals(0, field(smaps, "THPeligible"));
         assertTrue(smaps.contains("VmFlags: rd wr mr mw me de ht"), smaps);
         assertEquals(4096, field(pid("smaps_rollup"), "Private_Hugetlb"));
-        assertTrue(pid("maps").contains(String.format("%x-%x rw-p 00000000 00:10 ", a, a + 6 * MB)));
+        assertTrue(pid("maps").contains(String.format("%x-%x rw-p 00000000 00:0f ", a, a + 6 * MB)));
         String numa = pid("numa_maps");
         assertTrue(numa.contains(String.format("%x default file=/anon_hugepage\\040(deleted) huge anon=2 dirty=2 N0=2"
                 + " kernelpagesize_kB=2048\n", a)), numa);
@@ -200,7 +200,7 @@ class HugetlbMappingTest {
         assertEquals(0, touch(a, 2 * MB, true));
         Task child = call(() -> f.kernel.syscalls().fork(task));
         String childMaps = f.read("/" + child.pid() + "/maps");
-        assertTrue(childMaps.contains(String.format("%x-%x rw-p 00000000 00:10 ", a, a + 4 * MB)), childMaps);
+        assertTrue(childMaps.contains(String.format("%x-%x rw-p 00000000 00:0f ", a, a + 4 * MB)), childMaps);
         assertEquals(0, field(f.read("/" + child.pid() + "/status"), "HugetlbPages"));
         assertEquals(1, meminfo().get("HugePages_Rsvd"), "the parent keeps its reservation");
         assertEquals(0, (int) call(() -> f.kernel.syscalls().touch(child, a, 4 * MB, true)));
