@@ -34,7 +34,7 @@ public final class Mlock {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
             if (v.test(VmFlags.VM_HUGETLB)) {
                 // mlock_fixup() neither sets VM_LOCKED on a hugetlb VMA nor counts it; __mm_populate() faults it in.
-                if (lock && mm.memory().populate(m, v.start, v.end, true) >= Memory.OOM) {
+                if (lock && mm.memory().populate(m, v.start, v.end, v.test(VmFlags.VM_WRITE)) >= Memory.OOM) {
                     return -Errno.ENOMEM;
                 }
                 continue;
