@@ -18,6 +18,7 @@ import java.util.List;
  */
 public final class Processes {
     public static final int INIT_PID = 1;
+    public static final int SIGBUS = 7;
     public static final int SIGKILL = 9;
     public static final int SIGSEGV = 11;
     public static final int SIGTERM = 15;

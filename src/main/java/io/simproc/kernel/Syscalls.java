@@ -71,6 +71,19 @@ public final class Syscalls {
         }
         MmStruct m = mmOf(t);
         long finalFlags = vmFlags;
+        if ((flags & Prot.MAP_HUGETLB) != 0) {
+            if (!anonymous || shared) {
+                return -Errno.EINVAL;
+            }
+            // do_mmap(): hugetlb applies strict overcommit unless MAP_NORESERVE, whatever the overcommit policy.
+            long htlbFlags = (flags & Prot.MAP_NORESERVE) != 0 ? vmFlags | VmFlags.VM_NORESERVE : vmFlags;
+            long r = kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().hugetlbMapping().mmapAnon(m, addr, len,
+                    htlbFlags, (flags & Prot.MAP_FIXED) != 0));
+            if (r >= 0 && (flags & Prot.MAP_POPULATE) != 0) {
+                touch(t, r, len, (prot & Prot.WRITE) != 0);
+            }
+            return r;
+        }
         long r = kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().mmap().mmap(m, addr, len, finalFlags,
                 anonymous ? null : file, offset >>> Page.PAGE_SHIFT, null, (flags & Prot.MAP_FIXED) != 0));
         if (r >= 0 && (flags & Prot.MAP_POPULATE) != 0) {
@@ -159,6 +172,10 @@ public final class Syscalls {
                 }
                 case Memory.OOM -> {
                     return kernel.processes().leaderOf(t).isOomVictim() ? -Errno.EINTR : -Errno.ENOMEM;
+                }
+                case Memory.SIGBUS -> {
+                    kernel.processes().kill(t, Processes.SIGBUS);
+                    return -Errno.EFAULT;
                 }
                 default -> {
                     segfault(t, Math.max(a, addr), write, r);

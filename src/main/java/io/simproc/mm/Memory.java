@@ -74,6 +74,9 @@ public final class Memory {
         if (!vma.allows(write)) {
             return SIGSEGV;
         }
+        if (vma.test(VmFlags.VM_HUGETLB)) {
+            return mm.hugetlbMapping().fault(mmStruct, vma, addr, write);
+        }
         PageTable.Pte table = mmStruct.pgtable.leaf(addr, null);
         if (table != null) {
             int i = PageTable.indexOf(addr);
@@ -355,6 +358,10 @@ public final class Memory {
      * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
+        if (vma.test(VmFlags.VM_HUGETLB)) {
+            mm.hugetlbMapping().unmapHugepageRange(mmStruct, vma, start, end);
+            return;
+        }
         boolean started = mm.hugeMemory().beginUnmap();
         try {
             zapPtes(mmStruct, vma, start, end);

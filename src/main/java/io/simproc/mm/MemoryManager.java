@@ -47,6 +47,7 @@ public final class MemoryManager {
     private final Memory memory;
     private final HugeMemory hugeMemory;
     private final Hugetlb hugetlb;
+    private final HugetlbMapping hugetlbMapping;
     private final Rmap rmap;
     private final Folios folios;
     private final Filemap filemap;
@@ -96,6 +97,7 @@ public final class MemoryManager {
         this.memory = new Memory(this);
         this.hugeMemory = new HugeMemory(this);
         this.hugetlb = new Hugetlb(this);
+        this.hugetlbMapping = new HugetlbMapping(this);
         this.rmap = new Rmap(this);
         this.folios = new Folios(this);
         this.filemap = new Filemap(this);
@@ -376,6 +378,11 @@ public final class MemoryManager {
     /** mm/hugetlb.c: the hugetlb pool. */
     public Hugetlb hugetlb() {
         return hugetlb;
+    }
+
+    /** mm/hugetlb.c: mappings of hugetlb memory (MAP_HUGETLB). */
+    public HugetlbMapping hugetlbMapping() {
+        return hugetlbMapping;
     }
 
     public Memory memory() {

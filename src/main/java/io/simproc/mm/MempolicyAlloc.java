@@ -64,6 +64,25 @@ public final class MempolicyAlloc {
     }
 
     /**
+     * huge_node(): the node a hugetlb fault at {@code addr} of {@code vma} prefers under the task's policy — the
+     * interleave index counted in huge pages; a bind prefers the local node when the policy allows it.
+     */
+    int hugeNode(MmStruct m, Vma vma, long addr) {
+        Mempolicy pol = m.mempolicy;
+        if (pol == null) {
+            return m.homeNid;
+        }
+        int order = Hugetlb.HUGETLB_PAGE_ORDER;
+        long ilx = (vma.pgoff >>> order) + ((addr - vma.start) >>> (Page.PAGE_SHIFT + order));
+        return switch (pol.mode()) {
+            case PREFERRED -> pol.firstNode();
+            case BIND -> (pol.nodes() & (1L << m.homeNid)) != 0 ? m.homeNid : pol.firstNode();
+            case INTERLEAVE -> interleaveNid(pol, ilx);
+            default -> m.homeNid;
+        };
+    }
+
+    /**
      * alloc_pages_mpol() with policy_nodemask(): the preferred node and the nodemask the policy gives, then
      * __alloc_pages(); an interleaved page that landed on the node the interleave chose counts interleave_hit in
      * its zone.

@@ -32,6 +32,13 @@ public final class Mlock {
                 continue;
             }
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
+            if (v.test(VmFlags.VM_HUGETLB)) {
+                // mlock_fixup() neither sets VM_LOCKED on a hugetlb VMA nor counts it; __mm_populate() faults it in.
+                if (lock && mm.memory().populate(m, v.start, v.end, v.test(VmFlags.VM_WRITE)) >= Memory.OOM) {
+                    return -Errno.ENOMEM;
+                }
+                continue;
+            }
             if (lock) {
                 v.flags |= VmFlags.VM_LOCKED;
                 m.lockedVm += pages;

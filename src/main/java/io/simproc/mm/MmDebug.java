@@ -16,7 +16,9 @@ import java.util.List;
  * are the caches' slabs, vmalloc pages the areas' pages (VmallocUsed), KernelStack the stacks in use, percpu pages
  * the populated chunks. The hugetlb pool ({@link Hugetlb#check}): its folios are aligned order-9 HUGETLB blocks
  * off the buddy and per-cpu lists, each on one list, the per-node counts sum to the hstate's, free ≤ total,
- * reservations ≤ free.
+ * reservations ≤ free. Hugetlb mappings ({@link HugetlbMapping#check}): every hugetlb PMD entry maps a folio in use
+ * from inside a VM_HUGETLB VMA, the folios mapped are Total - Free, each mapcount and hugetlb_usage is its
+ * entries, the reservations the VMAs still hold are resv_huge_pages.
  * Page cache and swap: NR_FILE_PAGES = cached pages of every file and shmem object + swap-cache pages (so Cached
  * + Buffers + SwapCached = nr_file_pages with Cached never clamped); NR_ANON_MAPPED = mapped anon pages;
  * NR_FILE_DIRTY, NR_WRITEBACK and NR_ZONE_WRITE_PENDING = the pages with those bits; each slot's swap count
@@ -94,6 +96,7 @@ public final class MmDebug {
         }
         checkOwnerCounters(mm, owners, errors);
         mm.hugetlb().check(errors);
+        mm.hugetlbMapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
         }

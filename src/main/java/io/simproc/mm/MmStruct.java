@@ -38,6 +38,8 @@ public final class MmStruct {
     /** MMF_HUGE_ZERO_FOLIO: this address space mapped the huge zero page and holds a reference to it. */
     boolean hugeZeroFolio;
     final PageTable pgtable;
+    /** hugetlb_usage: base pages of the hugetlb folios this address space maps (HugetlbPages of status). */
+    long hugetlbUsage;
     final long[] rss = new long[4];
     long totalVm;
     long lockedVm;
@@ -204,6 +206,11 @@ public final class MmStruct {
 
     public long envEnd() {
         return envEnd;
+    }
+
+    /** hugetlb_usage, in base pages. */
+    public long hugetlbUsage() {
+        return hugetlbUsage;
     }
 
     public long committedPages() {

@@ -67,7 +67,7 @@ public final class Mmap {
             }
         } else {
             boolean thpAligned = file == null && addr == 0 && (vmFlags & VmFlags.VM_SHARED) == 0
-                    && len % HugeMemory.HPAGE_PMD_SIZE == 0;
+                    && len % HugeMemory.HPAGE_PMD_SIZE == 0 || (vmFlags & VmFlags.VM_HUGETLB) != 0;
             addr = thpAligned ? thpGetUnmappedArea(m, len) : getUnmappedArea(m, addr, len);
             if (addr < 0) {
                 return addr;
@@ -108,9 +108,12 @@ public final class Mmap {
         return addr;
     }
 
-    /** accountable_mapping(): private writable mappings that reserve swap are charged to Committed_AS. */
+    /**
+     * accountable_mapping(): private writable mappings that reserve swap are charged to Committed_AS (hugetlb ones
+     * reserve hugetlb folios instead).
+     */
     private static boolean accountable(AddressSpace file, long flags) {
-        if (file != null && file.isShmem() && (flags & VmFlags.VM_SHARED) != 0) {
+        if (file != null && file.isShmem() && (flags & VmFlags.VM_SHARED) != 0 || (flags & VmFlags.VM_HUGETLB) != 0) {
             return false;
         }
         return (flags & (VmFlags.VM_NORESERVE | VmFlags.VM_SHARED | VmFlags.VM_WRITE)) == VmFlags.VM_WRITE;
@@ -311,6 +314,7 @@ public final class Mmap {
         upper.start = addr;
         upper.pgoff = vma.pgoff + ((addr - vma.start) >>> Page.PAGE_SHIFT);
         upper.anonVma = vma.anonVma;
+        upper.hugetlbResv = vma.hugetlbResv;
         anonVmaClone(upper, vma);
         if (upper.file != null) {
             upper.file.iMmap.add(upper);
@@ -322,6 +326,9 @@ public final class Mmap {
 
     /** Detach a VMA from its anon_vmas and file (unlink_anon_vmas, unlink_file_vma). */
     private void unlink(Vma vma) {
+        if (vma.test(VmFlags.VM_HUGETLB)) {
+            mm.hugetlbMapping().vmOpClose(vma);
+        }
         for (AnonVma av : vma.anonVmaChain) {
             av.vmas.remove(vma);
             if (av.vmas.isEmpty()) {
@@ -337,6 +344,9 @@ public final class Mmap {
             if (vma.file.isUnlinked() && vma.file.iMmap.isEmpty()) {
                 mm.inodes().evictInode(vma.file);
             }
+            if (vma.test(VmFlags.VM_HUGETLB) && vma.file.iMmap.isEmpty()) {
+                mm.hugetlbMapping().releaseFile(vma.file);
+            }
         }
     }
 
@@ -350,6 +360,11 @@ public final class Mmap {
             return -Errno.EINVAL;
         }
         long end = addr + pageAlign(len);
+        Vma first = m.findVma(addr);
+        Vma last = m.findVma(end - 1);
+        if (first != null && !HugetlbMapping.maySplit(first, addr) || last != null && !HugetlbMapping.maySplit(last, end)) {
+            return -Errno.EINVAL;
+        }
         List<Vma> victims = splitRange(m, addr, end);
         if (victims.isEmpty()) {
             return 0;

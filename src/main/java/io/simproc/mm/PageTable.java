@@ -66,6 +66,12 @@ public final class PageTable {
     }
 
     private final Dir pgd;
+    /**
+     * The PMD entries that map hugetlb folios (huge_pte_alloc() on x86-64 with 2 MB pages: a PMD entry, no PTE
+     * table below it), by 2 MiB-aligned address: a pte-like value, the folio's head pfn and the x86 bits. Each
+     * counts as a used entry of its PMD table, so the table stays while it maps one.
+     */
+    private final java.util.TreeMap<Long, Long> hugePmds = new java.util.TreeMap<>();
     private long nrPud;
     private long nrPmd;
     private long nrPte;
@@ -135,6 +141,39 @@ public final class PageTable {
         dir.child[i] = c;
         dir.used++;
         return c;
+    }
+
+    /**
+     * huge_pte_alloc() for a 2 MB hugetlb page at {@code haddr}: the PUD and PMD tables down to its PMD entry,
+     * allocated when missing; false when a table could not be had.
+     */
+    boolean hugePmdAlloc(long haddr, TableAllocator alloc) {
+        Dir pud = (Dir) descend(pgd, idx(haddr, PGD_SHIFT), alloc, 3);
+        return pud != null && descend(pud, idx(haddr, PUD_SHIFT), alloc, 2) != null;
+    }
+
+    /** The hugetlb PMD entry at {@code haddr} (huge_ptep_get()), 0 when none. */
+    public long hugePmd(long haddr) {
+        Long e = hugePmds.get(haddr);
+        return e == null ? 0 : e;
+    }
+
+    /** set_huge_pte_at() / huge_ptep_get_and_clear(): {@code pte} 0 clears; the PMD table must exist. */
+    void setHugePmd(long haddr, long pte) {
+        Dir pmd = (Dir) ((Dir) pgd.child[idx(haddr, PGD_SHIFT)]).child[idx(haddr, PUD_SHIFT)];
+        Long old = pte == 0 ? hugePmds.remove(haddr) : hugePmds.put(haddr, pte);
+        if (old == null && pte != 0) {
+            pmd.used++;
+        } else if (old != null && pte == 0) {
+            pmd.used--;
+        }
+    }
+
+    /** Read-only: every hugetlb PMD entry in [start, end), in address order (walk_hugetlb_range()). */
+    public void scanHugePmds(long start, long end, PteConsumer consumer) {
+        for (var e : hugePmds.subMap(start, true, end, false).entrySet()) {
+            consumer.accept(e.getKey(), e.getValue());
+        }
     }
 
     /** Set the PTE for addr in an existing leaf table. */

@@ -17,6 +17,7 @@ public final class Prot {
     public static final int MAP_LOCKED = 0x2000;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_HUGETLB = 0x40000;
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     public static final int MADV_NORMAL = 0;

@@ -23,6 +23,8 @@ public final class Vma {
     final java.util.List<AnonVma> anonVmaChain = new java.util.ArrayList<>(1);
     String name;
     final MmStruct mm;
+    /** The reservation map of a private hugetlb mapping's owner (vma_resv_map()), null for any other VMA. */
+    HugetlbMapping.ResvMap hugetlbResv;
     /** Address of this VMA's vm_area_struct object while it is in its address space's tree (0 otherwise). */
     long kobj;
 

@@ -1,5 +1,6 @@
 package io.simproc.proc;
 
+import io.simproc.mm.Hugetlb;
 import io.simproc.mm.MemMap;
 import io.simproc.mm.MmStruct;
 import io.simproc.mm.PageFlags;
@@ -19,7 +20,8 @@ import io.simproc.uapi.Page;
  * in Pss (fixed point, truncated once when printed), else private. Dirty (PTE or page) pages go to the _Dirty
  * columns and Pss_Dirty, the rest to _Clean. The Pss splits by page kind (anon, shmem = swap-backed non-anon,
  * file) and Locked is the Pss of VM_LOCKED VMAs. A PMD-mapped anonymous THP (smaps_pmd_entry) is accounted page by
- * page the same way, and its size goes to AnonHugePages. Sums are in bytes, as in the kernel.
+ * page the same way, and its size goes to AnonHugePages. A hugetlb VMA counts its folios in Shared_Hugetlb or
+ * Private_Hugetlb alone. Sums are in bytes, as in the kernel.
  */
 final class MemSizeStats {
     /** PSS_SHIFT: fractional bits of the proportional sums. */
@@ -50,6 +52,10 @@ final class MemSizeStats {
 
     /** smap_gather_stats(): add one VMA's pages. */
     void gather(MmStruct mm, Vma vma, MemMap map, java.util.function.IntUnaryOperator swapCounts) {
+        if (vma.test(VmFlags.VM_HUGETLB)) {
+            gatherHugetlb(mm, vma, map);
+            return;
+        }
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         mm.pageTable().scan(vma.start(), vma.end(), (addr, pte) -> {
             if (PageTable.isSwap(pte)) {
@@ -63,6 +69,20 @@ final class MemSizeStats {
             account(map, pfn, (pte & PageTable._PAGE_ACCESSED) != 0, (pte & PageTable._PAGE_DIRTY) != 0, locked);
             if ((pte & PageTable._PAGE_PSE) != 0 && (map.flags(pfn) & PageFlags.PG_ANON) != 0) {
                 anonymousThp += Page.PAGE_SIZE;
+            }
+        });
+    }
+
+    /**
+     * smaps_hugetlb_range(): a hugetlb VMA's folios count only as Shared_Hugetlb (mapped more than once) or
+     * Private_Hugetlb, a huge page each; never in Rss, Pss or the other columns.
+     */
+    private void gatherHugetlb(MmStruct mm, Vma vma, MemMap map) {
+        mm.pageTable().scanHugePmds(vma.start(), vma.end(), (haddr, pte) -> {
+            if (map.mapcount(PageTable.pfnOf(pte)) >= 2) {
+                sharedHugetlb += Hugetlb.HUGE_PAGE_SIZE;
+            } else {
+                privateHugetlb += Hugetlb.HUGE_PAGE_SIZE;
             }
         });
     }

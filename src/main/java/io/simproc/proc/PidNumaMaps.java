@@ -58,9 +58,9 @@ final class PidNumaMaps implements ProcFile.Renderer {
             if (huge) {
                 s.put(" huge");
             }
-            NumaMaps md = gather(mm, v, mem, map);
+            NumaMaps md = huge ? gatherHugetlb(mm, v, mem, map) : gather(mm, v, mem, map);
             if (md.pages > 0) {
-                show(s, md, huge, huge ? 2L << 20 : Page.PAGE_SIZE);
+                show(s, md, huge, PidSmaps.vmaKernelPagesize(v));
             }
             s.nl();
         }
@@ -95,6 +95,28 @@ final class PidNumaMaps implements ProcFile.Renderer {
                 md.writeback++;
             }
             if ((flags & PageFlags.PG_ANON) != 0) {
+                md.anon++;
+            }
+            md.node[mem.zoneOf(pfn).node().nodeId()]++;
+        });
+        return md;
+    }
+
+    /**
+     * gather_hugetlb_stats(): gather_stats() once per mapped folio — the huge entry's dirty bit, anonymous (a
+     * private mapping's folio), its node.
+     */
+    private static NumaMaps gatherHugetlb(MmStruct mm, Vma v, MemoryManager mem, MemMap map) {
+        NumaMaps md = new NumaMaps();
+        md.node = new long[mem.nrNodes()];
+        mm.pageTable().scanHugePmds(v.start(), v.end(), (haddr, pte) -> {
+            int pfn = PageTable.pfnOf(pte);
+            md.pages++;
+            md.mapcountMax = Math.max(md.mapcountMax, map.mapcount(pfn));
+            if ((pte & PageTable._PAGE_DIRTY) != 0) {
+                md.dirty++;
+            }
+            if (!v.test(VmFlags.VM_MAYSHARE)) {
                 md.anon++;
             }
             md.node[mem.zoneOf(pfn).node().nodeId()]++;

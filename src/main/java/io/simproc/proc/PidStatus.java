@@ -118,7 +118,7 @@ public final class PidStatus implements ProcFile.Renderer {
         kb(s, "VmLib:", lib >> 10);
         kb(s, "VmPTE:", mm.pgtablesBytes() >> 10);
         kb(s, "VmSwap:", Page.kb(mm.rss(MmStruct.MM_SWAPENTS)));
-        kb(s, "HugetlbPages:", 0);
+        kb(s, "HugetlbPages:", Page.kb(mm.hugetlbUsage()));
     }
 
     /** PAGE_ALIGN(end_code) − (start_code &amp; PAGE_MASK): the bytes of the main program's text. */

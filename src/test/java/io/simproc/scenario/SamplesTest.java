@@ -115,6 +115,16 @@ class SamplesTest {
     }
 
     @Test
+    void theSecondHugetlbMappingFailsWithoutOvercommit() throws IOException {
+        Scenario s = broken("hugetlb-mapping.yaml", "sysctl: {vm.nr_overcommit_hugepages: 16}", "sync:");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
+        assertTrue(f.problems().contains("ERROR at 4s     t.yaml:57:5  mmap 64M of hugetlb memory in batch  (mmap 64M"
+                + " of hugetlb memory in batch: Cannot allocate memory)"), String.join("\n", f.problems()));
+        assertTrue(f.problems().stream().anyMatch(l -> l.contains("meminfo.HugePages_Surp == 16  (0 == 16)")),
+                String.join("\n", f.problems()));
+    }
+
+    @Test
     void aPreferredPolicyMissesWhereABindDoesNot() throws IOException {
         Scenario s = broken("numa-fallback.yaml", "mempolicy: \"bind:1\"", "mempolicy: \"prefer:0\"");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();

@@ -37,7 +37,7 @@ class ScenarioErrorsTest {
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
                 + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
-                + " set_mempolicy)",
+                + " set_mempolicy, munmap)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -45,6 +45,16 @@ class ScenarioErrorsTest {
     void unknownKeyInAStep() {
         assertEquals("t.yaml:5:27: unknown key 'sise' in timeline[1].malloc (expected one of: process, size, chunk,"
                 + " name, write)", error(SPAWN + "  - at: 2s\n    malloc: {process: db, sise: 1M}\n"));
+    }
+
+    @Test
+    void aHugetlbMmapIsAnonymousAndPrivateAndMunmapTakesOnlyMappedRegions() {
+        assertEquals("t.yaml:5:65: path: not with hugetlb (an anonymous private mapping)",
+                error(SPAWN + "  - at: 2s\n    mmap: {process: db, name: b, size: 2M, hugetlb: true, path: /f}\n"));
+        assertEquals("t.yaml:5:67: shared: not with hugetlb (an anonymous private mapping)",
+                error(SPAWN + "  - at: 2s\n    mmap: {process: db, name: b, size: 2M, hugetlb: true, shared: true}\n"));
+        assertEquals("t.yaml:5:33: process 'db' has no region 'nothing' (name one with a malloc or mmap step first)",
+                error(SPAWN + "  - at: 2s\n    munmap: {process: db, name: nothing}\n"));
     }
 
     @Test
