@@ -81,4 +81,13 @@ public final class BlockDevice {
                        boolean bioMerge) {
         disk.submit(this, group, owner, sector, nrSectors, nowNs, mergeable, bioMerge);
     }
+
+    /**
+     * {@code count} bios of {@code nrSectors}, back to back from {@code sector}, submitted in one tick: the same as
+     * {@code count} calls of {@link #submit}, one after the other, with sector advancing by {@code nrSectors}.
+     */
+    public void submitBios(int group, long owner, long sector, int nrSectors, int count, long nowNs,
+                           boolean mergeable, boolean bioMerge) {
+        disk.submitBios(this, group, owner, sector, nrSectors, count, nowNs, mergeable, bioMerge);
+    }
 }

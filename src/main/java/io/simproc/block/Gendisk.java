@@ -105,6 +105,30 @@ public final class Gendisk {
         return Collections.unmodifiableList(partitions);
     }
 
+    /**
+     * {@code count} bios of {@code nrSectors} each, back to back from {@code sector}, submitted in one tick (a
+     * plugged readahead): what {@code count} calls of {@link #submit} make of them, with the bios that join the
+     * request just started added in one step (the block layer builds such a run into one request, split at
+     * max_sectors_kb, blk_mq_submit_bio() and bio_split_to_limits()).
+     */
+    void submitBios(BlockDevice part, int group, long owner, long sector, int nrSectors, int count, long nowNs,
+                    boolean mergeable, boolean bioMerge) {
+        while (count > 0) {
+            submit(part, group, owner, sector, nrSectors, nowNs, mergeable, bioMerge);
+            sector += nrSectors;
+            count--;
+            int joining = mergeable && busyUntilNs > nowNs
+                    ? Math.min(count, (queue.maxSectors() - lastSectors) / nrSectors) : 0;
+            if (joining > 0) {
+                backMerge(part, group, joining * nrSectors, bioMerge ? joining : 0,
+                        joining * transferNs(group, nrSectors));
+                sector += (long) joining * nrSectors;
+                count -= joining;
+                lastEnd = sector;
+            }
+        }
+    }
+
     void submit(BlockDevice part, int group, long owner, long sector, int nrSectors, long nowNs, boolean mergeable,
                 boolean bioMerge) {
         if (nrSectors <= 0) {
@@ -117,13 +141,7 @@ public final class Gendisk {
                 && busyUntilNs > nowNs;
         long service = transferNs(group, nrSectors);
         if (merge) {
-            lastSectors += nrSectors;
-            part.stats.pending.peekLast()[1] += service;
-            if (part.isPartition()) {
-                part0.stats.pending.peekLast()[1] += service;
-            }
-            busyUntilNs += service;
-            account(part, group, 0, bioMerge ? 1 : 0, nrSectors, service, service);
+            backMerge(part, group, nrSectors, bioMerge ? 1 : 0, service);
         } else {
             service += queue.latencyNs();
             long tag = tagFreeNs(nowNs);
@@ -144,6 +162,20 @@ public final class Gendisk {
         lastOwner = owner;
         lastEnd = sector + nrSectors;
         lastNs = nowNs;
+    }
+
+    /**
+     * bio_attempt_back_merge() of bios of {@code nrSectors} in all onto the request the queue last started: it grows
+     * by their transfer time, {@code service}; {@code merges} of them count as merges.
+     */
+    private void backMerge(BlockDevice part, int group, int nrSectors, int merges, long service) {
+        lastSectors += nrSectors;
+        part.stats.pending.peekLast()[1] += service;
+        if (part.isPartition()) {
+            part0.stats.pending.peekLast()[1] += service;
+        }
+        busyUntilNs += service;
+        account(part, group, 0, merges, nrSectors, service, service);
     }
 
     /**

@@ -126,17 +126,23 @@ public final class Filemap {
         file.raSize = window;
         long end = Math.min(file.sizePages(), index + Math.max(window, requested));
         long read = 0;
-        for (long i = index; i < end; i++) {
-            if (file.pages.raw(i) >= 0) {
-                continue;
+        PageIo io = mm.pageIo();
+        io.startPlug();
+        try {
+            for (long i = index; i < end; i++) {
+                if (file.pages.raw(i) >= 0) {
+                    continue;
+                }
+                if (addToPageCache(file, i, nid, cpu) < 0) {
+                    return i == index ? -1 : read;
+                }
+                if (!file.isShmem()) {
+                    io.readFilePage(file, i);
+                }
+                read++;
             }
-            if (addToPageCache(file, i, nid, cpu) < 0) {
-                return i == index ? -1 : read;
-            }
-            if (!file.isShmem()) {
-                mm.pageIo().readFilePage(file, i);
-            }
-            read++;
+        } finally {
+            io.finishPlug();
         }
         return read;
     }

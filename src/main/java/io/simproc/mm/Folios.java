@@ -20,12 +20,19 @@ public final class Folios {
         map.incRefcount(pfn);
     }
 
-    /** folio_put(): drop a reference; the last one frees the page on the given CPU. */
+    /**
+     * folio_put(): drop a reference; the last one frees the page on the given CPU ({@link #free}, __folio_put()
+     * of mm/swap.c, out of line as in the kernel, so that the common drop stays small where it is inlined).
+     */
     void put(int pfn, int cpu) {
         int ref = map.decRefcount(pfn);
-        if (ref > 0) {
-            return;
+        if (ref <= 0) {
+            free(pfn, cpu, ref);
         }
+    }
+
+    /** __folio_put(): the reference just dropped was the last ({@code ref} 0), or one too many (below 0). */
+    private void free(int pfn, int cpu, int ref) {
         if (ref < 0) {
             throw new IllegalStateException("pfn " + pfn + " refcount went negative");
         }

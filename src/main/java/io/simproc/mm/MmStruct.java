@@ -73,6 +73,8 @@ public final class MmStruct {
      * and fork carry it over as they carry the task's.
      */
     Mempolicy mempolicy;
+    /** Where this address space's page tables come from and go to; made at its first use ({@link Mmap}). */
+    PageTable.TableAllocator tableAllocator;
 
     MmStruct(MemoryManager mm, PageTable pgtable) {
         this.mm = mm;

@@ -27,6 +27,13 @@ public final class Mmap {
 
     /** The allocator of page-table pages for an mm (GFP_PGTABLE_USER: kernel, unmovable, zeroed). */
     PageTable.TableAllocator tableAllocator(MmStruct mmStruct) {
+        if (mmStruct.tableAllocator == null) {
+            mmStruct.tableAllocator = newTableAllocator(mmStruct);
+        }
+        return mmStruct.tableAllocator;
+    }
+
+    private PageTable.TableAllocator newTableAllocator(MmStruct mmStruct) {
         return new PageTable.TableAllocator() {
             @Override
             public int alloc() {

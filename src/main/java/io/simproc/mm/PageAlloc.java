@@ -450,10 +450,20 @@ public final class PageAlloc {
             this.highestZoneidx = Gfp.gfpZone(gfp).ordinal();
             this.migratetype = mobilityDisabled ? MT_UNMOVABLE : Gfp.gfpMigratetype(gfp).ordinal();
             this.cpu = cpu;
+            this.zonelist = (gfp & Gfp.__GFP_THISNODE) == 0 && nodemask == 0 ? mm.zonelist(nid, highestZoneidx)
+                    : restrictedZonelist(mm, gfp, nid, nodemask, highestZoneidx);
+            this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
+        }
+
+        /**
+         * The zonelist of an allocation limited to its own node (__GFP_THISNODE: ZONELIST_NOFALLBACK) or to a
+         * nodemask (MPOL_BIND); rare, so out of the common allocation's way.
+         */
+        private static Zone[] restrictedZonelist(MemoryManager mm, int gfp, int nid, long nodemask,
+                                                 int highestZoneidx) {
             Zone[] all = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.zonelistNoFallback(nid, highestZoneidx)
                     : mm.zonelist(nid, highestZoneidx);
-            this.zonelist = nodemask == 0 ? all : zonesInNodemask(all, nodemask);
-            this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
+            return nodemask == 0 ? all : zonesInNodemask(all, nodemask);
         }
 
         /** for_next_zone_zonelist_nodemask(): the zonelist's zones on nodes of the mask, in zonelist order. */

@@ -16,7 +16,9 @@ import io.simproc.uapi.Page;
  *
  * <p>Readahead and writeback build one bio over a file's consecutive pages, which grows a request without a merge;
  * swap_writepage() submits a bio per page, so consecutive slots written in one pass become merged requests;
- * swap_read_folio() reads synchronously, one request per fault.
+ * swap_read_folio() reads synchronously, one request per fault. A readahead plugs the queue (blk_start_plug() in
+ * page_cache_ra_unbounded()): the consecutive pages it reads are held and go to the disk as one run of bios when it
+ * ends or when any other page I/O comes first, which the disk accounts as it would the pages one by one.
  */
 public final class PageIo {
     private static final int PAGE_SECTORS = Page.PAGE_SIZE >> 9;
@@ -26,15 +28,58 @@ public final class PageIo {
     /** The device of the last file read or written, by its device number. */
     private int lastDev = -1;
     private BlockDevice lastBdev;
+    /** struct blk_plug of a readahead: whether one is open, and the run of pages it holds (plugPages of them). */
+    private boolean plugged;
+    private BlockDevice plugBdev;
+    private long plugOwner;
+    private long plugIndex;
+    private long plugNs;
+    private int plugPages;
 
     PageIo(MemoryManager mm) {
         this.mm = mm;
     }
 
+    /** blk_start_plug(): the file pages read until {@link #finishPlug} are held and submitted together. */
+    void startPlug() {
+        plugged = true;
+    }
+
+    /** blk_finish_plug(): the held pages go to the disk. */
+    void finishPlug() {
+        flushPlug();
+        plugged = false;
+    }
+
     /** A page of {@code file} at {@code index} read from the root file system (readahead or a fault). */
     void readFilePage(AddressSpace file, long index) {
         mm.vmstat().countEvent(VmEvent.PGPGIN, KB_PER_PAGE);
-        submit(bdevOf(file), DiskStats.STAT_READ, file.id(), index, true, false);
+        BlockDevice bdev = bdevOf(file);
+        if (!plugged || bdev == null) {
+            submit(bdev, DiskStats.STAT_READ, file.id(), index, true, false);
+            return;
+        }
+        long now = nowNs();
+        if (plugPages > 0 && bdev == plugBdev && file.id() == plugOwner && index == plugIndex + plugPages
+                && now == plugNs) {
+            plugPages++;
+            return;
+        }
+        flushPlug();
+        plugBdev = bdev;
+        plugOwner = file.id();
+        plugIndex = index;
+        plugNs = now;
+        plugPages = 1;
+    }
+
+    /** The plugged pages, if any, as bios in the order they were read. */
+    private void flushPlug() {
+        if (plugPages > 0) {
+            plugBdev.submitBios(DiskStats.STAT_READ, plugOwner, plugIndex * PAGE_SECTORS, PAGE_SECTORS, plugPages,
+                    plugNs, true, false);
+            plugPages = 0;
+        }
     }
 
     /** Writeback of the page of {@code file} at {@code index} completed. */
@@ -77,9 +122,14 @@ public final class PageIo {
 
     private void submit(BlockDevice bdev, int group, long owner, long pageIndex, boolean mergeable, boolean bioMerge) {
         if (bdev != null) {
-            bdev.submit(group, owner, pageIndex * PAGE_SECTORS, PAGE_SECTORS,
-                    mm.services().jiffies() * (1_000_000_000L / KernelServices.HZ), mergeable, bioMerge);
+            flushPlug();
+            bdev.submit(group, owner, pageIndex * PAGE_SECTORS, PAGE_SECTORS, nowNs(), mergeable, bioMerge);
         }
+    }
+
+    /** The simulated time of a submission, ns since boot, to the tick. */
+    private long nowNs() {
+        return mm.services().jiffies() * (1_000_000_000L / KernelServices.HZ);
     }
 
     /**

@@ -117,12 +117,24 @@ public final class PageTable {
         return (Pte) descend(pmd, idx(addr, PMD_SHIFT), alloc, 1);
     }
 
-    /** level: 3 = allocate a PUD, 2 a PMD, 1 a PTE table. */
+    /**
+     * The child table at entry {@code i} of {@code dir}; when there is none and {@code alloc} is given, a new one
+     * (level: 3 = a PUD, 2 a PMD, 1 a PTE table). As pud_alloc(), pmd_alloc() and pte_alloc() in
+     * include/linux/mm.h, the walk stays inline and the allocation of a missing table ({@link #populate}, their
+     * __pud_alloc(), __pmd_alloc(), __pte_alloc()) is a call of its own: most walks find every level present, and
+     * a short walk is one the JIT inlines into the fault and rmap paths.
+     */
     private Object descend(Dir dir, int i, TableAllocator alloc, int level) {
         Object c = dir.child[i];
         if (c != null || alloc == null) {
             return c;
         }
+        return populate(dir, i, alloc, level);
+    }
+
+    /** A new table for the empty entry {@code i} of {@code dir}, or null when no page is left for it. */
+    private Object populate(Dir dir, int i, TableAllocator alloc, int level) {
+        Object c;
         int pfn = alloc.alloc();
         if (pfn < 0) {
             return null;

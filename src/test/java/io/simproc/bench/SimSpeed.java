@@ -17,6 +17,7 @@ import io.simproc.workload.Machines;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -29,17 +30,31 @@ import java.nio.file.Path;
  * row says how many did not. Prints one Markdown table row: simulated seconds per wall second, simulated events
  * (timers run: the kernel's and the scenario's) in all and per wall second, page faults per wall second (a scenario
  * step is one timer that may fault in thousands of pages), and the pages reclaim scanned and reclaimed (kswapd and
- * direct) per wall second.
+ * direct) per wall second. {@code --cpu} times the run by the CPU time of the thread that runs it instead of the wall
+ * clock ("wall" then reads CPU seconds): on a machine shared with other work, time spent descheduled does not count,
+ * so two builds measured one after the other compare by the work they do.
  *
- * <p>{@code java -cp … io.simproc.bench.SimSpeed [--memory SIZE] idle SECONDS} or {@code … SimSpeed [--memory SIZE] FILE}
+ * <p>{@code java -cp … io.simproc.bench.SimSpeed [--cpu] [--memory SIZE] idle SECONDS} or
+ * {@code … SimSpeed [--cpu] [--memory SIZE] FILE}
  */
 public final class SimSpeed {
+    /** Time runs by the running thread's CPU time rather than the wall clock. */
+    private static boolean cpuTime;
+
     private SimSpeed() {
+    }
+
+    private static long nowNs() {
+        return cpuTime ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     public static void main(String[] args) throws IOException {
         int a = 0;
         String memory = null;
+        if (args[a].equals("--cpu")) {
+            cpuTime = true;
+            a++;
+        }
         if (args[a].equals("--memory")) {
             memory = args[a + 1];
             a += 2;
@@ -87,9 +102,9 @@ public final class SimSpeed {
             start = run.startJiffies() - 1;
         }
         long[] before = counters(k);
-        long t0 = System.nanoTime();
+        long t0 = nowNs();
         k.advanceTo(start + 1 + Clock.secondsToJiffies(millis / 1000.0));
-        double wall = (System.nanoTime() - t0) / 1e9;
+        double wall = (nowNs() - t0) / 1e9;
         long[] after = counters(k);
         if (ownMachine && engine.failed() > 0) {
             throw new IllegalStateException(s.name() + ": " + engine.outcomes());
