@@ -19,8 +19,11 @@ import io.simproc.mm.BdiWriteback;
  * num_devices (1) zram device, unconfigured (disksize 0), on the dynamic major register_blkdev(0) gives it after
  * virtio_blk's (253). Both have no capacity, so they take no I/O. The block class lists disks in the order they
  * were added (device_add() appends to the class's klist, which diskstats_show() and /sys/block walk): the
- * initcalls run in link order, drivers/block/Makefile building loop.o before virtio_blk.o and zram/ after it, so
- * loop0..loop7, then the disks, then zram0 — the order the reference machine's /proc/diskstats has.
+ * initcalls run in link order, drivers/block/Makefile building loop.o before virtio_blk.o and xen-blkfront.o and
+ * zram/ after them, and drivers/Makefile block/ before scsi/ and nvme/ (whose namespaces nvme_scan_work() adds
+ * later still, from a workqueue). So loop0..loop7, the virtio and Xen disks, zram0, then the SCSI and NVMe disks,
+ * each group in the profile's order: loop0..loop7, vda, zram0 on the reference machine, as its /proc/diskstats
+ * has them.
  */
 final class Disks {
     static final int VIRTBLK_MAJOR = 254;
@@ -47,6 +50,7 @@ final class Disks {
         int[] nextIndex = new int[3];
         int nextExt = 0;
         QueueLimits queue = QueueLimits.virtio(READ_BYTES_PER_SEC, BdiWriteback.DEFAULT_WRITE_BANDWIDTH_BYTES);
+        java.util.List<Gendisk> afterZram = new java.util.ArrayList<>();
         for (MachineProfile.Disk d : profile.disks()) {
             Gendisk disk;
             if (d.name().startsWith("nvme")) {
@@ -65,8 +69,13 @@ final class Disks {
                     bdevs.setRoot(part);
                 }
             }
-            bdevs.add(disk);
+            if (disk.major() == VIRTBLK_MAJOR || disk.major() == XEN_VBD_MAJOR) {
+                bdevs.add(disk);
+            } else {
+                afterZram.add(disk);
+            }
         }
         bdevs.add(Gendisk.unbacked("zram0", ZRAM_MAJOR, 0, true, QueueLimits.zram()));
+        afterZram.forEach(bdevs::add);
     }
 }

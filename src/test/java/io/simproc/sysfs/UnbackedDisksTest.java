@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The devices the guest kernel's built-in loop and zram drivers add at init, on a machine whose disk read, wrote
  * and swapped: loop0..loop7 and zram0 are in /proc/diskstats in the reference machine's order with its lines (all
  * 0, whatever vda did), not in /proc/partitions (no capacity), and in /sys as virtual devices whose files are the
- * reference copies of an unbound loop device and an unconfigured zram0; zram's knobs refuse writes.
+ * reference copies of an unbound loop device and an unconfigured zram0; zram's knobs refuse writes. The disks of
+ * drivers initialised after zram's (SCSI, NVMe) follow zram0.
  */
 class UnbackedDisksTest {
     private static final List<String> UNBACKED = List.of("loop0", "loop1", "loop2", "loop3", "loop4", "loop5",
@@ -137,5 +138,26 @@ class UnbackedDisksTest {
         assertEquals("0\n", f.sys("/block/zram0/disksize"));
         assertEquals("[lzo-rle] lzo lz4 \n", f.sys("/block/zram0/comp_algorithm"));
         assertEquals("0\n", f.sys("/block/zram0/initstate"));
+    }
+
+    @Test
+    void scsiAndNvmeDisksComeAfterZramAsTheirDriversInitialiseLater() {
+        SysFixture m = SysFixture.boot("""
+                memory: 1G
+                disks:
+                  - name: nvme0n1
+                    size: 8G
+                    partitions:
+                      - {mount: /}
+                  - name: vda
+                    size: 8G
+                  - name: sda
+                    size: 8G
+                """, 1);
+        assertEquals(List.of("loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7", "vda", "zram0",
+                "nvme0n1", "nvme0n1p1", "sda"), names(m.proc("/diskstats"), 2));
+        assertEquals("../devices/pci0000:00/0000:00:02.0/virtio1/block/vda", m.link("/block/vda"),
+                "the first disk with a device is in the board's disk slot");
+        assertEquals(List.of("vda", "nvme0n1", "nvme0n1p1", "sda"), names(m.proc("/partitions"), 3).subList(1, 5));
     }
 }
