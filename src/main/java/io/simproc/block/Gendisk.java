@@ -23,6 +23,10 @@ public final class Gendisk {
     private final int firstMinor;
     private final int minors;
     private final QueueLimits queue;
+    /** No parent device (disk->parent NULL, as loop and zram register theirs): device_add() puts it in virtual/. */
+    private final boolean virtualDevice;
+    /** GENHD_FL_NO_PART: the disk takes no partitions (disk_max_parts() is 1). */
+    private final boolean noPart;
     private final BlockDevice part0;
     private final List<BlockDevice> partitions = new ArrayList<>();
     /** The request the queue last started, for back merges. */
@@ -43,12 +47,28 @@ public final class Gendisk {
      * range, whose partitions take the next free minors).
      */
     public Gendisk(String name, int major, int firstMinor, int minors, long nrSects, QueueLimits queue) {
+        this(name, major, firstMinor, minors, nrSects, queue, false, false);
+    }
+
+    private Gendisk(String name, int major, int firstMinor, int minors, long nrSects, QueueLimits queue,
+                    boolean virtualDevice, boolean noPart) {
         this.name = name;
         this.major = major;
         this.firstMinor = firstMinor;
         this.minors = minors;
         this.queue = queue;
+        this.virtualDevice = virtualDevice;
+        this.noPart = noPart;
         this.part0 = new BlockDevice(this, name, 0, firstMinor, 0, nrSects);
+    }
+
+    /**
+     * A disk of a driver with no hardware behind it (a loop or zram device), numbered {@code major}:{@code minor}
+     * with one minor, with no capacity until user space sets it up (set_capacity(disk, 0) at add time): it takes
+     * no I/O, so its counters stay 0. {@code noPart} for a disk made with GENHD_FL_NO_PART.
+     */
+    public static Gendisk unbacked(String name, int major, int minor, boolean noPart, QueueLimits queue) {
+        return new Gendisk(name, major, minor, 1, 0, queue, true, noPart);
     }
 
     /** The device's time serving reads since boot, ns (those submitted and not finished included). */
@@ -95,6 +115,16 @@ public final class Gendisk {
         return queue;
     }
 
+    /** Whether the disk has no parent device and lives in /sys/devices/virtual/block. */
+    public boolean isVirtual() {
+        return virtualDevice;
+    }
+
+    /** disk_max_parts() (sysfs "ext_range"): 1 for a disk without partitions, else DISK_MAX_PARTS (256). */
+    public int extRange() {
+        return noPart ? 1 : 256;
+    }
+
     /** The whole disk's block_device (bdev_whole()). */
     public BlockDevice part0() {
         return part0;
@@ -133,6 +163,9 @@ public final class Gendisk {
                 boolean bioMerge) {
         if (nrSectors <= 0) {
             throw new IllegalArgumentException("a bio of " + nrSectors + " sectors");
+        }
+        if (part.nrSects() == 0) {
+            throw new IllegalStateException(part.name() + " has no capacity: it takes no I/O");
         }
         retire(part.stats, nowNs);
         retire(part0.stats, nowNs);

@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * The disks in /sys (block/genhd.c disk_attrs, block/partitions/core.c part_attrs, block/blk-sysfs.c queue
  * attributes): each disk's directory under its PCI device, with its partitions as subdirectories and its request
- * queue under queue/; /sys/block/DISK and /sys/class/block/{DISK,PART} are links to them, as the block class
- * makes them. stat has the 17 counters of /proc/diskstats in "%8lu" columns, inflight the reads and writes in
+ * queue under queue/ (a disk without a device, loop's and zram's, under virtual/block); /sys/block/DISK and
+ * /sys/class/block/{DISK,PART} are links to them, as the block class makes them. A loop device's loop/ directory
+ * (backing_file, offset...) is made by loop_configure() when it is bound to a file, so an unbound one has none. stat has the 17 counters of /proc/diskstats in "%8lu" columns, inflight the reads and writes in
  * flight.
  */
 final class BlockClass {
@@ -38,27 +39,54 @@ final class BlockClass {
         return slot + "/virtio" + (i == 0 ? 1 : 4 + i) + "/block/" + d.name();
     }
 
-    /** The PCI bus directory (devices/pci0000:00) with every disk's device path below it. */
-    static ProcEntry pciBus(Kernel k) {
+    /**
+     * Where disk {@code d} is under /sys/devices: virtual/block/NAME for a disk without a parent device, else below
+     * the PCI device holding it, the disks with one numbered in order from 0.
+     */
+    static String sysfsPath(Gendisk d, List<Gendisk> disks) {
+        if (d.isVirtual()) {
+            return "virtual/block/" + d.name();
+        }
+        int i = 0;
+        for (Gendisk o : disks) {
+            if (o == d) {
+                break;
+            }
+            i += o.isVirtual() ? 0 : 1;
+        }
+        return devicePath(d, i);
+    }
+
+    /**
+     * The directories under /sys/devices holding the disks: the PCI bus with every disk's device path below it,
+     * and virtual/block with the disks that have no device.
+     */
+    static List<ProcEntry> deviceTrees(Kernel k) {
         List<Gendisk> disks = k.mm().blockDevices().disks();
         List<ProcEntry> slots = new ArrayList<>();
-        for (int i = 0; i < disks.size(); i++) {
-            String[] path = devicePath(disks.get(i), i).split("/");
-            ProcEntry e = diskDir(disks.get(i));
+        List<ProcEntry> unbacked = new ArrayList<>();
+        for (Gendisk d : disks) {
+            if (d.isVirtual()) {
+                unbacked.add(diskDir(d));
+                continue;
+            }
+            String[] path = sysfsPath(d, disks).split("/");
+            ProcEntry e = diskDir(d);
             for (int c = path.length - 2; c >= 1; c--) {
                 e = Sysfs.dir(path[c], List.of(e));
             }
             slots.add(e);
         }
-        return Sysfs.dir("pci0000:00", slots);
+        return List.of(Sysfs.dir("pci0000:00", slots),
+                Sysfs.dir("virtual", List.of(Sysfs.dir("block", unbacked))));
     }
 
     /** /sys/block: a link per disk. */
     static ProcEntry blockDir(Kernel k) {
         List<Gendisk> disks = k.mm().blockDevices().disks();
         List<ProcEntry> links = new ArrayList<>();
-        for (int i = 0; i < disks.size(); i++) {
-            links.add(Sysfs.link(disks.get(i).name(), "../devices/" + devicePath(disks.get(i), i)));
+        for (Gendisk d : disks) {
+            links.add(Sysfs.link(d.name(), "../devices/" + sysfsPath(d, disks)));
         }
         return Sysfs.dir("block", links);
     }
@@ -67,10 +95,10 @@ final class BlockClass {
     static ProcEntry classBlockDir(Kernel k) {
         List<Gendisk> disks = k.mm().blockDevices().disks();
         List<ProcEntry> links = new ArrayList<>();
-        for (int i = 0; i < disks.size(); i++) {
-            String target = "../../devices/" + devicePath(disks.get(i), i);
-            links.add(Sysfs.link(disks.get(i).name(), target));
-            for (BlockDevice p : disks.get(i).partitions()) {
+        for (Gendisk d : disks) {
+            String target = "../../devices/" + sysfsPath(d, disks);
+            links.add(Sysfs.link(d.name(), target));
+            for (BlockDevice p : d.partitions()) {
                 links.add(Sysfs.link(p.name(), target + "/" + p.name()));
             }
         }
@@ -83,7 +111,7 @@ final class BlockClass {
         e.add(Sysfs.value("alignment_offset", 0));
         e.add(Sysfs.text("dev", whole.major() + ":" + whole.minor()));
         e.add(Sysfs.value("discard_alignment", 0));
-        e.add(Sysfs.value("ext_range", 256));
+        e.add(Sysfs.value("ext_range", d.extRange()));
         e.add(Sysfs.value("hidden", 0));
         e.add(inflight(whole));
         e.add(Sysfs.value("range", d.minors()));
@@ -92,6 +120,9 @@ final class BlockClass {
         e.add(Sysfs.value("size", whole.nrSects()));
         e.add(stat(whole));
         e.add(queueDir(d.queue()));
+        if (d.name().startsWith("zram")) {
+            e.addAll(ZramAttrs.unconfigured());
+        }
         for (BlockDevice p : d.partitions()) {
             e.add(Sysfs.dir(p.name(), List.of(
                     Sysfs.value("alignment_offset", 0),
@@ -107,19 +138,23 @@ final class BlockClass {
         return Sysfs.dir(d.name(), e);
     }
 
+    /** The queue's attributes; nr_requests and scheduler only for a blk-mq queue (queue_attr_visible()). */
     private static ProcEntry queueDir(QueueLimits q) {
-        return Sysfs.dir("queue", List.of(
+        List<ProcEntry> e = new ArrayList<>(List.of(
                 Sysfs.value("hw_sector_size", q.logicalBlockSize()),
                 Sysfs.value("logical_block_size", q.logicalBlockSize()),
                 Sysfs.value("max_hw_sectors_kb", q.maxHwSectorsKb()),
                 Sysfs.value("max_sectors_kb", q.maxSectorsKb()),
                 Sysfs.value("minimum_io_size", q.physicalBlockSize()),
-                Sysfs.value("nr_requests", q.nrRequests()),
-                Sysfs.value("optimal_io_size", 0),
+                Sysfs.value("optimal_io_size", q.optimalIoSize()),
                 Sysfs.value("physical_block_size", q.physicalBlockSize()),
                 Sysfs.value("read_ahead_kb", q.readAheadKb()),
-                Sysfs.value("rotational", q.rotational() ? 1 : 0),
-                Sysfs.text("scheduler", q.scheduler())));
+                Sysfs.value("rotational", q.rotational() ? 1 : 0)));
+        if (q.isMq()) {
+            e.add(5, Sysfs.value("nr_requests", q.nrRequests()));
+            e.add(Sysfs.text("scheduler", q.scheduler()));
+        }
+        return Sysfs.dir("queue", e);
     }
 
     /** part_stat_show(). */

@@ -32,7 +32,7 @@ public final class SysTree {
                     NodeDevices.dir(kernel, blocks)));
             ProcDir mm = Sysfs.dir("mm", List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
             List<io.simproc.proc.ProcEntry> devices = new java.util.ArrayList<>(NetClass.deviceTrees());
-            devices.add(BlockClass.pciBus(kernel));
+            devices.addAll(BlockClass.deviceTrees(kernel));
             devices.add(system);
             List<io.simproc.proc.ProcEntry> top = List.of(
                     BlockClass.blockDir(kernel),

@@ -18,13 +18,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The real disk tools, through simproc-exec on the default machine paused in the middle of a pressure scenario
  * (files read, written back and swapped): vmstat -d and -D, iostat, psutil's disk_io_counters() and
- * Process.io_counters() each show the numbers of /proc/diskstats, /sys/block and /proc/PID/io — the simulated vda,
- * never the host's disks. A tool that is not installed is skipped.
+ * Process.io_counters() each show the numbers of /proc/diskstats, /sys/block and /proc/PID/io — the simulated vda
+ * and the idle loop0..loop7 and zram0 every machine of the guest kernel has, never the host's disks. procps and
+ * psutil take a diskstats device for a disk when /sys/block has it (libproc2's node_classify(), psutil's
+ * is_storage_device()), so they show and sum the idle devices too; iostat leaves out devices that never did I/O.
+ * A tool that is not installed is skipped.
  */
 class DiskToolsIT {
     private static MountedMachine machine;
     /** name → the 17 counters of its /proc/diskstats line, read while paused. */
     private static final Map<String, long[]> DISKSTATS = new LinkedHashMap<>();
+    /** The whole disks, as /sys/block lists them, in diskstats order. */
+    private static final List<String> DISKS = List.of("loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6",
+            "loop7", "vda", "zram0");
 
     @BeforeAll
     static void mount() throws Exception {
@@ -38,6 +44,16 @@ class DiskToolsIT {
         }
         long[] vda = DISKSTATS.get("vda");
         assertTrue(vda[0] > 0 && vda[4] > 0 && DISKSTATS.get("vda2")[4] > 0, "the disk read, wrote and swapped");
+        assertEquals(List.of("loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7", "vda", "vda1",
+                "vda2", "zram0"), List.copyOf(DISKSTATS.keySet()));
+        try (var block = Files.list(machine.sysDir().resolve("block"))) {
+            assertEquals(DISKS, block.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    /** Counter {@code i} summed over the whole disks. */
+    private static long total(int i) {
+        return DISKS.stream().mapToLong(n -> DISKSTATS.get(n)[i]).sum();
     }
 
     @AfterAll
@@ -56,18 +72,20 @@ class DiskToolsIT {
     }
 
     @Test
-    void vmstatDShowsTheDisk() throws Exception {
+    void vmstatDShowsTheDisks() throws Exception {
         need("/usr/bin/vmstat");
         List<String> rows = exec("vmstat", "-d").lines().toList();
-        assertEquals(3, rows.size(), "one disk, no partitions:\n" + String.join("\n", rows));
-        String[] w = rows.get(2).trim().split(" +");
-        assertEquals("vda", w[0]);
-        long[] d = DISKSTATS.get("vda");
-        for (int i = 0; i < 8; i++) {
-            assertEquals(d[i], Long.parseLong(w[1 + i]), "vmstat -d column " + (i + 1));
+        assertEquals(2 + DISKS.size(), rows.size(), "the disks, no partitions:\n" + String.join("\n", rows));
+        for (int r = 0; r < DISKS.size(); r++) {
+            String[] w = rows.get(2 + r).trim().split(" +");
+            assertEquals(DISKS.get(r), w[0], "in diskstats order");
+            long[] d = DISKSTATS.get(w[0]);
+            for (int i = 0; i < 8; i++) {
+                assertEquals(d[i], Long.parseLong(w[1 + i]), w[0] + " vmstat -d column " + (i + 1));
+            }
+            assertEquals(d[8] / 1000, Long.parseLong(w[9]), "cur: in flight (procps divides it by 1000 too)");
+            assertEquals(d[9] / 1000, Long.parseLong(w[10]), "sec: io_ticks");
         }
-        assertEquals(d[8] / 1000, Long.parseLong(w[9]), "cur: in flight (procps divides it by 1000 too)");
-        assertEquals(d[9] / 1000, Long.parseLong(w[10]), "sec: io_ticks");
     }
 
     @Test
@@ -78,20 +96,20 @@ class DiskToolsIT {
             String[] w = line.trim().split(" +", 2);
             summary.put(w[1], Long.parseLong(w[0]));
         }
-        long[] d = DISKSTATS.get("vda");
-        assertEquals(1, summary.get("disks"));
+        assertEquals(DISKS.size(), summary.get("disks"));
         assertEquals(2, summary.get("partitions"));
-        assertEquals(d[0], summary.get("total reads"));
-        assertEquals(d[1], summary.get("merged reads"));
-        assertEquals(d[2], summary.get("read sectors"));
-        assertEquals(d[3], summary.get("milli reading"));
-        assertEquals(d[4], summary.get("writes"));
-        assertEquals(d[5], summary.get("merged writes"));
-        assertEquals(d[6], summary.get("written sectors"));
-        assertEquals(d[7], summary.get("milli writing"));
-        assertEquals(d[8] / 1000, summary.get("inprogress IO"), "procps shows in flight / 1000");
-        assertEquals(d[9] / 1000, summary.get("milli spent IO"), "and io_ticks in seconds");
-        assertEquals(d[10] / 1000, summary.get("milli weighted IO"));
+        assertEquals(total(0), summary.get("total reads"));
+        assertEquals(total(1), summary.get("merged reads"));
+        assertEquals(total(2), summary.get("read sectors"));
+        assertEquals(total(3), summary.get("milli reading"));
+        assertEquals(total(4), summary.get("writes"));
+        assertEquals(total(5), summary.get("merged writes"));
+        assertEquals(total(6), summary.get("written sectors"));
+        assertEquals(total(7), summary.get("milli writing"));
+        assertEquals(total(8) / 1000, summary.get("inprogress IO"), "procps shows in flight / 1000");
+        assertEquals(total(9) / 1000, summary.get("milli spent IO"), "and io_ticks in seconds");
+        assertEquals(total(10) / 1000, summary.get("milli weighted IO"));
+        assertTrue(total(0) > 0 && total(0) == DISKSTATS.get("vda")[0], "vda's reads, the idle devices' none");
     }
 
     @Test
@@ -106,6 +124,9 @@ class DiskToolsIT {
             }
         }
         assertEquals(List.of("vda", "vda1", "vda2"), List.copyOf(rows.keySet()), out);
+        String all = exec("iostat", "-d", "-k");
+        assertTrue(all.lines().noneMatch(l -> l.startsWith("loop") || l.startsWith("zram")),
+                "sysstat leaves out the devices that never did I/O:\n" + all);
         for (Map.Entry<String, String[]> e : rows.entrySet()) {
             long[] d = DISKSTATS.get(e.getKey());
             assertEquals(d[2] / 2, Long.parseLong(e.getValue()[5]), e.getKey() + " kB_read\n" + out);
@@ -125,8 +146,8 @@ class DiskToolsIT {
                 print('total', t.read_count, t.read_bytes, t.write_count, t.write_bytes)
                 """;
         List<String> rows = exec("/usr/bin/python3", "-c", script).lines().toList();
-        assertEquals(4, rows.size(), String.join("\n", rows));
-        for (String row : rows.subList(0, 3)) {
+        assertEquals(DISKSTATS.size() + 1, rows.size(), String.join("\n", rows));
+        for (String row : rows.subList(0, DISKSTATS.size())) {
             String[] w = row.split(" ");
             long[] d = DISKSTATS.get(w[0]);
             long[] expected = {d[0], d[1], d[2] * 512, d[3], d[4], d[5], d[6] * 512, d[7], d[9]};
@@ -134,9 +155,8 @@ class DiskToolsIT {
                 assertEquals(expected[i], Long.parseLong(w[1 + i]), row + " field " + (i + 1));
             }
         }
-        long[] d = DISKSTATS.get("vda");
-        assertEquals("total " + d[0] + " " + d[2] * 512 + " " + d[4] + " " + d[6] * 512, rows.get(3),
-                "the machine's total is its one disk's");
+        assertEquals("total " + total(0) + " " + total(2) * 512 + " " + total(4) + " " + total(6) * 512,
+                rows.get(DISKSTATS.size()), "the machine's total is its disks' (/sys/block's)");
     }
 
     @Test
