@@ -67,6 +67,21 @@ class DiskToolsIT {
         return machine.exec(command).assertOk(String.join(" ", command)).out();
     }
 
+    /**
+     * A host with udev keeps a database of its disks under /run/udev/data (bMAJOR:MINOR files), which node_exporter's
+     * diskstats collector reads to label the devices of diskstats: simproc-exec hides it under an empty tmpfs. Checked
+     * on a host that has one, made in a private mount namespace over a private /run (this host's is untouched).
+     */
+    @Test
+    void theHostsUdevDatabaseIsHidden() throws Exception {
+        String exec = MountedMachine.basedir().resolve("mount-scripts/simproc-exec").toString();
+        String script = "mount -t tmpfs none /run && mkdir -p /run/udev/data && echo E:ID_MODEL=HOSTDISK > "
+                + "/run/udev/data/b254:0 && ls -A /run/udev/data && echo --- && \"$0\" \"$1\" -- ls -A /run/udev";
+        Exec.Result r = Exec.run(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", script, exec,
+                machine.dir().toString()), 60).assertOk("simproc-exec over a host udev database");
+        assertEquals("b254:0\n---\n", r.out(), "the host's entry is there outside, nothing inside");
+    }
+
     private static void need(String binary) {
         assumeTrue(Files.isExecutable(Path.of(binary)), binary + " is not installed");
     }
