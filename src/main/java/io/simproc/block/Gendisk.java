@@ -186,9 +186,9 @@ public final class Gendisk {
             }
             lastSectors = nrSectors;
             account(part, group, 1, 0, nrSectors, busyUntilNs - tag, service);
-        }
-        if (group == DiskStats.STAT_READ) {
-            readServiceNs += service;
+            if (group == DiskStats.STAT_READ) {
+                readServiceNs += service;
+            }
         }
         lastPart = part;
         lastGroup = group;
@@ -209,6 +209,9 @@ public final class Gendisk {
         }
         busyUntilNs += service;
         account(part, group, 0, merges, nrSectors, service, service);
+        if (group == DiskStats.STAT_READ) {
+            readServiceNs += service;
+        }
     }
 
     /**
