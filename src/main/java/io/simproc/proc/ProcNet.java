@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * /proc/PID/net (and /proc/net, a link to self/net): the files of the machine's one network namespace that
  * monitoring agents read. The simulated machine has the devices of {@link io.simproc.kernel.NetDevices} and a
- * kernel with IPv6 and connection tracking built in ({@link ProcNet6}, {@link ProcNetConntrack}). Nothing simulates
+ * kernel with IPv6 and connection tracking built in ({@link ProcNet6}, {@link ProcNetStat}). Nothing simulates
  * the network, so every packet, error and protocol counter is 0 and no socket, neighbour or UDP endpoint is
  * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache).
  */
@@ -33,13 +33,16 @@ final class ProcNet {
         files.add(file(t, "sockstat6", ProcNet6::sockstat6));
         files.add(file(t, "tcp6", ProcNet6::tcp6));
         files.add(file(t, "udp6", ProcNet6::udp6));
-        files.add(new ProcFile("nf_conntrack", 0440, 0, 0, live(t, ProcNetConntrack::table), null, false));
+        // nf_conntrack_standalone.c ct_seq_show() per tracked connection, readable by root only: none.
+        files.add(new ProcFile("nf_conntrack", 0440, 0, 0, live(t, ctx -> new byte[0]), null, false));
         List<ProcEntry> devSnmp6 = new ArrayList<>();
         for (io.simproc.kernel.NetDevices d : io.simproc.kernel.NetDevices.all()) {
             devSnmp6.add(file(t, d.name(), ctx -> NetSnmp6.dev(d.ifindex())));
         }
         files.add(subdir(t, "dev_snmp6", devSnmp6));
-        files.add(subdir(t, "stat", List.of(file(t, "nf_conntrack", ProcNetConntrack::stat))));
+        files.add(subdir(t, "stat", List.of(file(t, "arp_cache", ProcNetStat::neighCache),
+                file(t, "ndisc_cache", ProcNetStat::neighCache), file(t, "nf_conntrack", ProcNetStat::nfConntrack),
+                file(t, "rt_cache", ProcNetStat::rtCache), file(t, "synproxy", ProcNetStat::synproxy))));
         files.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
         List<ProcEntry> fixed = List.copyOf(files);
         return new ProcDir("net", 0555, t.uid(), t.gid(), ctx -> {

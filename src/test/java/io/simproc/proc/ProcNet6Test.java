@@ -77,14 +77,20 @@ class ProcNet6Test {
         assertTrue(orders.contains("lo") && orders.contains("eth0"), "both orders occur: " + orders);
     }
 
+    /** Every table of /proc/net/stat: the guest's header, then a row per CPU of zeros in the guest's spacing. */
     @Test
-    void conntrackStatHasTheHeaderAndARowPerCpu() {
-        List<String> ref = lines("stat/nf_conntrack", sample("proc/net/stat/nf_conntrack"));
-        List<String> got = lines("stat/nf_conntrack", read(shared(), "/net/stat/nf_conntrack"));
-        assertEquals(ref.get(0), got.get(0));
-        assertEquals(shared().kernel().cpuStat().nrCpus() + 1, got.size());
-        for (String row : got.subList(1, got.size())) {
-            assertEquals(ref.get(1), row);
+    void statTablesHaveTheHeaderAndARowPerCpu() {
+        ProcDir dir = assertInstanceOf(ProcDir.class, shared().lookup("/net/stat", Credentials.ROOT));
+        List<String> names = shared().list(dir, Credentials.ROOT).stream().map(ProcEntry::name).sorted().toList();
+        assertEquals(List.of("arp_cache", "ndisc_cache", "nf_conntrack", "rt_cache", "synproxy"), names);
+        for (String name : names) {
+            List<String> ref = lines(name, sample("proc/net/stat/" + name));
+            List<String> got = lines(name, read(shared(), "/net/stat/" + name));
+            assertEquals(ref.get(0), got.get(0), name);
+            assertEquals(shared().kernel().cpuStat().nrCpus() + 1, got.size(), name);
+            for (String row : got.subList(1, got.size())) {
+                assertEquals(ref.get(1), row, name);
+            }
         }
     }
 
