@@ -14,6 +14,7 @@ public final class InitNet {
     private int somaxconn = SOMAXCONN;
     private List<Inet6Addrs> inet6Addrs = List.of();
     private NfConntrack conntrack;
+    private final NfLog nfLog = new NfLog();
 
     /**
      * What boot sets up: preinit_net()'s net->hash_mix (get_random_u32(), here from the seed), which orders the
@@ -28,6 +29,11 @@ public final class InitNet {
     /** The IPv6 addresses in if_inet6's order. */
     public List<Inet6Addrs> inet6Addrs() {
         return inet6Addrs;
+    }
+
+    /** Netfilter's packet loggers bound in this namespace. */
+    public NfLog nfLog() {
+        return nfLog;
     }
 
     /** Connection tracking's state in this namespace (and its global sizing). */

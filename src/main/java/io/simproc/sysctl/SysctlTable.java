@@ -89,6 +89,7 @@ public final class SysctlTable {
         addCompaction(e);
         addNodeReclaim(e);
         NetfilterSysctls.add(e);
+        NfLogSysctls.add(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }

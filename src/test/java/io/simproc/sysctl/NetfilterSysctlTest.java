@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * net.netfilter (nf_conntrack_standalone.c) against the guest kernel's table (reference-6.18/proc/sys/net/
- * netfilter.txt: mode, name, value of every nf_conntrack_* file, read once on a 24 GiB guest of the same build, whose
+ * netfilter.txt: mode, name, value of every file under it, read once on a 24 GiB guest of the same build, whose
  * sizing above 4 GiB is the default machine's too), and each handler's answer to bad writes.
  */
 class NetfilterSysctlTest {
@@ -80,6 +80,31 @@ class NetfilterSysctlTest {
         assertEquals(-Errno.EINVAL, write(fs, DIR + "nf_conntrack_log_invalid", "256\n", 0), "a u8");
         assertEquals("255\n", read(fs, DIR + "nf_conntrack_log_invalid"));
         assertEquals("0\n", read(fs, DIR + "nf_conntrack_checksum"));
+    }
+
+    @Test
+    void loggersBindByNameOrNone() {
+        ProcFs fs = ProcTestSupport.bootDefault();
+        String ipv4 = DIR + "nf_log/2";
+        assertEquals(5, write(fs, ipv4, "NONE\n", 0));
+        assertEquals("NONE\n", read(fs, ipv4));
+        assertEquals(-Errno.ENOENT, write(fs, ipv4, "nf_log_ipv6\n", 0), "another family's logger");
+        assertEquals(14, write(fs, ipv4, "NFNETLINK_LOG\n", 0), "strncasecmp over the logger's name");
+        assertEquals("nfnetlink_log\n", read(fs, ipv4));
+        assertEquals(-Errno.ENOENT, write(fs, ipv4, "nf_log_ipv4", 3), "nothing is taken past offset 0");
+        assertEquals(-Errno.ENOENT, write(fs, DIR + "nf_log/0", "nf_log_ipv4\n", 0));
+        assertEquals("NONE\n", read(fs, DIR + "nf_log/0"));
+    }
+
+    @Test
+    void lwtunnelHooksCanBeEnabledButNotDisabled() {
+        ProcFs fs = ProcTestSupport.bootDefault();
+        String hooks = DIR + "nf_hooks_lwtunnel";
+        assertEquals(2, write(fs, hooks, "0\n", 0));
+        assertEquals(-Errno.EINVAL, write(fs, hooks, "2\n", 0));
+        assertEquals(2, write(fs, hooks, "1\n", 0));
+        assertEquals(-Errno.EBUSY, write(fs, hooks, "0\n", 0));
+        assertEquals("1\n", read(fs, hooks));
     }
 
     @Test
