@@ -12,7 +12,9 @@ import java.util.List;
  * monitoring agents read. The simulated machine has the devices of {@link io.simproc.kernel.NetDevices} and a
  * kernel with IPv6 and connection tracking built in ({@link ProcNet6}, {@link ProcNetStat}). Nothing simulates
  * the network, so every packet, error and protocol counter is 0 and no socket, neighbour or UDP endpoint is
- * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache).
+ * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache). The directory is the
+ * task's (a pid entry, proc_tgid_net_getattr()); what is in it is the namespace's proc_net entries, root's whoever
+ * the task is (fs/proc/proc_net.c proc_tgid_net_lookup()).
  */
 final class ProcNet {
     private ProcNet() {
@@ -57,7 +59,7 @@ final class ProcNet {
     }
 
     private static ProcEntry file(Task t, String name, ProcFile.Renderer r) {
-        return new ProcFile(name, 0444, t.uid(), t.gid(), live(t, r), null, false);
+        return new ProcFile(name, 0444, 0, 0, live(t, r), null, false);
     }
 
     private static ProcFile.Renderer live(Task t, ProcFile.Renderer r) {
@@ -72,7 +74,7 @@ final class ProcNet {
         List<ProcEntry> sorted = new ArrayList<>(children);
         sorted.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
         List<ProcEntry> fixed = List.copyOf(sorted);
-        return new ProcDir(name, 0555, t.uid(), t.gid(), ctx -> {
+        return new ProcDir(name, 0555, 0, 0, ctx -> {
             ProcBase.live(ctx, t);
             return fixed;
         });

@@ -94,6 +94,23 @@ class ProcNet6Test {
         }
     }
 
+    /** The net directory is the task's, its entries the namespace's proc_net entries: root's. */
+    @Test
+    void anOrdinaryUsersNetEntriesAreRoots() {
+        PidFixture f = new PidFixture();
+        io.simproc.kernel.Task p = f.spawn(List.of("bash"));
+        f.kernel.mutate(() -> f.kernel.syscalls().setuid(p, 1000, 1000));
+        ProcDir net = assertInstanceOf(ProcDir.class, f.fs.lookup("/" + p.pid() + "/net", Credentials.ROOT));
+        assertEquals(1000, net.uid());
+        for (String path : List.of("/net/dev", "/net/if_inet6", "/net/stat", "/net/stat/nf_conntrack",
+                "/net/dev_snmp6/eth0")) {
+            assertEquals(0, f.fs.lookup("/" + p.pid() + path, Credentials.ROOT).uid(), path);
+        }
+        Credentials owner = new Credentials(1000, 1000, 4242);
+        assertEquals(-Errno.EACCES, ProcFs.permission(file(f.fs, "/" + p.pid() + "/net/nf_conntrack"), owner,
+                ProcFs.MAY_READ), "the task's owner may not read it");
+    }
+
     @Test
     void theConntrackTableIsEmptyAndRootOnly() {
         ProcFile table = file(shared(), "/net/nf_conntrack");
