@@ -45,8 +45,7 @@ final class ProcNet {
         files.add(subdir(t, "stat", List.of(file(t, "arp_cache", ProcNetStat::neighCache),
                 file(t, "ndisc_cache", ProcNetStat::neighCache), file(t, "nf_conntrack", ProcNetStat::nfConntrack),
                 file(t, "rt_cache", ProcNetStat::rtCache), file(t, "synproxy", ProcNetStat::synproxy))));
-        files.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
-        List<ProcEntry> fixed = List.copyOf(files);
+        List<ProcEntry> fixed = sorted(files);
         return new ProcDir("net", 0555, t.uid(), t.gid(), ctx -> {
             ProcBase.live(ctx, t);
             return fixed;
@@ -69,11 +68,16 @@ final class ProcNet {
         };
     }
 
-    /** A directory of the namespace's proc_net (dev_snmp6, stat), sorted as proc_net sorts its entries. */
+    /** In proc_net's order: its rb-tree compares names by length first (fs/proc/generic.c proc_match()). */
+    private static List<ProcEntry> sorted(List<ProcEntry> entries) {
+        List<ProcEntry> out = new ArrayList<>(entries);
+        out.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
+        return List.copyOf(out);
+    }
+
+    /** A directory of the namespace's proc_net (dev_snmp6, stat), in proc_net's order. */
     private static ProcEntry subdir(Task t, String name, List<ProcEntry> children) {
-        List<ProcEntry> sorted = new ArrayList<>(children);
-        sorted.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
-        List<ProcEntry> fixed = List.copyOf(sorted);
+        List<ProcEntry> fixed = sorted(children);
         return new ProcDir(name, 0555, 0, 0, ctx -> {
             ProcBase.live(ctx, t);
             return fixed;
