@@ -102,6 +102,7 @@ public final class Kernel implements KernelServices {
             k.vfs = new Vfs(k.mm, sbs[0], k.mm.blockDevices().root());
             k.mounts = Mounts.boot(profile, k.mm.vmstat().totalramPages(), k.mm.blockDevices());
             k.files = new Files(k);
+            k.initNet.boot(k.mm.vmstat().totalramPages(), k.random.fork("net"));
             k.mm.bdi().start();
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);

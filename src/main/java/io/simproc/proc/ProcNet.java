@@ -10,9 +10,11 @@ import java.util.List;
 /**
  * /proc/PID/net (and /proc/net, a link to self/net): the files of the machine's one network namespace that
  * monitoring agents read. The simulated machine has the devices of {@link io.simproc.kernel.NetDevices} and a
- * kernel built without IPv6 and MPTCP. Nothing simulates
+ * kernel with IPv6 and connection tracking built in ({@link ProcNet6}, {@link ProcNetStat}). Nothing simulates
  * the network, so every packet, error and protocol counter is 0 and no socket, neighbour or UDP endpoint is
- * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache).
+ * listed; "sockets: used" counts the socket inodes the kernel holds (sock_inode_cache). The directory is the
+ * task's (a pid entry, proc_tgid_net_getattr()); what is in it is the namespace's proc_net entries, root's whoever
+ * the task is (fs/proc/proc_net.c proc_tgid_net_lookup()).
  */
 final class ProcNet {
     private ProcNet() {
@@ -28,8 +30,22 @@ final class ProcNet {
         files.add(file(t, "sockstat", ProcNet::sockstat));
         files.add(file(t, "softnet_stat", ProcNet::softnetStat));
         files.add(file(t, "udp", ProcNet::udp));
-        files.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
-        List<ProcEntry> fixed = List.copyOf(files);
+        files.add(file(t, "if_inet6", ProcNet6::ifInet6));
+        files.add(file(t, "snmp6", ctx -> NetSnmp6.snmp6()));
+        files.add(file(t, "sockstat6", ProcNet6::sockstat6));
+        files.add(file(t, "tcp6", ProcNet6::tcp6));
+        files.add(file(t, "udp6", ProcNet6::udp6));
+        // nf_conntrack_standalone.c ct_seq_show() per tracked connection, readable by root only: none.
+        files.add(new ProcFile("nf_conntrack", 0440, 0, 0, live(t, ctx -> new byte[0]), null, false));
+        List<ProcEntry> devSnmp6 = new ArrayList<>();
+        for (io.simproc.kernel.NetDevices d : io.simproc.kernel.NetDevices.all()) {
+            devSnmp6.add(file(t, d.name(), ctx -> NetSnmp6.dev(d.ifindex())));
+        }
+        files.add(subdir(t, "dev_snmp6", devSnmp6));
+        files.add(subdir(t, "stat", List.of(file(t, "arp_cache", ProcNetStat::neighCache),
+                file(t, "ndisc_cache", ProcNetStat::neighCache), file(t, "nf_conntrack", ProcNetStat::nfConntrack),
+                file(t, "rt_cache", ProcNetStat::rtCache), file(t, "synproxy", ProcNetStat::synproxy))));
+        List<ProcEntry> fixed = sorted(files);
         return new ProcDir("net", 0555, t.uid(), t.gid(), ctx -> {
             ProcBase.live(ctx, t);
             return fixed;
@@ -42,10 +58,30 @@ final class ProcNet {
     }
 
     private static ProcEntry file(Task t, String name, ProcFile.Renderer r) {
-        return new ProcFile(name, 0444, t.uid(), t.gid(), ctx -> {
+        return new ProcFile(name, 0444, 0, 0, live(t, r), null, false);
+    }
+
+    private static ProcFile.Renderer live(Task t, ProcFile.Renderer r) {
+        return ctx -> {
             ProcBase.live(ctx, t);
             return r.render(ctx);
-        }, null, false);
+        };
+    }
+
+    /** In proc_net's order: its rb-tree compares names by length first (fs/proc/generic.c proc_match()). */
+    private static List<ProcEntry> sorted(List<ProcEntry> entries) {
+        List<ProcEntry> out = new ArrayList<>(entries);
+        out.sort(Comparator.comparingInt((ProcEntry e) -> e.name().length()).thenComparing(ProcEntry::name));
+        return List.copyOf(out);
+    }
+
+    /** A directory of the namespace's proc_net (dev_snmp6, stat), in proc_net's order. */
+    private static ProcEntry subdir(Task t, String name, List<ProcEntry> children) {
+        List<ProcEntry> fixed = sorted(children);
+        return new ProcDir(name, 0555, 0, 0, ctx -> {
+            ProcBase.live(ctx, t);
+            return fixed;
+        });
     }
 
     /** net/core/net-procfs.c dev_seq_show(): the header, then dev_seq_printf_stats() per device. */

@@ -88,6 +88,8 @@ public final class SysctlTable {
         addOomKill(e);
         addCompaction(e);
         addNodeReclaim(e);
+        NetfilterSysctls.add(e);
+        NfLogSysctls.add(e);
         e.sort((a, b) -> a.path().compareTo(b.path()));
         return new SysctlTable(e);
     }

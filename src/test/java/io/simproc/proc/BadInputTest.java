@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class BadInputTest {
     static final int INPUTS_PER_FILE = 10_000;
     private static final int MAX_REPORTED = 15;
+    /** ENOENT: nf_log_proc_dostring() for a logger name the family does not have. */
     private static final Set<Integer> HANDLER_ERRNOS = Set.of(Errno.EINVAL, Errno.ERANGE, Errno.EPERM, Errno.EACCES,
-            Errno.EBUSY, Errno.ENOMEM, Errno.EFAULT, Errno.ESRCH, Errno.EIO);
+            Errno.EBUSY, Errno.ENOMEM, Errno.EFAULT, Errno.ESRCH, Errno.EIO, Errno.ENOENT);
 
     /** Every writable file; in per-process directories only those of init and one other process. */
     public static List<String> writableFiles(ProcFs fs) {
