@@ -93,7 +93,6 @@ public final class Kernel implements KernelServices {
         try {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
-            k.mm.setWriterCheck(k.lock::isWriteLockedByCurrentThread);
             Disks.probe(profile, k.mm.blockDevices());
             k.tasks.setObjects(new TaskObjects(k.mm));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
@@ -259,6 +258,11 @@ public final class Kernel implements KernelServices {
     @Override
     public long jiffies() {
         return clock.jiffies();
+    }
+
+    @Override
+    public boolean currentHoldsWriteLock() {
+        return lock.isWriteLockedByCurrentThread();
     }
 
     @Override

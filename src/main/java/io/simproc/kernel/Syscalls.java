@@ -77,7 +77,7 @@ public final class Syscalls {
             }
             // do_mmap(): hugetlb applies strict overcommit unless MAP_NORESERVE, whatever the overcommit policy.
             long htlbFlags = (flags & Prot.MAP_NORESERVE) != 0 ? vmFlags | VmFlags.VM_NORESERVE : vmFlags;
-            long r = kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().hugetlbMapping().mmapAnon(m, addr, len,
+            long r = kernel.asCurrent(t.comm(), t.pid(), () -> kernel.mm().hugetlb().mapping().mmapAnon(m, addr, len,
                     htlbFlags, (flags & Prot.MAP_FIXED) != 0));
             if (r >= 0 && (flags & Prot.MAP_POPULATE) != 0) {
                 touch(t, r, len, (prot & Prot.WRITE) != 0);

@@ -24,12 +24,14 @@ public final class Hugetlb {
     private final Hstate h;
     private final HugetlbPool pool;
     private final HugetlbReserve reserve;
+    private final HugetlbMapping mapping;
 
     Hugetlb(MemoryManager mm) {
         this.mm = mm;
         this.h = new Hstate(mm);
         this.pool = new HugetlbPool(mm, h);
         this.reserve = new HugetlbReserve(mm, h, pool);
+        this.mapping = new HugetlbMapping(mm);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -116,6 +118,11 @@ public final class Hugetlb {
     public void freeHugeFolio(int pfn, boolean restoreReserve) {
         mm.assertWriter();
         reserve.freeHugeFolio(pfn, restoreReserve);
+    }
+
+    /** Mappings of hugetlb memory (MAP_HUGETLB): their reservations, faults and unmapping. */
+    public HugetlbMapping mapping() {
+        return mapping;
     }
 
     /** The pool's invariants ({@link Hstate#check}). */

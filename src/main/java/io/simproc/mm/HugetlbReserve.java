@@ -116,7 +116,7 @@ final class HugetlbReserve {
     /** dequeue_hugetlb_folio_nodemask(): the first free folio of the nodes in {@code nid}'s zonelist order. */
     private int dequeueHugetlbFolio(int nid) {
         PgData last = null;
-        for (Zone z : mm.zonelist(nid, ZoneType.MOVABLE.ordinal())) {
+        for (Zone z : mm.node(nid).zonelist(ZoneType.MOVABLE.ordinal())) {
             if (z.node() == last) {
                 continue;
             }

@@ -18,6 +18,12 @@ public interface KernelServices {
 
     long jiffies();
 
+    /**
+     * lockdep_assert_held() on the machine's write lock: whether the calling thread is the simulation thread, the
+     * single writer (while booting too).
+     */
+    boolean currentHoldsWriteLock();
+
     /** Run {@code task} on the simulation thread {@code delayJiffies} from now (0: at the next timer tick). */
     void schedule(long delayJiffies, Runnable task);
 

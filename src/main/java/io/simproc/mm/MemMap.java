@@ -157,6 +157,22 @@ public final class MemMap {
         mem[(pfn << STRIDE_SHIFT) + F_MAPPING] = mapping;
     }
 
+    /**
+     * Record in the struct pages of an allocated block which kernel object owns it (slab: the cache and slab), as
+     * page->slab_cache and the slab index do. Only for slab, vmalloc, stack and percpu pages.
+     */
+    public void setKernelPageOwner(int pfn, int nrPages, int mapping, int index) {
+        for (int i = 0; i < nrPages; i++) {
+            PageOwner o = owner(pfn + i);
+            if (o != PageOwner.SLAB && o != PageOwner.VMALLOC && o != PageOwner.KERNEL_STACK
+                    && o != PageOwner.PERCPU) {
+                throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
+            }
+            setMapping(pfn + i, mapping);
+            setIndex(pfn + i, index);
+        }
+    }
+
     public int index(int pfn) {
         return mem[(pfn << STRIDE_SHIFT) + F_INDEX];
     }

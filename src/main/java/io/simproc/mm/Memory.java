@@ -75,7 +75,7 @@ public final class Memory {
             return SIGSEGV;
         }
         if (vma.test(VmFlags.VM_HUGETLB)) {
-            return mm.hugetlbMapping().fault(mmStruct, vma, addr, write);
+            return mm.hugetlb().mapping().fault(mmStruct, vma, addr, write);
         }
         PageTable.Pte table = mmStruct.pgtable.leaf(addr, null);
         if (table != null) {
@@ -359,7 +359,7 @@ public final class Memory {
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
         if (vma.test(VmFlags.VM_HUGETLB)) {
-            mm.hugetlbMapping().unmapHugepageRange(mmStruct, vma, start, end);
+            mm.hugetlb().mapping().unmapHugepageRange(mmStruct, vma, start, end);
             return;
         }
         boolean started = mm.hugeMemory().beginUnmap();

@@ -5,17 +5,16 @@ import io.simproc.mm.vmalloc.Percpu;
 import io.simproc.mm.vmalloc.ThreadStacks;
 import io.simproc.mm.vmalloc.Vmalloc;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * The simulated memory manager: the mem_map, the nodes and their zones, and the subsystems that work on them, each
  * named after its kernel source (PageAlloc for mm/page_alloc.c, Vmscan for mm/vmscan.c, VmStat for mm/vmstat.c...).
  * Built from memblock at boot ({@link #create}, then {@link #memblockFreeAll}, then {@link #initReserves}; the steps
  * themselves are in {@link MmInit}), it is afterwards changed only through its subsystems' public mutators, which
- * all assert that they run on the simulation thread (the single writer). Readers use the getters under the
- * machine's read lock.
+ * all assert that they run on the simulation thread (the single writer, {@link #assertWriter}). Readers use the
+ * getters under the machine's read lock.
  */
 public final class MemoryManager {
     private final KernelConfig config;
@@ -24,7 +23,6 @@ public final class MemoryManager {
     private final PgData[] nodes;
     private final Zone[] zonesById;
     private final List<Zone> zones;
-    private Zone[][][] zonelists;
     private final int[] cpuToNode;
     private final Sparse sparse;
     private final VmTunables tunables = new VmTunables();
@@ -47,7 +45,6 @@ public final class MemoryManager {
     private final Memory memory;
     private final HugeMemory hugeMemory;
     private final Hugetlb hugetlb;
-    private final HugetlbMapping hugetlbMapping;
     private final Rmap rmap;
     private final Folios folios;
     private final Filemap filemap;
@@ -66,7 +63,6 @@ public final class MemoryManager {
     private Vmalloc vmalloc;
     private ThreadStacks threadStacks;
     private Percpu percpu;
-    private BooleanSupplier writerCheck = () -> true;
 
     private MemoryManager(KernelConfig config, KernelServices services, Memblock memblock, int nrNodes,
                           int[] cpuToNode) {
@@ -79,25 +75,13 @@ public final class MemoryManager {
         this.map = new MemMap((int) endPfn);
         this.content = new PageContent(map);
         this.sparse = new Sparse(memblock);
-        this.nodes = new PgData[nrNodes];
-        this.zonesById = new Zone[nrNodes * ZoneType.MAX_NR_ZONES];
-        List<Zone> all = new ArrayList<>();
-        for (int nid = 0; nid < nrNodes; nid++) {
-            nodes[nid] = new PgData(nid);
-            for (Zone z : nodes[nid].zones) {
-                zonesById[z.id()] = z;
-                all.add(z);
-            }
-        }
-        this.zones = List.copyOf(all);
+        this.nodes = MmInit.allocNodeData(this, nrNodes);
+        this.zonesById = Arrays.stream(nodes).flatMap(n -> Arrays.stream(n.zones)).toArray(Zone[]::new);
+        this.zones = List.of(zonesById);
         this.cpuToNode = cpuToNode.clone();
-        for (PgData pgdat : nodes) {
-            pgdat.lruvec = new Lruvec(this, pgdat);
-        }
         this.memory = new Memory(this);
         this.hugeMemory = new HugeMemory(this);
         this.hugetlb = new Hugetlb(this);
-        this.hugetlbMapping = new HugetlbMapping(this);
         this.rmap = new Rmap(this);
         this.folios = new Folios(this);
         this.filemap = new Filemap(this);
@@ -125,7 +109,7 @@ public final class MemoryManager {
         MemoryManager mm = new MemoryManager(config, services, memblock, layout.nrNodes(), cpuToNode);
         MmInit.freeAreaInit(mm, memblock, layout);
         MmInit.memmapInit(mm.map, memblock);
-        mm.zonelists = MmInit.buildZonelists(mm);
+        MmInit.buildZonelists(mm);
         return mm;
     }
 
@@ -178,17 +162,9 @@ public final class MemoryManager {
         percpu = new Percpu(this, vmalloc, unitPages, dynBytes);
     }
 
-    // -------------------------------------------------------------------------------------------------------------
-    // The single writer
-
-    /** Install the single-writer check (the kernel passes "does this thread hold the write lock"). */
-    public void setWriterCheck(BooleanSupplier check) {
-        this.writerCheck = check;
-    }
-
-    /** Asserts the caller runs on the simulation thread (the single writer). */
+    /** lockdep_assert_held(): the caller runs on the simulation thread, the single writer ({@link KernelServices}). */
     public void assertWriter() {
-        assert writerCheck.getAsBoolean() : "memory manager mutated outside the simulation thread";
+        assert services.currentHoldsWriteLock() : "memory manager mutated outside the simulation thread";
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -217,42 +193,12 @@ public final class MemoryManager {
         return id < 0 ? null : zonesById[id];
     }
 
-    Zone[] zonelist(int nid, int highestZoneidx) {
-        return zonelists[nid][highestZoneidx];
-    }
-
-    /** node_zonelist(nid, __GFP_THISNODE): ZONELIST_NOFALLBACK, the zones of node {@code nid} alone. */
-    Zone[] zonelistNoFallback(int nid, int highestZoneidx) {
-        return java.util.Arrays.stream(zonelists[nid][highestZoneidx]).filter(z -> z.node().nodeId() == nid)
-                .toArray(Zone[]::new);
-    }
-
     public int nrCpus() {
         return cpuToNode.length;
     }
 
     public int cpuToNode(int cpu) {
         return cpuToNode[cpu];
-    }
-
-    // -------------------------------------------------------------------------------------------------------------
-    // Kernel pages
-
-    /**
-     * Record in the struct pages of an allocated block which kernel object owns it (slab: the cache and slab;
-     * vmalloc: the area), as page->slab_cache and the slab index do. Only for slab, vmalloc, stack and percpu pages.
-     */
-    public void setKernelPageOwner(int pfn, int nrPages, int mapping, int index) {
-        assertWriter();
-        for (int i = 0; i < nrPages; i++) {
-            PageOwner o = map.owner(pfn + i);
-            if (o != PageOwner.SLAB && o != PageOwner.VMALLOC && o != PageOwner.KERNEL_STACK
-                    && o != PageOwner.PERCPU) {
-                throw new IllegalStateException("pfn " + (pfn + i) + " is owned by " + o + ", not a kernel allocator");
-            }
-            map.setMapping(pfn + i, mapping);
-            map.setIndex(pfn + i, index);
-        }
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -375,14 +321,9 @@ public final class MemoryManager {
         return hugeMemory;
     }
 
-    /** mm/hugetlb.c: the hugetlb pool. */
+    /** mm/hugetlb.c: the hugetlb pool and mappings of it (MAP_HUGETLB). */
     public Hugetlb hugetlb() {
         return hugetlb;
-    }
-
-    /** mm/hugetlb.c: mappings of hugetlb memory (MAP_HUGETLB). */
-    public HugetlbMapping hugetlbMapping() {
-        return hugetlbMapping;
     }
 
     public Memory memory() {
@@ -416,7 +357,6 @@ public final class MemoryManager {
         return bdi;
     }
 
-    /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
     /** mm/mempolicy.c: the node a task's pages come from under its memory policy. */
     public MempolicyAlloc mempolicy() {
         return mempolicy;
@@ -426,6 +366,7 @@ public final class MemoryManager {
         return nodeReclaim;
     }
 
+    /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
     public Vmscan vmscan() {
         return vmscan;
     }

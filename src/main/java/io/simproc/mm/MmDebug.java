@@ -96,7 +96,7 @@ public final class MmDebug {
         }
         checkOwnerCounters(mm, owners, errors);
         mm.hugetlb().check(errors);
-        mm.hugetlbMapping().check(errors);
+        mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
         }

@@ -86,13 +86,28 @@ final class MmInit {
     }
 
     /**
-     * build_zonelists(): per node and highest zone index, its own zones from high to low, then the other nodes' in
-     * node order.
+     * The nodes' pg_data_t with their zones and LRU lists (alloc_node_data(), lruvec_init(); free_area_init()
+     * sizes them), node-major, so that a zone's id is its index in the flattened list. Needs {@code mm}'s mem_map.
      */
-    static Zone[][][] buildZonelists(MemoryManager mm) {
+    static PgData[] allocNodeData(MemoryManager mm, int nrNodes) {
+        PgData[] nodes = new PgData[nrNodes];
+        for (int nid = 0; nid < nrNodes; nid++) {
+            nodes[nid] = new PgData(nid);
+            nodes[nid].lruvec = new Lruvec(mm, nodes[nid]);
+        }
+        return nodes;
+    }
+
+    /**
+     * build_zonelists(): per node and highest zone index, its own zones from high to low, then the other nodes' in
+     * node order (ZONELIST_FALLBACK), and its own zones alone (ZONELIST_NOFALLBACK, for __GFP_THISNODE).
+     */
+    static void buildZonelists(MemoryManager mm) {
         List<PgData> nodes = mm.nodes();
-        Zone[][][] zonelists = new Zone[nodes.size()][ZoneType.MAX_NR_ZONES][];
         for (int nid = 0; nid < nodes.size(); nid++) {
+            PgData self = nodes.get(nid);
+            self.zonelistFallback = new Zone[ZoneType.MAX_NR_ZONES][];
+            self.zonelistNoFallback = new Zone[ZoneType.MAX_NR_ZONES][];
             for (int highest = 0; highest < ZoneType.MAX_NR_ZONES; highest++) {
                 List<Zone> list = new ArrayList<>();
                 for (int k = 0; k < nodes.size(); k++) {
@@ -103,10 +118,10 @@ final class MmInit {
                         }
                     }
                 }
-                zonelists[nid][highest] = list.toArray(new Zone[0]);
+                self.zonelistFallback[highest] = list.toArray(new Zone[0]);
+                self.zonelistNoFallback[highest] = list.stream().filter(z -> z.node() == self).toArray(Zone[]::new);
             }
         }
-        return zonelists;
     }
 
     /**

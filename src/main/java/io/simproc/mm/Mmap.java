@@ -334,7 +334,7 @@ public final class Mmap {
     /** Detach a VMA from its anon_vmas and file (unlink_anon_vmas, unlink_file_vma). */
     private void unlink(Vma vma) {
         if (vma.test(VmFlags.VM_HUGETLB)) {
-            mm.hugetlbMapping().vmOpClose(vma);
+            mm.hugetlb().mapping().vmOpClose(vma);
         }
         for (AnonVma av : vma.anonVmaChain) {
             av.vmas.remove(vma);
@@ -352,7 +352,7 @@ public final class Mmap {
                 mm.inodes().evictInode(vma.file);
             }
             if (vma.test(VmFlags.VM_HUGETLB) && vma.file.iMmap.isEmpty()) {
-                mm.hugetlbMapping().releaseFile(vma.file);
+                mm.hugetlb().mapping().releaseFile(vma.file);
             }
         }
     }

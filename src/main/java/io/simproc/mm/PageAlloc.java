@@ -450,7 +450,7 @@ public final class PageAlloc {
             this.highestZoneidx = Gfp.gfpZone(gfp).ordinal();
             this.migratetype = mobilityDisabled ? MT_UNMOVABLE : Gfp.gfpMigratetype(gfp).ordinal();
             this.cpu = cpu;
-            this.zonelist = (gfp & Gfp.__GFP_THISNODE) == 0 && nodemask == 0 ? mm.zonelist(nid, highestZoneidx)
+            this.zonelist = (gfp & Gfp.__GFP_THISNODE) == 0 && nodemask == 0 ? mm.node(nid).zonelist(highestZoneidx)
                     : restrictedZonelist(mm, gfp, nid, nodemask, highestZoneidx);
             this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
         }
@@ -461,8 +461,8 @@ public final class PageAlloc {
          */
         private static Zone[] restrictedZonelist(MemoryManager mm, int gfp, int nid, long nodemask,
                                                  int highestZoneidx) {
-            Zone[] all = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.zonelistNoFallback(nid, highestZoneidx)
-                    : mm.zonelist(nid, highestZoneidx);
+            Zone[] all = (gfp & Gfp.__GFP_THISNODE) != 0 ? mm.node(nid).zonelistNoFallback(highestZoneidx)
+                    : mm.node(nid).zonelist(highestZoneidx);
             return nodemask == 0 ? all : zonesInNodemask(all, nodemask);
         }
 

@@ -12,13 +12,19 @@ public final class PgData {
     long nodePresentPages;
     final long[] vmStat = new long[NodeStatItem.values().length];
     Lruvec lruvec;
+    /**
+     * node_zonelists[ZONELIST_FALLBACK] and [ZONELIST_NOFALLBACK], each already cut at every highest zone index
+     * (the kernel's zonelist iterators skip the zones above it); built at boot by {@link MmInit#buildZonelists}.
+     */
+    Zone[][] zonelistFallback;
+    Zone[][] zonelistNoFallback;
     /** kswapd_failures: passes in a row that reclaimed nothing; at MAX_RECLAIM_RETRIES the node is hopeless. */
     int kswapdFailures;
     int kswapdOrder;
     int kswapdHighestZoneidx = -1;
-    /** Direct reclaim on this node made no progress: reclaimers are throttled until then (jiffies). */
     /** PGDAT_RECLAIM_LOCKED: node reclaim is running on this node. */
     boolean nodeReclaimLocked;
+    /** Direct reclaim on this node made no progress: reclaimers are throttled until then (jiffies). */
     long noProgressUntil;
     long noProgressBackoff;
     /** kswapd's state: sleeping, runnable (a run is scheduled) or napping after a run. */
@@ -60,6 +66,16 @@ public final class PgData {
 
     public long nodePresentPages() {
         return nodePresentPages;
+    }
+
+    /** node_zonelist(nid, 0): this node's zones then the other nodes', up to zone index {@code highestZoneidx}. */
+    Zone[] zonelist(int highestZoneidx) {
+        return zonelistFallback[highestZoneidx];
+    }
+
+    /** node_zonelist(nid, __GFP_THISNODE): ZONELIST_NOFALLBACK, this node's zones alone. */
+    Zone[] zonelistNoFallback(int highestZoneidx) {
+        return zonelistNoFallback[highestZoneidx];
     }
 
     /** This node's LRU lists. */

@@ -58,7 +58,7 @@ public final class Vmscan {
         mm.vmstat().events[VmEvent.forZone(VmEvent.ALLOCSTALL_DMA, ZoneType.values()[highestZoneidx]).ordinal()]++;
         java.util.LinkedHashSet<PgData> nodes = new java.util.LinkedHashSet<>();
         long now = mm.services().jiffies();
-        for (Zone z : mm.zonelist(nid, highestZoneidx)) {
+        for (Zone z : mm.node(nid).zonelist(highestZoneidx)) {
             if (z.node().noProgressUntil <= now) {
                 nodes.add(z.node());
             }

@@ -26,6 +26,12 @@ final class FakeKernelServices implements KernelServices {
         return jiffies;
     }
 
+    /** A test drives the memory manager from one thread: it is always the writer. */
+    @Override
+    public boolean currentHoldsWriteLock() {
+        return true;
+    }
+
     @Override
     public void schedule(long delayJiffies, Runnable task) {
         timers.add(new Timer(jiffies + Math.max(0, delayJiffies), seq++, task));

@@ -313,7 +313,7 @@ public final class KmemCache {
         int pnid = mm.zoneOf(pfn).node().nodeId();
         nrSlabs[pnid]++;
         totalObjects[pnid] += objects;
-        mm.setKernelPageOwner(pfn, 1 << o, id + 1, sid);
+        mm.memMap().setKernelPageOwner(pfn, 1 << o, id + 1, sid);
         mm.vmstat().modNodePageState(pfn, statItem(), (long) Page.PAGE_SIZE << o);
         slab.accountSlabPages(1L << o);
         return sid;
@@ -349,7 +349,7 @@ public final class KmemCache {
         totalObjects[nid] -= slabObjects[sid];
         mm.vmstat().modNodePageState(pfn, statItem(), -((long) Page.PAGE_SIZE << o));
         slab.accountSlabPages(-(1L << o));
-        mm.setKernelPageOwner(pfn, 1 << o, 0, 0);
+        mm.memMap().setKernelPageOwner(pfn, 1 << o, 0, 0);
         mm.pageAlloc().freePages(pfn, o, cpu);
         slabState[sid] = ST_FREE_ID;
         if (nrFreeIds == freeIds.length) {

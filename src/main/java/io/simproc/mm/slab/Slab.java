@@ -205,7 +205,7 @@ public final class Slab {
         if (pfn < 0) {
             return 0;
         }
-        mm.setKernelPageOwner(pfn, 1 << order, LARGE_KMALLOC, order);
+        mm.memMap().setKernelPageOwner(pfn, 1 << order, LARGE_KMALLOC, order);
         mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, (long) Page.PAGE_SIZE << order);
         largeKmallocPages += 1L << order;
         slabPages += 1L << order;
@@ -237,7 +237,7 @@ public final class Slab {
             mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, -((long) Page.PAGE_SIZE << order));
             largeKmallocPages -= 1L << order;
             slabPages -= 1L << order;
-            mm.setKernelPageOwner(pfn, 1 << order, 0, 0);
+            mm.memMap().setKernelPageOwner(pfn, 1 << order, 0, 0);
             mm.pageAlloc().freePages(pfn, order, cpu);
             return;
         }
