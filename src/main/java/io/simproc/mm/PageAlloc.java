@@ -53,6 +53,11 @@ public final class PageAlloc {
     /** The per-cpu page lists. */
     final PcpLists pcp;
     private final AllocSlowpath slowpath;
+    /**
+     * Every node's node_zonelists[ZONELIST_FALLBACK] (the same arrays as {@link PgData#zonelist}), indexed by node
+     * then highest zone index: the fast path reaches its zonelist in one load less than through the node.
+     */
+    private final Zone[][][] fallbackZonelists;
 
     /** {@code totalRamPages}: the pages memblock_free_all() is about to free (for mobility grouping). */
     PageAlloc(MemoryManager mm, long totalRamPages) {
@@ -64,6 +69,7 @@ public final class PageAlloc {
         this.buddy = new Buddy(mm, mobilityDisabled);
         this.pcp = new PcpLists(this, mm);
         this.slowpath = new AllocSlowpath(this, mm);
+        this.fallbackZonelists = mm.nodes().stream().map(n -> n.zonelistFallback).toArray(Zone[][][]::new);
     }
 
     public boolean mobilityGroupingDisabled() {
@@ -94,7 +100,7 @@ public final class PageAlloc {
         if (owner == PageOwner.NONE) {
             throw new IllegalArgumentException("an allocated page needs an owner");
         }
-        AllocContext ac = new AllocContext(mm, gfp, nid, nodemask, cpu, mobilityDisabled);
+        AllocContext ac = new AllocContext(mm, fallbackZonelists, gfp, nid, nodemask, cpu, mobilityDisabled);
         if (ac.preferredZone == null) {
             return -1;
         }
@@ -446,11 +452,12 @@ public final class PageAlloc {
         final int migratetype;
         final int cpu;
 
-        AllocContext(MemoryManager mm, int gfp, int nid, long nodemask, int cpu, boolean mobilityDisabled) {
+        AllocContext(MemoryManager mm, Zone[][][] fallbackZonelists, int gfp, int nid, long nodemask, int cpu,
+                     boolean mobilityDisabled) {
             this.highestZoneidx = Gfp.gfpZone(gfp).ordinal();
             this.migratetype = mobilityDisabled ? MT_UNMOVABLE : Gfp.gfpMigratetype(gfp).ordinal();
             this.cpu = cpu;
-            this.zonelist = (gfp & Gfp.__GFP_THISNODE) == 0 && nodemask == 0 ? mm.node(nid).zonelist(highestZoneidx)
+            this.zonelist = (gfp & Gfp.__GFP_THISNODE) == 0 && nodemask == 0 ? fallbackZonelists[nid][highestZoneidx]
                     : restrictedZonelist(mm, gfp, nid, nodemask, highestZoneidx);
             this.preferredZone = zonelist.length > 0 ? zonelist[0] : null;
         }
