@@ -84,7 +84,8 @@ public final class Sched {
         /** Per disk, the read requests started and its time serving reads so far (block layer's service time). */
         final long[] diskRequests;
         final long[] diskService;
-        final long refaults;
+        /** Refaults of pages that were in the workingset when evicted (workingset_restore_*). */
+        final long restores;
         long throttledNanos;
 
         Section(Task task) {
@@ -103,13 +104,18 @@ public final class Sched {
                 diskRequests[i] = disks.get(i).part0().stats().ios(DiskStats.STAT_READ);
                 diskService[i] = disks.get(i).readServiceNs();
             }
-            this.refaults = refaults(mm);
+            this.restores = workingsetRestores(mm);
         }
     }
 
-    private static long refaults(MemoryManager mm) {
-        return mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_REFAULT_FILE)
-                + mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_REFAULT_ANON);
+    /**
+     * Refaulted pages that get PG_workingset back (mm/workingset.c: workingset_refault() sets it only when the page
+     * was in the workingset when it was evicted, counting workingset_restore_*): the ones whose read is waited for in
+     * a memory stall.
+     */
+    private static long workingsetRestores(MemoryManager mm) {
+        return mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_RESTORE_FILE)
+                + mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_RESTORE_ANON);
     }
 
     /**
@@ -161,10 +167,11 @@ public final class Sched {
         long cpu = t.utimeNanos + t.stimeNanos - s.cpu - reclaim;
         long now = kernel.clock().nanos();
         // The task waits while the disks serve the reads it submitted (readahead, swap_read_folio()): their service
-        // time in the block layer, the longest disk's when it read from several. A request that brings back a
-        // refaulting page is waited for in a memory stall (folio_wait_bit_common() on a workingset folio,
-        // read_pages() of a batch holding one, swap_read_folio()): so much of the read time is thrashing as there
-        // are requests with a refault, each refault counted in one of them.
+        // time in the block layer, the longest disk's when it read from several. Only a request that brings back a
+        // page with PG_workingset is waited for in a memory stall (mm/filemap.c: folio_wait_bit_common() enters
+        // psi_memstall_enter() for a locked, not uptodate workingset folio; mm/page_io.c: swap_read_folio() for a
+        // workingset folio); a refault the workingset did not restore is plain iowait. So much of the read time is
+        // thrashing as there are requests with a restored page, each restore counted in one of them.
         long read = 0;
         long requests = 0;
         List<Gendisk> disks = mm.blockDevices().disks();
@@ -172,8 +179,8 @@ public final class Sched {
             read = Math.max(read, disks.get(i).readServiceNs() - s.diskService[i]);
             requests += disks.get(i).part0().stats().ios(DiskStats.STAT_READ) - s.diskRequests[i];
         }
-        long refaulted = refaults(mm) - s.refaults;
-        long thrashing = refaulted == 0 ? 0 : requests == 0 ? read : read * Math.min(requests, refaulted) / requests;
+        long restored = workingsetRestores(mm) - s.restores;
+        long thrashing = restored == 0 ? 0 : requests == 0 ? read : read * Math.min(requests, restored) / requests;
         long iowait = read - thrashing + s.throttledNanos;
         if (read + s.throttledNanos > 0) {
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.IOWAIT, read + s.throttledNanos);

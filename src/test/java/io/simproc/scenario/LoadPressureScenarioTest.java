@@ -117,7 +117,7 @@ class LoadPressureScenarioTest {
             }
         }
         assertTrue(seen.indexOf("D") >= 0 && seen.indexOf("R") >= 0, "workers seen waiting and running: " + seen);
-        assertTrue(peak > 50, "peak avg10 " + peak);
+        assertTrue(peak > 20, "peak avg10 " + peak);
         assertTrue(avg(f, "memory", "some", 0) < peak / 4, "avg10 decays from " + peak + ": "
                 + f.read("/pressure/memory"));
         assertTrue(avg(f, "memory", "some", 2) > 1, "avg300 remembers");
@@ -125,20 +125,49 @@ class LoadPressureScenarioTest {
         assertEquals(List.of(), f.problems());
     }
 
+    private static long vmstat(ScenarioFixture f, String key) {
+        for (String l : f.read("/vmstat").split("\n")) {
+            if (l.startsWith(key + " ")) {
+                return Long.parseLong(l.substring(key.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + key + " in /proc/vmstat");
+    }
+
+    /**
+     * The swappiness sample's first phase, the reader reading the index again while reclaim evicts it. At first
+     * the index's pages were never on the active list, so the workingset restores hardly any of its refaults
+     * (workingset_restore_file near 0): the reader waits for the disk in iowait only, not in a memory stall
+     * (folio_wait_bit_common() stalls only on PG_workingset folios). Once refaulted pages were activated and
+     * deactivated again (PG_workingset) before being evicted, their refaults are restores, and the reader's waits
+     * for them are memory stalls.
+     */
     @Test
-    void theSwappinessScenariosCacheThrashingIsMemoryPressure() {
+    void theSwappinessScenariosCacheThrashingIsMemoryPressureOnceTheWorkingsetRestoresIt() {
         Scenario s = ScenarioFixture.load(Path.of("samples/scenarios/swappiness-10-vs-100.yaml"));
         ScenarioFixture f = ScenarioFixture.start(s, 7);
         Map<String, Long> before = totals(f.until(0));
         StringBuilder reader = new StringBuilder();
+        Map<String, Long> at14 = null;
         for (long t = 1000; t <= 24000; t += 1000) {
             before = advance(f, t, before);
             reader.append(statesAgree(f, List.of("reader")));
+            if (t == 14000) {
+                at14 = before;
+                long refaults = vmstat(f, "workingset_refault_file");
+                assertTrue(refaults > 10_000, "the index refaults");
+                assertTrue(vmstat(f, "workingset_restore_file") * 100 < refaults, "hardly any of it restored yet");
+                assertTrue(before.get("memory some") * 20 < before.get("io some"),
+                        "the refault reads are iowait, not memory stalls: " + before);
+            }
         }
-        // the index is read again from the disk while it is evicted: refaults are waits in a memory stall
-        assertTrue(avg(f, "memory", "some", 0) > 5, f.read("/pressure/memory"));
+        assertTrue(vmstat(f, "workingset_restore_file") > 10_000, "the workingset restores the index");
+        long stalled = before.get("memory some") - at14.get("memory some");
+        long waited = before.get("io some") - at14.get("io some");
+        assertTrue(stalled > 250_000 && stalled <= waited, "restored refaults are memory stalls within the io"
+                + " waits: " + stalled + " of " + waited + " µs");
+        assertTrue(avg(f, "memory", "some", 0) > 2, f.read("/pressure/memory"));
         assertTrue(avg(f, "io", "some", 0) >= avg(f, "memory", "some", 0), f.read("/pressure/io"));
-        assertTrue(before.get("memory some") > 1_000_000, "more than a second of stall: " + before);
         assertTrue(reader.indexOf("R") >= 0, "the reader was seen running: " + reader);
     }
 
@@ -200,7 +229,7 @@ class LoadPressureScenarioTest {
                 assertEquals(busy, waited, busy * 0.02, "iowait " + waited + " ms, disk busy " + busy + " ms");
             }
         }
-        assertTrue(peak > 5, "memory some avg10 peaked at " + peak);
+        assertTrue(peak > 2, "memory some avg10 peaked at " + peak);
         assertTrue(ioPeak >= peak, "refault waits are waits for I/O: io " + ioPeak + ", memory " + peak);
         for (long t = 68000; t <= 97000; t += 1000) {
             before = advance(f, t, before);
