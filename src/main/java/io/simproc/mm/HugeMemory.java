@@ -129,7 +129,7 @@ public final class HugeMemory {
      * the caller then falls back to a 4 KiB page.
      */
     boolean doHugePmdAnonymousPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
-        mm.mmap().anonVmaPrepare(vma);
+        mm.rmap().anonVmaPrepare(vma);
         if (!write && flags.useZeroPage()) {
             int zero = mmGetHugeZeroFolio(mmStruct);
             if (zero < 0) {

@@ -152,7 +152,7 @@ public final class Memory {
 
     /** Allocate, account and map-prepare a new anonymous page for addr (no PTE yet); -1 if none. */
     private int newAnonPage(MmStruct mmStruct, Vma vma, long addr) {
-        mm.mmap().anonVmaPrepare(vma);
+        mm.rmap().anonVmaPrepare(vma);
         int pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
         if (pfn < 0) {
             return -1;
@@ -212,7 +212,7 @@ public final class Memory {
         int pfn = swap.lookupSwapCache(entry, shadow);
         int result = MINOR;
         if (pfn < 0) {
-            mm.mmap().anonVmaPrepare(vma);
+            mm.rmap().anonVmaPrepare(vma);
             pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
             if (pfn < 0) {
                 return OOM;
@@ -238,7 +238,7 @@ public final class Memory {
             result = MAJOR;
         }
         if (map.mapcount(pfn) == 0) {
-            mm.mmap().anonVmaPrepare(vma);
+            mm.rmap().anonVmaPrepare(vma);
             AnonVma av = swap.swapCount(entry) > 1 ? vma.anonVma.root : vma.anonVma;
             map.setMapping(pfn, av.id);
             map.setIndex(pfn, (int) vma.linearPageIndex(addr));

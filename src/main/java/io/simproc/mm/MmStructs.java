@@ -87,10 +87,10 @@ public final class MmStructs {
             if (v.anonVma == null) {
                 continue;
             }
-            Mmap.anonVmaClone(c, v);
+            Rmap.anonVmaClone(c, v);
             AnonVma own = new AnonVma(mm, mm.mappings().register(null), v.anonVma.root);
             mm.mappings().set(own.id, own);
-            Mmap.link(c, own);
+            Rmap.anonVmaChainLink(c, own);
             c.anonVma = own;
             if (!copyPageRange(old, v, child, c, alloc)) {
                 mm.mmap().exitMmap(child);

@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * Address-space operations of mm/mmap.c, mm/vma.c and mm/mprotect.c: creating a mapping (merged with compatible
- * neighbours, placed top-down below mmap_base), unmapping (splitting VMAs at the edges, freeing the page tables of
- * the gap), changing protection, brk, stack growth, and tearing an address space down at exit. mlock is
- * {@link Mlock}, madvise {@link Madvise}; creating and duplicating an address space is {@link MmStructs}.
+ * neighbours, placed top-down below mmap_base by {@link UnmappedArea}), unmapping (splitting VMAs at the edges,
+ * freeing the page tables of the gap), changing protection, brk, stack growth, and tearing an address space down at
+ * exit. mlock is {@link Mlock}, madvise {@link Madvise}; creating and duplicating an address space is
+ * {@link MmStructs}; the anon_vma chains of VMAs are {@link Rmap}'s.
  *
  * <p>Keeps the virtual-memory counters of every mm (total_vm, data_vm, exec_vm, stack_vm, locked_vm) and the
  * commit charge of VM_ACCOUNT mappings (Committed_AS) as the kernel does. Failures return a negative errno.
@@ -75,7 +76,7 @@ public final class Mmap {
         } else {
             boolean thpAligned = file == null && addr == 0 && (vmFlags & VmFlags.VM_SHARED) == 0
                     && len % HugeMemory.HPAGE_PMD_SIZE == 0 || (vmFlags & VmFlags.VM_HUGETLB) != 0;
-            addr = thpAligned ? thpGetUnmappedArea(m, len) : getUnmappedArea(m, addr, len);
+            addr = thpAligned ? UnmappedArea.thpGetUnmappedArea(m, len) : UnmappedArea.getUnmappedArea(m, addr, len);
             if (addr < 0) {
                 return addr;
             }
@@ -181,67 +182,6 @@ public final class Mmap {
     }
 
     /**
-     * unmapped_area_topdown(): the highest gap below mmap_base that fits {@code len} (honouring the stack guard gap
-     * below grows-down mappings); a free hint is used as given.
-     */
-    long getUnmappedArea(MmStruct m, long hint, long len) {
-        if (hint != 0) {
-            hint = pageAlign(hint);
-            if (hint + len <= MmStruct.TASK_SIZE && isFree(m, hint, hint + len)) {
-                return hint;
-            }
-        }
-        long high = m.mmapBase;
-        var it = m.vmas.descendingMap().values().iterator();
-        Vma above = null;
-        while (true) {
-            Vma below = null;
-            while (it.hasNext()) {
-                Vma v = it.next();
-                if (v.start < high) {
-                    below = v;
-                    break;
-                }
-                above = v;
-            }
-            long gapEnd = high;
-            if (above != null && above.test(VmFlags.VM_GROWSDOWN)) {
-                gapEnd = Math.min(gapEnd, above.start - Memory.STACK_GUARD_GAP);
-            }
-            long gapStart = below == null ? Page.PAGE_SIZE * 16L : below.end;
-            if (gapEnd - gapStart >= len && gapEnd - len >= gapStart) {
-                return gapEnd - len;
-            }
-            if (below == null) {
-                return -Errno.ENOMEM;
-            }
-            high = below.start;
-            above = below;
-        }
-    }
-
-    /**
-     * thp_get_unmapped_area_vmflags() for a private anonymous mapping without a hint whose length is a multiple of
-     * 2 MiB (__get_unmapped_area does this whatever the THP mode): search for the length plus 2 MiB and align the
-     * start to 2 MiB, at the top of the padded gap as a top-down layout does; without room for the padding, the
-     * plain search.
-     */
-    private long thpGetUnmappedArea(MmStruct m, long len) {
-        long size = HugeMemory.HPAGE_PMD_SIZE;
-        long ret = getUnmappedArea(m, 0, len + size);
-        if (ret < 0) {
-            return getUnmappedArea(m, 0, len);
-        }
-        long offSub = -ret & (size - 1);
-        return offSub == 0 ? ret + size : ret + offSub;
-    }
-
-    private static boolean isFree(MmStruct m, long start, long end) {
-        Vma v = m.findVmaAbove(start);
-        return v == null || v.start >= end;
-    }
-
-    /**
      * Insert a new VMA, merging it into an adjacent compatible one (same flags and backing, contiguous file
      * offset, no conflicting anon_vma) as vma_merge() does.
      */
@@ -261,7 +201,7 @@ public final class Mmap {
                 prev.end = next.end;
                 if (prev.anonVma == null && next.anonVma != null) {
                     prev.anonVma = next.anonVma;
-                    anonVmaClone(prev, next);
+                    Rmap.anonVmaClone(prev, next);
                 }
                 unlink(next);
             }
@@ -289,31 +229,6 @@ public final class Mmap {
                 && (v.flags & VmFlags.VM_SPECIAL) == 0;
     }
 
-    /** anon_vma_prepare(): give an anonymous-capable VMA its anon_vma at its first anonymous page. */
-    void anonVmaPrepare(Vma vma) {
-        if (vma.anonVma != null) {
-            return;
-        }
-        AnonVma av = new AnonVma(mm, mm.mappings().register(null), null);
-        mm.mappings().set(av.id, av);
-        link(vma, av);
-        vma.anonVma = av;
-    }
-
-    /** anon_vma_chain_link(): vma may map pages of av. */
-    static void link(Vma vma, AnonVma av) {
-        if (av.vmas.add(vma)) {
-            vma.anonVmaChain.add(av);
-        }
-    }
-
-    /** anon_vma_clone(): dst is linked to every anon_vma src is linked to. */
-    static void anonVmaClone(Vma dst, Vma src) {
-        for (AnonVma av : src.anonVmaChain) {
-            link(dst, av);
-        }
-    }
-
     /** __split_vma(): cut vma at addr; returns the upper part (both parts keep backing and anon_vma). */
     Vma split(MmStruct m, Vma vma, long addr) {
         mm.hugeMemory().splitHugePmdAt(m, addr);
@@ -322,7 +237,7 @@ public final class Mmap {
         upper.pgoff = vma.pgoff + ((addr - vma.start) >>> Page.PAGE_SHIFT);
         upper.anonVma = vma.anonVma;
         upper.hugetlbResv = vma.hugetlbResv;
-        anonVmaClone(upper, vma);
+        Rmap.anonVmaClone(upper, vma);
         if (upper.file != null) {
             upper.file.iMmap.add(upper);
         }
@@ -336,13 +251,7 @@ public final class Mmap {
         if (vma.test(VmFlags.VM_HUGETLB)) {
             mm.hugetlb().mapping().vmOpClose(vma);
         }
-        for (AnonVma av : vma.anonVmaChain) {
-            av.vmas.remove(vma);
-            if (av.vmas.isEmpty()) {
-                mm.mappings().release(av.id);
-            }
-        }
-        vma.anonVmaChain.clear();
+        mm.rmap().unlinkAnonVmas(vma);
         if (vma.file != null) {
             vma.file.iMmap.remove(vma);
             if (vma.file.isShmem() && vma.file.iMmap.isEmpty() && mm.shmem().isAnonymous(vma.file)) {
@@ -369,7 +278,8 @@ public final class Mmap {
         long end = addr + pageAlign(len);
         Vma first = m.findVma(addr);
         Vma last = m.findVma(end - 1);
-        if (first != null && !HugetlbMapping.maySplit(first, addr) || last != null && !HugetlbMapping.maySplit(last, end)) {
+        if (first != null && !HugetlbMapping.maySplit(first, addr)
+                || last != null && !HugetlbMapping.maySplit(last, end)) {
             return -Errno.EINVAL;
         }
         List<Vma> victims = splitRange(m, addr, end);

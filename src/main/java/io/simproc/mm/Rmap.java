@@ -4,7 +4,8 @@ package io.simproc.mm;
  * Reverse-mapping bookkeeping of mm/rmap.c: a page's mapcount (how many page-table entries map it) and the
  * counters that follow from it — NR_ANON_MAPPED counts anonymous pages mapped at least once, NR_FILE_MAPPED file
  * and shmem pages mapped at least once (Mapped in meminfo). New anonymous pages learn their anon_vma and index,
- * which is what a walk from page to mappings needs.
+ * which is what a walk from page to mappings needs; the anon_vmas a VMA is chained to (anon_vma_prepare(),
+ * anon_vma_clone(), unlink_anon_vmas()) say which VMAs such a walk visits.
  */
 public final class Rmap {
     private final MemoryManager mm;
@@ -158,5 +159,44 @@ public final class Rmap {
 
     private PgData node(int pfn) {
         return mm.zoneOf(pfn).node();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // anon_vmas: which VMAs may map an anonymous page
+
+    /** anon_vma_prepare(): give an anonymous-capable VMA its anon_vma at its first anonymous page. */
+    void anonVmaPrepare(Vma vma) {
+        if (vma.anonVma != null) {
+            return;
+        }
+        AnonVma av = new AnonVma(mm, mm.mappings().register(null), null);
+        mm.mappings().set(av.id, av);
+        anonVmaChainLink(vma, av);
+        vma.anonVma = av;
+    }
+
+    /** anon_vma_chain_link(): vma may map pages of av. */
+    static void anonVmaChainLink(Vma vma, AnonVma av) {
+        if (av.vmas.add(vma)) {
+            vma.anonVmaChain.add(av);
+        }
+    }
+
+    /** anon_vma_clone(): dst is linked to every anon_vma src is linked to. */
+    static void anonVmaClone(Vma dst, Vma src) {
+        for (AnonVma av : src.anonVmaChain) {
+            anonVmaChainLink(dst, av);
+        }
+    }
+
+    /** unlink_anon_vmas(): a VMA going away leaves its anon_vmas; one no VMA is linked to any more is released. */
+    void unlinkAnonVmas(Vma vma) {
+        for (AnonVma av : vma.anonVmaChain) {
+            av.vmas.remove(vma);
+            if (av.vmas.isEmpty()) {
+                mm.mappings().release(av.id);
+            }
+        }
+        vma.anonVmaChain.clear();
     }
 }
