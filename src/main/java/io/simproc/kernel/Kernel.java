@@ -288,6 +288,13 @@ public final class Kernel implements KernelServices {
     }
 
     @Override
+    public io.simproc.mm.MmStruct currentMm() {
+        Current c = current.peek();
+        Task t = c == null ? null : tasks.get(c.pid());
+        return t == null ? null : t.mm();
+    }
+
+    @Override
     public boolean currentCapSysAdmin() {
         Current c = current.peek();
         if (c == null) {

@@ -264,7 +264,7 @@ public final class Syscalls {
      */
     public long read(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
-        return kernel.sched().work(t, () -> doRead(t, path, offset, len));
+        return kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(), () -> doRead(t, path, offset, len)));
     }
 
     private long doRead(Task t, String path, long offset, long len) {
@@ -295,7 +295,7 @@ public final class Syscalls {
      */
     public long write(Task t, String path, long offset, long len) {
         assert kernel.isWriter();
-        return kernel.sched().work(t, () -> doWrite(t, path, offset, len));
+        return kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(), () -> doWrite(t, path, offset, len)));
     }
 
     private long doWrite(Task t, String path, long offset, long len) {

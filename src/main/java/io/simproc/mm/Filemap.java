@@ -45,6 +45,7 @@ public final class Filemap {
             return new Lookup(pfn, false);
         }
         mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
+        mm.memcontrol().countMemcgEventMm(mm.services().currentMm(), VmEvent.PGMAJFAULT, 1);
         mm.pageIo().readFilePage(file, index);
         return new Lookup(pfn, true);
     }
@@ -59,6 +60,11 @@ public final class Filemap {
         if (pfn < 0) {
             return -1;
         }
+        Memcontrol memcontrol = mm.memcontrol();
+        if (memcontrol.charge(pfn, 1, memcontrol.mmMemcg(mm.services().currentMm()), Gfp.GFP_HIGHUSER_MOVABLE) != 0) {
+            mm.pageAlloc().freePages(pfn, 0, cpu);
+            return -1;
+        }
         map.setMapping(pfn, file.id());
         map.setIndex(pfn, (int) index);
         mm.content().set(pfn, PageContent.fileWord(file, index));
@@ -67,10 +73,9 @@ public final class Filemap {
         }
         int old = file.pages.raw(index);
         file.pages.put(index, pfn);
-        PgData node = mm.zoneOf(pfn).node();
-        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
+        memcontrol.modLruvecPageState(pfn, NodeStatItem.NR_FILE_PAGES, 1);
         if (file.isShmem()) {
-            node.vmStat[NodeStatItem.NR_SHMEM.ordinal()]++;
+            memcontrol.modLruvecPageState(pfn, NodeStatItem.NR_SHMEM, 1);
         }
         if (old <= PageCacheIndex.SHADOW_BASE) {
             mm.workingset().refault(pfn, old, !file.isShmem());
@@ -216,11 +221,12 @@ public final class Filemap {
         }
         if ((f & PageFlags.PG_ACTIVE) == 0 && (f & PageFlags.PG_REFERENCED) != 0) {
             if ((f & PageFlags.PG_LRU) != 0) {
-                Lruvec lruvec = mm.zoneOf(pfn).node().lruvec;
+                Lruvec lruvec = mm.memcontrol().folioLruvec(pfn);
                 lruvec.del(pfn);
                 map.setFlags(pfn, (map.flags(pfn) | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
                 lruvec.add(pfn);
                 mm.vmstat().countEvent(VmEvent.PGACTIVATE, 1);
+                mm.memcontrol().countMemcgEvents(lruvec.memcg(), VmEvent.PGACTIVATE, 1);
             } else {
                 map.setFlags(pfn, (f | PageFlags.PG_ACTIVE) & ~PageFlags.PG_REFERENCED);
             }
@@ -263,10 +269,9 @@ public final class Filemap {
     }
 
     private void unaccount(AddressSpace file, int pfn) {
-        PgData node = mm.zoneOf(pfn).node();
-        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]--;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_PAGES, -1);
         if (file.isShmem()) {
-            node.vmStat[NodeStatItem.NR_SHMEM.ordinal()]--;
+            mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_SHMEM, -1);
         }
     }
 

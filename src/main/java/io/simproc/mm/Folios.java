@@ -44,7 +44,10 @@ public final class Folios {
         mm.pageAlloc().freePages(pfn, 0, cpu);
     }
 
-    /** A page no one references is about to be freed: off its LRU list, out of NR_MLOCK. */
+    /**
+     * A page no one references is about to be freed: off its LRU list, out of NR_MLOCK, uncharged from its memory
+     * cgroup (mem_cgroup_uncharge()).
+     */
     void unlinkFreed(int pfn) {
         int flags = map.flags(pfn);
         if ((flags & PageFlags.PG_LRU) != 0) {
@@ -53,6 +56,7 @@ public final class Folios {
         if ((flags & PageFlags.PG_MLOCKED) != 0) {
             mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
         }
+        mm.memcontrol().uncharge(pfn);
     }
 
     /** folio_add_lru(): a new user page joins the inactive list of its type (unevictable when mlocked). */
@@ -112,6 +116,6 @@ public final class Folios {
     }
 
     private Lruvec lruvecOf(int pfn) {
-        return mm.zoneOf(pfn).node().lruvec;
+        return mm.memcontrol().folioLruvec(pfn);
     }
 }

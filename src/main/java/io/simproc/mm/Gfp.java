@@ -42,6 +42,9 @@ public final class Gfp {
     public static final int GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN)
             & ~__GFP_RECLAIM;
     public static final int GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM;
+    /** GFP_RECLAIM_MASK (mm/internal.h): the flags that steer reclaim (__GFP_NOLOCKDEP is not modelled). */
+    public static final int GFP_RECLAIM_MASK = __GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN
+            | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC;
 
     private Gfp() {
     }

@@ -160,6 +160,13 @@ public final class HugeMemory {
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;
         }
+        if (mm.memcontrol().charge(head, HPAGE_PMD_NR, mm.memcontrol().mmMemcg(mmStruct),
+                flags.vmaThpGfpMask(vma)) != 0) {
+            mm.pageAlloc().freePages(head, HPAGE_PMD_ORDER, mmStruct.homeCpu);
+            mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
+            mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK_CHARGE, 1);
+            return false;
+        }
         int ownerBits = map.flags(head) & PageFlags.OWNER_MASK;
         boolean locked = vma.test(VmFlags.VM_LOCKED);
         long rw = vma.test(VmFlags.VM_WRITE) ? PageTable._PAGE_RW : 0;
@@ -181,8 +188,9 @@ public final class HugeMemory {
             mm.content().store(head + (int) ((addr - haddr) >>> Page.PAGE_SHIFT));
         }
         mmStruct.addRss(MmStruct.MM_ANONPAGES, HPAGE_PMD_NR);
-        mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] += HPAGE_PMD_NR;
+        mm.memcontrol().modLruvecPageState(head, NodeStatItem.NR_ANON_THPS, HPAGE_PMD_NR);
         mm.vmstat().countEvent(VmEvent.THP_FAULT_ALLOC, 1);
+        mm.memcontrol().countMemcgEventMm(mmStruct, VmEvent.THP_FAULT_ALLOC, 1);
         return true;
     }
 
@@ -424,10 +432,10 @@ public final class HugeMemory {
 
     /** free_huge_folio() of an anonymous THP: off the LRU, out of NR_ANON_THPS, back to the buddy allocator. */
     private void freeHugePage(int head, int cpu) {
+        mm.memcontrol().modLruvecPageState(head, NodeStatItem.NR_ANON_THPS, -HPAGE_PMD_NR);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             mm.folios().unlinkFreed(head + i);
         }
-        mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
         mm.pageAlloc().freePages(head, HPAGE_PMD_ORDER, cpu);
     }
 
@@ -453,6 +461,7 @@ public final class HugeMemory {
             });
         }
         deferred.remove(head);
+        mm.memcontrol().modLruvecPageState(head, NodeStatItem.NR_ANON_THPS, -HPAGE_PMD_NR);
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             int pfn = head + i;
             map.clearFlags(pfn, PageFlags.PG_TRANSHUGE);
@@ -461,7 +470,6 @@ public final class HugeMemory {
                 mm.pageAlloc().freePages(pfn, 0, 0);
             }
         }
-        mm.zoneOf(head).node().vmStat[NodeStatItem.NR_ANON_THPS.ordinal()] -= HPAGE_PMD_NR;
         mm.vmstat().countEvent(VmEvent.THP_SPLIT_PMD, pmds[0]);
         mm.vmstat().countEvent(VmEvent.THP_SPLIT_PAGE, 1);
     }

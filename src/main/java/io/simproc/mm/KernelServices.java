@@ -38,6 +38,9 @@ public interface KernelServices {
     /** capable(CAP_SYS_ADMIN) for current (root, or the kernel itself when no task is current). */
     boolean currentCapSysAdmin();
 
+    /** current->mm: the address space of the task the simulation thread works for; null for the kernel itself. */
+    MmStruct currentMm();
+
     /** tsk_is_oom_victim(current): current was chosen by the OOM killer and may dip into the reserves. */
     boolean currentIsOomVictim();
 

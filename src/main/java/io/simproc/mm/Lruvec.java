@@ -1,10 +1,13 @@
 package io.simproc.mm;
 
 /**
- * struct lruvec of one node: the five LRU lists (inactive/active anon, inactive/active file, unevictable), its
- * {@link PageLists} through the pages' lru links (prev() walks toward the head, next() toward the tail). New pages go to the head; reclaim takes from the tail. The
- * list sizes are the NR_*_ANON/FILE and NR_UNEVICTABLE node counters and the NR_ZONE_* zone counters, kept here
- * incrementally.
+ * struct lruvec of one memory cgroup on one node (mem_cgroup_per_node): the five LRU lists (inactive/active anon,
+ * inactive/active file, unevictable) of the pages charged to that group, its {@link PageLists} through the pages'
+ * lru links (prev() walks toward the head, next() toward the tail). New pages go to the head; reclaim takes from
+ * the tail. Adding and removing a page moves the node's NR_*_ANON/FILE and NR_UNEVICTABLE counters, the zone's
+ * NR_ZONE_* counters and this lruvec's own copy of the node counters ({@link #state}: lruvec_stats, which also
+ * holds the group's share of the other node counters a page moves, {@link Memcontrol#modLruvecPageState}). The
+ * node's lists are the union of its groups' lruvecs; the root group's lruvec is the node's {@link PgData#lruvec()}.
  *
  * <p>Which list a page is on follows from its flags (folio_lru_list): PG_UNEVICTABLE → unevictable; swap-backed
  * pages (anon, shmem) → the anon lists, others → the file lists; PG_ACTIVE → the active one.
@@ -25,6 +28,9 @@ public final class Lruvec extends PageLists {
 
     private final MemoryManager mm;
     private final PgData pgdat;
+    private final MemCgroup memcg;
+    /** lruvec_stats->state_local: the node counters of this group's pages on this node. */
+    final long[] state = new long[NodeStatItem.values().length];
     /** lruvec->anon_cost / file_cost: recent reclaim cost (I/O and refaults) of each type, decaying. */
     long anonCost;
     long fileCost;
@@ -34,10 +40,11 @@ public final class Lruvec extends PageLists {
     /** lruvec->nonresident_age: evictions and activations, the clock of refault distances. */
     long nonresidentAge;
 
-    Lruvec(MemoryManager mm, PgData pgdat) {
+    Lruvec(MemoryManager mm, PgData pgdat, MemCgroup memcg) {
         super(mm.memMap(), NR_LRU_LISTS);
         this.mm = mm;
         this.pgdat = pgdat;
+        this.memcg = memcg;
     }
 
     /** folio_lru_list(). */
@@ -86,7 +93,9 @@ public final class Lruvec extends PageLists {
     }
 
     private void account(int pfn, int lru, int delta) {
-        pgdat.vmStat[NODE_ITEM[lru].ordinal()] += delta;
+        int item = NODE_ITEM[lru].ordinal();
+        pgdat.vmStat[item] += delta;
+        state[item] += delta;
         mm.zoneOf(pfn).vmStat[ZONE_ITEM[lru].ordinal()] += delta;
     }
 
@@ -99,18 +108,31 @@ public final class Lruvec extends PageLists {
         return firstEntry(lru);
     }
 
-    /** The list size (the node counter). */
+    /** The list size (lruvec_lru_size()). */
     public long size(int lru) {
-        return pgdat.vmStat[NODE_ITEM[lru].ordinal()];
+        return state[NODE_ITEM[lru].ordinal()];
+    }
+
+    /** lruvec_page_state_local(): a node counter of this group's pages on this node. */
+    public long state(NodeStatItem item) {
+        return state[item.ordinal()];
+    }
+
+    /**
+     * lruvec_page_state(): the counter with the group's descendants (the kernel's rstat-flushed hierarchical state);
+     * for the root group, the node's counter.
+     */
+    public long hierarchicalState(NodeStatItem item) {
+        return memcg.isRoot() ? pgdat.state(item) : memcg.nodeState(pgdat.nodeId(), item);
     }
 
     /**
      * inactive_is_low(): the inactive list of this type is smaller than the active one divided by the target ratio
-     * int_sqrt(10 × size in GiB) (1 below 1 GiB).
+     * int_sqrt(10 × size in GiB) (1 below 1 GiB), in the group's hierarchical counts.
      */
     public boolean inactiveIsLow(int inactiveLru) {
-        long inactive = size(inactiveLru);
-        long active = size(inactiveLru + 1);
+        long inactive = hierarchicalState(NODE_ITEM[inactiveLru]);
+        long active = hierarchicalState(NODE_ITEM[inactiveLru + 1]);
         long gb = (inactive + active) >>> (30 - io.simproc.uapi.Page.PAGE_SHIFT);
         long ratio = gb != 0 ? intSqrt(10 * gb) : 1;
         return inactive * ratio < active;
@@ -135,5 +157,9 @@ public final class Lruvec extends PageLists {
 
     public PgData pgdat() {
         return pgdat;
+    }
+
+    public MemCgroup memcg() {
+        return memcg;
     }
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * (number of page-table mappings); {@code next}/{@code prev}, the links of the one intrusive list a page sits on
  * (buddy free list, per-cpu list, LRU list, a slab cache's partial list), owned by {@link PageLists};
  * {@code mapping} and {@code index} (owner object id and offset); {@code priv} (buddy or compound order, the mlock
- * count). Per pageblock: its migrate type (with the isolate bit) and the global id of the zone it belongs to.
+ * count). Beside them, per page, the id of the memory cgroup it is charged to (memcg_data; 0: not charged).
+ * Per pageblock: its migrate type (with the isolate bit) and the global id of the zone it belongs to.
  *
  * <p>The arrays are private: every other class reads and writes a page through the accessors below, which the JIT
  * inlines (docs/BENCHMARKS.md compares the allocator before and after they replaced direct indexing).
@@ -39,7 +40,7 @@ public final class MemMap {
     private static final int F_INDEX = 6;
     private static final int F_PRIV = 7;
     /** Bytes of heap one simulated page costs in this structure (the 40 B/page budget). */
-    public static final int BYTES_PER_PAGE = (Integer.BYTES << STRIDE_SHIFT) + Character.BYTES;
+    public static final int BYTES_PER_PAGE = (Integer.BYTES << STRIDE_SHIFT) + 2 * Character.BYTES;
     /** The largest mem_map one Java array can hold. */
     public static final long MAX_PFNS = (Integer.MAX_VALUE - 16) >>> STRIDE_SHIFT;
 
@@ -48,6 +49,8 @@ public final class MemMap {
     private final int[] mem;
     /** Per page: its data as one word ({@link PageContent}). */
     private final char[] content;
+    /** Per page: the id of the {@link MemCgroup} it is charged to, 0 when none (folio->memcg_data). */
+    private final char[] memcg;
     private final byte[] pageblockFlags;
     private final byte[] pageblockZone;
 
@@ -58,6 +61,7 @@ public final class MemMap {
         this.nrPfns = nrPfns;
         mem = new int[nrPfns << STRIDE_SHIFT];
         content = new char[nrPfns];
+        memcg = new char[nrPfns];
         int blocks = (nrPfns + PageAlloc.PAGEBLOCK_NR_PAGES - 1) >>> PageAlloc.PAGEBLOCK_ORDER;
         pageblockFlags = new byte[blocks];
         pageblockZone = new byte[blocks];
@@ -224,6 +228,15 @@ public final class MemMap {
      * Copy the struct page of {@code src} to {@code dst} but for its list links (migration: the new page takes the
      * old one's state).
      */
+    /** The id of the memory cgroup the page is charged to; 0 when it is not charged (folio_memcg() NULL). */
+    public int memcgId(int pfn) {
+        return memcg[pfn];
+    }
+
+    void setMemcgId(int pfn, int id) {
+        memcg[pfn] = (char) id;
+    }
+
     void copyPageState(int src, int dst) {
         int s = src << STRIDE_SHIFT;
         int d = dst << STRIDE_SHIFT;
@@ -233,6 +246,7 @@ public final class MemMap {
         mem[d + F_MAPPING] = mem[s + F_MAPPING];
         mem[d + F_INDEX] = mem[s + F_INDEX];
         mem[d + F_PRIV] = mem[s + F_PRIV];
+        memcg[dst] = memcg[src];
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -102,6 +102,7 @@ public final class Memory {
     /** handle_mm_fault(). */
     int handleMmFault(MmStruct mmStruct, Vma vma, long addr, boolean write) {
         mm.vmstat().countEvent(VmEvent.PGFAULT, 1);
+        mm.memcontrol().countMemcgEventMm(mmStruct, VmEvent.PGFAULT, 1);
         addr &= io.simproc.uapi.Page.PAGE_MASK;
         boolean thpPmdNone = vma.isAnonymous()
                 && mm.hugeMemory().faultAllowable(vma, addr & ~(HugeMemory.HPAGE_PMD_SIZE - 1))
@@ -150,11 +151,18 @@ public final class Memory {
         return MINOR;
     }
 
-    /** Allocate, account and map-prepare a new anonymous page for addr (no PTE yet); -1 if none. */
+    /**
+     * Allocate, charge to the address space's memory cgroup, account and map-prepare a new anonymous page for addr
+     * (no PTE yet); -1 if none, or if the group could not make room for it.
+     */
     private int newAnonPage(MmStruct mmStruct, Vma vma, long addr) {
         mm.rmap().anonVmaPrepare(vma);
         int pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
         if (pfn < 0) {
+            return -1;
+        }
+        if (mm.memcontrol().chargeMm(pfn, 1, mmStruct) != 0) {
+            mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
             return -1;
         }
         mm.rmap().addNewAnon(pfn, vma, addr);
@@ -217,12 +225,16 @@ public final class Memory {
             if (pfn < 0) {
                 return OOM;
             }
-            if (!mm.mmStructs().isLive(mmStruct) || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
+            Memcontrol memcontrol = mm.memcontrol();
+            int charged = memcontrol.charge(pfn, 1, memcontrol.swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP);
+            if (charged != 0 || !mm.mmStructs().isLive(mmStruct)
+                    || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
-                // pte_same() failed: the allocation OOM-killed this address space's owner, whose exit zapped the
-                // PTE and dropped its slot reference.
+                // The charge failed, or pte_same() did: the allocation or the charge OOM-killed this address
+                // space's owner, whose exit zapped the PTE and dropped its slot reference.
+                memcontrol.uncharge(pfn);
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
-                return MINOR;
+                return charged != 0 ? OOM : MINOR;
             }
             map.addFlags(pfn, PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED);
             mm.content().set(pfn, swap.slotContent(entry));
@@ -234,7 +246,9 @@ public final class Memory {
             }
             mm.folios().addLru(pfn);
             mm.pageIo().swapRead(entry);
+            memcontrol.countMemcgEvents(memcontrol.folioMemcg(pfn), VmEvent.PSWPIN, 1);
             mm.vmstat().countEvent(VmEvent.PGMAJFAULT, 1);
+            mm.memcontrol().countMemcgEventMm(mmStruct, VmEvent.PGMAJFAULT, 1);
             result = MAJOR;
         }
         if (map.mapcount(pfn) == 0) {

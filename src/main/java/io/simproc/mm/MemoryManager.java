@@ -58,6 +58,8 @@ public final class MemoryManager {
     private final io.simproc.block.BlockDevices blockDevices = new io.simproc.block.BlockDevices();
     private final PageIo pageIo = new PageIo(this);
     private final DropCaches dropCaches;
+    private final Memcontrol memcontrol;
+    private final MemcgReclaim memcgReclaim;
     private PageAlloc pageAlloc;
     private Slab slab;
     private Vmalloc vmalloc;
@@ -75,10 +77,12 @@ public final class MemoryManager {
         this.map = new MemMap((int) endPfn);
         this.content = new PageContent(map);
         this.sparse = new Sparse(memblock);
-        this.nodes = MmInit.allocNodeData(this, nrNodes);
+        this.nodes = MmInit.allocNodeData(nrNodes);
         this.zonesById = Arrays.stream(nodes).flatMap(n -> Arrays.stream(n.zones)).toArray(Zone[]::new);
         this.zones = List.of(zonesById);
         this.cpuToNode = cpuToNode.clone();
+        this.memcontrol = new Memcontrol(this);
+        this.memcgReclaim = new MemcgReclaim(this);
         this.memory = new Memory(this);
         this.hugeMemory = new HugeMemory(this);
         this.hugetlb = new Hugetlb(this);
@@ -339,6 +343,15 @@ public final class MemoryManager {
     }
 
     /** The page cache: reads, writes, accessed marking, truncation. */
+    /** The memory controller: memory cgroups and the charging of pages to them. */
+    public Memcontrol memcontrol() {
+        return memcontrol;
+    }
+
+    MemcgReclaim memcgReclaim() {
+        return memcgReclaim;
+    }
+
     public Filemap filemap() {
         return filemap;
     }

@@ -6,7 +6,8 @@ package io.simproc.mm;
  * while compact_unevictable_allowed), and the move itself — the new page takes the old one's struct page state,
  * LRU list, mlock count and data ({@link PageContent}), every page-table entry that mapped the old page is rewritten through the reverse map
  * (the anon_vma's VMAs, or the file's i_mmap), the page cache slot points to the new page, and the old page is
- * freed. Counters that depend only on the page's kind and zone are unchanged, since the target is in the same zone.
+ * freed. Counters that depend only on the page's kind and zone are unchanged, since the target is in the same zone;
+ * the charge moves with the page (mem_cgroup_migrate()).
  */
 final class Migrate {
     private final MemoryManager mm;
@@ -49,9 +50,10 @@ final class Migrate {
         }
         PageOwner owner = PageOwner.of((flags & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
         mm.pageAlloc().prepIsolatedPage(dst, owner);
-        Lruvec lruvec = mm.zoneOf(src).node().lruvec;
+        Lruvec lruvec = mm.memcontrol().folioLruvec(src);
         lruvec.del(src);
         map.copyPageState(src, dst);
+        map.setMemcgId(src, 0);
         mm.content().set(dst, mm.content().word(src));
         lruvec.add(dst);
         remap(vmas, index, src, dst);

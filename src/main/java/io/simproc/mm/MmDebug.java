@@ -108,6 +108,7 @@ public final class MmDebug {
             mm.percpu().check(errors);
         }
         checkLru(mm, errors);
+        MemcgDebug.check(mm, errors);
         java.util.Map<Integer, Integer> swapPtes = new java.util.HashMap<>();
         checkMappings(mm, errors, swapPtes);
         checkPageCache(mm, errors);
@@ -295,33 +296,42 @@ public final class MmDebug {
                 owners[PageOwner.PAGETABLE.ordinal()]);
     }
 
-    /** The LRU lists hold exactly the user pages, each on the list its flags select, and the counters agree. */
+    /**
+     * The LRU lists hold exactly the user pages, each on the list its flags select of the memory cgroup it is
+     * charged to, and the counters agree.
+     */
     private static void checkLru(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
         long userPages = mm.vmstat().ownerPages(PageOwner.ANON) + mm.vmstat().ownerPages(PageOwner.FILE)
                 + mm.vmstat().ownerPages(PageOwner.SHMEM);
         long onLists = 0;
         long mlocked = 0;
-        for (PgData pgdat : mm.nodes()) {
-            Lruvec lruvec = pgdat.lruvec();
-            for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
-                long n = 0;
-                for (int pfn = lruvec.head(lru); pfn != MemMap.NIL; pfn = lruvec.next(pfn)) {
-                    int f = map.flags(pfn);
-                    if ((f & PageFlags.PG_LRU) == 0 || Lruvec.lruOf(f) != lru) {
-                        errors.add(pgdat.nodeId() + ": pfn " + pfn + " on LRU list " + lru + " with flags 0x"
-                                + Integer.toHexString(f));
+        for (MemCgroup memcg : mm.memcontrol().all()) {
+            for (PgData pgdat : mm.nodes()) {
+                Lruvec lruvec = memcg.lruvec(pgdat.nodeId());
+                for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
+                    long n = 0;
+                    for (int pfn = lruvec.head(lru); pfn != MemMap.NIL; pfn = lruvec.next(pfn)) {
+                        int f = map.flags(pfn);
+                        if ((f & PageFlags.PG_LRU) == 0 || Lruvec.lruOf(f) != lru) {
+                            errors.add(pgdat.nodeId() + ": pfn " + pfn + " on LRU list " + lru + " with flags 0x"
+                                    + Integer.toHexString(f));
+                        }
+                        if (mm.zoneOf(pfn).node() != pgdat) {
+                            errors.add("pfn " + pfn + " on node " + pgdat.nodeId() + "'s LRU but lives elsewhere");
+                        }
+                        if (map.memcgId(pfn) != memcg.id()) {
+                            errors.add("pfn " + pfn + " charged to memcg " + map.memcgId(pfn) + " is on the LRU of "
+                                    + memcg);
+                        }
+                        if ((f & PageFlags.PG_MLOCKED) != 0) {
+                            mlocked++;
+                        }
+                        n++;
                     }
-                    if (mm.zoneOf(pfn).node() != pgdat) {
-                        errors.add("pfn " + pfn + " on node " + pgdat.nodeId() + "'s LRU but lives elsewhere");
-                    }
-                    if ((f & PageFlags.PG_MLOCKED) != 0) {
-                        mlocked++;
-                    }
-                    n++;
+                    expect(errors, memcg + " node " + pgdat.nodeId() + " LRU list " + lru, lruvec.size(lru), n);
+                    onLists += n;
                 }
-                expect(errors, "node " + pgdat.nodeId() + " LRU list " + lru, lruvec.size(lru), n);
-                onLists += n;
             }
         }
         expect(errors, "pages on LRU lists vs user pages", onLists, userPages);

@@ -86,14 +86,13 @@ final class MmInit {
     }
 
     /**
-     * The nodes' pg_data_t with their zones and LRU lists (alloc_node_data(), lruvec_init(); free_area_init()
-     * sizes them), node-major, so that a zone's id is its index in the flattened list. Needs {@code mm}'s mem_map.
+     * The nodes' pg_data_t with their zones (alloc_node_data(); free_area_init() sizes them), node-major, so that a
+     * zone's id is its index in the flattened list. Their LRU lists are the root memory cgroup's ({@link Memcontrol}).
      */
-    static PgData[] allocNodeData(MemoryManager mm, int nrNodes) {
+    static PgData[] allocNodeData(int nrNodes) {
         PgData[] nodes = new PgData[nrNodes];
         for (int nid = 0; nid < nrNodes; nid++) {
             nodes[nid] = new PgData(nid);
-            nodes[nid].lruvec = new Lruvec(mm, nodes[nid]);
         }
         return nodes;
     }

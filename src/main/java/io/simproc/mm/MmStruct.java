@@ -73,6 +73,11 @@ public final class MmStruct {
      * and fork carry it over as they carry the task's.
      */
     Mempolicy mempolicy;
+    /**
+     * The memory cgroup of the task that owns this address space (mm->owner's, get_mem_cgroup_from_mm()); null for
+     * the root group. Set by the cgroup core when the owner moves ({@link Memcontrol#setMmMemcg}).
+     */
+    MemCgroup memcg;
     /** Where this address space's page tables come from and go to; made at its first use ({@link Mmap}). */
     PageTable.TableAllocator tableAllocator;
 

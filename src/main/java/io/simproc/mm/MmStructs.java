@@ -67,6 +67,7 @@ public final class MmStructs {
         child.envEnd = old.envEnd;
         child.hiwaterVm = old.hiwaterVm;
         mm.mempolicy().inherit(old, child);
+        child.memcg = old.memcg;
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;

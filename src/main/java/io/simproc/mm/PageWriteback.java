@@ -29,7 +29,7 @@ public final class PageWriteback {
             return;
         }
         Zone zone = mm.zoneOf(pfn);
-        zone.node().vmStat[NodeStatItem.NR_FILE_DIRTY.ordinal()]++;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_DIRTY, 1);
         zone.node().vmStat[NodeStatItem.NR_DIRTIED.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]++;
         int index = map.index(pfn);
@@ -50,7 +50,7 @@ public final class PageWriteback {
             return;
         }
         Zone zone = mm.zoneOf(pfn);
-        zone.node().vmStat[NodeStatItem.NR_FILE_DIRTY.ordinal()]--;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_DIRTY, -1);
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
         file.dirty.clear(map.index(pfn));
         if (--file.nrDirty == 0) {
@@ -63,7 +63,7 @@ public final class PageWriteback {
         cancelDirty(file, pfn);
         Zone zone = mm.zoneOf(pfn);
         map.addFlags(pfn, PageFlags.PG_WRITEBACK);
-        zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]++;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_WRITEBACK, 1);
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]++;
     }
 
@@ -78,7 +78,7 @@ public final class PageWriteback {
         }
         map.setFlags(pfn, f & ~(PageFlags.PG_WRITEBACK | PageFlags.PG_RECLAIM));
         Zone zone = mm.zoneOf(pfn);
-        zone.node().vmStat[NodeStatItem.NR_WRITEBACK.ordinal()]--;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_WRITEBACK, -1);
         zone.node().vmStat[NodeStatItem.NR_WRITTEN.ordinal()]++;
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
         mm.pageIo().wroteFilePage((AddressSpace) mm.mappings().get(map.mapping(pfn)), map.index(pfn) & 0xffffffffL);

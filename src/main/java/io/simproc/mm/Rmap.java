@@ -22,7 +22,7 @@ public final class Rmap {
         map.setMapping(pfn, vma.anonVma.id);
         map.setIndex(pfn, (int) vma.linearPageIndex(addr));
         map.setMapcount(pfn, 1);
-        node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]++;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_ANON_MAPPED, 1);
     }
 
     /** folio_dup_anon_rmap / folio_add_file_rmap: one more page-table entry maps this page. */
@@ -30,9 +30,9 @@ public final class Rmap {
         int count = map.incMapcount(pfn);
         if (count == 1) {
             if (map.test(pfn, PageFlags.PG_ANON)) {
-                node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]++;
+                mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_ANON_MAPPED, 1);
             } else {
-                node(pfn).vmStat[NodeStatItem.NR_FILE_MAPPED.ordinal()]++;
+                mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_MAPPED, 1);
             }
         }
     }
@@ -45,9 +45,9 @@ public final class Rmap {
         }
         if (count == 0) {
             if (map.test(pfn, PageFlags.PG_ANON)) {
-                node(pfn).vmStat[NodeStatItem.NR_ANON_MAPPED.ordinal()]--;
+                mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_ANON_MAPPED, -1);
             } else {
-                node(pfn).vmStat[NodeStatItem.NR_FILE_MAPPED.ordinal()]--;
+                mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_MAPPED, -1);
             }
         }
     }

@@ -28,6 +28,11 @@ final class ScanControl {
     boolean skippedDeactivate;
     boolean cacheTrimMode;
     boolean fileIsTiny;
+    /** target_mem_cgroup: the group a limit reclaim frees pages from; null for global reclaim (the root). */
+    MemCgroup targetMemcg;
+    /** Groups under their memory.low were skipped in this pass; the retry reclaims them too (memcg_low_reclaim). */
+    boolean memcgLowSkipped;
+    boolean memcgLowReclaim;
     long nrScanned;
     long nrReclaimed;
 }

@@ -47,6 +47,8 @@ public final class Swapfile {
         final int[] cache;
         /** Per slot: the data written to it ({@link PageContent}). */
         final char[] content;
+        /** swap_cgroup: per slot, the id of the memory cgroup charged for it (0: none). */
+        final char[] swapCgroup;
         final int[] clusterFree;
         int clusterNext = 1;
         boolean active = true;
@@ -65,6 +67,7 @@ public final class Swapfile {
             this.swapMap[0] = SLOT_BAD;
             this.cache = new int[maxPages];
             this.content = new char[maxPages];
+            this.swapCgroup = new char[maxPages];
             Arrays.fill(cache, PageCacheIndex.EMPTY);
             int clusters = (maxPages + SWAPFILE_CLUSTER - 1) / SWAPFILE_CLUSTER;
             this.clusterFree = new int[clusters];
@@ -333,7 +336,31 @@ public final class Swapfile {
         }
     }
 
+    /** put_swap_folio(): a slot just taken for a page goes back unused (the page's group may not swap). */
+    void putSwapFolio(int entry) {
+        SwapInfo si = info(entry);
+        int off = offset(entry);
+        if (si.swapMap[off] != SWAP_HAS_CACHE || si.cache[off] >= 0) {
+            throw new IllegalStateException("swap slot " + Integer.toHexString(entry) + " is in use");
+        }
+        releaseSlot(si, off);
+    }
+
+    /** swap_cgroup_record(): the slot is charged to memory cgroup {@code id}. */
+    void recordSwapCgroup(int entry, int id) {
+        info(entry).swapCgroup[offset(entry)] = (char) id;
+    }
+
+    /** lookup_swap_cgroup_id(). */
+    int swapCgroup(int entry) {
+        return info(entry).swapCgroup[offset(entry)];
+    }
+
+    /** swap_entry_free(): the slot is free, and uncharged from its group (mem_cgroup_uncharge_swap()). */
     private void releaseSlot(SwapInfo si, int off) {
+        int memcgId = si.swapCgroup[off];
+        si.swapCgroup[off] = 0;
+        mm.memcontrol().unchargeSwap(memcgId);
         si.swapMap[off] = 0;
         si.inuse--;
         si.clusterFree[off / SWAPFILE_CLUSTER]++;
@@ -360,9 +387,8 @@ public final class Swapfile {
         entryOfPfn[pfn] = entry;
         map.addFlags(pfn, PageFlags.PG_SWAPCACHE);
         map.incRefcount(pfn);
-        PgData node = mm.zoneOf(pfn).node();
-        node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]++;
-        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]++;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_SWAPCACHE, 1);
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_PAGES, 1);
     }
 
     /**
@@ -377,9 +403,8 @@ public final class Swapfile {
         si.cache[off] = shadow ? mm.workingset().eviction(pfn) : PageCacheIndex.EMPTY;
         map.clearFlags(pfn, PageFlags.PG_SWAPCACHE);
         entryOfPfn[pfn] = 0;
-        PgData node = mm.zoneOf(pfn).node();
-        node.vmStat[NodeStatItem.NR_SWAPCACHE.ordinal()]--;
-        node.vmStat[NodeStatItem.NR_FILE_PAGES.ordinal()]--;
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_SWAPCACHE, -1);
+        mm.memcontrol().modLruvecPageState(pfn, NodeStatItem.NR_FILE_PAGES, -1);
         si.swapMap[off] &= ~SWAP_HAS_CACHE;
         if (si.swapMap[off] == 0) {
             releaseSlot(si, off);

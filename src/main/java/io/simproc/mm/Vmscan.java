@@ -101,32 +101,42 @@ public final class Vmscan {
 
     /** snapshot_refaults(): remember the workingset activations seen at the end of this reclaim. */
     void snapshotRefaults(Lruvec lruvec) {
-        lruvec.refaultsAnonSnapshot = lruvec.pgdat().state(NodeStatItem.WORKINGSET_ACTIVATE_ANON);
-        lruvec.refaultsFileSnapshot = lruvec.pgdat().state(NodeStatItem.WORKINGSET_ACTIVATE_FILE);
+        lruvec.refaultsAnonSnapshot = lruvec.hierarchicalState(NodeStatItem.WORKINGSET_ACTIVATE_ANON);
+        lruvec.refaultsFileSnapshot = lruvec.hierarchicalState(NodeStatItem.WORKINGSET_ACTIVATE_FILE);
     }
 
-    /** can_reclaim_anon_pages(): there is swap space left to write anon pages to. */
-    boolean canReclaimAnonPages(ScanControl sc) {
-        return sc.maySwap && mm.swap().nrSwapPagesFree() > 0;
+    /**
+     * can_reclaim_anon_pages(): anon pages of the lruvec's group can be written to swap — a free slot the group
+     * (and each of its ancestors) may still charge under memory.swap.max.
+     */
+    boolean canReclaimAnonPages(Lruvec lruvec, ScanControl sc) {
+        return sc.maySwap && mm.memcontrol().nrSwapPages(lruvec.memcg()) > 0;
     }
 
-    /** prepare_scan_control(): may_deactivate, cache_trim_mode and file_is_tiny for this pass. */
+    /**
+     * prepare_scan_control(): may_deactivate, cache_trim_mode and file_is_tiny for this pass, from the target
+     * group's lruvec on the node (the node's own for global reclaim).
+     */
     private void prepareScanControl(PgData pgdat, ScanControl sc) {
-        Lruvec lruvec = pgdat.lruvec;
+        Lruvec lruvec = sc.targetMemcg == null ? pgdat.lruvec : sc.targetMemcg.lruvec(pgdat.nodeId());
         sc.mayDeactivate = 0;
         if (sc.forceDeactivate) {
             sc.mayDeactivate = ScanControl.DEACTIVATE_ANON | ScanControl.DEACTIVATE_FILE;
         }
-        if (pgdat.state(NodeStatItem.WORKINGSET_ACTIVATE_ANON) != lruvec.refaultsAnonSnapshot
+        if (lruvec.hierarchicalState(NodeStatItem.WORKINGSET_ACTIVATE_ANON) != lruvec.refaultsAnonSnapshot
                 || lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
             sc.mayDeactivate |= ScanControl.DEACTIVATE_ANON;
         }
-        if (pgdat.state(NodeStatItem.WORKINGSET_ACTIVATE_FILE) != lruvec.refaultsFileSnapshot
+        if (lruvec.hierarchicalState(NodeStatItem.WORKINGSET_ACTIVATE_FILE) != lruvec.refaultsFileSnapshot
                 || lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_FILE)) {
             sc.mayDeactivate |= ScanControl.DEACTIVATE_FILE;
         }
-        long file = lruvec.size(Lruvec.LRU_INACTIVE_FILE);
+        long file = lruvec.hierarchicalState(NodeStatItem.NR_INACTIVE_FILE);
         sc.cacheTrimMode = (file >> sc.priority) != 0 && (sc.mayDeactivate & ScanControl.DEACTIVATE_FILE) == 0;
+        sc.fileIsTiny = false;
+        if (sc.targetMemcg != null) {
+            return;
+        }
         long free = 0;
         long totalHigh = 0;
         for (Zone z : pgdat.zones) {
@@ -135,19 +145,18 @@ public final class Vmscan {
                 totalHigh += z.highWmarkPages();
             }
         }
-        long fileAll = file + lruvec.size(Lruvec.LRU_ACTIVE_FILE);
-        long anon = lruvec.size(Lruvec.LRU_INACTIVE_ANON);
+        long fileAll = file + lruvec.hierarchicalState(NodeStatItem.NR_ACTIVE_FILE);
+        long anon = lruvec.hierarchicalState(NodeStatItem.NR_INACTIVE_ANON);
         sc.fileIsTiny = fileAll + free <= totalHigh && (sc.mayDeactivate & ScanControl.DEACTIVATE_ANON) == 0
                 && (anon >> sc.priority) != 0;
     }
 
-    /** shrink_node(): one pass over the node's LRU lists and the slab shrinkers. */
+    /** shrink_node(): one pass over the node's LRU lists, group by group ({@link MemcgReclaim}), and the slab. */
     void shrinkNode(PgData pgdat, ScanControl sc) {
         prepareScanControl(pgdat, sc);
         long reclaimedBefore = sc.nrReclaimed;
         long scannedBefore = sc.nrScanned;
-        shrinkLruvec(pgdat.lruvec, sc);
-        mm.shrinkers().shrinkSlab(sc.gfp, pgdat.nodeId(), sc.priority);
+        mm.memcgReclaim().shrinkNodeMemcgs(pgdat, sc);
         if (sc.nrReclaimed - reclaimedBefore > 0) {
             pgdat.kswapdFailures = 0;
         }
@@ -159,7 +168,9 @@ public final class Vmscan {
     /**
      * get_scan_count() (mm/vmscan.c): how many pages of each evictable list this pass scans, {@code size >>
      * priority}: file only without usable swap; equal at priority 0; anon only when the file cache is tiny; file
-     * only in cache-trim mode; otherwise split by swappiness weighted with the recent reclaim costs.
+     * only in cache-trim mode; otherwise split by swappiness weighted with the recent reclaim costs. A group's
+     * lists are scanned less in proportion to its memory.min/low protection (and at least SWAP_CLUSTER_MAX); a
+     * dying group's shortest lists are scraped out whole.
      */
     long[] getScanCount(Lruvec lruvec, ScanControl sc) {
         int swappiness = mm.tunables().swappiness;
@@ -170,7 +181,7 @@ public final class Vmscan {
         int scanBalance;
         long ap = 0;
         long fp = 0;
-        if (!canReclaimAnonPages(sc)) {
+        if (!canReclaimAnonPages(lruvec, sc)) {
             scanBalance = scanFile;
         } else if (sc.priority == 0 && swappiness != 0) {
             scanBalance = scanEqual;
@@ -187,20 +198,32 @@ public final class Vmscan {
             ap = swappiness * (total2 + 1) / (anonCost + 1);
             fp = (MAX_SWAPPINESS - swappiness) * (total2 + 1) / (fileCost + 1);
         }
+        MemCgroup memcg = lruvec.memcg();
+        MemCgroup target = sc.targetMemcg == null ? mm.memcontrol().root() : sc.targetMemcg;
+        long protection = MemcgReclaim.protection(target, memcg, sc.memcgLowReclaim);
         long[] nr = new long[Lruvec.NR_LRU_LISTS];
         for (int lru = 0; lru < Lruvec.LRU_UNEVICTABLE; lru++) {
             boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
             long size = lruvec.size(lru);
-            // No minimum scan and no rounding up of the SCAN_FRACT share: upstream does both only for an offline
-            // memcg ("scrape out the remaining cache", DIV64_U64_ROUND_UP when !mem_cgroup_online(memcg)); this
-            // machine's only memcg is the root, always online, so a list shorter than 2^priority pages is not
-            // scanned at this priority and the shares round down (div64_u64).
-            long scan = size >> sc.priority;
+            long scan = size;
+            if (protection > 0) {
+                long cgroupSize = Math.max(memcg.memory.usage, protection);
+                scan = Math.max(size - size * protection / (cgroupSize + 1), SWAP_CLUSTER_MAX);
+            }
+            scan >>= sc.priority;
+            if (scan == 0 && !memcg.isOnline()) {
+                scan = Math.min(size, SWAP_CLUSTER_MAX);
+            }
+            long fraction = file ? fp : ap;
             nr[lru] = switch (scanBalance) {
                 case scanEqual -> scan;
                 case scanFract -> {
                     long denominator = ap + fp;
-                    yield denominator == 0 ? 0 : scan * (file ? fp : ap) / denominator;
+                    if (denominator == 0) {
+                        yield 0;
+                    }
+                    yield memcg.isOnline() ? scan * fraction / denominator
+                            : (scan * fraction + denominator - 1) / denominator;
                 }
                 case scanFile -> file ? scan : 0;
                 default -> file ? 0 : scan;
@@ -256,7 +279,7 @@ public final class Vmscan {
             }
             scanAdjusted = true;
         }
-        if (canReclaimAnonPages(sc) && lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
+        if (canReclaimAnonPages(lruvec, sc) && lruvec.inactiveIsLow(Lruvec.LRU_INACTIVE_ANON)) {
             shrinkActiveList(SWAP_CLUSTER_MAX, lruvec, sc, Lruvec.LRU_ACTIVE_ANON);
         }
     }
@@ -323,6 +346,7 @@ public final class Vmscan {
     void shrinkActiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
         int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
         mm.vmstat().events[VmEvent.PGREFILL.ordinal()] += n;
+        lruvec.memcg().vmEvents[VmEvent.PGREFILL.ordinal()] += n;
         int[] pages = java.util.Arrays.copyOf(isolated, n);
         long rotated = 0;
         long deactivated = 0;
@@ -345,10 +369,14 @@ public final class Vmscan {
             putback(lruvec, pfn);
         }
         mm.vmstat().events[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
+        lruvec.memcg().vmEvents[VmEvent.PGDEACTIVATE.ordinal()] += deactivated;
         lruNoteCost(lruvec, lru >= Lruvec.LRU_INACTIVE_FILE, 0, rotated);
     }
 
-    /** shrink_inactive_list(): isolate, decide page by page, count scan and steal, note the cost. */
+    /**
+     * shrink_inactive_list(): isolate, decide page by page, count scan and steal (in the group's events always,
+     * in the machine's kswapd/direct events only for global reclaim), note the cost.
+     */
     long shrinkInactiveList(long nrToScan, Lruvec lruvec, ScanControl sc, int lru) {
         boolean file = lru >= Lruvec.LRU_INACTIVE_FILE;
         int n = isolateLruFolios(nrToScan, lruvec, lru, sc);
@@ -356,11 +384,19 @@ public final class Vmscan {
             return 0;
         }
         sc.nrScanned += n;
-        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT).ordinal()] += n;
+        VmEvent scanEvent = sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT;
+        if (sc.targetMemcg == null) {
+            mm.vmstat().events[scanEvent.ordinal()] += n;
+        }
+        lruvec.memcg().vmEvents[scanEvent.ordinal()] += n;
         mm.vmstat().events[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
         long[] pageout = {0};
         long reclaimed = shrinkFolioList(java.util.Arrays.copyOf(isolated, n), lruvec, sc, pageout);
-        mm.vmstat().events[(sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT).ordinal()] += reclaimed;
+        VmEvent stealEvent = sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT;
+        if (sc.targetMemcg == null) {
+            mm.vmstat().events[stealEvent.ordinal()] += reclaimed;
+        }
+        lruvec.memcg().vmEvents[stealEvent.ordinal()] += reclaimed;
         mm.vmstat().events[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;
         lruNoteCost(lruvec, file, pageout[0], n - reclaimed);
         return reclaimed;
@@ -456,7 +492,7 @@ public final class Vmscan {
                 continue;
             }
             if (anon && !map.test(pfn, PageFlags.PG_SWAPCACHE)) {
-                if (!canReclaimAnonPages(sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
+                if (!canReclaimAnonPages(lruvec, sc) || (sc.gfp & Gfp.__GFP_IO) == 0) {
                     activate(lruvec, pfn);
                     continue;
                 }
@@ -468,6 +504,11 @@ public final class Vmscan {
                 }
                 int entry = mm.swap().getSwapPage();
                 if (entry == 0) {
+                    activate(lruvec, pfn);
+                    continue;
+                }
+                if (!mm.memcontrol().tryChargeSwap(pfn, entry)) {
+                    mm.swap().putSwapFolio(entry);
                     activate(lruvec, pfn);
                     continue;
                 }
@@ -518,6 +559,10 @@ public final class Vmscan {
 
     /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
     private void swapWritepage(int pfn) {
+        MemCgroup memcg = mm.memcontrol().folioMemcg(pfn);
+        if (memcg != null) {
+            mm.memcontrol().countMemcgEvents(memcg, VmEvent.PSWPOUT, 1);
+        }
         mm.swap().writeSlot(pfn);
         map.clearFlags(pfn, PageFlags.PG_DIRTY);
         mm.pageIo().swapWrite(mm.swap().entryOf(pfn));
@@ -527,6 +572,7 @@ public final class Vmscan {
         if (!map.test(pfn, PageFlags.PG_ACTIVE)) {
             map.addFlags(pfn, PageFlags.PG_ACTIVE);
             mm.vmstat().events[VmEvent.PGACTIVATE.ordinal()]++;
+            lruvec.memcg().vmEvents[VmEvent.PGACTIVATE.ordinal()]++;
         }
         putback(lruvec, pfn);
     }

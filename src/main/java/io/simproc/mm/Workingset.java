@@ -10,7 +10,9 @@ package io.simproc.mm;
  *
  * <p>Shadow encoding in the page cache index: {@link PageCacheIndex#SHADOW_BASE} − (age &lt;&lt; 4 | workingset
  * &lt;&lt; 3 | nid), with the age truncated to {@link #AGE_BITS} bits as the kernel truncates it to the bits left
- * in an xarray value.
+ * in an xarray value. The kernel also packs the evicting memory cgroup's id into the entry and keeps one clock per
+ * group and node; here the shadow has no room for it and every group's refaults are measured on the node's clock
+ * (the root group's lruvec). The refault and activation counters go to the refaulting page's group.
  */
 final class Workingset {
     static final int NODE_BITS = 3;
@@ -50,8 +52,9 @@ final class Workingset {
         PgData pgdat = nid < mm.nrNodes() ? mm.node(nid) : mm.zoneOf(pfn).node();
         Lruvec lruvec = pgdat.lruvec;
         long distance = (lruvec.nonresidentAge - eviction) & AGE_MASK;
-        pgdat.vmStat[(file ? NodeStatItem.WORKINGSET_REFAULT_FILE : NodeStatItem.WORKINGSET_REFAULT_ANON)
-                .ordinal()]++;
+        Memcontrol memcontrol = mm.memcontrol();
+        memcontrol.modPageState(pfn, pgdat,
+                file ? NodeStatItem.WORKINGSET_REFAULT_FILE : NodeStatItem.WORKINGSET_REFAULT_ANON, 1);
         long workingsetSize;
         if (file) {
             workingsetSize = lruvec.size(Lruvec.LRU_ACTIVE_FILE);
@@ -68,13 +71,13 @@ final class Workingset {
         MemMap map = mm.memMap();
         map.addFlags(pfn, PageFlags.PG_ACTIVE);
         lruvec.nonresidentAge++;
-        pgdat.vmStat[(file ? NodeStatItem.WORKINGSET_ACTIVATE_FILE : NodeStatItem.WORKINGSET_ACTIVATE_ANON)
-                .ordinal()]++;
+        memcontrol.modPageState(pfn, pgdat,
+                file ? NodeStatItem.WORKINGSET_ACTIVATE_FILE : NodeStatItem.WORKINGSET_ACTIVATE_ANON, 1);
         if (workingset) {
             map.addFlags(pfn, PageFlags.PG_WORKINGSET);
             mm.vmscan().lruNoteCost(lruvec, file, 1, 0);
-            pgdat.vmStat[(file ? NodeStatItem.WORKINGSET_RESTORE_FILE : NodeStatItem.WORKINGSET_RESTORE_ANON)
-                    .ordinal()]++;
+            memcontrol.modPageState(pfn, pgdat,
+                    file ? NodeStatItem.WORKINGSET_RESTORE_FILE : NodeStatItem.WORKINGSET_RESTORE_ANON, 1);
         }
     }
 }

@@ -20,6 +20,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EFBIG = 27;
+    public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
@@ -30,7 +31,7 @@ public final class Errno {
 
     private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
         "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR",
-        "EISDIR", "EINVAL", "ENFILE", null, null, null, "EFBIG", null, null, "EROFS", null, null, null, "ERANGE", null,
+        "EISDIR", "EINVAL", "ENFILE", null, null, null, "EFBIG", "ENOSPC", null, "EROFS", null, null, null, "ERANGE", null,
         null, null, "ENOSYS", "ENOTEMPTY"};
 
     /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */

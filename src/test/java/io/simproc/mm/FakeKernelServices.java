@@ -58,6 +58,11 @@ final class FakeKernelServices implements KernelServices {
     }
 
     @Override
+    public MmStruct currentMm() {
+        return null;
+    }
+
+    @Override
     public boolean currentIsOomVictim() {
         return false;
     }

@@ -17,10 +17,10 @@ class GetScanCountTest {
     private final Lruvec lruvec = pgdat.lruvec;
 
     private void lists(long inactiveAnon, long activeAnon, long inactiveFile, long activeFile) {
-        pgdat.vmStat[NodeStatItem.NR_INACTIVE_ANON.ordinal()] = inactiveAnon;
-        pgdat.vmStat[NodeStatItem.NR_ACTIVE_ANON.ordinal()] = activeAnon;
-        pgdat.vmStat[NodeStatItem.NR_INACTIVE_FILE.ordinal()] = inactiveFile;
-        pgdat.vmStat[NodeStatItem.NR_ACTIVE_FILE.ordinal()] = activeFile;
+        lruvec.state[NodeStatItem.NR_INACTIVE_ANON.ordinal()] = inactiveAnon;
+        lruvec.state[NodeStatItem.NR_ACTIVE_ANON.ordinal()] = activeAnon;
+        lruvec.state[NodeStatItem.NR_INACTIVE_FILE.ordinal()] = inactiveFile;
+        lruvec.state[NodeStatItem.NR_ACTIVE_FILE.ordinal()] = activeFile;
     }
 
     private static ScanControl sc(int priority, boolean kswapd) {

@@ -1,0 +1,114 @@
+package io.simproc.mm;
+
+/**
+ * What writing a memory cgroup's control files does (the *_write handlers of mm/memcontrol.c), in pages; parsing
+ * the text ("max", memparse suffixes) is the file system's. Lowering memory.max below the usage reclaims down to it
+ * and, when reclaim cannot, invokes the group's OOM killer, as memory_max_write() does; memory.high reclaims the
+ * excess once; memory.reclaim reclaims the amount asked for (proactive reclaim, EAGAIN when it falls short).
+ */
+public final class MemcgWrite {
+    private final MemoryManager mm;
+
+    MemcgWrite(MemoryManager mm) {
+        this.mm = mm;
+    }
+
+    /**
+     * memory_max_write(): the new hard limit; while the usage is above it, reclaim (MAX_RECLAIM_RETRIES attempts
+     * that make no progress), then OOM-kill inside the group until it fits or nothing is left to kill.
+     */
+    public void setMax(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.memory.max = pages;
+        int reclaims = Memcontrol.MAX_RECLAIM_RETRIES;
+        while (memcg.memory.usage > pages) {
+            if (reclaims > 0) {
+                long freed = mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages,
+                        Gfp.GFP_KERNEL, true);
+                if (freed == 0) {
+                    reclaims--;
+                }
+                continue;
+            }
+            mm.memcontrol().memoryEvent(memcg, MemcgEvent.OOM);
+            if (!mm.oomKill().memcgOutOfMemory(memcg, Gfp.GFP_KERNEL, 0)) {
+                break;
+            }
+        }
+    }
+
+    /** memory_high_write(): the new throttling limit; the usage above it is reclaimed (MAX_RECLAIM_RETRIES tries). */
+    public void setHigh(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.memory.high = pages;
+        for (int retries = Memcontrol.MAX_RECLAIM_RETRIES; memcg.memory.usage > pages && retries > 0; retries--) {
+            if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages, Gfp.GFP_KERNEL,
+                    true) == 0) {
+                break;
+            }
+        }
+    }
+
+    /** memory_low_write(). */
+    public void setLow(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.memory.low = pages;
+    }
+
+    /** memory_min_write(). */
+    public void setMin(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.memory.min = pages;
+    }
+
+    /** swap_max_write(): slots already charged stay; new ones are refused above it. */
+    public void setSwapMax(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.swap.max = pages;
+    }
+
+    /** swap_high_write(). */
+    public void setSwapHigh(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.swapHigh = pages;
+    }
+
+    /** memory_oom_group_write(). */
+    public void setOomGroup(MemCgroup memcg, boolean on) {
+        mm.assertWriter();
+        memcg.oomGroup = on;
+    }
+
+    /** memory_peak_write(): the peak starts again from the current usage. */
+    public void resetPeak(MemCgroup memcg) {
+        mm.assertWriter();
+        memcg.memory.resetWatermark();
+    }
+
+    /** swap_peak_write(). */
+    public void resetSwapPeak(MemCgroup memcg) {
+        mm.assertWriter();
+        memcg.swap.resetWatermark();
+    }
+
+    /**
+     * memory_reclaim() (user_proactive_reclaim()): reclaim {@code pages} from the group in batches, at most
+     * MAX_RECLAIM_RETRIES rounds that free nothing. Returns whether the whole amount was reclaimed (else the write
+     * fails with EAGAIN).
+     */
+    public boolean reclaim(MemCgroup memcg, long pages, boolean maySwap) {
+        mm.assertWriter();
+        long reclaimed = 0;
+        int retries = Memcontrol.MAX_RECLAIM_RETRIES;
+        while (reclaimed < pages) {
+            long batch = Math.max(Vmscan.SWAP_CLUSTER_MAX, (pages - reclaimed) / 4);
+            long freed = mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, Math.min(batch, pages - reclaimed),
+                    Gfp.GFP_KERNEL, maySwap);
+            if (freed == 0 && --retries == 0) {
+                return false;
+            }
+            reclaimed += freed;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,441 @@
+package io.simproc.mm;
+
+import io.simproc.uapi.Errno;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The memory controller (mm/memcontrol.c): the memory cgroups, and the charging of user pages to them. Every page a
+ * task faults in, reads into the page cache or swaps in is charged to a group — the task's (its address space
+ * owner's, get_mem_cgroup_from_mm()), or for a swap-in the group that swapped the page out — before it is mapped
+ * or cached ({@link #charge}); the charge counts in the group's page counter and every ancestor's, and a charge
+ * over a limit reclaims from the group ({@link MemcgReclaim}) and in the end invokes the OOM killer inside it
+ * ({@link OomKill}). Freeing the page uncharges it ({@link #uncharge}). A page's group is in the mem_map
+ * ({@link MemMap#memcgId}); the page sits on that group's {@link Lruvec} of its node, and the node counters the
+ * page moves move that lruvec's copy too ({@link #modLruvecPageState}), which memory.stat and memory.numa_stat
+ * read. The root group is never charged (its usage is the machine's); its lruvecs are the nodes' own.
+ *
+ * <p>Swap (cgroup v2): a slot written for a group's page is charged to the group's swap counter until the slot is
+ * freed; the slot remembers the group (swap_cgroup), so the page swapped back in is charged to it again.
+ *
+ * <p>The cgroup core creates and removes groups ({@link #cssAlloc}, {@link #cssOffline}); a removed group whose
+ * pages are still charged stays, offline, until the last one is uncharged (a dying group).
+ */
+public final class Memcontrol {
+    /** MEM_CGROUP_ID_MAX: ids are 16 bits wide (swap_cgroup stores them in an unsigned short). */
+    public static final int MEM_CGROUP_ID_MAX = 0xffff;
+    /** MAX_RECLAIM_RETRIES: reclaim attempts of a charge before the OOM killer. */
+    static final int MAX_RECLAIM_RETRIES = 16;
+    /** The gfp mask of a user page's charge (mem_cgroup_charge(folio, mm, GFP_KERNEL) in the fault paths). */
+    static final int CHARGE_GFP = Gfp.GFP_KERNEL;
+
+    private final MemoryManager mm;
+    private final MemMap map;
+    private final MemCgroup root;
+    /** mem_cgroup_ids: id → group, null where free. */
+    private final MemCgroup[] byId = new MemCgroup[MEM_CGROUP_ID_MAX + 1];
+    private final MemcgWrite write;
+    private int nrMemcgs;
+
+    Memcontrol(MemoryManager mm) {
+        this.mm = mm;
+        this.map = mm.memMap();
+        this.write = new MemcgWrite(mm);
+        this.root = new MemCgroup(1, null, "/", mm);
+        byId[1] = root;
+        for (PgData pgdat : mm.nodes()) {
+            pgdat.lruvec = root.lruvec[pgdat.nodeId()];
+        }
+        nrMemcgs = 1;
+    }
+
+    /** The handlers of the groups' writable files. */
+    public MemcgWrite write() {
+        return write;
+    }
+
+    /** root_mem_cgroup. */
+    public MemCgroup root() {
+        return root;
+    }
+
+    /** mem_cgroup_from_id(): the group with this id, or null. */
+    public MemCgroup fromId(int id) {
+        return id > 0 && id <= MEM_CGROUP_ID_MAX ? byId[id] : null;
+    }
+
+    /** Every group, online or dying, in pre-order from the root (css_for_each_descendant_pre). */
+    public List<MemCgroup> all() {
+        List<MemCgroup> out = new ArrayList<>(nrMemcgs);
+        preorder(root, out);
+        return out;
+    }
+
+    private static void preorder(MemCgroup m, List<MemCgroup> out) {
+        out.add(m);
+        for (MemCgroup c : m.children) {
+            preorder(c, out);
+        }
+    }
+
+    /**
+     * mem_cgroup_css_alloc() + css_online(): a new group {@code name} under {@code parent}, with the lowest free id
+     * (xa_alloc),
+     * no limits and the parent's swappiness and oom_kill_disable. Throws {@link MemcgException} with ENOSPC when
+     * every id is taken.
+     */
+    public MemCgroup cssAlloc(MemCgroup parent, String name) {
+        mm.assertWriter();
+        if (parent == null || !parent.online) {
+            throw new IllegalArgumentException("a memory cgroup needs an online parent");
+        }
+        int id = 2;
+        while (id <= MEM_CGROUP_ID_MAX && byId[id] != null) {
+            id++;
+        }
+        if (id > MEM_CGROUP_ID_MAX) {
+            throw new MemcgException(Errno.ENOSPC, "no free memory cgroup id");
+        }
+        MemCgroup memcg = new MemCgroup(id, parent, parent.isRoot() ? "/" + name : parent.path + "/" + name, mm);
+        memcg.oomKillDisable = parent.oomKillDisable;
+        byId[id] = memcg;
+        parent.children.add(memcg);
+        nrMemcgs++;
+        return memcg;
+    }
+
+    /**
+     * mem_cgroup_css_offline(): the group's directory is gone. Its protections drop to 0; its pages stay charged
+     * (and on its lruvecs, reclaimed first as an offline group's are) until they are freed, when the group itself
+     * goes ({@link #cssFreeIfUnused}).
+     */
+    public void cssOffline(MemCgroup memcg) {
+        mm.assertWriter();
+        if (memcg.isRoot()) {
+            throw new IllegalArgumentException("the root memory cgroup cannot go offline");
+        }
+        memcg.online = false;
+        memcg.memory.min = 0;
+        memcg.memory.low = 0;
+        cssFreeIfUnused(memcg);
+    }
+
+    /** mem_cgroup_css_free(): an offline group with no charge left, and no child, leaves the tree and frees its id. */
+    private void cssFreeIfUnused(MemCgroup memcg) {
+        MemCgroup m = memcg;
+        while (m != null && !m.online && m.children.isEmpty() && m.memory.usage == 0 && m.swap.usage == 0
+                && m.memsw.usage == 0 && lruvecsEmpty(m)) {
+            m.parent.children.remove(m);
+            m.freed = true;
+            byId[m.id] = null;
+            nrMemcgs--;
+            m = m.parent;
+        }
+    }
+
+    private static boolean lruvecsEmpty(MemCgroup m) {
+        for (Lruvec l : m.lruvec) {
+            for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
+                if (l.size(lru) != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The groups not yet freed that are offline (nr_dying_descendants of the root). */
+    public int nrDying() {
+        int n = 0;
+        for (MemCgroup m : all()) {
+            n += m.online ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** get_mem_cgroup_from_mm(): the group the address space's owner is in, the root for a kernel one. */
+    public MemCgroup mmMemcg(MmStruct m) {
+        return m == null || m.memcg == null ? root : m.memcg;
+    }
+
+    /**
+     * The address space's owner moved to {@code memcg} (mem_cgroup_attach → mm_update_owner): its new pages are
+     * charged there; the pages it has stay charged where they were (cgroup v2 does not move charges).
+     */
+    public void setMmMemcg(MmStruct m, MemCgroup memcg) {
+        mm.assertWriter();
+        m.memcg = memcg.isRoot() ? null : memcg;
+    }
+
+    /** folio_memcg(): the group the page is charged to, null when it is not charged. */
+    public MemCgroup folioMemcg(int pfn) {
+        return byId[map.memcgId(pfn)];
+    }
+
+    /** folio_lruvec(): the lruvec the page belongs on — its group's on its node (the root's when uncharged). */
+    Lruvec folioLruvec(int pfn) {
+        MemCgroup m = byId[map.memcgId(pfn)];
+        return (m == null ? root : m).lruvec[mm.zoneOf(pfn).node().nodeId()];
+    }
+
+    /**
+     * __lruvec_stat_mod_folio(): a node counter of the page moves, with its group's share on that node (an
+     * uncharged page moves the node's alone).
+     */
+    void modLruvecPageState(int pfn, NodeStatItem item, long delta) {
+        modPageState(pfn, mm.zoneOf(pfn).node(), item, delta);
+    }
+
+    /** mod_lruvec_state() on node {@code pgdat} for the group of page {@code pfn}. */
+    void modPageState(int pfn, PgData pgdat, NodeStatItem item, long delta) {
+        pgdat.vmStat[item.ordinal()] += delta;
+        MemCgroup m = byId[map.memcgId(pfn)];
+        if (m != null) {
+            m.lruvec[pgdat.nodeId()].state[item.ordinal()] += delta;
+        }
+    }
+
+    /** count_memcg_events(). */
+    void countMemcgEvents(MemCgroup memcg, VmEvent event, long n) {
+        memcg.vmEvents[event.ordinal()] += n;
+    }
+
+    /** count_memcg_event_mm(): an event of a task, in its address space's group. */
+    void countMemcgEventMm(MmStruct m, VmEvent event, long n) {
+        mmMemcg(m).vmEvents[event.ordinal()] += n;
+    }
+
+    /**
+     * memcg_memory_event(): count {@code event} in the group's local counts and in its and every ancestor's
+     * hierarchical ones (memory.events.local, memory.events).
+     */
+    void memoryEvent(MemCgroup memcg, MemcgEvent event) {
+        memcg.eventsLocal[event.ordinal()]++;
+        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
+            m.events[event.ordinal()]++;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // charging
+
+    /**
+     * mem_cgroup_charge() of the {@code nrPages} pages from {@code pfn} (a new folio, not yet mapped or cached) to
+     * {@code memcg}: try_charge_memcg(), then commit_charge(). Returns 0, or -ENOMEM when the group is at its
+     * limit, reclaim cannot make room and the OOM killer did not either (or killed the charging task).
+     */
+    int charge(int pfn, int nrPages, MemCgroup memcg, int gfp) {
+        if (!memcg.isRoot()) {
+            int r = tryCharge(memcg, nrPages, gfp);
+            if (r != 0) {
+                return r;
+            }
+        }
+        for (int i = 0; i < nrPages; i++) {
+            map.setMemcgId(pfn + i, memcg.id);
+        }
+        countMemcgEvents(memcg, VmEvent.PGPGIN, nrPages);
+        return 0;
+    }
+
+    /** mem_cgroup_charge() of a new user page to the group of the address space it is faulted into. */
+    int chargeMm(int pfn, int nrPages, MmStruct m) {
+        return charge(pfn, nrPages, mmMemcg(m), CHARGE_GFP);
+    }
+
+    /**
+     * try_charge_memcg(): charge the counters; a refused charge is a memory.events "max", then reclaim from the
+     * group over its limit (MAX_RECLAIM_RETRIES times while it makes progress or room), then that group's OOM
+     * killer; after an OOM kill the charge is retried, unless the charging task is the one dying. A charge that
+     * may not fail (__GFP_NOFAIL) is forced over the limit.
+     */
+    private int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
+        int retries = MAX_RECLAIM_RETRIES;
+        boolean passedOom = false;
+        while (true) {
+            PageCounter refused = memcg.memory.tryCharge(nrPages);
+            if (refused == null) {
+                checkHigh(memcg, gfp);
+                return 0;
+            }
+            MemCgroup overLimit = counterOwner(memcg, refused);
+            if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+                return forceOrFail(memcg, nrPages, gfp);
+            }
+            memoryEvent(overLimit, MemcgEvent.MAX);
+            long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(overLimit, nrPages, gfp, true);
+            if (margin(overLimit) >= nrPages) {
+                continue;
+            }
+            if ((gfp & Gfp.__GFP_NORETRY) != 0) {
+                return forceOrFail(memcg, nrPages, gfp);
+            }
+            if (reclaimed > 0 && nrPages <= 1 << PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
+                continue;
+            }
+            if (retries-- > 0) {
+                continue;
+            }
+            if ((gfp & Gfp.__GFP_RETRY_MAYFAIL) != 0 || passedOom && mm.services().currentIsOomVictim()) {
+                return forceOrFail(memcg, nrPages, gfp);
+            }
+            if (memcgOom(overLimit, gfp, orderOf(nrPages))) {
+                passedOom = true;
+                retries = MAX_RECLAIM_RETRIES;
+                continue;
+            }
+            return forceOrFail(memcg, nrPages, gfp);
+        }
+    }
+
+    /**
+     * mem_cgroup_oom(): count the group's "oom" event and invoke its OOM killer, except for a costly order (the
+     * charge fails instead) or a group whose v1 oom_kill_disable is set.
+     */
+    private boolean memcgOom(MemCgroup memcg, int gfp, int order) {
+        if (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
+            return false;
+        }
+        memoryEvent(memcg, MemcgEvent.OOM);
+        return !memcg.oomKillDisable && mm.oomKill().memcgOutOfMemory(memcg, gfp, order);
+    }
+
+    /** try_charge_memcg()'s nomem/force exits: -ENOMEM unless the request may not fail. */
+    private static int forceOrFail(MemCgroup memcg, int nrPages, int gfp) {
+        if ((gfp & (Gfp.__GFP_NOFAIL | Gfp.__GFP_HIGH)) == 0) {
+            return -Errno.ENOMEM;
+        }
+        memcg.memory.charge(nrPages);
+        return 0;
+    }
+
+    /** The group whose memory counter {@code c} is, walking up from {@code memcg} (mem_cgroup_from_counter()). */
+    private static MemCgroup counterOwner(MemCgroup memcg, PageCounter c) {
+        for (MemCgroup m = memcg; m != null; m = m.parent) {
+            if (m.memory == c) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("page counter of no ancestor");
+    }
+
+    /** get_order() of a charge of nrPages. */
+    private static int orderOf(int nrPages) {
+        return 32 - Integer.numberOfLeadingZeros(Math.max(1, nrPages) - 1);
+    }
+
+    /** mem_cgroup_margin(): pages the group can still charge before its (or an ancestor's) max. */
+    public long margin(MemCgroup memcg) {
+        long margin = Long.MAX_VALUE;
+        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
+            margin = Math.min(margin, Math.max(0, m.memory.max - m.memory.usage));
+        }
+        return margin;
+    }
+
+    /**
+     * The memory.high check at the end of a charge (mem_cgroup_handle_over_high() on the return to user space):
+     * every group from this one up that is above its high counts a "high" event and is reclaimed down toward it.
+     */
+    private void checkHigh(MemCgroup memcg, int gfp) {
+        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
+            if (m.memory.usage > m.memory.high) {
+                memoryEvent(m, MemcgEvent.HIGH);
+                mm.memcgReclaim().reclaimHigh(m, gfp);
+            }
+        }
+    }
+
+    /**
+     * mem_cgroup_uncharge() of one page being freed: its group's counters drop and the page forgets the group; a
+     * dying group whose last page this was is freed.
+     */
+    void uncharge(int pfn) {
+        int id = map.memcgId(pfn);
+        if (id == 0) {
+            return;
+        }
+        MemCgroup memcg = byId[id];
+        map.setMemcgId(pfn, 0);
+        countMemcgEvents(memcg, VmEvent.PGPGOUT, 1);
+        if (memcg.isRoot()) {
+            return;
+        }
+        memcg.memory.uncharge(1);
+        if (!memcg.online) {
+            cssFreeIfUnused(memcg);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // swap
+
+    /**
+     * __mem_cgroup_try_charge_swap(): a slot is being given to a page of a group: charge the group's swap counter
+     * (unless the group is the root) and record the group for the slot. False (a "max" swap event, and the page
+     * stays in memory) when memory.swap.max refuses.
+     */
+    boolean tryChargeSwap(int pfn, int entry) {
+        MemCgroup memcg = byId[map.memcgId(pfn)];
+        if (memcg == null) {
+            return true;
+        }
+        if (!memcg.isRoot()) {
+            PageCounter refused = memcg.swap.tryCharge(1);
+            if (refused != null) {
+                memoryEvent(memcg, MemcgEvent.SWAP_MAX);
+                return false;
+            }
+        }
+        mm.swap().recordSwapCgroup(entry, memcg.id);
+        return true;
+    }
+
+    /** mem_cgroup_uncharge_swap(): the slot last charged to group {@code id} is free. */
+    void unchargeSwap(int id) {
+        MemCgroup memcg = fromId(id);
+        if (memcg == null || memcg.isRoot()) {
+            return;
+        }
+        memcg.swap.uncharge(1);
+        if (!memcg.online) {
+            cssFreeIfUnused(memcg);
+        }
+    }
+
+    /**
+     * mem_cgroup_swapin_charge_folio(): the group to charge a page read back from {@code entry} — the one that
+     * swapped it out if it is still online, else the faulting address space's.
+     */
+    MemCgroup swapinMemcg(int entry, MmStruct m) {
+        MemCgroup memcg = fromId(mm.swap().swapCgroup(entry));
+        return memcg != null && memcg.online ? memcg : mmMemcg(m);
+    }
+
+    /**
+     * mem_cgroup_get_nr_swap_pages(): the slots a group may still use, the least any group from it up leaves under
+     * its swap.max, and no more than are free.
+     */
+    long nrSwapPages(MemCgroup memcg) {
+        long n = mm.swap().nrSwapPagesFree();
+        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
+            n = Math.min(n, Math.max(0, m.swap.max - m.swap.usage));
+        }
+        return n;
+    }
+
+    /** A write to a memory cgroup file the kernel refuses, with its errno. */
+    public static final class MemcgException extends RuntimeException {
+        private final int errno;
+
+        public MemcgException(int errno, String message) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+}
