@@ -103,7 +103,8 @@ public final class MemcgReclaim {
 
     /**
      * try_to_free_mem_cgroup_pages(): reclaim at least {@code nrPages} (SWAP_CLUSTER_MAX at least) from the group
-     * and its descendants, from every node of the charging node's zonelist, raising the priority until done, as
+     * and its descendants, from every node in node 0's zonelist order (the kernel starts at the charging CPU's
+     * node; the simulation does not track which CPU charges), raising the priority until done, as
      * do_try_to_free_pages() does for a cgroup target (no allocstall, no compaction check, no throttling). A pass
      * that skipped groups under memory.low and freed too little is repeated below low. Returns the pages freed.
      */
