@@ -80,6 +80,11 @@ public final class CgroupSubsysState<S> {
         ss.core().cssPut(this);
     }
 
+    /** Online csses below this one (cgroup.stat's nr_subsys_NAME is this plus one). */
+    public int nrDescendants() {
+        return nrDescendants;
+    }
+
     /** The references held right now (for the invariants). */
     int refs() {
         return refs;

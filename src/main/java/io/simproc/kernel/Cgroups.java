@@ -257,6 +257,26 @@ public final class Cgroups {
         return 0;
     }
 
+    /** cgroup_max_depth_write() past its parsing: 0, or -ENOENT when the cgroup is removed. */
+    public int setMaxDepth(Cgroup cgrp, int depth) {
+        assert kernel.isWriter();
+        if (!cgrp.online) {
+            return -Errno.ENOENT;
+        }
+        cgrp.maxDepth = depth;
+        return 0;
+    }
+
+    /** cgroup_max_descendants_write() past its parsing: 0, or -ENOENT when the cgroup is removed. */
+    public int setMaxDescendants(Cgroup cgrp, int descendants) {
+        assert kernel.isWriter();
+        if (!cgrp.online) {
+            return -Errno.ENOENT;
+        }
+        cgrp.maxDescendants = descendants;
+        return 0;
+    }
+
     /** cgroup_check_hierarchy_limits(): a new child of {@code parent} stays within every ancestor's limits. */
     private static boolean checkHierarchyLimits(Cgroup parent) {
         int level = 1;
