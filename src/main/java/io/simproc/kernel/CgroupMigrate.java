@@ -198,6 +198,7 @@ public final class CgroupMigrate {
                 return err;
             }
         }
+        core.kernel().sched().cgroupsChanging();
         for (Plan p : plans) {
             move(p);
         }

@@ -241,7 +241,7 @@ public final class Cgroups {
         if (parent.children.containsKey(name)) {
             return -Errno.EEXIST;
         }
-        Psi psi = new Psi(kernel.profile().nrCpus(), kernel.clock().nanos());
+        Psi psi = new Psi(kernel.profile().nrCpus(), kernel.clock().nanos(), false);
         Cgroup cgrp = new Cgroup(this, parent, name, serialNext++, who.uid(), who.gid(), mode & 07777, psi);
         for (Cgroup a = parent; a != null; a = a.parent) {
             a.nrDescendants++;
@@ -254,6 +254,7 @@ public final class Cgroups {
             destroy(cgrp);
             return err;
         }
+        kernel.sched().cgroupCreated(cgrp);
         return 0;
     }
 
@@ -339,6 +340,7 @@ public final class Cgroups {
         for (Cgroup a = cgrp.parent; a != null; a = a.parent) {
             a.nrDyingDescendants--;
         }
+        kernel.sched().cgroupReleased(cgrp);
         cgroupPut(cgrp.parent);
     }
 

@@ -5,7 +5,9 @@ import io.simproc.kernel.Cgroup;
 import io.simproc.kernel.CgroupSubsys;
 import io.simproc.kernel.CgroupSubsysState;
 import io.simproc.kernel.Cgroups;
+import io.simproc.kernel.Kernel;
 import io.simproc.proc.Kstrtox;
+import io.simproc.proc.Pressure;
 import io.simproc.proc.ProcException;
 import io.simproc.uapi.Errno;
 
@@ -47,6 +49,35 @@ final class CgroupBaseFiles {
         f.add(new Cftype<>("cgroup.kill", notOnRoot, null, (c, buf, who, current) -> killWrite(cgroups, c, buf)));
         f.add(new Cftype<>("cpu.stat.local", 0, c -> "", null));
         return f;
+    }
+
+    /**
+     * cgroup_psi_files[] (CONFIG_PSI; no irq.pressure, the guest kernel lacking CONFIG_IRQ_TIME_ACCOUNTING as its
+     * /proc/pressure shows): the pressure of the cgroup's subtree (the root's is the system's), with triggers taken
+     * as /proc/pressure takes them (from a writer with CAP_SYS_RESOURCE, cgroup_pressure_open()), and
+     * cgroup.pressure, whose 0 hides the other three and stops their accounting. On the root too.
+     */
+    static List<Cftype<Cgroup>> psiFiles(Kernel kernel) {
+        List<Cftype<Cgroup>> f = new ArrayList<>();
+        for (String res : List.of("io", "memory", "cpu")) {
+            f.add(new Cftype<>(res + ".pressure", 0, c -> kernel.sched().pressure(c, res),
+                    (c, buf, who, current) -> !who.isRoot() ? -Errno.EPERM : Pressure.trigger(buf)));
+        }
+        f.add(new Cftype<>("cgroup.pressure", 0, c -> (kernel.sched().psiEnabled(c) ? 1 : 0) + "\n",
+                (c, buf, who, current) -> pressureWrite(kernel, c, buf)));
+        return f;
+    }
+
+    /** cgroup_pressure_write(): 0 or 1 (kstrtoint's errors, ERANGE for another number). */
+    private static int pressureWrite(Kernel kernel, Cgroup c, String buf) {
+        Kstrtox.Parsed p = Kstrtox.kstrtoint(Kstrtox.strstrip(buf));
+        if (!p.ok()) {
+            return -p.errno();
+        }
+        if (p.value() < 0 || p.value() > 1) {
+            return -Errno.ERANGE;
+        }
+        return kernel.sched().setPsiEnabled(c, p.value() == 1);
     }
 
     /** cgroup_procs_start(): the processes of a threaded cgroup are its domain's; reading them is EOPNOTSUPP. */

@@ -34,10 +34,16 @@ final class CgroupFs {
     /** The "cgroup" entry of /sys/fs. */
     static ProcDir dir(Kernel kernel) {
         Cgroups cgroups = kernel.cgroups();
-        return cgroupDir("cgroup", cgroups, CgroupBaseFiles.files(cgroups), cgroups.root());
+        Core core = new Core(kernel, cgroups, CgroupBaseFiles.files(cgroups), CgroupBaseFiles.psiFiles(kernel));
+        return cgroupDir("cgroup", core, cgroups.root());
     }
 
-    private static ProcDir cgroupDir(String name, Cgroups cgroups, List<Cftype<Cgroup>> base, Cgroup c) {
+    /** The core's files: cgroup_base_files[] and cgroup_psi_files[]. */
+    private record Core(Kernel kernel, Cgroups cgroups, List<Cftype<Cgroup>> base, List<Cftype<Cgroup>> psi) {
+    }
+
+    private static ProcDir cgroupDir(String name, Core core, Cgroup c) {
+        Cgroups cgroups = core.cgroups();
         ProcDir.DirOps ops = new ProcDir.DirOps() {
             @Override
             public int mkdir(String child, int mode, ProcContext ctx) {
@@ -50,35 +56,45 @@ final class CgroupFs {
                 return victim == null ? -Errno.ENOENT : cgroups.rmdir(victim);
             }
         };
-        return new ProcDir(name, c.mode(), c.uid(), c.gid(), ctx -> entries(cgroups, base, c), (n, ctx) -> {
-            for (ProcEntry e : files(cgroups, base, c)) {
+        return new ProcDir(name, c.mode(), c.uid(), c.gid(), ctx -> entries(core, c), (n, ctx) -> {
+            for (ProcEntry e : files(core, c)) {
                 if (e.name().equals(n)) {
                     return e;
                 }
             }
             Cgroup child = c.isOnline() ? c.child(n) : null;
-            return child == null ? null : cgroupDir(n, cgroups, base, child);
+            return child == null ? null : cgroupDir(n, core, child);
         }, ops);
     }
 
-    private static List<ProcEntry> entries(Cgroups cgroups, List<Cftype<Cgroup>> base, Cgroup c) {
-        List<ProcEntry> out = files(cgroups, base, c);
+    private static List<ProcEntry> entries(Core core, Cgroup c) {
+        List<ProcEntry> out = files(core, c);
         if (c.isOnline()) {
             for (Cgroup child : c.children()) {
-                out.add(cgroupDir(child.name(), cgroups, base, child));
+                out.add(cgroupDir(child.name(), core, child));
             }
         }
         return out;
     }
 
-    /** css_populate_dir() of the cgroup's self css, then of each visible controller css. */
-    private static List<ProcEntry> files(Cgroups cgroups, List<Cftype<Cgroup>> base, Cgroup c) {
+    /**
+     * css_populate_dir() of the cgroup's self css — its base files and psi files, the {io,memory,cpu}.pressure ones
+     * hidden while cgroup.pressure is 0 (cgroup_file_show()) — then of each visible controller css.
+     */
+    private static List<ProcEntry> files(Core core, Cgroup c) {
+        Cgroups cgroups = core.cgroups();
         List<ProcEntry> out = new ArrayList<>();
         if (!c.isOnline()) {
             return out;
         }
-        for (Cftype<Cgroup> cft : base) {
+        for (Cftype<Cgroup> cft : core.base()) {
             if (cft.existsIn(c)) {
+                out.add(file(c, cft.name(), cft, () -> c));
+            }
+        }
+        boolean psi = core.kernel().sched().psiEnabled(c);
+        for (Cftype<Cgroup> cft : core.psi()) {
+            if (psi || cft.name().equals("cgroup.pressure")) {
                 out.add(file(c, cft.name(), cft, () -> c));
             }
         }

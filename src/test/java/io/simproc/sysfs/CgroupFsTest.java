@@ -173,6 +173,36 @@ class CgroupFsTest {
         IllegalStateOrErrno.assertErrno(Errno.EINVAL, () -> f.sys(ROOT + "/box/cgroup.kill"));
     }
 
+    @Test
+    void pressureFilesShowTheGroupsStallsTakeTriggersAndHideWhenDisabled() {
+        assertEquals(f.proc("/pressure/memory"), f.sys(ROOT + "/memory.pressure"), "the root's is the system's");
+        assertTrue(f.list(ROOT).containsAll(List.of("io.pressure", "memory.pressure", "cpu.pressure",
+                "cgroup.pressure")));
+        assertFalse(f.list(ROOT).contains("irq.pressure"), "no CONFIG_IRQ_TIME_ACCOUNTING, as /proc/pressure");
+        String cpu = f.sys(ROOT + "/system.slice/cpu.pressure");
+        assertTrue(cpu.matches("some avg10=\\d+\\.\\d\\d avg60=\\d+\\.\\d\\d avg300=\\d+\\.\\d\\d total=\\d+\n"
+                + "full avg10=\\d+\\.\\d\\d avg60=\\d+\\.\\d\\d avg300=\\d+\\.\\d\\d total=\\d+\n"), cpu);
+        assertEquals(0644, f.mode(ROOT + "/system.slice/memory.pressure"));
+        String mem = ROOT + "/system.slice/memory.pressure";
+        assertEquals(ok("some 150000 1000000"), write(mem, "some 150000 1000000"));
+        assertEquals(-Errno.EINVAL, write(mem, "some 0 1000000"));
+        Credentials user = new Credentials(1000, 1000, 1);
+        assertEquals(-Errno.EACCES, f.writeSys(mem, "some 150000 2000000", user), "root's file, 0644");
+        assertEquals(0, f.kernel.mutate(() -> f.kernel.cgroups().mkdir(f.kernel.cgroups().root(), "delegated", 0755,
+                user)));
+        assertEquals(1000, f.sys.lookup(ROOT + "/delegated/memory.pressure", user).uid(), "the creator's files");
+        assertEquals(-Errno.EPERM, f.writeSys(ROOT + "/delegated/memory.pressure", "some 150000 2000000", user),
+                "a trigger needs CAP_SYS_RESOURCE");
+        String onOff = ROOT + "/system.slice/cgroup.pressure";
+        assertEquals("1\n", f.sys(onOff));
+        assertEquals(-Errno.ERANGE, write(onOff, "2"));
+        assertEquals(ok("0"), write(onOff, "0"));
+        assertEquals("0\n", f.sys(onOff));
+        assertFalse(f.list(ROOT + "/system.slice").contains("memory.pressure"));
+        assertEquals(ok("1"), write(onOff, "1"));
+        assertTrue(f.list(ROOT + "/system.slice").contains("memory.pressure"));
+    }
+
     /** A controller for these tests, under a name the machine does not have ("pids"), with one file. */
     static final class Counter implements CgroupSubsys<int[]> {
         @Override
