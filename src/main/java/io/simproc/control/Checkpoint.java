@@ -80,6 +80,12 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
                         .append(' ').append(c.pid()).append(' ').append(c.nsPid()).append(' ').append(w.offset())
                         .append(' ').append(b64(w.path())).append(' ')
                         .append('b').append(Base64.getEncoder().encodeToString(w.data())).append('\n');
+            } else if (e instanceof Journal.DirOp o) {
+                Credentials c = o.who();
+                sb.append(o.mkdir() ? "mkdir" : "rmdir").append(o.tree() == Journal.Tree.SYS ? "-sys " : " ")
+                        .append(o.jiffies()).append(' ').append(c.uid()).append(' ').append(c.gid()).append(' ')
+                        .append(c.pid()).append(' ').append(c.nsPid()).append(' ').append(o.mode()).append(' ')
+                        .append(b64(o.path())).append('\n');
             } else if (e instanceof Journal.ScenarioInput s) {
                 sb.append("scenario ").append(s.jiffies()).append(' ').append(s.atMount() ? "mount" : "now")
                         .append(' ').append(b64(s.source().file())).append(' ').append(b64(s.source().text()))
@@ -139,6 +145,11 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
                             Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
                             Integer.parseInt(f[5])), Base64.getDecoder().decode(f[8].substring(1)),
                             Long.parseLong(f[6]), f[0].equals("write") ? Journal.Tree.PROC : Journal.Tree.SYS));
+                } else if (f[0].matches("(mkdir|rmdir)(-sys)?")) {
+                    entries.add(new Journal.DirOp(Long.parseLong(f[1]), unb64(f[7]), new Credentials(
+                            Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
+                            Integer.parseInt(f[5])), f[0].startsWith("mkdir"), Integer.parseInt(f[6]),
+                            f[0].endsWith("-sys") ? Journal.Tree.SYS : Journal.Tree.PROC));
                 } else if (f[0].equals("scenario")) {
                     entries.add(new Journal.ScenarioInput(Long.parseLong(f[1]), f[2].equals("mount"),
                             new ScenarioSource(unb64(f[3]), unb64(f[4]), unb64(f[5]))));
@@ -166,6 +177,13 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
                 ProcFs fs = w.tree() == Journal.Tree.SYS ? d.scenarios().sysFs() : d.scenarios().procFs();
                 if (fs.lookup(w.path(), w.who()) instanceof ProcFile f) {
                     fs.write(w.path(), f, w.who(), w.data(), w.offset());
+                }
+            } else if (e instanceof Journal.DirOp o) {
+                ProcFs fs = o.tree() == Journal.Tree.SYS ? d.scenarios().sysFs() : d.scenarios().procFs();
+                if (o.mkdir()) {
+                    fs.mkdir(o.path(), o.mode(), o.who());
+                } else {
+                    fs.rmdir(o.path(), o.who());
                 }
             } else if (e instanceof Journal.ScenarioInput s) {
                 d.runScenario(s.source(), s.source().parse(d.parser()), s.atMount());

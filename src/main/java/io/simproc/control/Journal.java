@@ -8,13 +8,13 @@ import java.util.List;
 
 /**
  * Everything that reached a mounted machine from outside, in the order and at the simulated instant it took effect:
- * writes to its files (in /proc or /sys), and scenarios started or applied (ctl apply, spawn, kill are scenario steps). The simulation
+ * writes to its files (in /proc or /sys), directories made and removed there (cgroups), and scenarios started or applied (ctl apply, spawn, kill are scenario steps). The simulation
  * is deterministic, so the machine's profile, its seed and this journal reproduce its state: a checkpoint is this
  * journal, and a restore replays it.
  */
 public final class Journal implements ProcFs.WriteObserver {
     /** One input: a write(2) to a proc file, or a scenario started at mount time or applied while running. */
-    public sealed interface Entry permits Write, ScenarioInput {
+    public sealed interface Entry permits Write, DirOp, ScenarioInput {
         long jiffies();
     }
 
@@ -27,6 +27,11 @@ public final class Journal implements ProcFs.WriteObserver {
         public Write(long jiffies, String path, Credentials who, byte[] data, long offset) {
             this(jiffies, path, who, data, offset, Tree.PROC);
         }
+    }
+
+    /** A mkdir(2) ({@code mkdir}, with {@code mode}) or rmdir(2) of the directory at {@code path} of {@code tree}. */
+    public record DirOp(long jiffies, String path, Credentials who, boolean mkdir, int mode, Tree tree)
+            implements Entry {
     }
 
     /** The filesystem a written path is in. */
@@ -54,9 +59,24 @@ public final class Journal implements ProcFs.WriteObserver {
         add(new Write(jiffies, path, who, data, offset, Tree.PROC));
     }
 
-    /** The observer of the machine's /sys: its writes are journaled as {@link Tree#SYS} ones. */
+    @Override
+    public void dirChanged(long jiffies, String path, Credentials who, boolean mkdir, int mode) {
+        add(new DirOp(jiffies, path, who, mkdir, mode, Tree.PROC));
+    }
+
+    /** The observer of the machine's /sys: its writes, mkdirs and rmdirs are journaled as {@link Tree#SYS} ones. */
     public ProcFs.WriteObserver sys() {
-        return (jiffies, path, who, data, offset) -> add(new Write(jiffies, path, who, data, offset, Tree.SYS));
+        return new ProcFs.WriteObserver() {
+            @Override
+            public void written(long jiffies, String path, Credentials who, byte[] data, long offset) {
+                add(new Write(jiffies, path, who, data, offset, Tree.SYS));
+            }
+
+            @Override
+            public void dirChanged(long jiffies, String path, Credentials who, boolean mkdir, int mode) {
+                add(new DirOp(jiffies, path, who, mkdir, mode, Tree.SYS));
+            }
+        };
     }
 
     private synchronized void add(Entry e) {

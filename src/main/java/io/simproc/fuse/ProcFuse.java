@@ -9,6 +9,7 @@ import io.simproc.proc.ProcLink;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -105,13 +106,14 @@ public final class ProcFuse extends FuseStubFS {
     }
 
     /**
-     * Who is calling for this path. Paths under /self and /thread-self also need the caller's pid in its own pid
-     * namespace (what the simulated machine should take it for), which costs a read of the host's
-     * /proc/PID/status, so only they get it.
+     * Who is calling for this path. Paths under /self and /thread-self, and cgroup.procs and cgroup.threads (where
+     * writing 0 moves the writer), also need the caller's pid in its own pid namespace (what the simulated machine
+     * should take it for), which costs a read of the host's /proc/PID/status, so only they get it.
      */
     private Credentials callerFor(String path) {
         Credentials who = caller.get();
-        if (who.nsPid() == 0 && (isUnder(path, "/self") || isUnder(path, "/thread-self"))) {
+        if (who.nsPid() == 0 && (isUnder(path, "/self") || isUnder(path, "/thread-self")
+                || path.endsWith("/cgroup.procs") || path.endsWith("/cgroup.threads"))) {
             int ns = nsPidOf.applyAsInt(who.pid());
             if (ns > 0) {
                 return who.withNsPid(ns);
@@ -315,6 +317,22 @@ public final class ProcFuse extends FuseStubFS {
             buf.get(0, data, 0, data.length);
             return fs.write(path, h.file, h.who, data, offset);
         });
+    }
+
+    /**
+     * mkdir(2): a directory that takes it (a cgroup's, in the sys tree) makes the child; elsewhere ENOSYS, what FUSE
+     * answered before the filesystem had the operation. The kernel has checked the caller may write the parent
+     * (default_permissions) and that the name is new.
+     */
+    @Override
+    public int mkdir(String path, @mode_t long mode) {
+        return guard("mkdir", path, () -> fs.mkdir(path, (int) mode & 07777, callerFor(path)));
+    }
+
+    /** rmdir(2): a cgroup's directory goes (cgroup_rmdir()); elsewhere ENOSYS, as before. */
+    @Override
+    public int rmdir(String path) {
+        return guard("rmdir", path, () -> fs.rmdir(path, callerFor(path)));
     }
 
     /**

@@ -49,6 +49,7 @@ public final class Kernel implements KernelServices {
     private Mounts mounts;
     private Files files;
     private Processes processes;
+    private Cgroups cgroups;
     private final Drivers drivers = new Drivers(this);
     private final Clocksources clocksources = new Clocksources(this);
     private final InitNet initNet = new InitNet();
@@ -106,6 +107,7 @@ public final class Kernel implements KernelServices {
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
             k.processes = new Processes(k);
+            k.cgroups = new Cgroups(k);
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
             k.aslr = k.random.fork("aslr");
@@ -237,6 +239,7 @@ public final class Kernel implements KernelServices {
         files.check(errors);
         sched.check(errors);
         clocksources.check(errors);
+        cgroups.check(errors);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("kernel invariants violated:\n  " + String.join("\n  ", errors));
         }
@@ -462,6 +465,11 @@ public final class Kernel implements KernelServices {
     /** Fork, exit, reaping and signals. */
     public Processes processes() {
         return processes;
+    }
+
+    /** The cgroup v2 hierarchy. */
+    public Cgroups cgroups() {
+        return cgroups;
     }
 
     /** What drivers loaded by a scenario do with memory (ioremap, DMA buffers). */

@@ -68,7 +68,6 @@ public final class Processes {
         child.setSession(leader.pgrp(), leader.session());
         child.setOomScoreAdj(leader.oomScoreAdj());
         child.setOomScoreAdjMin(leader.oomScoreAdjMin());
-        child.setCgroup(leader.cgroup());
         // A kernel thread's files are init_files, which holds nothing: its user-mode child starts with none open.
         child.setFiles(leader.files() != null ? kernel.files().dupFd(leader.files()) : new Files.FdTable());
         if (leader.isKthread()) {
@@ -77,6 +76,7 @@ public final class Processes {
             child.setSignals(leader.sigIgnore(), leader.sigCatch());
         }
         kernel.tasks().add(child);
+        kernel.cgroups().postFork(child, leader);
         leader.addChild(pid);
         kernel.cpuStat().charge(cpu, CpuStat.Usage.SYSTEM, 60_000 + (mm == null ? 0 : mm.mapCount() * 2_000L));
         return child;
@@ -96,12 +96,12 @@ public final class Processes {
         t.setArgv(leader.argv());
         t.setExe(leader.exe());
         t.setSession(leader.pgrp(), leader.session());
-        t.setCgroup(leader.cgroup());
         t.setFiles(leader.files());
         if (leader.mm() != null) {
             mmUsers.merge(leader.mm(), 1, Integer::sum);
         }
         kernel.tasks().add(t);
+        kernel.cgroups().postFork(t, leader);
         leader.addThread(tid);
         return t;
     }
@@ -149,6 +149,7 @@ public final class Processes {
                 }
                 t.setMm(null);
                 kernel.sched().exit(t);
+                kernel.cgroups().release(t);
                 kernel.tasks().remove(tid);
                 leader.removeThread(tid);
             }
@@ -179,6 +180,7 @@ public final class Processes {
         kernel.sched().exit(leader);
         leader.setState(Task.State.ZOMBIE);
         leader.setFlags(leader.flags() | Task.PF_EXITING);
+        kernel.cgroups().exit(leader);
         kernel.tasks().taskDead(leader);
         Task parent = kernel.tasks().get(leader.ppid());
         if (parent == null || parent.pid() == INIT_PID || leader.ppid() == 0 || ignoresSigchld(parent)) {
@@ -206,6 +208,7 @@ public final class Processes {
             parent.removeChild(zombie.pid());
         }
         zombie.setState(Task.State.DEAD);
+        kernel.cgroups().release(zombie);
         kernel.tasks().remove(zombie.pid());
     }
 
@@ -238,21 +241,12 @@ public final class Processes {
     }
 
     /**
-     * Place a process in a cgroup (cgroup_attach_task: a service manager moving it into its unit's cgroup), with
-     * its threads; its children inherit it.
+     * Place a process in a cgroup, with its threads (cgroup_attach_task(): a service manager moving what it started
+     * into its unit's cgroup); its children inherit it. 0 or a controller's refusal.
      */
-    public void setCgroup(Task t, String path) {
+    public int setCgroup(Task t, Cgroup cgroup) {
         assert kernel.isWriter();
-        if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("a cgroup path is absolute: " + path);
-        }
-        Task leader = leaderOf(t);
-        for (int tid : leader.threads()) {
-            Task thread = kernel.tasks().get(tid);
-            if (thread != null) {
-                thread.setCgroup(path);
-            }
-        }
+        return kernel.cgroups().migrate().attachTask(cgroup, leaderOf(t), true);
     }
 
     /** CPU time a task spent in user mode. */

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Pressure stall information of the system group (kernel/sched/psi.c): per CPU, the time its tasks spent in the
- * SOME and FULL states of io, memory and cpu and the time it was non-idle; every PSI_FREQ the averaging work folds
- * them, weighted by each CPU's non-idle time, into the totals and the 10 s, 60 s and 300 s running averages that
- * /proc/pressure/{io,memory,cpu} show.
+ * Pressure stall information of one group (kernel/sched/psi.c, struct psi_group): the system group, or a cgroup's
+ * (psi_cgroup_alloc()), whose tasks are those of the cgroup's subtree. Per CPU, the time the group's tasks spent in
+ * the SOME and FULL states of io, memory and cpu and the time it was non-idle; every PSI_FREQ the averaging work
+ * folds them, weighted by each CPU's non-idle time, into the totals and the 10 s, 60 s and 300 s running averages
+ * that /proc/pressure/{io,memory,cpu} and a cgroup's {io,memory,cpu}.pressure show. A disabled group (a cgroup's
+ * cgroup.pressure set to 0) accrues nothing.
  *
  * <p>The task counts of a CPU come from its tasks' {@link TaskActivity} stretches: {@link #integrate} walks the
  * instants where one begins or ends and adds each interval to the states test_state() gives for the counts in it,
@@ -51,8 +53,18 @@ final class Psi {
     private long avgNextUpdate;
     /** How far the per-CPU times have been integrated. */
     private long integratedUntil;
+    /** psi_system, whose cpu FULL is undefined and shown as zero. */
+    private final boolean system;
+    /** group->enabled. */
+    private boolean enabled = true;
 
     Psi(int nrCpus, long now) {
+        this(nrCpus, now, true);
+    }
+
+    /** A group starting at {@code now}; {@code system} for psi_system. */
+    Psi(int nrCpus, long now, boolean system) {
+        this.system = system;
         times = new long[nrCpus][NR_PSI_STATES];
         timesPrev = new long[nrCpus][NR_PSI_STATES];
         avgLastUpdate = now;
@@ -88,6 +100,10 @@ final class Psi {
     void integrate(long now, List<List<TaskActivity.Stretch>> byCpu) {
         long from = integratedUntil;
         if (now <= from) {
+            return;
+        }
+        if (!enabled) {
+            integratedUntil = now;
             return;
         }
         for (int cpu = 0; cpu < times.length; cpu++) {
@@ -264,14 +280,15 @@ final class Psi {
     }
 
     /**
-     * psi_show() for one resource: the "some" line, then the "full" one (zero for cpu, whose FULL is undefined at
-     * the system level): {@code some avg10=%lu.%02lu avg60=%lu.%02lu avg300=%lu.%02lu total=%llu}, total in µs.
+     * psi_show() for one resource: the "some" line, then the "full" one (zero for cpu in the system group, whose
+     * FULL is undefined at the system level): {@code some avg10=%lu.%02lu avg60=%lu.%02lu avg300=%lu.%02lu
+     * total=%llu}, total in µs.
      */
     String show(int res) {
         StringBuilder sb = new StringBuilder(128);
         for (int full = 0; full < 2; full++) {
             int s = res * 2 + full;
-            boolean undefined = res == PSI_CPU && full == 1;
+            boolean undefined = system && res == PSI_CPU && full == 1;
             sb.append(full == 1 ? "full" : "some");
             String[] names = {" avg10=", " avg60=", " avg300="};
             for (int w = 0; w < 3; w++) {
@@ -301,6 +318,21 @@ final class Psi {
 
     int nrCpus() {
         return times.length;
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * cgroup_pressure_write(): stop or resume accruing; re-enabled, the group starts afresh from {@code now}
+     * (psi_cgroup_restart(): the per-CPU counts are rebuilt, nothing of the disabled time is recorded).
+     */
+    void setEnabled(boolean on, long now) {
+        if (on && !enabled) {
+            integratedUntil = Math.max(integratedUntil, now);
+        }
+        enabled = on;
     }
 
     long integratedUntil() {

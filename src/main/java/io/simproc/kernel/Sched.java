@@ -46,6 +46,8 @@ public final class Sched {
 
     private final Kernel kernel;
     private Psi psi;
+    /** The cgroups' psi groups (psi_cgroup_alloc() to psi_cgroup_free()), each averaged by its own work. */
+    private final Set<Cgroup> psiCgroups = new LinkedHashSet<>();
     /** Tasks with work queued, in the order they first got some (a fixed order: determinism). */
     private final Set<Task> active = new LinkedHashSet<>();
     private Section open;
@@ -359,13 +361,20 @@ public final class Sched {
     // ---------------------------------------------------------------------------------------------------------
     // Pressure
 
-    /** psi_avgs_work(), then what has been integrated is forgotten. */
+    /**
+     * psi_avgs_work() of the system group, then what every group has integrated is forgotten (a cgroup's group
+     * integrates up to its own last averaging).
+     */
     private void psiAvgsWork() {
         long now = kernel.clock().nanos();
-        long delay = psi.avgsWork(now, stretchesByCpu());
+        long delay = psi.avgsWork(now, stretchesByCpu(null));
+        long integrated = now;
+        for (Cgroup c : psiCgroups) {
+            integrated = Math.min(integrated, c.psi.integratedUntil());
+        }
         for (Iterator<Task> it = active.iterator(); it.hasNext(); ) {
             Task t = it.next();
-            t.activity.expire(now);
+            t.activity.expire(integrated);
             if (t.activity.isEmpty()) {
                 it.remove();
             }
@@ -373,12 +382,16 @@ public final class Sched {
         kernel.schedule(delay, this::psiAvgsWork);
     }
 
-    private List<List<TaskActivity.Stretch>> stretchesByCpu() {
+    /** The work stretches of the active tasks by CPU: all of them, or those of {@code cgrp}'s subtree. */
+    private List<List<TaskActivity.Stretch>> stretchesByCpu(Cgroup cgrp) {
         List<List<TaskActivity.Stretch>> byCpu = new ArrayList<>();
         for (int cpu = 0; cpu < psi.nrCpus(); cpu++) {
             byCpu.add(new ArrayList<>());
         }
         for (Task t : active) {
+            if (cgrp != null && !CgroupMigrate.isDescendant(t.cgroup, cgrp)) {
+                continue;
+            }
             for (TaskActivity.Stretch s : t.activity.stretches()) {
                 byCpu.get(t.cpu()).add(s);
             }
@@ -386,14 +399,73 @@ public final class Sched {
         return byCpu;
     }
 
+    /** psi_cgroup_alloc() and group_init(): a new cgroup's group, its averaging work started. */
+    void cgroupCreated(Cgroup cgrp) {
+        psiCgroups.add(cgrp);
+        kernel.schedule(cgrp.psi.firstWorkDelayJiffies(kernel.clock().nanos()), () -> cgroupAvgsWork(cgrp));
+    }
+
+    /** psi_avgs_work() of a cgroup's group, until the cgroup is freed. */
+    private void cgroupAvgsWork(Cgroup cgrp) {
+        if (!psiCgroups.contains(cgrp)) {
+            return;
+        }
+        long delay = cgrp.psi.avgsWork(kernel.clock().nanos(), stretchesByCpu(cgrp));
+        kernel.schedule(delay, () -> cgroupAvgsWork(cgrp));
+    }
+
+    /** psi_cgroup_free(). */
+    void cgroupReleased(Cgroup cgrp) {
+        psiCgroups.remove(cgrp);
+    }
+
+    /**
+     * Tasks are about to change cgroups (cgroup_move_task(): psi_task_change() moves their state from the old
+     * groups to the new ones): every cgroup's group takes what its tasks did up to now, so that from here on their
+     * work counts in the groups they join.
+     */
+    void cgroupsChanging() {
+        long now = kernel.clock().nanos();
+        for (Cgroup c : psiCgroups) {
+            c.psi.integrate(now, stretchesByCpu(c));
+        }
+    }
+
     /** /proc/pressure/{io,memory,cpu} (psi_show()); {@code resource} is "io", "memory" or "cpu". */
     public String pressure(String resource) {
-        return psi.show(switch (resource) {
+        return psi.show(resource(resource));
+    }
+
+    /**
+     * A cgroup's {io,memory,cpu}.pressure (cgroup_io_pressure_show()...): its group's, the root's being the system
+     * group (cgroup_psi()).
+     */
+    public String pressure(Cgroup cgrp, String resource) {
+        return (cgrp.parent() == null ? psi : cgrp.psi).show(resource(resource));
+    }
+
+    /** psi->enabled of a cgroup's group (cgroup.pressure). */
+    public boolean psiEnabled(Cgroup cgrp) {
+        return (cgrp.parent() == null ? psi : cgrp.psi).enabled();
+    }
+
+    /** cgroup_pressure_write() past its parsing: 0, or -ENOENT when the cgroup is removed. */
+    public int setPsiEnabled(Cgroup cgrp, boolean on) {
+        assert kernel.isWriter();
+        if (!cgrp.isOnline()) {
+            return -io.simproc.uapi.Errno.ENOENT;
+        }
+        (cgrp.parent() == null ? psi : cgrp.psi).setEnabled(on, kernel.clock().nanos());
+        return 0;
+    }
+
+    private static int resource(String resource) {
+        return switch (resource) {
             case "io" -> Psi.PSI_IO;
             case "memory" -> Psi.PSI_MEM;
             case "cpu" -> Psi.PSI_CPU;
             default -> throw new IllegalArgumentException("no pressure file " + resource);
-        });
+        };
     }
 
     /** The psi total of memory some ({@code full} false) or full, in nanoseconds (for tests and scenarios). */

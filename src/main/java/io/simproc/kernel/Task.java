@@ -96,8 +96,10 @@ public final class Task {
     private long sigCatch;
     /** The descriptor table (files_struct), shared by the threads; null for kernel threads. */
     private Files.FdTable files;
-    /** The cgroup v2 path of the process (a systemd unit's cgroup), "/" for the root cgroup. */
-    private String cgroup = "/";
+    /** The task's cgroup of the v2 hierarchy (css_set->dfl_cgrp); null until it joins the task list. */
+    Cgroup cgroup;
+    /** css_set->subsys: its css of each controller, by controller id. */
+    final CgroupSubsysState<?>[] css = new CgroupSubsysState<?>[Cgroups.SUBSYS_COUNT];
 
     public Task(int pid, int tgid, int ppid, String comm, State state, int flags, int nice, long startJiffies,
                 int cpu, int uid, int gid) {
@@ -361,12 +363,9 @@ public final class Task {
         this.files = files;
     }
 
-    public String cgroup() {
+    /** The task's cgroup (a removed one while an exited task is not reaped yet). */
+    public Cgroup cgroup() {
         return cgroup;
-    }
-
-    void setCgroup(String cgroup) {
-        this.cgroup = cgroup;
     }
 
     void reparent(int newPpid) {

@@ -10,13 +10,13 @@ import java.nio.charset.StandardCharsets;
  * isspace: \t \n \v \f \r, space and Latin-1 NBSP), then read by kstrtoint with base 0: "0x"/"0X" followed by a hex
  * digit means hex, a leading 0 octal, else decimal; one leading '+' or '-'; nothing may follow the digits.
  */
-final class Kstrtox {
+public final class Kstrtox {
     /** PROC_NUMBUF − 1: the bytes of a write that are looked at. */
     static final int PROC_NUMBUF_BYTES = 12;
 
     /** A parse result: the value, or a positive errno (EINVAL, ERANGE). */
-    record Parsed(int value, int errno) {
-        boolean ok() {
+    public record Parsed(int value, int errno) {
+        public boolean ok() {
             return errno == 0;
         }
     }
@@ -37,7 +37,7 @@ final class Kstrtox {
     }
 
     /** strstrip(). */
-    static String strstrip(String s) {
+    public static String strstrip(String s) {
         int from = 0;
         int to = s.length();
         while (from < to && isspace(s.charAt(from))) {
@@ -54,7 +54,7 @@ final class Kstrtox {
     }
 
     /** kstrtoint(s, 0): kstrtoll, then -ERANGE when the value does not fit an int. */
-    static Parsed kstrtoint(String s) {
+    public static Parsed kstrtoint(String s) {
         boolean negative = s.startsWith("-");
         String digits = negative ? s.substring(1) : s.startsWith("+") ? s.substring(1) : s;
         long[] value = new long[1];

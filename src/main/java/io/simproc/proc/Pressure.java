@@ -48,7 +48,15 @@ public final class Pressure {
         while (len < size - 1 && data[len] != 0) {
             len++;
         }
-        String buf = new String(data, 0, len, StandardCharsets.ISO_8859_1);
+        int err = trigger(new String(data, 0, len, StandardCharsets.ISO_8859_1));
+        return err < 0 ? err : data.length;
+    }
+
+    /**
+     * psi_trigger_create()'s checks of a trigger ({@code some|full THRESHOLD_US WINDOW_US}): 0 when it would be
+     * created, -EINVAL when not. A cgroup's pressure files take the same triggers.
+     */
+    public static int trigger(String buf) {
         long[] args = scan(buf, "some");
         if (args == null) {
             args = scan(buf, "full");
@@ -61,7 +69,7 @@ public final class Pressure {
         if (window < WINDOW_MIN_US || window > WINDOW_MAX_US || threshold == 0 || threshold > window) {
             return -Errno.EINVAL;
         }
-        return data.length;
+        return 0;
     }
 
     /**

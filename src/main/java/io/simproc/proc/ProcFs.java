@@ -19,6 +19,7 @@ import java.util.List;
 public final class ProcFs {
     public static final int MAY_READ = 4;
     public static final int MAY_WRITE = 2;
+    public static final int MAY_EXEC = 1;
 
     /**
      * Told of every write(2) that reached a file's write handler, as the machine's writer, with the simulated time
@@ -26,6 +27,10 @@ public final class ProcFs {
      */
     public interface WriteObserver {
         void written(long jiffies, String path, Credentials who, byte[] data, long offset);
+
+        /** A mkdir(2) ({@code mkdir} true, with {@code mode}) or rmdir(2) of {@code path} that reached a directory. */
+        default void dirChanged(long jiffies, String path, Credentials who, boolean mkdir, int mode) {
+        }
     }
 
     private final Kernel kernel;
@@ -177,6 +182,70 @@ public final class ProcFs {
             });
         } catch (ProcException e) {
             return -e.errno();
+        } catch (io.simproc.kernel.KernelPanic stopped) {
+            return -Errno.EIO;
+        }
+    }
+
+    /**
+     * mkdir(2) of {@code path} with {@code mode} (the caller's umask applied), as the machine's writer: 0, or
+     * -ENOENT (no parent directory), -ENOTDIR, -EEXIST (the name exists: the VFS's check), -EACCES (the caller may
+     * not write the parent directory, may_create()), -ENOSYS (a directory that
+     * takes no mkdir, as a FUSE filesystem without the operation answers), or the directory's own errno.
+     */
+    public int mkdir(String path, int mode, Credentials who) {
+        return dirOp(path, who, true, mode);
+    }
+
+    /**
+     * rmdir(2) of {@code path}: 0, or -ENOENT, -ENOTDIR (not a directory), -EBUSY (the root: a mount point), -ENOSYS
+     * (a directory whose parent takes no rmdir), or the directory's own errno.
+     */
+    public int rmdir(String path, Credentials who) {
+        return dirOp(path, who, false, 0);
+    }
+
+    private int dirOp(String path, Credentials who, boolean mkdir, int mode) {
+        String trimmed = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        int slash = trimmed.lastIndexOf('/');
+        String name = trimmed.substring(slash + 1);
+        if (name.isEmpty()) {
+            return mkdir ? -Errno.EEXIST : -Errno.EBUSY;
+        }
+        String parentPath = slash <= 0 ? "/" : trimmed.substring(0, slash);
+        ProcContext ctx = new ProcContext(kernel, who);
+        try {
+            return kernel.mutate(() -> {
+                ProcEntry parent = resolve(parentPath, ctx);
+                if (parent == null) {
+                    return -Errno.ENOENT;
+                }
+                if (!(parent instanceof ProcDir dir)) {
+                    return -Errno.ENOTDIR;
+                }
+                ProcEntry existing = name.equals(".") || name.equals("..") ? dir : dir.child(name, ctx);
+                if (mkdir && existing != null) {
+                    return -Errno.EEXIST;
+                }
+                if (!mkdir && existing == null) {
+                    return -Errno.ENOENT;
+                }
+                if (!mkdir && !(existing instanceof ProcDir)) {
+                    return -Errno.ENOTDIR;
+                }
+                int denied = permission(dir, who, MAY_WRITE | MAY_EXEC);
+                if (denied != 0) {
+                    return denied;
+                }
+                if (dir.ops() == null) {
+                    return -Errno.ENOSYS;
+                }
+                WriteObserver o = writeObserver;
+                if (o != null) {
+                    o.dirChanged(kernel.jiffies(), trimmed, who, mkdir, mode);
+                }
+                return mkdir ? dir.ops().mkdir(name, mode, ctx) : dir.ops().rmdir(name, ctx);
+            });
         } catch (io.simproc.kernel.KernelPanic stopped) {
             return -Errno.EIO;
         }

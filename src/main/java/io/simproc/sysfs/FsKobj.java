@@ -13,8 +13,9 @@ import java.util.Map;
  * init whether or not anything of theirs is mounted: XFS's global statistics (fs/xfs/xfs_super.c: init_xfs_fs()
  * adds xfs/stats; fs/xfs/xfs_sysfs.c, xfs_stats.c) and Btrfs's feature list (fs/btrfs/sysfs.c:
  * btrfs_init_sysfs()). The modelled guest kernel builds both in (CONFIG_XFS_FS=y, CONFIG_BTRFS_FS=y) and mounts
- * neither, so every XFS counter is 0 and neither has per-device directories. The other entries of /sys/fs (cgroup,
- * ext4, fuse, bpf, pstore, tmpfs, erofs) are not served.
+ * neither, so every XFS counter is 0 and neither has per-device directories. Between them is cgroup, the mount point of
+ * the cgroup2 hierarchy ({@link CgroupFs}). The other entries of /sys/fs (ext4, fuse, bpf, pstore, tmpfs, erofs) are
+ * not served.
  */
 final class FsKobj {
     /**
@@ -29,12 +30,13 @@ final class FsKobj {
     private FsKobj() {
     }
 
-    /** /sys/fs: btrfs/ and xfs/. */
-    static ProcEntry dir() {
+    /** /sys/fs: btrfs/, cgroup/ and xfs/. */
+    static ProcEntry dir(io.simproc.kernel.Kernel kernel) {
         List<ProcEntry> features = new ArrayList<>();
         BTRFS_FEATURES.forEach((name, value) -> features.add(Sysfs.text(name, value)));
         return Sysfs.dir("fs", List.of(
                 Sysfs.dir("btrfs", List.of(Sysfs.dir("features", features))),
+                CgroupFs.dir(kernel),
                 Sysfs.dir("xfs", List.of(Sysfs.dir("stats", List.of(
                         Sysfs.ro("stats", ctx -> xfsStatsText()),
                         Sysfs.attr("stats_clear", 0200, null, (ctx, buf) -> xfsStatsClear(buf))))))));

@@ -42,7 +42,7 @@ public final class SysTree {
                     Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir(),
                             Sysfs.dir("power_supply", List.of()), Sysfs.dir("thermal", List.of()))),
                     Sysfs.dir("devices", Sysfs.union(devices)),
-                    FsKobj.dir(),
+                    FsKobj.dir(kernel),
                     Sysfs.dir("kernel", List.of(mm)));
             return ProcTree.of(new ProcDir("", 0555, 0, 0, ctx -> top));
         });

@@ -1,6 +1,9 @@
 package io.simproc.uapi;
 
-/** The errno values simproc returns (include/uapi/asm-generic/errno-base.h). Callers return them negated. */
+/**
+ * The errno values simproc returns (include/uapi/asm-generic/errno-base.h, and errno.h for those past 34). Callers
+ * return them negated.
+ */
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
@@ -9,6 +12,7 @@ public final class Errno {
     public static final int EIO = 5;
     public static final int ENOEXEC = 8;
     public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
@@ -23,16 +27,26 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
+    public static final int EOPNOTSUPP = 95;
 
     private Errno() {
     }
 
-    private static final String[] NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC",
-        "EBADF", null, null, "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR",
-        "EISDIR", "EINVAL", "ENFILE", null, null, null, "EFBIG", "ENOSPC", null, "EROFS", null, null, null, "ERANGE", null,
-        null, null, "ENOSYS", "ENOTEMPTY"};
+    private static final String[] NAMES = names();
+
+    private static String[] names() {
+        String[] n = new String[EOPNOTSUPP + 1];
+        String[] low = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", null, null, "ENOEXEC", "EBADF", null,
+            "EAGAIN", "ENOMEM", "EACCES", "EFAULT", null, "EBUSY", "EEXIST", null, "ENODEV", "ENOTDIR", "EISDIR",
+            "EINVAL", "ENFILE", null, null, null, "EFBIG", "ENOSPC", null, "EROFS", null, null, null, "ERANGE", null,
+            "ENAMETOOLONG", null, "ENOSYS", "ENOTEMPTY"};
+        System.arraycopy(low, 0, n, 0, low.length);
+        n[EOPNOTSUPP] = "EOPNOTSUPP";
+        return n;
+    }
 
     /** The symbolic name of an errno this class knows ({@code ENOMEM}), or null. */
     public static String name(int errno) {
@@ -60,6 +74,7 @@ public final class Errno {
             case EIO -> "Input/output error";
             case ENOEXEC -> "Exec format error";
             case EBADF -> "Bad file descriptor";
+            case EAGAIN -> "Resource temporarily unavailable";
             case ENOMEM -> "Cannot allocate memory";
             case EACCES -> "Permission denied";
             case EFAULT -> "Bad address";
@@ -73,8 +88,10 @@ public final class Errno {
             case EFBIG -> "File too large";
             case EROFS -> "Read-only file system";
             case ERANGE -> "Numerical result out of range";
+            case ENAMETOOLONG -> "File name too long";
             case ENOSYS -> "Function not implemented";
             case ENOTEMPTY -> "Directory not empty";
+            case EOPNOTSUPP -> "Operation not supported";
             default -> "Unknown error " + Math.abs(errno);
         };
     }

@@ -174,9 +174,9 @@ public final class Population implements Userspace {
      */
     private void place(Task t, ProcessSpec spec, Task parent, Integer parentUid) {
         if (parent == null) {
-            kernel.processes().setCgroup(t, "/init.scope");
+            SystemdCgroups.place(kernel, t, "/init.scope");
         } else if (parent.pid() == io.simproc.kernel.Processes.INIT_PID && !spec.fork()) {
-            kernel.processes().setCgroup(t, "/system.slice/" + spec.program() + ".service");
+            SystemdCgroups.place(kernel, t, "/system.slice/" + spec.program() + ".service");
             Files files = kernel.files();
             for (int fd = 0; fd <= 2; fd++) {
                 files.close(t, fd);
@@ -188,7 +188,7 @@ public final class Population implements Userspace {
         } else if (spec.uid() != null && spec.uid() >= FIRST_LOGIN_UID && parentUid != null
                 && parentUid < FIRST_LOGIN_UID) {
             sessions++;
-            kernel.processes().setCgroup(t, "/user.slice/user-" + spec.uid() + ".slice/session-" + sessions
+            SystemdCgroups.place(kernel, t, "/user.slice/user-" + spec.uid() + ".slice/session-" + sessions
                     + ".scope");
         }
     }

@@ -83,7 +83,7 @@ class ProcessFilesTest {
         assertEquals("0::/\n", read(fs, "/2/cgroup"));
         assertEquals("0::/system.slice/nginx.service\n", read(fs, "/" + byComm("nginx").pid() + "/cgroup"));
         long workers = kernel.read(k -> k.tasks().all().stream().filter(t -> t.comm().equals("nginx")
-                && t.uid() == 33 && t.cgroup().equals("/system.slice/nginx.service")).count());
+                && t.uid() == 33 && t.cgroup().path().equals("/system.slice/nginx.service")).count());
         assertEquals(4, workers, "nginx's workers stay in its service");
         assertTrue(read(fs, "/" + byComm("bash").pid() + "/cgroup")
                 .matches("0::/user\\.slice/user-1000\\.slice/session-\\d+\\.scope\n"));

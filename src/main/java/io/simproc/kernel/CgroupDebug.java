@@ -1,0 +1,215 @@
+package io.simproc.kernel;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cgroup hierarchy's invariants, checked after every step in tests ({@link Kernel#setDebugChecks}): every task
+ * is in exactly one cgroup — a live task among the live tasks of a live cgroup, an exited one among its cgroup's
+ * dying tasks — with the effective csses of that cgroup; populated states, nr_descendants, nr_dying_descendants and
+ * nr_dying_subsys agree with a walk of the tree; every reference count is what holds it; controllers are enabled
+ * only where the parent gives them, and a non-root domain that enables domain controllers has no processes.
+ */
+final class CgroupDebug {
+    private CgroupDebug() {
+    }
+
+    static void check(Cgroups core, List<String> errors) {
+        Kernel k = core.kernel();
+        List<Cgroup> live = core.preOrder(core.root());
+        Map<Task, Integer> seen = new HashMap<>();
+        for (Cgroup c : live) {
+            count(c, seen, errors);
+        }
+        for (Cgroup c : core.dying()) {
+            if (!c.tasks.isEmpty()) {
+                errors.add("cgroup: removed " + c + " has live tasks " + c.threads());
+            }
+            count(c, seen, errors);
+        }
+        for (Task t : k.tasks().all()) {
+            Integer n = seen.get(t);
+            boolean exited = (t.flags() & Task.PF_EXITING) != 0;
+            if (n == null || n != 1) {
+                errors.add("cgroup: pid " + t.pid() + " is in " + (n == null ? 0 : n) + " cgroups");
+            } else if (exited != t.cgroup.dyingTasks.contains(t)) {
+                errors.add("cgroup: pid " + t.pid() + (exited ? " exited but is live in " : " is dying in ")
+                        + t.cgroup);
+            } else if (!exited && !t.cgroup.online) {
+                errors.add("cgroup: live pid " + t.pid() + " in removed " + t.cgroup);
+            }
+            checkTaskCss(core, t, errors);
+        }
+        if (seen.size() != k.tasks().size()) {
+            errors.add("cgroup: " + seen.size() + " tasks in cgroups, " + k.tasks().size() + " in the task list");
+        }
+        for (Cgroup c : live) {
+            checkCgroup(core, c, errors);
+        }
+        for (Cgroup c : core.dying()) {
+            checkRefs(core, c, errors);
+        }
+        checkCsses(core, errors);
+    }
+
+    private static void count(Cgroup c, Map<Task, Integer> seen, List<String> errors) {
+        for (Task t : c.tasks) {
+            seen.merge(t, 1, Integer::sum);
+            if (t.cgroup != c) {
+                errors.add("cgroup: pid " + t.pid() + " listed in " + c + " but belongs to " + t.cgroup);
+            }
+        }
+        for (Task t : c.dyingTasks) {
+            seen.merge(t, 1, Integer::sum);
+            if (t.cgroup != c) {
+                errors.add("cgroup: dying pid " + t.pid() + " listed in " + c + " but belongs to " + t.cgroup);
+            }
+        }
+    }
+
+    private static void checkTaskCss(Cgroups core, Task t, List<String> errors) {
+        boolean exited = (t.flags() & Task.PF_EXITING) != 0;
+        for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+            boolean registered = core.registered(id) != null;
+            if (registered != (t.css[id] != null)) {
+                errors.add("cgroup: pid " + t.pid() + " css of controller " + id + " is " + t.css[id]);
+            } else if (registered && !exited && t.css[id] != core.eCss(t.cgroup, id)) {
+                errors.add("cgroup: pid " + t.pid() + " in " + t.cgroup + " has css " + t.css[id] + ", not "
+                        + core.eCss(t.cgroup, id));
+            }
+        }
+    }
+
+    private static void checkCgroup(Cgroups core, Cgroup c, List<String> errors) {
+        CgroupControl control = core.control();
+        int descendants = core.preOrder(c).size() - 1;
+        if (c.nrDescendants != descendants) {
+            errors.add("cgroup: " + c + " nr_descendants " + c.nrDescendants + ", walk " + descendants);
+        }
+        int dyingBelow = 0;
+        for (Cgroup d : core.dying()) {
+            if (d != c && CgroupMigrate.isDescendant(d, c)) {
+                dyingBelow++;
+            }
+        }
+        if (c.nrDyingDescendants != dyingBelow) {
+            errors.add("cgroup: " + c + " nr_dying_descendants " + c.nrDyingDescendants + ", walk " + dyingBelow);
+        }
+        boolean populated = false;
+        int domain = 0;
+        int threaded = 0;
+        for (Cgroup d : core.preOrder(c)) {
+            populated |= !d.tasks.isEmpty();
+        }
+        for (Cgroup child : c.children.values()) {
+            if (child.isPopulated()) {
+                if (child.isThreaded()) {
+                    threaded++;
+                } else {
+                    domain++;
+                }
+            }
+        }
+        if (populated != c.isPopulated() || domain != c.nrPopulatedDomainChildren
+                || threaded != c.nrPopulatedThreadedChildren) {
+            errors.add("cgroup: " + c + " populated " + c.isPopulated() + " (" + c.nrPopulatedDomainChildren + "/"
+                    + c.nrPopulatedThreadedChildren + " children), walk " + populated + " (" + domain + "/"
+                    + threaded + ")");
+        }
+        int threadedChildren = 0;
+        for (Cgroup child : c.children.values()) {
+            threadedChildren += child.isThreaded() ? 1 : 0;
+        }
+        if (threadedChildren != c.nrThreadedChildren) {
+            errors.add("cgroup: " + c + " nr_threaded_children " + c.nrThreadedChildren + ", walk "
+                    + threadedChildren);
+        }
+        if ((c.subtreeControl & ~control.cgroupControl(c)) != 0) {
+            errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " but gets only "
+                    + core.names(control.cgroupControl(c)));
+        }
+        if (c.parent != null && !c.isThreaded() && control.isValidDomain(c)
+                && (c.subtreeControl & ~core.threadedSsMask()) != 0 && !c.tasks.isEmpty()) {
+            errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " and holds processes");
+        }
+        for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+            boolean enabled = (control.ssMask(c) & (1 << id)) != 0;
+            CgroupSubsysState<?> css = c.subsys[id];
+            if (enabled != (css != null) || css != null && (!css.online() || css.cgroup != c)) {
+                errors.add("cgroup: " + c + " controller " + id + " enabled " + enabled + " but css " + css);
+            }
+        }
+        checkRefs(core, c, errors);
+    }
+
+    /** cgroup->self.refcnt: base, tasks, its unreleased csses, its unreleased children. */
+    private static void checkRefs(Cgroups core, Cgroup c, List<String> errors) {
+        int refs = (c.online ? 1 : 0) + c.tasks.size() + c.dyingTasks.size() + c.children.size();
+        for (CgroupSubsysState<?> css : core.csses) {
+            refs += css.cgroup == c ? 1 : 0;
+        }
+        for (Cgroup d : core.dying()) {
+            refs += d.parent == c ? 1 : 0;
+        }
+        if (c.parent == null) {
+            return;
+        }
+        if (refs != c.refs) {
+            errors.add("cgroup: " + c + (c.online ? "" : " (removed)") + " holds " + c.refs + " references, "
+                    + refs + " counted");
+        }
+    }
+
+    /** Per css: references (base, child csses, tasks, controller pins), live descendants, dying counts. */
+    private static void checkCsses(Cgroups core, List<String> errors) {
+        Map<CgroupSubsysState<?>, Integer> refs = new HashMap<>();
+        Map<CgroupSubsysState<?>, Integer> descendants = new HashMap<>();
+        for (CgroupSubsysState<?> css : core.csses) {
+            refs.merge(css, ((css.flags & CgroupSubsysState.CSS_DYING) == 0 ? 1 : 0) + css.pins, Integer::sum);
+            if (css.parent != null) {
+                refs.merge(css.parent, 1, Integer::sum);
+            }
+            for (CgroupSubsysState<?> p = css.parent; p != null && css.online(); p = p.parent) {
+                descendants.merge(p, 1, Integer::sum);
+            }
+        }
+        for (Task t : core.kernel().tasks().all()) {
+            for (CgroupSubsysState<?> css : t.css) {
+                if (css != null) {
+                    refs.merge(css, 1, Integer::sum);
+                }
+            }
+        }
+        for (CgroupSubsysState<?> css : core.csses) {
+            if (css.parent != null && refs.getOrDefault(css, 0) != css.refs) {
+                errors.add("cgroup: css " + css + " holds " + css.refs + " references, "
+                        + refs.getOrDefault(css, 0) + " counted");
+            }
+            if (css.online() && descendants.getOrDefault(css, 0) != css.nrDescendants) {
+                errors.add("cgroup: css " + css + " nr_descendants " + css.nrDescendants + ", walk "
+                        + descendants.getOrDefault(css, 0));
+            }
+        }
+        checkDyingSubsys(core, errors);
+    }
+
+    private static void checkDyingSubsys(Cgroups core, List<String> errors) {
+        List<Cgroup> all = new java.util.ArrayList<>(core.preOrder(core.root()));
+        all.addAll(core.dying());
+        for (Cgroup c : all) {
+            int[] n = new int[Cgroups.SUBSYS_COUNT];
+            for (CgroupSubsysState<?> css : core.csses) {
+                if (css.dying() && CgroupMigrate.isDescendant(css.cgroup, c)) {
+                    n[css.ss.id()]++;
+                }
+            }
+            for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+                if (n[id] != c.nrDyingSubsys[id]) {
+                    errors.add("cgroup: " + c + " nr_dying_subsys[" + id + "] " + c.nrDyingSubsys[id] + ", walk "
+                            + n[id]);
+                }
+            }
+        }
+    }
+}
