@@ -277,7 +277,7 @@ public final class CgroupControl {
     private <S> int cssCreate(Cgroup cgrp, Cgroups.Registered<S> r) {
         @SuppressWarnings("unchecked")
         CgroupSubsysState<S> parentCss = (CgroupSubsysState<S>) cgrp.parent.subsys[r.id()];
-        S data = r.subsys().cssAlloc(parentCss.data);
+        S data = r.subsys().cssAlloc(parentCss.data, cgrp);
         CgroupSubsysState<S> css = new CgroupSubsysState<>(r, cgrp, parentCss, data, core.nextSerial());
         css.refs = 1;
         cgrp.refs++;

@@ -24,8 +24,11 @@ public interface CgroupSubsys<S> {
     /** The controller's name (cgroup.controllers, file prefix): one of {@link Cgroups#SUBSYS_ORDER}. */
     String name();
 
-    /** css_alloc(): the state of a new css, {@code parent} being the parent cgroup's (null for the root's). */
-    S cssAlloc(S parent);
+    /**
+     * css_alloc(): the state of a new css of {@code cgrp}, {@code parent} being the parent cgroup's (null for the
+     * root's).
+     */
+    S cssAlloc(S parent, Cgroup cgrp);
 
     /** css_online(): 0, or a negative errno that fails the css's creation. */
     default int cssOnline(S css) {

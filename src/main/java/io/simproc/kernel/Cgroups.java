@@ -93,7 +93,7 @@ public final class Cgroups {
         if (ss.threaded()) {
             threadedSsMask |= 1 << id;
         }
-        CgroupSubsysState<S> css = new CgroupSubsysState<>(r, root, null, ss.cssAlloc(null), serialNext++);
+        CgroupSubsysState<S> css = new CgroupSubsysState<>(r, root, null, ss.cssAlloc(null, root), serialNext++);
         css.refs = 1;
         root.refs++;
         int err = ss.cssOnline(css.data);

@@ -56,6 +56,7 @@ final class Exec {
         if (old != null) {
             k.mm().mempolicy().inherit(old, m);
         }
+        k.memoryController().execMm(t, m);
         t.setMm(m);
         if (old != null) {
             k.processes().dropMm(old);

@@ -50,6 +50,7 @@ public final class Kernel implements KernelServices {
     private Files files;
     private Processes processes;
     private Cgroups cgroups;
+    private MemoryController memoryController;
     private final Drivers drivers = new Drivers(this);
     private final Clocksources clocksources = new Clocksources(this);
     private final InitNet initNet = new InitNet();
@@ -108,6 +109,8 @@ public final class Kernel implements KernelServices {
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
             k.processes = new Processes(k);
             k.cgroups = new Cgroups(k);
+            k.memoryController = new MemoryController(k);
+            k.cgroups.register(k.memoryController);
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
             k.aslr = k.random.fork("aslr");
@@ -470,6 +473,11 @@ public final class Kernel implements KernelServices {
     /** The cgroup v2 hierarchy. */
     public Cgroups cgroups() {
         return cgroups;
+    }
+
+    /** The memory controller's cgroup side (memory_cgrp_subsys). */
+    MemoryController memoryController() {
+        return memoryController;
     }
 
     /** What drivers loaded by a scenario do with memory (ioremap, DMA buffers). */

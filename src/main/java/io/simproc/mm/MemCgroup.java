@@ -37,6 +37,9 @@ public final class MemCgroup {
     boolean oomGroup;
     /** memory.swap.high in pages. */
     long swapHigh = PageCounter.PAGE_COUNTER_MAX;
+    /** memory.zswap.max in pages and memory.zswap.writeback (kept; the machine has no zswap). */
+    long zswapMax = PageCounter.PAGE_COUNTER_MAX;
+    boolean zswapWriteback = true;
     /** v1 memory.swappiness (v2 reclaims every group with vm.swappiness). */
     int swappiness;
     /** v1 memory.soft_limit_in_bytes in pages. */
@@ -116,6 +119,14 @@ public final class MemCgroup {
 
     public long swapHigh() {
         return swapHigh;
+    }
+
+    public long zswapMax() {
+        return zswapMax;
+    }
+
+    public boolean zswapWriteback() {
+        return zswapWriteback;
     }
 
     public int swappiness() {

@@ -15,46 +15,66 @@ import java.util.List;
  * balancing, khugepaged).
  */
 public final class MemcgStat {
-    /** A memory.stat line: its key and what it counts. */
-    private record Item(String key, NodeStatItem node) {
+    /**
+     * An entry of memory_stats[]: its key; the node counter it reads (null for a counter this machine never
+     * charges to a group: kernel memory, sockets, zswap, secondary page tables); whether it is a node counter at
+     * all (memory.numa_stat shows those); whether it is shown in bytes (sizes) or as a count (the events).
+     */
+    public record NumaItem(String key, NodeStatItem node, boolean nodeItem, boolean inBytes) {
     }
 
-    /** memory_stats[]: null where the item is a memcg-only counter this machine never charges. */
-    private static final List<Item> MEMORY_STATS = List.of(
-            new Item("anon", NodeStatItem.NR_ANON_MAPPED),
-            new Item("file", NodeStatItem.NR_FILE_PAGES),
-            new Item("kernel", null),
-            new Item("kernel_stack", null),
-            new Item("pagetables", null),
-            new Item("sec_pagetables", null),
-            new Item("percpu", null),
-            new Item("sock", null),
-            new Item("vmalloc", null),
-            new Item("shmem", NodeStatItem.NR_SHMEM),
-            new Item("zswap", null),
-            new Item("zswapped", null),
-            new Item("file_mapped", NodeStatItem.NR_FILE_MAPPED),
-            new Item("file_dirty", NodeStatItem.NR_FILE_DIRTY),
-            new Item("file_writeback", NodeStatItem.NR_WRITEBACK),
-            new Item("swapcached", NodeStatItem.NR_SWAPCACHE),
-            new Item("anon_thp", NodeStatItem.NR_ANON_THPS),
-            new Item("file_thp", NodeStatItem.NR_FILE_THPS),
-            new Item("shmem_thp", NodeStatItem.NR_SHMEM_THPS),
-            new Item("inactive_anon", NodeStatItem.NR_INACTIVE_ANON),
-            new Item("active_anon", NodeStatItem.NR_ACTIVE_ANON),
-            new Item("inactive_file", NodeStatItem.NR_INACTIVE_FILE),
-            new Item("active_file", NodeStatItem.NR_ACTIVE_FILE),
-            new Item("unevictable", NodeStatItem.NR_UNEVICTABLE),
-            new Item("slab_reclaimable", null),
-            new Item("slab_unreclaimable", null));
+    private static NumaItem size(String key, NodeStatItem node) {
+        return new NumaItem(key, node, true, true);
+    }
 
-    /** The memory events that follow (counts, not bytes). */
-    private static final List<NodeStatItem> MEMORY_EVENTS = List.of(NodeStatItem.WORKINGSET_REFAULT_ANON,
-            NodeStatItem.WORKINGSET_REFAULT_FILE, NodeStatItem.WORKINGSET_ACTIVATE_ANON,
-            NodeStatItem.WORKINGSET_ACTIVATE_FILE, NodeStatItem.WORKINGSET_RESTORE_ANON,
-            NodeStatItem.WORKINGSET_RESTORE_FILE, NodeStatItem.WORKINGSET_NODERECLAIM,
-            NodeStatItem.PGDEMOTE_KSWAPD, NodeStatItem.PGDEMOTE_DIRECT, NodeStatItem.PGDEMOTE_KHUGEPAGED,
-            NodeStatItem.PGDEMOTE_PROACTIVE);
+    private static NumaItem memcgOnly(String key) {
+        return new NumaItem(key, null, false, true);
+    }
+
+    private static NumaItem event(NodeStatItem node) {
+        return new NumaItem(node.procName(), node, true, false);
+    }
+
+    /** memory_stats[], in the kernel's order. */
+    private static final List<NumaItem> MEMORY_STATS = List.of(
+            size("anon", NodeStatItem.NR_ANON_MAPPED),
+            size("file", NodeStatItem.NR_FILE_PAGES),
+            memcgOnly("kernel"),
+            size("kernel_stack", null),
+            size("pagetables", null),
+            size("sec_pagetables", null),
+            memcgOnly("percpu"),
+            memcgOnly("sock"),
+            memcgOnly("vmalloc"),
+            size("shmem", NodeStatItem.NR_SHMEM),
+            memcgOnly("zswap"),
+            memcgOnly("zswapped"),
+            size("file_mapped", NodeStatItem.NR_FILE_MAPPED),
+            size("file_dirty", NodeStatItem.NR_FILE_DIRTY),
+            size("file_writeback", NodeStatItem.NR_WRITEBACK),
+            size("swapcached", NodeStatItem.NR_SWAPCACHE),
+            size("anon_thp", NodeStatItem.NR_ANON_THPS),
+            size("file_thp", NodeStatItem.NR_FILE_THPS),
+            size("shmem_thp", NodeStatItem.NR_SHMEM_THPS),
+            size("inactive_anon", NodeStatItem.NR_INACTIVE_ANON),
+            size("active_anon", NodeStatItem.NR_ACTIVE_ANON),
+            size("inactive_file", NodeStatItem.NR_INACTIVE_FILE),
+            size("active_file", NodeStatItem.NR_ACTIVE_FILE),
+            size("unevictable", NodeStatItem.NR_UNEVICTABLE),
+            size("slab_reclaimable", null),
+            size("slab_unreclaimable", null),
+            event(NodeStatItem.WORKINGSET_REFAULT_ANON),
+            event(NodeStatItem.WORKINGSET_REFAULT_FILE),
+            event(NodeStatItem.WORKINGSET_ACTIVATE_ANON),
+            event(NodeStatItem.WORKINGSET_ACTIVATE_FILE),
+            event(NodeStatItem.WORKINGSET_RESTORE_ANON),
+            event(NodeStatItem.WORKINGSET_RESTORE_FILE),
+            event(NodeStatItem.WORKINGSET_NODERECLAIM),
+            event(NodeStatItem.PGDEMOTE_KSWAPD),
+            event(NodeStatItem.PGDEMOTE_DIRECT),
+            event(NodeStatItem.PGDEMOTE_KHUGEPAGED),
+            event(NodeStatItem.PGDEMOTE_PROACTIVE),
+            event(NodeStatItem.PGPROMOTE_SUCCESS));
 
     /** memcg_vm_event_stat[] without v1's pgpgin and pgpgout. */
     private static final List<VmEvent> VM_EVENTS = List.of(VmEvent.PSWPIN, VmEvent.PSWPOUT,
@@ -71,15 +91,13 @@ public final class MemcgStat {
 
     /** The lines of memory.stat for {@code memcg}, each "key value" without the newline. */
     public static List<String> format(MemCgroup memcg) {
-        List<String> out = new ArrayList<>(MEMORY_STATS.size() + MEMORY_EVENTS.size() + VM_EVENTS.size() + 3);
-        for (Item item : MEMORY_STATS) {
-            out.add(item.key() + " " + bytes(memcg, item.node()));
+        List<String> out = new ArrayList<>(MEMORY_STATS.size() + VM_EVENTS.size() + 3);
+        for (NumaItem item : MEMORY_STATS) {
+            long v = item.node() == null ? 0 : memcg.state(item.node());
+            out.add(item.key() + " " + (item.inBytes() ? v * Page.PAGE_SIZE : v));
             if (item.key().equals("slab_unreclaimable")) {
                 out.add("slab 0");
             }
-        }
-        for (NodeStatItem item : MEMORY_EVENTS) {
-            out.add(item.procName() + " " + memcg.state(item));
         }
         out.add("pgscan " + (memcg.vmEvents(VmEvent.PGSCAN_KSWAPD) + memcg.vmEvents(VmEvent.PGSCAN_DIRECT)
                 + memcg.vmEvents(VmEvent.PGSCAN_KHUGEPAGED) + memcg.vmEvents(VmEvent.PGSCAN_PROACTIVE)));
@@ -91,7 +109,8 @@ public final class MemcgStat {
         return out;
     }
 
-    private static long bytes(MemCgroup memcg, NodeStatItem item) {
-        return item == null ? 0 : memcg.state(item) * Page.PAGE_SIZE;
+    /** The entries memory.numa_stat shows: memory_stats[]'s node counters. */
+    public static List<NumaItem> numaItems() {
+        return MEMORY_STATS.stream().filter(NumaItem::nodeItem).toList();
     }
 }

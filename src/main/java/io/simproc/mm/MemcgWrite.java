@@ -73,6 +73,18 @@ public final class MemcgWrite {
         memcg.swapHigh = pages;
     }
 
+    /** zswap_max_write(): kept for the file; the machine has no zswap. */
+    public void setZswapMax(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.zswapMax = pages;
+    }
+
+    /** zswap_writeback_write(). */
+    public void setZswapWriteback(MemCgroup memcg, boolean on) {
+        mm.assertWriter();
+        memcg.zswapWriteback = on;
+    }
+
     /** memory_oom_group_write(). */
     public void setOomGroup(MemCgroup memcg, boolean on) {
         mm.assertWriter();

@@ -29,7 +29,7 @@ final class FakeController implements CgroupSubsys<FakeController.State> {
     }
 
     @Override
-    public State cssAlloc(State parent) {
+    public State cssAlloc(State parent, Cgroup cgrp) {
         log.add("alloc");
         return new State(parent);
     }

@@ -211,7 +211,7 @@ class CgroupFsTest {
         }
 
         @Override
-        public int[] cssAlloc(int[] parent) {
+        public int[] cssAlloc(int[] parent, io.simproc.kernel.Cgroup cgrp) {
             return new int[1];
         }
 
