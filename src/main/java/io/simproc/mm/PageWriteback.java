@@ -83,7 +83,7 @@ public final class PageWriteback {
         zone.vmStat[ZoneStatItem.NR_ZONE_WRITE_PENDING.ordinal()]--;
         mm.pageIo().wroteFilePage((AddressSpace) mm.mappings().get(map.mapping(pfn)), map.index(pfn) & 0xffffffffL);
         if ((f & PageFlags.PG_RECLAIM) != 0 && (f & PageFlags.PG_LRU) != 0 && (f & PageFlags.PG_ACTIVE) == 0) {
-            Lruvec lruvec = zone.node().lruvec;
+            Lruvec lruvec = mm.memcontrol().folioLruvec(pfn);
             lruvec.del(pfn);
             lruvec.addTail(pfn);
             mm.vmstat().events[VmEvent.PGROTATED.ordinal()]++;

@@ -57,13 +57,15 @@ final class Workingset {
                 file ? NodeStatItem.WORKINGSET_REFAULT_FILE : NodeStatItem.WORKINGSET_REFAULT_ANON, 1);
         long workingsetSize;
         if (file) {
-            workingsetSize = lruvec.size(Lruvec.LRU_ACTIVE_FILE);
+            workingsetSize = lruvec.hierarchicalState(NodeStatItem.NR_ACTIVE_FILE);
             if (mm.swap().nrSwapPagesFree() > 0) {
-                workingsetSize += lruvec.size(Lruvec.LRU_INACTIVE_ANON) + lruvec.size(Lruvec.LRU_ACTIVE_ANON);
+                workingsetSize += lruvec.hierarchicalState(NodeStatItem.NR_INACTIVE_ANON)
+                        + lruvec.hierarchicalState(NodeStatItem.NR_ACTIVE_ANON);
             }
         } else {
-            workingsetSize = lruvec.size(Lruvec.LRU_ACTIVE_ANON) + lruvec.size(Lruvec.LRU_INACTIVE_FILE)
-                    + lruvec.size(Lruvec.LRU_ACTIVE_FILE);
+            workingsetSize = lruvec.hierarchicalState(NodeStatItem.NR_ACTIVE_ANON)
+                    + lruvec.hierarchicalState(NodeStatItem.NR_INACTIVE_FILE)
+                    + lruvec.hierarchicalState(NodeStatItem.NR_ACTIVE_FILE);
         }
         if (distance > workingsetSize) {
             return;
