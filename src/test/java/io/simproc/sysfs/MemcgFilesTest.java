@@ -81,7 +81,7 @@ class MemcgFilesTest {
         assertEquals("1048576\n", read("/demo/memory.high"));
         assertTrue(write("/demo/memory.low", "5000") > 0);
         assertEquals("4096\n", read("/demo/memory.low"), "rounded down to whole pages");
-        for (String bad : List.of("abc", "1.5G", "-1", "64X", "")) {
+        for (String bad : List.of("abc", "1.5G", "-1", "64X", "max\nmax")) {
             assertEquals(-Errno.EINVAL, write("/demo/memory.max", bad), bad);
         }
         assertEquals(-Errno.EINVAL, write("/demo/memory.oom.group", "2"));
