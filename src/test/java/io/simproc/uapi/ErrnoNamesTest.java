@@ -21,7 +21,7 @@ class ErrnoNamesTest {
                 n++;
             }
         }
-        assertEquals(22, n);
+        assertEquals(23, n);
         assertEquals(0, Errno.byName("ENOMEN"));
         assertNull(Errno.name(6));
     }
