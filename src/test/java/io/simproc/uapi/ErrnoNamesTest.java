@@ -21,7 +21,7 @@ class ErrnoNamesTest {
                 n++;
             }
         }
-        assertEquals(25, n);
+        assertEquals(26, n);
         assertEquals(0, Errno.byName("ENOMEN"));
         assertNull(Errno.name(6));
     }
