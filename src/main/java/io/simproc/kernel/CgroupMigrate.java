@@ -203,7 +203,7 @@ public final class CgroupMigrate {
                 return err;
             }
         }
-        core.kernel().sched().cgroupsChanging();
+        core.kernel().sched().cgroupPsi().cgroupsChanging();
         for (Plan p : plans) {
             move(p);
         }
@@ -219,10 +219,10 @@ public final class CgroupMigrate {
     private void move(Plan p) {
         Task t = p.task();
         Cgroup from = t.cgroup;
-        core.taskRemoved(from, t);
+        core.tasks().taskRemoved(from, t);
         t.cgroup = p.dst();
         p.dst().refs++;
-        core.taskAdded(p.dst(), t);
+        core.tasks().taskAdded(p.dst(), t);
         for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
             CgroupSubsysState<?> old = t.css[id];
             if (old != p.css()[id]) {

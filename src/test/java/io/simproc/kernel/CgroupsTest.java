@@ -326,7 +326,7 @@ class CgroupsTest {
         assertEquals(0, move(a, p));
         assertEquals(0, move(b, q));
         w(() -> {
-            cg.kill(a);
+            cg.tasks().kill(a);
             return null;
         });
         assertFalse(a.isPopulated());
