@@ -181,9 +181,9 @@ public record Checkpoint(long seed, long jiffies, long bootEpoch, boolean paused
             } else if (e instanceof Journal.DirOp o) {
                 ProcFs fs = o.tree() == Journal.Tree.SYS ? d.scenarios().sysFs() : d.scenarios().procFs();
                 if (o.mkdir()) {
-                    fs.mkdir(o.path(), o.mode(), o.who());
+                    fs.mkdir(o.path(), o.mode(), o.who(), true);
                 } else {
-                    fs.rmdir(o.path(), o.who());
+                    fs.rmdir(o.path(), o.who(), true);
                 }
             } else if (e instanceof Journal.ScenarioInput s) {
                 d.runScenario(s.source(), s.source().parse(d.parser()), s.atMount());

@@ -21,7 +21,7 @@ public final class ControlRequests {
         return of(new StatusRequest(), new ApplyRequest(), new AdvanceRequest(), new PacingRequest("pause"),
                 new PacingRequest("resume"), new PacingRequest("speed"), new SpawnRequest(), new KillRequest(),
                 new DmesgRequest(), new SaveRequest(),
-                new PageblocksRequest());
+                new PageblocksRequest(), new CgroupRequest());
     }
 
     /** A registry of these requests. */

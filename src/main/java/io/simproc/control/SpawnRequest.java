@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]...}: the short form of a spawn step. The program is
+ * {@code spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]}: the short form of a spawn step
+ * ({@code --cgroup}: started in that cgroup, its spawn key). The program is
  * NAME when the catalog has it, the catalog program P with {@code --program}, else a generic program: the catalog's
  * /usr/bin/sleep (linked with libc only) started with argv [NAME]. NAME is the comm either way (truncated to 15
  * characters, as TASK_COMM_LEN does). {@code --rss} makes it allocate and write SIZE through malloc, one call as a
@@ -32,7 +33,7 @@ final class SpawnRequest implements ControlRequest {
 
     @Override
     public String usage() {
-        return "NAME [--program P] [--rss SIZE] [--file PATH:SIZE]...";
+        return "NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]";
     }
 
     @Override
@@ -44,6 +45,7 @@ final class SpawnRequest implements ControlRequest {
         Set<String> catalog = ProgramCatalog.embedded().programNames();
         String program = catalog.contains(name) ? name : null;
         String rss = null;
+        String cgroup = null;
         List<String> files = new ArrayList<>();
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
@@ -60,6 +62,7 @@ final class SpawnRequest implements ControlRequest {
                     program = v;
                 }
                 case "--rss" -> rss = v;
+                case "--cgroup" -> cgroup = v;
                 case "--file" -> {
                     int colon = v.lastIndexOf(':');
                     if (colon <= 0) {
@@ -87,6 +90,9 @@ final class SpawnRequest implements ControlRequest {
         }
         if (!files.isEmpty()) {
             step.append(", files: [").append(String.join(", ", files)).append(']');
+        }
+        if (cgroup != null) {
+            step.append(", cgroup: ").append(ScenarioText.q(cgroup));
         }
         step.append('}');
         if (rss == null) {

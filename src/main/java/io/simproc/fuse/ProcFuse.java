@@ -326,13 +326,13 @@ public final class ProcFuse extends FuseStubFS {
      */
     @Override
     public int mkdir(String path, @mode_t long mode) {
-        return guard("mkdir", path, () -> fs.mkdir(path, (int) mode & 07777, callerFor(path)));
+        return guard("mkdir", path, () -> fs.mkdir(path, (int) mode & 07777, callerFor(path), true));
     }
 
     /** rmdir(2): a cgroup's directory goes (cgroup_rmdir()); elsewhere ENOSYS, as before. */
     @Override
     public int rmdir(String path) {
-        return guard("rmdir", path, () -> fs.rmdir(path, callerFor(path)));
+        return guard("rmdir", path, () -> fs.rmdir(path, callerFor(path), true));
     }
 
     /**

@@ -319,7 +319,7 @@ public final class Boot {
         int initPid = tasks.allocPid();
         Task init = new Task(initPid, initPid, 0, "swapper/0", Task.State.SLEEPING, Task.PF_KTHREAD, 0, 0, 0, 0, 0);
         tasks.add(init);
-        k.cgroups().postFork(init, null);
+        k.cgroups().tasks().postFork(init, null);
         long start = Clock.secondsToJiffies(0.14);
         for (KernelThreads.Spec s : KernelThreads.specs(k.profile().nrCpus(), k.profile().nrNodes())) {
             int pid = tasks.allocPid();
@@ -328,7 +328,7 @@ public final class Boot {
             t.setSession(0, 0);
             t.setSignals(-1L, 0);
             tasks.add(t);
-            k.cgroups().postFork(t, null);
+            k.cgroups().tasks().postFork(t, null);
             if (ppid == KernelThreads.KTHREADD_PID) {
                 tasks.get(ppid).addChild(pid);
             }

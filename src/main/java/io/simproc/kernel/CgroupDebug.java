@@ -15,9 +15,51 @@ final class CgroupDebug {
     private CgroupDebug() {
     }
 
+    /** What a walk of the tree finds for each cgroup, gathered once per check. */
+    private static final class Walk {
+        final Map<Cgroup, Integer> descendants = new HashMap<>();
+        final Map<Cgroup, Boolean> populated = new HashMap<>();
+        final Map<Cgroup, Integer> dyingDescendants = new HashMap<>();
+        final Map<Cgroup, Integer> dyingChildren = new HashMap<>();
+        final Map<Cgroup, Integer> csses = new HashMap<>();
+        final Map<Cgroup, int[]> dyingSubsys = new HashMap<>();
+
+        Walk(Cgroups core) {
+            subtree(core.root());
+            for (Cgroup d : core.dying()) {
+                dyingChildren.merge(d.parent, 1, Integer::sum);
+                for (Cgroup a = d.parent; a != null; a = a.parent) {
+                    dyingDescendants.merge(a, 1, Integer::sum);
+                }
+            }
+            for (CgroupSubsysState<?> css : core.csses) {
+                csses.merge(css.cgroup, 1, Integer::sum);
+                if (css.dying()) {
+                    for (Cgroup a = css.cgroup; a != null; a = a.parent) {
+                        dyingSubsys.computeIfAbsent(a, x -> new int[Cgroups.SUBSYS_COUNT])[css.ss.id()]++;
+                    }
+                }
+            }
+        }
+
+        /** Post-order: live descendants and whether a live task is at or below {@code c}. */
+        private int subtree(Cgroup c) {
+            int n = 0;
+            boolean pop = !c.tasks.isEmpty();
+            for (Cgroup child : c.children.values()) {
+                n += 1 + subtree(child);
+                pop |= populated.get(child);
+            }
+            descendants.put(c, n);
+            populated.put(c, pop);
+            return n;
+        }
+    }
+
     static void check(Cgroups core, List<String> errors) {
         Kernel k = core.kernel();
         List<Cgroup> live = core.preOrder(core.root());
+        Walk walk = new Walk(core);
         Map<Task, Integer> seen = new HashMap<>();
         for (Cgroup c : live) {
             count(c, seen, errors);
@@ -45,10 +87,11 @@ final class CgroupDebug {
             errors.add("cgroup: " + seen.size() + " tasks in cgroups, " + k.tasks().size() + " in the task list");
         }
         for (Cgroup c : live) {
-            checkCgroup(core, c, errors);
+            checkCgroup(core, walk, c, errors);
         }
         for (Cgroup c : core.dying()) {
-            checkRefs(core, c, errors);
+            checkRefs(walk, c, errors);
+            checkDyingSubsys(walk, c, errors);
         }
         checkCsses(core, errors);
     }
@@ -81,29 +124,23 @@ final class CgroupDebug {
         }
     }
 
-    private static void checkCgroup(Cgroups core, Cgroup c, List<String> errors) {
+    private static void checkCgroup(Cgroups core, Walk walk, Cgroup c, List<String> errors) {
         CgroupControl control = core.control();
-        int descendants = core.preOrder(c).size() - 1;
+        int descendants = walk.descendants.get(c);
         if (c.nrDescendants != descendants) {
             errors.add("cgroup: " + c + " nr_descendants " + c.nrDescendants + ", walk " + descendants);
         }
-        int dyingBelow = 0;
-        for (Cgroup d : core.dying()) {
-            if (d != c && CgroupMigrate.isDescendant(d, c)) {
-                dyingBelow++;
-            }
-        }
+        int dyingBelow = walk.dyingDescendants.getOrDefault(c, 0);
         if (c.nrDyingDescendants != dyingBelow) {
             errors.add("cgroup: " + c + " nr_dying_descendants " + c.nrDyingDescendants + ", walk " + dyingBelow);
         }
-        boolean populated = false;
+        boolean populated = walk.populated.get(c);
         int domain = 0;
         int threaded = 0;
-        for (Cgroup d : core.preOrder(c)) {
-            populated |= !d.tasks.isEmpty();
-        }
+        int threadedChildren = 0;
         for (Cgroup child : c.children.values()) {
-            if (child.isPopulated()) {
+            threadedChildren += child.isThreaded() ? 1 : 0;
+            if (walk.populated.get(child)) {
                 if (child.isThreaded()) {
                     threaded++;
                 } else {
@@ -116,10 +153,6 @@ final class CgroupDebug {
             errors.add("cgroup: " + c + " populated " + c.isPopulated() + " (" + c.nrPopulatedDomainChildren + "/"
                     + c.nrPopulatedThreadedChildren + " children), walk " + populated + " (" + domain + "/"
                     + threaded + ")");
-        }
-        int threadedChildren = 0;
-        for (Cgroup child : c.children.values()) {
-            threadedChildren += child.isThreaded() ? 1 : 0;
         }
         if (threadedChildren != c.nrThreadedChildren) {
             errors.add("cgroup: " + c + " nr_threaded_children " + c.nrThreadedChildren + ", walk "
@@ -140,24 +173,31 @@ final class CgroupDebug {
                 errors.add("cgroup: " + c + " controller " + id + " enabled " + enabled + " but css " + css);
             }
         }
-        checkRefs(core, c, errors);
+        checkRefs(walk, c, errors);
+        checkDyingSubsys(walk, c, errors);
     }
 
     /** cgroup->self.refcnt: base, tasks, its unreleased csses, its unreleased children. */
-    private static void checkRefs(Cgroups core, Cgroup c, List<String> errors) {
-        int refs = (c.online ? 1 : 0) + c.tasks.size() + c.dyingTasks.size() + c.children.size();
-        for (CgroupSubsysState<?> css : core.csses) {
-            refs += css.cgroup == c ? 1 : 0;
-        }
-        for (Cgroup d : core.dying()) {
-            refs += d.parent == c ? 1 : 0;
-        }
+    private static void checkRefs(Walk walk, Cgroup c, List<String> errors) {
         if (c.parent == null) {
             return;
         }
+        int refs = (c.online ? 1 : 0) + c.tasks.size() + c.dyingTasks.size() + c.children.size()
+                + walk.csses.getOrDefault(c, 0) + walk.dyingChildren.getOrDefault(c, 0);
         if (refs != c.refs) {
             errors.add("cgroup: " + c + (c.online ? "" : " (removed)") + " holds " + c.refs + " references, "
                     + refs + " counted");
+        }
+    }
+
+    /** cgroup->nr_dying_subsys[]: the dying csses at and below the cgroup. */
+    private static void checkDyingSubsys(Walk walk, Cgroup c, List<String> errors) {
+        int[] n = walk.dyingSubsys.getOrDefault(c, new int[Cgroups.SUBSYS_COUNT]);
+        for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+            if (n[id] != c.nrDyingSubsys[id]) {
+                errors.add("cgroup: " + c + " nr_dying_subsys[" + id + "] " + c.nrDyingSubsys[id] + ", walk "
+                        + n[id]);
+            }
         }
     }
 
@@ -189,26 +229,6 @@ final class CgroupDebug {
             if (css.online() && descendants.getOrDefault(css, 0) != css.nrDescendants) {
                 errors.add("cgroup: css " + css + " nr_descendants " + css.nrDescendants + ", walk "
                         + descendants.getOrDefault(css, 0));
-            }
-        }
-        checkDyingSubsys(core, errors);
-    }
-
-    private static void checkDyingSubsys(Cgroups core, List<String> errors) {
-        List<Cgroup> all = new java.util.ArrayList<>(core.preOrder(core.root()));
-        all.addAll(core.dying());
-        for (Cgroup c : all) {
-            int[] n = new int[Cgroups.SUBSYS_COUNT];
-            for (CgroupSubsysState<?> css : core.csses) {
-                if (css.dying() && CgroupMigrate.isDescendant(css.cgroup, c)) {
-                    n[css.ss.id()]++;
-                }
-            }
-            for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
-                if (n[id] != c.nrDyingSubsys[id]) {
-                    errors.add("cgroup: " + c + " nr_dying_subsys[" + id + "] " + c.nrDyingSubsys[id] + ", walk "
-                            + n[id]);
-                }
             }
         }
     }

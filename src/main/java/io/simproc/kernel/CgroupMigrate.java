@@ -28,7 +28,7 @@ public final class CgroupMigrate {
     /**
      * __cgroup_procs_write(): move process ({@code threadgroup}, cgroup.procs) or thread {@code pid} (0: the writer's
      * own task {@code current}) into {@code dst} on behalf of {@code who}. 0, or -ENODEV (dst removed), -ESRCH (no
-     * such task), -EINVAL (a kernel thread that may not migrate, PF_NO_SETAFFINITY), -EACCES (the writer may not
+     * such task), -EINVAL (a kernel thread that may not migrate: PF_NO_SETAFFINITY, or kthreadd), -EACCES (the writer may not
      * write cgroup.procs of the common ancestor of source and destination), -EOPNOTSUPP (threaded rules, or a
      * thread moved out of its resource domain), -EBUSY (dst enables controllers for its children: no internal
      * processes), or a controller's refusal.
@@ -45,7 +45,7 @@ public final class CgroupMigrate {
         if (threadgroup) {
             task = core.kernel().processes().leaderOf(task);
         }
-        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0) {
+        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
             return -Errno.EINVAL;
         }
         Cgroup src = task.cgroup;
@@ -54,6 +54,11 @@ public final class CgroupMigrate {
             return err;
         }
         return attachTask(dst, task, threadgroup);
+    }
+
+    /** task->no_cgroup_migration: kthreadd's, set by cgroup_init_kthreadd() and never cleared. */
+    private static boolean noCgroupMigration(Task t) {
+        return t.isKthread() && t.pid() == KernelThreads.KTHREADD_PID;
     }
 
     /** cgroup_attach_permissions(). */
@@ -198,7 +203,7 @@ public final class CgroupMigrate {
                 return err;
             }
         }
-        core.kernel().sched().cgroupsChanging();
+        core.kernel().sched().cgroupPsi().cgroupsChanging();
         for (Plan p : plans) {
             move(p);
         }
@@ -214,10 +219,10 @@ public final class CgroupMigrate {
     private void move(Plan p) {
         Task t = p.task();
         Cgroup from = t.cgroup;
-        core.taskRemoved(from, t);
+        core.tasks().taskRemoved(from, t);
         t.cgroup = p.dst();
         p.dst().refs++;
-        core.taskAdded(p.dst(), t);
+        core.tasks().taskAdded(p.dst(), t);
         for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
             CgroupSubsysState<?> old = t.css[id];
             if (old != p.css()[id]) {

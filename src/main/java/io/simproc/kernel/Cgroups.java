@@ -11,11 +11,10 @@ import java.util.Set;
 
 /**
  * The cgroup v2 hierarchy (kernel/cgroup/cgroup.c, cgrp_dfl_root): the root cgroup, the registered controllers, and
- * the operations on the tree — mkdir (cgroup_mkdir(), cgroup_create()), rmdir (cgroup_destroy_locked()), the tasks'
- * lifecycle (cgroup_post_fork(), cgroup_exit(), cgroup_release()), the reference counts that keep a removed cgroup
- * and its csses dying until nothing refers to them, and the populated state. Controller enabling is
- * {@link CgroupControl}, task migration {@link CgroupMigrate}, the invariants {@link CgroupDebug}. Changed only by
- * the machine's writer.
+ * the operations on the tree — mkdir (cgroup_mkdir(), cgroup_create()), rmdir (cgroup_destroy_locked()) — and the
+ * reference counts that keep a removed cgroup and its csses dying until nothing refers to them. The tasks'
+ * lifecycle and the populated state are {@link CgroupTasks}, controller enabling {@link CgroupControl}, task
+ * migration {@link CgroupMigrate}, the invariants {@link CgroupDebug}. Changed only by the machine's writer.
  */
 public final class Cgroups {
     /**
@@ -46,6 +45,7 @@ public final class Cgroups {
     private final Set<Cgroup> dying = new LinkedHashSet<>();
     private final CgroupControl control = new CgroupControl(this);
     private final CgroupMigrate migrate = new CgroupMigrate(this);
+    private final CgroupTasks tasks = new CgroupTasks(this);
 
     Cgroups(Kernel kernel) {
         this.kernel = kernel;
@@ -64,6 +64,11 @@ public final class Cgroups {
     /** Migration of tasks between cgroups (cgroup.procs, cgroup.threads). */
     public CgroupMigrate migrate() {
         return migrate;
+    }
+
+    /** The tasks' lifecycle in the hierarchy (fork, exit, reaping) and cgroup.kill. */
+    public CgroupTasks tasks() {
+        return tasks;
     }
 
     /** cgroup.subtree_control and cgroup.type writes. */
@@ -254,7 +259,7 @@ public final class Cgroups {
             destroy(cgrp);
             return err;
         }
-        kernel.sched().cgroupCreated(cgrp);
+        kernel.sched().cgroupPsi().cgroupCreated(cgrp);
         return 0;
     }
 
@@ -340,7 +345,7 @@ public final class Cgroups {
         for (Cgroup a = cgrp.parent; a != null; a = a.parent) {
             a.nrDyingDescendants--;
         }
-        kernel.sched().cgroupReleased(cgrp);
+        kernel.sched().cgroupPsi().cgroupReleased(cgrp);
         cgroupPut(cgrp.parent);
     }
 
@@ -366,131 +371,8 @@ public final class Cgroups {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Tasks
-
-    /**
-     * cgroup_post_fork(): a new task joins its parent's cgroup and csses ({@code parent} null: a task the kernel
-     * starts, in the root).
-     */
-    void postFork(Task child, Task parent) {
-        Cgroup cgrp = parent != null ? parent.cgroup : root;
-        child.cgroup = cgrp;
-        cgrp.refs++;
-        for (int id = 0; id < SUBSYS_COUNT; id++) {
-            CgroupSubsysState<?> css = parent != null ? parent.css[id] : root.subsys[id];
-            child.css[id] = css;
-            if (css != null) {
-                css.refs++;
-            }
-        }
-        taskAdded(cgrp, child);
-        for (int id = 0; id < SUBSYS_COUNT; id++) {
-            if (registered[id] != null) {
-                fork(registered[id], child);
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <S> void fork(Registered<S> r, Task child) {
-        r.subsys().fork(child, ((CgroupSubsysState<S>) child.css[r.id()]).data);
-    }
-
-    /** cgroup_exit(): an exiting task leaves its cgroup's live tasks but keeps its cgroup and csses referenced. */
-    void exit(Task t) {
-        if (t.cgroup == null || !t.cgroup.tasks.contains(t)) {
-            return;
-        }
-        taskRemoved(t.cgroup, t);
-        t.cgroup.dyingTasks.add(t);
-        for (int id = 0; id < SUBSYS_COUNT; id++) {
-            if (registered[id] != null) {
-                exit(registered[id], t);
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <S> void exit(Registered<S> r, Task t) {
-        r.subsys().exit(t, ((CgroupSubsysState<S>) t.css[r.id()]).data);
-    }
-
-    /** cgroup_release() and cgroup_free(): a reaped task lets go of its cgroup and csses. */
-    void release(Task t) {
-        exit(t);
-        Cgroup cgrp = t.cgroup;
-        if (cgrp == null) {
-            return;
-        }
-        cgrp.dyingTasks.remove(t);
-        for (int id = 0; id < SUBSYS_COUNT; id++) {
-            if (t.css[id] != null) {
-                cssPut(t.css[id]);
-            }
-        }
-        cgroupPut(cgrp);
-    }
-
-    /** A live task joins {@code cgrp} (css_set_move_task() to it): populated from its first. */
-    void taskAdded(Cgroup cgrp, Task t) {
-        boolean was = cgrp.isPopulated();
-        cgrp.tasks.add(t);
-        if (!was) {
-            updatePopulated(cgrp);
-        }
-    }
-
-    /** A live task leaves {@code cgrp}. */
-    void taskRemoved(Cgroup cgrp, Task t) {
-        cgrp.tasks.remove(t);
-        if (!cgrp.isPopulated()) {
-            updatePopulated(cgrp);
-        }
-    }
-
-    /**
-     * cgroup_update_populated(): {@code cgrp} became populated or empty; each ancestor counts its populated
-     * children and changes state with its first or last.
-     */
-    private static void updatePopulated(Cgroup cgrp) {
-        int adj = cgrp.isPopulated() ? 1 : -1;
-        Cgroup child = cgrp;
-        for (Cgroup p = cgrp.parent; p != null; child = p, p = p.parent) {
-            boolean was = p.isPopulated();
-            if (child.isThreaded()) {
-                p.nrPopulatedThreadedChildren += adj;
-            } else {
-                p.nrPopulatedDomainChildren += adj;
-            }
-            if (was == p.isPopulated()) {
-                break;
-            }
-        }
-    }
-
     long nextSerial() {
         return serialNext++;
-    }
-
-    /**
-     * cgroup.kill (cgroup_kill()): SIGKILL to every process of the cgroup and its live descendants, except kernel
-     * threads and the ones already dying; init ignores it (SIGNAL_UNKILLABLE).
-     */
-    public void kill(Cgroup cgrp) {
-        assert kernel.isWriter();
-        List<Task> victims = new ArrayList<>();
-        for (Cgroup c : preOrder(cgrp)) {
-            for (Task t : c.tasks) {
-                Task leader = kernel.processes().leaderOf(t);
-                if (!t.isKthread() && leader.pid() != Processes.INIT_PID && !victims.contains(leader)) {
-                    victims.add(leader);
-                }
-            }
-        }
-        for (Task t : victims) {
-            kernel.processes().kill(t, Processes.SIGKILL);
-        }
     }
 
     /** The invariants of the hierarchy (CgroupDebug); violations are added to {@code errors}. */

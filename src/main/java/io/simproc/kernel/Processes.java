@@ -76,7 +76,7 @@ public final class Processes {
             child.setSignals(leader.sigIgnore(), leader.sigCatch());
         }
         kernel.tasks().add(child);
-        kernel.cgroups().postFork(child, leader);
+        kernel.cgroups().tasks().postFork(child, leader);
         leader.addChild(pid);
         kernel.cpuStat().charge(cpu, CpuStat.Usage.SYSTEM, 60_000 + (mm == null ? 0 : mm.mapCount() * 2_000L));
         return child;
@@ -101,7 +101,7 @@ public final class Processes {
             mmUsers.merge(leader.mm(), 1, Integer::sum);
         }
         kernel.tasks().add(t);
-        kernel.cgroups().postFork(t, leader);
+        kernel.cgroups().tasks().postFork(t, leader);
         leader.addThread(tid);
         return t;
     }
@@ -149,7 +149,7 @@ public final class Processes {
                 }
                 t.setMm(null);
                 kernel.sched().exit(t);
-                kernel.cgroups().release(t);
+                kernel.cgroups().tasks().release(t);
                 kernel.tasks().remove(tid);
                 leader.removeThread(tid);
             }
@@ -180,7 +180,7 @@ public final class Processes {
         kernel.sched().exit(leader);
         leader.setState(Task.State.ZOMBIE);
         leader.setFlags(leader.flags() | Task.PF_EXITING);
-        kernel.cgroups().exit(leader);
+        kernel.cgroups().tasks().exit(leader);
         kernel.tasks().taskDead(leader);
         Task parent = kernel.tasks().get(leader.ppid());
         if (parent == null || parent.pid() == INIT_PID || leader.ppid() == 0 || ignoresSigchld(parent)) {
@@ -208,7 +208,7 @@ public final class Processes {
             parent.removeChild(zombie.pid());
         }
         zombie.setState(Task.State.DEAD);
-        kernel.cgroups().release(zombie);
+        kernel.cgroups().tasks().release(zombie);
         kernel.tasks().remove(zombie.pid());
     }
 

@@ -46,8 +46,8 @@ public final class Sched {
 
     private final Kernel kernel;
     private Psi psi;
-    /** The cgroups' psi groups (psi_cgroup_alloc() to psi_cgroup_free()), each averaged by its own work. */
-    private final Set<Cgroup> psiCgroups = new LinkedHashSet<>();
+    /** The cgroups' psi groups. */
+    private final CgroupPsi cgroupPsi;
     /** Tasks with work queued, in the order they first got some (a fixed order: determinism). */
     private final Set<Task> active = new LinkedHashSet<>();
     private Section open;
@@ -62,6 +62,12 @@ public final class Sched {
     Sched(Kernel kernel) {
         this.kernel = kernel;
         this.psi = new Psi(kernel.profile().nrCpus(), 0);
+        this.cgroupPsi = new CgroupPsi(kernel, this);
+    }
+
+    /** The pressure stall information of the cgroups. */
+    public CgroupPsi cgroupPsi() {
+        return cgroupPsi;
     }
 
     /** Start the timers of the load average and the psi averaging. */
@@ -368,10 +374,7 @@ public final class Sched {
     private void psiAvgsWork() {
         long now = kernel.clock().nanos();
         long delay = psi.avgsWork(now, stretchesByCpu(null));
-        long integrated = now;
-        for (Cgroup c : psiCgroups) {
-            integrated = Math.min(integrated, c.psi.integratedUntil());
-        }
+        long integrated = cgroupPsi.integratedUntil(now);
         for (Iterator<Task> it = active.iterator(); it.hasNext(); ) {
             Task t = it.next();
             t.activity.expire(integrated);
@@ -383,7 +386,7 @@ public final class Sched {
     }
 
     /** The work stretches of the active tasks by CPU: all of them, or those of {@code cgrp}'s subtree. */
-    private List<List<TaskActivity.Stretch>> stretchesByCpu(Cgroup cgrp) {
+    List<List<TaskActivity.Stretch>> stretchesByCpu(Cgroup cgrp) {
         List<List<TaskActivity.Stretch>> byCpu = new ArrayList<>();
         for (int cpu = 0; cpu < psi.nrCpus(); cpu++) {
             byCpu.add(new ArrayList<>());
@@ -399,67 +402,12 @@ public final class Sched {
         return byCpu;
     }
 
-    /** psi_cgroup_alloc() and group_init(): a new cgroup's group, its averaging work started. */
-    void cgroupCreated(Cgroup cgrp) {
-        psiCgroups.add(cgrp);
-        kernel.schedule(cgrp.psi.firstWorkDelayJiffies(kernel.clock().nanos()), () -> cgroupAvgsWork(cgrp));
-    }
-
-    /** psi_avgs_work() of a cgroup's group, until the cgroup is freed. */
-    private void cgroupAvgsWork(Cgroup cgrp) {
-        if (!psiCgroups.contains(cgrp)) {
-            return;
-        }
-        long delay = cgrp.psi.avgsWork(kernel.clock().nanos(), stretchesByCpu(cgrp));
-        kernel.schedule(delay, () -> cgroupAvgsWork(cgrp));
-    }
-
-    /** psi_cgroup_free(). */
-    void cgroupReleased(Cgroup cgrp) {
-        psiCgroups.remove(cgrp);
-    }
-
-    /**
-     * Tasks are about to change cgroups (cgroup_move_task(): psi_task_change() moves their state from the old
-     * groups to the new ones): every cgroup's group takes what its tasks did up to now, so that from here on their
-     * work counts in the groups they join.
-     */
-    void cgroupsChanging() {
-        long now = kernel.clock().nanos();
-        for (Cgroup c : psiCgroups) {
-            c.psi.integrate(now, stretchesByCpu(c));
-        }
-    }
-
     /** /proc/pressure/{io,memory,cpu} (psi_show()); {@code resource} is "io", "memory" or "cpu". */
     public String pressure(String resource) {
         return psi.show(resource(resource));
     }
 
-    /**
-     * A cgroup's {io,memory,cpu}.pressure (cgroup_io_pressure_show()...): its group's, the root's being the system
-     * group (cgroup_psi()).
-     */
-    public String pressure(Cgroup cgrp, String resource) {
-        return (cgrp.parent() == null ? psi : cgrp.psi).show(resource(resource));
-    }
-
-    /** psi->enabled of a cgroup's group (cgroup.pressure). */
-    public boolean psiEnabled(Cgroup cgrp) {
-        return (cgrp.parent() == null ? psi : cgrp.psi).enabled();
-    }
-
-    /** cgroup_pressure_write() past its parsing: 0, or -ENOENT when the cgroup is removed. */
-    public int setPsiEnabled(Cgroup cgrp, boolean on) {
-        assert kernel.isWriter();
-        if (!cgrp.isOnline()) {
-            return -io.simproc.uapi.Errno.ENOENT;
-        }
-        (cgrp.parent() == null ? psi : cgrp.psi).setEnabled(on, kernel.clock().nanos());
-        return 0;
-    }
-
-    private static int resource(String resource) {
+    static int resource(String resource) {
         return switch (resource) {
             case "io" -> Psi.PSI_IO;
             case "memory" -> Psi.PSI_MEM;

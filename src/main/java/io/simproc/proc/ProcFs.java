@@ -191,21 +191,22 @@ public final class ProcFs {
      * mkdir(2) of {@code path} with {@code mode} (the caller's umask applied), as the machine's writer: 0, or
      * -ENOENT (no parent directory), -ENOTDIR, -EEXIST (the name exists: the VFS's check), -EACCES (the caller may
      * not write the parent directory, may_create()), -ENOSYS (a directory that
-     * takes no mkdir, as a FUSE filesystem without the operation answers), or the directory's own errno.
+     * takes no mkdir, as a FUSE filesystem without the operation answers), or the directory's own errno. An
+     * {@code observed} one (from outside: FUSE, a journal's replay) is told to the write observer.
      */
-    public int mkdir(String path, int mode, Credentials who) {
-        return dirOp(path, who, true, mode);
+    public int mkdir(String path, int mode, Credentials who, boolean observed) {
+        return dirOp(path, who, true, mode, observed);
     }
 
     /**
      * rmdir(2) of {@code path}: 0, or -ENOENT, -ENOTDIR (not a directory), -EBUSY (the root: a mount point), -ENOSYS
-     * (a directory whose parent takes no rmdir), or the directory's own errno.
+     * (a directory whose parent takes no rmdir), or the directory's own errno; {@code observed} as for mkdir.
      */
-    public int rmdir(String path, Credentials who) {
-        return dirOp(path, who, false, 0);
+    public int rmdir(String path, Credentials who, boolean observed) {
+        return dirOp(path, who, false, 0, observed);
     }
 
-    private int dirOp(String path, Credentials who, boolean mkdir, int mode) {
+    private int dirOp(String path, Credentials who, boolean mkdir, int mode, boolean observed) {
         String trimmed = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
         int slash = trimmed.lastIndexOf('/');
         String name = trimmed.substring(slash + 1);
@@ -241,7 +242,7 @@ public final class ProcFs {
                     return -Errno.ENOSYS;
                 }
                 WriteObserver o = writeObserver;
-                if (o != null) {
+                if (o != null && observed) {
                     o.dirChanged(kernel.jiffies(), trimmed, who, mkdir, mode);
                 }
                 return mkdir ? dir.ops().mkdir(name, mode, ctx) : dir.ops().rmdir(name, ctx);

@@ -1,10 +1,12 @@
 package io.simproc.scenario;
 
 import io.simproc.config.YamlNode;
+import io.simproc.kernel.Cgroup;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;
+import io.simproc.uapi.Errno;
 import io.simproc.workload.ProgramCatalog;
 
 import java.util.ArrayList;
@@ -13,7 +15,9 @@ import java.util.List;
 /**
  * {@code spawn}: start a program from the catalog — fork of its parent (init unless {@code parent} names a process
  * of the scenario) and execve — and replay what it does with memory as it starts, with the keys of a machine
- * profile's processes (docs/MACHINES.md). Its {@code name} is its comm and the name later steps use.
+ * profile's processes (docs/MACHINES.md). Its {@code name} is its comm and the name later steps use. With
+ * {@code cgroup: PATH} it starts in that cgroup (moved there between fork and exec, as cgexec does) instead of where
+ * systemd would put it.
  */
 final class SpawnStep implements Step {
     /** Process keys that have no meaning for a single spawn at a timeline time. */
@@ -22,11 +26,14 @@ final class SpawnStep implements Step {
     private final String label;
     private final String parent;
     private final ProcessSpec spec;
+    /** The cgroup it starts in (null: where systemd puts what init starts, or its parent's). */
+    private final String cgroup;
 
-    private SpawnStep(String label, String parent, ProcessSpec spec) {
+    private SpawnStep(String label, String parent, ProcessSpec spec, String cgroup) {
         this.label = label;
         this.parent = parent;
         this.spec = spec;
+        this.cgroup = cgroup;
     }
 
     static final class Kind implements StepKind {
@@ -45,7 +52,7 @@ final class SpawnStep implements Step {
             }
             ProgramCatalog catalog = ProgramCatalog.embedded();
             ProcessSpec spec = new ProcessSpecParser(n -> catalog.programNames().contains(n))
-                    .parse(value, false, "parent", "cmdline");
+                    .parse(value, false, "parent", "cmdline", "cgroup");
             YamlNode nameNode = value.require("name");
             YamlNode cmdline = value.get("cmdline");
             if (cmdline != null) {
@@ -55,8 +62,9 @@ final class SpawnStep implements Step {
                 spec = withArgs(spec, words(cmdline));
             }
             String parent = value.get("parent") == null ? null : names.process(value.get("parent"));
+            String cgroup = value.get("cgroup") == null ? null : CgroupSteps.path(value.get("cgroup"));
             names.defineProcess(nameNode, spec.name(), null);
-            return new SpawnStep(spec.name(), parent, spec);
+            return new SpawnStep(spec.name(), parent, spec, cgroup);
         }
     }
 
@@ -84,7 +92,18 @@ final class SpawnStep implements Step {
         if (p == null) {
             throw new StepException("there is no init (pid 1) to start " + label + " from");
         }
-        Task t = run.population().launch(spec, p, null);
+        Cgroup into = null;
+        if (cgroup != null) {
+            into = run.kernel().cgroups().lookup(cgroup);
+            if (into == null) {
+                throw StepException.errno(describe() + ": cgroup " + cgroup, -Errno.ENOENT);
+            }
+            int r = run.kernel().cgroups().migrate().vetDst(into);
+            if (r < 0) {
+                throw StepException.errno(describe() + " into " + cgroup, r);
+            }
+        }
+        Task t = run.population().launch(spec, p, null, into);
         if (t == null) {
             throw new StepException("could not start " + label + " (see dmesg)");
         }

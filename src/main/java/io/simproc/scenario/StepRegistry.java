@@ -31,7 +31,9 @@ public final class StepRegistry {
             new FilesStep.Kind(true), new FilesStep.Kind(false), new DropCachesStep.Kind(), new SwapStep.Kind(true),
             new SwapStep.Kind(false), new KmallocStep.Kind(), new VmallocStep.Kind(true), new VmallocStep.Kind(false),
             new IoremapStep.Kind(), new DmaAllocStep.Kind(true), new DmaAllocStep.Kind(false),
-            new CompactMemoryStep.Kind(), new MempolicyStep.Kind(), new MunmapStep.Kind()}) {
+            new CompactMemoryStep.Kind(), new MempolicyStep.Kind(), new MunmapStep.Kind(),
+            new CgroupDirStep.Kind(true), new CgroupDirStep.Kind(false), new CgroupWriteStep.Kind(),
+            new CgroupMoveStep.Kind()}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);

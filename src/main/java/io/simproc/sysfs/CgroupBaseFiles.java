@@ -60,10 +60,10 @@ final class CgroupBaseFiles {
     static List<Cftype<Cgroup>> psiFiles(Kernel kernel) {
         List<Cftype<Cgroup>> f = new ArrayList<>();
         for (String res : List.of("io", "memory", "cpu")) {
-            f.add(new Cftype<>(res + ".pressure", 0, c -> kernel.sched().pressure(c, res),
+            f.add(new Cftype<>(res + ".pressure", 0, c -> kernel.sched().cgroupPsi().pressure(c, res),
                     (c, buf, who, current) -> !who.isRoot() ? -Errno.EPERM : Pressure.trigger(buf)));
         }
-        f.add(new Cftype<>("cgroup.pressure", 0, c -> (kernel.sched().psiEnabled(c) ? 1 : 0) + "\n",
+        f.add(new Cftype<>("cgroup.pressure", 0, c -> (kernel.sched().cgroupPsi().psiEnabled(c) ? 1 : 0) + "\n",
                 (c, buf, who, current) -> pressureWrite(kernel, c, buf)));
         return f;
     }
@@ -77,7 +77,7 @@ final class CgroupBaseFiles {
         if (p.value() < 0 || p.value() > 1) {
             return -Errno.ERANGE;
         }
-        return kernel.sched().setPsiEnabled(c, p.value() == 1);
+        return kernel.sched().cgroupPsi().setPsiEnabled(c, p.value() == 1);
     }
 
     /** cgroup_procs_start(): the processes of a threaded cgroup are its domain's; reading them is EOPNOTSUPP. */
@@ -211,7 +211,7 @@ final class CgroupBaseFiles {
         if (c.isThreaded()) {
             return -Errno.EOPNOTSUPP;
         }
-        cgroups.kill(c);
+        cgroups.tasks().kill(c);
         return 0;
     }
 }

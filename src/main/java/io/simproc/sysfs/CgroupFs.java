@@ -92,7 +92,7 @@ final class CgroupFs {
                 out.add(file(c, cft.name(), cft, () -> c));
             }
         }
-        boolean psi = core.kernel().sched().psiEnabled(c);
+        boolean psi = core.kernel().sched().cgroupPsi().psiEnabled(c);
         for (Cftype<Cgroup> cft : core.psi()) {
             if (psi || cft.name().equals("cgroup.pressure")) {
                 out.add(file(c, cft.name(), cft, () -> c));

@@ -1,5 +1,6 @@
 package io.simproc.workload;
 
+import io.simproc.kernel.Cgroup;
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Files;
 import io.simproc.kernel.Kernel;
@@ -105,6 +106,15 @@ public final class Population implements Userspace {
      * or null when the kernel refused it (no pid, no memory).
      */
     public Task launch(ProcessSpec spec, Task parent, Task into) {
+        return launch(spec, parent, into, null);
+    }
+
+    /**
+     * {@link #launch(ProcessSpec, Task, Task)} into a cgroup of the caller's choice (what cgexec or systemd-run
+     * does: the child writes itself into the cgroup's cgroup.procs before its exec, so everything the program does
+     * happens there), instead of where the service manager would put it. Null also when the cgroup refuses it.
+     */
+    public Task launch(ProcessSpec spec, Task parent, Task into, Cgroup cgroup) {
         Task t;
         if (into != null) {
             t = into;
@@ -112,6 +122,14 @@ public final class Population implements Userspace {
             t = kernel.processes().fork(parent);
             if (t == null) {
                 kernel.printk(3, "population: cannot fork " + describe(spec) + ": out of pids or memory");
+                return null;
+            }
+        }
+        if (cgroup != null) {
+            int r = kernel.cgroups().migrate().procsWrite(cgroup, 0, true, io.simproc.uapi.Credentials.ROOT, t);
+            if (r < 0) {
+                kernel.printk(3, "population: cannot move " + describe(spec) + " into " + cgroup + ": " + r);
+                kernel.processes().exit(t, 1 << 8);
                 return null;
             }
         }
@@ -142,7 +160,9 @@ public final class Population implements Userspace {
         String comm = spec.name() != null ? spec.name() : spec.fork() ? null : spec.program();
         Integer parentUid = parent == null ? null : parent.uid();
         kernel.processes().setIdentity(t, comm, spec.uid(), spec.nice(), spec.oomScoreAdj());
-        place(t, spec, parent, parentUid);
+        if (cgroup == null) {
+            place(t, spec, parent, parentUid);
+        }
         openFiles(t, spec);
         long touched = runMemory(t, spec);
         kernel.processes().chargeUser(t, STARTUP_NANOS + (touched >> 20) * NANOS_PER_TOUCHED_MIB);

@@ -150,8 +150,27 @@ class ControlServerTest {
                 usage.getMessage());
         assertEquals(2, assertThrows(ControlException.class, () -> send("advance")).status());
         assertEquals("unknown request 'frob' (requests: status, apply, advance, pause, resume, speed, spawn, kill,"
-                + " dmesg, save, pageblocks)",
+                + " dmesg, save, pageblocks, cgroup)",
                 assertThrows(ControlException.class, () -> send("frob")).getMessage());
+    }
+
+    @Test
+    void cgroupRequestsMakeWriteMoveAndRemoveAndSpawnGoesIntoOne() {
+        assertEquals(0, send("cgroup", "mkdir", "/demo.slice"));
+        assertEquals("made /demo.slice", out.get(out.size() - 1));
+        assertEquals(0, send("cgroup", "write", "/demo.slice", "cgroup.max.depth", "1"));
+        assertEquals(1, (int) kernel.read(k -> k.cgroups().lookup("/demo.slice").maxDepth()));
+        assertEquals(0, send("spawn", "app", "--program", "sleep", "--cgroup", "/demo.slice"));
+        String pid = out.get(out.size() - 1).replaceAll(".*pid ", "");
+        assertEquals("/demo.slice", kernel.read(k -> k.tasks().get(Integer.parseInt(pid)).cgroup().path()));
+        ControlException busy = assertThrows(ControlException.class, () -> send("cgroup", "rmdir", "/demo.slice"));
+        assertEquals("cgroup rmdir: cgroup_rmdir /demo.slice: Device or resource busy", busy.getMessage());
+        assertEquals(0, send("cgroup", "move", pid, "/"));
+        assertEquals(0, send("cgroup", "rmdir", "/demo.slice"));
+        ControlException missing = assertThrows(ControlException.class, () -> send("cgroup", "mkdir", "/a/b"));
+        assertEquals("cgroup mkdir: cgroup_mkdir /a/b: No such file or directory", missing.getMessage());
+        assertEquals(2, assertThrows(ControlException.class, () -> send("cgroup", "frob", "/x")).status());
+        assertEquals(2, assertThrows(ControlException.class, () -> send("cgroup", "mkdir", "relative")).status());
     }
 
     @Test

@@ -95,6 +95,32 @@ class SysCheckpointTest {
     }
 
     @Test
+    void cgroupsMadeMovedIntoAndRemovedThroughSysAreJournaledAndReplayed() {
+        Daemon original = boot(MachineSource.profile("ckpt.yaml", PROFILE), 3);
+        ProcFs sys = original.scenarios().sysFs();
+        original.kernel().advance(Clock.HZ);
+        assertEquals(0, sys.mkdir("/fs/cgroup/kept", 0750, Credentials.ROOT, true));
+        assertEquals(0, sys.mkdir("/fs/cgroup/gone", 0755, Credentials.ROOT, true));
+        int pid = original.kernel().read(k -> k.cgroups().lookup("/system.slice").children().iterator().next()
+                .procs().get(0));
+        assertTrue(write(sys, "/fs/cgroup/kept/cgroup.procs", pid + "\n") > 0);
+        original.kernel().advance(Clock.HZ);
+        assertEquals(0, sys.rmdir("/fs/cgroup/gone", Credentials.ROOT, true));
+        assertEquals(-io.simproc.uapi.Errno.EEXIST, sys.mkdir("/fs/cgroup/kept", 0755, Credentials.ROOT, true));
+        original.kernel().advance(Clock.HZ);
+        Checkpoint saved = Checkpoint.capture(original);
+        String text = saved.encode();
+        assertEquals(2, text.lines().filter(l -> l.startsWith("mkdir-sys ")).count(), text);
+        assertEquals(1, text.lines().filter(l -> l.startsWith("rmdir-sys ")).count(), text);
+        Checkpoint read = Checkpoint.decode("c", text);
+        assertEquals(text, read.encode());
+        Daemon restored = boot(read.machine(), read.seed());
+        assertTrue(read.replay(restored), "the restored machine serves the same /proc and /sys");
+        assertEquals("/kept", restored.kernel().read(k -> k.tasks().get(pid).cgroup().path()));
+        assertEquals(0750, restored.scenarios().sysFs().lookup("/fs/cgroup/kept", Credentials.ROOT).mode());
+    }
+
+    @Test
     void theDigestCoversSys() {
         Daemon a = boot(MachineSource.profile("ckpt.yaml", PROFILE), 3);
         Daemon b = boot(MachineSource.profile("ckpt.yaml", PROFILE), 3);

@@ -152,7 +152,7 @@ class ProcFusePidTest {
 
     @Test
     void theHostsNsPidLineGivesTheInnermostPid() {
-        assertEquals(1, HostPidNamespace.parseNsPid("NSpid:\t29525\t1"));
+        assertEquals(1, HostPidNamespace.parseNsPid("NStgid:\t29525\t1"));
         assertEquals(7, HostPidNamespace.parseNsPid("NSpid:\t29525\t300\t7"));
         assertEquals(0, HostPidNamespace.parseNsPid("NSpid:\t29525"), "same namespace as the daemon");
         assertEquals(0, HostPidNamespace.innermostPid(-1));

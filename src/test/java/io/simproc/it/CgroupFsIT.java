@@ -65,6 +65,27 @@ class CgroupFsIT {
     }
 
     @Test
+    void simprocExecPutsTheCommandIntoACgroup() throws Exception {
+        Path box = cgroup.resolve("it-exec");
+        sh("mkdir " + box).assertOk("mkdir");
+        Exec.Result r = Exec.run(List.of(MountedMachine.basedir().resolve("mount-scripts/simproc-exec").toString(),
+                "--cgroup", "/it-exec", machine.dir().toString(), "--", "cat", "/proc/self/cgroup",
+                "/sys/fs/cgroup/it-exec/cgroup.procs", "/proc/self/comm"), 120);
+        r.assertOk("simproc-exec --cgroup");
+        String[] lines = r.out().split("\n");
+        assertEquals("0::/it-exec", lines[0], "/proc/self is the command's stand-in: " + r.out());
+        assertEquals("cat", lines[2], r.out());
+        assertTrue(lines[1].matches("\\d+") && !lines[1].equals("1"), "the stand-in's pid: " + r.out());
+        assertTrue(sh("cat " + box.resolve("cgroup.procs")).assertOk("cat").out().isEmpty(),
+                "its stand-in is gone with it");
+        sh("rmdir " + box).assertOk("rmdir");
+        Exec.Result missing = Exec.run(List.of(MountedMachine.basedir().resolve("mount-scripts/simproc-exec")
+                .toString(), "--cgroup", "/nowhere", machine.dir().toString(), "--", "true"), 120);
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("No such file or directory"), missing.err());
+    }
+
+    @Test
     void theVfsAndKernelErrorsAsToolsPrintThem() throws Exception {
         Exec.Result exists = sh("mkdir " + cgroup.resolve("system.slice"));
         assertTrue(exists.err().contains("File exists"), exists.err());

@@ -50,29 +50,29 @@ class CgroupPsiTest {
         assertEquals(0, k.mutate(() -> cg.migrate().attachTask(a1, p, true)));
         long system0 = total(k.sched().pressure("io"), "some");
         stall(k, p, 6);
-        long inA1 = total(k.sched().pressure(a1, "io"), "some");
-        long inA = total(k.sched().pressure(a, "io"), "some");
+        long inA1 = total(k.sched().cgroupPsi().pressure(a1, "io"), "some");
+        long inA = total(k.sched().cgroupPsi().pressure(a, "io"), "some");
         assertTrue(inA1 > 2_000_000, "about half of 6 s waited: " + inA1);
         assertEquals(inA1, inA, "a has no other task");
-        assertEquals(0, total(k.sched().pressure(b, "io"), "some"));
+        assertEquals(0, total(k.sched().cgroupPsi().pressure(b, "io"), "some"));
         assertTrue(total(k.sched().pressure("io"), "some") - system0 >= inA1, "the system saw it too");
-        assertEquals(k.sched().pressure("io"), k.sched().pressure(cg.root(), "io"), "the root's is the system's");
-        assertTrue(total(k.sched().pressure(a1, "cpu"), "full") == 0, "cpu full is defined in a cgroup, and 0 here");
+        assertEquals(k.sched().pressure("io"), k.sched().cgroupPsi().pressure(cg.root(), "io"), "the root's is the system's");
+        assertTrue(total(k.sched().cgroupPsi().pressure(a1, "cpu"), "full") == 0, "cpu full is defined in a cgroup, and 0 here");
 
         assertEquals(0, k.mutate(() -> cg.migrate().attachTask(b, p, true)));
         stall(k, p, 6);
-        long a1Later = total(k.sched().pressure(a1, "io"), "some");
+        long a1Later = total(k.sched().cgroupPsi().pressure(a1, "io"), "some");
         assertTrue(a1Later - inA1 <= 1_000_000, "only what a1 integrated before the move but had not averaged yet");
-        assertTrue(total(k.sched().pressure(b, "io"), "some") > 2_000_000, "b took over");
+        assertTrue(total(k.sched().cgroupPsi().pressure(b, "io"), "some") > 2_000_000, "b took over");
         stall(k, p, 2);
-        assertEquals(a1Later, total(k.sched().pressure(a1, "io"), "some"), "a1 stopped growing");
+        assertEquals(a1Later, total(k.sched().cgroupPsi().pressure(a1, "io"), "some"), "a1 stopped growing");
 
-        assertEquals(0, k.mutate(() -> k.sched().setPsiEnabled(b, false)));
-        long frozen = total(k.sched().pressure(b, "io"), "some");
+        assertEquals(0, k.mutate(() -> k.sched().cgroupPsi().setPsiEnabled(b, false)));
+        long frozen = total(k.sched().cgroupPsi().pressure(b, "io"), "some");
         stall(k, p, 4);
-        assertEquals(frozen, total(k.sched().pressure(b, "io"), "some"), "a disabled group accrues nothing");
-        assertEquals(0, k.mutate(() -> k.sched().setPsiEnabled(b, true)));
+        assertEquals(frozen, total(k.sched().cgroupPsi().pressure(b, "io"), "some"), "a disabled group accrues nothing");
+        assertEquals(0, k.mutate(() -> k.sched().cgroupPsi().setPsiEnabled(b, true)));
         stall(k, p, 4);
-        assertTrue(total(k.sched().pressure(b, "io"), "some") > frozen);
+        assertTrue(total(k.sched().cgroupPsi().pressure(b, "io"), "some") > frozen);
     }
 }

@@ -160,6 +160,7 @@ class CgroupsTest {
         Task pinned = k.tasks().all().stream().filter(t -> (t.flags() & Task.PF_NO_SETAFFINITY) != 0)
                 .findFirst().orElseThrow();
         assertEquals(-Errno.EINVAL, move(a, pinned), "a per-CPU kernel thread");
+        assertEquals(-Errno.EINVAL, move(a, k.tasks().get(KernelThreads.KTHREADD_PID)), "kthreadd");
         assertSame(cg.root(), pinned.cgroup());
         Cgroup b = mkdir(cg.root(), "b");
         assertEquals(0, w(() -> cg.rmdir(b)));
@@ -325,7 +326,7 @@ class CgroupsTest {
         assertEquals(0, move(a, p));
         assertEquals(0, move(b, q));
         w(() -> {
-            cg.kill(a);
+            cg.tasks().kill(a);
             return null;
         });
         assertFalse(a.isPopulated());

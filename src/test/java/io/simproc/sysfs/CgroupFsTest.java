@@ -90,27 +90,27 @@ class CgroupFsTest {
 
     @Test
     void mkdirAndRmdirGoThroughTheTreeWithTheVfsErrnos() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/test", 0750, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/test", 0750, Credentials.ROOT, false));
         assertEquals(0750, f.mode(ROOT + "/test"));
-        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/test", 0755, Credentials.ROOT));
-        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/cgroup.procs", 0755, Credentials.ROOT), "a file's name");
-        assertEquals(-Errno.ENOENT, f.sys.mkdir(ROOT + "/nope/x", 0755, Credentials.ROOT));
-        assertEquals(-Errno.ENOTDIR, f.sys.mkdir(ROOT + "/cgroup.procs/x", 0755, Credentials.ROOT));
-        assertEquals(-Errno.EACCES, f.sys.mkdir(ROOT + "/u", 0755, new Credentials(1000, 1000, 5)),
+        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/test", 0755, Credentials.ROOT, false));
+        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/cgroup.procs", 0755, Credentials.ROOT, false), "a file's name");
+        assertEquals(-Errno.ENOENT, f.sys.mkdir(ROOT + "/nope/x", 0755, Credentials.ROOT, false));
+        assertEquals(-Errno.ENOTDIR, f.sys.mkdir(ROOT + "/cgroup.procs/x", 0755, Credentials.ROOT, false));
+        assertEquals(-Errno.EACCES, f.sys.mkdir(ROOT + "/u", 0755, new Credentials(1000, 1000, 5), false),
                 "the root cgroup's directory is 0555");
-        assertEquals(-Errno.ENOSYS, f.sys.mkdir("/devices/x", 0755, Credentials.ROOT), "not a cgroup directory");
-        assertEquals(-Errno.ENOSYS, f.proc.mkdir("/x", 0755, Credentials.ROOT), "nor is /proc");
-        assertEquals(-Errno.ENOSYS, f.sys.rmdir("/devices/system", Credentials.ROOT));
-        assertEquals(-Errno.EBUSY, f.sys.rmdir(ROOT + "/system.slice", Credentials.ROOT), "populated");
-        assertEquals(-Errno.ENOTDIR, f.sys.rmdir(ROOT + "/test/cgroup.procs", Credentials.ROOT));
-        assertEquals(-Errno.ENOENT, f.sys.rmdir(ROOT + "/gone", Credentials.ROOT));
-        assertEquals(0, f.sys.rmdir(ROOT + "/test", Credentials.ROOT));
+        assertEquals(-Errno.ENOSYS, f.sys.mkdir("/devices/x", 0755, Credentials.ROOT, false), "not a cgroup directory");
+        assertEquals(-Errno.ENOSYS, f.proc.mkdir("/x", 0755, Credentials.ROOT, false), "nor is /proc");
+        assertEquals(-Errno.ENOSYS, f.sys.rmdir("/devices/system", Credentials.ROOT, false));
+        assertEquals(-Errno.EBUSY, f.sys.rmdir(ROOT + "/system.slice", Credentials.ROOT, false), "populated");
+        assertEquals(-Errno.ENOTDIR, f.sys.rmdir(ROOT + "/test/cgroup.procs", Credentials.ROOT, false));
+        assertEquals(-Errno.ENOENT, f.sys.rmdir(ROOT + "/gone", Credentials.ROOT, false));
+        assertEquals(0, f.sys.rmdir(ROOT + "/test", Credentials.ROOT, false));
         assertNull(f.sys.lookup(ROOT + "/test", Credentials.ROOT));
     }
 
     @Test
     void procsWritesParseAPidAndMoveItsProcess() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         Task sshd = byComm("sshd");
         String pid = Integer.toString(sshd.pid());
         assertEquals(-Errno.EINVAL, write(ROOT + "/box/cgroup.procs", "abc\n"));
@@ -128,12 +128,12 @@ class CgroupFsTest {
 
     @Test
     void maxFilesTakeMaxOrANumberNotNegative() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         String depth = ROOT + "/box/cgroup.max.depth";
         assertEquals(ok("1\n"), write(depth, "1\n"));
         assertEquals("1\n", f.sys(depth));
-        assertEquals(0, f.sys.mkdir(ROOT + "/box/a", 0755, Credentials.ROOT));
-        assertEquals(-Errno.EAGAIN, f.sys.mkdir(ROOT + "/box/a/b", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box/a", 0755, Credentials.ROOT, false));
+        assertEquals(-Errno.EAGAIN, f.sys.mkdir(ROOT + "/box/a/b", 0755, Credentials.ROOT, false));
         assertEquals(-Errno.ERANGE, write(depth, "-1"));
         assertEquals(-Errno.EINVAL, write(depth, "one"));
         assertEquals(-Errno.ERANGE, write(depth, "4294967296"), "kstrtoint: does not fit an int");
@@ -147,7 +147,7 @@ class CgroupFsTest {
 
     @Test
     void subtreeControlAndTypeWritesParseAsTheKernelDoes() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         String sc = ROOT + "/box/cgroup.subtree_control";
         assertEquals(-Errno.EINVAL, write(sc, "+nosuch"), "a controller the machine does not have");
         assertEquals(-Errno.EINVAL, write(sc, "+"));
@@ -162,7 +162,7 @@ class CgroupFsTest {
 
     @Test
     void killTakesOnlyOneAndKillsTheProcesses() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         Task sshd = byComm("sshd");
         assertEquals(ok("" + sshd.pid()), write(ROOT + "/box/cgroup.procs", "" + sshd.pid()));
         assertEquals(-Errno.ERANGE, write(ROOT + "/box/cgroup.kill", "2"));
@@ -232,7 +232,7 @@ class CgroupFsTest {
         f.kernel.mutate(() -> f.kernel.cgroups().register(new Counter()));
         assertEquals("pids\n", f.sys(ROOT + "/cgroup.controllers"));
         assertEquals("", f.sys(ROOT + "/system.slice/cgroup.controllers"), "systemd started before it existed");
-        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         assertFalse(f.list(ROOT + "/box").contains("pids.current"));
         assertFalse(f.list(ROOT).contains("pids.current"), "not on the root");
         assertEquals(-Errno.ENOENT, write(ROOT + "/box/cgroup.subtree_control", "+pids"), "the root gives none");
