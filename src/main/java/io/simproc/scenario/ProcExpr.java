@@ -352,12 +352,14 @@ final class ProcExpr {
                     return zoneReference(file);
                 case "slabinfo":
                     return slabReference();
+                case "cgroup":
+                    return cgroupReference();
                 default:
                     pos--;
                     throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
                             + " pressure.memory.some.avg10, sys.A.B,"
                             + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
-                            + " PID(...).FILE...)");
+                            + " cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)");
             }
         }
 
@@ -400,6 +402,23 @@ final class ProcExpr {
             }
             int order = Integer.parseInt(f.substring(5));
             return pv -> pv.buddyinfo(n, z, order);
+        }
+
+        /**
+         * {@code cgroup("/demo.slice").memory.current}, {@code cgroup("/").memory.stat.anon}: a file of that cgroup
+         * in /sys/fs/cgroup, or a key of a keyed one; which dots end the file name is resolved when it is read.
+         */
+        private Term cgroupReference() {
+            expect("(");
+            String path = unquote(next());
+            expect(")");
+            StringBuilder name = new StringBuilder();
+            do {
+                expect(".");
+                name.append(name.length() == 0 ? "" : ".").append(identOrDash());
+            } while (".".equals(peek()));
+            String dotted = name.toString();
+            return pv -> pv.cgroup(path, dotted);
         }
 
         /** {@code slabinfo(dentry).active_objs}, {@code slabinfo("kmalloc-64").num_objs}. */

@@ -114,6 +114,42 @@ final class ProcValues {
         throw new EvalException("/proc" + path + " has no line '" + line + "'");
     }
 
+    /**
+     * A value of /sys/fs/cgroup{@code path}: {@code dotted} is a file holding one value ({@code memory.current};
+     * "max" reads as infinity), or a file and a key of its {@code key value} lines ({@code memory.events.oom_kill}).
+     */
+    Value cgroup(String path, String dotted) {
+        String dir = "/fs/cgroup" + (path.equals("/") ? "" : path);
+        String file = dotted;
+        String key = null;
+        while (!(run.sysFs().lookup(dir + "/" + file, Credentials.ROOT) instanceof ProcFile)) {
+            int dot = file.lastIndexOf('.');
+            if (dot < 0) {
+                throw new EvalException("/sys/fs/cgroup" + path + " has no file for '" + dotted + "'");
+            }
+            key = dotted.substring(dot + 1);
+            file = file.substring(0, dot);
+        }
+        ProcFs fs = run.sysFs();
+        String text;
+        try {
+            text = new String(fs.render((ProcFile) fs.lookup(dir + "/" + file, Credentials.ROOT), Credentials.ROOT),
+                    StandardCharsets.UTF_8);
+        } catch (ProcException ex) {
+            throw new EvalException("/sys/fs/cgroup" + path + "/" + file + ": " + Errno.describe(ex.errno()));
+        }
+        if (key == null) {
+            String v = text.trim();
+            return v.equals("max") ? new Value(Double.POSITIVE_INFINITY, false) : number(file, "value", v);
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith(key + " ")) {
+                return number(file, key, line.substring(key.length() + 1).trim());
+            }
+        }
+        throw new EvalException("/sys/fs/cgroup" + path + "/" + file + " has no key '" + key + "'");
+    }
+
     /** A value a {@code remember} step kept; an error when that step has not run (or failed). */
     Value remembered(String name) {
         Value v = run.remembered(name);

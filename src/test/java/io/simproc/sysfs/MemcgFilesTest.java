@@ -72,7 +72,7 @@ class MemcgFilesTest {
 
     @Test
     void limitsParseAsTheKernelParsesThem() {
-        assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT, false));
         assertTrue(write("/demo/memory.max", "64M\n") > 0);
         assertEquals("67108864\n", read("/demo/memory.max"));
         assertTrue(write("/demo/memory.max", "max") > 0);
@@ -94,7 +94,7 @@ class MemcgFilesTest {
     @Test
     void aGroupMadeWithMkdirKillsItsOwnLeakWhileTheMachineHasMemoryFree() {
         Kernel k = f.kernel;
-        assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT));
+        assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT, false));
         assertTrue(write("/demo/memory.max", "64M") > 0);
         Program bash = ProgramCatalog.embedded().program("bash");
         Task t = k.mutate(() -> {
@@ -122,6 +122,6 @@ class MemcgFilesTest {
         List<String> log = k.read(kk -> kk.log().records().stream().map(Printk.Record::text).toList());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("oom-kill:constraint=CONSTRAINT_MEMCG,")
                 && l.contains(",oom_memcg=/demo,task_memcg=/demo,")), log::toString);
-        assertEquals(0, f.sys.rmdir(ROOT + "/demo", Credentials.ROOT), "empty once the victim is reaped");
+        assertEquals(0, f.sys.rmdir(ROOT + "/demo", Credentials.ROOT, false), "empty once the victim is reaped");
     }
 }
