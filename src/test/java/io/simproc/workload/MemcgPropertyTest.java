@@ -1,0 +1,207 @@
+package io.simproc.workload;
+
+import io.simproc.kernel.Cgroup;
+import io.simproc.kernel.Cgroups;
+import io.simproc.kernel.Clock;
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfileLoader;
+import io.simproc.kernel.Processes;
+import io.simproc.kernel.Task;
+import io.simproc.mm.MemCgroup;
+import io.simproc.mm.Memcontrol;
+import io.simproc.mm.NodeStatItem;
+import io.simproc.mm.Prot;
+import io.simproc.uapi.Credentials;
+import io.simproc.uapi.Page;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Memory cgroups under random workloads, 4 tries of 25,000 operations (10^5 in all): processes spawned into a
+ * small hierarchy of groups with limits (memory.max, high, low, swap.max, oom.group), writing anonymous memory,
+ * reading files, unmapping, moving between groups, dying (OOM kills included), groups removed and made again, limits
+ * changed, on a machine with swap under pressure. Every 500 operations and at the end the machine's invariant
+ * checks run ({@code MemcgDebug}: every group's memory.current is the pages charged to it plus its children's, its
+ * swap likewise, no free page charged, the groups' shares of every node counter add up to the node's; and the
+ * cgroup core's), and for every group memory.current equals the pages on its LRU lists (no page charged twice or
+ * left charged after its free).
+ */
+class MemcgPropertyTest {
+    private static final String[] GROUPS = {"/a", "/a/x", "/a/y", "/b", "/c"};
+    private final Program bash = ProgramCatalog.embedded().program("bash");
+
+    @Property(tries = 4)
+    void chargesAddUpUnderRandomWorkloads(@ForAll long seed) {
+        Random r = new Random(seed);
+        Kernel k = Kernel.boot(MachineProfileLoader.parse("t",
+                "memory: 256M\nswap:\n  - path: /swapfile\n    size: 64M\n"), seed);
+        k.advance(Clock.HZ);
+        k.mutate(() -> {
+            for (String g : GROUPS) {
+                mkdir(k, g);
+            }
+            write(k, "/a", 48L << 20, (w, m, v) -> w.setMax(m, v));
+            write(k, "/a/x", 24L << 20, (w, m, v) -> w.setMax(m, v));
+            write(k, "/b", 40L << 20, (w, m, v) -> w.setHigh(m, v));
+            write(k, "/b", 16L << 20, (w, m, v) -> w.setLow(m, v));
+            write(k, "/c", 0, (w, m, v) -> w.setSwapMax(m, v));
+            write(k, "/c", 32L << 20, (w, m, v) -> w.setMax(m, v));
+            return null;
+        });
+        List<Task> procs = new ArrayList<>();
+        List<long[]> regions = new ArrayList<>();
+        for (int op = 0; op < 25_000; op++) {
+            int kind = r.nextInt(20);
+            try {
+                k.mutate(() -> {
+                    step(k, r, kind, procs, regions);
+                    return null;
+                });
+            } catch (RuntimeException | AssertionError e) {
+                throw new AssertionError("seed " + seed + " op " + op + " kind " + kind + ": " + e, e);
+            }
+            k.advance(1);
+            if (op % 500 == 499) {
+                check(k);
+            }
+        }
+        check(k);
+        long maxEvents = k.read(kk -> memcg(kk, "/a").event(io.simproc.mm.MemcgEvent.MAX));
+        assertTrue(maxEvents > 0, "the limits were reached: " + maxEvents);
+    }
+
+    private static Cgroup cgroup(Kernel k, String path) {
+        return k.cgroups().lookup(path);
+    }
+
+    private static void mkdir(Kernel k, String path) {
+        Cgroups cg = k.cgroups();
+        int slash = path.lastIndexOf('/');
+        Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
+        if (parent.subtreeControl() == 0) {
+            cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
+        }
+        assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);
+    }
+
+    /** A memory file's write on the group at {@code path}. */
+    @FunctionalInterface
+    private interface Setter {
+        void set(io.simproc.mm.MemcgWrite w, MemCgroup m, long pages);
+    }
+
+    private static void write(Kernel k, String path, long bytes, Setter s) {
+        s.set(k.mm().memcontrol().write(), memcg(k, path), bytes / Page.PAGE_SIZE);
+    }
+
+    private static MemCgroup memcg(Kernel k, String path) {
+        Memcontrol mc = k.mm().memcontrol();
+        return mc.all().stream().filter(m -> m.path().equals(path) && m.isOnline()).findFirst().orElseThrow();
+    }
+
+    private void step(Kernel k, Random r, int kind, List<Task> procs, List<long[]> regions) {
+        procs.removeIf(p -> p.mm() == null || p.state() == Task.State.ZOMBIE || p.state() == Task.State.DEAD);
+        regions.removeIf(reg -> procs.stream().noneMatch(p -> p.pid() == reg[0]));
+        switch (kind) {
+            case 0 -> {
+                if (procs.size() < 12) {
+                    Task t = k.processes().fork(k.tasks().get(2));
+                    if (t != null && k.syscalls().execve(t, bash.exe(), bash.interp(), bash.libs(),
+                            List.of("bash")) == 0) {
+                        Cgroup to = cgroup(k, GROUPS[r.nextInt(GROUPS.length)]);
+                        if (to != null && to.subtreeControl() == 0) {
+                            k.processes().setCgroup(t, to);
+                        }
+                        procs.add(t);
+                    }
+                }
+            }
+            case 1, 2 -> {
+                if (!procs.isEmpty()) {
+                    Task t = procs.get(r.nextInt(procs.size()));
+                    long len = (1 + r.nextInt(256)) * (long) Page.PAGE_SIZE * 16;
+                    long addr = k.syscalls().mmap(t, 0, len, Prot.READ | Prot.WRITE,
+                            Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0);
+                    if (addr > 0) {
+                        regions.add(new long[] {t.pid(), addr, len});
+                    }
+                }
+            }
+            case 3, 4, 5, 6, 7 -> {
+                if (!regions.isEmpty()) {
+                    long[] reg = regions.get(r.nextInt(regions.size()));
+                    Task t = k.tasks().get((int) reg[0]);
+                    long pages = reg[2] / Page.PAGE_SIZE;
+                    long from = r.nextInt((int) pages);
+                    long n = Math.min(pages - from, 1 + r.nextInt(64));
+                    k.syscalls().touch(t, reg[1] + from * Page.PAGE_SIZE, n * Page.PAGE_SIZE, r.nextInt(4) != 0);
+                }
+            }
+            case 8 -> {
+                if (!regions.isEmpty()) {
+                    long[] reg = regions.remove(r.nextInt(regions.size()));
+                    k.syscalls().munmap(k.tasks().get((int) reg[0]), reg[1], reg[2]);
+                }
+            }
+            case 9, 10 -> {
+                if (!procs.isEmpty()) {
+                    Task t = procs.get(r.nextInt(procs.size()));
+                    String path = "/srv/f" + r.nextInt(6);
+                    k.syscalls().create(t, path, 8L << 20);
+                    k.syscalls().read(t, path, (long) r.nextInt(2048) * Page.PAGE_SIZE, (1 + r.nextInt(64)) * 4096L);
+                }
+            }
+            case 11 -> {
+                if (!procs.isEmpty() && r.nextInt(4) == 0) {
+                    k.processes().kill(procs.get(r.nextInt(procs.size())), Processes.SIGKILL);
+                }
+            }
+            case 12, 13 -> {
+                if (!procs.isEmpty()) {
+                    Cgroup to = cgroup(k, GROUPS[r.nextInt(GROUPS.length)]);
+                    if (to != null && to.subtreeControl() == 0) {
+                        k.processes().setCgroup(procs.get(r.nextInt(procs.size())), to);
+                    }
+                }
+            }
+            case 14 -> {
+                String g = GROUPS[1 + r.nextInt(2)];
+                write(k, g, (8L + r.nextInt(40)) << 20, (w, m, v) -> w.setMax(m, v));
+            }
+            case 15 -> write(k, "/a/y", r.nextBoolean() ? 1 : 0, (w, m, v) -> w.setOomGroup(m, v == 1));
+            case 16 -> {
+                Cgroup y = cgroup(k, "/a/y");
+                if (y != null && k.cgroups().rmdir(y) == 0) {
+                    mkdir(k, "/a/y");
+                }
+            }
+            case 17 -> write(k, "/b", (long) r.nextInt(8) << 20, (w, m, v) -> w.reclaim(m, v, r.nextBoolean()));
+            default -> {
+            }
+        }
+    }
+
+    private static void check(Kernel k) {
+        k.read(kk -> {
+            kk.checkInvariants();
+            for (MemCgroup m : kk.mm().memcontrol().all()) {
+                if (m.isRoot()) {
+                    continue;
+                }
+                long onLru = m.state(NodeStatItem.NR_INACTIVE_ANON) + m.state(NodeStatItem.NR_ACTIVE_ANON)
+                        + m.state(NodeStatItem.NR_INACTIVE_FILE) + m.state(NodeStatItem.NR_ACTIVE_FILE)
+                        + m.state(NodeStatItem.NR_UNEVICTABLE);
+                assertEquals(m.memory().usage(), onLru, m.path() + ": memory.current vs its LRU pages");
+                assertTrue(m.memory().usage() <= m.memory().max() || !m.isOnline(), m.path() + " over its max");
+            }
+            return null;
+        });
+    }
+}
