@@ -21,15 +21,6 @@ public final class CgroupPsi {
         this.sched = sched;
     }
 
-    /** How far every cgroup's group has integrated the tasks' work (at most {@code now}). */
-    long integratedUntil(long now) {
-        long until = now;
-        for (Cgroup c : groups) {
-            until = Math.min(until, c.psi.integratedUntil());
-        }
-        return until;
-    }
-
     /** psi_cgroup_alloc() and group_init(): a new cgroup's group, its averaging work started. */
     void cgroupCreated(Cgroup cgrp) {
         groups.add(cgrp);
@@ -51,15 +42,19 @@ public final class CgroupPsi {
     }
 
     /**
-     * Tasks are about to change cgroups (cgroup_move_task(): psi_task_change() moves their state from the old
-     * groups to the new ones): every cgroup's group takes what its tasks did up to now, so that from here on their
-     * work counts in the groups they join.
+     * Every cgroup's group takes what its tasks did up to {@code now}: before tasks change cgroups (cgroup_move_task():
+     * psi_task_change() moves their state from the old groups to the new ones), so that from then on their work
+     * counts in the groups they join; and before the system group's averaging forgets the work it integrated.
      */
-    void cgroupsChanging() {
-        long now = kernel.clock().nanos();
+    void integrate(long now) {
         for (Cgroup c : groups) {
             c.psi.integrate(now, sched.stretchesByCpu(c));
         }
+    }
+
+    /** Tasks are about to change cgroups. */
+    void cgroupsChanging() {
+        integrate(kernel.clock().nanos());
     }
 
     /**

@@ -368,16 +368,16 @@ public final class Sched {
     // Pressure
 
     /**
-     * psi_avgs_work() of the system group, then what every group has integrated is forgotten (a cgroup's group
-     * integrates up to its own last averaging).
+     * psi_avgs_work() of the system group; every cgroup's group integrates up to now too (its own work averages),
+     * then what has been integrated is forgotten.
      */
     private void psiAvgsWork() {
         long now = kernel.clock().nanos();
         long delay = psi.avgsWork(now, stretchesByCpu(null));
-        long integrated = cgroupPsi.integratedUntil(now);
+        cgroupPsi.integrate(now);
         for (Iterator<Task> it = active.iterator(); it.hasNext(); ) {
             Task t = it.next();
-            t.activity.expire(integrated);
+            t.activity.expire(now);
             if (t.activity.isEmpty()) {
                 it.remove();
             }

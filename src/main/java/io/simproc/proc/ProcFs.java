@@ -224,6 +224,9 @@ public final class ProcFs {
                 if (!(parent instanceof ProcDir dir)) {
                     return -Errno.ENOTDIR;
                 }
+                if (!mkdir && (name.equals(".") || name.equals(".."))) {
+                    return name.equals(".") ? -Errno.EINVAL : -Errno.ENOTEMPTY;
+                }
                 ProcEntry existing = name.equals(".") || name.equals("..") ? dir : dir.child(name, ctx);
                 if (mkdir && existing != null) {
                     return -Errno.EEXIST;

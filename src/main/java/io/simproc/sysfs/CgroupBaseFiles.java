@@ -61,7 +61,8 @@ final class CgroupBaseFiles {
         List<Cftype<Cgroup>> f = new ArrayList<>();
         for (String res : List.of("io", "memory", "cpu")) {
             f.add(new Cftype<>(res + ".pressure", 0, c -> kernel.sched().cgroupPsi().pressure(c, res),
-                    (c, buf, who, current) -> !who.isRoot() ? -Errno.EPERM : Pressure.trigger(buf)));
+                    (c, buf, who, current) -> !who.isRoot() ? -Errno.EPERM : !c.isOnline() ? -Errno.ENODEV
+                            : Pressure.trigger(buf)));
         }
         f.add(new Cftype<>("cgroup.pressure", 0, c -> (kernel.sched().cgroupPsi().psiEnabled(c) ? 1 : 0) + "\n",
                 (c, buf, who, current) -> pressureWrite(kernel, c, buf)));

@@ -25,7 +25,7 @@ import java.util.List;
  * the root), then the child cgroups. Files are kernfs ones (cgroup_add_file()): size 0, the mode of their cftype,
  * owned by the cgroup's owner. mkdir and rmdir in these directories make and remove cgroups (cgroup_mkdir(),
  * cgroup_rmdir()); a write goes to the file's cftype as the machine's writer, the whole write consumed on success
- * (cgroup_file_write()).
+ * (cgroup_file_write()); each handler answers for a cgroup removed since the file was opened, as the kernel's do.
  */
 final class CgroupFs {
     private CgroupFs() {
@@ -133,9 +133,6 @@ final class CgroupFs {
         ProcFile.Writer write = cft.write() == null ? null : (ctx, data, offset) -> {
             if (data.length == 0) {
                 return 0;
-            }
-            if (!c.isOnline()) {
-                return -Errno.ENODEV;
             }
             int n = 0;
             while (n < data.length && data[n] != 0) {
