@@ -25,6 +25,8 @@ import java.util.List;
 public final class Memcontrol {
     /** MEM_CGROUP_ID_MAX: ids are 16 bits wide (swap_cgroup stores them in an unsigned short). */
     public static final int MEM_CGROUP_ID_MAX = 0xffff;
+    /** The root group's id. */
+    static final int ROOT_ID = 1;
     /** MAX_RECLAIM_RETRIES: reclaim attempts of a charge before the OOM killer. */
     static final int MAX_RECLAIM_RETRIES = 16;
     /** The gfp mask of a user page's charge (mem_cgroup_charge(folio, mm, GFP_KERNEL) in the fault paths). */
@@ -42,8 +44,8 @@ public final class Memcontrol {
         this.mm = mm;
         this.map = mm.memMap();
         this.write = new MemcgWrite(mm);
-        this.root = new MemCgroup(1, null, "/", mm);
-        byId[1] = root;
+        this.root = new MemCgroup(ROOT_ID, null, "/", mm);
+        byId[ROOT_ID] = root;
         for (PgData pgdat : mm.nodes()) {
             pgdat.lruvec = root.lruvec[pgdat.nodeId()];
         }
@@ -175,8 +177,9 @@ public final class Memcontrol {
 
     /** folio_lruvec(): the lruvec the page belongs on — its group's on its node (the root's when uncharged). */
     Lruvec folioLruvec(int pfn) {
-        MemCgroup m = byId[map.memcgId(pfn)];
-        return (m == null ? root : m).lruvec[mm.zoneOf(pfn).node().nodeId()];
+        int id = map.memcgId(pfn);
+        PgData node = mm.zoneOf(pfn).node();
+        return id <= ROOT_ID ? node.lruvec : byId[id].lruvec[node.nodeId()];
     }
 
     /**
@@ -235,7 +238,6 @@ public final class Memcontrol {
         for (int i = 0; i < nrPages; i++) {
             map.setMemcgId(pfn + i, memcg.id);
         }
-        countMemcgEvents(memcg, VmEvent.PGPGIN, nrPages);
         return 0;
     }
 
@@ -356,12 +358,11 @@ public final class Memcontrol {
         if (id == 0) {
             return;
         }
-        MemCgroup memcg = byId[id];
         map.setMemcgId(pfn, 0);
-        countMemcgEvents(memcg, VmEvent.PGPGOUT, 1);
-        if (memcg.isRoot()) {
+        if (id == ROOT_ID) {
             return;
         }
+        MemCgroup memcg = byId[id];
         memcg.memory.uncharge(1);
         if (!memcg.online) {
             cssFreeIfUnused(memcg);
