@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Everything that reached a mounted machine from outside, in the order and at the simulated instant it took effect:
- * writes to its files (in /proc or /sys), directories made and removed there (cgroups), and scenarios started or applied (ctl apply, spawn, kill are scenario steps). The simulation
- * is deterministic, so the machine's profile, its seed and this journal reproduce its state: a checkpoint is this
- * journal, and a restore replays it.
+ * writes to its files (in /proc or /sys), directories made and removed there (cgroups), and scenarios started or
+ * applied (ctl apply, spawn, kill, cgroup are scenario steps). The simulation is deterministic, so the machine's
+ * profile, its seed and this journal reproduce its state: a checkpoint is this journal, and a restore replays it.
  */
 public final class Journal implements ProcFs.WriteObserver {
     /** One input: a write(2) to a proc file, or a scenario started at mount time or applied while running. */

@@ -28,10 +28,10 @@ public final class CgroupMigrate {
     /**
      * __cgroup_procs_write(): move process ({@code threadgroup}, cgroup.procs) or thread {@code pid} (0: the writer's
      * own task {@code current}) into {@code dst} on behalf of {@code who}. 0, or -ENODEV (dst removed), -ESRCH (no
-     * such task), -EINVAL (a kernel thread that may not migrate: PF_NO_SETAFFINITY, or kthreadd), -EACCES (the writer may not
-     * write cgroup.procs of the common ancestor of source and destination), -EOPNOTSUPP (threaded rules, or a
-     * thread moved out of its resource domain), -EBUSY (dst enables controllers for its children: no internal
-     * processes), or a controller's refusal.
+     * such task), -EINVAL (a kernel thread that may not migrate: PF_NO_SETAFFINITY, or kthreadd), -EACCES (the
+     * writer may not write cgroup.procs of the common ancestor of source and destination), -EOPNOTSUPP (threaded
+     * rules, or a thread moved out of its resource domain), -EBUSY (dst enables controllers for its children: no
+     * internal processes), or a controller's refusal.
      */
     public int procsWrite(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
         assert core.kernel().isWriter();

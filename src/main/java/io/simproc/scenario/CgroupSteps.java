@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the cgroup steps share: a cgroup path of a scenario (absolute, as /proc/PID/cgroup prints it) and the file
- * operations root does in /sys/fs/cgroup — mkdir, rmdir, echo VALUE > FILE — through the machine's /sys, so that each
- * has the errno the same operation has on a mount.
+ * operations root does in /sys/fs/cgroup — mkdir, rmdir, echo VALUE > FILE — through the machine's /sys, so that
+ * each has the errno the same operation has on a mount.
  */
 final class CgroupSteps {
     /** Where the hierarchy is in the machine's /sys. */

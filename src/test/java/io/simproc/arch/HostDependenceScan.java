@@ -37,7 +37,12 @@ final class HostDependenceScan {
             new Allowed("io/simproc/it/SysfsToolsIT.java", "exec(\"cat\", \"/sys/",
                     "cat run by simproc-exec, where /sys is the simulated machine's"),
             new Allowed("io/simproc/it/SysfsToolsIT.java", "exec(\"ls",
-                    "run by simproc-exec, lsmem and lscpu read the simulated /sys; compared with its files"));
+                    "run by simproc-exec, lsmem and lscpu read the simulated /sys; compared with its files"),
+            new Allowed("io/simproc/it/CgroupFsIT.java", "\"--\", \"cat\", \"/proc/self/cgroup\"",
+                    "cat run by simproc-exec --cgroup, where /proc is the simulated machine's"),
+            new Allowed("io/simproc/it/CgroupFsIT.java",
+                    "\"/sys/fs/cgroup/it-exec/cgroup.procs\", \"/proc/self/comm\"",
+                    "the rest of that cat's arguments, in the simulated /sys and /proc"));
 
     static final String OPENS_HOST_PATH = "opens a host /proc or /sys path";
     static final String NAMES_HOST_PROC = "names a host /proc path (the simulation's files are named relative to"

@@ -73,7 +73,7 @@ class CgroupFsIT {
                 "/sys/fs/cgroup/it-exec/cgroup.procs", "/proc/self/comm"), 120);
         r.assertOk("simproc-exec --cgroup");
         String[] lines = r.out().split("\n");
-        assertEquals("0::/it-exec", lines[0], "/proc/self is the command's stand-in: " + r.out());
+        assertEquals("0::/it-exec", lines[0], "the command is its stand-in process: " + r.out());
         assertEquals("cat", lines[2], r.out());
         assertTrue(lines[1].matches("\\d+") && !lines[1].equals("1"), "the stand-in's pid: " + r.out());
         assertTrue(sh("cat " + box.resolve("cgroup.procs")).assertOk("cat").out().isEmpty(),

@@ -56,8 +56,10 @@ class CgroupPsiTest {
         assertEquals(inA1, inA, "a has no other task");
         assertEquals(0, total(k.sched().cgroupPsi().pressure(b, "io"), "some"));
         assertTrue(total(k.sched().pressure("io"), "some") - system0 >= inA1, "the system saw it too");
-        assertEquals(k.sched().pressure("io"), k.sched().cgroupPsi().pressure(cg.root(), "io"), "the root's is the system's");
-        assertTrue(total(k.sched().cgroupPsi().pressure(a1, "cpu"), "full") == 0, "cpu full is defined in a cgroup, and 0 here");
+        assertEquals(k.sched().pressure("io"), k.sched().cgroupPsi().pressure(cg.root(), "io"),
+                "the root's is the system's");
+        assertTrue(total(k.sched().cgroupPsi().pressure(a1, "cpu"), "full") == 0,
+                "cpu full is defined in a cgroup, and 0 here");
 
         assertEquals(0, k.mutate(() -> cg.migrate().attachTask(b, p, true)));
         stall(k, p, 6);

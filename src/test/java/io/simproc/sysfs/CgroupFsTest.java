@@ -93,7 +93,8 @@ class CgroupFsTest {
         assertEquals(0, f.sys.mkdir(ROOT + "/test", 0750, Credentials.ROOT, false));
         assertEquals(0750, f.mode(ROOT + "/test"));
         assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/test", 0755, Credentials.ROOT, false));
-        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/cgroup.procs", 0755, Credentials.ROOT, false), "a file's name");
+        assertEquals(-Errno.EEXIST, f.sys.mkdir(ROOT + "/cgroup.procs", 0755, Credentials.ROOT, false),
+                "a file's name");
         assertEquals(-Errno.ENOENT, f.sys.mkdir(ROOT + "/nope/x", 0755, Credentials.ROOT, false));
         assertEquals(-Errno.ENOTDIR, f.sys.mkdir(ROOT + "/cgroup.procs/x", 0755, Credentials.ROOT, false));
         assertEquals(-Errno.EACCES, f.sys.mkdir(ROOT + "/u", 0755, new Credentials(1000, 1000, 5), false),
