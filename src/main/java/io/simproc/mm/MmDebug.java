@@ -43,51 +43,22 @@ public final class MmDebug {
         List<String> errors = new ArrayList<>();
         MemMap map = mm.memMap();
         byte[] state = new byte[map.nrPfns()];
-        final byte free = 1;
-        final byte pcp = 2;
         for (Zone zone : mm.zones()) {
-            PageAllocDebug.checkFreeLists(mm, zone, state, free, errors);
-            PageAllocDebug.checkPcp(mm, zone, state, pcp, errors);
+            PageAllocDebug.checkFreeLists(mm, zone, state, MemMapPass.FREE, errors);
+            PageAllocDebug.checkPcp(mm, zone, state, MemMapPass.PCP, errors);
         }
-        long[] allocatedPerZone = new long[mm.nrNodes() * ZoneType.MAX_NR_ZONES];
-        long[] freePerZone = new long[allocatedPerZone.length];
-        long[] pcpPerZone = new long[allocatedPerZone.length];
-        long[] owners = new long[PageOwner.values().length];
-        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.flags(pfn);
-            int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
-            boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
-            int kinds = (state[pfn] != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
-            if (kinds != 1) {
-                errors.add("pfn " + pfn + " is in " + kinds + " states (list=" + state[pfn] + " reserved="
-                        + reserved + " owner=" + PageOwner.of(owner) + ")");
-                continue;
-            }
-            int zid = map.zoneId(pfn);
-            if (reserved) {
-                continue;
-            }
-            if (zid < 0 || !mm.zoneOf(pfn).contains(pfn)) {
-                errors.add("pfn " + pfn + " is in use but outside every zone");
-                continue;
-            }
-            if (state[pfn] == free) {
-                freePerZone[zid]++;
-            } else if (state[pfn] == pcp) {
-                pcpPerZone[zid]++;
-            } else {
-                allocatedPerZone[zid]++;
-                owners[owner]++;
-            }
-        }
+        PteCounts ptes = checkMappings(mm, errors);
+        MemMapPass pages = MemMapPass.run(mm, state, ptes, errors);
         for (Zone zone : mm.zones()) {
             int id = zone.id();
-            long sum = freePerZone[id] + pcpPerZone[id] + allocatedPerZone[id];
+            long sum = pages.freePerZone[id] + pages.pcpPerZone[id] + pages.allocatedPerZone[id];
             if (sum != zone.managedPages()) {
-                errors.add(zone + ": free " + freePerZone[id] + " + per-cpu " + pcpPerZone[id] + " + allocated "
-                        + allocatedPerZone[id] + " = " + sum + " != managed " + zone.managedPages());
+                errors.add(zone + ": free " + pages.freePerZone[id] + " + per-cpu " + pages.pcpPerZone[id]
+                        + " + allocated " + pages.allocatedPerZone[id] + " = " + sum + " != managed "
+                        + zone.managedPages());
             }
         }
+        long[] owners = pages.owners;
         for (PageOwner o : PageOwner.values()) {
             if (o != PageOwner.NONE && owners[o.ordinal()] != mm.vmstat().ownerPages(o)) {
                 errors.add("owner " + o + ": " + owners[o.ordinal()] + " pages in mem_map, tally says "
@@ -109,10 +80,9 @@ public final class MmDebug {
         }
         checkLru(mm, errors);
         MemcgDebug.check(mm, errors);
-        java.util.Map<Integer, Integer> swapPtes = new java.util.HashMap<>();
-        checkMappings(mm, errors, swapPtes);
-        checkPageCache(mm, errors);
-        checkSwap(mm, errors, swapPtes);
+        checkHugePages(mm, pages, errors);
+        checkPageCache(mm, pages, errors);
+        checkSwap(mm, errors, ptes);
         checkCommitted(mm, errors);
         checkPageCacheIndex(mm, errors);
         mm.pageIo().check(errors);
@@ -122,8 +92,8 @@ public final class MmDebug {
 
     /**
      * The page cache and the pages agree (what migration must keep): every cached index names a page cache page
-     * whose mapping and index are that file's and that offset and that holds the file's data there; every
-     * anonymous page names a live anon_vma.
+     * whose mapping and index are that file's and that offset and that holds the file's data there. (That every
+     * anonymous page names a live anon_vma is checked in {@link MemMapPass}.)
      */
     private static void checkPageCacheIndex(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
@@ -143,11 +113,6 @@ public final class MmDebug {
                             + ", not the file's " + (int) PageContent.fileWord(a, idx));
                 }
             });
-        }
-        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            if (map.owner(pfn) == PageOwner.ANON && !(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
-                errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
-            }
         }
     }
 
@@ -174,43 +139,18 @@ public final class MmDebug {
         expect(errors, "Committed_AS vs VM_ACCOUNT mappings + shmem objects", mm.overcommit().committedAsPages(), total);
     }
 
-    /** The page-cache, dirty and writeback counters against the pages. */
-    private static void checkPageCache(MemoryManager mm, List<String> errors) {
-        MemMap map = mm.memMap();
-        long anonMapped = 0;
-        long swapCache = 0;
-        long dirty = 0;
-        long writeback = 0;
-        long[] writePending = new long[mm.nrNodes() * ZoneType.MAX_NR_ZONES];
-        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            int f = map.flags(pfn);
-            PageOwner o = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
-            if (o == PageOwner.ANON && map.mapcount(pfn) > 0) {
-                anonMapped++;
-            }
-            if ((f & PageFlags.PG_SWAPCACHE) != 0) {
-                swapCache++;
-                if (o != PageOwner.ANON) {
-                    errors.add("pfn " + pfn + " in the swap cache is owned by " + o);
-                }
-            }
-            if (o == PageOwner.FILE && (f & PageFlags.PG_DIRTY) != 0) {
-                dirty++;
-                writePending[map.zoneId(pfn)]++;
-            }
-            if ((f & PageFlags.PG_WRITEBACK) != 0) {
-                writeback++;
-                writePending[map.zoneId(pfn)]++;
-            }
-        }
+    /** The page-cache, dirty and writeback counters against the pages (as {@link MemMapPass} counted them). */
+    private static void checkPageCache(MemoryManager mm, MemMapPass pages, List<String> errors) {
         expect(errors, "NR_ANON_MAPPED (AnonPages) vs mapped anon pages", mm.vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED),
-                anonMapped);
-        expect(errors, "NR_SWAPCACHE (SwapCached)", mm.vmstat().globalNodeState(NodeStatItem.NR_SWAPCACHE), swapCache);
-        expect(errors, "NR_FILE_DIRTY (Dirty)", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY), dirty);
-        expect(errors, "NR_WRITEBACK (Writeback)", mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK), writeback);
+                pages.anonMapped);
+        expect(errors, "NR_SWAPCACHE (SwapCached)", mm.vmstat().globalNodeState(NodeStatItem.NR_SWAPCACHE),
+                pages.swapCache);
+        expect(errors, "NR_FILE_DIRTY (Dirty)", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_DIRTY), pages.dirty);
+        expect(errors, "NR_WRITEBACK (Writeback)", mm.vmstat().globalNodeState(NodeStatItem.NR_WRITEBACK),
+                pages.writeback);
         for (Zone z : mm.zones()) {
             expect(errors, z + ": NR_ZONE_WRITE_PENDING", z.state(ZoneStatItem.NR_ZONE_WRITE_PENDING),
-                    writePending[z.id()]);
+                    pages.writePending[z.id()]);
         }
         long cached = 0;
         long buffers = 0;
@@ -230,14 +170,14 @@ public final class MmDebug {
         for (AddressSpace a : mm.shmem().objects()) {
             shmemCached += a.nrPages();
         }
-        expect(errors, "Σ files' dirty pages", fileDirty, dirty);
+        expect(errors, "Σ files' dirty pages", fileDirty, pages.dirty);
         expect(errors, "Buffers (nr_blockdev_pages)", mm.inodes().nrBlockdevPages(), buffers);
         expect(errors, "NR_FILE_PAGES = Cached + Buffers + SwapCached", mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES),
-                cached + shmemCached + buffers + swapCache);
+                cached + shmemCached + buffers + pages.swapCache);
     }
 
     /** Swap slots against the swap PTEs and the swap cache. */
-    private static void checkSwap(MemoryManager mm, List<String> errors, java.util.Map<Integer, Integer> swapPtes) {
+    private static void checkSwap(MemoryManager mm, List<String> errors, PteCounts counts) {
         Swapfile swap = mm.swap();
         long total = 0;
         long free = 0;
@@ -256,7 +196,7 @@ public final class MmDebug {
                 if (v != 0) {
                     used++;
                 }
-                int ptes = swapPtes.getOrDefault(entry, 0);
+                int ptes = counts.swapPtes(si.type, off);
                 if (count != ptes) {
                     errors.add(si.path + " slot " + off + ": count " + count + " but " + ptes + " swap PTEs");
                 }
@@ -277,11 +217,8 @@ public final class MmDebug {
         if (swap.nrSwapPagesFree() > swap.totalSwapPages() || swap.nrSwapPagesFree() < 0) {
             errors.add("SwapFree " + swap.nrSwapPagesFree() + " outside [0, SwapTotal " + swap.totalSwapPages() + "]");
         }
-        for (Integer entry : swapPtes.keySet()) {
-            Swapfile.SwapInfo si = swap.area(Swapfile.type(entry));
-            if (si == null || Swapfile.offset(entry) >= si.maxPages) {
-                errors.add("a swap PTE names " + Integer.toHexString(entry) + ", no active slot");
-            }
+        for (int entry : counts.strayEntries()) {
+            errors.add("a swap PTE names " + Integer.toHexString(entry) + ", no active slot");
         }
     }
 
@@ -346,22 +283,21 @@ public final class MmDebug {
     }
 
     /**
-     * Every PTE of every address space: a page's mapcount is the number of PTEs mapping it, each mm's RSS counters
-     * are its PTEs by page type, its page-table pages are counted, and mapped pages are user pages whose struct
-     * page names what the VMA maps there (the VMA's file or an anon_vma, at the VMA's page index for the address).
+     * Every PTE of every address space: each mm's RSS counters are its PTEs by page type, its page-table pages are
+     * counted, and mapped pages are user pages whose struct page names what the VMA maps there (the VMA's file or
+     * an anon_vma, at the VMA's page index for the address). Returns the PTEs counted per page (which
+     * {@link MemMapPass} compares with each page's mapcount) and per swap slot.
      */
-    private static void checkMappings(MemoryManager mm, List<String> errors,
-                                      java.util.Map<Integer, Integer> swapPtes) {
+    private static PteCounts checkMappings(MemoryManager mm, List<String> errors) {
         MemMap map = mm.memMap();
-        java.util.Map<Integer, Integer> ptes = new java.util.HashMap<>();
-        java.util.Map<Integer, Integer> psePtes = new java.util.HashMap<>();
+        PteCounts counts = new PteCounts(map.nrPfns(), mm.swap());
         long tablePages = 0;
         for (MmStruct m : mm.mmStructs().all()) {
             long[] rss = new long[4];
             for (Vma v : m.vmas()) {
                 m.pgtable.scan(v.start, v.end, (addr, pte) -> {
                     if (PageTable.isSwap(pte)) {
-                        swapPtes.merge(PageTable.swapEntryOf(pte), 1, Integer::sum);
+                        counts.addSwapPte(PageTable.swapEntryOf(pte));
                         rss[MmStruct.MM_SWAPENTS]++;
                         return;
                     }
@@ -378,9 +314,8 @@ public final class MmDebug {
                         errors.add("a PTE at " + Long.toHexString(addr) + " maps pfn " + pfn + " owned by " + o);
                         return;
                     }
-                    ptes.merge(pfn, 1, Integer::sum);
+                    counts.addPte(pfn, (pte & PageTable._PAGE_PSE) != 0);
                     if ((pte & PageTable._PAGE_PSE) != 0) {
-                        psePtes.merge(pfn, 1, Integer::sum);
                         if (!map.test(pfn, PageFlags.PG_TRANSHUGE) || ((addr >>> io.simproc.uapi.Page.PAGE_SHIFT)
                                 & (HugeMemory.HPAGE_PMD_NR - 1)) != (pfn & (HugeMemory.HPAGE_PMD_NR - 1))) {
                             errors.add("a huge PTE at " + Long.toHexString(addr) + " maps pfn " + pfn
@@ -402,14 +337,8 @@ public final class MmDebug {
             }
             tablePages += m.pgtable.nrTablePages();
         }
-        for (java.util.Map.Entry<Integer, Integer> e : ptes.entrySet()) {
-            if (map.mapcount(e.getKey()) != e.getValue()) {
-                errors.add("pfn " + e.getKey() + " mapcount " + map.mapcount(e.getKey()) + " but " + e.getValue()
-                        + " PTEs map it");
-            }
-        }
         expect(errors, "page-table pages of all mms", mm.vmstat().ownerPages(PageOwner.PAGETABLE), tablePages);
-        checkHugePages(mm, errors, psePtes);
+        return counts;
     }
 
     /**
@@ -435,34 +364,17 @@ public final class MmDebug {
     /**
      * Transparent huge pages: each is 512 naturally aligned anonymous pages. One not on the deferred split queue is
      * mapped whole wherever it is mapped: its pages share one refcount and one mapcount; only a queued one has pages
-     * no one references. Huge PTEs map only THP pages (checked with the PTEs); NR_ANON_THPS counts their pages per
-     * node.
+     * no one references (both checked per page in {@link MemMapPass}). Huge PTEs map only THP pages (checked with
+     * the PTEs); NR_ANON_THPS counts their pages per node; the huge zero page is referenced once by each address
+     * space that maps it, and once for itself.
      */
-    private static void checkHugePages(MemoryManager mm, List<String> errors, java.util.Map<Integer, Integer> pse) {
-        MemMap map = mm.memMap();
-        HugeMemory huge = mm.hugeMemory();
-        long[] perNode = new long[mm.nrNodes()];
-        for (int pfn = 0; pfn < map.nrPfns(); pfn++) {
-            if (!map.test(pfn, PageFlags.PG_TRANSHUGE)) {
-                continue;
-            }
-            int head = HugeMemory.headOf(pfn);
-            perNode[mm.zoneOf(pfn).node().nodeId()]++;
-            boolean queued = huge.isDeferred(head);
-            boolean whole = map.refcount(pfn) == map.refcount(head) && map.mapcount(pfn) == map.mapcount(head);
-            if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
-                    || !queued && (!whole || map.refcount(pfn) == 0)) {
-                errors.add("THP page " + pfn + " (head " + head + (queued ? ", queued" : "") + "): refcount "
-                        + map.refcount(pfn) + " mapcount " + map.mapcount(pfn) + ", head " + map.refcount(head) + "/"
-                        + map.mapcount(head) + ", " + pse.getOrDefault(pfn, 0) + " huge PTEs");
-            }
-        }
+    private static void checkHugePages(MemoryManager mm, MemMapPass pages, List<String> errors) {
         long holders = mm.mmStructs().all().stream().filter(m -> m.hugeZeroFolio).count();
         expect(errors, "huge zero page references", mm.hugeMemory().hugeZeroRefcount(),
                 mm.hugeMemory().hugeZeroPfn() < 0 ? 0 : 1 + holders);
-        for (int nid = 0; nid < perNode.length; nid++) {
+        for (int nid = 0; nid < pages.thpPerNode.length; nid++) {
             expect(errors, "node " + nid + " NR_ANON_THPS", mm.node(nid).vmStat[NodeStatItem.NR_ANON_THPS.ordinal()],
-                    perNode[nid]);
+                    pages.thpPerNode[nid]);
         }
     }
 

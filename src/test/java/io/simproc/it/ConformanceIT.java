@@ -5,10 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -28,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client the script's header lists runs and passes — none skipped, since install-deps installs them all — and no
  * check names a client the header does not list. The suite pauses the machine while it runs and resumes it at the
  * end, also when interrupted (SIGINT, SIGTERM); a machine paused before stays paused. Against a daemon whose meminfo
- * swaps MemFree and MemAvailable it fails, naming the client and the field; on a tree that lacks a file a client looks
- * up, the host-leak check (every client under strace inside simproc-exec) fails naming the client and the path.
+ * swaps MemFree and MemAvailable it fails, naming the client and the field; against one that lacks a file a client
+ * looks up, the host-leak check (every client under strace inside simproc-exec) fails naming the client and the path.
  */
 class ConformanceIT {
     private static final Pattern HEADER_CLIENT = Pattern.compile("(?m)^  (\\S.*?)  +\\S");
@@ -195,35 +192,26 @@ class ConformanceIT {
     }
 
     /**
-     * The host-leak check sees a file the machine does not serve: on a static tree without {@code proc/swaps},
+     * The host-leak check sees a file the machine does not serve: against a machine without {@code /proc/swaps},
      * swapon's lookup of it fails inside simproc-exec and the check names swapon and the path, while clients that
      * never look for it keep passing theirs.
      */
     @Test
     void aFileTheMachineDoesNotServeFailsTheHostLeakCheckNamingThePath() throws Exception {
-        Path out = Files.createTempDirectory("simproc-leak-");
-        try {
-            Exec.run(List.of("java", "-jar", MountedMachine.jar().toString(), "run", "--seed", "3", "--quiet",
-                    "--out", out.toString()), 120).assertOk("simproc run");
-            Files.delete(out.resolve("proc/swaps"));
-            Exec.Result r = Exec.run(List.of(MountedMachine.basedir().resolve("mount-scripts/conformance").toString(),
-                    out.resolve("proc").toString()), 300);
+        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.BrokenMachine", "without", "swaps")) {
+            Exec.Result r = conformance(m);
             assertEquals(1, r.exit(), r.out());
             assertTrue(r.out().matches("(?s).*\\nFAIL swapon --show: opens only /proc and /sys paths the machine "
                     + "serves \\(unserved: [^\\n]*/proc/swaps[,)].*"), r.out());
             assertTrue(r.out().contains("\nPASS vmstat -m: opens only /proc and /sys paths the machine serves\n"),
                     r.out());
-        } finally {
-            try (var files = Files.walk(out)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
         }
     }
 
     /** Node 0's meminfo with MemFree and MemUsed swapped: the per-node sum no longer meets meminfo, named so. */
     @Test
     void aSwappedNodeMeminfoFieldFailsNamingTheNodeFile() throws Exception {
-        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.SwappedFieldMachine", "MemFree", "MemUsed",
+        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.BrokenMachine", "swap", "MemFree", "MemUsed",
                 "--node", "0")) {
             Exec.Result r = conformance(m);
             assertEquals(1, r.exit(), r.out());
@@ -234,7 +222,7 @@ class ConformanceIT {
 
     @Test
     void aSwappedMeminfoFieldFailsNamingTheClientAndTheField() throws Exception {
-        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.SwappedFieldMachine", "MemFree",
+        try (MountedMachine m = MountedMachine.startMain("io.simproc.it.BrokenMachine", "swap", "MemFree",
                 "MemAvailable")) {
             Exec.Result r = conformance(m);
             assertEquals(1, r.exit(), r.out());

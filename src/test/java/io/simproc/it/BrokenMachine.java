@@ -27,32 +27,37 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * A simproc daemon with one deliberately broken renderer, for proving that the conformance suite catches a file
- * that lies: /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
- * io.simproc.it.SwappedFieldMachine DIR FIELD_A FIELD_B}), or with {@code --node N} after them, the sys tree's
- * devices/system/node/nodeN/meminfo instead. Everything else is the real machine, trees (its /sys at
- * DIR-sys, as simproc mount serves it), FUSE binding and control socket (the conformance suite pauses the machine
- * through it). Test code only: production has no fault-injection hook.
+ * A simproc daemon with one deliberately broken part, for proving that the conformance suite catches it: a file that
+ * lies, /proc/meminfo with the values of two fields swapped ({@code java -cp test-classes:simproc.jar
+ * io.simproc.it.BrokenMachine DIR swap FIELD_A FIELD_B}), or with {@code --node N} after them, the sys tree's
+ * devices/system/node/nodeN/meminfo instead; or a file of /proc the machine does not serve ({@code BrokenMachine DIR
+ * without swaps}). Everything else is the real machine, trees (its /sys at DIR-sys, as simproc mount serves it),
+ * FUSE binding and control socket (the conformance suite pauses the machine through it). Test code only: production
+ * has no fault-injection hook.
  */
-public final class SwappedFieldMachine {
-    private SwappedFieldMachine() {
+public final class BrokenMachine {
+    private BrokenMachine() {
     }
 
     public static void main(String[] args) throws java.io.IOException {
         Path dir = Path.of(args[0]);
-        String a = args[1];
-        String b = args[2];
-        Integer node = args.length > 4 && args[3].equals("--node") ? Integer.valueOf(args[4]) : null;
         Machines.Machine machine = Machines.start(MachineProfileLoader.loadDefault(), 3);
         Kernel kernel = machine.kernel();
         kernel.setBootEpoch(System.currentTimeMillis() / 1000 - 30);
         ProcDir proc = ProcTree.create(SysctlTable.create()).root();
         ProcDir sysRoot = io.simproc.sysfs.SysTree.create(kernel).root();
-        if (node == null) {
-            proc = (ProcDir) broken(proc, List.of("meminfo"), text -> swap(text, "", a, b));
+        if (args[1].equals("without")) {
+            proc = (ProcDir) broken(proc, List.of(args[2].split("/")), null);
         } else {
-            sysRoot = (ProcDir) broken(sysRoot, List.of("devices", "system", "node", "node" + node, "meminfo"),
-                    text -> swap(text, "Node " + node + " ", a, b));
+            String a = args[2];
+            String b = args[3];
+            Integer node = args.length > 5 && args[4].equals("--node") ? Integer.valueOf(args[5]) : null;
+            if (node == null) {
+                proc = (ProcDir) broken(proc, List.of("meminfo"), text -> swap(text, "", a, b));
+            } else {
+                sysRoot = (ProcDir) broken(sysRoot, List.of("devices", "system", "node", "node" + node, "meminfo"),
+                        text -> swap(text, "Node " + node + " ", a, b));
+            }
         }
         ProcFs fs = new ProcFs(kernel, ProcTree.of(proc));
         ProcFs sysFs = new ProcFs(kernel, ProcTree.of(sysRoot));
@@ -78,7 +83,10 @@ public final class SwappedFieldMachine {
             "allow_other", "-o", "fsname=simproc"});
     }
 
-    /** The entry e with the file at {@code path} below it rendering {@code change} of what it renders. */
+    /**
+     * The entry e with the file at {@code path} below it rendering {@code change} of what it renders, or without that
+     * file when {@code change} is null.
+     */
     private static ProcEntry broken(ProcEntry e, List<String> path, UnaryOperator<String> change) {
         if (path.isEmpty()) {
             ProcFile f = (ProcFile) e;
@@ -90,11 +98,15 @@ public final class SwappedFieldMachine {
         }
         String next = path.get(0);
         List<String> rest = path.subList(1, path.size());
-        UnaryOperator<ProcEntry> on = c -> c != null && c.name().equals(next) ? broken(c, rest, change) : c;
+        UnaryOperator<ProcEntry> on = c -> c == null || !c.name().equals(next) ? c
+                : rest.isEmpty() && change == null ? null : broken(c, rest, change);
         return new ProcDir(d.name(), d.mode(), d.uid(), d.gid(), ctx -> {
             List<ProcEntry> out = new ArrayList<>();
             for (ProcEntry c : d.children().apply(ctx)) {
-                out.add(on.apply(c));
+                ProcEntry kept = on.apply(c);
+                if (kept != null) {
+                    out.add(kept);
+                }
             }
             return out;
         }, (name, ctx) -> on.apply(d.child(name, ctx)));

@@ -1,0 +1,151 @@
+package io.simproc.mm;
+
+import java.util.List;
+
+/**
+ * {@link MmDebug}'s single pass over the mem_map: every check that is about one struct page, or a sum over pages,
+ * reads each page frame once. A page is in exactly one state (hole, reserved, buddy-free, per-cpu, allocated with
+ * an owner) inside its zone; an anonymous page names a live anon_vma; a page's mapcount is the number of PTEs
+ * counted on it ({@link PteCounts}); a transparent huge page is 512 aligned anonymous pages mapped whole unless
+ * queued for a deferred split. The sums (per-zone states, per-owner pages, mapped anon, swap cache, dirty,
+ * writeback, write-pending per zone, THP pages per node) are left in the fields for MmDebug to compare with the
+ * counters. One pass rather than one per check: tests run MmDebug after every timer, and each pass over a large
+ * machine's mem_map reads all of it from memory.
+ */
+final class MemMapPass {
+    static final byte FREE = 1;
+    static final byte PCP = 2;
+    /** Pages with none of these bits take no part in the checks after the state's. */
+    private static final int PAGE_CHECK_BITS = PageFlags.OWNER_MASK | PageFlags.PG_SWAPCACHE | PageFlags.PG_WRITEBACK
+            | PageFlags.PG_TRANSHUGE;
+
+    private final MemoryManager mm;
+    private final MemMap map;
+    private final List<String> errors;
+    final long[] freePerZone;
+    final long[] pcpPerZone;
+    final long[] allocatedPerZone;
+    final long[] owners = new long[PageOwner.values().length];
+    final long[] writePending;
+    final long[] thpPerNode;
+    long anonMapped;
+    long swapCache;
+    long dirty;
+    long writeback;
+    /** The THP folio last looked up on the deferred split queue (the pass meets its pages one after another). */
+    private int folioHead = -1;
+    private boolean folioQueued;
+
+    private MemMapPass(MemoryManager mm, List<String> errors) {
+        this.mm = mm;
+        this.map = mm.memMap();
+        this.errors = errors;
+        int zones = mm.nrNodes() * ZoneType.MAX_NR_ZONES;
+        freePerZone = new long[zones];
+        pcpPerZone = new long[zones];
+        allocatedPerZone = new long[zones];
+        writePending = new long[zones];
+        thpPerNode = new long[mm.nrNodes()];
+    }
+
+    /**
+     * Check every page frame. {@code state} marks the pages the free lists ({@link #FREE}) and per-cpu lists
+     * ({@link #PCP}) cover; {@code ptes} counts the PTEs mapping each page.
+     */
+    static MemMapPass run(MemoryManager mm, byte[] state, PteCounts ptes, List<String> errors) {
+        MemMapPass pass = new MemMapPass(mm, errors);
+        MemMap map = pass.map;
+        int nrPfns = map.nrPfns();
+        for (int pfn = 0; pfn < nrPfns; pfn++) {
+            int f = map.flags(pfn);
+            int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
+            byte listed = state[pfn];
+            boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
+            if ((listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0) != 1) {
+                pass.notOneState(pfn, listed, reserved, owner);
+            } else if (!reserved) {
+                pass.count(pfn, listed, owner);
+            }
+            if ((f & PAGE_CHECK_BITS) != 0) {
+                pass.checkPage(pfn, f, ptes);
+            }
+            int mapped = ptes.ptes(pfn);
+            if (mapped != 0 && map.mapcount(pfn) != mapped) {
+                errors.add("pfn " + pfn + " mapcount " + map.mapcount(pfn) + " but " + mapped + " PTEs map it");
+            }
+        }
+        return pass;
+    }
+
+    private void notOneState(int pfn, byte listed, boolean reserved, int owner) {
+        int kinds = (listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
+        errors.add("pfn " + pfn + " is in " + kinds + " states (list=" + listed + " reserved=" + reserved + " owner="
+                + PageOwner.of(owner) + ")");
+    }
+
+    /** A page in one state, not reserved: inside its zone, counted per zone and, if allocated, per owner. */
+    private void count(int pfn, byte listed, int owner) {
+        int zid = map.zoneId(pfn);
+        if (zid < 0 || !mm.zoneOf(pfn).contains(pfn)) {
+            errors.add("pfn " + pfn + " is in use but outside every zone");
+        } else if (listed == FREE) {
+            freePerZone[zid]++;
+        } else if (listed == PCP) {
+            pcpPerZone[zid]++;
+        } else {
+            allocatedPerZone[zid]++;
+            owners[owner]++;
+        }
+    }
+
+    /** The page cache, anon_vma and THP checks of a page with an owner or a swap-cache, writeback or THP bit. */
+    private void checkPage(int pfn, int f, PteCounts ptes) {
+        PageOwner o = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);
+        if (o == PageOwner.ANON) {
+            if (map.mapcount(pfn) > 0) {
+                anonMapped++;
+            }
+            if (!(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
+                errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
+            }
+        }
+        if ((f & PageFlags.PG_SWAPCACHE) != 0) {
+            swapCache++;
+            if (o != PageOwner.ANON) {
+                errors.add("pfn " + pfn + " in the swap cache is owned by " + o);
+            }
+        }
+        if (o == PageOwner.FILE && (f & PageFlags.PG_DIRTY) != 0) {
+            dirty++;
+            writePending[map.zoneId(pfn)]++;
+        }
+        if ((f & PageFlags.PG_WRITEBACK) != 0) {
+            writeback++;
+            writePending[map.zoneId(pfn)]++;
+        }
+        if ((f & PageFlags.PG_TRANSHUGE) != 0) {
+            checkHugePage(pfn, ptes);
+        }
+    }
+
+    /**
+     * A THP page: its head is a THP page, it is anonymous, and unless the folio is queued for a deferred split
+     * it shares the head's refcount and mapcount and is referenced.
+     */
+    private void checkHugePage(int pfn, PteCounts ptes) {
+        int head = HugeMemory.headOf(pfn);
+        thpPerNode[mm.zoneOf(pfn).node().nodeId()]++;
+        if (head != folioHead) {
+            folioHead = head;
+            folioQueued = mm.hugeMemory().isDeferred(head);
+        }
+        boolean queued = folioQueued;
+        boolean whole = map.refcount(pfn) == map.refcount(head) && map.mapcount(pfn) == map.mapcount(head);
+        if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
+                || !queued && (!whole || map.refcount(pfn) == 0)) {
+            errors.add("THP page " + pfn + " (head " + head + (queued ? ", queued" : "") + "): refcount "
+                    + map.refcount(pfn) + " mapcount " + map.mapcount(pfn) + ", head " + map.refcount(head) + "/"
+                    + map.mapcount(head) + ", " + ptes.psePtes(pfn) + " huge PTEs");
+        }
+    }
+}
