@@ -55,8 +55,25 @@ public class FaultBenchmark {
             parent = kernel.processes().fork(kernel.tasks().get(2));
             Checks.ok(kernel.syscalls().execve(parent, bash.exe(), bash.interp(), bash.libs(), List.of("bash")),
                     "execve");
+            inMemoryCgroups(Integer.getInteger("simproc.bench.memcg", 0));
             return null;
         });
+    }
+
+    /**
+     * With {@code -Dsimproc.bench.memcg=N}: N memory cgroups /bench0 .. /benchN-1 (the memory controller enabled
+     * at the root), the faulting task in the last, so that every fault charges a group (issue 15's bound).
+     */
+    private void inMemoryCgroups(int n) {
+        if (n == 0) {
+            return;
+        }
+        io.simproc.kernel.Cgroups cg = kernel.cgroups();
+        cg.control().subtreeControlWrite(cg.root(), cg.subsysMask(), 0);
+        for (int i = 0; i < n; i++) {
+            Checks.ok(cg.mkdir(cg.root(), "bench" + i, 0755, io.simproc.uapi.Credentials.ROOT), "mkdir");
+        }
+        Checks.ok(kernel.processes().setCgroup(parent, cg.lookup("/bench" + (n - 1))), "cgroup move");
     }
 
     @Setup(Level.Invocation)
