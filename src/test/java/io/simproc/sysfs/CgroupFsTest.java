@@ -231,15 +231,16 @@ class CgroupFsTest {
     @Test
     void aControllersFilesAppearWhereItsParentEnablesIt() {
         f.kernel.mutate(() -> f.kernel.cgroups().register(new Counter()));
-        assertEquals("pids\n", f.sys(ROOT + "/cgroup.controllers"));
-        assertEquals("", f.sys(ROOT + "/system.slice/cgroup.controllers"), "systemd started before it existed");
+        assertEquals("memory pids\n", f.sys(ROOT + "/cgroup.controllers"));
+        assertEquals("memory\n", f.sys(ROOT + "/system.slice/cgroup.controllers"),
+                "systemd started before pids existed");
         assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
         assertFalse(f.list(ROOT + "/box").contains("pids.current"));
         assertFalse(f.list(ROOT).contains("pids.current"), "not on the root");
         assertEquals(-Errno.ENOENT, write(ROOT + "/box/cgroup.subtree_control", "+pids"), "the root gives none");
         assertEquals(ok("+pids"), write(ROOT + "/cgroup.subtree_control", "+pids"));
-        assertEquals("pids\n", f.sys(ROOT + "/cgroup.subtree_control"));
-        assertEquals("pids\n", f.sys(ROOT + "/box/cgroup.controllers"));
+        assertEquals("memory pids\n", f.sys(ROOT + "/cgroup.subtree_control"));
+        assertEquals("memory pids\n", f.sys(ROOT + "/box/cgroup.controllers"));
         assertEquals("0\n", f.sys(ROOT + "/box/pids.current"));
         assertEquals(0644, f.mode(ROOT + "/box/pids.max"));
         assertEquals(0444, f.mode(ROOT + "/box/pids.current"));
