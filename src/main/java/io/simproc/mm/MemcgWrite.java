@@ -31,7 +31,10 @@ public final class MemcgWrite {
                 continue;
             }
             mm.memcontrol().memoryEvent(memcg, MemcgEvent.OOM);
-            if (!mm.oomKill().memcgOutOfMemory(memcg, Gfp.GFP_KERNEL, 0)) {
+            long before = memcg.memory.usage;
+            if (!mm.oomKill().memcgOutOfMemory(memcg, Gfp.GFP_KERNEL, 0) || memcg.memory.usage == before) {
+                // Nothing to kill, or the victim frees its memory only when it leaves the kernel (the writer
+                // itself, signal_pending(current) in the kernel's loop): the limit stands, the usage stays above.
                 break;
             }
         }
