@@ -56,22 +56,47 @@ final class MemMapPass {
         MemMapPass pass = new MemMapPass(mm, errors);
         MemMap map = pass.map;
         int nrPfns = map.nrPfns();
-        for (int pfn = 0; pfn < nrPfns; pfn++) {
-            int f = map.flags(pfn);
-            int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
-            byte listed = state[pfn];
-            boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
-            if ((listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0) != 1) {
-                pass.notOneState(pfn, listed, reserved, owner);
-            } else if (!reserved) {
-                pass.count(pfn, listed, owner);
+        // A pageblock belongs to one zone (or none): look it up once per block, count the block's pages in locals.
+        for (int block = 0; block < nrPfns; block += PageAlloc.PAGEBLOCK_NR_PAGES) {
+            int end = Math.min(block + PageAlloc.PAGEBLOCK_NR_PAGES, nrPfns);
+            int zid = map.zoneId(block);
+            Zone zone = zid < 0 ? null : mm.zoneOf(block);
+            long inZoneFrom = zone == null ? 0 : Math.max(block, zone.zoneStartPfn());
+            long inZoneTo = zone == null ? 0 : Math.min(end, zone.zoneEndPfn());
+            long free = 0;
+            long pcp = 0;
+            long allocated = 0;
+            for (int pfn = block; pfn < end; pfn++) {
+                int f = map.flags(pfn);
+                int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
+                byte listed = state[pfn];
+                boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
+                if ((listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0) != 1) {
+                    pass.notOneState(pfn, listed, reserved, owner);
+                } else if (reserved) {
+                    // reserved pages are in no zone's count
+                } else if (pfn < inZoneFrom || pfn >= inZoneTo) {
+                    errors.add("pfn " + pfn + " is in use but outside every zone");
+                } else if (listed == FREE) {
+                    free++;
+                } else if (listed == PCP) {
+                    pcp++;
+                } else {
+                    allocated++;
+                    pass.owners[owner]++;
+                }
+                if ((f & PAGE_CHECK_BITS) != 0) {
+                    pass.checkPage(pfn, f, ptes);
+                }
+                int mapped = ptes.ptes(pfn);
+                if (mapped != 0 && map.mapcount(pfn) != mapped) {
+                    errors.add("pfn " + pfn + " mapcount " + map.mapcount(pfn) + " but " + mapped + " PTEs map it");
+                }
             }
-            if ((f & PAGE_CHECK_BITS) != 0) {
-                pass.checkPage(pfn, f, ptes);
-            }
-            int mapped = ptes.ptes(pfn);
-            if (mapped != 0 && map.mapcount(pfn) != mapped) {
-                errors.add("pfn " + pfn + " mapcount " + map.mapcount(pfn) + " but " + mapped + " PTEs map it");
+            if (zid >= 0) {
+                pass.freePerZone[zid] += free;
+                pass.pcpPerZone[zid] += pcp;
+                pass.allocatedPerZone[zid] += allocated;
             }
         }
         return pass;
@@ -81,21 +106,6 @@ final class MemMapPass {
         int kinds = (listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
         errors.add("pfn " + pfn + " is in " + kinds + " states (list=" + listed + " reserved=" + reserved + " owner="
                 + PageOwner.of(owner) + ")");
-    }
-
-    /** A page in one state, not reserved: inside its zone, counted per zone and, if allocated, per owner. */
-    private void count(int pfn, byte listed, int owner) {
-        int zid = map.zoneId(pfn);
-        if (zid < 0 || !mm.zoneOf(pfn).contains(pfn)) {
-            errors.add("pfn " + pfn + " is in use but outside every zone");
-        } else if (listed == FREE) {
-            freePerZone[zid]++;
-        } else if (listed == PCP) {
-            pcpPerZone[zid]++;
-        } else {
-            allocatedPerZone[zid]++;
-            owners[owner]++;
-        }
     }
 
     /** The page cache, anon_vma and THP checks of a page with an owner or a swap-cache, writeback or THP bit. */
