@@ -32,9 +32,16 @@ final class MemMapPass {
     long swapCache;
     long dirty;
     long writeback;
-    /** The THP folio last looked up on the deferred split queue (the pass meets its pages one after another). */
+    /**
+     * The THP folio whose pages the pass is in (it meets them one after another): its head, whether it is on the
+     * deferred split queue, the head's THP bit, refcount and mapcount, its node.
+     */
     private int folioHead = -1;
     private boolean folioQueued;
+    private boolean folioHeadIsThp;
+    private int folioRefcount;
+    private int folioMapcount;
+    private int folioNode;
 
     private MemMapPass(MemoryManager mm, List<String> errors) {
         this.mm = mm;
@@ -134,28 +141,31 @@ final class MemMapPass {
             writePending[map.zoneId(pfn)]++;
         }
         if ((f & PageFlags.PG_TRANSHUGE) != 0) {
-            checkHugePage(pfn, ptes);
+            checkHugePage(pfn, f, ptes);
         }
     }
 
     /**
      * A THP page: its head is a THP page, it is anonymous, and unless the folio is queued for a deferred split
-     * it shares the head's refcount and mapcount and is referenced.
+     * it shares the head's refcount and mapcount and is referenced. (A folio is one pageblock: one zone, one node.)
      */
-    private void checkHugePage(int pfn, PteCounts ptes) {
+    private void checkHugePage(int pfn, int f, PteCounts ptes) {
         int head = HugeMemory.headOf(pfn);
-        thpPerNode[mm.zoneOf(pfn).node().nodeId()]++;
         if (head != folioHead) {
             folioHead = head;
             folioQueued = mm.hugeMemory().isDeferred(head);
+            folioHeadIsThp = map.test(head, PageFlags.PG_TRANSHUGE);
+            folioRefcount = map.refcount(head);
+            folioMapcount = map.mapcount(head);
+            folioNode = mm.zoneOf(pfn).node().nodeId();
         }
-        boolean queued = folioQueued;
-        boolean whole = map.refcount(pfn) == map.refcount(head) && map.mapcount(pfn) == map.mapcount(head);
-        if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
-                || !queued && (!whole || map.refcount(pfn) == 0)) {
-            errors.add("THP page " + pfn + " (head " + head + (queued ? ", queued" : "") + "): refcount "
-                    + map.refcount(pfn) + " mapcount " + map.mapcount(pfn) + ", head " + map.refcount(head) + "/"
-                    + map.mapcount(head) + ", " + ptes.psePtes(pfn) + " huge PTEs");
+        thpPerNode[folioNode]++;
+        int refcount = map.refcount(pfn);
+        boolean whole = refcount == folioRefcount && map.mapcount(pfn) == folioMapcount;
+        if (!folioHeadIsThp || (f & PageFlags.PG_ANON) == 0 || !folioQueued && (!whole || refcount == 0)) {
+            errors.add("THP page " + pfn + " (head " + head + (folioQueued ? ", queued" : "") + "): refcount "
+                    + refcount + " mapcount " + map.mapcount(pfn) + ", head " + folioRefcount + "/" + folioMapcount
+                    + ", " + ptes.psePtes(pfn) + " huge PTEs");
         }
     }
 }
