@@ -32,9 +32,16 @@ final class MemMapPass {
     long swapCache;
     long dirty;
     long writeback;
-    /** The THP folio last looked up on the deferred split queue (the pass meets its pages one after another). */
+    /**
+     * The THP folio whose pages the pass is in (it meets them one after another): its head, whether it is on the
+     * deferred split queue, the head's THP bit, refcount and mapcount, its node.
+     */
     private int folioHead = -1;
     private boolean folioQueued;
+    private boolean folioHeadIsThp;
+    private int folioRefcount;
+    private int folioMapcount;
+    private int folioNode;
 
     private MemMapPass(MemoryManager mm, List<String> errors) {
         this.mm = mm;
@@ -56,22 +63,47 @@ final class MemMapPass {
         MemMapPass pass = new MemMapPass(mm, errors);
         MemMap map = pass.map;
         int nrPfns = map.nrPfns();
-        for (int pfn = 0; pfn < nrPfns; pfn++) {
-            int f = map.flags(pfn);
-            int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
-            byte listed = state[pfn];
-            boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
-            if ((listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0) != 1) {
-                pass.notOneState(pfn, listed, reserved, owner);
-            } else if (!reserved) {
-                pass.count(pfn, listed, owner);
+        // A pageblock belongs to one zone (or none): look it up once per block, count the block's pages in locals.
+        for (int block = 0; block < nrPfns; block += PageAlloc.PAGEBLOCK_NR_PAGES) {
+            int end = Math.min(block + PageAlloc.PAGEBLOCK_NR_PAGES, nrPfns);
+            int zid = map.zoneId(block);
+            Zone zone = zid < 0 ? null : mm.zoneOf(block);
+            long inZoneFrom = zone == null ? 0 : Math.max(block, zone.zoneStartPfn());
+            long inZoneTo = zone == null ? 0 : Math.min(end, zone.zoneEndPfn());
+            long free = 0;
+            long pcp = 0;
+            long allocated = 0;
+            for (int pfn = block; pfn < end; pfn++) {
+                int f = map.flags(pfn);
+                int owner = (f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT;
+                byte listed = state[pfn];
+                boolean reserved = (f & PageFlags.PG_RESERVED) != 0;
+                if ((listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0) != 1) {
+                    pass.notOneState(pfn, listed, reserved, owner);
+                } else if (reserved) {
+                    // reserved pages are in no zone's count
+                } else if (pfn < inZoneFrom || pfn >= inZoneTo) {
+                    errors.add("pfn " + pfn + " is in use but outside every zone");
+                } else if (listed == FREE) {
+                    free++;
+                } else if (listed == PCP) {
+                    pcp++;
+                } else {
+                    allocated++;
+                    pass.owners[owner]++;
+                }
+                if ((f & PAGE_CHECK_BITS) != 0) {
+                    pass.checkPage(pfn, f, ptes);
+                }
+                int mapped = ptes.ptes(pfn);
+                if (mapped != 0 && map.mapcount(pfn) != mapped) {
+                    errors.add("pfn " + pfn + " mapcount " + map.mapcount(pfn) + " but " + mapped + " PTEs map it");
+                }
             }
-            if ((f & PAGE_CHECK_BITS) != 0) {
-                pass.checkPage(pfn, f, ptes);
-            }
-            int mapped = ptes.ptes(pfn);
-            if (mapped != 0 && map.mapcount(pfn) != mapped) {
-                errors.add("pfn " + pfn + " mapcount " + map.mapcount(pfn) + " but " + mapped + " PTEs map it");
+            if (zid >= 0) {
+                pass.freePerZone[zid] += free;
+                pass.pcpPerZone[zid] += pcp;
+                pass.allocatedPerZone[zid] += allocated;
             }
         }
         return pass;
@@ -81,21 +113,6 @@ final class MemMapPass {
         int kinds = (listed != 0 ? 1 : 0) + (reserved ? 1 : 0) + (owner != 0 ? 1 : 0);
         errors.add("pfn " + pfn + " is in " + kinds + " states (list=" + listed + " reserved=" + reserved + " owner="
                 + PageOwner.of(owner) + ")");
-    }
-
-    /** A page in one state, not reserved: inside its zone, counted per zone and, if allocated, per owner. */
-    private void count(int pfn, byte listed, int owner) {
-        int zid = map.zoneId(pfn);
-        if (zid < 0 || !mm.zoneOf(pfn).contains(pfn)) {
-            errors.add("pfn " + pfn + " is in use but outside every zone");
-        } else if (listed == FREE) {
-            freePerZone[zid]++;
-        } else if (listed == PCP) {
-            pcpPerZone[zid]++;
-        } else {
-            allocatedPerZone[zid]++;
-            owners[owner]++;
-        }
     }
 
     /** The page cache, anon_vma and THP checks of a page with an owner or a swap-cache, writeback or THP bit. */
@@ -124,28 +141,31 @@ final class MemMapPass {
             writePending[map.zoneId(pfn)]++;
         }
         if ((f & PageFlags.PG_TRANSHUGE) != 0) {
-            checkHugePage(pfn, ptes);
+            checkHugePage(pfn, f, ptes);
         }
     }
 
     /**
      * A THP page: its head is a THP page, it is anonymous, and unless the folio is queued for a deferred split
-     * it shares the head's refcount and mapcount and is referenced.
+     * it shares the head's refcount and mapcount and is referenced. (A folio is one pageblock: one zone, one node.)
      */
-    private void checkHugePage(int pfn, PteCounts ptes) {
+    private void checkHugePage(int pfn, int f, PteCounts ptes) {
         int head = HugeMemory.headOf(pfn);
-        thpPerNode[mm.zoneOf(pfn).node().nodeId()]++;
         if (head != folioHead) {
             folioHead = head;
             folioQueued = mm.hugeMemory().isDeferred(head);
+            folioHeadIsThp = map.test(head, PageFlags.PG_TRANSHUGE);
+            folioRefcount = map.refcount(head);
+            folioMapcount = map.mapcount(head);
+            folioNode = mm.zoneOf(pfn).node().nodeId();
         }
-        boolean queued = folioQueued;
-        boolean whole = map.refcount(pfn) == map.refcount(head) && map.mapcount(pfn) == map.mapcount(head);
-        if (!map.test(head, PageFlags.PG_TRANSHUGE) || !map.test(pfn, PageFlags.PG_ANON)
-                || !queued && (!whole || map.refcount(pfn) == 0)) {
-            errors.add("THP page " + pfn + " (head " + head + (queued ? ", queued" : "") + "): refcount "
-                    + map.refcount(pfn) + " mapcount " + map.mapcount(pfn) + ", head " + map.refcount(head) + "/"
-                    + map.mapcount(head) + ", " + ptes.psePtes(pfn) + " huge PTEs");
+        thpPerNode[folioNode]++;
+        int refcount = map.refcount(pfn);
+        boolean whole = refcount == folioRefcount && map.mapcount(pfn) == folioMapcount;
+        if (!folioHeadIsThp || (f & PageFlags.PG_ANON) == 0 || !folioQueued && (!whole || refcount == 0)) {
+            errors.add("THP page " + pfn + " (head " + head + (folioQueued ? ", queued" : "") + "): refcount "
+                    + refcount + " mapcount " + map.mapcount(pfn) + ", head " + folioRefcount + "/" + folioMapcount
+                    + ", " + ptes.psePtes(pfn) + " huge PTEs");
         }
     }
 }
