@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * is started with {@link #startSimulating}, with the full JIT.
  */
 public final class MountedMachine implements AutoCloseable {
-    private static final String FIRST_TIER_ONLY = "-XX:TieredStopAtLevel=1";
+    /** The JVM option of a short-lived daemon (for simproc-up: {@code SIMPROC_JAVA_OPTS}). */
+    static final String FIRST_TIER_ONLY = "-XX:TieredStopAtLevel=1";
     private final Path dir;
     private final Process daemon;
     private final Path log;
