@@ -84,7 +84,7 @@ class ConcurrentReadersIT {
 
     @Test
     void thirtyTwoReadersOfEveryFileGetWholeRenderingsWithoutErrors() throws Exception {
-        try (MountedMachine m = MountedMachine.start("--seed", "8", "--speed", "500")) {
+        try (MountedMachine m = MountedMachine.startSimulating("--seed", "8", "--speed", "500")) {
             List<String> files = readableFiles(m);
             assertTrue(files.size() > 40, files.toString());
             Map<String, String> texts = new LinkedHashMap<>();

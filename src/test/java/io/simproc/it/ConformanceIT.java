@@ -147,7 +147,7 @@ class ConformanceIT {
     @Test
     void everyClientAgreesOnTheTwoNodeServerUnderPressure() throws Exception {
         String profile = MountedMachine.basedir().resolve("samples/machines/server-2node-64g.yaml").toString();
-        try (MountedMachine m = MountedMachine.start("--machine", profile, "--seed", "5", "--scenario",
+        try (MountedMachine m = MountedMachine.startSimulating("--machine", profile, "--seed", "5", "--scenario",
                 scenario("pressure-2node-64g.yaml"))) {
             assertPassesUnderPressure(m, "10s");
         }

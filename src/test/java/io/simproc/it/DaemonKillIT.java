@@ -42,7 +42,8 @@ class DaemonKillIT {
         Path state = base.resolve("state");
         String up = MountedMachine.basedir().resolve("mount-scripts/simproc-up").toString();
         String down = MountedMachine.basedir().resolve("mount-scripts/simproc-down").toString();
-        List<String> upCmd = List.of("env", "SIMPROC_STATE_DIR=" + state, up, dir.toString(), "--seed", "4",
+        List<String> upCmd = List.of("env", "SIMPROC_STATE_DIR=" + state, "SIMPROC_JAVA_OPTS="
+                + MountedMachine.FIRST_TIER_ONLY, up, dir.toString(), "--seed", "4",
                 "--speed", "100");
         Random random = new Random(20261125L);
         AtomicBoolean stop = new AtomicBoolean();

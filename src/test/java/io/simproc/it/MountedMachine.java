@@ -12,8 +12,16 @@ import java.util.concurrent.TimeUnit;
  * A simproc daemon mounted on a temporary directory for an integration test: started from the built jar exactly as
  * a user starts it (its /proc at DIR, its /sys at DIR-sys), waited for until its files answer, and always unmounted
  * on {@link #close()} (and by a JVM shutdown hook if a test run is interrupted), so that no mount outlives the test.
+ *
+ * <p>Most of these daemons live for seconds and simulate little: they run with the JIT's first tier only
+ * ({@code -XX:TieredStopAtLevel=1}), which serves them with about half the CPU time of the full JIT, whose
+ * optimising compilations they would not live to pay back (docs/TESTING.md, the time budget). A daemon that
+ * simulates for many seconds of CPU time (a long advance of a large machine, a high {@code --speed} under readers)
+ * is started with {@link #startSimulating}, with the full JIT.
  */
 public final class MountedMachine implements AutoCloseable {
+    /** The JVM option of a short-lived daemon (for simproc-up: {@code SIMPROC_JAVA_OPTS}). */
+    static final String FIRST_TIER_ONLY = "-XX:TieredStopAtLevel=1";
     private final Path dir;
     private final Process daemon;
     private final Path log;
@@ -40,9 +48,18 @@ public final class MountedMachine implements AutoCloseable {
 
     /** Mount a machine: {@code args} are passed to {@code simproc mount DIR}. */
     public static MountedMachine start(String... args) throws IOException, InterruptedException {
+        return mount(List.of("java", "-Xmx1g", FIRST_TIER_ONLY), args);
+    }
+
+    /** {@link #start}, for a daemon that will simulate for many seconds of CPU time: with the full JIT. */
+    public static MountedMachine startSimulating(String... args) throws IOException, InterruptedException {
+        return mount(List.of("java", "-Xmx1g"), args);
+    }
+
+    private static MountedMachine mount(List<String> java, String... args) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("simproc-it-");
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", jar().toString(), "mount",
-                dir.toString()));
+        List<String> cmd = new ArrayList<>(java);
+        cmd.addAll(List.of("-jar", jar().toString(), "mount", dir.toString()));
         cmd.addAll(List.of(args));
         return launch(dir, cmd);
     }
@@ -56,7 +73,8 @@ public final class MountedMachine implements AutoCloseable {
         Path dir = Files.createTempDirectory("simproc-it-");
         String cp = Path.of(System.getProperty("simproc.testClasses", "target/test-classes")).toAbsolutePath()
                 + java.io.File.pathSeparator + jar();
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-cp", cp, mainClass, dir.toString()));
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", FIRST_TIER_ONLY, "-cp", cp, mainClass,
+                dir.toString()));
         cmd.addAll(List.of(args));
         return launch(dir, cmd);
     }
@@ -69,7 +87,7 @@ public final class MountedMachine implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 m.close();
-                throw new IllegalStateException(cmd.get(4) + " exited early:\n" + Files.readString(log));
+                throw new IllegalStateException(String.join(" ", cmd) + " exited early:\n" + Files.readString(log));
             }
             if (isMounted(dir) && answers(dir)) {
                 return m;

@@ -26,7 +26,8 @@ class StaleMountIT {
         Path state = base.resolve("state");
         String up = MountedMachine.basedir().resolve("mount-scripts/simproc-up").toString();
         String down = MountedMachine.basedir().resolve("mount-scripts/simproc-down").toString();
-        List<String> upCmd = List.of("env", "SIMPROC_STATE_DIR=" + state, up, dir.toString(), "--seed", "2");
+        List<String> upCmd = List.of("env", "SIMPROC_STATE_DIR=" + state, "SIMPROC_JAVA_OPTS="
+                + MountedMachine.FIRST_TIER_ONLY, up, dir.toString(), "--seed", "2");
         try {
             Exec.run(upCmd, 120).assertOk("simproc-up");
             assertTrue(MountedMachine.catFile(dir.resolve("meminfo")).startsWith("MemTotal:"));

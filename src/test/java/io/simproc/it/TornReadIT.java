@@ -30,7 +30,7 @@ class TornReadIT {
 
     @BeforeAll
     static void mount() throws Exception {
-        machine = MountedMachine.start("--seed", "5", "--speed", "200");
+        machine = MountedMachine.startSimulating("--seed", "5", "--speed", "200");
     }
 
     @AfterAll
