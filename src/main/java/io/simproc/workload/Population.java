@@ -165,6 +165,10 @@ public final class Population implements Userspace {
         }
         openFiles(t, spec);
         long touched = runMemory(t, spec);
+        if (t.state() == Task.State.ZOMBIE || t.state() == Task.State.DEAD) {
+            kernel.printk(3, "population: " + describe(spec) + " was killed while it started");
+            return null;
+        }
         kernel.processes().chargeUser(t, STARTUP_NANOS + (touched >> 20) * NANOS_PER_TOUCHED_MIB);
         for (int i = 1; i < spec.threads(); i++) {
             if (kernel.processes().newThread(t) == null) {

@@ -62,6 +62,22 @@ class PopulationTest {
         assertEquals(a, b);
     }
 
+    @Test
+    void aProcessTheOomKillerTakesWhileItStartsIsLeftDeadAndTheBootGoesOn() {
+        var p = MachineProfileLoader.parse("m.yaml", "memory: 512M\ncpu: {count: 2}\n");
+        Kernel k = Machines.boot(p, 1);
+        java.util.List<String> log = k.read(kk -> kk.log().records().stream()
+                .map(io.simproc.kernel.Printk.Record::text).toList());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Out of memory: Killed process ")), "the default "
+                + "population does not fit in 512M: " + String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("population: ") && l.endsWith(" was killed while it started")),
+                String.join("\n", log));
+        k.read(kk -> {
+            MmDebug.check(kk.mm());
+            return null;
+        });
+    }
+
     private static String summary(Kernel k) {
         StringBuilder sb = new StringBuilder();
         for (Task t : k.tasks().all()) {
