@@ -344,6 +344,14 @@ public final class Kernel implements KernelServices {
     }
 
     @Override
+    public void memstallSleep(long jiffies) {
+        Task t = tasks.get(currentPid());
+        if (t != null) {
+            sched.memstallSleep(t, jiffies * Clock.NSEC_PER_JIFFY);
+        }
+    }
+
+    @Override
     public void oomKillProcess(io.simproc.mm.OomTask victim) {
         Task leader = ((OomProcess) victim).leader();
         leader.markOomVictim();
@@ -366,13 +374,17 @@ public final class Kernel implements KernelServices {
     /**
      * Run {@code work} as if task {@code comm}/{@code pid} were current (for log lines such as warn_alloc's, the
      * overcommit and OOM decisions). A process the OOM killer chose while it was current dies when it leaves the
-     * kernel: here, once the simulation no longer works for it.
+     * kernel: here, once the simulation no longer works for it. On the way back to user space it first pays what
+     * it owes over a memory.high (resume_user_mode_work(): mem_cgroup_handle_over_high()).
      */
     public <T> T asCurrent(String comm, int pid, Supplier<T> work) {
         current.push(new Current(comm, pid));
         try {
             return work.get();
         } finally {
+            if (current.size() == 1 && !panicked && mm != null && mm.memcgHigh().pending()) {
+                mm.memcgHigh().handleOverHigh(io.simproc.mm.Gfp.GFP_KERNEL);
+            }
             current.pop();
             Task t = tasks.get(pid);
             if (t != null && processes.leaderOf(t).isOomVictim() && !isCurrentTask(processes.leaderOf(t))

@@ -87,6 +87,9 @@ public final class Sched {
         final long cpu;
         final long scanned;
         final long reclaimed;
+        /** Pages scanned and reclaimed by cgroup reclaim (a charge over memory.max or memory.high). */
+        final long memcgScanned;
+        final long memcgReclaimed;
         final long compactScanned;
         final long migrated;
         /** Per disk, the read requests started and its time serving reads so far (block layer's service time). */
@@ -95,6 +98,8 @@ public final class Sched {
         /** Refaults of pages that were in the workingset when evicted (workingset_restore_*). */
         final long restores;
         long throttledNanos;
+        /** memory.high's penalty slept on the way back to user space. */
+        long highThrottledNanos;
 
         Section(Task task) {
             MemoryManager mm = kernel.mm();
@@ -102,6 +107,8 @@ public final class Sched {
             this.cpu = task.utimeNanos + task.stimeNanos;
             this.scanned = mm.vmstat().event(VmEvent.PGSCAN_DIRECT);
             this.reclaimed = mm.vmstat().event(VmEvent.PGSTEAL_DIRECT);
+            this.memcgScanned = mm.memcgReclaim().scanned();
+            this.memcgReclaimed = mm.memcgReclaim().reclaimed();
             this.compactScanned = mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED)
                     + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED);
             this.migrated = mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS);
@@ -165,6 +172,8 @@ public final class Sched {
         MemoryManager mm = kernel.mm();
         long reclaim = (mm.vmstat().event(VmEvent.PGSCAN_DIRECT) - s.scanned) * SCAN_PAGE_NANOS
                 + (mm.vmstat().event(VmEvent.PGSTEAL_DIRECT) - s.reclaimed) * RECLAIM_PAGE_NANOS
+                + (mm.memcgReclaim().scanned() - s.memcgScanned) * SCAN_PAGE_NANOS
+                + (mm.memcgReclaim().reclaimed() - s.memcgReclaimed) * RECLAIM_PAGE_NANOS
                 + (mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED) + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED)
                     - s.compactScanned) * COMPACT_SCAN_NANOS
                 + (mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS) - s.migrated) * MIGRATE_PAGE_NANOS;
@@ -198,7 +207,7 @@ public final class Sched {
         if (at > now + MAX_BACKLOG_NANOS) {
             return;
         }
-        if (at == now && cpu + reclaim + thrashing + iowait > 0) {
+        if (at == now && cpu + reclaim + thrashing + iowait + s.highThrottledNanos > 0) {
             switches(t, 1);
         }
         at = a.append(at, cpu, TaskActivity.Kind.RUNNING);
@@ -210,7 +219,30 @@ public final class Sched {
         if (iowait > 0) {
             switches(t, 1);
         }
-        a.append(at, iowait, TaskActivity.Kind.IOWAIT);
+        at = a.append(at, iowait, TaskActivity.Kind.IOWAIT);
+        if (s.highThrottledNanos > 0) {
+            switches(t, 1);
+        }
+        a.append(at, s.highThrottledNanos, TaskActivity.Kind.HIGH_THROTTLED);
+    }
+
+    /**
+     * memory.high's penalty: task {@code t} sleeps {@code nanos} in D state inside a memory stall — after the rest of
+     * its open work, or, outside any, after what it has queued.
+     */
+    void memstallSleep(Task t, long nanos) {
+        if (open != null && open.task == t) {
+            open.highThrottledNanos += nanos;
+            return;
+        }
+        TaskActivity a = activity(t);
+        long now = kernel.clock().nanos();
+        long at = Math.max(now, a.busyUntil());
+        if (at > now + MAX_BACKLOG_NANOS) {
+            return;
+        }
+        switches(t, 1);
+        a.append(at, nanos, TaskActivity.Kind.HIGH_THROTTLED);
     }
 
     /** A task going to sleep and being woken: one voluntary switch for it, two for its CPU. */
@@ -312,6 +344,14 @@ public final class Sched {
             return base;
         }
         return k.running ? Task.State.RUNNING : Task.State.DISK_SLEEP;
+    }
+
+    /**
+     * Whether the task is asleep in memory.high's penalty now: it does nothing in user space until it wakes, so a
+     * program's own pace (a scenario's rated workload) waits for it.
+     */
+    public boolean throttledOverHigh(Task t) {
+        return t.activity != null && t.activity.at(kernel.clock().nanos()) == TaskActivity.Kind.HIGH_THROTTLED;
     }
 
     /** nr_running(): tasks in state R. */

@@ -25,7 +25,12 @@ final class TaskActivity {
          * Waiting for the read of a page that was evicted while in use (a workingset refault, a swap-in): D with
          * in_iowait and in_memstall, TSK_IOWAIT | TSK_MEMSTALL.
          */
-        THRASHING('D', true, true);
+        THRASHING('D', true, true),
+        /**
+         * Sleeping memory.high's penalty (mm/memcontrol.c: mem_cgroup_handle_over_high() sleeps in
+         * schedule_timeout_killable() inside psi_memstall_enter()): D, TSK_MEMSTALL without iowait.
+         */
+        HIGH_THROTTLED('D', false, true);
 
         final char letter;
         final boolean iowait;

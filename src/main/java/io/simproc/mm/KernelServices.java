@@ -63,6 +63,12 @@ public interface KernelServices {
      */
     void oomKillProcess(OomTask victim);
 
+    /**
+     * psi_memstall_enter(); schedule_timeout_killable(jiffies); psi_memstall_leave(): current sleeps, in D state and
+     * in a memory stall, for {@code jiffies} (memory.high's penalty).
+     */
+    void memstallSleep(long jiffies);
+
     /** panic(): log the panic and stop the machine. Does not return on a running kernel. */
     void panic(String message);
 }

@@ -7,7 +7,7 @@ import java.util.Set;
  * The memory cgroup side of mm/vmscan.c: a node's reclaim walks the groups below the reclaim's target
  * (shrink_node_memcgs(), the pre-order mem_cgroup_iter()), each group's lruvec scanned in proportion to what its
  * memory.min and memory.low leave unprotected ({@link #protection}); limit reclaim of one group
- * (try_to_free_mem_cgroup_pages()) when a charge finds it at memory.max, and memory.high reclaim (reclaim_high()).
+ * (try_to_free_mem_cgroup_pages()) when a charge finds it at memory.max or above memory.high ({@link MemcgHigh}).
  *
  * <p>Effective protection follows mm/page_counter.c: page_counter_calculate_protection() and
  * effective_protection(), with recursive protection on (the cgroup2 mount's memory_recursiveprot, which systemd
@@ -17,9 +17,31 @@ import java.util.Set;
  */
 public final class MemcgReclaim {
     private final MemoryManager mm;
+    /**
+     * Pages scanned and reclaimed by cgroup reclaim (limit, high and proactive): they count in the groups' pgscan and
+     * pgsteal, not in /proc/vmstat's, so the work the reclaiming task did is kept here.
+     */
+    private long scanned;
+    private long reclaimed;
 
     MemcgReclaim(MemoryManager mm) {
         this.mm = mm;
+    }
+
+    /** Pages scanned by cgroup reclaim so far (all groups). */
+    public long scanned() {
+        return scanned;
+    }
+
+    /** Pages reclaimed by cgroup reclaim so far. */
+    public long reclaimed() {
+        return reclaimed;
+    }
+
+    /** shrink_inactive_list() of a cgroup reclaim counts its work. */
+    void countWork(long nrScanned, long nrReclaimed) {
+        scanned += nrScanned;
+        reclaimed += nrReclaimed;
     }
 
     /**
@@ -150,17 +172,6 @@ public final class MemcgReclaim {
             mm.vmscan().snapshotRefaults(memcg.lruvec(pgdat.nodeId()));
         }
         return sc.nrReclaimed;
-    }
-
-    /**
-     * reclaim_high(): reclaim the group's excess over memory.high (at least SWAP_CLUSTER_MAX pages), as the charging
-     * task does on its way back to user space.
-     */
-    void reclaimHigh(MemCgroup memcg, int gfp) {
-        long over = memcg.memory.usage - memcg.memory.high;
-        if (over > 0) {
-            tryToFreeMemCgroupPages(memcg, over, gfp, true);
-        }
     }
 
     /** mem_cgroup_below_min(): the group's usage is within its effective memory.min. */

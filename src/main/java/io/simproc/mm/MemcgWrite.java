@@ -40,13 +40,18 @@ public final class MemcgWrite {
         }
     }
 
-    /** memory_high_write(): the new throttling limit; the usage above it is reclaimed (MAX_RECLAIM_RETRIES tries). */
+    /**
+     * memory_high_write(): the new throttling limit; the usage above it is reclaimed until it is gone or
+     * MAX_RECLAIM_RETRIES rounds freed nothing.
+     */
     public void setHigh(MemCgroup memcg, long pages) {
         mm.assertWriter();
         memcg.memory.high = pages;
-        for (int retries = Memcontrol.MAX_RECLAIM_RETRIES; memcg.memory.usage > pages && retries > 0; retries--) {
-            if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages, Gfp.GFP_KERNEL,
-                    true) == 0) {
+        int retries = Memcontrol.MAX_RECLAIM_RETRIES;
+        while (memcg.memory.usage > pages) {
+            long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages,
+                    Gfp.GFP_KERNEL, true);
+            if (reclaimed == 0 && retries-- == 0) {
                 break;
             }
         }

@@ -258,7 +258,7 @@ public final class Memcontrol {
         while (true) {
             PageCounter refused = memcg.memory.tryCharge(nrPages);
             if (refused == null) {
-                checkHigh(memcg, gfp);
+                mm.memcgHigh().charged(memcg, nrPages, gfp);
                 return 0;
             }
             MemCgroup overLimit = counterOwner(memcg, refused);
@@ -334,19 +334,6 @@ public final class Memcontrol {
             margin = Math.min(margin, Math.max(0, m.memory.max - m.memory.usage));
         }
         return margin;
-    }
-
-    /**
-     * The memory.high check at the end of a charge (mem_cgroup_handle_over_high() on the return to user space):
-     * every group from this one up that is above its high counts a "high" event and is reclaimed down toward it.
-     */
-    private void checkHigh(MemCgroup memcg, int gfp) {
-        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
-            if (m.memory.usage > m.memory.high) {
-                memoryEvent(m, MemcgEvent.HIGH);
-                mm.memcgReclaim().reclaimHigh(m, gfp);
-            }
-        }
     }
 
     /**

@@ -60,6 +60,7 @@ public final class MemoryManager {
     private final DropCaches dropCaches;
     private final Memcontrol memcontrol;
     private final MemcgReclaim memcgReclaim;
+    private final MemcgHigh memcgHigh;
     private PageAlloc pageAlloc;
     private Slab slab;
     private Vmalloc vmalloc;
@@ -83,6 +84,7 @@ public final class MemoryManager {
         this.cpuToNode = cpuToNode.clone();
         this.memcontrol = new Memcontrol(this);
         this.memcgReclaim = new MemcgReclaim(this);
+        this.memcgHigh = new MemcgHigh(this);
         this.memory = new Memory(this);
         this.hugeMemory = new HugeMemory(this);
         this.hugetlb = new Hugetlb(this);
@@ -342,16 +344,22 @@ public final class MemoryManager {
         return folios;
     }
 
-    /** The page cache: reads, writes, accessed marking, truncation. */
     /** The memory controller: memory cgroups and the charging of pages to them. */
     public Memcontrol memcontrol() {
         return memcontrol;
     }
 
-    MemcgReclaim memcgReclaim() {
+    /** Reclaim on behalf of memory cgroups: limit, high and proactive reclaim, and the groups' walk. */
+    public MemcgReclaim memcgReclaim() {
         return memcgReclaim;
     }
 
+    /** memory.high: what the task being simulated owes and its penalty. */
+    public MemcgHigh memcgHigh() {
+        return memcgHigh;
+    }
+
+    /** The page cache: reads, writes, accessed marking, truncation. */
     public Filemap filemap() {
         return filemap;
     }

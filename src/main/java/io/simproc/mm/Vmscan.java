@@ -392,6 +392,8 @@ public final class Vmscan {
         VmEvent stealEvent = sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT;
         if (sc.targetMemcg == null) {
             mm.vmstat().events[stealEvent.ordinal()] += reclaimed;
+        } else {
+            mm.memcgReclaim().countWork(n, reclaimed);
         }
         lruvec.memcg().vmEvents[stealEvent.ordinal()] += reclaimed;
         mm.vmstat().events[(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON).ordinal()] += reclaimed;

@@ -17,6 +17,7 @@ final class FakeKernelServices implements KernelServices {
             ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private final List<String> log = new ArrayList<>();
     private long jiffies;
+    private final List<Long> memstallSleeps = new ArrayList<>();
     private long seq;
     private boolean capSysAdmin = true;
     private final List<OomControl> oomCalls = new ArrayList<>();
@@ -88,6 +89,16 @@ final class FakeKernelServices implements KernelServices {
     @Override
     public void oomKillProcess(OomTask victim) {
         throw new UnsupportedOperationException("no processes to kill on this machine");
+    }
+
+    @Override
+    public void memstallSleep(long jiffies) {
+        memstallSleeps.add(jiffies);
+    }
+
+    /** Every memory.high penalty slept, in jiffies, in order. */
+    List<Long> memstallSleeps() {
+        return memstallSleeps;
     }
 
     @Override
