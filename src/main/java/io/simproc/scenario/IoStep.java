@@ -99,6 +99,9 @@ final class IoStep implements Step {
                     stream.advance(r, stream.left());
                     return stream.left() > 0;
                 }
+                if (r.kernel().sched().throttledOverHigh(task(r))) {
+                    return true;
+                }
                 double perTick = rate * ScenarioEngine.TICK_JIFFIES / Clock.HZ;
                 credit += perTick;
                 long before = stream.left();

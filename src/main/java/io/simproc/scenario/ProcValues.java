@@ -116,7 +116,8 @@ final class ProcValues {
 
     /**
      * A value of /sys/fs/cgroup{@code path}: {@code dotted} is a file holding one value ({@code memory.current};
-     * "max" reads as infinity), or a file and a key of its {@code key value} lines ({@code memory.events.oom_kill}).
+     * "max" reads as infinity), a file and a key of its {@code key value} lines ({@code memory.events.oom_kill}), or
+     * a file, a line and a field of its {@code line field=value ...} lines ({@code memory.pressure.some.avg10}).
      */
     Value cgroup(String path, String dotted) {
         String dir = "/fs/cgroup" + (path.equals("/") ? "" : path);
@@ -142,9 +143,20 @@ final class ProcValues {
             String v = text.trim();
             return v.equals("max") ? new Value(Double.POSITIVE_INFINITY, false) : number(file, "value", v);
         }
+        int dot = key.indexOf('.');
+        String lineKey = dot < 0 ? key : key.substring(0, dot);
         for (String line : text.split("\n")) {
-            if (line.startsWith(key + " ")) {
+            if (!line.startsWith(lineKey + " ")) {
+                continue;
+            }
+            if (dot < 0) {
                 return number(file, key, line.substring(key.length() + 1).trim());
+            }
+            String field = key.substring(dot + 1);
+            for (String word : line.substring(lineKey.length() + 1).split(" ")) {
+                if (word.startsWith(field + "=")) {
+                    return number(file, key, word.substring(field.length() + 1));
+                }
             }
         }
         throw new EvalException("/sys/fs/cgroup" + path + "/" + file + " has no key '" + key + "'");

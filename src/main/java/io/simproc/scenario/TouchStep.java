@@ -11,7 +11,8 @@ import io.simproc.uapi.Page;
  * a region — all of it or {@code size} bytes (a size or a share, {@code 40%}) — in address order
  * ({@code order: sequential}, the default) or at random pages from the scenario's seeded stream. With {@code rate}
  * the accesses are spread over simulated time (a workload that shows in {@code ctl status}), else they all happen
- * at the step's time. Each first access is a page fault, counted as the kernel counts it.
+ * at the step's time, and pause while the process sleeps memory.high's penalty. Each first access is a page fault,
+ * counted as the kernel counts it.
  */
 final class TouchStep implements Step {
     private final String label;
@@ -82,6 +83,9 @@ final class TouchStep implements Step {
 
             @Override
             public boolean tick(ScenarioRun r) {
+                if (r.kernel().sched().throttledOverHigh(r.process(label))) {
+                    return true;
+                }
                 credit += rate * ScenarioEngine.TICK_JIFFIES / Clock.HZ;
                 long now = (long) Math.min(credit, walk.left());
                 credit -= now;

@@ -224,6 +224,26 @@ class SamplesTest {
     }
 
     @Test
+    void theGrowerIsNeitherReclaimedNorSlowedUnderAFourGibHigh() throws IOException {
+        Scenario s = broken("memory-high-throttle.yaml", "memory.high: 128M", "memory.high: 4G");
+        List<String> problems = ScenarioFixture.start(s, 7).toEnd().problems();
+        for (String failed : List.of("memory.events.high > 0  (0 > 0)", "memory.current < 160M",
+                "memory.pressure.some.avg10 > 30  (0 > 30)", "pressure.memory.some.avg10 > 5  (0 > 5)")) {
+            assertTrue(problems.stream().anyMatch(l -> l.contains(failed)), failed + " in " + problems);
+        }
+    }
+
+    @Test
+    void withoutMemoryLowTheIdleDatabaseIsSwappedOut() throws IOException {
+        Scenario s = broken("memory-low-protection.yaml", "memory.low: 256M", "memory.low: 0");
+        List<String> problems = ScenarioFixture.start(s, 7).toEnd().problems();
+        for (String failed : List.of("cgroup(\"/prod.slice\").memory.swap.current < 2M",
+                "cgroup(\"/prod.slice\").memory.stat.anon > 230M", "cgroup(\"/prod.slice\").memory.stat.pgscan == 0")) {
+            assertTrue(problems.stream().anyMatch(l -> l.contains(failed)), failed + " in " + problems);
+        }
+    }
+
+    @Test
     void withoutTheExemptionTheBiggerDatabaseIsKilled() throws IOException {
         Scenario s = broken("oom-killer.yaml",
                 "spawn: {name: db, program: postgres, oom_score_adj: -1000}",
