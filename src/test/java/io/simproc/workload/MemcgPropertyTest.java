@@ -73,8 +73,29 @@ class MemcgPropertyTest {
             }
         }
         check(k);
+        overrunAX(k);
+        check(k);
         long maxEvents = k.read(kk -> memcg(kk, "/a").event(io.simproc.mm.MemcgEvent.MAX));
-        assertTrue(maxEvents > 0, "the limits were reached: " + maxEvents);
+        assertTrue(maxEvents > 0, "seed " + seed + ": the limits were reached: " + maxEvents);
+    }
+
+    /**
+     * Whatever the random steps did, /a/x's limit is run into once more before the last check: a new task there
+     * writes 8 MiB more than its memory.max (reclaim, swap, or its group's OOM killer).
+     */
+    private void overrunAX(Kernel k) {
+        k.mutate(() -> {
+            Task t = k.processes().fork(k.tasks().get(2));
+            assertEquals(0, k.syscalls().execve(t, bash.exe(), bash.interp(), bash.libs(), List.of("bash")));
+            k.processes().setCgroup(t, cgroup(k, "/a/x"));
+            long len = (memcg(k, "/a/x").memory().max() << Page.PAGE_SHIFT) + (8L << 20);
+            long addr = k.syscalls().mmap(t, 0, len, Prot.READ | Prot.WRITE, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS,
+                    null, 0);
+            assertTrue(addr > 0);
+            k.syscalls().touch(t, addr, len, true);
+            return null;
+        });
+        k.advance(Clock.HZ);
     }
 
     private static Cgroup cgroup(Kernel k, String path) {
