@@ -109,6 +109,28 @@ class CgroupFsTest {
         assertNull(f.sys.lookup(ROOT + "/test", Credentials.ROOT));
     }
 
+    /**
+     * /proc/cgroups: the memory controller on the v2 hierarchy (id 0), enabled, with as many cgroups as the root's
+     * cgroup.stat counts (itself, its live and its dying descendants), following mkdir and rmdir.
+     */
+    @Test
+    void procCgroupsCountsTheHierarchysCgroupsAsCgroupStatDoes() {
+        assertEquals("#subsys_name\thierarchy\tnum_cgroups\tenabled\nmemory\t0\t" + cgroupsOfStat() + "\t1\n",
+                f.proc("/cgroups"));
+        assertEquals(0444, f.proc.lookup("/cgroups", Credentials.ROOT).mode());
+        long before = cgroupsOfStat();
+        assertEquals(0, f.sys.mkdir(ROOT + "/counted", 0755, Credentials.ROOT, false));
+        assertEquals(before + 1, cgroupsOfStat());
+        assertEquals("memory\t0\t" + (before + 1) + "\t1", f.proc("/cgroups").split("\n")[1]);
+        assertEquals(0, f.sys.rmdir(ROOT + "/counted", Credentials.ROOT, false));
+        assertEquals("memory\t0\t" + before + "\t1", f.proc("/cgroups").split("\n")[1]);
+    }
+
+    private long cgroupsOfStat() {
+        java.util.Map<String, Long> stat = SysFixture.pairs(f.sys(ROOT + "/cgroup.stat"));
+        return 1 + stat.get("nr_descendants") + stat.get("nr_dying_descendants");
+    }
+
     @Test
     void procsWritesParseAPidAndMoveItsProcess() {
         assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
