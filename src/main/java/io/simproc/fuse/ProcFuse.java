@@ -9,9 +9,11 @@ import io.simproc.proc.ProcLink;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -333,6 +335,12 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return guard("rmdir", path, () -> fs.rmdir(path, callerFor(path), true));
+    }
+
+    /** chown(2): to the owner an entry has, a no-op (cgcreate chowns every file it makes); a change: EIO. */
+    @Override
+    public int chown(String path, @uid_t long uid, @gid_t long gid) {
+        return guard("chown", path, () -> fs.chown(path, uid, gid, callerFor(path)));
     }
 
     /**

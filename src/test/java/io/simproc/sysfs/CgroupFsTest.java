@@ -131,6 +131,23 @@ class CgroupFsTest {
         return 1 + stat.get("nr_descendants") + stat.get("nr_dying_descendants");
     }
 
+    /**
+     * chown to the owner a group's directory and files have (what cgcreate does to each) changes nothing and
+     * succeeds; a new owner is not simulated (EIO, the owner stays); a missing path is ENOENT.
+     */
+    @Test
+    void chownToTheCurrentOwnerSucceedsAndANewOwnerIsRefused() {
+        assertEquals(0, f.sys.mkdir(ROOT + "/owned", 0755, Credentials.ROOT, false));
+        for (String p : List.of(ROOT + "/owned", ROOT + "/owned/memory.max", ROOT + "/owned/cgroup.procs")) {
+            assertEquals(0, f.sys.chown(p, 0, 0, Credentials.ROOT), p);
+            assertEquals(0, f.sys.chown(p, 0xffffffffL, 0xffffffffL, Credentials.ROOT), p + ": both unchanged");
+            assertEquals(-Errno.EIO, f.sys.chown(p, 1000, 0xffffffffL, Credentials.ROOT), p);
+            assertEquals(-Errno.EIO, f.sys.chown(p, 0xffffffffL, 1000, Credentials.ROOT), p);
+            assertEquals(0, f.sys.lookup(p, Credentials.ROOT).uid(), p);
+        }
+        assertEquals(-Errno.ENOENT, f.sys.chown(ROOT + "/owned/nosuch", 0, 0, Credentials.ROOT));
+    }
+
     @Test
     void procsWritesParseAPidAndMoveItsProcess() {
         assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
