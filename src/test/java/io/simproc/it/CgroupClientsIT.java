@@ -174,6 +174,20 @@ class CgroupClientsIT {
         assertTrue(inGroups > 20, out);
     }
 
+    /**
+     * Every client of mount-scripts/conformance (node_exporter's collectors among them) still agrees with the files
+     * while a group with limits holds a process that charged memory to it.
+     */
+    @Test
+    void theConformanceSuitePassesWithALimitedGroupInUse() throws Exception {
+        machine.ctl("spawn", "grouped", "--rss", "64M", "--cgroup", "/demo.slice").assertOk("spawn into the group");
+        assertTrue(Long.parseLong(file("demo.slice/memory.current").trim()) >= 64L << 20);
+        Exec.Result r = ConformanceIT.conformance(machine);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*\\n\\d{3,} passed, 0 failed\\n"), r.out());
+        assertTrue(r.out().contains("\nPASS node_exporter"), r.out());
+    }
+
     /** findmnt (util-linux reads /proc/self/mountinfo) shows the cgroup2 mount as /proc/mounts has it. */
     @Test
     void findmntShowsTheCgroup2MountOfMounts() throws Exception {
