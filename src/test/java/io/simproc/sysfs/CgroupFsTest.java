@@ -132,6 +132,34 @@ class CgroupFsTest {
     }
 
     /**
+     * The cgroup2 hierarchy is mounted where these files are, as systemd mounts it (nsdelegate,
+     * memory_recursiveprot, the API file systems' nosuid,nodev,noexec), on /sys's mount, with an anonymous device of
+     * its own; its source and type columns are the sample's cgroup2 mount's, and the type is registered.
+     */
+    @Test
+    void theCgroup2MountIsSystemdsOnSysWithTheSamplesColumns() {
+        String mounts = f.proc("/1/mounts");
+        assertTrue(mounts.contains("\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,"
+                + "memory_recursiveprot 0 0\n"), mounts);
+        List<String[]> info = new ArrayList<>();
+        for (String line : f.proc("/1/mountinfo").split("\n")) {
+            info.add(line.split(" "));
+        }
+        String[] cg = info.stream().filter(a -> a[4].equals("/sys/fs/cgroup")).findFirst().orElseThrow();
+        String[] sys = info.stream().filter(a -> a[4].equals("/sys")).findFirst().orElseThrow();
+        assertEquals(sys[0], cg[1], "mounted on /sys");
+        assertTrue(cg[2].startsWith("0:"), "an anonymous device: " + cg[2]);
+        assertEquals(1, info.stream().filter(a -> a[2].equals(cg[2])).count(), "its own device");
+        assertEquals("rw,nosuid,nodev,noexec,relatime", cg[5]);
+        String tail = String.join(" ", List.of(cg).subList(List.of(cg).indexOf("-"), cg.length));
+        assertEquals("- cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot", tail);
+        String sample = io.simproc.proc.ProcTestSupport.sample("proc/PID/mountinfo").lines()
+                .filter(l -> l.contains(" - cgroup2 ")).findFirst().orElseThrow();
+        assertTrue(sample.endsWith(" - cgroup2 cgroup2 rw"), sample);
+        assertTrue(f.proc("/filesystems").contains("nodev\tcgroup2\n"));
+    }
+
+    /**
      * chown to the owner a group's directory and files have (what cgcreate does to each) changes nothing and
      * succeeds; a new owner is not simulated (EIO, the owner stays); a missing path is ENOENT.
      */
