@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -20,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Real clients of the cgroup v2 tree, on one machine mounted at a millionth of real speed (its numbers hold still
  * while a tool and the files are read), each client's output compared with the mount's own files: the JVM started
- * inside a group, cgroup-tools (lscgroup, cgget, and cgcreate/cgset/cgdelete writing through the mount), ps's cgroup
- * column, and findmnt's view of the cgroup2 mount.
+ * inside a group, cgroup-tools (lscgroup, cgget -r and -g, and cgcreate/cgset/cgdelete writing through the mount),
+ * ps's cgroup column, findmnt's view of the cgroup2 mount, and the conformance suite with a group in use.
  *
  * <p>Every write a tool makes goes to the machine's tree only: the script that runs cgcreate first checks, inside
  * the same simproc-exec, that /sys/fs/cgroup is a FUSE file system (the host's is cgroup2fs) holding the group only
@@ -136,6 +138,30 @@ class CgroupClientsIT {
         assertEquals("demo.slice:\nmemory.max: " + file("demo.slice/memory.max") + "memory.current: "
                 + file("demo.slice/memory.current") + "\n", got.out());
         assertEquals(LIMIT + "\n", file("demo.slice/memory.max"));
+        Map<String, String> all = new LinkedHashMap<>();
+        String name = null;
+        for (String line : machine.exec("cgget", "-g", "memory:/demo.slice").assertOk("cgget -g").out().split("\n")) {
+            if (line.startsWith("\t")) {
+                all.put(name, all.get(name) + "\n" + line.substring(1));
+            } else if (line.startsWith("memory.")) {
+                name = line.substring(0, line.indexOf(": "));
+                all.put(name, line.substring(line.indexOf(": ") + 2));
+            }
+        }
+        Set<String> readable = new TreeSet<>();
+        try (var files = Files.list(cgroup.resolve("demo.slice"))) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("memory.") && Files.getPosixFilePermissions(p).contains(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ)) {
+                    readable.add(n);
+                }
+            }
+        }
+        assertEquals(readable, new TreeSet<>(all.keySet()), "cgget -g reads every readable memory file");
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            assertEquals(file("demo.slice/" + e.getKey()), e.getValue() + "\n", e.getKey());
+        }
     }
 
     @Test
