@@ -145,8 +145,8 @@ class CgroupFsTest {
         for (String line : f.proc("/1/mountinfo").split("\n")) {
             info.add(line.split(" "));
         }
-        String[] cg = info.stream().filter(a -> a[4].equals("/sys/fs/cgroup")).findFirst().orElseThrow();
         String[] sys = info.stream().filter(a -> a[4].equals("/sys")).findFirst().orElseThrow();
+        String[] cg = info.stream().filter(a -> a[4].equals(sys[4] + ROOT)).findFirst().orElseThrow();
         assertEquals(sys[0], cg[1], "mounted on /sys");
         assertTrue(cg[2].startsWith("0:"), "an anonymous device: " + cg[2]);
         assertEquals(1, info.stream().filter(a -> a[2].equals(cg[2])).count(), "its own device");
