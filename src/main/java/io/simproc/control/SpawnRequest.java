@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]}: the short form of a spawn step
- * ({@code --cgroup}: started in that cgroup, its spawn key). The program is
- * NAME when the catalog has it, the catalog program P with {@code --program}, else a generic program: the catalog's
- * /usr/bin/sleep (linked with libc only) started with argv [NAME]. NAME is the comm either way (truncated to 15
+ * {@code spawn NAME [--program P | --exe PATH] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]}: the short form of a
+ * spawn step ({@code --cgroup}: started in that cgroup, its spawn key). The program is
+ * NAME when the catalog has it, the catalog program P with {@code --program}, the catalog program whose executable is
+ * PATH with {@code --exe} (simproc-exec's stand-in for a real command: its /proc/PID/exe must be the command's own
+ * file, which the dynamic loader reads to expand $ORIGIN and the java launcher to find its JDK), else a generic
+ * program: the catalog's /usr/bin/sleep (linked with libc only) started with argv [NAME]. NAME is the comm either way (truncated to 15
  * characters, as TASK_COMM_LEN does). {@code --rss} makes it allocate and write SIZE through malloc, one call as a
  * program asking for its working set does — when malloc returns NULL (the kernel refused the mapping: overcommit,
  * no memory) the program exits with status 1 and the request fails with the reason; when the OOM killer takes the
@@ -33,7 +35,7 @@ final class SpawnRequest implements ControlRequest {
 
     @Override
     public String usage() {
-        return "NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]";
+        return "NAME [--program P | --exe PATH] [--rss SIZE] [--file PATH:SIZE]... [--cgroup PATH]";
     }
 
     @Override
@@ -42,7 +44,8 @@ final class SpawnRequest implements ControlRequest {
             throw ControlException.usage("usage: ctl DIR spawn " + usage());
         }
         String name = args.get(0);
-        Set<String> catalog = ProgramCatalog.embedded().programNames();
+        ProgramCatalog programs = ProgramCatalog.embedded();
+        Set<String> catalog = programs.programNames();
         String program = catalog.contains(name) ? name : null;
         String rss = null;
         String cgroup = null;
@@ -61,6 +64,7 @@ final class SpawnRequest implements ControlRequest {
                     }
                     program = v;
                 }
+                case "--exe" -> program = programs.programWithExe(v);
                 case "--rss" -> rss = v;
                 case "--cgroup" -> cgroup = v;
                 case "--file" -> {

@@ -9,9 +9,11 @@ import io.simproc.proc.ProcLink;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -41,6 +43,9 @@ public final class ProcFuse extends FuseStubFS {
     private static final int O_ACCMODE = 3;
     private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
+    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getSystemRuntime();
+    /** The bytes of a struct stat, which readdir passes each entry's type in. */
+    private static final int DIRENT_STAT_BYTES = jnr.ffi.Struct.size(new FileStat(RUNTIME));
 
     /** An open file: its path, what was opened, by whom, and the bytes of its latest rendering. */
     static final class Handle {
@@ -183,21 +188,17 @@ public final class ProcFuse extends FuseStubFS {
         });
     }
 
-    private void fillStat(ProcEntry e, FileStat stat) {
-        int type;
-        int nlink;
+    /** The S_IFMT bits of an entry: a directory, a symbolic link or a regular file. */
+    private static int fileType(ProcEntry e) {
         if (e instanceof ProcDir) {
-            type = FileStat.S_IFDIR;
-            nlink = 2;
-        } else if (e instanceof ProcLink) {
-            type = FileStat.S_IFLNK;
-            nlink = 1;
-        } else {
-            type = FileStat.S_IFREG;
-            nlink = 1;
+            return FileStat.S_IFDIR;
         }
-        stat.st_mode.set(type | e.mode());
-        stat.st_nlink.set(nlink);
+        return e instanceof ProcLink ? FileStat.S_IFLNK : FileStat.S_IFREG;
+    }
+
+    private void fillStat(ProcEntry e, FileStat stat) {
+        stat.st_mode.set(fileType(e) | e.mode());
+        stat.st_nlink.set(e instanceof ProcDir ? 2 : 1);
         stat.st_uid.set(e.uid());
         stat.st_gid.set(e.gid());
         stat.st_size.set(e instanceof ProcFile f ? f.statSize() : 0);
@@ -207,6 +208,11 @@ public final class ProcFuse extends FuseStubFS {
         stat.st_ctim.tv_sec.set(btime);
     }
 
+    /**
+     * readdir(3): ".", "..", then the directory's entries, each with its type (d_type: DT_DIR, DT_LNK, DT_REG, as
+     * procfs and kernfs give it; libfuse takes it from the stat's S_IFMT bits), which clients use without a stat:
+     * libcgroup's cgget -g reads only a cgroup directory's DT_REG entries.
+     */
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return guard("readdir", path, () -> {
@@ -218,11 +224,14 @@ public final class ProcFuse extends FuseStubFS {
             if (!(e instanceof ProcDir dir)) {
                 return -Errno.ENOTDIR;
             }
-            filler.apply(buf, ".", null, 0);
-            filler.apply(buf, "..", null, 0);
+            FileStat type = FileStat.of(jnr.ffi.Memory.allocateDirect(RUNTIME, DIRENT_STAT_BYTES));
+            type.st_mode.set(FileStat.S_IFDIR);
+            filler.apply(buf, ".", type, 0);
+            filler.apply(buf, "..", type, 0);
             List<ProcEntry> children = fs.list(dir, who);
             for (ProcEntry c : children) {
-                filler.apply(buf, c.name(), null, 0);
+                type.st_mode.set(fileType(c));
+                filler.apply(buf, c.name(), type, 0);
             }
             return 0;
         });
@@ -333,6 +342,12 @@ public final class ProcFuse extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return guard("rmdir", path, () -> fs.rmdir(path, callerFor(path), true));
+    }
+
+    /** chown(2): to the owner an entry has, a no-op (cgcreate chowns every file it makes); a change: EIO. */
+    @Override
+    public int chown(String path, @uid_t long uid, @gid_t long gid) {
+        return guard("chown", path, () -> fs.chown(path, uid, gid, callerFor(path)));
     }
 
     /**

@@ -59,6 +59,27 @@ public final class ProcFs {
         return kernel.read(k -> resolve(path, ctx));
     }
 
+    /** chown(2)'s "leave it as it is" owner or group, (uid_t) -1, as FUSE passes it. */
+    private static final long UNCHANGED_ID = 0xffffffffL;
+
+    /**
+     * chown(2) of {@code path} to {@code uid} and {@code gid} ((uid_t) -1 or -1: unchanged), after the kernel checked
+     * the caller may (default_permissions: CAP_CHOWN, or the owner keeping its uid): 0 when the entry already has that
+     * owner and group (what cgcreate does to every file of a group it makes: chown to the caller), -ENOENT when there
+     * is no entry, and -EIO for a change of owner, which the simulation does not keep (kernfs_setattr()'s new
+     * owner, cgroup delegation by chown; proc_setattr()'s): refused, nothing changes, as for its other unsimulated
+     * knobs.
+     */
+    public int chown(String path, long uid, long gid, Credentials who) {
+        ProcEntry e = lookup(path, who);
+        if (e == null) {
+            return -Errno.ENOENT;
+        }
+        boolean sameUid = uid == -1 || uid == UNCHANGED_ID || uid == e.uid();
+        boolean sameGid = gid == -1 || gid == UNCHANGED_ID || gid == e.gid();
+        return sameUid && sameGid ? 0 : -Errno.EIO;
+    }
+
     private ProcEntry resolve(String path, ProcContext ctx) {
         Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
         if (path.endsWith("/")) {

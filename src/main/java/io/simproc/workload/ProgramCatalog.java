@@ -103,6 +103,16 @@ public final class ProgramCatalog {
         return o;
     }
 
+    /** The name of the first program (in catalog order) whose executable is at {@code exePath}, or null. */
+    public String programWithExe(String exePath) {
+        for (Program p : programs.values()) {
+            if (p.exe().path().equals(exePath)) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
     /** The programs' names, in catalog order. */
     public Set<String> programNames() {
         return programs.keySet();

@@ -217,6 +217,23 @@ class ControlServerTest {
                 io.simproc.uapi.Credentials.ROOT), java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code --exe PATH} (simproc-exec's stand-in for a real command): the catalog program whose executable is PATH,
+     * so that /proc/PID/exe names the command's file; a file the catalog lacks gets the generic program.
+     */
+    @Test
+    void spawnByExecutablePathPicksTheCatalogProgramOfThatFile() {
+        assertEquals(0, send("spawn", "java", "--exe", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"));
+        assertTrue(out.get(0).startsWith("spawned java (java), pid "), out.toString());
+        int pid = Integer.parseInt(out.get(0).replaceAll(".*pid ", ""));
+        assertEquals("/usr/lib/jvm/java-17-openjdk-amd64/bin/java", kernel.read(k -> k.tasks().get(pid).exe()));
+        out.clear();
+        assertEquals(0, send("spawn", "cat", "--exe", "/opt/elsewhere/bin/cat"));
+        assertTrue(out.get(0).startsWith("spawned cat (a generic program), pid "), out.toString());
+        int other = Integer.parseInt(out.get(0).replaceAll(".*pid ", ""));
+        assertEquals("/usr/bin/" + SpawnRequest.GENERIC_PROGRAM, kernel.read(k -> k.tasks().get(other).exe()));
+    }
+
     /** Any NAME: a generic program (argv [NAME]) whose comm is NAME cut to 15 characters (TASK_COMM_LEN − 1). */
     @Test
     void spawnAnyNameRunsAGenericProgramWithThatComm() {

@@ -88,13 +88,19 @@ class SysFuseTest {
 
             @Override
             public int apply(Pointer buf, String name, FileStat stbuf, long off) {
-                names.add(name);
+                int type = stbuf.st_mode.intValue() & FileStat.S_IFMT;
+                names.add(name + (type == FileStat.S_IFDIR ? "/" : type == FileStat.S_IFLNK ? "@"
+                        : type == FileStat.S_IFREG ? "" : "?"));
                 return 0;
             }
         };
         assertEquals(0, fuse().readdir("/devices/system/node", null, filler, 0, fileInfo(0)));
-        assertEquals(List.of(".", "..", "possible", "online", "has_normal_memory", "has_memory", "has_cpu", "node0"),
-                names);
+        assertEquals(List.of("./", "../", "possible", "online", "has_normal_memory", "has_memory", "has_cpu", "node0/"),
+                names, "each entry with its d_type");
+        names.clear();
+        assertEquals(0, fuse().readdir("/devices/system/cpu/cpu1", null, filler, 0, fileInfo(0)));
+        assertTrue(names.contains("node0@") && names.contains("online") && names.contains("topology/"),
+                names.toString());
         Pointer buf = Memory.allocateDirect(RT, 256);
         assertEquals(0, fuse().readlink("/devices/system/cpu/cpu1/node0", buf, 256));
         assertEquals("../../node/node0", buf.getString(0));

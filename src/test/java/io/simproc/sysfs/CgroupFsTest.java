@@ -109,6 +109,73 @@ class CgroupFsTest {
         assertNull(f.sys.lookup(ROOT + "/test", Credentials.ROOT));
     }
 
+    /**
+     * /proc/cgroups: the memory controller on the v2 hierarchy (id 0), enabled, with as many cgroups as the root's
+     * cgroup.stat counts (itself, its live and its dying descendants), following mkdir and rmdir.
+     */
+    @Test
+    void procCgroupsCountsTheHierarchysCgroupsAsCgroupStatDoes() {
+        assertEquals("#subsys_name\thierarchy\tnum_cgroups\tenabled\nmemory\t0\t" + cgroupsOfStat() + "\t1\n",
+                f.proc("/cgroups"));
+        assertEquals(0444, f.proc.lookup("/cgroups", Credentials.ROOT).mode());
+        long before = cgroupsOfStat();
+        assertEquals(0, f.sys.mkdir(ROOT + "/counted", 0755, Credentials.ROOT, false));
+        assertEquals(before + 1, cgroupsOfStat());
+        assertEquals("memory\t0\t" + (before + 1) + "\t1", f.proc("/cgroups").split("\n")[1]);
+        assertEquals(0, f.sys.rmdir(ROOT + "/counted", Credentials.ROOT, false));
+        assertEquals("memory\t0\t" + before + "\t1", f.proc("/cgroups").split("\n")[1]);
+    }
+
+    private long cgroupsOfStat() {
+        java.util.Map<String, Long> stat = SysFixture.pairs(f.sys(ROOT + "/cgroup.stat"));
+        return 1 + stat.get("nr_descendants") + stat.get("nr_dying_descendants");
+    }
+
+    /**
+     * The cgroup2 hierarchy is mounted where these files are, as systemd mounts it (nsdelegate,
+     * memory_recursiveprot, the API file systems' nosuid,nodev,noexec), on /sys's mount, with an anonymous device of
+     * its own; its source and type columns are the sample's cgroup2 mount's, and the type is registered.
+     */
+    @Test
+    void theCgroup2MountIsSystemdsOnSysWithTheSamplesColumns() {
+        String mounts = f.proc("/1/mounts");
+        assertTrue(mounts.contains("\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,"
+                + "memory_recursiveprot 0 0\n"), mounts);
+        List<String[]> info = new ArrayList<>();
+        for (String line : f.proc("/1/mountinfo").split("\n")) {
+            info.add(line.split(" "));
+        }
+        String[] sys = info.stream().filter(a -> a[4].equals("/sys")).findFirst().orElseThrow();
+        String[] cg = info.stream().filter(a -> a[4].equals(sys[4] + ROOT)).findFirst().orElseThrow();
+        assertEquals(sys[0], cg[1], "mounted on /sys");
+        assertTrue(cg[2].startsWith("0:"), "an anonymous device: " + cg[2]);
+        assertEquals(1, info.stream().filter(a -> a[2].equals(cg[2])).count(), "its own device");
+        assertEquals("rw,nosuid,nodev,noexec,relatime", cg[5]);
+        String tail = String.join(" ", List.of(cg).subList(List.of(cg).indexOf("-"), cg.length));
+        assertEquals("- cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot", tail);
+        String sample = io.simproc.proc.ProcTestSupport.sample("proc/PID/mountinfo").lines()
+                .filter(l -> l.contains(" - cgroup2 ")).findFirst().orElseThrow();
+        assertTrue(sample.endsWith(" - cgroup2 cgroup2 rw"), sample);
+        assertTrue(f.proc("/filesystems").contains("nodev\tcgroup2\n"));
+    }
+
+    /**
+     * chown to the owner a group's directory and files have (what cgcreate does to each) changes nothing and
+     * succeeds; a new owner is not simulated (EIO, the owner stays); a missing path is ENOENT.
+     */
+    @Test
+    void chownToTheCurrentOwnerSucceedsAndANewOwnerIsRefused() {
+        assertEquals(0, f.sys.mkdir(ROOT + "/owned", 0755, Credentials.ROOT, false));
+        for (String p : List.of(ROOT + "/owned", ROOT + "/owned/memory.max", ROOT + "/owned/cgroup.procs")) {
+            assertEquals(0, f.sys.chown(p, 0, 0, Credentials.ROOT), p);
+            assertEquals(0, f.sys.chown(p, 0xffffffffL, 0xffffffffL, Credentials.ROOT), p + ": both unchanged");
+            assertEquals(-Errno.EIO, f.sys.chown(p, 1000, 0xffffffffL, Credentials.ROOT), p);
+            assertEquals(-Errno.EIO, f.sys.chown(p, 0xffffffffL, 1000, Credentials.ROOT), p);
+            assertEquals(0, f.sys.lookup(p, Credentials.ROOT).uid(), p);
+        }
+        assertEquals(-Errno.ENOENT, f.sys.chown(ROOT + "/owned/nosuch", 0, 0, Credentials.ROOT));
+    }
+
     @Test
     void procsWritesParseAPidAndMoveItsProcess() {
         assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
