@@ -1,7 +1,6 @@
 package io.simproc.workload;
 
 import io.simproc.kernel.Cgroup;
-import io.simproc.kernel.Cgroups;
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
@@ -9,7 +8,6 @@ import io.simproc.kernel.Task;
 import io.simproc.mm.MemCgroup;
 import io.simproc.mm.MemcgStat;
 import io.simproc.mm.Prot;
-import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Page;
 import org.junit.jupiter.api.Test;
 
@@ -46,16 +44,13 @@ class MemcgKmemTest {
     }
 
     private static Cgroup mkdir(Kernel k, String path) {
-        return k.mutate(() -> {
-            Cgroups cg = k.cgroups();
-            int slash = path.lastIndexOf('/');
-            Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
-            if (parent.subtreeControl() == 0) {
-                cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
-            }
-            assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);
-            return cg.lookup(path);
-        });
+        return k.mutate(() -> CgroupFixture.mkdir(k, path));
+    }
+
+    /** mmap(2) of {@code len} bytes of private anonymous memory, not touched (a VMA, no page). */
+    private static long mapAnon(Kernel k, Task t, long len) {
+        return k.mutate(() -> k.syscalls().mmap(t, 0, len, Prot.READ, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null,
+                0));
     }
 
     private static MemCgroup memcg(Kernel k, String path) {
@@ -131,8 +126,7 @@ class MemcgKmemTest {
         MemCgroup mb = memcg(k, "/b");
         Map<String, Long> aBefore = stat(k, ma);
         long len = 64L * Page.PAGE_SIZE;
-        long addr = k.mutate(() -> k.syscalls().mmap(t, 0, len, Prot.READ, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS,
-                null, 0));
+        long addr = mapAnon(k, t, len);
         long vma = stat(k, ma).get("slab_unreclaimable") - aBefore.get("slab_unreclaimable");
         assertEquals(176 + 8, vma, "one vm_area_struct with its objcg pointer (obj_full_size)");
         k.mutate(() -> k.processes().setCgroup(t, b));
@@ -146,12 +140,11 @@ class MemcgKmemTest {
     @Test
     void aRemovedGroupsObjectsAreReparentedAndUnchargeTheParent() {
         Kernel k = machine();
-        Cgroup p = mkdir(k, "/p");
+        mkdir(k, "/p");
         Cgroup c = mkdir(k, "/p/c");
         Task t = spawnIn(k, c);
         long len = 64L * Page.PAGE_SIZE;
-        long addr = k.mutate(() -> k.syscalls().mmap(t, 0, len, Prot.READ, Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS,
-                null, 0));
+        long addr = mapAnon(k, t, len);
         MemCgroup mp = memcg(k, "/p");
         MemCgroup mc = memcg(k, "/p/c");
         Map<String, Long> pWithChild = stat(k, mp);

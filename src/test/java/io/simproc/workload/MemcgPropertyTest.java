@@ -1,7 +1,6 @@
 package io.simproc.workload;
 
 import io.simproc.kernel.Cgroup;
-import io.simproc.kernel.Cgroups;
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
@@ -13,7 +12,6 @@ import io.simproc.mm.MemcgStatItem;
 import io.simproc.mm.Memcontrol;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.Prot;
-import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Page;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -91,13 +89,7 @@ class MemcgPropertyTest {
     }
 
     private static void mkdir(Kernel k, String path) {
-        Cgroups cg = k.cgroups();
-        int slash = path.lastIndexOf('/');
-        Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
-        if (parent.subtreeControl() == 0) {
-            cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
-        }
-        assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);
+        CgroupFixture.mkdir(k, path);
     }
 
     /** A memory file's write on the group at {@code path}. */
