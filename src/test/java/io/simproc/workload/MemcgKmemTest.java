@@ -5,6 +5,7 @@ import io.simproc.kernel.Clock;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
+import io.simproc.mm.Gfp;
 import io.simproc.mm.MemCgroup;
 import io.simproc.mm.MemcgStat;
 import io.simproc.mm.Prot;
@@ -165,6 +166,40 @@ class MemcgKmemTest {
         assertEquals(pWithChild.get("slab_unreclaimable") - (176 + 8), stat(k, mp).get("slab_unreclaimable"),
                 "the VMA freed later uncharges the parent");
         assertEquals(current(k, mp), stat(k, mp).get("anon") + stat(k, mp).get("file") + stat(k, mp).get("kernel"));
+    }
+
+    @Test
+    void kmallocIsChargedOnlyWithGfpAccountAndALargeOneByTheWholePage() {
+        Kernel k = machine();
+        mkdir(k, "/demo");
+        MemCgroup m = memcg(k, "/demo");
+        Map<String, Long> before = stat(k, m);
+        long[] objs = k.mutate(() -> {
+            MemCgroup old = k.mm().memcontrol().kmem().setActiveMemcg(m);
+            try {
+                int account = Gfp.GFP_KERNEL | Gfp.__GFP_ACCOUNT;
+                return new long[] {k.mm().slab().kmalloc(100, Gfp.GFP_KERNEL, 0),
+                    k.mm().slab().kmalloc(100, account, 0), k.mm().slab().kmalloc(16384, account, 0)};
+            } finally {
+                k.mm().memcontrol().kmem().setActiveMemcg(old);
+            }
+        });
+        Map<String, Long> charged = stat(k, m);
+        assertEquals(before.get("slab_unreclaimable") + 128 + 8 + 16384, charged.get("slab_unreclaimable"),
+                "kmalloc-cg-128's object with its objcg pointer, and four whole pages; not the plain kmalloc");
+        assertEquals(before.get("kernel") + 5L * Page.PAGE_SIZE, charged.get("kernel"),
+                "a page for the small object (the rest pre-charged) and the large kmalloc's four");
+        assertEquals(current(k, m), charged.get("anon") + charged.get("file") + charged.get("kernel"));
+        k.mutate(() -> {
+            for (long addr : objs) {
+                k.mm().slab().kfree(addr, 0);
+            }
+            return null;
+        });
+        Map<String, Long> after = stat(k, m);
+        assertEquals(before.get("slab_unreclaimable"), after.get("slab_unreclaimable"));
+        assertEquals(before.get("kernel") + Page.PAGE_SIZE, after.get("kernel"),
+                "the page of pre-charged bytes stays (refill_obj_stock keeps up to a page)");
     }
 
     @Test
