@@ -123,7 +123,8 @@ public final class Files {
         if (nrFiles() >= maxFiles && t.uid() != 0) {
             return -Errno.ENFILE;
         }
-        long obj = kernel.mm().slab().kmemCacheAlloc(filp, Gfp.GFP_KERNEL, t.cpu());
+        long obj = kernel.chargingTo(t,
+                () -> kernel.mm().slab().kmemCacheAlloc(filp, Gfp.GFP_KERNEL, t.cpu()));
         if (obj == 0) {
             return -Errno.ENOMEM;
         }

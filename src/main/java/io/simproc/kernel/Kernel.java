@@ -96,7 +96,7 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             Disks.probe(profile, k.mm.blockDevices());
-            k.tasks.setObjects(new TaskObjects(k.mm));
+            k.tasks.setObjects(new TaskObjects(k));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
             io.simproc.mm.slab.SuperBlock[] sbs = BootSlab.mount(k.mm);
@@ -488,6 +488,11 @@ public final class Kernel implements KernelServices {
     }
 
     /** The memory controller's cgroup side (memory_cgrp_subsys). */
+    /** Run {@code work} with the kernel memory it allocates charged to task {@code t}'s memory cgroup. */
+    <T> T chargingTo(Task t, Supplier<T> work) {
+        return memoryController == null ? work.get() : memoryController.chargingTo(t, work);
+    }
+
     MemoryController memoryController() {
         return memoryController;
     }

@@ -102,8 +102,7 @@ final class MemcgFiles {
         for (MemcgStat.NumaItem item : MemcgStat.numaItems()) {
             sb.append(item.key());
             for (int nid = 0; nid < nodes; nid++) {
-                long v = item.node() == null ? 0 : m.nodeState(nid, item.node());
-                sb.append(" N").append(nid).append('=').append(item.inBytes() ? v * Page.PAGE_SIZE : v);
+                sb.append(" N").append(nid).append('=').append(item.nodeOutput(m, nid));
             }
             sb.append('\n');
         }

@@ -48,6 +48,24 @@ final class MemoryController implements CgroupSubsys<MemCgroup> {
         }
     }
 
+    /**
+     * Run {@code work} with the kernel memory it allocates charged to task {@code t}'s group, as when t is current
+     * (set_active_memcg()); before the controller has groups, or for a task in the root group, nothing is charged.
+     */
+    <T> T chargingTo(Task t, java.util.function.Supplier<T> work) {
+        CgroupSubsysState<MemCgroup> css = t == null ? null : kernel.cgroups().taskCss(t, this);
+        if (css == null) {
+            return work.get();
+        }
+        io.simproc.mm.MemcgKmem kmem = kernel.mm().memcontrol().kmem();
+        MemCgroup old = kmem.setActiveMemcg(css.data());
+        try {
+            return work.get();
+        } finally {
+            kmem.setActiveMemcg(old);
+        }
+    }
+
     /** The memory cgroup a task's new address space charges (exec): its own group's. */
     void execMm(Task t, MmStruct m) {
         MemCgroup memcg = kernel.cgroups().taskCss(t, this).data();

@@ -435,7 +435,8 @@ public final class Syscalls {
     /** execve(2) of a dynamically linked ELF program: the interpreter and libraries are mapped as ld.so would. */
     public int execve(Task t, ElfImage exe, ElfImage interp, List<ElfImage> libs, List<String> argv) {
         assert kernel.isWriter();
-        int r = Exec.execve(kernel, t, exe, interp, libs, argv, kernel.aslr());
+        int r = kernel.chargingTo(t,
+                () -> Exec.execve(kernel, t, exe, interp, libs, argv, kernel.aslr()));
         if (r == 0) {
             kernel.processes().adoptMm(t.mm());
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, 400_000);

@@ -14,14 +14,32 @@ import io.simproc.mm.slab.Slab;
  * objects live until the task is reaped.
  */
 final class TaskObjects {
+    private final Kernel kernel;
     private final MemoryManager mm;
 
-    TaskObjects(MemoryManager mm) {
-        this.mm = mm;
+    TaskObjects(Kernel kernel) {
+        this.kernel = kernel;
+        this.mm = kernel.mm();
     }
 
-    /** copy_process(): allocate the task's objects on its CPU. */
+    /**
+     * copy_process(): allocate the task's objects on its CPU, charged to the memory cgroup of the task forking it
+     * (current: the parent process, or the thread group's leader for a thread) — task_struct, pid, cred, signal,
+     * sighand, files and fs are SLAB_ACCOUNT caches, and the kernel stack is charged page by page.
+     */
     void alloc(Task t) {
+        Task forker = kernel.tasks().get(t.isLeader() ? t.ppid() : t.tgid());
+        if (forker == null || forker == t) {
+            allocObjects(t);
+        } else {
+            kernel.chargingTo(forker, () -> {
+                allocObjects(t);
+                return null;
+            });
+        }
+    }
+
+    private void allocObjects(Task t) {
         Slab slab = mm.slab();
         KernelCaches kc = slab.kernelCaches();
         boolean process = t.isLeader();

@@ -26,6 +26,12 @@ public final class MemCgroup {
     final Lruvec[] lruvec;
     final long[] events = new long[MemcgEvent.values().length];
     final long[] eventsLocal = new long[MemcgEvent.values().length];
+    /** The memcg_stat_item counters of this group alone (memcg->vmstats local part). */
+    final long[] memcgState = new long[MemcgStatItem.values().length];
+    /** memcg->objcg: what new kernel objects charged to this group point to; null for the root and once removed. */
+    ObjCgroup objcg;
+    /** memcg->objcg_list: objcgs of removed descendants that now charge this group. */
+    final List<ObjCgroup> objcgList = new ArrayList<>();
     /** count_memcg_events(): vm events of this group's pages and tasks, not its descendants'. */
     final long[] vmEvents = new long[VmEvent.values().length];
     boolean online = true;
@@ -66,6 +72,7 @@ public final class MemCgroup {
         for (int nid = 0; nid < lruvec.length; nid++) {
             lruvec[nid] = new Lruvec(mm, mm.node(nid), this);
         }
+        this.objcg = parent == null ? null : new ObjCgroup(this);
     }
 
     public int id() {
@@ -180,6 +187,20 @@ public final class MemCgroup {
         long n = lruvec[nid].state(item);
         for (MemCgroup c : children) {
             n += c.nodeState(nid, item);
+        }
+        return n;
+    }
+
+    /** A memcg_stat_item of this group alone. */
+    public long memcgStateLocal(MemcgStatItem item) {
+        return memcgState[item.ordinal()];
+    }
+
+    /** memcg_page_state() of a memcg_stat_item: this group's and every descendant's. */
+    public long memcgState(MemcgStatItem item) {
+        long n = memcgState[item.ordinal()];
+        for (MemCgroup c : children) {
+            n += c.memcgState(item);
         }
         return n;
     }

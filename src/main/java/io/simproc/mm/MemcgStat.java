@@ -6,63 +6,90 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * memory_stat_format() of mm/memcontrol.c: cgroup v2's memory.stat, which the memcg OOM report prints too. The
- * memory_stats[] items in bytes (memcg_page_state_output(): pages × PAGE_SIZE, KiB × 1024, bytes as they are),
- * "slab" after slab_unreclaimable, the pgscan and pgsteal totals, then the memcg_vm_event_stat[] events; every
- * value counts the group and its descendants. Kernel memory is not charged to groups here (no slab cache, kernel
- * stack, page table or percpu chunk is accounted), so kernel, kernel_stack, pagetables, percpu, vmalloc and the
- * slab lines are 0, as are the subsystems the machine does not have (sock, zswap, secondary page tables, NUMA
- * balancing, khugepaged).
+ * memcg_stat_format() of mm/memcontrol.c: cgroup v2's memory.stat, which the memcg OOM report prints too. The
+ * memory_stats[] items in their output unit (memcg_page_state_output_unit(): pages × PAGE_SIZE, KiB × 1024, bytes
+ * as they are, the workingset, demotion and promotion events as counts), "slab" after slab_unreclaimable, the
+ * pgscan and pgsteal totals, then the memcg_vm_event_stat[] events; every value counts the group and its
+ * descendants. "hugetlb" is in memory_stats[] (CONFIG_HUGETLB_PAGE) but memory.stat skips it unless cgroup2 is
+ * mounted with memory_hugetlb_accounting, which this machine is not; memory.numa_stat shows it (always 0 here,
+ * since hugetlb folios are charged only with that option). The kernel lines are real ({@link MemcgKmem}): kernel
+ * (MEMCG_KMEM), kernel_stack, pagetables, percpu, the slab lines; sock, vmalloc (no simulated vmalloc passes
+ * __GFP_ACCOUNT: kernel stacks are charged without it), zswap, secondary page tables and NUMA balancing are
+ * subsystems or paths the machine does not have, so 0. The list and its order are checked against
+ * src/test/resources/kernel-6.18/memory.stat-keys.txt.
  */
 public final class MemcgStat {
     /**
-     * An entry of memory_stats[]: its key; the node counter it reads (null for a counter this machine never
-     * charges to a group: kernel memory, sockets, zswap, secondary page tables); whether it is a node counter at
-     * all (memory.numa_stat shows those); whether it is shown in bytes (sizes) or as a count (the events).
+     * An entry of memory_stats[]: its key; the node counter (node_stat_item) or the memcg counter
+     * (memcg_stat_item) it reads, or neither for a counter this machine never charges to a group; its output unit
+     * (memcg_page_state_output_unit()). memory.numa_stat shows the node counters (idx < NR_VM_NODE_STAT_ITEMS).
      */
-    public record NumaItem(String key, NodeStatItem node, boolean nodeItem, boolean inBytes) {
+    public record NumaItem(String key, NodeStatItem node, MemcgStatItem memcgItem, boolean nodeItem, long unit) {
+        /** memcg_page_state_output(): the group's and its descendants' value in the output unit. */
+        public long output(MemCgroup memcg) {
+            long v = node != null ? memcg.state(node) : memcgItem != null ? memcg.memcgState(memcgItem) : 0;
+            return v * unit;
+        }
+
+        /** lruvec_page_state_output() on node {@code nid}. */
+        public long nodeOutput(MemCgroup memcg, int nid) {
+            return node == null ? 0 : memcg.nodeState(nid, node) * unit;
+        }
     }
 
-    private static NumaItem size(String key, NodeStatItem node) {
-        return new NumaItem(key, node, true, true);
+    private static NumaItem pages(String key, NodeStatItem node) {
+        return new NumaItem(key, node, null, true, Page.PAGE_SIZE);
     }
 
-    private static NumaItem memcgOnly(String key) {
-        return new NumaItem(key, null, false, true);
+    private static NumaItem bytes(String key, NodeStatItem node) {
+        return new NumaItem(key, node, null, true, 1);
+    }
+
+    private static NumaItem memcg(String key, MemcgStatItem item, long unit) {
+        return new NumaItem(key, null, item, false, unit);
+    }
+
+    /** A node counter this machine never charges to a group (secondary page tables: there is no KVM). */
+    private static NumaItem nodeZero(String key) {
+        return new NumaItem(key, null, null, true, Page.PAGE_SIZE);
     }
 
     private static NumaItem event(NodeStatItem node) {
-        return new NumaItem(node.procName(), node, true, false);
+        return new NumaItem(node.procName(), node, null, true, 1);
     }
 
-    /** memory_stats[], in the kernel's order. */
+    /** The key memory.stat skips without memory_hugetlb_accounting. */
+    static final String HUGETLB = "hugetlb";
+
+    /** memory_stats[] of 6.18 (CONFIG_ZSWAP, CONFIG_SWAP, THP, CONFIG_HUGETLB_PAGE, NUMA balancing), in order. */
     private static final List<NumaItem> MEMORY_STATS = List.of(
-            size("anon", NodeStatItem.NR_ANON_MAPPED),
-            size("file", NodeStatItem.NR_FILE_PAGES),
-            memcgOnly("kernel"),
-            size("kernel_stack", null),
-            size("pagetables", null),
-            size("sec_pagetables", null),
-            memcgOnly("percpu"),
-            memcgOnly("sock"),
-            memcgOnly("vmalloc"),
-            size("shmem", NodeStatItem.NR_SHMEM),
-            memcgOnly("zswap"),
-            memcgOnly("zswapped"),
-            size("file_mapped", NodeStatItem.NR_FILE_MAPPED),
-            size("file_dirty", NodeStatItem.NR_FILE_DIRTY),
-            size("file_writeback", NodeStatItem.NR_WRITEBACK),
-            size("swapcached", NodeStatItem.NR_SWAPCACHE),
-            size("anon_thp", NodeStatItem.NR_ANON_THPS),
-            size("file_thp", NodeStatItem.NR_FILE_THPS),
-            size("shmem_thp", NodeStatItem.NR_SHMEM_THPS),
-            size("inactive_anon", NodeStatItem.NR_INACTIVE_ANON),
-            size("active_anon", NodeStatItem.NR_ACTIVE_ANON),
-            size("inactive_file", NodeStatItem.NR_INACTIVE_FILE),
-            size("active_file", NodeStatItem.NR_ACTIVE_FILE),
-            size("unevictable", NodeStatItem.NR_UNEVICTABLE),
-            size("slab_reclaimable", null),
-            size("slab_unreclaimable", null),
+            pages("anon", NodeStatItem.NR_ANON_MAPPED),
+            pages("file", NodeStatItem.NR_FILE_PAGES),
+            memcg("kernel", MemcgStatItem.MEMCG_KMEM, Page.PAGE_SIZE),
+            new NumaItem("kernel_stack", NodeStatItem.NR_KERNEL_STACK_KB, null, true, 1024),
+            pages("pagetables", NodeStatItem.NR_PAGETABLE),
+            nodeZero("sec_pagetables"),
+            memcg("percpu", MemcgStatItem.MEMCG_PERCPU_B, 1),
+            memcg("sock", MemcgStatItem.MEMCG_SOCK, Page.PAGE_SIZE),
+            memcg("vmalloc", MemcgStatItem.MEMCG_VMALLOC, Page.PAGE_SIZE),
+            pages("shmem", NodeStatItem.NR_SHMEM),
+            memcg("zswap", MemcgStatItem.MEMCG_ZSWAP_B, 1),
+            memcg("zswapped", MemcgStatItem.MEMCG_ZSWAPPED, Page.PAGE_SIZE),
+            pages("file_mapped", NodeStatItem.NR_FILE_MAPPED),
+            pages("file_dirty", NodeStatItem.NR_FILE_DIRTY),
+            pages("file_writeback", NodeStatItem.NR_WRITEBACK),
+            pages("swapcached", NodeStatItem.NR_SWAPCACHE),
+            pages("anon_thp", NodeStatItem.NR_ANON_THPS),
+            pages("file_thp", NodeStatItem.NR_FILE_THPS),
+            pages("shmem_thp", NodeStatItem.NR_SHMEM_THPS),
+            pages("inactive_anon", NodeStatItem.NR_INACTIVE_ANON),
+            pages("active_anon", NodeStatItem.NR_ACTIVE_ANON),
+            pages("inactive_file", NodeStatItem.NR_INACTIVE_FILE),
+            pages("active_file", NodeStatItem.NR_ACTIVE_FILE),
+            pages("unevictable", NodeStatItem.NR_UNEVICTABLE),
+            bytes("slab_reclaimable", NodeStatItem.NR_SLAB_RECLAIMABLE_B),
+            bytes("slab_unreclaimable", NodeStatItem.NR_SLAB_UNRECLAIMABLE_B),
+            nodeZero(HUGETLB),
             event(NodeStatItem.WORKINGSET_REFAULT_ANON),
             event(NodeStatItem.WORKINGSET_REFAULT_FILE),
             event(NodeStatItem.WORKINGSET_ACTIVATE_ANON),
@@ -93,10 +120,13 @@ public final class MemcgStat {
     public static List<String> format(MemCgroup memcg) {
         List<String> out = new ArrayList<>(MEMORY_STATS.size() + VM_EVENTS.size() + 3);
         for (NumaItem item : MEMORY_STATS) {
-            long v = item.node() == null ? 0 : memcg.state(item.node());
-            out.add(item.key() + " " + (item.inBytes() ? v * Page.PAGE_SIZE : v));
-            if (item.key().equals("slab_unreclaimable")) {
-                out.add("slab 0");
+            if (item.key().equals(HUGETLB)) {
+                continue;
+            }
+            long v = item.output(memcg);
+            out.add(item.key() + " " + v);
+            if (item.node() == NodeStatItem.NR_SLAB_UNRECLAIMABLE_B) {
+                out.add("slab " + (v + memcg.state(NodeStatItem.NR_SLAB_RECLAIMABLE_B)));
             }
         }
         out.add("pgscan " + (memcg.vmEvents(VmEvent.PGSCAN_KSWAPD) + memcg.vmEvents(VmEvent.PGSCAN_DIRECT)

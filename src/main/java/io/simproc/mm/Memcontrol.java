@@ -14,7 +14,8 @@ import java.util.List;
  * ({@link OomKill}). Freeing the page uncharges it ({@link #uncharge}). A page's group is in the mem_map
  * ({@link MemMap#memcgId}); the page sits on that group's {@link Lruvec} of its node, and the node counters the
  * page moves move that lruvec's copy too ({@link #modLruvecPageState}), which memory.stat and memory.numa_stat
- * read. The root group is never charged (its usage is the machine's); its lruvecs are the nodes' own.
+ * read. The root group is never charged (its usage is the machine's); its lruvecs are the nodes' own. Kernel memory
+ * is charged through obj_cgroups ({@link MemcgKmem}).
  *
  * <p>Swap (cgroup v2): a slot written for a group's page is charged to the group's swap counter until the slot is
  * freed; the slot remembers the group (swap_cgroup), so the page swapped back in is charged to it again.
@@ -38,12 +39,14 @@ public final class Memcontrol {
     /** mem_cgroup_ids: id → group, null where free. */
     private final MemCgroup[] byId = new MemCgroup[MEM_CGROUP_ID_MAX + 1];
     private final MemcgWrite write;
+    private final MemcgKmem kmem;
     private int nrMemcgs;
 
     Memcontrol(MemoryManager mm) {
         this.mm = mm;
         this.map = mm.memMap();
         this.write = new MemcgWrite(mm);
+        this.kmem = new MemcgKmem(mm, this);
         this.root = new MemCgroup(ROOT_ID, null, "/", mm);
         byId[ROOT_ID] = root;
         for (PgData pgdat : mm.nodes()) {
@@ -55,6 +58,16 @@ public final class Memcontrol {
     /** The handlers of the groups' writable files. */
     public MemcgWrite write() {
         return write;
+    }
+
+    /** The charging of kernel memory to the groups. */
+    public MemcgKmem kmem() {
+        return kmem;
+    }
+
+    /** Groups not yet freed, the root included. */
+    int nrMemcgs() {
+        return nrMemcgs;
     }
 
     /** root_mem_cgroup. */
@@ -120,6 +133,7 @@ public final class Memcontrol {
         memcg.online = false;
         memcg.memory.min = 0;
         memcg.memory.low = 0;
+        kmem.reparentObjcgs(memcg);
         cssFreeIfUnused(memcg);
     }
 
@@ -252,7 +266,7 @@ public final class Memcontrol {
      * killer; after an OOM kill the charge is retried, unless the charging task is the one dying. A charge that
      * may not fail (__GFP_NOFAIL) is forced over the limit.
      */
-    private int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
+    int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
         int retries = MAX_RECLAIM_RETRIES;
         boolean passedOom = false;
         while (true) {

@@ -35,6 +35,8 @@ public final class MmStruct {
     long kobj;
     /** Whether its percpu counters were allocated. */
     boolean percpuCounters;
+    /** The objcg its rss_stat percpu counters are charged to, null when not charged. */
+    ObjCgroup percpuObjcg;
     /** MMF_HUGE_ZERO_FOLIO: this address space mapped the huge zero page and holds a reference to it. */
     boolean hugeZeroFolio;
     final PageTable pgtable;

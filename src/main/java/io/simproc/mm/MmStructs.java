@@ -16,6 +16,11 @@ import java.util.Set;
 public final class MmStructs {
     /** Dynamic percpu bytes each mm_struct takes (its rss_stat percpu counters and mm_cid). */
     static final int MM_PERCPU_BYTES = 48;
+    /**
+     * Of them, the rss_stat counters (NR_MM_COUNTERS s32 percpu counters), allocated with GFP_KERNEL_ACCOUNT by
+     * mm_init() and so charged to the group; mm_cid's part is alloc_percpu() without accounting.
+     */
+    static final int MM_RSS_STAT_BYTES = 4 * 4;
 
     private final MemoryManager mm;
     private final Set<MmStruct> live = new LinkedHashSet<>();
@@ -147,7 +152,35 @@ public final class MmStructs {
         }
         if (mm.percpu() != null) {
             m.percpuCounters = mm.percpu().alloc(MM_PERCPU_BYTES, m.homeCpu);
+            if (m.percpuCounters) {
+                m.percpuObjcg = pcpuMemcgHook(m);
+            }
         }
+    }
+
+    /**
+     * pcpu_memcg_pre_alloc_hook() + pcpu_memcg_post_alloc_hook() of the rss_stat counters (percpu_counter_init_many
+     * with GFP_KERNEL_ACCOUNT): current's group is charged pcpu_obj_full_size() and counts it in its percpu. Returns
+     * the objcg charged, or null when current is in the root group or its group refused (the counters then stay
+     * uncharged: the simulated percpu area is allocated at once for the mm's counters together).
+     */
+    private ObjCgroup pcpuMemcgHook(MmStruct m) {
+        MemcgKmem kmem = mm.memcontrol().kmem();
+        ObjCgroup objcg = kmem.currentObjcg();
+        long size = pcpuObjFullSize(MM_RSS_STAT_BYTES);
+        if (objcg == null || kmem.objCgroupCharge(objcg, Gfp.GFP_KERNEL | Gfp.__GFP_ACCOUNT, size) != 0) {
+            return null;
+        }
+        kmem.modMemcgState(objcg, MemcgStatItem.MEMCG_PERCPU_B, size);
+        return objcg;
+    }
+
+    /**
+     * pcpu_obj_full_size() (mm/percpu-internal.h): the bytes in every possible CPU's unit plus an objcg pointer per
+     * PCPU_MIN_ALLOC_SIZE (4 bytes) of the allocation.
+     */
+    long pcpuObjFullSize(long size) {
+        return size * mm.nrCpus() + size / 4 * 8;
     }
 
     /** __mmdrop(): the address space is gone. */
@@ -160,6 +193,13 @@ public final class MmStructs {
             m.kobj = 0;
         }
         if (m.percpuCounters) {
+            if (m.percpuObjcg != null) {
+                MemcgKmem kmem = mm.memcontrol().kmem();
+                long size = pcpuObjFullSize(MM_RSS_STAT_BYTES);
+                kmem.modMemcgState(m.percpuObjcg, MemcgStatItem.MEMCG_PERCPU_B, -size);
+                kmem.objCgroupUncharge(m.percpuObjcg, size);
+                m.percpuObjcg = null;
+            }
             mm.percpu().free(MM_PERCPU_BYTES, m.homeCpu);
             m.percpuCounters = false;
         }

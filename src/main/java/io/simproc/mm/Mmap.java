@@ -26,7 +26,13 @@ public final class Mmap {
         this.mm = mm;
     }
 
-    /** The allocator of page-table pages for an mm (GFP_PGTABLE_USER: kernel, unmovable, zeroed). */
+    /**
+     * GFP_PGTABLE_USER (include/asm-generic/pgalloc.h): GFP_PGTABLE_KERNEL | __GFP_ACCOUNT, so user page tables
+     * are charged to current's memory cgroup (__memcg_kmem_charge_page) and count in its pagetables.
+     */
+    static final int GFP_PGTABLE_USER = Gfp.GFP_KERNEL | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT;
+
+    /** The allocator of page-table pages for an mm (GFP_PGTABLE_USER: kernel, unmovable, zeroed, accounted). */
     PageTable.TableAllocator tableAllocator(MmStruct mmStruct) {
         if (mmStruct.tableAllocator == null) {
             mmStruct.tableAllocator = newTableAllocator(mmStruct);
@@ -38,17 +44,25 @@ public final class Mmap {
         return new PageTable.TableAllocator() {
             @Override
             public int alloc() {
-                int pfn = mm.pageAlloc().allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT, 0,
-                        mmStruct.homeNid, mmStruct.homeCpu, PageOwner.PAGETABLE);
-                if (pfn >= 0) {
-                    mm.zoneOf(pfn).node().vmStat[NodeStatItem.NR_PAGETABLE.ordinal()]++;
+                int pfn = mm.pageAlloc().allocPages(GFP_PGTABLE_USER, 0, mmStruct.homeNid, mmStruct.homeCpu,
+                        PageOwner.PAGETABLE);
+                if (pfn < 0) {
+                    return pfn;
                 }
+                MemcgKmem kmem = mm.memcontrol().kmem();
+                if (kmem.chargePage(pfn, 0, GFP_PGTABLE_USER) != 0) {
+                    mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
+                    return -1;
+                }
+                kmem.modKmemPageState(pfn, NodeStatItem.NR_PAGETABLE, 1);
                 return pfn;
             }
 
             @Override
             public void free(int pfn) {
-                mm.zoneOf(pfn).node().vmStat[NodeStatItem.NR_PAGETABLE.ordinal()]--;
+                MemcgKmem kmem = mm.memcontrol().kmem();
+                kmem.modKmemPageState(pfn, NodeStatItem.NR_PAGETABLE, -1);
+                kmem.unchargePage(pfn, 0);
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
             }
         };

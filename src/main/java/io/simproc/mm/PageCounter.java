@@ -73,6 +73,17 @@ public final class PageCounter {
         }
     }
 
+    /**
+     * A removed group's kernel pages passing to its parent (memcg_reparent_objcgs()): they leave this counter only,
+     * the ancestors' already count them.
+     */
+    void reparent(long nr) {
+        usage -= nr;
+        if (usage < 0) {
+            throw new IllegalStateException("page counter went negative: " + usage);
+        }
+    }
+
     /** page_counter_read(). */
     public long usage() {
         return usage;

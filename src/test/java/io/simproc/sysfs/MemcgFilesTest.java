@@ -6,6 +6,7 @@ import io.simproc.kernel.Task;
 import io.simproc.mm.Prot;
 import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Errno;
+import io.simproc.uapi.Page;
 import io.simproc.workload.Program;
 import io.simproc.workload.ProgramCatalog;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,9 +62,16 @@ class MemcgFilesTest {
         long current = Long.parseLong(read(unit + "/memory.current").trim());
         assertTrue(current > 0, "nginx's pages are charged to its unit");
         Map<String, Long> stat = SysFixture.pairs(read(unit + "/memory.stat"));
-        assertEquals(current, stat.get("anon") + stat.get("file"), "memory.current = anon + file");
+        assertEquals(current, stat.get("anon") + stat.get("file") + stat.get("kernel"),
+                "memory.current = anon + file + kernel");
         assertEquals(stat.get("inactive_anon") + stat.get("active_anon") + stat.get("inactive_file")
-                + stat.get("active_file") + stat.get("unevictable"), current, "every charged page is on an LRU");
+                + stat.get("active_file") + stat.get("unevictable") + stat.get("kernel"), current,
+                "every charged user page is on an LRU, the rest is kernel memory");
+        long kernelParts = stat.get("kernel_stack") + stat.get("pagetables") + stat.get("percpu") + stat.get("slab")
+                + stat.get("vmalloc");
+        assertTrue(stat.get("kernel") >= kernelParts && stat.get("kernel") - kernelParts < 2L * Page.PAGE_SIZE,
+                "kernel " + stat.get("kernel") + " = its parts " + kernelParts + " and the pre-charged bytes");
+        assertEquals(stat.get("slab"), stat.get("slab_reclaimable") + stat.get("slab_unreclaimable"));
         long slice = Long.parseLong(read("/system.slice/memory.current").trim());
         assertTrue(slice >= current, "a parent's usage includes its children's");
         String numa = read(unit + "/memory.numa_stat");

@@ -5,6 +5,7 @@ import io.simproc.kernel.Kernel;
 import io.simproc.kernel.Printk;
 import io.simproc.kernel.Task;
 import io.simproc.mm.MemCgroup;
+import io.simproc.mm.MemcgStatItem;
 import io.simproc.mm.MemcgEvent;
 import io.simproc.mm.MemcgStat;
 import io.simproc.mm.Memcontrol;
@@ -97,7 +98,9 @@ class MemcgChargeTest {
         assertEquals(1, demo.event(MemcgEvent.OOM_KILL));
         assertTrue(demo.event(MemcgEvent.MAX) > 0);
         assertTrue(demo.memory().failcnt() > 0);
-        assertEquals(0, demo.memory().usage(), "the victim's pages were uncharged at exit");
+        assertEquals(demo.memcgStateLocal(MemcgStatItem.MEMCG_KMEM), demo.memory().usage(),
+                "the victim's user pages were uncharged at exit");
+        assertTrue(demo.memory().usage() <= 1, "at most the page of pre-charged kernel bytes stays");
         assertEquals(64 * MIB / Page.PAGE_SIZE, demo.memory().watermark(), "peak at the limit");
         long freeMib = mm.vmstat().globalZoneState(io.simproc.mm.ZoneStatItem.NR_FREE_PAGES) * Page.PAGE_SIZE / MIB;
         assertTrue(freeMib > 600, "the machine had memory free: " + freeMib + " MiB");
@@ -120,7 +123,10 @@ class MemcgChargeTest {
         assertEquals(0, demo.event(MemcgEvent.OOM_KILL));
         assertTrue(demo.memory().usage() >= 256 * MIB / Page.PAGE_SIZE);
         assertEquals(demo.memory().usage(), demo.state(NodeStatItem.NR_ANON_MAPPED)
-                + demo.state(NodeStatItem.NR_FILE_PAGES), "memory.current = anon + file");
+                + demo.state(NodeStatItem.NR_FILE_PAGES) + demo.memcgState(MemcgStatItem.MEMCG_KMEM),
+                "memory.current = anon + file + kernel");
+        assertTrue(demo.state(NodeStatItem.NR_PAGETABLE) >= 256 * MIB / Page.PAGE_SIZE / 512,
+                "the grower's page tables are charged to it");
     }
 
     @Test

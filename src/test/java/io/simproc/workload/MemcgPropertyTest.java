@@ -1,23 +1,25 @@
 package io.simproc.workload;
 
 import io.simproc.kernel.Cgroup;
-import io.simproc.kernel.Cgroups;
 import io.simproc.kernel.Clock;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
 import io.simproc.mm.MemCgroup;
+import io.simproc.mm.MemcgStat;
+import io.simproc.mm.MemcgStatItem;
 import io.simproc.mm.Memcontrol;
 import io.simproc.mm.NodeStatItem;
 import io.simproc.mm.Prot;
-import io.simproc.uapi.Credentials;
 import io.simproc.uapi.Page;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,13 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Memory cgroups under random workloads, 4 tries of 25,000 operations (10^5 in all): processes spawned into a
- * small hierarchy of groups with limits (memory.max, high, low, swap.max, oom.group), writing anonymous memory,
- * reading files, unmapping, moving between groups, dying (OOM kills included), groups removed and made again, limits
- * changed, on a machine with swap under pressure. Every 500 operations and at the end the machine's invariant
+ * small hierarchy of groups with limits (memory.max, high, low, swap.max, oom.group), forking (task objects, kernel
+ * stacks, address spaces, page tables and percpu counters charged to the forking task's group), mapping and writing
+ * anonymous memory, reading files, unmapping, moving between groups, exiting and being reaped, dying (OOM kills
+ * included), groups removed and made again (their kernel objects reparented), limits changed, on a machine with swap
+ * under pressure. Every 500 operations and at the end the machine's invariant
  * checks run ({@code MemcgDebug}: every group's memory.current is the pages charged to it plus its children's, its
- * swap likewise, no free page charged, the groups' shares of every node counter add up to the node's; and the
- * cgroup core's), and for every group memory.current equals the pages on its LRU lists (no page charged twice or
- * left charged after its free).
+ * swap likewise, no free page charged, the groups' shares of every node counter add up to the node's, every kernel
+ * object and page charged found in its group's counters and objcg; and the cgroup core's), and for every group
+ * memory.current equals the pages on its LRU lists plus its kernel pages, as memory.stat shows them, the kernel
+ * pages at least the bytes of its slab, stacks, page tables and percpu (no page charged twice or left charged after
+ * its free).
  */
 class MemcgPropertyTest {
     private static final String[] GROUPS = {"/a", "/a/x", "/a/y", "/b", "/c"};
@@ -58,7 +64,7 @@ class MemcgPropertyTest {
         List<Task> procs = new ArrayList<>();
         List<long[]> regions = new ArrayList<>();
         for (int op = 0; op < 25_000; op++) {
-            int kind = r.nextInt(20);
+            int kind = r.nextInt(22);
             try {
                 k.mutate(() -> {
                     step(k, r, kind, procs, regions);
@@ -77,6 +83,7 @@ class MemcgPropertyTest {
         check(k);
         long maxEvents = k.read(kk -> memcg(kk, "/a").event(io.simproc.mm.MemcgEvent.MAX));
         assertTrue(maxEvents > 0, "seed " + seed + ": the limits were reached: " + maxEvents);
+        assertTrue(kernelSeen[0], "seed " + seed + ": kernel memory was charged to the groups");
     }
 
     /**
@@ -103,13 +110,7 @@ class MemcgPropertyTest {
     }
 
     private static void mkdir(Kernel k, String path) {
-        Cgroups cg = k.cgroups();
-        int slash = path.lastIndexOf('/');
-        Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
-        if (parent.subtreeControl() == 0) {
-            cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
-        }
-        assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);
+        CgroupFixture.mkdir(k, path);
     }
 
     /** A memory file's write on the group at {@code path}. */
@@ -204,12 +205,32 @@ class MemcgPropertyTest {
                 }
             }
             case 17 -> write(k, "/b", (long) r.nextInt(8) << 20, (w, m, v) -> w.reclaim(m, v, r.nextBoolean()));
+            case 18, 19 -> {
+                if (!procs.isEmpty() && procs.size() < 16) {
+                    Task child = k.processes().fork(procs.get(r.nextInt(procs.size())));
+                    if (child != null) {
+                        procs.add(child);
+                    }
+                }
+            }
+            case 20 -> {
+                if (!procs.isEmpty()) {
+                    Task t = procs.get(r.nextInt(procs.size()));
+                    k.processes().exit(t, 0);
+                    if (t.state() == Task.State.ZOMBIE) {
+                        k.processes().reap(t);
+                    }
+                }
+            }
             default -> {
             }
         }
     }
 
-    private static void check(Kernel k) {
+    /** Whether some check saw a group with kernel stacks and page tables charged. */
+    private final boolean[] kernelSeen = new boolean[1];
+
+    private void check(Kernel k) {
         k.read(kk -> {
             kk.checkInvariants();
             for (MemCgroup m : kk.mm().memcontrol().all()) {
@@ -219,7 +240,24 @@ class MemcgPropertyTest {
                 long onLru = m.state(NodeStatItem.NR_INACTIVE_ANON) + m.state(NodeStatItem.NR_ACTIVE_ANON)
                         + m.state(NodeStatItem.NR_INACTIVE_FILE) + m.state(NodeStatItem.NR_ACTIVE_FILE)
                         + m.state(NodeStatItem.NR_UNEVICTABLE);
-                assertEquals(m.memory().usage(), onLru, m.path() + ": memory.current vs its LRU pages");
+                long kernel = m.memcgState(MemcgStatItem.MEMCG_KMEM);
+                assertEquals(m.memory().usage(), onLru + kernel,
+                        m.path() + ": memory.current vs its LRU pages and kernel pages");
+                long parts = m.state(NodeStatItem.NR_KERNEL_STACK_KB) * 1024
+                        + m.state(NodeStatItem.NR_PAGETABLE) * Page.PAGE_SIZE
+                        + m.state(NodeStatItem.NR_SLAB_RECLAIMABLE_B) + m.state(NodeStatItem.NR_SLAB_UNRECLAIMABLE_B)
+                        + m.memcgState(MemcgStatItem.MEMCG_PERCPU_B);
+                assertTrue(kernel * Page.PAGE_SIZE >= parts, m.path() + ": kernel " + kernel * Page.PAGE_SIZE
+                        + " below its parts " + parts);
+                Map<String, Long> stat = new HashMap<>();
+                for (String line : MemcgStat.format(m)) {
+                    String[] kv = line.split(" ");
+                    stat.put(kv[0], Long.parseLong(kv[1]));
+                }
+                assertEquals(m.memory().usage() * Page.PAGE_SIZE, stat.get("inactive_anon") + stat.get("active_anon")
+                        + stat.get("inactive_file") + stat.get("active_file") + stat.get("unevictable")
+                        + stat.get("kernel"), m.path() + ": memory.current = its LRU lists + kernel in memory.stat");
+                kernelSeen[0] |= kernel > 0 && stat.get("kernel_stack") > 0 && stat.get("pagetables") > 0;
                 assertTrue(m.memory().usage() <= m.memory().max() || !m.isOnline(), m.path() + " over its max");
             }
             return null;

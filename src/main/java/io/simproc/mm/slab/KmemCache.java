@@ -2,8 +2,10 @@ package io.simproc.mm.slab;
 
 import io.simproc.mm.Gfp;
 import io.simproc.mm.MemMap;
+import io.simproc.mm.MemcgKmem;
 import io.simproc.mm.MemoryManager;
 import io.simproc.mm.NodeStatItem;
+import io.simproc.mm.ObjCgroup;
 import io.simproc.mm.PageAlloc;
 import io.simproc.mm.PageOwner;
 import io.simproc.uapi.Page;
@@ -34,6 +36,8 @@ public final class KmemCache {
     public static final int SLAB_TYPESAFE_BY_RCU = 0x80000;
     /** SLAB_RECLAIM_ACCOUNT: slabs are reclaimable (Reclaimable migrate type, SReclaimable). */
     public static final int SLAB_RECLAIM_ACCOUNT = 0x20000;
+    /** SLAB_ACCOUNT: every object is charged to the allocating task's memory cgroup (memcg_slab_post_alloc_hook). */
+    public static final int SLAB_ACCOUNT = 0x4000000;
     /** A constructor exists (s->ctor): the free pointer goes after the object. */
     public static final int SLAB_HAS_CTOR = 0x1;
 
@@ -70,6 +74,8 @@ public final class KmemCache {
     private int[] slabOrder = new int[16];
     private byte[] slabState = new byte[16];
     private long[] freeBits;
+    /** slab->obj_exts: per slab (allocated at its first charged object), each object's objcg, null if uncharged. */
+    private ObjCgroup[][] objExts = new ObjCgroup[16][];
     private final int wordsPerSlab;
     private int nrIds;
     private int[] freeIds = new int[16];
@@ -207,6 +213,52 @@ public final class KmemCache {
      * new slab. Returns the object's address, or 0 when no slab could be allocated.
      */
     public long alloc(int gfp, int cpu) {
+        if ((flags & SLAB_ACCOUNT) == 0 && (gfp & Gfp.__GFP_ACCOUNT) == 0) {
+            return allocObject(gfp, cpu);
+        }
+        MemcgKmem kmem = mm.memcontrol().kmem();
+        ObjCgroup objcg = kmem.currentObjcg();
+        long addr = allocObject(gfp, cpu);
+        if (objcg == null || addr == 0) {
+            return addr;
+        }
+        return postAllocHook(kmem, objcg, gfp, addr, cpu);
+    }
+
+    /** obj_full_size(): what an accounted object costs its group, its pointer in obj_exts included. */
+    public long objFullSize() {
+        return size + 8L;
+    }
+
+    /**
+     * __memcg_slab_post_alloc_hook(): charge the object to the objcg and count it in the group's slab bytes on the
+     * slab's node; when the group refuses the charge the object is freed again and the allocation fails.
+     */
+    private long postAllocHook(MemcgKmem kmem, ObjCgroup objcg, int gfp, long addr, int cpu) {
+        if (kmem.objCgroupCharge(objcg, gfp, objFullSize()) != 0) {
+            free(addr, sidOf(pfnOf(addr)), cpu);
+            return 0;
+        }
+        int pfn = pfnOf(addr);
+        int sid = sidOf(pfn);
+        if (objExts[sid] == null) {
+            objExts[sid] = new ObjCgroup[slabObjects[sid]];
+        }
+        objExts[sid][objIndex(sid, addr)] = objcg;
+        kmem.modObjcgState(objcg, mm.zoneOf(pfn).node().nodeId(), statItem(), objFullSize());
+        return addr;
+    }
+
+    private static int pfnOf(long addr) {
+        return (int) ((addr - PAGE_OFFSET) >>> Page.PAGE_SHIFT);
+    }
+
+    private int objIndex(int sid, long addr) {
+        return (int) ((addr - objectAddress(sid, 0)) / size);
+    }
+
+    /** slab_alloc_node() proper: the object, before any memory cgroup sees it. */
+    private long allocObject(int gfp, int cpu) {
         int sid = cpuSlab[cpu];
         if (sid == NIL || slabInuse[sid] == slabObjects[sid]) {
             sid = refillCpuSlab(gfp, cpu);
@@ -335,6 +387,7 @@ public final class KmemCache {
             slabInuse = Arrays.copyOf(slabInuse, n);
             slabOrder = Arrays.copyOf(slabOrder, n);
             slabState = Arrays.copyOf(slabState, n);
+            objExts = Arrays.copyOf(objExts, n);
             freeBits = Arrays.copyOf(freeBits, n * wordsPerSlab);
         }
         return nrIds++;
@@ -351,6 +404,7 @@ public final class KmemCache {
         slab.accountSlabPages(-(1L << o));
         mm.memMap().setKernelPageOwner(pfn, 1 << o, 0, 0);
         mm.pageAlloc().freePages(pfn, o, cpu);
+        objExts[sid] = null;
         slabState[sid] = ST_FREE_ID;
         if (nrFreeIds == freeIds.length) {
             freeIds = Arrays.copyOf(freeIds, nrFreeIds * 2);
@@ -375,6 +429,10 @@ public final class KmemCache {
         if ((freeBits[w] & bit) != 0) {
             throw new IllegalStateException(name + ": double free of 0x" + Long.toHexString(addr));
         }
+        ObjCgroup[] exts = objExts[sid];
+        if (exts != null && exts[idx] != null) {
+            freeHook(exts, idx, sid);
+        }
         freeBits[w] |= bit;
         slabInuse[sid]--;
         liveObjects--;
@@ -398,6 +456,18 @@ public final class KmemCache {
             }
             default -> throw new IllegalStateException(name + ": free into slab " + sid + " that is not in use");
         }
+    }
+
+    /**
+     * __memcg_slab_free_hook(): the object's group (the one charged at allocation, its objcg reparented since if
+     * the group was removed) is uncharged and its slab bytes drop.
+     */
+    private void freeHook(ObjCgroup[] exts, int idx, int sid) {
+        ObjCgroup objcg = exts[idx];
+        exts[idx] = null;
+        MemcgKmem kmem = mm.memcontrol().kmem();
+        kmem.modObjcgState(objcg, mm.zoneOf(slabPfn[sid]).node().nodeId(), statItem(), -objFullSize());
+        kmem.objCgroupUncharge(objcg, objFullSize());
     }
 
     /** The slab whose first page is {@code pfn}: its struct page records the slab id. */
@@ -562,6 +632,21 @@ public final class KmemCache {
         for (int sid = 0; sid < nrIds; sid++) {
             if (slabState[sid] != ST_FREE_ID) {
                 action.accept(slabPfn[sid], slabOrder[sid]);
+            }
+        }
+    }
+
+    /** Each charged object's objcg and the node of its slab (for invariant checks). */
+    void forEachCharged(java.util.function.ObjIntConsumer<ObjCgroup> action) {
+        for (int sid = 0; sid < nrIds; sid++) {
+            if (slabState[sid] == ST_FREE_ID || objExts[sid] == null) {
+                continue;
+            }
+            int nid = mm.zoneOf(slabPfn[sid]).node().nodeId();
+            for (ObjCgroup o : objExts[sid]) {
+                if (o != null) {
+                    action.accept(o, nid);
+                }
             }
         }
     }

@@ -205,8 +205,13 @@ public final class Slab {
         if (pfn < 0) {
             return 0;
         }
+        if ((gfp & Gfp.__GFP_ACCOUNT) != 0 && mm.memcontrol().kmem().chargePage(pfn, order, gfp) != 0) {
+            mm.pageAlloc().freePages(pfn, order, cpu);
+            return 0;
+        }
         mm.memMap().setKernelPageOwner(pfn, 1 << order, LARGE_KMALLOC, order);
-        mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, (long) Page.PAGE_SIZE << order);
+        mm.memcontrol().kmem().modKmemPageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B,
+                (long) Page.PAGE_SIZE << order);
         largeKmallocPages += 1L << order;
         slabPages += 1L << order;
         return KmemCache.PAGE_OFFSET + ((long) pfn << Page.PAGE_SHIFT);
@@ -234,7 +239,9 @@ public final class Slab {
             if ((off & ((long) Page.PAGE_SIZE - 1)) != 0) {
                 throw new IllegalStateException("kfree of 0x" + Long.toHexString(addr) + " inside a large kmalloc");
             }
-            mm.vmstat().modNodePageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B, -((long) Page.PAGE_SIZE << order));
+            mm.memcontrol().kmem().modKmemPageState(pfn, NodeStatItem.NR_SLAB_UNRECLAIMABLE_B,
+                    -((long) Page.PAGE_SIZE << order));
+            mm.memcontrol().kmem().unchargePage(pfn, order);
             largeKmallocPages -= 1L << order;
             slabPages -= 1L << order;
             mm.memMap().setKernelPageOwner(pfn, 1 << order, 0, 0);
@@ -276,6 +283,19 @@ public final class Slab {
 
     public long largeKmallocPages() {
         return largeKmallocPages;
+    }
+
+    /** Each charged slab object's objcg, the node of its slab, its charge in bytes and whether it is reclaimable. */
+    public void forEachChargedObject(ChargedObject action) {
+        for (KmemCache c : caches) {
+            c.forEachCharged((objcg, nid) -> action.accept(objcg, nid, c.objFullSize(), c.reclaimable()));
+        }
+    }
+
+    /** What {@link #forEachChargedObject} reports per object. */
+    @FunctionalInterface
+    public interface ChargedObject {
+        void accept(io.simproc.mm.ObjCgroup objcg, int nid, long bytes, boolean reclaimable);
     }
 
     /** The slab part of MmDebug: caches consistent, page counts agree with the owner tally and node counters. */

@@ -1,0 +1,26 @@
+package io.simproc.workload;
+
+import io.simproc.kernel.Cgroup;
+import io.simproc.kernel.Cgroups;
+import io.simproc.kernel.Kernel;
+import io.simproc.uapi.Credentials;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Making cgroups in tests, as the writer (inside {@code Kernel.mutate}). */
+final class CgroupFixture {
+    private CgroupFixture() {
+    }
+
+    /** mkdir of the cgroup at absolute {@code path}, its parent first enabling every controller for its children. */
+    static Cgroup mkdir(Kernel k, String path) {
+        Cgroups cg = k.cgroups();
+        int slash = path.lastIndexOf('/');
+        Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
+        if (parent.subtreeControl() == 0) {
+            cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
+        }
+        assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);
+        return cg.lookup(path);
+    }
+}
