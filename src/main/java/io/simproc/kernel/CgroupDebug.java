@@ -162,7 +162,7 @@ final class CgroupDebug {
             errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " but gets only "
                     + core.names(control.cgroupControl(c)));
         }
-        if (c.parent != null && !c.isThreaded() && control.isValidDomain(c)
+        if (core.onDfl() && c.parent != null && !c.isThreaded() && control.isValidDomain(c)
                 && (c.subtreeControl & ~core.threadedSsMask()) != 0 && !c.tasks.isEmpty()) {
             errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " and holds processes");
         }

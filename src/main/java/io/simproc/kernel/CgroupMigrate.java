@@ -56,6 +56,32 @@ public final class CgroupMigrate {
         return attachTask(dst, task, threadgroup);
     }
 
+    /**
+     * __cgroup1_procs_write(): a write to a v1 cgroup's cgroup.procs ({@code threadgroup}: the process) or tasks (the
+     * thread). 0, or -ENODEV (removed), -ESRCH, -EINVAL (a kernel thread that may not move), -EACCES (the writer is
+     * neither root nor the task's owner), or a controller's refusal.
+     */
+    public int procs1Write(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
+        assert core.kernel().isWriter();
+        if (!dst.online) {
+            return -Errno.ENODEV;
+        }
+        Task task = pid == 0 ? current : core.kernel().tasks().get(pid);
+        if (task == null) {
+            return -Errno.ESRCH;
+        }
+        if (threadgroup) {
+            task = core.kernel().processes().leaderOf(task);
+        }
+        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
+            return -Errno.EINVAL;
+        }
+        if (!who.isRoot() && who.uid() != task.uid()) {
+            return -Errno.EACCES;
+        }
+        return attachTask(dst, task, threadgroup);
+    }
+
     /** task->no_cgroup_migration: kthreadd's, set by cgroup_init_kthreadd() and never cleared. */
     private static boolean noCgroupMigration(Task t) {
         return t.isKthread() && t.pid() == KernelThreads.KTHREADD_PID;
@@ -92,6 +118,9 @@ public final class CgroupMigrate {
      * domain controllers for its children may not hold processes itself (-EBUSY), except the root.
      */
     public int vetDst(Cgroup dst) {
+        if (!core.onDfl()) {
+            return 0;
+        }
         CgroupControl c = core.control();
         if (!c.isValidDomain(dst.domCgrp)) {
             return -Errno.EOPNOTSUPP;

@@ -25,6 +25,7 @@ public final class ProcTree {
     public static ProcTree create(SysctlTable sysctls) {
         List<ProcEntry> top = new ArrayList<>();
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
+        top.add(ProcFile.readOnly(CGROUPS, 0444, new ProcCgroups()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
         top.add(ProcFile.readOnly("diskstats", 0444, new Diskstats()));
         top.add(ProcFile.readOnly("filesystems", 0444, new Filesystems()));
@@ -52,6 +53,17 @@ public final class ProcTree {
     }
 
     /**
+     * /proc/cgroups: served on machines with the legacy cgroup layout, whose v1 hierarchy it describes (cgroup-tools
+     * and the JVM read it to find the v1 controllers); a v2 machine's tree does not have it.
+     */
+    private static final String CGROUPS = "cgroups";
+
+    /** Whether a fixed entry exists on machine {@code ctx}'s tree. */
+    private static boolean served(ProcEntry e, ProcContext ctx) {
+        return !e.name().equals(CGROUPS) || !ctx.kernel().cgroups().onDfl();
+    }
+
+    /**
      * The root: the fixed entries in the order of procfs's name tree (shorter names first, then byte order, as
      * proc_readdir walks it), then what proc_pid_readdir adds — self, thread-self and a directory per process.
      * Lookups also find the directory of any thread id (proc_pid_lookup).
@@ -68,12 +80,17 @@ public final class ProcTree {
             byName.put(e.name(), e);
         }
         return new ProcDir("", 0555, 0, 0, ctx -> {
-            List<ProcEntry> all = new ArrayList<>(fixedPart);
+            List<ProcEntry> all = new ArrayList<>();
+            for (ProcEntry e : fixedPart) {
+                if (served(e, ctx)) {
+                    all.add(e);
+                }
+            }
             all.addAll(ProcBase.pidDirs(ctx.kernel()));
             return all;
         }, (name, ctx) -> {
             ProcEntry e = byName.get(name);
-            return e != null ? e : ProcBase.lookupPid(name, ctx.kernel());
+            return e != null ? (served(e, ctx) ? e : null) : ProcBase.lookupPid(name, ctx.kernel());
         });
     }
 

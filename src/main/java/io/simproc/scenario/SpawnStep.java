@@ -94,7 +94,7 @@ final class SpawnStep implements Step {
         }
         Cgroup into = null;
         if (cgroup != null) {
-            into = run.kernel().cgroups().lookup(cgroup);
+            into = run.kernel().cgroups().lookup(CgroupSteps.hierarchyPath(run.kernel().cgroups(), cgroup));
             if (into == null) {
                 throw StepException.errno(describe() + ": cgroup " + cgroup, -Errno.ENOENT);
             }
