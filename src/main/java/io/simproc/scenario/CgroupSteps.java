@@ -25,8 +25,8 @@ final class CgroupSteps {
 
     /**
      * The path within the hierarchy of a scenario's cgroup path: itself, or for a path under /sys/fs/cgroup what
-     * follows the hierarchy's mount point. Throws a {@link StepException} for a directory of /sys/fs/cgroup outside
-     * the hierarchy (on a v1 machine, anything but memory/).
+     * follows the hierarchy's mount point; null for a directory of /sys/fs/cgroup outside the hierarchy (on a v1
+     * machine, anything but memory/), which names no cgroup.
      */
     static String hierarchyPath(Cgroups cgroups, String path) {
         if (!path.equals(CGROUP_FS) && !path.startsWith(CGROUP_FS + "/")) {
@@ -36,18 +36,19 @@ final class CgroupSteps {
         if (path.equals(mount)) {
             return "/";
         }
-        if (path.startsWith(mount + "/")) {
-            return path.substring(mount.length());
-        }
-        throw new StepException(path + " is not in the machine's cgroup hierarchy, which is mounted at " + mount
-                + (cgroups.onDfl() ? "" : " (cgroup v1: the memory controller's hierarchy)"));
+        return path.startsWith(mount + "/") ? path.substring(mount.length()) : null;
     }
 
-    /** The directory of a scenario's cgroup path in the machine's /sys (without the leading /sys). */
+    /**
+     * The directory of a scenario's cgroup path in the machine's /sys (without the leading /sys); a path under
+     * /sys/fs/cgroup is that directory whatever it is, so that it fails as it would in a shell (ENOENT, EROFS).
+     */
     static String sysPath(Cgroups cgroups, String path) {
-        String h = hierarchyPath(cgroups, path);
+        if (path.equals(CGROUP_FS) || path.startsWith(CGROUP_FS + "/")) {
+            return path.substring("/sys".length());
+        }
         String mount = cgroups.mountPoint().substring("/sys".length());
-        return h.equals("/") ? mount : mount + h;
+        return path.equals("/") ? mount : mount + path;
     }
 
     /** A cgroup path: absolute, without "." or ".." components or a newline. */

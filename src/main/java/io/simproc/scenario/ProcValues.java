@@ -120,12 +120,7 @@ final class ProcValues {
      * {@code key value} lines ({@code memory.events.oom_kill}, {@code memory.oom_control.oom_kill}).
      */
     Value cgroup(String cgroup, String dotted) {
-        String dir;
-        try {
-            dir = CgroupSteps.sysPath(run.kernel().cgroups(), cgroup);
-        } catch (StepException e) {
-            throw new EvalException(e.getMessage());
-        }
+        String dir = CgroupSteps.sysPath(run.kernel().cgroups(), cgroup);
         String path = dir.substring("/fs/cgroup".length());
         String file = dotted;
         String key = null;
