@@ -35,19 +35,11 @@ public final class CgroupMigrate {
      */
     public int procsWrite(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
         assert core.kernel().isWriter();
-        if (!dst.online) {
-            return -Errno.ENODEV;
+        WriteStart start = writeStart(dst, pid, threadgroup, current);
+        if (start.err() != 0) {
+            return start.err();
         }
-        Task task = pid == 0 ? current : core.kernel().tasks().get(pid);
-        if (task == null) {
-            return -Errno.ESRCH;
-        }
-        if (threadgroup) {
-            task = core.kernel().processes().leaderOf(task);
-        }
-        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
-            return -Errno.EINVAL;
-        }
+        Task task = start.task();
         Cgroup src = task.cgroup;
         int err = attachPermissions(src, dst, who, threadgroup);
         if (err != 0) {
@@ -63,23 +55,40 @@ public final class CgroupMigrate {
      */
     public int procs1Write(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
         assert core.kernel().isWriter();
+        WriteStart start = writeStart(dst, pid, threadgroup, current);
+        if (start.err() != 0) {
+            return start.err();
+        }
+        if (!who.isRoot() && who.uid() != start.task().uid()) {
+            return -Errno.EACCES;
+        }
+        return attachTask(dst, start.task(), threadgroup);
+    }
+
+    /** The task a write names, or the write's refusal (-errno, task null). */
+    private record WriteStart(Task task, int err) {
+    }
+
+    /**
+     * cgroup_kn_lock_live() and cgroup_procs_write_start(): -ENODEV for a removed destination; the task of
+     * {@code pid} (0: {@code current}), its leader for a process; -ESRCH when there is none, -EINVAL for a kernel
+     * thread that may not migrate.
+     */
+    private WriteStart writeStart(Cgroup dst, int pid, boolean threadgroup, Task current) {
         if (!dst.online) {
-            return -Errno.ENODEV;
+            return new WriteStart(null, -Errno.ENODEV);
         }
         Task task = pid == 0 ? current : core.kernel().tasks().get(pid);
         if (task == null) {
-            return -Errno.ESRCH;
+            return new WriteStart(null, -Errno.ESRCH);
         }
         if (threadgroup) {
             task = core.kernel().processes().leaderOf(task);
         }
         if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
-            return -Errno.EINVAL;
+            return new WriteStart(null, -Errno.EINVAL);
         }
-        if (!who.isRoot() && who.uid() != task.uid()) {
-            return -Errno.EACCES;
-        }
-        return attachTask(dst, task, threadgroup);
+        return new WriteStart(task, 0);
     }
 
     /** task->no_cgroup_migration: kthreadd's, set by cgroup_init_kthreadd() and never cleared. */

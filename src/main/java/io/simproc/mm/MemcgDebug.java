@@ -45,6 +45,7 @@ final class MemcgDebug {
         }
         List<MemCgroup> all = memcontrol.all();
         for (MemCgroup memcg : all) {
+            MmDebug.expect(errors, memcg + " swap slots of its own", memcg.nrSwapLocal, swapCharged[memcg.id]);
             if (memcg.isRoot()) {
                 continue;
             }
@@ -58,7 +59,6 @@ final class MemcgDebug {
             MmDebug.expect(errors, memcg + " memory.swap.current (pages)", memcg.swap.usage, swap);
             MmDebug.expect(errors, memcg + " memsw usage (pages)", memcg.memsw.usage,
                     memcontrol.memswAccount() ? memcg.memory.usage + memcg.swap.usage : 0);
-            MmDebug.expect(errors, memcg + " swap slots of its own", memcg.nrSwapLocal, swapCharged[memcg.id]);
             if (memcontrol.memswAccount() && memcg.memory.max > memcg.memsw.max) {
                 errors.add(memcg + " memory limit " + memcg.memory.max + " above its memsw limit " + memcg.memsw.max);
             }

@@ -198,6 +198,17 @@ class Memcg1FilesTest {
         });
     }
 
+    /** mkdir /demo, write its files ({@code FILE, VALUE} pairs) and start a bash in it through cgroup.procs. */
+    private static Task startInDemo(SysFixture f, String... writes) {
+        assertEquals(0, f.sys.mkdir(MEM + "/demo", 0755, Credentials.ROOT, false));
+        for (int i = 0; i < writes.length; i += 2) {
+            assertTrue(write(f, "/demo/" + writes[i], writes[i + 1]) > 0, writes[i]);
+        }
+        Task t = bash(f.kernel);
+        assertTrue(write(f, "/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        return t;
+    }
+
     /** Touch {@code len} bytes of new anonymous memory of {@code t} 8 MiB at a time: 0, or the first error. */
     private static int grow(Kernel k, Task t, long len) {
         long addr = k.mutate(() -> k.syscalls().mmap(t, 0, len, Prot.READ | Prot.WRITE,
@@ -252,11 +263,7 @@ class Memcg1FilesTest {
     void aMemswLimitOomKillsInsteadOfSwappingAndTheReportIsV1s() throws IOException {
         SysFixture f = boot(SWAP);
         Kernel k = f.kernel;
-        assertEquals(0, f.sys.mkdir(MEM + "/demo", 0755, Credentials.ROOT, false));
-        assertTrue(write(f, "/demo/memory.limit_in_bytes", "64M") > 0);
-        assertTrue(write(f, "/demo/memory.memsw.limit_in_bytes", "64M") > 0);
-        Task t = bash(k);
-        assertTrue(write(f, "/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        Task t = startInDemo(f, "memory.limit_in_bytes", "64M", "memory.memsw.limit_in_bytes", "64M");
         assertEquals(-Errno.EINTR, grow(k, t, 128 * MIB), "OOM-killed");
         k.advance(100);
         assertEquals("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", read(f, "/demo/memory.oom_control"));
@@ -286,9 +293,7 @@ class Memcg1FilesTest {
     void aLimitReclaimCannotReachIsRefusedWithEbusy() {
         SysFixture f = boot("");
         Kernel k = f.kernel;
-        assertEquals(0, f.sys.mkdir(MEM + "/demo", 0755, Credentials.ROOT, false));
-        Task t = bash(k);
-        assertTrue(write(f, "/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        Task t = startInDemo(f);
         assertEquals(0, grow(k, t, 32 * MIB));
         assertEquals(-Errno.EBUSY, write(f, "/demo/memory.limit_in_bytes", "16M"), "anonymous memory, no swap");
         assertEquals("9223372036854771712\n", read(f, "/demo/memory.limit_in_bytes"), "the old limit stays");
@@ -300,13 +305,8 @@ class Memcg1FilesTest {
     void swappinessZeroKeepsAGroupsAnonymousMemoryOutOfSwap() {
         for (int swappiness : new int[] {0, 60}) {
             SysFixture f = boot(SWAP);
-            Kernel k = f.kernel;
-            assertEquals(0, f.sys.mkdir(MEM + "/demo", 0755, Credentials.ROOT, false));
-            assertTrue(write(f, "/demo/memory.limit_in_bytes", "64M") > 0);
-            assertTrue(write(f, "/demo/memory.swappiness", Integer.toString(swappiness)) > 0);
-            Task t = bash(k);
-            assertTrue(write(f, "/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
-            int r = grow(k, t, 96 * MIB);
+            Task t = startInDemo(f, "memory.limit_in_bytes", "64M", "memory.swappiness", Integer.toString(swappiness));
+            int r = grow(f.kernel, t, 96 * MIB);
             long swap = SysFixture.pairs(read(f, "/demo/memory.stat")).get("swap");
             if (swappiness == 0) {
                 assertEquals(-Errno.EINTR, r, "without swapping, the group's OOM killer runs");
@@ -322,9 +322,7 @@ class Memcg1FilesTest {
     void forceEmptyReclaimsTheGroupsCache() {
         SysFixture f = boot("");
         Kernel k = f.kernel;
-        assertEquals(0, f.sys.mkdir(MEM + "/demo", 0755, Credentials.ROOT, false));
-        Task t = bash(k);
-        assertTrue(write(f, "/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        Task t = startInDemo(f);
         k.mutate(() -> {
             k.syscalls().create(t, "/srv/data", 32 * MIB);
             return k.syscalls().read(t, "/srv/data", 0, 32 * MIB);
