@@ -11,12 +11,15 @@ import io.simproc.uapi.Credentials;
  *
  * @param name  the file name (without the controller prefix)
  * @param flags {@link #CFTYPE_ONLY_ON_ROOT}, {@link #CFTYPE_NOT_ON_ROOT}, {@link #CFTYPE_WORLD_WRITABLE}
- * @param show  seq_show: the file's content (null for a write-only file)
+ * @param show  seq_show: the file's content (null for a write-only file); a show returning null fails the read with
+ *              EINVAL
  * @param write the write handler as the machine's single writer (null for a read-only file)
  */
 public record Cftype<S>(String name, int flags, Show<S> show, Write<S> write) {
     public static final int CFTYPE_ONLY_ON_ROOT = 1;
     public static final int CFTYPE_NOT_ON_ROOT = 1 << 1;
+    /** The name is not prefixed with the controller's (cgroup_file_name()). */
+    public static final int CFTYPE_NO_PREFIX = 1 << 3;
     public static final int CFTYPE_WORLD_WRITABLE = 1 << 4;
 
     /** seq_show(): the whole content. */

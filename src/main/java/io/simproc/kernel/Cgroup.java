@@ -58,6 +58,9 @@ public final class Cgroup {
     Cgroup oldDomCgrp;
     /** The pressure stall information of the tasks in this cgroup's subtree (psi_group). */
     final Psi psi;
+    /** v1's CGRP_NOTIFY_ON_RELEASE and CGRP_CPUSET_CLONE_CHILDREN flags (notify_on_release, cgroup.clone_children). */
+    boolean notifyOnRelease;
+    boolean cloneChildren;
 
     Cgroup(Cgroups core, Cgroup parent, String name, long serial, int uid, int gid, int mode, Psi psi) {
         this.core = core;
@@ -183,6 +186,40 @@ public final class Cgroup {
                 addThreaded(child, out);
             }
         }
+    }
+
+    /**
+     * The v1 pidlist of the cgroup (cgroup_pidlist_load()): its live tasks' pids ({@code procs}: their thread group
+     * ids), sorted, each once.
+     */
+    public List<Integer> pidlist(boolean procs) {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (Task t : tasks) {
+            out.add(procs ? t.tgid() : t.pid());
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** notify_on_release (v1). */
+    public boolean notifyOnRelease() {
+        return notifyOnRelease;
+    }
+
+    /** cgroup.clone_children (v1). */
+    public boolean cloneChildren() {
+        return cloneChildren;
+    }
+
+    /** cgroup_write_notify_on_release(). */
+    public void setNotifyOnRelease(boolean on) {
+        assert core.kernel().isWriter();
+        notifyOnRelease = on;
+    }
+
+    /** cgroup_clone_children_write(). */
+    public void setCloneChildren(boolean on) {
+        assert core.kernel().isWriter();
+        cloneChildren = on;
     }
 
     /** cgroup->subtree_control as a mask of controller ids. */

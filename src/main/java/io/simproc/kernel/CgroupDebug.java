@@ -9,7 +9,8 @@ import java.util.Map;
  * is in exactly one cgroup — a live task among the live tasks of a live cgroup, an exited one among its cgroup's
  * dying tasks — with the effective csses of that cgroup; populated states, nr_descendants, nr_dying_descendants and
  * nr_dying_subsys agree with a walk of the tree; every reference count is what holds it; controllers are enabled
- * only where the parent gives them, and a non-root domain that enables domain controllers has no processes.
+ * only where the parent gives them, and a non-root domain that enables domain controllers has no processes (v2); on
+ * the v1 hierarchy every cgroup has every bound controller and none is threaded.
  */
 final class CgroupDebug {
     private CgroupDebug() {
@@ -162,7 +163,11 @@ final class CgroupDebug {
             errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " but gets only "
                     + core.names(control.cgroupControl(c)));
         }
-        if (c.parent != null && !c.isThreaded() && control.isValidDomain(c)
+        if (!core.onDfl() && (c.subtreeControl != core.subsysMask() || c.isThreaded())) {
+            errors.add("cgroup: v1 " + c + " enables " + core.names(c.subtreeControl) + " of "
+                    + core.names(core.subsysMask()) + (c.isThreaded() ? ", threaded" : ""));
+        }
+        if (core.onDfl() && c.parent != null && !c.isThreaded() && control.isValidDomain(c)
                 && (c.subtreeControl & ~core.threadedSsMask()) != 0 && !c.tasks.isEmpty()) {
             errors.add("cgroup: " + c + " enables " + core.names(c.subtreeControl) + " and holds processes");
         }

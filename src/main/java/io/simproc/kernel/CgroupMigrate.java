@@ -35,25 +35,60 @@ public final class CgroupMigrate {
      */
     public int procsWrite(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
         assert core.kernel().isWriter();
-        if (!dst.online) {
-            return -Errno.ENODEV;
+        WriteStart start = writeStart(dst, pid, threadgroup, current);
+        if (start.err() != 0) {
+            return start.err();
         }
-        Task task = pid == 0 ? current : core.kernel().tasks().get(pid);
-        if (task == null) {
-            return -Errno.ESRCH;
-        }
-        if (threadgroup) {
-            task = core.kernel().processes().leaderOf(task);
-        }
-        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
-            return -Errno.EINVAL;
-        }
+        Task task = start.task();
         Cgroup src = task.cgroup;
         int err = attachPermissions(src, dst, who, threadgroup);
         if (err != 0) {
             return err;
         }
         return attachTask(dst, task, threadgroup);
+    }
+
+    /**
+     * __cgroup1_procs_write(): a write to a v1 cgroup's cgroup.procs ({@code threadgroup}: the process) or tasks (the
+     * thread). 0, or -ENODEV (removed), -ESRCH, -EINVAL (a kernel thread that may not move), -EACCES (the writer is
+     * neither root nor the task's owner), or a controller's refusal.
+     */
+    public int procs1Write(Cgroup dst, int pid, boolean threadgroup, Credentials who, Task current) {
+        assert core.kernel().isWriter();
+        WriteStart start = writeStart(dst, pid, threadgroup, current);
+        if (start.err() != 0) {
+            return start.err();
+        }
+        if (!who.isRoot() && who.uid() != start.task().uid()) {
+            return -Errno.EACCES;
+        }
+        return attachTask(dst, start.task(), threadgroup);
+    }
+
+    /** The task a write names, or the write's refusal (-errno, task null). */
+    private record WriteStart(Task task, int err) {
+    }
+
+    /**
+     * cgroup_kn_lock_live() and cgroup_procs_write_start(): -ENODEV for a removed destination; the task of
+     * {@code pid} (0: {@code current}), its leader for a process; -ESRCH when there is none, -EINVAL for a kernel
+     * thread that may not migrate.
+     */
+    private WriteStart writeStart(Cgroup dst, int pid, boolean threadgroup, Task current) {
+        if (!dst.online) {
+            return new WriteStart(null, -Errno.ENODEV);
+        }
+        Task task = pid == 0 ? current : core.kernel().tasks().get(pid);
+        if (task == null) {
+            return new WriteStart(null, -Errno.ESRCH);
+        }
+        if (threadgroup) {
+            task = core.kernel().processes().leaderOf(task);
+        }
+        if ((task.flags() & Task.PF_NO_SETAFFINITY) != 0 || noCgroupMigration(task)) {
+            return new WriteStart(null, -Errno.EINVAL);
+        }
+        return new WriteStart(task, 0);
     }
 
     /** task->no_cgroup_migration: kthreadd's, set by cgroup_init_kthreadd() and never cleared. */
@@ -92,6 +127,9 @@ public final class CgroupMigrate {
      * domain controllers for its children may not hold processes itself (-EBUSY), except the root.
      */
     public int vetDst(Cgroup dst) {
+        if (!core.onDfl()) {
+            return 0;
+        }
         CgroupControl c = core.control();
         if (!c.isValidDomain(dst.domCgrp)) {
             return -Errno.EOPNOTSUPP;

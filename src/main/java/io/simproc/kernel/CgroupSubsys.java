@@ -76,6 +76,14 @@ public interface CgroupSubsys<S> {
         return List.of();
     }
 
+    /**
+     * legacy_cftypes: the files of each cgroup of a v1 hierarchy the controller is bound to, named {@code NAME.FILE}
+     * unless {@link Cftype#CFTYPE_NO_PREFIX}.
+     */
+    default List<Cftype<S>> legacyCftypes() {
+        return List.of();
+    }
+
     /** ->threaded: the controller works inside threaded subtrees too. */
     default boolean threaded() {
         return false;

@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The cgroup v2 hierarchy (kernel/cgroup/cgroup.c, cgrp_dfl_root): the root cgroup, the registered controllers, and
+ * The cgroup hierarchy the machine's controllers are bound to (kernel/cgroup/cgroup.c): the v2 one (cgrp_dfl_root),
+ * or on a machine booted with the legacy layout the v1 memory hierarchy (a cgroup_root of kernel/cgroup/cgroup-v1.c,
+ * {@link #onDfl()} false), which differs in what the core lets happen: every cgroup has a css of every bound
+ * controller (no cgroup.subtree_control), processes may live anywhere, tasks move one by one through the v1 files,
+ * and the files are v1's. Here: the root cgroup, the registered controllers, and
  * the operations on the tree — mkdir (cgroup_mkdir(), cgroup_create()), rmdir (cgroup_destroy_locked()) — and the
  * reference counts that keep a removed cgroup and its csses dying until nothing refers to them. The tasks'
  * lifecycle and the populated state are {@link CgroupTasks}, controller enabling {@link CgroupControl}, task
@@ -31,6 +35,8 @@ public final class Cgroups {
     }
 
     private final Kernel kernel;
+    /** cgroup_on_dfl(): the v2 hierarchy; false for the v1 hierarchy of the legacy layout. */
+    private final boolean onDfl;
     private final Cgroup root;
     private final Registered<?>[] registered = new Registered<?>[SUBSYS_COUNT];
     /** cgrp_dfl_root.subsys_mask: the registered controllers. */
@@ -47,8 +53,9 @@ public final class Cgroups {
     private final CgroupMigrate migrate = new CgroupMigrate(this);
     private final CgroupTasks tasks = new CgroupTasks(this);
 
-    Cgroups(Kernel kernel) {
+    Cgroups(Kernel kernel, boolean onDfl) {
         this.kernel = kernel;
+        this.onDfl = onDfl;
         this.root = new Cgroup(this, null, "", serialNext++, 0, 0, 0555, null);
     }
 
@@ -56,9 +63,29 @@ public final class Cgroups {
         return kernel;
     }
 
-    /** The root cgroup (/sys/fs/cgroup). */
+    /** The root cgroup (/sys/fs/cgroup, or /sys/fs/cgroup/memory on v1). */
     public Cgroup root() {
         return root;
+    }
+
+    /** cgroup_on_dfl(): whether this is the v2 hierarchy (false: the legacy layout's v1 memory hierarchy). */
+    public boolean onDfl() {
+        return onDfl;
+    }
+
+    /** root->hierarchy_id: 0 for the v2 hierarchy; the v1 memory hierarchy is the first (and only) v1 one. */
+    public int hierarchyId() {
+        return onDfl ? 0 : 1;
+    }
+
+    /** Where the hierarchy is mounted (the machine's mount table). */
+    public String mountPoint() {
+        return onDfl ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+    }
+
+    /** root->nr_cgrps: the cgroups of the hierarchy not released yet, live or dying. */
+    public int nrCgrps() {
+        return preOrder(root).size() + dying.size();
     }
 
     /** Migration of tasks between cgroups (cgroup.procs, cgroup.threads). */
@@ -108,6 +135,11 @@ public final class Cgroups {
         css.flags |= CgroupSubsysState.CSS_ONLINE;
         root.subsys[id] = css;
         csses.add(css);
+        if (!onDfl) {
+            // rebind_subsystems(): a v1 root enables what is bound to it for its children.
+            root.subtreeControl |= 1 << id;
+            control.propagate(root);
+        }
         for (Task t : kernel.tasks().all()) {
             if (t.cgroup != null) {
                 t.css[id] = css;
@@ -253,6 +285,12 @@ public final class Cgroups {
         }
         parent.children.put(name, cgrp);
         parent.refs++;
+        if (!onDfl) {
+            // cgroup_create() on v1: children get every bound controller, and inherit the v1 flags.
+            cgrp.subtreeControl = control.cgroupControl(cgrp);
+            cgrp.notifyOnRelease = parent.notifyOnRelease;
+            cgrp.cloneChildren = parent.cloneChildren;
+        }
         control.propagate(cgrp);
         int err = control.enableCsses(cgrp);
         if (err != 0) {

@@ -108,7 +108,11 @@ public final class Kernel implements KernelServices {
             k.mm.kcompactd().start();
             k.schedule(Boot.INIT_EXEC_JIFFIES, k::swaponAll);
             k.processes = new Processes(k);
-            k.cgroups = new Cgroups(k);
+            boolean v1 = profile.cgroup() == MachineProfile.CgroupMode.V1;
+            if (v1) {
+                k.mm.memcontrol().useLegacyHierarchy();
+            }
+            k.cgroups = new Cgroups(k, !v1);
             k.memoryController = new MemoryController(k);
             k.cgroups.register(k.memoryController);
             k.syscalls = new Syscalls(k);
@@ -482,7 +486,7 @@ public final class Kernel implements KernelServices {
         return processes;
     }
 
-    /** The cgroup v2 hierarchy. */
+    /** The cgroup hierarchy the memory controller is bound to: v2's, or v1's memory hierarchy ({@link Cgroups#onDfl}). */
     public Cgroups cgroups() {
         return cgroups;
     }

@@ -26,6 +26,8 @@ import java.util.List;
  * @param disks         its disks and their partitions, one of which holds the root file system
  * @param bootEpoch     btime for offline trees: seconds since the epoch of the simulated boot
  * @param processes     the {@code processes:} list as written (parsed by the workload package), or null
+ * @param cgroup        which cgroup hierarchy the memory controller is mounted on: {@link CgroupMode#V2}, the unified
+ *                      one (systemd's default), or {@link CgroupMode#V1}, systemd's legacy layout
  */
 public record MachineProfile(
         String name,
@@ -43,7 +45,17 @@ public record MachineProfile(
         List<SwapDevice> swap,
         List<Disk> disks,
         long bootEpoch,
-        YamlNode processes) {
+        YamlNode processes,
+        CgroupMode cgroup) {
+
+    /**
+     * The cgroup layout systemd sets up (systemd.unified_cgroup_hierarchy=): the unified cgroup2 hierarchy at
+     * /sys/fs/cgroup, or the legacy one, a tmpfs at /sys/fs/cgroup with the v1 memory hierarchy at
+     * /sys/fs/cgroup/memory.
+     */
+    public enum CgroupMode {
+        V1, V2
+    }
 
     public MachineProfile {
         nodeBytes = List.copyOf(nodeBytes);

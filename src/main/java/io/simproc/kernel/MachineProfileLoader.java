@@ -31,7 +31,7 @@ public final class MachineProfileLoader {
 
     private static final String[] KEYS = {"name", "description", "release", "hostname", "boot_time", "cpu",
         "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "disks",
-        "processes"};
+        "processes", "cgroup"};
 
     private MachineProfileLoader() {
     }
@@ -109,11 +109,16 @@ public final class MachineProfileLoader {
         MachineProfile.KernelImage image = m.containsKey("kernel_image")
                 ? kernelImage(m.get("kernel_image")) : defaultKernelImage();
         checkImageInRam(root, image, e820);
+        MachineProfile.CgroupMode cgroup = MachineProfile.CgroupMode.V2;
+        if (m.containsKey("cgroup")) {
+            cgroup = MachineProfile.CgroupMode.valueOf(m.get("cgroup").oneOf("v1", "v2")
+                    .toUpperCase(java.util.Locale.ROOT));
+        }
         List<DiskProfileLoader.SwapEntry> swap = m.containsKey("swap") ? swap(m.get("swap")) : List.of();
         DiskProfileLoader.Result disks = DiskProfileLoader.resolve(m.get("disks"), swap);
         return new MachineProfile(name, root.file(), release, hostname, cpu, nodes, e820, image, movablecore,
                 crashkernel, cma, new KernelConfig(cma != 0, thp), disks.swap(), disks.disks(), bootEpoch,
-                m.get("processes"));
+                m.get("processes"), cgroup);
     }
 
     private static long bootTime(YamlNode n) {

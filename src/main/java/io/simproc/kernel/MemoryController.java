@@ -11,7 +11,8 @@ import java.util.List;
  * enables "memory" gets a {@link MemCgroup} ({@link Memcontrol#cssAlloc}); removing it takes the group offline
  * (it lives on while pages are charged to it). A process moving to another group, or exec'ing a new address space,
  * takes its address space with it: the pages it charges from then on go to the new group, the ones it has stay
- * charged where they are (cgroup v2 never moves charges). The files are {@link MemcgFiles}.
+ * charged where they are (cgroup v2 never moves charges, and 6.18's v1 no longer does). The files are
+ * {@link MemcgFiles}, on the v1 hierarchy {@link Memcg1Files}.
  */
 final class MemoryController implements CgroupSubsys<MemCgroup> {
     private final Kernel kernel;
@@ -75,5 +76,10 @@ final class MemoryController implements CgroupSubsys<MemCgroup> {
     @Override
     public List<Cftype<MemCgroup>> dflCftypes() {
         return MemcgFiles.cftypes(kernel);
+    }
+
+    @Override
+    public List<Cftype<MemCgroup>> legacyCftypes() {
+        return Memcg1Files.cftypes(kernel);
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The machine's mount namespace (struct mnt_namespace, fs/namespace.c), as a systemd machine has it once booted:
  * the root file system on its partition, the API file systems (sysfs, proc, devtmpfs, devpts, the tmpfs of /run,
- * /run/lock and /dev/shm, the cgroup2 hierarchy) and the profile's other partitions with a mount point, in mount
+ * /run/lock and /dev/shm, the cgroup2 hierarchy — or with the legacy layout the tmpfs of /sys/fs/cgroup and the v1
+ * memory hierarchy in it) and the profile's other partitions with a mount point, in mount
  * order. Every task sees this one namespace. The sizes tmpfs and devtmpfs show follow from the RAM as the kernel
  * and the init system set them: devtmpfs half the RAM in size and inodes (shmem_default_max_blocks() and
  * _inodes()), /run a tenth of it, /run/lock 5 MiB; /dev/shm keeps the default and shows no size.
@@ -66,8 +67,18 @@ public final class Mounts {
         }
         m.add(new Mount(nextId++, 24, 0, nextAnon++, "/dev/shm", "rw,nosuid,nodev", 4, "tmpfs", "tmpfs", "rw"));
         m.add(new Mount(nextId++, 26, 0, nextAnon++, "/run/lock", nsn, 6, "tmpfs", "tmpfs", "rw,size=5120k"));
-        m.add(new Mount(nextId++, 22, 0, nextAnon++, "/sys/fs/cgroup", nsn, 9, "cgroup2", "cgroup2",
-                "rw,nsdelegate,memory_recursiveprot"));
+        if (profile.cgroup() == MachineProfile.CgroupMode.V1) {
+            // systemd's legacy layout (src/shared/mount-setup.c): a tmpfs, made read-only once the hierarchies are
+            // mounted in it, and a v1 hierarchy per controller — here the machine's one, memory.
+            int tmpfs = nextId++;
+            m.add(new Mount(tmpfs, 22, 0, nextAnon++, "/sys/fs/cgroup", "ro,nosuid,nodev,noexec", 9, "tmpfs",
+                    "tmpfs", "ro,size=4096k,nr_inodes=1024,mode=755"));
+            m.add(new Mount(nextId++, tmpfs, 0, nextAnon++, "/sys/fs/cgroup/memory", nsn, 10, "cgroup", "cgroup",
+                    "rw,memory"));
+        } else {
+            m.add(new Mount(nextId++, 22, 0, nextAnon++, "/sys/fs/cgroup", nsn, 9, "cgroup2", "cgroup2",
+                    "rw,nsdelegate,memory_recursiveprot"));
+        }
         for (MachineProfile.Disk d : profile.disks()) {
             for (MachineProfile.Partition p : d.partitions()) {
                 if (p.mount() != null && !"/".equals(p.mount())) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * struct mem_cgroup (include/linux/memcontrol.h): the memory controller's state of one cgroup. Its page counters
- * ({@code memory}, {@code swap}; v1's {@code memsw} counts memory and swap together), its per-node {@link Lruvec}s
+ * ({@code memory}, {@code swap}; on the v1 hierarchy {@code memsw} counts memory and swap together, and {@code kmem}
+ * and {@code tcpmem} are memcg1's kernel-memory and socket-buffer counters), its per-node {@link Lruvec}s
  * (mem_cgroup_per_node: the LRU lists of the pages charged to it and their counters), the memory.events counts
  * (hierarchical, and local to this group), the vm events of its pages and tasks, and the settings of its files.
  *
@@ -23,6 +24,12 @@ public final class MemCgroup {
     final PageCounter memory;
     final PageCounter swap;
     final PageCounter memsw;
+    /** memcg1's kmem counter (memory.kmem.*): the kernel memory charged to the group, counted, never limited. */
+    final PageCounter kmem;
+    /** memcg1's tcpmem counter (memory.kmem.tcp.*): socket buffers; the machine has no sockets to charge. */
+    final PageCounter tcpmem;
+    /** MEMCG_SWAP of this group alone: the swap slots recorded for it (swap_cgroup), the root's included. */
+    long nrSwapLocal;
     final Lruvec[] lruvec;
     final long[] events = new long[MemcgEvent.values().length];
     final long[] eventsLocal = new long[MemcgEvent.values().length];
@@ -66,6 +73,8 @@ public final class MemCgroup {
         this.memory = new PageCounter(parent == null ? null : parent.memory);
         this.swap = new PageCounter(parent == null ? null : parent.swap);
         this.memsw = new PageCounter(parent == null ? null : parent.memsw);
+        this.kmem = new PageCounter(parent == null ? null : parent.kmem);
+        this.tcpmem = new PageCounter(parent == null ? null : parent.tcpmem);
         this.swappiness = parent == null ? mm.tunables().swappiness : parent.swappiness;
         this.lruvec = new Lruvec[mm.nrNodes()];
         this.iterPosition = new MemCgroup[mm.nrNodes()];
@@ -110,6 +119,19 @@ public final class MemCgroup {
 
     public PageCounter memsw() {
         return memsw;
+    }
+
+    public PageCounter kmem() {
+        return kmem;
+    }
+
+    public PageCounter tcpmem() {
+        return tcpmem;
+    }
+
+    /** The swap slots charged to this group alone (memcg_page_state_local(MEMCG_SWAP)). */
+    public long nrSwapLocal() {
+        return nrSwapLocal;
     }
 
     public Lruvec lruvec(int nid) {

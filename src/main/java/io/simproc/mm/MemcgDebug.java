@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The memory controller's invariants, checked with the rest of {@link MmDebug}: a free page is charged to no group;
  * each group's memory counter is the pages charged to it plus its children's counters, and its swap counter the
- * slots recorded for it plus its children's; for every node counter a page moves, the groups' shares add up to the
+ * slots recorded for it plus its children's; on the v1 hierarchy its memsw counter is memory plus swap (0 on v2) and
+ * its memory limit at most its memsw limit; for every node counter a page moves, the groups' shares add up to the
  * node's; a group's lruvec lists and counters agree (checked with the LRU lists); an offline group is kept only
  * while something is still charged to it. Kernel memory ({@link MemcgKmem}): a group's memory counter also holds
  * its MEMCG_KMEM pages; each objcg's pages are its live objects' bytes plus its pre-charged bytes; MEMCG_KMEM is
@@ -49,6 +50,7 @@ final class MemcgDebug {
         }
         List<MemCgroup> all = memcontrol.all();
         for (MemCgroup memcg : all) {
+            MmDebug.expect(errors, memcg + " swap slots of its own", memcg.nrSwapLocal, swapCharged[memcg.id]);
             if (memcg.isRoot()) {
                 continue;
             }
@@ -60,6 +62,11 @@ final class MemcgDebug {
             }
             MmDebug.expect(errors, memcg + " memory.current (pages)", memcg.memory.usage, memory);
             MmDebug.expect(errors, memcg + " memory.swap.current (pages)", memcg.swap.usage, swap);
+            MmDebug.expect(errors, memcg + " memsw usage (pages)", memcg.memsw.usage,
+                    memcontrol.memswAccount() ? memcg.memory.usage + memcg.swap.usage : 0);
+            if (memcontrol.memswAccount() && memcg.memory.max > memcg.memsw.max) {
+                errors.add(memcg + " memory limit " + memcg.memory.max + " above its memsw limit " + memcg.memsw.max);
+            }
             if (memcg.memory.watermark < memcg.memory.usage) {
                 errors.add(memcg + " peak " + memcg.memory.watermark + " below usage " + memcg.memory.usage);
             }

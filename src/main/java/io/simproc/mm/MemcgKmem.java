@@ -135,20 +135,31 @@ public final class MemcgKmem {
         return 0;
     }
 
-    /** obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the memory counter. */
+    /** obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the memory counter (and v1's memsw). */
     private void unchargePages(ObjCgroup objcg, long nrPages) {
         MemCgroup memcg = objcg.memcg;
         objcg.nrPages -= nrPages;
         accountKmem(memcg, -nrPages);
         memcg.memory.uncharge(nrPages);
+        if (memcontrol.memswAccount()) {
+            memcg.memsw.uncharge(nrPages);
+        }
     }
 
     /**
      * memcg_account_kmem(): MEMCG_KMEM of the group moves by {@code nrPages} (negative: an uncharge). Every kernel
-     * page charged to or uncharged from a group passes here (cgroup v1 also charges memcg->kmem here).
+     * page charged to or uncharged from a group passes here; on the v1 hierarchy memcg1's kmem counter moves with it
+     * (mm/memcontrol-v1.c: memcg1_account_kmem(), a counter never limited).
      */
     void accountKmem(MemCgroup memcg, long nrPages) {
         memcg.memcgState[MemcgStatItem.MEMCG_KMEM.ordinal()] += nrPages;
+        if (memcontrol.memswAccount()) {
+            if (nrPages > 0) {
+                memcg.kmem.charge(nrPages);
+            } else {
+                memcg.kmem.uncharge(-nrPages);
+            }
+        }
     }
 
     /** mod_objcg_state(): a node counter of the objcg's group moves on node {@code nid}. */
@@ -251,6 +262,10 @@ public final class MemcgKmem {
         objcg.killed = true;
         long kmem = memcg.memcgState[MemcgStatItem.MEMCG_KMEM.ordinal()];
         memcg.memory.reparent(kmem);
+        if (memcontrol.memswAccount()) {
+            memcg.memsw.reparent(kmem);
+            memcg.kmem.reparent(kmem);
+        }
         for (MemcgStatItem item : MemcgStatItem.values()) {
             parent.memcgState[item.ordinal()] += memcg.memcgState[item.ordinal()];
             memcg.memcgState[item.ordinal()] = 0;

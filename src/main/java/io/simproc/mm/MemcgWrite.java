@@ -1,5 +1,7 @@
 package io.simproc.mm;
 
+import io.simproc.uapi.Errno;
+
 /**
  * What writing a memory cgroup's control files does (the *_write handlers of mm/memcontrol.c), in pages; parsing
  * the text ("max", memparse suffixes) is the file system's. Lowering memory.max below the usage reclaims down to it
@@ -130,5 +132,87 @@ public final class MemcgWrite {
             reclaimed += freed;
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // v1 (mm/memcontrol-v1.c)
+
+    /**
+     * mem_cgroup_resize_max(): a new memory.limit_in_bytes ({@code memsw} false) or memory.memsw.limit_in_bytes.
+     * The memory limit may not exceed the memsw one (-EINVAL either way). Lowering it below the usage reclaims, a
+     * SWAP_CLUSTER_MAX batch at a time (without swapping for memsw, which swapping cannot lower), until the usage
+     * fits; a batch that frees nothing leaves the old limit and returns -EBUSY (page_counter_set_max() refusing).
+     */
+    public int resizeMax(MemCgroup memcg, long pages, boolean memsw) {
+        mm.assertWriter();
+        PageCounter counter = memsw ? memcg.memsw : memcg.memory;
+        while (true) {
+            boolean invariant = memsw ? pages >= memcg.memory.max : pages <= memcg.memsw.max;
+            if (!invariant) {
+                return -Errno.EINVAL;
+            }
+            if (counter.usage <= pages) {
+                counter.max = pages;
+                return 0;
+            }
+            if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, 1, Gfp.GFP_KERNEL, !memsw) == 0) {
+                return -Errno.EBUSY;
+            }
+        }
+    }
+
+    /** mem_cgroup_write(RES_SOFT_LIMIT): memory.soft_limit_in_bytes (kept; soft-limit reclaim is not modelled). */
+    public void setSoftLimit(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.softLimit = pages;
+    }
+
+    /** memcg_update_tcp_max(): memory.kmem.tcp.limit_in_bytes; nothing is ever charged to it here. */
+    public void setTcpMax(MemCgroup memcg, long pages) {
+        mm.assertWriter();
+        memcg.tcpmem.max = pages;
+    }
+
+    /** mem_cgroup_reset(RES_MAX_USAGE): a *max_usage_in_bytes write restarts the counter's peak at its usage. */
+    public void resetWatermark(PageCounter counter) {
+        mm.assertWriter();
+        counter.resetWatermark();
+    }
+
+    /** mem_cgroup_reset(RES_FAILCNT): a *failcnt write zeroes the count. */
+    public void resetFailcnt(PageCounter counter) {
+        mm.assertWriter();
+        counter.failcnt = 0;
+    }
+
+    /**
+     * mem_cgroup_swappiness_write(): 0..MAX_SWAPPINESS (else -EINVAL); the root's is vm.swappiness itself. A new
+     * group starts with its parent's.
+     */
+    public int setSwappiness(MemCgroup memcg, long value) {
+        mm.assertWriter();
+        if (value < 0 || value > Vmscan.MAX_SWAPPINESS) {
+            return -Errno.EINVAL;
+        }
+        if (memcg.isRoot()) {
+            mm.tunables().setSwappiness((int) value);
+        } else {
+            memcg.swappiness = (int) value;
+        }
+        return 0;
+    }
+
+    /**
+     * mem_cgroup_force_empty(): reclaim everything charged to the group (swapping as needed), giving up after
+     * MAX_RECLAIM_RETRIES passes that free nothing; what cannot be reclaimed stays charged.
+     */
+    public void forceEmpty(MemCgroup memcg) {
+        mm.assertWriter();
+        int retries = Memcontrol.MAX_RECLAIM_RETRIES;
+        while (retries > 0 && memcg.memory.usage > 0) {
+            if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, 1, Gfp.GFP_KERNEL, true) == 0) {
+                retries--;
+            }
+        }
     }
 }

@@ -20,6 +20,12 @@ import java.util.List;
  * <p>Swap (cgroup v2): a slot written for a group's page is charged to the group's swap counter until the slot is
  * freed; the slot remembers the group (swap_cgroup), so the page swapped back in is charged to it again.
  *
+ * <p>On the v1 hierarchy (do_memsw_account(), {@link #useLegacyHierarchy}) every charge also goes through the
+ * group's memsw counter, which limits memory and swap together: a page is charged to memory and memsw, a swap slot
+ * to swap and memsw, so that memsw's usage is always memory's plus swap's. (The kernel hands a page's memsw charge
+ * over to its slot at swap-out, mem_cgroup_swapout(); here a page in the swap cache and its slot are both counted
+ * until the page is freed.) A charge that memsw refuses reclaims without swapping, which could not help.
+ *
  * <p>The cgroup core creates and removes groups ({@link #cssAlloc}, {@link #cssOffline}); a removed group whose
  * pages are still charged stays, offline, until the last one is uncharged (a dying group).
  */
@@ -41,6 +47,8 @@ public final class Memcontrol {
     private final MemcgWrite write;
     private final MemcgKmem kmem;
     private int nrMemcgs;
+    /** do_memsw_account(): the memory controller is on a v1 hierarchy. */
+    private boolean memswAccount;
 
     Memcontrol(MemoryManager mm) {
         this.mm = mm;
@@ -53,6 +61,44 @@ public final class Memcontrol {
             pgdat.lruvec = root.lruvec[pgdat.nodeId()];
         }
         nrMemcgs = 1;
+    }
+
+    /**
+     * The memory controller is bound to a v1 hierarchy (!cgroup_subsys_on_dfl(memory_cgrp_subsys)): memsw counting,
+     * per-group swappiness, v1's OOM report. Set at boot, before any group but the root exists.
+     */
+    public void useLegacyHierarchy() {
+        mm.assertWriter();
+        if (nrMemcgs != 1) {
+            throw new IllegalStateException("the memory controller's hierarchy is chosen before groups exist");
+        }
+        memswAccount = true;
+    }
+
+    /** do_memsw_account(): whether the groups count memory and swap together (the v1 hierarchy). */
+    public boolean memswAccount() {
+        return memswAccount;
+    }
+
+    /**
+     * mem_cgroup_swappiness(): a v1 group's own memory.swappiness, vm.swappiness for the root and on cgroup v2 (which
+     * has no per-group swappiness).
+     */
+    public int swappiness(MemCgroup memcg) {
+        return !memswAccount || memcg.isRoot() ? mm.tunables().swappiness : memcg.swappiness;
+    }
+
+    /**
+     * mem_cgroup_usage() of the v1 files: a group's memory (or memsw) counter; the root, which is never charged, is
+     * approximated from the machine's state — file and anonymous pages, plus the swap in use.
+     */
+    public long usage(MemCgroup memcg, boolean swap) {
+        if (!memcg.isRoot()) {
+            return swap ? memcg.memsw.usage : memcg.memory.usage;
+        }
+        long v = mm.vmstat().globalNodeState(NodeStatItem.NR_FILE_PAGES)
+                + mm.vmstat().globalNodeState(NodeStatItem.NR_ANON_MAPPED);
+        return swap ? v + mm.swap().totalSwapPages() - mm.swap().nrSwapPagesFree() : v;
     }
 
     /** The handlers of the groups' writable files. */
@@ -114,6 +160,7 @@ public final class Memcontrol {
         }
         MemCgroup memcg = new MemCgroup(id, parent, parent.isRoot() ? "/" + name : parent.path + "/" + name, mm);
         memcg.oomKillDisable = parent.oomKillDisable;
+        memcg.swappiness = swappiness(parent);
         byId[id] = memcg;
         parent.children.add(memcg);
         nrMemcgs++;
@@ -252,6 +299,7 @@ public final class Memcontrol {
         for (int i = 0; i < nrPages; i++) {
             map.setMemcgId(pfn + i, memcg.id);
         }
+        memcg.vmEvents[VmEvent.PGPGIN.ordinal()] += nrPages;
         return 0;
     }
 
@@ -261,26 +309,33 @@ public final class Memcontrol {
     }
 
     /**
-     * try_charge_memcg(): charge the counters; a refused charge is a memory.events "max", then reclaim from the
-     * group over its limit (MAX_RECLAIM_RETRIES times while it makes progress or room), then that group's OOM
-     * killer; after an OOM kill the charge is retried, unless the charging task is the one dying. A charge that
-     * may not fail (__GFP_NOFAIL) is forced over the limit.
+     * try_charge_memcg(): charge the counters (on v1 memsw first, then memory); a refused charge is a memory.events
+     * "max", then reclaim from the group over its limit (MAX_RECLAIM_RETRIES times while it makes progress or room;
+     * without swapping when memsw refused), then that group's OOM killer; after an OOM kill the charge is retried,
+     * unless the charging task is the one dying. A charge that may not fail (__GFP_NOFAIL) is forced over the limit.
      */
     int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
         int retries = MAX_RECLAIM_RETRIES;
         boolean passedOom = false;
         while (true) {
-            PageCounter refused = memcg.memory.tryCharge(nrPages);
+            PageCounter refused = memswAccount ? memcg.memsw.tryCharge(nrPages) : null;
+            boolean maySwap = refused == null;
             if (refused == null) {
-                mm.memcgHigh().charged(memcg, nrPages, gfp);
-                return 0;
+                refused = memcg.memory.tryCharge(nrPages);
+                if (refused == null) {
+                    mm.memcgHigh().charged(memcg, nrPages, gfp);
+                    return 0;
+                }
+                if (memswAccount) {
+                    memcg.memsw.uncharge(nrPages);
+                }
             }
             MemCgroup overLimit = counterOwner(memcg, refused);
             if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
                 return forceOrFail(memcg, nrPages, gfp);
             }
             memoryEvent(overLimit, MemcgEvent.MAX);
-            long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(overLimit, nrPages, gfp, true);
+            long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(overLimit, nrPages, gfp, maySwap);
             if (margin(overLimit) >= nrPages) {
                 continue;
             }
@@ -318,18 +373,24 @@ public final class Memcontrol {
     }
 
     /** try_charge_memcg()'s nomem/force exits: -ENOMEM unless the request may not fail. */
-    private static int forceOrFail(MemCgroup memcg, int nrPages, int gfp) {
+    private int forceOrFail(MemCgroup memcg, int nrPages, int gfp) {
         if ((gfp & (Gfp.__GFP_NOFAIL | Gfp.__GFP_HIGH)) == 0) {
             return -Errno.ENOMEM;
         }
         memcg.memory.charge(nrPages);
+        if (memswAccount) {
+            memcg.memsw.charge(nrPages);
+        }
         return 0;
     }
 
-    /** The group whose memory counter {@code c} is, walking up from {@code memcg} (mem_cgroup_from_counter()). */
+    /**
+     * The group whose memory (or memsw) counter {@code c} is, walking up from {@code memcg}
+     * (mem_cgroup_from_counter()).
+     */
     private static MemCgroup counterOwner(MemCgroup memcg, PageCounter c) {
         for (MemCgroup m = memcg; m != null; m = m.parent) {
-            if (m.memory == c) {
+            if (m.memory == c || m.memsw == c) {
                 return m;
             }
         }
@@ -341,11 +402,17 @@ public final class Memcontrol {
         return 32 - Integer.numberOfLeadingZeros(Math.max(1, nrPages) - 1);
     }
 
-    /** mem_cgroup_margin(): pages the group can still charge before its (or an ancestor's) max. */
+    /**
+     * mem_cgroup_margin(): pages the group can still charge before its (or an ancestor's) max — on v1 its memsw
+     * limit too.
+     */
     public long margin(MemCgroup memcg) {
         long margin = Long.MAX_VALUE;
         for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
             margin = Math.min(margin, Math.max(0, m.memory.max - m.memory.usage));
+            if (memswAccount) {
+                margin = Math.min(margin, Math.max(0, m.memsw.max - m.memsw.usage));
+            }
         }
         return margin;
     }
@@ -360,11 +427,15 @@ public final class Memcontrol {
             return;
         }
         map.setMemcgId(pfn, 0);
+        MemCgroup memcg = byId[id];
+        memcg.vmEvents[VmEvent.PGPGOUT.ordinal()]++;
         if (id == ROOT_ID) {
             return;
         }
-        MemCgroup memcg = byId[id];
         memcg.memory.uncharge(1);
+        if (memswAccount) {
+            memcg.memsw.uncharge(1);
+        }
         if (!memcg.online) {
             cssFreeIfUnused(memcg);
         }
@@ -376,7 +447,8 @@ public final class Memcontrol {
     /**
      * __mem_cgroup_try_charge_swap(): a slot is being given to a page of a group: charge the group's swap counter
      * (unless the group is the root) and record the group for the slot. False (a "max" swap event, and the page
-     * stays in memory) when memory.swap.max refuses.
+     * stays in memory) when memory.swap.max refuses. On v1, where no swap.max exists, the slot is charged to memsw
+     * as well (forced: the memsw limit was checked when the page was charged).
      */
     boolean tryChargeSwap(int pfn, int entry) {
         MemCgroup memcg = byId[map.memcgId(pfn)];
@@ -389,7 +461,11 @@ public final class Memcontrol {
                 memoryEvent(memcg, MemcgEvent.SWAP_MAX);
                 return false;
             }
+            if (memswAccount) {
+                memcg.memsw.charge(1);
+            }
         }
+        memcg.nrSwapLocal++;
         mm.swap().recordSwapCgroup(entry, memcg.id);
         return true;
     }
@@ -397,10 +473,17 @@ public final class Memcontrol {
     /** mem_cgroup_uncharge_swap(): the slot last charged to group {@code id} is free. */
     void unchargeSwap(int id) {
         MemCgroup memcg = fromId(id);
-        if (memcg == null || memcg.isRoot()) {
+        if (memcg == null) {
+            return;
+        }
+        memcg.nrSwapLocal--;
+        if (memcg.isRoot()) {
             return;
         }
         memcg.swap.uncharge(1);
+        if (memswAccount) {
+            memcg.memsw.uncharge(1);
+        }
         if (!memcg.online) {
             cssFreeIfUnused(memcg);
         }

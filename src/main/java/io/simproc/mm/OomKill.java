@@ -151,8 +151,18 @@ public final class OomKill {
         return selectAndKill(oc, current, totalpages, "Memory cgroup out of memory");
     }
 
-    /** mem_cgroup_get_max() on cgroup v2: the group's memory.max plus the swap it may use. */
+    /**
+     * mem_cgroup_get_max(): the group's memory limit plus the swap it may use — on cgroup v2 its swap.max, on v1
+     * what its memsw limit leaves above the memory limit, none for a v1 group whose swappiness is 0.
+     */
     long memcgTotalPages(MemCgroup memcg) {
+        if (mm.memcontrol().memswAccount()) {
+            long max = memcg.memory.max;
+            if (mm.memcontrol().swappiness(memcg) != 0) {
+                max += Math.min(memcg.memsw.max - max, mm.swap().totalSwapPages());
+            }
+            return max;
+        }
         return memcg.memory.max + Math.min(memcg.swap.max, mm.swap().totalSwapPages());
     }
 
@@ -292,13 +302,22 @@ public final class OomKill {
         }
     }
 
-    /** mem_cgroup_print_oom_meminfo() on cgroup v2. */
+    /**
+     * mem_cgroup_print_oom_meminfo(): the group's counters — memory and swap on cgroup v2; memory, memory+swap and
+     * kmem on v1 — and its memory.stat in the hierarchy's format.
+     */
     private void printOomMeminfo(MemCgroup memcg) {
         KernelServices k = mm.services();
+        boolean v1 = mm.memcontrol().memswAccount();
         k.printk(KernelServices.KERN_INFO, counterLine("memory", memcg.memory));
-        k.printk(KernelServices.KERN_INFO, counterLine("swap", memcg.swap));
+        if (v1) {
+            k.printk(KernelServices.KERN_INFO, counterLine("memory+swap", memcg.memsw));
+            k.printk(KernelServices.KERN_INFO, counterLine("kmem", memcg.kmem));
+        } else {
+            k.printk(KernelServices.KERN_INFO, counterLine("swap", memcg.swap));
+        }
         k.printk(KernelServices.KERN_INFO, "Memory cgroup stats for " + memcg.path() + ":");
-        for (String line : MemcgStat.format(memcg)) {
+        for (String line : v1 ? Memcg1Stat.format(memcg) : MemcgStat.format(memcg)) {
             k.printk(KernelServices.KERN_INFO, line);
         }
     }

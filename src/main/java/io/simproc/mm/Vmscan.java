@@ -165,12 +165,13 @@ public final class Vmscan {
     /**
      * get_scan_count() (mm/vmscan.c): how many pages of each evictable list this pass scans, {@code size >>
      * priority}: file only without usable swap; equal at priority 0; anon only when the file cache is tiny; file
-     * only in cache-trim mode; otherwise split by swappiness weighted with the recent reclaim costs. A group's
+     * only in cache-trim mode; otherwise split by swappiness (mem_cgroup_swappiness(): a v1 group's own; file only
+     * for a group's limit reclaim at 0) weighted with the recent reclaim costs. A group's
      * lists are scanned less in proportion to its memory.min/low protection (and at least SWAP_CLUSTER_MAX); a
      * dying group's shortest lists are scraped out whole.
      */
     long[] getScanCount(Lruvec lruvec, ScanControl sc) {
-        int swappiness = mm.tunables().swappiness;
+        int swappiness = mm.memcontrol().swappiness(lruvec.memcg());
         final int scanEqual = 0;
         final int scanFract = 1;
         final int scanAnon = 2;
@@ -179,6 +180,9 @@ public final class Vmscan {
         long ap = 0;
         long fp = 0;
         if (!canReclaimAnonPages(lruvec, sc)) {
+            scanBalance = scanFile;
+        } else if (sc.targetMemcg != null && swappiness == 0) {
+            // A group's limit reclaim with swappiness 0 (a v1 group's memory.swappiness) does not swap at all.
             scanBalance = scanFile;
         } else if (sc.priority == 0 && swappiness != 0) {
             scanBalance = scanEqual;

@@ -25,7 +25,7 @@ public final class ProcTree {
     public static ProcTree create(SysctlTable sysctls) {
         List<ProcEntry> top = new ArrayList<>();
         top.add(ProcFile.readOnly("buddyinfo", 0444, new Buddyinfo()));
-        top.add(ProcFile.readOnly("cgroups", 0444, new CgroupStats()));
+        top.add(ProcFile.readOnly("cgroups", 0444, new ProcCgroups()));
         top.add(ProcFile.readOnly("cpuinfo", 0444, new Cpuinfo()));
         top.add(ProcFile.readOnly("diskstats", 0444, new Diskstats()));
         top.add(ProcFile.readOnly("filesystems", 0444, new Filesystems()));

@@ -46,7 +46,7 @@ final class CgroupDirStep implements Step {
 
     @Override
     public void run(ScenarioRun run) {
-        String p = CgroupSteps.sysPath(path);
+        String p = CgroupSteps.sysPath(run.kernel().cgroups(), path);
         int r = mkdir ? run.sysFs().mkdir(p, 0755, Credentials.ROOT, false) : run.sysFs().rmdir(p, Credentials.ROOT,
                 false);
         if (r < 0) {

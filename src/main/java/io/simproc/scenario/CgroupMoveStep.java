@@ -5,7 +5,8 @@ import io.simproc.kernel.Task;
 
 /**
  * {@code cgroup_move: {process: NAME or pid: N, path: PATH, thread: false}}: {@code echo PID > cgroup.procs} of the
- * cgroup as root — the whole process moves (with {@code thread: true}, {@code echo TID > cgroup.threads}: that
+ * cgroup as root — the whole process moves (with {@code thread: true}, {@code echo TID > cgroup.threads}, on the
+ * v1 hierarchy {@code tasks}: that
  * thread alone, inside its threaded subtree). The kernel's refusals are errors of the step: ESRCH for a pid that is
  * gone, EBUSY for a cgroup that enables controllers for its children, EINVAL for a kernel thread that may not move.
  */
@@ -56,7 +57,8 @@ final class CgroupMoveStep implements Step {
             }
             target = t.pid();
         }
-        CgroupSteps.write(run, path, thread ? "cgroup.threads" : "cgroup.procs", Integer.toString(target),
+        String file = !thread ? "cgroup.procs" : run.kernel().cgroups().onDfl() ? "cgroup.threads" : "tasks";
+        CgroupSteps.write(run, path, file, Integer.toString(target),
                 describe());
     }
 

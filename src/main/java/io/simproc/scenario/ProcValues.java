@@ -115,12 +115,14 @@ final class ProcValues {
     }
 
     /**
-     * A value of /sys/fs/cgroup{@code path}: {@code dotted} is a file holding one value ({@code memory.current};
-     * "max" reads as infinity), a file and a key of its {@code key value} lines ({@code memory.events.oom_kill}), or
-     * a file, a line and a field of its {@code line field=value ...} lines ({@code memory.pressure.some.avg10}).
+     * A value of the cgroup at {@code cgroup} (a scenario's cgroup path, {@link CgroupSteps}): {@code dotted} is a
+     * file holding one value ({@code memory.current}; "max" reads as infinity), a file and a key of its
+     * {@code key value} lines ({@code memory.events.oom_kill}, {@code memory.oom_control.oom_kill}), or a file, a line
+     * and a field of its {@code line field=value ...} lines ({@code memory.pressure.some.avg10}).
      */
-    Value cgroup(String path, String dotted) {
-        String dir = "/fs/cgroup" + (path.equals("/") ? "" : path);
+    Value cgroup(String cgroup, String dotted) {
+        String dir = CgroupSteps.sysPath(run.kernel().cgroups(), cgroup);
+        String path = dir.substring("/fs/cgroup".length());
         String file = dotted;
         String key = null;
         while (!(run.sysFs().lookup(dir + "/" + file, Credentials.ROOT) instanceof ProcFile)) {

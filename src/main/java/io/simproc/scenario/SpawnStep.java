@@ -94,7 +94,8 @@ final class SpawnStep implements Step {
         }
         Cgroup into = null;
         if (cgroup != null) {
-            into = run.kernel().cgroups().lookup(cgroup);
+            String path = CgroupSteps.hierarchyPath(run.kernel().cgroups(), cgroup);
+            into = path == null ? null : run.kernel().cgroups().lookup(path);
             if (into == null) {
                 throw StepException.errno(describe() + ": cgroup " + cgroup, -Errno.ENOENT);
             }

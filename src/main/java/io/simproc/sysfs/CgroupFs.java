@@ -19,7 +19,9 @@ import java.util.List;
 
 /**
  * /sys/fs/cgroup: the mount point cgroup_init() makes in sysfs, with the cgroup2 hierarchy mounted on it (as the
- * machine's mount table says): a directory per live cgroup (the root's 0555, kernfs_create_root(); the others with
+ * machine's mount table says) — or, on a machine with the legacy layout, systemd's read-only tmpfs holding the v1
+ * memory hierarchy at memory/ (v1's files: {@link Cgroup1BaseFiles} and the controller's legacy cftypes). The
+ * hierarchy has a directory per live cgroup (the root's 0555, kernfs_create_root(); the others with
  * the mode mkdir(2) gave), in each the core's files ({@link CgroupBaseFiles}, cgroup_psi_files) and every visible
  * controller's ({@link CgroupSubsys#dflCftypes()}, prefixed with its name; visible where the parent enables it, and in
  * the root), then the child cgroups. Files are kernfs ones (cgroup_add_file()): size 0, the mode of their cftype,
@@ -34,11 +36,28 @@ final class CgroupFs {
     /** The "cgroup" entry of /sys/fs. */
     static ProcDir dir(Kernel kernel) {
         Cgroups cgroups = kernel.cgroups();
+        if (!cgroups.onDfl()) {
+            Core core = new Core(kernel, cgroups, Cgroup1BaseFiles.files(cgroups), List.of());
+            ProcDir memory = cgroupDir("memory", core, cgroups.root());
+            ProcDir.DirOps readOnly = new ProcDir.DirOps() {
+                @Override
+                public int mkdir(String child, int mode, ProcContext ctx) {
+                    return -Errno.EROFS;
+                }
+
+                @Override
+                public int rmdir(String child, ProcContext ctx) {
+                    return -Errno.EROFS;
+                }
+            };
+            return new ProcDir("cgroup", 0755, 0, 0, ctx -> List.of(memory),
+                    (n, ctx) -> n.equals("memory") ? memory : null, readOnly);
+        }
         Core core = new Core(kernel, cgroups, CgroupBaseFiles.files(cgroups), CgroupBaseFiles.psiFiles(kernel));
         return cgroupDir("cgroup", core, cgroups.root());
     }
 
-    /** The core's files: cgroup_base_files[] and cgroup_psi_files[]. */
+    /** The core's files: cgroup_base_files[] and cgroup_psi_files[] (v1: cgroup1_base_files[], no psi files). */
     private record Core(Kernel kernel, Cgroups cgroups, List<Cftype<Cgroup>> base, List<Cftype<Cgroup>> psi) {
     }
 
@@ -92,7 +111,7 @@ final class CgroupFs {
                 out.add(file(c, cft.name(), cft, () -> c));
             }
         }
-        boolean psi = core.kernel().sched().cgroupPsi().psiEnabled(c);
+        boolean psi = cgroups.onDfl() && core.kernel().sched().cgroupPsi().psiEnabled(c);
         for (Cftype<Cgroup> cft : core.psi()) {
             if (psi || cft.name().equals("cgroup.pressure")) {
                 out.add(file(c, cft.name(), cft, () -> c));
@@ -102,16 +121,17 @@ final class CgroupFs {
         List<CgroupSubsys<?>> subsys = cgroups.subsystems();
         for (int id = 0; id < subsys.size(); id++) {
             if (subsys.get(id) != null && (visible & (1 << id)) != 0 && c.css(id) != null) {
-                addControllerFiles(out, c, subsys.get(id));
+                addControllerFiles(out, c, subsys.get(id), cgroups.onDfl());
             }
         }
         return out;
     }
 
-    private static <S> void addControllerFiles(List<ProcEntry> out, Cgroup c, CgroupSubsys<S> ss) {
-        for (Cftype<S> cft : ss.dflCftypes()) {
+    private static <S> void addControllerFiles(List<ProcEntry> out, Cgroup c, CgroupSubsys<S> ss, boolean onDfl) {
+        for (Cftype<S> cft : onDfl ? ss.dflCftypes() : ss.legacyCftypes()) {
             if (cft.existsIn(c)) {
-                out.add(file(c, ss.name() + "." + cft.name(), cft, () -> {
+                String name = (cft.flags() & Cftype.CFTYPE_NO_PREFIX) != 0 ? cft.name() : ss.name() + "." + cft.name();
+                out.add(file(c, name, cft, () -> {
                     CgroupSubsysState<S> css = c.css(ss);
                     if (css == null) {
                         throw new ProcException(Errno.ENODEV);
@@ -128,7 +148,11 @@ final class CgroupFs {
             if (cft.show() == null) {
                 throw new ProcException(Errno.EINVAL);
             }
-            return cft.show().show(target.get()).getBytes(StandardCharsets.US_ASCII);
+            String text = cft.show().show(target.get());
+            if (text == null) {
+                throw new ProcException(Errno.EINVAL);
+            }
+            return text.getBytes(StandardCharsets.US_ASCII);
         };
         ProcFile.Writer write = cft.write() == null ? null : (ctx, data, offset) -> {
             if (data.length == 0) {

@@ -44,7 +44,9 @@ final class HostDependenceScan {
                     "\"/sys/fs/cgroup/it-exec/cgroup.procs\", \"/proc/self/comm\"",
                     "the rest of that cat's arguments, in the simulated /sys and /proc"),
             new Allowed("io/simproc/it/CgroupClientsIT.java", "exec(\"findmnt\", \"-n\"",
-                    "the mount point findmnt looks up, run by simproc-exec, in the simulated mountinfo"));
+                    "the mount point findmnt looks up, run by simproc-exec, in the simulated mountinfo"),
+            new Allowed("io/simproc/scenario/CgroupStepsTest.java", "sys/fs/cgroup",
+                    "cgroup paths of scenario steps, which name the simulated machine's /sys/fs/cgroup"));
 
     static final String OPENS_HOST_PATH = "opens a host /proc or /sys path";
     static final String NAMES_HOST_PROC = "names a host /proc path (the simulation's files are named relative to"

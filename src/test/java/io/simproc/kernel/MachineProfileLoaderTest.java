@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MachineProfileLoaderTest {
     private static final String TOP_KEYS = "name, description, release, hostname, boot_time, cpu, memory, nodes,"
-            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, disks, processes";
+            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, disks, processes, cgroup";
 
     @Test
     void theDefaultProfileIsAnEightGigabyteFourCpuMachineWithSwap() {
@@ -69,7 +69,7 @@ class MachineProfileLoaderTest {
         assertEquals(embedded, new MachineProfile(onDisk.name(), embedded.source(), onDisk.release(),
                 onDisk.hostname(), onDisk.cpu(), onDisk.nodeBytes(), onDisk.e820(), onDisk.kernelImage(),
                 onDisk.movablecore(), onDisk.crashkernel(), onDisk.cma(), onDisk.config(), onDisk.swap(),
-                onDisk.disks(), onDisk.bootEpoch(), embedded.processes()));
+                onDisk.disks(), onDisk.bootEpoch(), embedded.processes(), onDisk.cgroup()));
         assertEquals(embedded.processes().line(), onDisk.processes().line(), "the same processes list");
     }
 
@@ -121,6 +121,8 @@ class MachineProfileLoaderTest {
                         "test.yaml:1:9: give either 'memory' or an explicit 'e820' map, not both"),
                 new Bad("thp mode", "thp: sometimes\n", 1, 6,
                         "test.yaml:1:6: thp: 'sometimes' must be one of: always, madvise, never"),
+                new Bad("cgroup version", "cgroup: v3\n", 1, 9,
+                        "test.yaml:1:9: cgroup: 'v3' must be one of: v1, v2"),
                 new Bad("boot time", "boot_time: yesterday\n", 1, 12,
                         "test.yaml:1:12: boot_time must be seconds since the epoch or an ISO instant like"
                                 + " 2026-01-01T00:00:00Z"),

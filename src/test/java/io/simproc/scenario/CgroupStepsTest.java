@@ -58,6 +58,38 @@ class CgroupStepsTest {
     }
 
     @Test
+    void onAV1MachineTheStepsNameGroupsOfTheMemoryHierarchyEitherWay() {
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(
+                ScenarioFixture.SMALL_MACHINE.replace("  memory: 1G\n", "  memory: 1G\n  cgroup: v1\n") + """
+                timeline:
+                  - at: 1s
+                    cgroup_mkdir: /sys/fs/cgroup/memory/demo
+                  - cgroup_mkdir: /sys/fs/cgroup/cpu/demo
+                    fails: ENOENT
+                  - cgroup_mkdir: /sys/fs/cgroup/cpu
+                    fails: EROFS
+                  - spawn: {name: lost, program: sleep, cgroup: /sys/fs/cgroup/cpu}
+                    fails: ENOENT
+                  - cgroup_write: {path: /demo, memory.limit_in_bytes: 64M}
+                  - cgroup_write: {path: /sys/fs/cgroup/memory/demo, memory.memsw.limit_in_bytes: 32M}
+                    fails: EINVAL
+                  - spawn: {name: app, program: sleep, cgroup: /sys/fs/cgroup/memory/demo}
+                  - spawn: {name: other, program: sleep, cgroup: /demo}
+                  - cgroup_move: {process: other, path: /sys/fs/cgroup/memory}
+                  - at: 2s
+                    expect:
+                      - cgroup("/demo").memory.limit_in_bytes == 64M
+                      - cgroup("/sys/fs/cgroup/memory/demo").memory.limit_in_bytes == 64M
+                      - cgroup("/demo").memory.oom_control.oom_kill == 0
+                """), 1);
+        f.until(2500);
+        assertEquals(List.of(), f.problems());
+        Task app = f.run.process("app");
+        assertEquals("1:memory:/demo\n", f.read("/" + app.pid() + "/cgroup"));
+        assertEquals("1:memory:/\n", f.read("/" + f.run.process("other").pid() + "/cgroup"));
+    }
+
+    @Test
     void spawnIntoACgroupThatEnablesControllersOrDoesNotExistFails() {
         ScenarioFixture f = ScenarioFixture.small("""
                 timeline:

@@ -191,6 +191,45 @@ class SamplesTest {
     }
 
     @Test
+    void theV1GrowerIsNotKilledUnderFourGibLimits() throws IOException {
+        Scenario s = broken("cgroup-v1-limit.yaml", "memory.limit_in_bytes: 200M, memory.memsw.limit_in_bytes: 300M",
+                "memory.limit_in_bytes: 4G, memory.memsw.limit_in_bytes: 4G");
+        List<String> problems = ScenarioFixture.start(s, 7).toEnd().problems();
+        assertTrue(problems.stream().anyMatch(l -> l.contains("memory.oom_control.oom_kill == 1  (0 == 1)")),
+                String.join("\n", problems));
+        assertTrue(problems.stream().anyMatch(l -> l.contains("memory.failcnt > 0")), String.join("\n", problems));
+        assertTrue(problems.stream().anyMatch(l -> l.contains("vmstat.oom_kill == 1  (0 == 1)")),
+                String.join("\n", problems));
+    }
+
+    @Test
+    void theV1SamplesOomReportIsMemcg1s() throws IOException {
+        ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.load(SAMPLES.resolve("cgroup-v1-limit.yaml")), 7)
+                .toEnd();
+        int grower = f.run.lastProcess("grower").pid();
+        List<String> log = f.kernel.read(k -> k.log().records().stream().map(Printk.Record::text).toList());
+        int invoked = log.indexOf("grower invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
+        assertTrue(invoked >= 0, String.join("\n", log));
+        assertEquals(List.of(), f.problems());
+        assertTrue(log.get(invoked + 1).matches("memory: usage \\d+kB, limit 204800kB, failcnt [1-9]\\d*"),
+                log.get(invoked + 1));
+        assertTrue(log.get(invoked + 2).matches("memory\\+swap: usage \\d+kB, limit 307200kB, failcnt [1-9]\\d*"),
+                log.get(invoked + 2));
+        assertEquals("kmem: usage 0kB, limit 9007199254740988kB, failcnt 0", log.get(invoked + 3));
+        assertEquals("Memory cgroup stats for /acegroup:", log.get(invoked + 4));
+        assertTrue(log.get(invoked + 5).startsWith("cache "), log.get(invoked + 5));
+        assertTrue(log.contains("hierarchical_memory_limit 209715200"), String.join("\n", log));
+        assertTrue(log.contains("hierarchical_memsw_limit 314572800"), String.join("\n", log));
+        int table = log.indexOf("Tasks state (memory values in pages):");
+        assertTrue(table > invoked);
+        assertTrue(log.get(table + 2).endsWith(" grower"), "only the group's task: " + log.get(table + 2));
+        assertEquals("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+                + "oom_memcg=/acegroup,task_memcg=/acegroup,task=grower,pid=" + grower + ",uid=0", log.get(table + 3));
+        assertTrue(log.get(table + 4).startsWith("Memory cgroup out of memory: Killed process " + grower + " (grower)"),
+                log.get(table + 4));
+    }
+
+    @Test
     void theContainersOomReportIsTheGroups() throws IOException {
         ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.load(SAMPLES.resolve("container-oom.yaml")), 7)
                 .toEnd();

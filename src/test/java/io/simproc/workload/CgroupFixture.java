@@ -12,12 +12,15 @@ final class CgroupFixture {
     private CgroupFixture() {
     }
 
-    /** mkdir of the cgroup at absolute {@code path}, its parent first enabling every controller for its children. */
+    /**
+     * mkdir of the cgroup at absolute {@code path}; on v2 its parent first enables every controller for its
+     * children (a v1 hierarchy has its controller everywhere).
+     */
     static Cgroup mkdir(Kernel k, String path) {
         Cgroups cg = k.cgroups();
         int slash = path.lastIndexOf('/');
         Cgroup parent = slash == 0 ? cg.root() : cg.lookup(path.substring(0, slash));
-        if (parent.subtreeControl() == 0) {
+        if (cg.onDfl() && parent.subtreeControl() == 0) {
             cg.control().subtreeControlWrite(parent, cg.subsysMask(), 0);
         }
         assertEquals(0, cg.mkdir(parent, path.substring(slash + 1), 0755, Credentials.ROOT), path);

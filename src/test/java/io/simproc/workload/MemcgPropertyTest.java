@@ -37,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * object and page charged found in its group's counters and objcg; and the cgroup core's), and for every group
  * memory.current equals the pages on its LRU lists plus its kernel pages, as memory.stat shows them, the kernel
  * pages at least the bytes of its slab, stacks, page tables and percpu (no page charged twice or left charged after
- * its free).
+ * its free). The same workload runs once more on the v1 hierarchy of a {@code cgroup: v1} machine, with v1's limits
+ * (limit_in_bytes, memsw.limit_in_bytes, per-group swappiness, force_empty), where MemcgDebug also checks that every
+ * group's memsw usage is its memory plus its swap.
  */
 class MemcgPropertyTest {
     private static final String[] GROUPS = {"/a", "/a/x", "/a/y", "/b", "/c"};
@@ -45,13 +47,30 @@ class MemcgPropertyTest {
 
     @Property(tries = 4)
     void chargesAddUpUnderRandomWorkloads(@ForAll long seed) {
+        run(seed, false);
+    }
+
+    @Property(tries = 1)
+    void chargesAddUpOnTheV1Hierarchy(@ForAll long seed) {
+        run(seed, true);
+    }
+
+    private void run(long seed, boolean v1) {
         Random r = new Random(seed);
         Kernel k = Kernel.boot(MachineProfileLoader.parse("t",
-                "memory: 256M\nswap:\n  - path: /swapfile\n    size: 64M\n"), seed);
+                "memory: 256M\nswap:\n  - path: /swapfile\n    size: 64M\n" + (v1 ? "cgroup: v1\n" : "")), seed);
         k.advance(Clock.HZ);
         k.mutate(() -> {
             for (String g : GROUPS) {
                 mkdir(k, g);
+            }
+            if (v1) {
+                write(k, "/a", 48L << 20, (w, m, v) -> w.resizeMax(m, v, false));
+                write(k, "/a/x", 24L << 20, (w, m, v) -> w.resizeMax(m, v, false));
+                write(k, "/b", 16L << 20, (w, m, v) -> w.setSoftLimit(m, v));
+                write(k, "/c", 32L << 20, (w, m, v) -> w.resizeMax(m, v, false));
+                write(k, "/c", 32L << 20, (w, m, v) -> w.resizeMax(m, v, true));
+                return null;
             }
             write(k, "/a", 48L << 20, (w, m, v) -> w.setMax(m, v));
             write(k, "/a/x", 24L << 20, (w, m, v) -> w.setMax(m, v));
@@ -109,6 +128,11 @@ class MemcgPropertyTest {
         return k.cgroups().lookup(path);
     }
 
+    /** Whether processes may live in {@code c}: on v2 not where controllers are enabled for children. */
+    private static boolean mayHold(Kernel k, Cgroup c) {
+        return c != null && (!k.cgroups().onDfl() || c.subtreeControl() == 0);
+    }
+
     private static void mkdir(Kernel k, String path) {
         CgroupFixture.mkdir(k, path);
     }
@@ -138,7 +162,7 @@ class MemcgPropertyTest {
                     if (t != null && k.syscalls().execve(t, bash.exe(), bash.interp(), bash.libs(),
                             List.of("bash")) == 0) {
                         Cgroup to = cgroup(k, GROUPS[r.nextInt(GROUPS.length)]);
-                        if (to != null && to.subtreeControl() == 0) {
+                        if (mayHold(k, to)) {
                             k.processes().setCgroup(t, to);
                         }
                         procs.add(t);
@@ -188,23 +212,40 @@ class MemcgPropertyTest {
             case 12, 13 -> {
                 if (!procs.isEmpty()) {
                     Cgroup to = cgroup(k, GROUPS[r.nextInt(GROUPS.length)]);
-                    if (to != null && to.subtreeControl() == 0) {
+                    if (mayHold(k, to)) {
                         k.processes().setCgroup(procs.get(r.nextInt(procs.size())), to);
                     }
                 }
             }
             case 14 -> {
                 String g = GROUPS[1 + r.nextInt(2)];
-                write(k, g, (8L + r.nextInt(40)) << 20, (w, m, v) -> w.setMax(m, v));
+                if (k.cgroups().onDfl()) {
+                    write(k, g, (8L + r.nextInt(40)) << 20, (w, m, v) -> w.setMax(m, v));
+                } else {
+                    boolean memsw = r.nextBoolean();
+                    write(k, g, (8L + r.nextInt(40)) << 20, (w, m, v) -> w.resizeMax(m, v, memsw));
+                }
             }
-            case 15 -> write(k, "/a/y", r.nextBoolean() ? 1 : 0, (w, m, v) -> w.setOomGroup(m, v == 1));
+            case 15 -> {
+                if (k.cgroups().onDfl()) {
+                    write(k, "/a/y", r.nextBoolean() ? 1 : 0, (w, m, v) -> w.setOomGroup(m, v == 1));
+                } else {
+                    write(k, "/a/y", 0, (w, m, v) -> w.setSwappiness(m, r.nextInt(3) * 60));
+                }
+            }
             case 16 -> {
                 Cgroup y = cgroup(k, "/a/y");
                 if (y != null && k.cgroups().rmdir(y) == 0) {
                     mkdir(k, "/a/y");
                 }
             }
-            case 17 -> write(k, "/b", (long) r.nextInt(8) << 20, (w, m, v) -> w.reclaim(m, v, r.nextBoolean()));
+            case 17 -> {
+                if (k.cgroups().onDfl()) {
+                    write(k, "/b", (long) r.nextInt(8) << 20, (w, m, v) -> w.reclaim(m, v, r.nextBoolean()));
+                } else if (r.nextInt(8) == 0) {
+                    write(k, "/b", 0, (w, m, v) -> w.forceEmpty(m));
+                }
+            }
             case 18, 19 -> {
                 if (!procs.isEmpty() && procs.size() < 16) {
                     Task child = k.processes().fork(procs.get(r.nextInt(procs.size())));
