@@ -491,12 +491,12 @@ public final class Kernel implements KernelServices {
         return cgroups;
     }
 
-    /** The memory controller's cgroup side (memory_cgrp_subsys). */
     /** Run {@code work} with the kernel memory it allocates charged to task {@code t}'s memory cgroup. */
     <T> T chargingTo(Task t, Supplier<T> work) {
         return memoryController == null ? work.get() : memoryController.chargingTo(t, work);
     }
 
+    /** The memory controller's cgroup side (memory_cgrp_subsys). */
     MemoryController memoryController() {
         return memoryController;
     }
