@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * joined through cgroup.procs killing its own leak.
  */
 class MemcgFilesTest {
-    private static final String ROOT = "/fs/cgroup";
+    private static final String ROOT = SysFixture.CGROUP_ROOT;
     private static final long MIB = 1L << 20;
 
     private SysFixture f;
@@ -37,31 +37,23 @@ class MemcgFilesTest {
         f.kernel.setDebugChecks(true);
     }
 
-    private int write(String path, String text) {
-        return f.writeSys(ROOT + path, text, Credentials.ROOT);
-    }
-
-    private String read(String path) {
-        return f.sys(ROOT + path);
-    }
-
     @Test
     void theRootHasTheStatFilesAndEveryUnitItsLimitsAndCharges() {
-        assertEquals("memory\n", read("/cgroup.controllers"));
+        assertEquals("memory\n", f.cgroupFile("/cgroup.controllers"));
         List<String> root = f.list(ROOT);
         assertTrue(root.containsAll(List.of("memory.stat", "memory.numa_stat", "memory.reclaim")), root.toString());
         for (String notOnRoot : List.of("memory.current", "memory.max", "memory.events", "memory.swap.current")) {
             assertFalse(root.contains(notOnRoot), notOnRoot);
         }
         String unit = "/system.slice/nginx.service";
-        assertEquals("max\n", read(unit + "/memory.max"));
-        assertEquals("0\n", read(unit + "/memory.min"));
+        assertEquals("max\n", f.cgroupFile(unit + "/memory.max"));
+        assertEquals("0\n", f.cgroupFile(unit + "/memory.min"));
         assertEquals(0644, f.mode(ROOT + unit + "/memory.max"));
         assertEquals(0444, f.mode(ROOT + unit + "/memory.current"));
         assertEquals(0200, f.mode(ROOT + unit + "/memory.reclaim"));
-        long current = Long.parseLong(read(unit + "/memory.current").trim());
+        long current = Long.parseLong(f.cgroupFile(unit + "/memory.current").trim());
         assertTrue(current > 0, "nginx's pages are charged to its unit");
-        Map<String, Long> stat = SysFixture.pairs(read(unit + "/memory.stat"));
+        Map<String, Long> stat = SysFixture.pairs(f.cgroupFile(unit + "/memory.stat"));
         assertEquals(current, stat.get("anon") + stat.get("file") + stat.get("kernel"),
                 "memory.current = anon + file + kernel");
         assertEquals(stat.get("inactive_anon") + stat.get("active_anon") + stat.get("inactive_file")
@@ -72,45 +64,45 @@ class MemcgFilesTest {
         assertTrue(stat.get("kernel") >= kernelParts && stat.get("kernel") - kernelParts < 2L * Page.PAGE_SIZE,
                 "kernel " + stat.get("kernel") + " = its parts " + kernelParts + " and the pre-charged bytes");
         assertEquals(stat.get("slab"), stat.get("slab_reclaimable") + stat.get("slab_unreclaimable"));
-        long slice = Long.parseLong(read("/system.slice/memory.current").trim());
+        long slice = Long.parseLong(f.cgroupFile("/system.slice/memory.current").trim());
         assertTrue(slice >= current, "a parent's usage includes its children's");
-        String numa = read(unit + "/memory.numa_stat");
+        String numa = f.cgroupFile(unit + "/memory.numa_stat");
         assertTrue(numa.startsWith("anon N0=" + stat.get("anon") + "\nfile N0=" + stat.get("file") + "\n"), numa);
     }
 
     @Test
     void limitsParseAsTheKernelParsesThem() {
         assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT, false));
-        assertTrue(write("/demo/memory.max", "64M\n") > 0);
-        assertEquals("67108864\n", read("/demo/memory.max"));
-        assertTrue(write("/demo/memory.max", "max") > 0);
-        assertEquals("max\n", read("/demo/memory.max"));
-        assertTrue(write("/demo/memory.high", "0x100000") > 0);
-        assertEquals("1048576\n", read("/demo/memory.high"));
-        assertTrue(write("/demo/memory.low", "5000") > 0);
-        assertEquals("4096\n", read("/demo/memory.low"), "rounded down to whole pages");
+        assertTrue(f.writeCgroupFile("/demo/memory.max", "64M\n") > 0);
+        assertEquals("67108864\n", f.cgroupFile("/demo/memory.max"));
+        assertTrue(f.writeCgroupFile("/demo/memory.max", "max") > 0);
+        assertEquals("max\n", f.cgroupFile("/demo/memory.max"));
+        assertTrue(f.writeCgroupFile("/demo/memory.high", "0x100000") > 0);
+        assertEquals("1048576\n", f.cgroupFile("/demo/memory.high"));
+        assertTrue(f.writeCgroupFile("/demo/memory.low", "5000") > 0);
+        assertEquals("4096\n", f.cgroupFile("/demo/memory.low"), "rounded down to whole pages");
         for (String bad : List.of("abc", "1.5G", "-1", "64X", "max\nmax")) {
-            assertEquals(-Errno.EINVAL, write("/demo/memory.max", bad), bad);
+            assertEquals(-Errno.EINVAL, f.writeCgroupFile("/demo/memory.max", bad), bad);
         }
-        assertEquals(-Errno.EINVAL, write("/demo/memory.oom.group", "2"));
-        assertTrue(write("/demo/memory.oom.group", "1\n") > 0);
-        assertEquals("1\n", read("/demo/memory.oom.group"));
-        assertEquals("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n", read("/demo/memory.events"));
-        assertEquals(-Errno.EINVAL, write("/demo/memory.reclaim", "1M swappiness=300"));
+        assertEquals(-Errno.EINVAL, f.writeCgroupFile("/demo/memory.oom.group", "2"));
+        assertTrue(f.writeCgroupFile("/demo/memory.oom.group", "1\n") > 0);
+        assertEquals("1\n", f.cgroupFile("/demo/memory.oom.group"));
+        assertEquals("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n", f.cgroupFile("/demo/memory.events"));
+        assertEquals(-Errno.EINVAL, f.writeCgroupFile("/demo/memory.reclaim", "1M swappiness=300"));
     }
 
     @Test
     void aGroupMadeWithMkdirKillsItsOwnLeakWhileTheMachineHasMemoryFree() {
         Kernel k = f.kernel;
         assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT, false));
-        assertTrue(write("/demo/memory.max", "64M") > 0);
+        assertTrue(f.writeCgroupFile("/demo/memory.max", "64M") > 0);
         Program bash = ProgramCatalog.embedded().program("bash");
         Task t = k.mutate(() -> {
             Task c = k.processes().fork(k.tasks().get(1));
             assertEquals(0, k.syscalls().execve(c, bash.exe(), bash.interp(), bash.libs(), List.of("bash")));
             return c;
         });
-        assertTrue(write("/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        assertTrue(f.writeCgroupFile("/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
         long len = 256 * MIB;
         long addr = k.mutate(() -> k.syscalls().mmap(t, 0, len, Prot.READ | Prot.WRITE,
                 Prot.MAP_PRIVATE | Prot.MAP_ANONYMOUS, null, 0));
@@ -122,11 +114,11 @@ class MemcgFilesTest {
         }
         assertEquals(-Errno.EINTR, r, "the leak was OOM-killed");
         k.advance(100);
-        Map<String, Long> events = SysFixture.pairs(read("/demo/memory.events"));
+        Map<String, Long> events = SysFixture.pairs(f.cgroupFile("/demo/memory.events"));
         assertEquals(1, events.get("oom"));
         assertEquals(1, events.get("oom_kill"));
         assertTrue(events.get("max") > 0);
-        assertEquals("67108864\n", read("/demo/memory.peak"));
+        assertEquals("67108864\n", f.cgroupFile("/demo/memory.peak"));
         List<String> log = k.read(kk -> kk.log().records().stream().map(Printk.Record::text).toList());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("oom-kill:constraint=CONSTRAINT_MEMCG,")
                 && l.contains(",oom_memcg=/demo,task_memcg=/demo,")), log::toString);

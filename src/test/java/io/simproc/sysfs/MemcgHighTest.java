@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reclaim (try_charge_memcg() reclaims inside psi_memstall_enter()), which its group's memory.pressure shows.
  */
 class MemcgHighTest {
-    private static final String ROOT = "/fs/cgroup";
+    private static final String ROOT = SysFixture.CGROUP_ROOT;
     private static final long MIB = 1L << 20;
 
     private SysFixture f;
@@ -33,14 +33,6 @@ class MemcgHighTest {
     void boot() {
         f = SysFixture.boot("memory: 512M\ncpu: {count: 2}\nprocesses:\n  - {program: systemd, args: [/sbin/init]}\n", 1);
         f.kernel.setDebugChecks(true);
-    }
-
-    private int write(String path, String text) {
-        return f.writeSys(ROOT + path, text, Credentials.ROOT);
-    }
-
-    private String read(String path) {
-        return f.sys(ROOT + path);
     }
 
     private static long total(String pressure, String line) {
@@ -57,7 +49,7 @@ class MemcgHighTest {
         Kernel k = f.kernel;
         assertEquals(0, f.sys.mkdir(ROOT + "/demo", 0755, Credentials.ROOT, false));
         for (int i = 0; i < files.length; i += 2) {
-            assertTrue(write("/demo/" + files[i], files[i + 1]) > 0, files[i]);
+            assertTrue(f.writeCgroupFile("/demo/" + files[i], files[i + 1]) > 0, files[i]);
         }
         Program bash = ProgramCatalog.embedded().program("bash");
         Task t = k.mutate(() -> {
@@ -65,7 +57,7 @@ class MemcgHighTest {
             assertEquals(0, k.syscalls().execve(c, bash.exe(), bash.interp(), bash.libs(), List.of("bash")));
             return c;
         });
-        assertTrue(write("/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
+        assertTrue(f.writeCgroupFile("/demo/cgroup.procs", Integer.toString(t.pid())) > 0);
         return t;
     }
 
@@ -95,25 +87,25 @@ class MemcgHighTest {
     void aGrowerPastItsHighIsReclaimedThenSleepsInAMemoryStallAndIsNeverKilled() {
         Task t = inGroup("memory.high", "16M", "memory.swap.max", "0");
         int asleep = grow(t, 40 * MIB);
-        assertTrue(Long.parseLong(read("/demo/memory.current").trim()) >= 40 * MIB, "nothing to reclaim");
-        Map<String, Long> events = SysFixture.pairs(read("/demo/memory.events"));
+        assertTrue(Long.parseLong(f.cgroupFile("/demo/memory.current").trim()) >= 40 * MIB, "nothing to reclaim");
+        Map<String, Long> events = SysFixture.pairs(f.cgroupFile("/demo/memory.events"));
         assertTrue(events.get("high") > 0, events.toString());
         assertEquals(0, events.get("max"));
         assertEquals(0, events.get("oom_kill"));
         assertTrue(asleep > 15, "in D state after most writes past high: " + asleep);
-        String pressure = read("/demo/memory.pressure");
+        String pressure = f.cgroupFile("/demo/memory.pressure");
         assertTrue(total(pressure, "some") > 500_000, "the penalty's sleeps: " + pressure);
         assertEquals(total(pressure, "some"), total(pressure, "full"), "its only task stalls: " + pressure);
-        assertEquals(0, total(read("/demo/io.pressure"), "some"), "the penalty is not I/O");
+        assertEquals(0, total(f.cgroupFile("/demo/io.pressure"), "some"), "the penalty is not I/O");
     }
 
     @Test
     void theSameGrowthWithoutAHighSleepsNothing() {
         Task t = inGroup("memory.swap.max", "0");
         assertEquals(0, grow(t, 40 * MIB));
-        assertTrue(Long.parseLong(read("/demo/memory.current").trim()) >= 40 * MIB);
-        assertEquals(0, SysFixture.pairs(read("/demo/memory.events")).get("high"));
-        long some = total(read("/demo/memory.pressure"), "some");
+        assertTrue(Long.parseLong(f.cgroupFile("/demo/memory.current").trim()) >= 40 * MIB);
+        assertEquals(0, SysFixture.pairs(f.cgroupFile("/demo/memory.events")).get("high"));
+        long some = total(f.cgroupFile("/demo/memory.pressure"), "some");
         assertTrue(some < 1000, "at most a THP fault's compaction, no sleep: " + some + " us");
     }
 
@@ -130,8 +122,8 @@ class MemcgHighTest {
             k.advance(Clock.secondsToJiffies(0.04));
         }
         k.advance(2 * Clock.HZ);
-        assertTrue(SysFixture.pairs(read("/demo/memory.stat")).get("pgsteal") > 0, "the limit reclaimed");
+        assertTrue(SysFixture.pairs(f.cgroupFile("/demo/memory.stat")).get("pgsteal") > 0, "the limit reclaimed");
         assertTrue(t.stimeNanos() > stime, "the reclaim was the reader's system time");
-        assertTrue(total(read("/demo/memory.pressure"), "some") > 0, read("/demo/memory.pressure"));
+        assertTrue(total(f.cgroupFile("/demo/memory.pressure"), "some") > 0, f.cgroupFile("/demo/memory.pressure"));
     }
 }

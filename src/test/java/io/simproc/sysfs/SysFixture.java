@@ -80,6 +80,19 @@ final class SysFixture {
         return read(sys, path, Credentials.ROOT);
     }
 
+    /** The cgroup tree's directory in /sys. */
+    static final String CGROUP_ROOT = "/fs/cgroup";
+
+    /** A file of /sys/fs/cgroup ({@code path} below it) as root reads it. */
+    String cgroupFile(String path) {
+        return sys(CGROUP_ROOT + path);
+    }
+
+    /** write(2) as root to a file of /sys/fs/cgroup: bytes written or a negative errno. */
+    int writeCgroupFile(String path, String text) {
+        return writeSys(CGROUP_ROOT + path, text, Credentials.ROOT);
+    }
+
     /** A /proc file as root reads it. */
     String proc(String path) {
         return read(proc, path, Credentials.ROOT);
