@@ -8,7 +8,9 @@ import io.simproc.workload.Population;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs scenarios on one machine: schedules their timelines on the kernel's clock (so a seed replays them exactly,
@@ -29,6 +31,7 @@ public final class ScenarioEngine {
     private final Deque<Outcome> outcomes = new ArrayDeque<>();
     private final List<Workload> workloads = new ArrayList<>();
     private final List<ScenarioRun> runs = new ArrayList<>();
+    private final Map<String, String> heldKnobs = new LinkedHashMap<>();
     private long passed;
     private long failed;
 
@@ -92,6 +95,22 @@ public final class ScenarioEngine {
             }
         }
         return run;
+    }
+
+    /**
+     * Set the knob at /proc/sys/{@code path} ({@code vm/swappiness}) to {@code value} and hold it there: the
+     * {@code sysctl} steps of the scenarios run on this machine leave it alone (simproc run --set, simproc sweep).
+     * A StepException with the kernel's errno when the knob refuses the value.
+     */
+    public void hold(String path, String value) {
+        assert kernel.isWriter();
+        SysctlStep.write(procFs, path, value);
+        heldKnobs.put(path, value);
+    }
+
+    /** The knobs held by {@link #hold}, by /proc/sys path, in the order they were set. */
+    public Map<String, String> heldKnobs() {
+        return java.util.Collections.unmodifiableMap(heldKnobs);
     }
 
     /** The scenarios started on this machine, oldest first. */

@@ -54,6 +54,11 @@ public final class ScenarioRun {
         return engine.sysFs();
     }
 
+    /** Whether the knob at /proc/sys/{@code path} is held by {@link ScenarioEngine#hold}. */
+    boolean knobHeld(String path) {
+        return engine.heldKnobs().containsKey(path);
+    }
+
     public Scenario scenario() {
         return scenario;
     }

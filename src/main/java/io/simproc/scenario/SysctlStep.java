@@ -3,6 +3,7 @@ package io.simproc.scenario;
 import io.simproc.config.YamlNode;
 import io.simproc.proc.ProcEntry;
 import io.simproc.proc.ProcFile;
+import io.simproc.proc.ProcFs;
 import io.simproc.sysctl.Sysctl;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.uapi.Credentials;
@@ -34,23 +35,13 @@ final class SysctlStep implements Step {
 
         @Override
         public Step parse(YamlNode value, Names names) {
-            SysctlTable table = SysctlTable.create();
             Map<String, String> values = new LinkedHashMap<>();
             for (Map.Entry<String, YamlNode> e : value.mapping().entrySet()) {
-                String path = e.getKey().replace('.', '/');
-                Sysctl s = table.find(path);
-                if (s == null) {
-                    List<String> known = new ArrayList<>();
-                    for (Sysctl x : table.entries()) {
-                        if ((x.mode() & 0200) != 0) {
-                            known.add(x.name());
-                        }
-                    }
-                    throw value.keyNode(e.getKey()).error("unknown sysctl '" + e.getKey() + "' (writable: "
-                            + String.join(", ", known) + ")");
-                }
-                if ((s.mode() & 0200) == 0) {
-                    throw value.keyNode(e.getKey()).error("sysctl '" + e.getKey() + "' is read-only");
+                String path;
+                try {
+                    path = writablePath(e.getKey());
+                } catch (IllegalArgumentException ex) {
+                    throw value.keyNode(e.getKey()).error(ex.getMessage());
                 }
                 YamlNode v = e.getValue();
                 String text;
@@ -72,18 +63,51 @@ final class SysctlStep implements Step {
         }
     }
 
+    /**
+     * The /proc/sys path ({@code vm/swappiness}) of a writable knob named as sysctl(8) names it
+     * ({@code vm.swappiness}); an IllegalArgumentException saying why not (unknown: with the writable ones; or
+     * read-only) otherwise.
+     */
+    public static String writablePath(String name) {
+        SysctlTable table = SysctlTable.create();
+        String path = name.replace('.', '/');
+        Sysctl s = table.find(path);
+        if (s == null) {
+            List<String> known = new ArrayList<>();
+            for (Sysctl x : table.entries()) {
+                if ((x.mode() & 0200) != 0) {
+                    known.add(x.name());
+                }
+            }
+            throw new IllegalArgumentException("unknown sysctl '" + name + "' (writable: " + String.join(", ", known)
+                    + ")");
+        }
+        if ((s.mode() & 0200) == 0) {
+            throw new IllegalArgumentException("sysctl '" + name + "' is read-only");
+        }
+        return path;
+    }
+
+    /** Knobs the run holds at a value of its own ({@link ScenarioEngine#hold}) are left as they are. */
     @Override
     public void run(ScenarioRun run) {
         for (Map.Entry<String, String> e : values.entrySet()) {
-            ProcEntry f = run.procFs().lookup("/sys/" + e.getKey(), Credentials.ROOT);
-            if (!(f instanceof ProcFile file)) {
-                throw new StepException("sysctl " + e.getKey().replace('/', '.') + ": No such file or directory");
+            if (run.knobHeld(e.getKey())) {
+                continue;
             }
-            int r = run.procFs().write(file, Credentials.ROOT, (e.getValue() + "\n").getBytes(StandardCharsets.UTF_8),
-                    0);
-            if (r < 0) {
-                throw StepException.errno("sysctl " + e.getKey().replace('/', '.') + " = " + e.getValue(), r);
-            }
+            write(run.procFs(), e.getKey(), e.getValue());
+        }
+    }
+
+    /** Write {@code value} to /proc/sys/{@code path} as root does; a StepException with the errno if refused. */
+    static void write(ProcFs procFs, String path, String value) {
+        ProcEntry f = procFs.lookup("/sys/" + path, Credentials.ROOT);
+        if (!(f instanceof ProcFile file)) {
+            throw new StepException("sysctl " + path.replace('/', '.') + ": No such file or directory");
+        }
+        int r = procFs.write(file, Credentials.ROOT, (value + "\n").getBytes(StandardCharsets.UTF_8), 0);
+        if (r < 0) {
+            throw StepException.errno("sysctl " + path.replace('/', '.') + " = " + value, r);
         }
     }
 
