@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "simproc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A simulated Linux memory manager served as a /proc-compatible filesystem.",
         subcommands = {CtlCommand.class, MapCommand.class, MountCommand.class, RenderCommand.class, RunCommand.class,
-            CommandLine.HelpCommand.class})
+            SweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

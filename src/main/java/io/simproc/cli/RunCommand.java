@@ -124,16 +124,21 @@ final class RunCommand implements Callable<Integer> {
 
     /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */
     static Started start(Scenario scenario, Path scenarioFile, MachineOptions machine, Console console) {
-        MachineProfile profile = scenario.machine();
-        if (profile != null && machine.given()) {
-            throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine' key)");
-        }
-        Machines.Machine m = machine.start(console, profile != null ? profile : machine.profile());
+        Machines.Machine m = machine.start(console, profile(scenario, scenarioFile, machine));
         Kernel kernel = m.kernel();
         ProcFs fs = procFs(kernel);
         ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
         ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
         return new Started(kernel, fs, engine, run);
+    }
+
+    /** The machine a scenario runs on: the one it names, or the one the options name (not both). */
+    static MachineProfile profile(Scenario scenario, Path scenarioFile, MachineOptions machine) {
+        MachineProfile profile = scenario.machine();
+        if (profile != null && machine.given()) {
+            throw new UserError(scenarioFile + " names its machine; drop --machine (or the scenario's 'machine' key)");
+        }
+        return profile != null ? profile : machine.profile();
     }
 
     /** Run the machine up to scenario time {@code millis} in one-second slices, showing progress. */

@@ -14,7 +14,7 @@ public record RunResult(SweepPlan.Point point, Recording recording, List<Outcome
         outcomes = List.copyOf(outcomes);
     }
 
-    static RunResult failed(SweepPlan.Point point, String error) {
+    public static RunResult failed(SweepPlan.Point point, String error) {
         return new RunResult(point, null, List.of(), error);
     }
 

@@ -1,0 +1,258 @@
+package io.simproc.cli;
+
+import io.simproc.config.Durations;
+import io.simproc.kernel.Kernel;
+import io.simproc.kernel.MachineProfile;
+import io.simproc.proc.ProcFs;
+import io.simproc.proc.ProcTree;
+import io.simproc.record.Recorder;
+import io.simproc.record.Recording;
+import io.simproc.record.SeriesSet;
+import io.simproc.scenario.KnobValues;
+import io.simproc.scenario.Outcome;
+import io.simproc.scenario.Scenario;
+import io.simproc.scenario.ScenarioEngine;
+import io.simproc.scenario.ScenarioParser;
+import io.simproc.scenario.ScenarioRun;
+import io.simproc.scenario.StepException;
+import io.simproc.scenario.StepRegistry;
+import io.simproc.sweep.RunResult;
+import io.simproc.sweep.Summary;
+import io.simproc.sweep.SweepPlan;
+import io.simproc.sweep.SweepTable;
+import io.simproc.sysctl.SysctlTable;
+import io.simproc.workload.Machines;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code simproc sweep SCENARIO --set KNOB=V1,V2 [--seeds 1..5] --out DIR}: run one scenario under every
+ * combination of knob values and seeds (docs/RECORDING.md, "Sweeps"), each run on its own machine, in parallel,
+ * deterministic; record each; print a table that compares the settings.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run a scenario once for every combination of knob values (--set) and seeds (--seeds), in"
+            + " parallel, recording each run; write DIR/<run>.csv and DIR/summary.txt and print a table comparing"
+            + " the settings: the scenario's expectations (how many seeds each held for) and summaries of the"
+            + " recorded series (the median over seeds, with their range).",
+            "A knob a run sets is held: the scenario's own sysctl steps leave it alone.",
+            "Exit status: 0 when every run finished (whatever its expectations said), 1 when one could not."})
+final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
+    Path scenarioFile;
+
+    @Option(names = "--set", required = true, paramLabel = "KNOB=V1,V2,...",
+            description = "A knob by its sysctl name and the values to run it at, e.g. vm.swappiness=0,60,100;"
+                + " repeat for more knobs (every combination runs).")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = "--seeds", paramLabel = "SEEDS",
+            description = "Seeds to run each setting with: 1..5, 1,4,9 (default: --seed's).")
+    String seeds;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write each run's recording"
+            + " and summary.txt.")
+    Path out;
+
+    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "100ms",
+            description = "Sample every DURATION of simulated time (default: ${DEFAULT-VALUE}).")
+    String every;
+
+    @Option(names = "--series", split = ",", paramLabel = "EXPR",
+            description = "Series to record (default: the memory, swap, reclaim, compaction, OOM and pressure set).")
+    List<String> series = new ArrayList<>();
+
+    @Option(names = "--summary", paramLabel = "SPEC",
+            description = "A row of the table: peak(EXPR), min(EXPR), final(EXPR), mean(EXPR) or"
+                + " time_to(EXPR OP VALUE); repeatable (default: final() of every series).")
+    List<String> summary = new ArrayList<>();
+
+    @Option(names = "--jobs", paramLabel = "N", description = "Runs at once (default: the number of CPUs).")
+    Integer jobs;
+
+    @Option(names = "--force", description = "Replace recordings already in DIR.")
+    boolean force;
+
+    @Mixin
+    MachineOptions machine;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors and the table.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Console console = new Console(System.err, quiet);
+        Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+        List<KnobValues> knobs = new ArrayList<>();
+        for (String s : set) {
+            knobs.add(KnobValues.parse(s));
+        }
+        SweepPlan plan = new SweepPlan(knobs, seeds != null ? SweepPlan.parseSeeds(seeds) : List.of(machine.seed));
+        long everyMillis = parseEvery();
+        List<Summary> summaries = new ArrayList<>();
+        for (String s : summary) {
+            summaries.add(Summary.parse(s));
+        }
+        SeriesSet seriesSet = SeriesSet.parse(recorded(summaries), scenario);
+        if (summaries.isEmpty()) {
+            for (String name : seriesSet.names()) {
+                summaries.add(Summary.parse("final(" + name + ")"));
+            }
+        }
+        if (jobs != null && jobs < 1) {
+            throw new UserError("--jobs must be at least 1");
+        }
+        MachineProfile profile = RunCommand.profile(scenario, scenarioFile, machine);
+        List<SweepPlan.Point> points = plan.points();
+        prepare(points);
+        console.progress(String.format("sweep %s: %d run%s on %s", scenario.name(), points.size(),
+                points.size() == 1 ? "" : "s", profile.name()));
+        check(scenario, profile, plan, seriesSet, everyMillis);
+        Files.createDirectories(out);
+
+        int threads = Math.min(points.size(), jobs != null ? jobs : Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<RunResult> results = new ArrayList<>();
+        try {
+            List<Future<RunResult>> futures = new ArrayList<>();
+            for (SweepPlan.Point p : points) {
+                futures.add(pool.submit(() -> runOne(scenario, profile, plan, p, seriesSet, everyMillis)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                RunResult r = get(futures.get(i));
+                results.add(r);
+                console.progress(String.format("[%d/%d] %s seed=%d: %s", i + 1, points.size(), r.point().setting(),
+                        r.point().seed(), r.error() != null ? r.error() : verdicts(r.outcomes())));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (RunResult r : results) {
+            if (r.recording() != null) {
+                RecordingFiles.write(r.recording(), out.resolve(r.point().fileName() + ".csv"));
+            }
+        }
+        String table = new SweepTable(results, summaries).render();
+        Files.writeString(out.resolve("summary.txt"), table, StandardCharsets.UTF_8);
+        System.out.print(table);
+        System.out.flush();
+        console.progress("wrote " + points.size() + " recordings and summary.txt to " + out);
+        return results.stream().allMatch(r -> r.error() == null) ? 0 : 1;
+    }
+
+    /** The series to record: those asked for (or the defaults), then those the summaries read. */
+    private List<String> recorded(List<Summary> summaries) {
+        Set<String> names = new LinkedHashSet<>(series.isEmpty() ? SeriesSet.defaultNames() : series);
+        for (Summary s : summaries) {
+            names.add(s.series());
+        }
+        return List.copyOf(names);
+    }
+
+    private long parseEvery() {
+        try {
+            long ms = Durations.parseMillis(every);
+            if (ms < Recorder.MIN_EVERY_MILLIS) {
+                throw new UserError("--every " + every + ": less than one jiffy (" + Recorder.MIN_EVERY_MILLIS
+                        + "ms)");
+            }
+            return ms;
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--every: " + e.getMessage());
+        }
+    }
+
+    /** Recordings of these runs already in DIR are replaced only with --force. */
+    private void prepare(List<SweepPlan.Point> points) {
+        for (SweepPlan.Point p : points) {
+            Path f = out.resolve(p.fileName() + ".csv");
+            if (Files.exists(f) && !force) {
+                throw new UserError(f + " already exists; remove it or pass --force");
+            }
+        }
+    }
+
+    /**
+     * Before anything runs, on one machine of the profile: every value of every knob is one the kernel takes, and
+     * every series is one the machine can show.
+     */
+    private void check(Scenario scenario, MachineProfile profile, SweepPlan plan, SeriesSet seriesSet, long every) {
+        Machines.Machine m = Machines.start(profile, plan.seeds().get(0));
+        ScenarioEngine engine = new ScenarioEngine(m.kernel(), m.population(), procFs(m.kernel()));
+        ScenarioRun run = m.kernel().mutate(() -> {
+            for (KnobValues k : plan.knobs()) {
+                for (String v : k.values()) {
+                    try {
+                        engine.hold(k.path(), v);
+                    } catch (StepException e) {
+                        throw new UserError("--set " + k.name() + "=" + v + ": " + e.getMessage());
+                    }
+                }
+            }
+            return engine.start(scenario);
+        });
+        new Recorder(run, seriesSet, every, Map.of());
+    }
+
+    /** One run: its own machine, the point's knobs held, the scenario recorded to its end. */
+    private static RunResult runOne(Scenario scenario, MachineProfile profile, SweepPlan plan, SweepPlan.Point p,
+            SeriesSet seriesSet, long every) {
+        Machines.Machine m = Machines.start(profile, p.seed());
+        Kernel kernel = m.kernel();
+        ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), procFs(kernel));
+        ScenarioRun run;
+        try {
+            run = kernel.mutate(() -> {
+                for (KnobValues k : plan.knobs()) {
+                    engine.hold(k.path(), p.knobs().get(k.name()));
+                }
+                return engine.start(scenario);
+            });
+        } catch (StepException e) {
+            return RunResult.failed(p, e.getMessage());
+        }
+        Recorder recorder = new Recorder(run, seriesSet, every, p.labels());
+        recorder.advanceTo(scenario.endMillis());
+        List<Outcome> outcomes = kernel.read(k -> run.outcomes());
+        Recording rec = recorder.recording();
+        return new RunResult(p, rec, outcomes, null);
+    }
+
+    private static String verdicts(List<Outcome> outcomes) {
+        long failed = outcomes.stream().filter(o -> !o.ok()).count();
+        return (outcomes.size() - failed) + " passed, " + failed + " failed";
+    }
+
+    private static RunResult get(Future<RunResult> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private static ProcFs procFs(Kernel kernel) {
+        return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
+    }
+}

@@ -1,0 +1,148 @@
+package io.simproc.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code simproc sweep}: a run per setting and seed, held knobs, a table, byte-identical recordings. */
+class SweepCommandTest {
+    /** Sets swappiness twice itself: a sweep over it must hold its own value through both steps. */
+    private static final String SCENARIO = """
+            name: held
+            machine:
+              memory: 512M
+              cpu: 1
+              processes:
+                - program: systemd
+                  args: [/sbin/init]
+            duration: 3s
+            sysctl: {vm.swappiness: 10}
+            timeline:
+              - at: 1s
+                spawn: {name: app, program: cat}
+              - malloc: {process: app, size: 64M, write: true}
+              - at: 2s
+                sysctl: {vm.swappiness: 100}
+              - at: 3s
+                expect: sys.vm.swappiness == 100
+            """;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private Path scenario(Path tmp) throws IOException {
+        Path s = tmp.resolve("held.yaml");
+        Files.writeString(s, SCENARIO);
+        return s;
+    }
+
+    private int sweep(Path s, Path dir, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("sweep", s.toString(), "--set", "vm.swappiness=30,60",
+                "--seeds", "1..2", "--every", "500ms", "--series", "sys.vm.swappiness,meminfo.AnonPages", "--out",
+                dir.toString(), "-q"));
+        args.addAll(List.of(more));
+        return Main.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void holdsEachRunsKnobThroughTheScenariosOwnStepsAndComparesTheSettings(@TempDir Path tmp) throws Exception {
+        Path s = scenario(tmp);
+        assertEquals(0, sweep(s, tmp.resolve("a"), "--summary", "final(sys.vm.swappiness)", "--summary",
+                "peak(meminfo.AnonPages)"), err.toString(StandardCharsets.UTF_8));
+        for (String setting : List.of("30", "60")) {
+            for (String seed : List.of("1", "2")) {
+                List<String> csv = Files.readAllLines(tmp.resolve("a/vm.swappiness=" + setting + "_seed=" + seed
+                        + ".csv"));
+                assertEquals(8, csv.size(), "a header and samples at 0, 0.5, ... 3 s: " + csv);
+                for (String row : csv.subList(1, csv.size())) {
+                    assertEquals(setting, row.split(",")[1], "held at " + setting + " in " + row);
+                }
+            }
+        }
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertEquals(table, Files.readString(tmp.resolve("a/summary.txt")));
+        List<String> lines = table.lines().toList();
+        assertTrue(lines.get(0).matches(" +vm.swappiness=30 +vm.swappiness=60"), table);
+        assertTrue(lines.get(1).matches("sys.vm.swappiness == 100 +\\(.*held.yaml:19:.*\\) +0/2 pass +0/2 pass"),
+                table);
+        assertTrue(lines.get(2).matches("final\\(sys.vm.swappiness\\) +30 \\(30..30\\) +60 \\(60..60\\)"), table);
+        assertTrue(lines.get(3).startsWith("peak(meminfo.AnonPages) "), table);
+        assertEquals(4, lines.size(), table);
+    }
+
+    @Test
+    void runsInParallelGiveTheRecordingsOfRunsOneAtATime(@TempDir Path tmp) throws Exception {
+        Path s = scenario(tmp);
+        assertEquals(0, sweep(s, tmp.resolve("par"), "--jobs", "4"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, sweep(s, tmp.resolve("seq"), "--jobs", "1"), err.toString(StandardCharsets.UTF_8));
+        try (Stream<Path> files = Files.list(tmp.resolve("seq"))) {
+            List<Path> list = files.sorted().toList();
+            assertEquals(5, list.size(), list.toString());
+            for (Path f : list) {
+                assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(tmp.resolve("par").resolve(f.getFileName())),
+                        f.getFileName().toString());
+            }
+        }
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("seq/vm.swappiness=30_seed=1.csv")),
+                Files.readAllBytes(tmp.resolve("seq/vm.swappiness=30_seed=2.csv"))), "seeds differ");
+    }
+
+    @Test
+    void badInputIsOneLineAndRunsNothing(@TempDir Path tmp) throws Exception {
+        Path s = scenario(tmp);
+        String[][] cases = {
+            {"--set", "vm.swapiness=1", "unknown sysctl 'vm.swapiness'"},
+            {"--set", "vm.swappiness=300", "--set vm.swappiness=300: sysctl vm.swappiness = 300: Invalid argument"},
+            {"--set", "vm.swappiness=abc", "--set vm.swappiness=abc: sysctl vm.swappiness = abc: Invalid argument"},
+            {"--series", "meminfo.NoSuchField", "meminfo.NoSuchField"},
+            {"--summary", "max(meminfo.Cached)", "unknown function 'max'"},
+            {"--seeds", "5..1", "runs backwards"},
+            {"--every", "0", "--every 0"},
+            {"--jobs", "0", "--jobs must be at least 1"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            Path dir = tmp.resolve("bad");
+            List<String> args = new java.util.ArrayList<>(List.of("sweep", s.toString(), "--out", dir.toString(), "-q"));
+            if (!c[0].equals("--set")) {
+                args.addAll(List.of("--set", "vm.swappiness=30"));
+            }
+            args.addAll(List.of(c[0], c[1]));
+            assertEquals(1, Main.run(args.toArray(String[]::new)), String.join(" ", c));
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.startsWith("simproc: ") && e.contains(c[2]), c[2] + " in " + e);
+            assertTrue(!Files.exists(dir) || Files.list(dir).findAny().isEmpty(), "nothing written for " + c[1]);
+        }
+    }
+}
