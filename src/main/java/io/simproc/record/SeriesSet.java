@@ -72,6 +72,32 @@ public final class SeriesSet {
         return new SeriesSet(out);
     }
 
+    /**
+     * Split a command line's list of series at its commas, except those inside parentheses or quotes
+     * ({@code zoneinfo(node=0, zone=Normal).free,meminfo.MemFree} is two series).
+     */
+    public static List<String> split(String list) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth--;
+            } else if (!quoted && depth == 0 && c == ',') {
+                out.add(list.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(list.substring(start));
+        return out;
+    }
+
     /** The expressions of the default set, in order. */
     public static List<String> defaultNames() {
         return DEFAULTS.stream().map(Default::expr).toList();
