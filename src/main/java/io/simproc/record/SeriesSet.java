@@ -104,8 +104,12 @@ public final class SeriesSet {
     }
 
     private static SeriesDef one(String text, Scenario scenario) {
-        boolean rate = text.startsWith("rate(") && text.endsWith(")");
-        String inner = rate ? text.substring(5, text.length() - 1).trim() : text;
+        boolean rate = text.matches("rate\\s*\\(.*");
+        if (rate && !text.endsWith(")")) {
+            throw new IllegalArgumentException("series: expected ')' at character " + (text.length() + 1) + " of '"
+                    + text + "'");
+        }
+        String inner = rate ? text.substring(text.indexOf('(') + 1, text.length() - 1).trim() : text;
         SeriesExpr expr;
         try {
             expr = SeriesExpr.parse(inner, scenario);
