@@ -60,12 +60,19 @@ record MetricName(String family, String type, String unit, int shift) {
         return type.equals("counter") ? family + "_total" : family;
     }
 
-    /** An expression as a metric name: operators spelled out, other characters not allowed as '_'. */
+    /** An expression as a metric name: operators (outside quotes) spelled out, other characters not allowed as '_'. */
     static String sanitize(String expr) {
-        String s = expr.replace("+", "_plus_").replace("-", "_minus_").replace("*", "_times_")
-                .replace("/", "_per_");
-        s = s.replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("_+", "_");
-        s = s.replaceAll("^_|_$", "");
+        Map<Character, String> ops = Map.of('+', "_plus_", '-', "_minus_", '*', "_times_", '/', "_per_");
+        StringBuilder b = new StringBuilder();
+        boolean quoted = false;
+        for (char c : expr.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            b.append(!quoted && ops.containsKey(c) ? ops.get(c)
+                    : (c < 128 && Character.isLetterOrDigit(c)) || c == '_' ? String.valueOf(c) : "_");
+        }
+        String s = b.toString().replaceAll("_+", "_").replaceAll("^_|_$", "");
         return s.isEmpty() ? "value" : s;
     }
 }
