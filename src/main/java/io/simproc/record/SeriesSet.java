@@ -72,14 +72,44 @@ public final class SeriesSet {
         return new SeriesSet(out);
     }
 
+    /**
+     * Split a command line's list of series at its commas, except those inside parentheses or quotes
+     * ({@code zoneinfo(node=0, zone=Normal).free,meminfo.MemFree} is two series).
+     */
+    public static List<String> split(String list) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth--;
+            } else if (!quoted && depth == 0 && c == ',') {
+                out.add(list.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(list.substring(start));
+        return out;
+    }
+
     /** The expressions of the default set, in order. */
     public static List<String> defaultNames() {
         return DEFAULTS.stream().map(Default::expr).toList();
     }
 
     private static SeriesDef one(String text, Scenario scenario) {
-        boolean rate = text.startsWith("rate(") && text.endsWith(")");
-        String inner = rate ? text.substring(5, text.length() - 1).trim() : text;
+        boolean rate = text.matches("rate\\s*\\(.*");
+        if (rate && !text.endsWith(")")) {
+            throw new IllegalArgumentException("series: expected ')' at character " + (text.length() + 1) + " of '"
+                    + text + "'");
+        }
+        String inner = rate ? text.substring(text.indexOf('(') + 1, text.length() - 1).trim() : text;
         SeriesExpr expr;
         try {
             expr = SeriesExpr.parse(inner, scenario);
