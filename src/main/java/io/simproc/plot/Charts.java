@@ -2,6 +2,7 @@ package io.simproc.plot;
 
 import io.simproc.record.Recording;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.ViewBox;
 
@@ -29,6 +30,8 @@ import java.util.Set;
 public final class Charts {
     static {
         Awt.headless();
+        // Rotated text (the value axes' labels) as SVG text, not as glyph outlines: searchable, smaller.
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
     }
 
     /** Defs (clip paths) are named with this prefix; JFreeSVG's own default is time based. */

@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The names that tell runs apart in a chart's legend: the labels (knob settings, seed) whose values differ between
  * the runs, e.g. {@code vm.swappiness=10}. A label all runs share says nothing and is left out, so the seed appears
- * only when the seeds differ. Runs no label tells apart are numbered.
+ * only when the seeds differ. Runs no label tells apart are numbered ("run 2") in the order given.
  */
 final class RunLabels {
     private RunLabels() {
@@ -42,10 +42,13 @@ final class RunLabels {
         for (Recording r : runs) {
             names.add(name(r.labels(), differing));
         }
-        if (new LinkedHashSet<>(names).size() < names.size()) {
-            for (int i = 0; i < names.size(); i++) {
-                String n = names.get(i);
-                names.set(i, n.isEmpty() ? "run " + (i + 1) : n + ", run " + (i + 1));
+        boolean ambiguous = new LinkedHashSet<>(names).size() < names.size();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n.isEmpty()) {
+                names.set(i, "run " + (i + 1));
+            } else if (ambiguous) {
+                names.set(i, n + ", run " + (i + 1));
             }
         }
         return names;

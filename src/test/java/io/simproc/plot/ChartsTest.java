@@ -169,6 +169,21 @@ class ChartsTest {
     }
 
     @Test
+    void runsWithDifferentSeriesDrawWhatEachHas() throws Exception {
+        Recording small = new Recording(List.of(new Recording.Series("meminfo.MemFree", "bytes", "memory"),
+                new Recording.Series("meminfo.Shmem", "pages", "memory")), Map.of("vm.swappiness", "10"));
+        for (int i = 0; i < 5; i++) {
+            small.add(250L * i + 7, new double[] {1L << 30, 100 * i});
+        }
+        Document doc = parse(svg(List.of(small, run(60, 0, "1"))));
+        assertEquals(Map.of("memory", 4, "swap", 1, "pressure", 1), linesPerPanel(doc));
+        List<String> texts = texts(doc);
+        assertTrue(texts.contains("meminfo.Shmem (vm.swappiness=10)"), texts.toString());
+        assertTrue(texts.contains("memory (pages)"), "a second unit in a group gets its own axis: " + texts);
+        assertTrue(texts.contains("swap (pages)"), texts.toString());
+    }
+
+    @Test
     void eachEventKindIsAMarkerInEveryPanelLabelledOnce() throws Exception {
         Document doc = parse(svg(threeRuns()));
         Map<String, Integer> markers = new TreeMap<>();
