@@ -2,11 +2,12 @@ package io.simproc.plot;
 
 import java.awt.Font;
 import java.awt.font.FontRenderContext;
+import java.util.function.BooleanSupplier;
 
 /**
  * What drawing a chart needs of the JVM's graphics: no display (AWT headless, set before any AWT class loads), and
  * at least one font, since every tick and legend is text. A host without fonts fails here with one line that says
- * what to install, instead of somewhere inside AWT.
+ * what to install, instead of with an InternalError from inside AWT's font manager.
  */
 final class Awt {
     static final String NO_FONTS = "charts need fonts and none was found: install fontconfig and a font "
@@ -24,23 +25,34 @@ final class Awt {
 
     /** Throws {@link IllegalStateException} with {@link #NO_FONTS} when no font can lay out text. */
     static void requireFonts() {
-        if (fontsChecked) {
-            return;
+        if (!fontsChecked) {
+            requireFonts(Awt::layOutText);
+            fontsChecked = true;
         }
+    }
+
+    /** {@code layOut} lays out some text and says whether it has a size; AWT's errors become {@link #NO_FONTS}. */
+    static void requireFonts(BooleanSupplier layOut) {
         boolean laidOut;
         try {
-            Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-            laidOut = !font.createGlyphVector(new FontRenderContext(null, true, true), "0 MiB")
-                    .getVisualBounds().isEmpty();
+            laidOut = layOut.getAsBoolean();
         } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError vme) {
-                throw vme;
+            if (e instanceof OutOfMemoryError oom) {
+                throw oom;
             }
-            throw new IllegalStateException(NO_FONTS + " (" + e + ")", e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException(NO_FONTS + " (" + root.getMessage() + ")", e);
         }
         if (!laidOut) {
             throw new IllegalStateException(NO_FONTS);
         }
-        fontsChecked = true;
+    }
+
+    private static boolean layOutText() {
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        return !font.createGlyphVector(new FontRenderContext(null, true, true), "0 MiB").getVisualBounds().isEmpty();
     }
 }

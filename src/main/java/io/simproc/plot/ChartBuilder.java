@@ -12,7 +12,6 @@ import org.jfree.chart.block.RectangleConstraint;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.LegendTitle;
-import org.jfree.chart.title.Title;
 import org.jfree.chart.ui.RectangleEdge;
 
 import java.awt.Color;
@@ -102,7 +101,7 @@ final class ChartBuilder {
                 titles += chart.getTitle().arrange(g2, width).height;
             }
             for (int i = 0; i < chart.getSubtitleCount(); i++) {
-                titles += ((Title) chart.getSubtitle(i)).arrange(g2, width).height;
+                titles += chart.getSubtitle(i).arrange(g2, width).height;
             }
             return (int) Math.ceil(titles) + panels * PANEL_HEIGHT + (panels - 1) * GAP + AXIS_AND_PADDING;
         } finally {
