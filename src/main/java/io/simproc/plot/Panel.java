@@ -4,8 +4,7 @@ import io.simproc.record.Recording;
 import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.ui.Layer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.DefaultXYDataset;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -42,13 +41,13 @@ final class Panel {
         XYPlot plot = new XYPlot();
         int dataset = 0;
         for (Map.Entry<String, List<Ref>> unit : byUnit.entrySet()) {
-            XYSeriesCollection lines = new XYSeriesCollection();
+            DefaultXYDataset lines = new DefaultXYDataset();
             List<TaggedRenderer.Line> tags = new ArrayList<>();
             List<Ref> refs = unit.getValue();
             for (Ref ref : refs) {
                 String run = runNames.get(ref.run());
                 String legend = run.isEmpty() ? ref.name() : ref.name() + " (" + run + ")";
-                lines.addSeries(series(legend, runs.get(ref.run()), ref.series()));
+                lines.addSeries(legend, series(runs.get(ref.run()), ref.series()));
                 tags.add(new TaggedRenderer.Line(ref.name(), run, legend));
             }
             TaggedRenderer renderer = new TaggedRenderer(group, tags);
@@ -79,10 +78,11 @@ final class Panel {
     }
 
     /** Series {@code s} of {@code run} against scenario seconds; a NaN value leaves a gap in the line. */
-    private static XYSeries series(String key, Recording run, int s) {
-        XYSeries xy = new XYSeries(key, false, false);
+    private static double[][] series(Recording run, int s) {
+        double[][] xy = new double[2][run.samples()];
         for (int i = 0; i < run.samples(); i++) {
-            xy.add(run.millis(i) / 1000.0, run.value(s, i), false);
+            xy[0][i] = run.millis(i) / 1000.0;
+            xy[1][i] = run.value(s, i);
         }
         return xy;
     }
