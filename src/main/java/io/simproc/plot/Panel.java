@@ -77,12 +77,16 @@ final class Panel {
         return plot;
     }
 
-    /** Series {@code s} of {@code run} against scenario seconds; a NaN value leaves a gap in the line. */
+    /**
+     * Series {@code s} of {@code run} against scenario seconds. A missing value (NaN) leaves a gap in the line, and
+     * so does an infinite one (a cgroup limit of "max"), which no axis can show.
+     */
     private static double[][] series(Recording run, int s) {
         double[][] xy = new double[2][run.samples()];
         for (int i = 0; i < run.samples(); i++) {
             xy[0][i] = run.millis(i) / 1000.0;
-            xy[1][i] = run.value(s, i);
+            double v = run.value(s, i);
+            xy[1][i] = Double.isInfinite(v) ? Double.NaN : v;
         }
         return xy;
     }

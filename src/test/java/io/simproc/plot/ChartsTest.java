@@ -212,6 +212,19 @@ class ChartsTest {
     }
 
     @Test
+    void anInfiniteValueLeavesAGapAndTheAxisKeepsTheFiniteRange() throws Exception {
+        Recording limit = new Recording(List.of(new Recording.Series("memory.max", "bytes", "cgroup")), Map.of());
+        for (int i = 0; i < 10; i++) {
+            limit.add(100L * i, new double[] {i == 4 ? Double.POSITIVE_INFINITY : (1L << 30) + i * (64L << 20)});
+        }
+        Document doc = parse(svg(List.of(limit)));
+        Element g = groups(doc, "line").get(0);
+        String d = ((Element) g.getElementsByTagName("path").item(0)).getAttribute("d");
+        assertEquals(2, d.chars().filter(c -> c == 'M').count(), d);
+        assertTrue(texts(doc).contains("1.5 GiB"), texts(doc).toString());
+    }
+
+    @Test
     void byteAxesTickInBinaryUnits() throws Exception {
         List<String> texts = texts(parse(svg(threeRuns())));
         assertTrue(texts.stream().anyMatch(t -> t.matches("[0-9.]+ GiB")), texts.toString());
