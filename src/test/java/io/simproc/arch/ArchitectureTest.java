@@ -114,6 +114,11 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage("org.yaml..")
             .because("every configuration error names file:line:col, which YamlNode guarantees");
 
+    @ArchTest
+    static final ArchRule ONLY_PLOT_DRAWS_CHARTS = noClasses().that().resideOutsideOfPackage("io.simproc.plot..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jfree..")
+            .because("Charts makes AWT headless and checks for fonts before JFreeChart first draws");
+
     /** One list implementation over the mem_map: only PageLists reads or writes a struct page's list links. */
     @ArchTest
     static final ArchRule ONLY_PAGE_LISTS_TOUCH_THE_LIST_LINKS = noClasses().that()
