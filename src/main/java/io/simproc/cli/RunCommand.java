@@ -8,11 +8,13 @@ import io.simproc.proc.ProcTree;
 import io.simproc.record.Recorder;
 import io.simproc.record.RecordingFiles;
 import io.simproc.record.SeriesSet;
+import io.simproc.scenario.KnobValues;
 import io.simproc.scenario.Outcome;
 import io.simproc.scenario.Scenario;
 import io.simproc.scenario.ScenarioEngine;
 import io.simproc.scenario.ScenarioParser;
 import io.simproc.scenario.ScenarioRun;
+import io.simproc.scenario.StepException;
 import io.simproc.scenario.StepRegistry;
 import io.simproc.sysctl.SysctlTable;
 import io.simproc.sysfs.SysTree;
@@ -66,6 +68,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace existing trees.")
     boolean force;
 
+    @Option(names = "--set", paramLabel = "KNOB=VALUE",
+            description = "Hold a knob (by its sysctl name) at VALUE for the whole run: the scenario's sysctl steps"
+                + " leave it alone, as in one run of simproc sweep; repeatable.")
+    List<String> set = new ArrayList<>();
+
     @Mixin
     MachineOptions machine;
 
@@ -99,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+        List<KnobValues> held = held();
         SeriesSet series = recording.given() ? recording.seriesFor(scenario) : null;
         TreeSet<Long> times = new TreeSet<>();
         for (String t : at) {
@@ -115,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
         for (long t : times) {
             targets.add(prepare(times.size() == 1 ? out : out.resolve(Durations.format(t))));
         }
-        Started started = start(scenario, scenarioFile, machine, console);
+        Started started = start(scenario, scenarioFile, machine, console, held);
         Kernel kernel = started.kernel();
         ProcFs fs = started.fs();
         ScenarioEngine engine = started.engine();
@@ -180,12 +188,50 @@ final class RunCommand implements Callable<Integer> {
 
     /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */
     static Started start(Scenario scenario, Path scenarioFile, MachineOptions machine, Console console) {
-        Machines.Machine m = machine.start(console, profile(scenario, scenarioFile, machine));
+        return start(scenario, scenarioFile, machine, console, List.of());
+    }
+
+    /** {@link #start}, with the knobs {@code held} at their (one) values before the scenario starts. */
+    static Started start(Scenario scenario, Path scenarioFile, MachineOptions machine, Console console,
+            List<KnobValues> held) {
+        return startOn(machine.start(console, profile(scenario, scenarioFile, machine)), scenario, held);
+    }
+
+    /**
+     * Start {@code scenario} on the booted machine {@code m}, with the knobs {@code held} at their (first) values; a
+     * value the kernel refuses is a UserError naming it.
+     */
+    static Started startOn(Machines.Machine m, Scenario scenario, List<KnobValues> held) {
         Kernel kernel = m.kernel();
         ProcFs fs = procFs(kernel);
         ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
-        ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
+        ScenarioRun run = kernel.mutate(() -> {
+            for (KnobValues k : held) {
+                try {
+                    engine.hold(k.path(), k.values().get(0));
+                } catch (StepException e) {
+                    throw new UserError("--set " + k.name() + "=" + k.values().get(0) + ": " + e.getMessage());
+                }
+            }
+            return engine.start(scenario);
+        });
         return new Started(kernel, fs, engine, run);
+    }
+
+    /** The knobs of --set, one value each. */
+    private List<KnobValues> held() {
+        List<KnobValues> held = new ArrayList<>();
+        for (String s : set) {
+            KnobValues k = KnobValues.parse(s);
+            if (k.values().size() != 1) {
+                throw new UserError("--set " + s + ": run holds a knob at one value; simproc sweep runs several");
+            }
+            if (held.stream().anyMatch(h -> h.name().equals(k.name()))) {
+                throw new UserError("--set " + k.name() + " is given twice");
+            }
+            held.add(k);
+        }
+        return held;
     }
 
     /** The machine a scenario runs on: the one it names, or the one the options name (not both). */
@@ -231,7 +277,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static ProcFs procFs(Kernel kernel) {
+    static ProcFs procFs(Kernel kernel) {
         return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
     }
 

@@ -3,10 +3,11 @@ package io.simproc.cli;
 import io.simproc.config.Durations;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
-import io.simproc.proc.ProcFs;
-import io.simproc.proc.ProcTree;
+import io.simproc.plot.ChartFormat;
+import io.simproc.plot.Charts;
 import io.simproc.record.Recorder;
 import io.simproc.record.Recording;
+import io.simproc.record.RecordingFiles;
 import io.simproc.record.SeriesSet;
 import io.simproc.scenario.KnobValues;
 import io.simproc.scenario.Outcome;
@@ -20,7 +21,6 @@ import io.simproc.sweep.RunResult;
 import io.simproc.sweep.Summary;
 import io.simproc.sweep.SweepPlan;
 import io.simproc.sweep.SweepTable;
-import io.simproc.sysctl.SysctlTable;
 import io.simproc.workload.Machines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,9 +49,9 @@ import java.util.concurrent.Future;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run a scenario once for every combination of knob values (--set) and seeds (--seeds), in"
-            + " parallel, recording each run; write DIR/<run>.csv and DIR/summary.txt and print a table comparing"
-            + " the settings: the scenario's expectations (how many seeds each held for) and summaries of the"
-            + " recorded series (the median over seeds, with their range).",
+            + " parallel, recording each run; print a table comparing the settings: the scenario's expectations"
+            + " (how many seeds each held for) and summaries of the recorded series (the median over seeds, with their range); with --out, write DIR/<run>.csv and"
+            + " DIR/summary.txt; with --plot, a chart of every run.",
             "A knob a run sets is held: the scenario's own sysctl steps leave it alone.",
             "Exit status: 0 when every run finished (whatever its expectations said), 1 when one could not."})
 final class SweepCommand implements Callable<Integer> {
@@ -67,9 +67,13 @@ final class SweepCommand implements Callable<Integer> {
             description = "Seeds to run each setting with: 1..5, 1,4,9 (default: --seed's).")
     String seeds;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write each run's recording"
-            + " and summary.txt.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write each run's recording (CSV) and"
+            + " summary.txt (default: nowhere; the table is printed).")
     Path out;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Draw every run's series into FILE (.svg or .png):"
+            + " a panel per series group, a line per run.")
+    Path plot;
 
     @Option(names = "--every", paramLabel = "DURATION", defaultValue = "100ms",
             description = "Sample every DURATION of simulated time (default: ${DEFAULT-VALUE}).")
@@ -119,13 +123,17 @@ final class SweepCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new UserError("--jobs must be at least 1");
         }
+        if (plot != null) {
+            ChartFormat.of(plot);
+        }
         MachineProfile profile = RunCommand.profile(scenario, scenarioFile, machine);
         List<SweepPlan.Point> points = plan.points();
-        prepare(points);
+        if (out != null) {
+            prepare(points);
+        }
         console.progress(String.format("sweep %s: %d run%s on %s", scenario.name(), points.size(),
                 points.size() == 1 ? "" : "s", profile.name()));
         check(scenario, profile, plan, seriesSet, everyMillis);
-        Files.createDirectories(out);
 
         int threads = Math.min(points.size(), jobs != null ? jobs : Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -144,16 +152,24 @@ final class SweepCommand implements Callable<Integer> {
         } finally {
             pool.shutdownNow();
         }
-        for (RunResult r : results) {
-            if (r.recording() != null) {
-                RecordingFiles.write(r.recording(), out.resolve(r.point().fileName() + ".csv"));
-            }
-        }
         String table = new SweepTable(results, summaries).render();
-        Files.writeString(out.resolve("summary.txt"), table, StandardCharsets.UTF_8);
         System.out.print(table);
         System.out.flush();
-        console.progress("wrote " + points.size() + " recordings and summary.txt to " + out);
+        if (out != null) {
+            Files.createDirectories(out);
+            for (RunResult r : results) {
+                if (r.recording() != null) {
+                    RecordingFiles.write(out.resolve(r.point().fileName() + ".csv"), r.recording(), 0, Map.of());
+                }
+            }
+            Files.writeString(out.resolve("summary.txt"), table, StandardCharsets.UTF_8);
+            console.progress("wrote " + points.size() + " recordings and summary.txt to " + out);
+        }
+        List<Recording> recordings = results.stream().map(RunResult::recording).filter(r -> r != null).toList();
+        if (plot != null && !recordings.isEmpty()) {
+            Charts.write(recordings, plot, scenario.name() + ": " + String.join(", ", set));
+            console.progress("wrote " + plot);
+        }
         return results.stream().allMatch(r -> r.error() == null) ? 0 : 1;
     }
 
@@ -195,7 +211,7 @@ final class SweepCommand implements Callable<Integer> {
      */
     private void check(Scenario scenario, MachineProfile profile, SweepPlan plan, SeriesSet seriesSet, long every) {
         Machines.Machine m = Machines.start(profile, plan.seeds().get(0));
-        ScenarioEngine engine = new ScenarioEngine(m.kernel(), m.population(), procFs(m.kernel()));
+        ScenarioEngine engine = new ScenarioEngine(m.kernel(), m.population(), RunCommand.procFs(m.kernel()));
         ScenarioRun run = m.kernel().mutate(() -> {
             for (KnobValues k : plan.knobs()) {
                 for (String v : k.values()) {
@@ -214,20 +230,18 @@ final class SweepCommand implements Callable<Integer> {
     /** One run: its own machine, the point's knobs held, the scenario recorded to its end. */
     private static RunResult runOne(Scenario scenario, MachineProfile profile, SweepPlan plan, SweepPlan.Point p,
             SeriesSet seriesSet, long every) {
-        Machines.Machine m = Machines.start(profile, p.seed());
-        Kernel kernel = m.kernel();
-        ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), procFs(kernel));
-        ScenarioRun run;
+        List<KnobValues> held = new ArrayList<>();
+        for (KnobValues k : plan.knobs()) {
+            held.add(new KnobValues(k.name(), k.path(), List.of(p.knobs().get(k.name()))));
+        }
+        RunCommand.Started started;
         try {
-            run = kernel.mutate(() -> {
-                for (KnobValues k : plan.knobs()) {
-                    engine.hold(k.path(), p.knobs().get(k.name()));
-                }
-                return engine.start(scenario);
-            });
-        } catch (StepException e) {
+            started = RunCommand.startOn(Machines.start(profile, p.seed()), scenario, held);
+        } catch (UserError e) {
             return RunResult.failed(p, e.getMessage());
         }
+        Kernel kernel = started.kernel();
+        ScenarioRun run = started.run();
         Recorder recorder = new Recorder(run, seriesSet, every, p.labels());
         recorder.advanceTo(scenario.endMillis());
         List<Outcome> outcomes = kernel.read(k -> run.outcomes());
@@ -250,9 +264,5 @@ final class SweepCommand implements Callable<Integer> {
             }
             throw new IllegalStateException(cause);
         }
-    }
-
-    private static ProcFs procFs(Kernel kernel) {
-        return new ProcFs(kernel, ProcTree.create(SysctlTable.create()));
     }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * A sweep's comparison table: one column per knob setting, one row per expectation of the scenario (how many of the
- * setting's seeds it held for) and per summary (the median over the seeds, with their range when there are
- * several). Plain text, columns aligned, for a terminal and for {@code summary.txt}.
+ * setting's seeds it held for) and per summary (the median over the seeds, with their range when the seeds
+ * disagree). Plain text, columns aligned, for a terminal and for {@code summary.txt}.
  */
 public final class SweepTable {
     private final List<String> header = new ArrayList<>();
@@ -28,7 +28,7 @@ public final class SweepTable {
         Map<String, String> expectations = new LinkedHashMap<>();
         for (RunResult r : results) {
             for (Outcome o : r.outcomes()) {
-                expectations.putIfAbsent(o.where() + " " + o.what(), o.what() + "  (" + o.where() + ")");
+                expectations.putIfAbsent(o.where() + " " + o.what(), o.what() + "  (" + shortWhere(o.where()) + ")");
             }
         }
         for (Map.Entry<String, String> e : expectations.entrySet()) {
@@ -58,6 +58,11 @@ public final class SweepTable {
         if (anyError) {
             rows.add(errors);
         }
+    }
+
+    /** {@code file:line:col} without the file's directories. */
+    private static String shortWhere(String where) {
+        return where.substring(where.lastIndexOf('/') + 1);
     }
 
     /** "pass" / "FAIL" for one seed; "3/5 pass" for several; "-" where no run of the setting reached it. */
@@ -101,7 +106,7 @@ public final class SweepTable {
             return "-";
         }
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        if (v.length == 1) {
+        if (Arrays.stream(v).allMatch(x -> Double.compare(x, v[0]) == 0)) {
             return Summary.format(v[0], unit);
         }
         long never = Arrays.stream(v).filter(Double::isNaN).count();
