@@ -52,9 +52,9 @@ final class Panel {
             }
             TaggedRenderer renderer = new TaggedRenderer(group, tags);
             List<String> order = new ArrayList<>(names);
+            boolean single = names.size() == 1;
             for (int k = 0; k < refs.size(); k++) {
                 Ref ref = refs.get(k);
-                boolean single = names.size() == 1;
                 renderer.setSeriesPaint(k, LineStyles.line(single ? ref.run() : order.indexOf(ref.name())));
                 renderer.setSeriesStroke(k, LineStyles.stroke(single ? 0 : ref.run()));
             }

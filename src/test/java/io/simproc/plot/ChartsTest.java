@@ -225,6 +225,18 @@ class ChartsTest {
     }
 
     @Test
+    void aSingleSampleIsAPointInTimeAndAnEmptyTitleIsNone() throws Exception {
+        Recording once = new Recording(List.of(new Recording.Series("meminfo.MemFree", "bytes", "memory")), Map.of());
+        once.add(0, new double[] {1L << 30});
+        Document doc = parse(Charts.render(List.of(once), ChartFormat.SVG, ""));
+        assertEquals(Map.of("memory", 1), linesPerPanel(doc));
+        List<String> titled = texts(parse(Charts.render(List.of(once), ChartFormat.SVG, "free memory")));
+        assertEquals("free memory", titled.get(0));
+        assertEquals(titled.subList(1, titled.size()), texts(doc));
+        assertTrue(texts(doc).contains("meminfo.MemFree"), texts(doc).toString());
+    }
+
+    @Test
     void byteAxesTickInBinaryUnits() throws Exception {
         List<String> texts = texts(parse(svg(threeRuns())));
         assertTrue(texts.stream().anyMatch(t -> t.matches("[0-9.]+ GiB")), texts.toString());
