@@ -5,6 +5,9 @@ import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTree;
+import io.simproc.record.Recorder;
+import io.simproc.record.RecordingFiles;
+import io.simproc.record.SeriesSet;
 import io.simproc.scenario.Outcome;
 import io.simproc.scenario.Scenario;
 import io.simproc.scenario.ScenarioEngine;
@@ -23,19 +26,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
  * {@code simproc run [SCENARIO] --out DIR}: boot a machine, run a scenario's timeline on it (docs/SCENARIOS.md)
  * and write its whole /proc and /sys as ordinary files — at the end, or at each {@code --at} time — for tools that
- * read another proc or sys root. Prints the expectations' results; exits 0 only when all of them held.
+ * read another proc or sys root; with {@code --record FILE}, also (or instead) a recording of series sampled every
+ * interval (docs/RECORDING.md). Prints the expectations' results; exits 0 only when all of them held.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a simulated machine, run a scenario (optional) and write its /proc and /sys as static"
             + " trees to DIR/proc and DIR/sys (no FUSE); with several --at times, DIR/<time>/proc and"
             + " DIR/<time>/sys for each.",
+            "With --record FILE: also (or, without --out, only) record series every --every of simulated time into"
+            + " FILE (.csv or .om/.txt OpenMetrics; docs/RECORDING.md).",
             "Then: smem -S DIR, prometheus-node-exporter --path.procfs=DIR/proc --path.sysfs=DIR/sys,"
             + " psutil.PROCFS_PATH=DIR/proc, mount-scripts/simproc-exec DIR -- CMD.",
             "Exit status: 0 when every expectation of the scenario held, 1 otherwise."})
@@ -43,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
     Path scenarioFile;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write DIR/proc and DIR/sys.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where to write DIR/proc and DIR/sys (optional with --record).")
     Path out;
 
     @Option(names = "--at", split = ",", paramLabel = "TIME",
@@ -60,15 +69,28 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
+    @Mixin
+    RecordOptions recording;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only errors and the expectations' results.")
     boolean quiet;
 
     @Override
     public Integer call() throws IOException {
         Console console = new Console(System.err, quiet);
+        recording.check();
+        if (out == null && !recording.given()) {
+            throw new UserError("nothing to write: give --out DIR (trees), --record FILE (a recording) or both");
+        }
+        if (out == null && !at.isEmpty()) {
+            throw new UserError("--at needs --out DIR (the trees it writes)");
+        }
         if (scenarioFile == null) {
             if (!at.isEmpty()) {
                 throw new UserError("--at needs a SCENARIO to run");
+            }
+            if (recording.given()) {
+                throw new UserError("--record needs a SCENARIO to run");
             }
             Path target = prepare(out);
             Kernel kernel = machine.boot(console);
@@ -77,6 +99,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         Scenario scenario = new ScenarioParser(StepRegistry.standard()).load(scenarioFile);
+        SeriesSet series = recording.given() ? recording.seriesFor(scenario) : null;
         TreeSet<Long> times = new TreeSet<>();
         for (String t : at) {
             try {
@@ -85,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new UserError("--at: " + e.getMessage());
             }
         }
-        if (times.isEmpty()) {
+        if (times.isEmpty() && out != null) {
             times.add(scenario.endMillis());
         }
         List<Path> targets = new ArrayList<>();
@@ -97,17 +120,21 @@ final class RunCommand implements Callable<Integer> {
         ProcFs fs = started.fs();
         ScenarioEngine engine = started.engine();
         ScenarioRun run = started.run();
-        long end = Math.max(scenario.endMillis(), times.last());
+        Recorder recorder = series == null ? null : recorder(started, series, scenario);
+        long end = Math.max(scenario.endMillis(), times.isEmpty() ? 0 : times.last());
         ProgressLine bar = new ProgressLine(System.err, progress != null ? progress : ProgressLine.terminal());
         int i = 0;
         for (long t : times) {
-            advance(kernel, run, t, end, bar);
+            advance(kernel, run, recorder, t, end, bar);
             writeTrees(fs, engine.sysFs(), targets.get(i++));
         }
-        advance(kernel, run, end, end, bar);
+        advance(kernel, run, recorder, end, end, bar);
         bar.done();
         for (Path p : targets) {
             console.progress("wrote " + p.resolve("proc") + " and " + p.resolve("sys"));
+        }
+        if (recorder != null) {
+            writeRecording(recorder, console);
         }
         for (Outcome o : engine.outcomes()) {
             System.out.println(o.line());
@@ -122,6 +149,27 @@ final class RunCommand implements Callable<Integer> {
     record Started(Kernel kernel, ProcFs fs, ScenarioEngine engine, ScenarioRun run) {
     }
 
+    /** A recorder of the started scenario, labelled with its name and seed; a series the machine lacks: UserError. */
+    private Recorder recorder(Started started, SeriesSet series, Scenario scenario) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("scenario", scenario.name());
+        labels.put("seed", Long.toString(machine.seed));
+        try {
+            return new Recorder(started.run(), series, recording.everyMillis(), labels);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--series: " + e.getMessage());
+        }
+    }
+
+    private void writeRecording(Recorder recorder, Console console) throws IOException {
+        Long epoch = recording.epochMillis();
+        var r = recorder.recording();
+        RecordingFiles.write(recording.file, r, epoch != null ? epoch : recorder.startEpochMillis(),
+                recorder.targetLabels());
+        console.progress("wrote " + recording.file + " (" + r.samples() + " samples of " + r.series().size()
+                + " series, " + r.events().size() + " events)");
+    }
+
     /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */
     static Started start(Scenario scenario, Path scenarioFile, MachineOptions machine, Console console) {
         MachineProfile profile = scenario.machine();
@@ -134,6 +182,26 @@ final class RunCommand implements Callable<Integer> {
         ScenarioEngine engine = new ScenarioEngine(kernel, m.population(), fs);
         ScenarioRun run = kernel.mutate(() -> engine.start(scenario));
         return new Started(kernel, fs, engine, run);
+    }
+
+    /**
+     * Run the machine up to scenario time {@code millis} in one-second slices, showing progress; through
+     * {@code recorder} when there is one (null: none), which samples on the way.
+     */
+    static void advance(Kernel kernel, ScenarioRun run, Recorder recorder, long millis, long endMillis,
+            ProgressLine bar) {
+        if (recorder == null) {
+            advance(kernel, run, millis, endMillis, bar);
+            return;
+        }
+        while (true) {
+            long next = Math.min(millis, Math.max(run.elapsedMillis(), 0) + 1000);
+            recorder.advanceTo(next);
+            bar.update(run.elapsedMillis() / 1000.0, endMillis / 1000.0, "simproc: recording");
+            if (next >= millis) {
+                return;
+            }
+        }
     }
 
     /** Run the machine up to scenario time {@code millis} in one-second slices, showing progress. */

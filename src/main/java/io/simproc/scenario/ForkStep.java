@@ -81,6 +81,11 @@ final class ForkStep implements Step {
     }
 
     @Override
+    public String startsProcess() {
+        return label;
+    }
+
+    @Override
     public String describe() {
         return "fork " + label + " from " + parent + (exec == null ? "" : " and exec " + exec);
     }

@@ -45,6 +45,15 @@ public final class Names {
         return label;
     }
 
+    /** Names that define these processes, already checked (a parsed scenario's {@link Scenario#processNames()}). */
+    static Names ofProcesses(java.util.Collection<String> labels) {
+        Names n = new Names();
+        for (String label : labels) {
+            n.processes.put(label, new LinkedHashSet<>());
+        }
+        return n;
+    }
+
     /** Whether a process of that label is defined. */
     public boolean hasProcess(String label) {
         return processes.containsKey(label);

@@ -49,7 +49,7 @@ final class ProcExpr {
     /** Parse the expression held by {@code node}; process names must be defined in {@code names}. */
     static ProcExpr parse(YamlNode node, Names names) {
         String text = node.scalar().trim();
-        ProcExprParser p = new ProcExprParser(node, text, names, "expect");
+        ProcExprParser p = new ProcExprParser(node::error, text, names, "expect");
         Term left = p.sum();
         String op = p.peek();
         if (op == null || !OPS.contains(op)) {
@@ -66,7 +66,7 @@ final class ProcExpr {
     /** Parse a value without a comparison ({@code remember}'s values): a sum of terms. */
     static Term parseValue(YamlNode node, Names names) {
         String text = node.scalar().trim();
-        ProcExprParser p = new ProcExprParser(node, text, names, "remember");
+        ProcExprParser p = new ProcExprParser(node::error, text, names, "remember");
         Term t = p.sum();
         if (p.peek() != null) {
             throw p.error("unexpected '" + p.peek() + "' after the value (remember keeps a value, not a comparison)");

@@ -1,39 +1,40 @@
 package io.simproc.scenario;
 
-import io.simproc.config.ConfigException;
 import io.simproc.config.Sizes;
-import io.simproc.config.YamlNode;
 import io.simproc.scenario.ProcExpr.Term;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The parser of {@link ProcExpr}: recursive descent over the tokens of one expression or value, each proc value
  * checked (file, field, process name) as it is read, so that a mistake is reported at its character before the
- * scenario runs.
+ * scenario runs (a scenario file's mistake names its file:line:col, a recorded series' names the series).
  */
 final class ProcExprParser {
-    private final YamlNode node;
+    private final Function<String, RuntimeException> errors;
     private final String text;
     private final Names names;
     private final String step;
     private final List<String> tokens = new ArrayList<>();
     private final List<Integer> offsets = new ArrayList<>();
     private int pos;
+    private boolean refersToLaterState;
 
-    ProcExprParser(YamlNode node, String text, Names names, String step) {
-        this.node = node;
+    /** A parser of {@code text}; {@code errors} turns a problem into the exception to throw (with its place). */
+    ProcExprParser(Function<String, RuntimeException> errors, String text, Names names, String step) {
+        this.errors = errors;
         this.text = text;
         this.names = names;
         this.step = step;
         tokenize();
     }
 
-    ConfigException error(String problem) {
+    RuntimeException error(String problem) {
         int at = pos < offsets.size() ? offsets.get(pos) : text.length();
-        return node.error(step + ": " + problem + " at character " + (at + 1) + " of '" + text + "'");
+        return errors.apply(step + ": " + problem + " at character " + (at + 1) + " of '" + text + "'");
     }
 
     private void tokenize() {
@@ -75,6 +76,14 @@ final class ProcExprParser {
             tokens.add(text.substring(start, i));
             offsets.add(start);
         }
+    }
+
+    /**
+     * Whether the text read so far names something that may not exist yet when the value is first read: a process,
+     * a cgroup, a slab cache, a remembered value (machine-wide files such as meminfo always have their fields).
+     */
+    boolean refersToLaterState() {
+        return refersToLaterState;
     }
 
     String peek() {
@@ -133,7 +142,7 @@ final class ProcExprParser {
                     return new ProcValues.Value(x.v() * y.v(), x.bytes() != y.bytes());
                 }
                 if (y.v() == 0) {
-                    throw new ProcValues.EvalException("division by zero in '" + text + "'");
+                    throw new ProcValues.EvalException("division by zero in '" + text + "'", true);
                 }
                 return new ProcValues.Value(x.v() / y.v(), x.bytes() && !y.bytes());
             };
@@ -184,6 +193,7 @@ final class ProcExprParser {
 
     /** {@code $NAME}: a value an earlier {@code remember} step kept. */
     private Term remembered() {
+        refersToLaterState = true;
         String name = next().substring(1);
         if (!names.hasValue(name)) {
             pos--;
@@ -320,6 +330,7 @@ final class ProcExprParser {
      * in /sys/fs/cgroup, or a key of a keyed one; which dots end the file name is resolved when it is read.
      */
     private Term cgroupReference() {
+        refersToLaterState = true;
         expect("(");
         String path = unquote(next());
         expect(")");
@@ -334,6 +345,7 @@ final class ProcExprParser {
 
     /** {@code slabinfo(dentry).active_objs}, {@code slabinfo("kmalloc-64").num_objs}. */
     private Term slabReference() {
+        refersToLaterState = true;
         expect("(");
         String t = peek();
         String cache = t != null && t.startsWith("\"") ? unquote(next()) : identOrDash();
@@ -359,6 +371,7 @@ final class ProcExprParser {
     }
 
     private Term pidReference() {
+        refersToLaterState = true;
         expect("(");
         String kind = ident();
         if (!Set.of("name", "process", "pid").contains(kind)) {

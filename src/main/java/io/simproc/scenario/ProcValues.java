@@ -27,8 +27,20 @@ final class ProcValues {
 
     /** An expectation that cannot be evaluated (no such file, field or process). */
     static final class EvalException extends RuntimeException {
+        private final boolean arithmetic;
+
         EvalException(String message) {
+            this(message, false);
+        }
+
+        /** {@code arithmetic}: the values were read but cannot be combined (a division by zero). */
+        EvalException(String message, boolean arithmetic) {
             super(message);
+            this.arithmetic = arithmetic;
+        }
+
+        boolean arithmetic() {
+            return arithmetic;
         }
     }
 

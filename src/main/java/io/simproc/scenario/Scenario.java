@@ -33,4 +33,16 @@ public record Scenario(String file, String name, MachineProfile machine, List<Ti
         }
         return end;
     }
+
+    /** The names its spawn and fork steps give processes, in file order without repeats. */
+    public List<String> processNames() {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (TimelineEntry e : entries) {
+            String label = e.step().startsProcess();
+            if (label != null) {
+                out.add(label);
+            }
+        }
+        return List.copyOf(out);
+    }
 }

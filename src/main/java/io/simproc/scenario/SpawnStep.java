@@ -112,6 +112,11 @@ final class SpawnStep implements Step {
     }
 
     @Override
+    public String startsProcess() {
+        return label;
+    }
+
+    @Override
     public String describe() {
         return "spawn " + label + " (" + spec.program() + ")";
     }

@@ -13,4 +13,9 @@ public interface Step {
 
     /** What the step does, in a few words, for status lines and error messages: {@code malloc 300M in db}. */
     String describe();
+
+    /** The scenario's name for the process this step starts (spawn, fork), or null when it starts none. */
+    default String startsProcess() {
+        return null;
+    }
 }
