@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control the simulated machine mounted at DIR.",
             "Requests: status | apply FILE | advance DURATION | pause | resume | speed X",
-            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg | pageblocks"})
+            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg | pageblocks",
+            "          | save FILE | record FILE --for DURATION [--every DURATION] [--series EXPR,...]"})
 final class CtlCommand implements Callable<Integer> {
     /** An advance shows a progress bar once it has taken this long. */
     static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
@@ -29,7 +30,7 @@ final class CtlCommand implements Callable<Integer> {
     Path dir;
 
     @Parameters(index = "1", paramLabel = "REQUEST", description = "status, apply, advance, pause, resume, speed,"
-            + " spawn, kill, dmesg, save, pageblocks.")
+            + " spawn, kill, dmesg, save, record, pageblocks, cgroup.")
     String request;
 
     @Parameters(index = "2..*", paramLabel = "ARG", description = "The request's arguments.")
@@ -48,6 +49,9 @@ final class CtlCommand implements Callable<Integer> {
                 throw new UserError(sent.get(0) + ": no such scenario file");
             }
             sent.set(0, file.toString());
+        }
+        if (request.equals("record") && !sent.isEmpty() && !sent.get(0).startsWith("-")) {
+            sent.set(0, Path.of(sent.get(0)).toAbsolutePath().normalize().toString());
         }
         if (request.equals("save") && sent.size() == 1) {
             sent.set(0, Path.of(sent.get(0)).toAbsolutePath().normalize().toString());
@@ -70,7 +74,8 @@ final class CtlCommand implements Callable<Integer> {
 
                 @Override
                 public void progress(long doneMillis, long totalMillis) {
-                    bar.update(doneMillis / 1000.0, totalMillis / 1000.0, "simproc: advancing");
+                    bar.update(doneMillis / 1000.0, totalMillis / 1000.0, request.equals("record") ? "simproc: recording"
+                            : "simproc: advancing");
                 }
             });
         } catch (ControlException e) {

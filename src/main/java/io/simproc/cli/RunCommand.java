@@ -142,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
             console.progress("wrote " + p.resolve("proc") + " and " + p.resolve("sys"));
         }
         if (recorder != null) {
-            writeRecording(recorder, kernel, console);
+            writeRecording(recorder, console);
         }
         for (Outcome o : engine.outcomes()) {
             System.out.println(o.line());
@@ -169,21 +169,13 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void writeRecording(Recorder recorder, Kernel kernel, Console console) throws IOException {
+    private void writeRecording(Recorder recorder, Console console) throws IOException {
         Long epoch = recording.epochMillis();
         var r = recorder.recording();
         RecordingFiles.write(recording.file, r, epoch != null ? epoch : recorder.startEpochMillis(),
-                targetLabels(kernel));
+                recorder.targetLabels());
         console.progress("wrote " + recording.file + " (" + r.samples() + " samples of " + r.series().size()
                 + " series, " + r.events().size() + " events)");
-    }
-
-    /** The labels Prometheus would give a scrape of this machine's node_exporter: job and instance. */
-    static Map<String, String> targetLabels(Kernel kernel) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("job", "simproc");
-        labels.put("instance", kernel.profile().hostname());
-        return labels;
     }
 
     /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */

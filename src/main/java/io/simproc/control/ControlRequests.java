@@ -20,7 +20,7 @@ public final class ControlRequests {
     public static ControlRequests standard() {
         return of(new StatusRequest(), new ApplyRequest(), new AdvanceRequest(), new PacingRequest("pause"),
                 new PacingRequest("resume"), new PacingRequest("speed"), new SpawnRequest(), new KillRequest(),
-                new DmesgRequest(), new SaveRequest(),
+                new DmesgRequest(), new SaveRequest(), new RecordRequest(),
                 new PageblocksRequest(), new CgroupRequest());
     }
 

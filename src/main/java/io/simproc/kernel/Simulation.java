@@ -28,6 +28,10 @@ public final class Simulation {
     private int skipping;
     /** The simulation thread is running a step ({@link #loop}); {@link #pause()} waits for it to end. */
     private boolean stepping;
+    /** The jiffy the pacing stops at for a live recording ({@link #followTo}); Long.MAX_VALUE when none. */
+    private long holdAt = Long.MAX_VALUE;
+    /** Whether a live recording holds the pacing ({@link #claimHold}). */
+    private boolean held;
 
     public Simulation(Kernel kernel, LongSupplier wallNanos, double speed) {
         if (!(speed > 0)) {
@@ -137,6 +141,58 @@ public final class Simulation {
         }
     }
 
+    /**
+     * Reserve the pacing's hold for one live recording ({@link #followTo}) and stop the pacing where it is now (after
+     * the step in flight); false when another recording holds it already.
+     */
+    public synchronized boolean claimHold() {
+        if (held) {
+            return false;
+        }
+        held = true;
+        holdAt = kernel.read(k -> k.clock().jiffies());
+        return true;
+    }
+
+    /** End the hold: the pacing follows the wall clock again, catching up with the time the hold kept back. */
+    public synchronized void releaseHold() {
+        held = false;
+        holdAt = Long.MAX_VALUE;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Let the paced machine run on to {@code jiffy} and stop there until the next call (or {@link #releaseHold}),
+     * so that a live recording reads it at that very instant; the pacing's anchor is unchanged, so held time is made
+     * up afterwards and simulated time keeps following the wall clock. Returns true once the clock is at
+     * {@code jiffy} or past it (a command ran time ahead); false when it cannot get there now: the machine is
+     * paused, has panicked, or the simulation has stopped. Needs {@link #claimHold}.
+     */
+    public boolean followTo(long jiffy) throws InterruptedException {
+        synchronized (this) {
+            if (!held) {
+                throw new IllegalStateException("followTo without claimHold");
+            }
+            holdAt = jiffy;
+        }
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        synchronized (this) {
+            while (kernel.read(k -> k.clock().jiffies()) < jiffy) {
+                if (!running || paused || kernel.panicked()) {
+                    return false;
+                }
+                wait(MAX_SLEEP_NANOS / 1_000_000);
+            }
+            return true;
+        }
+    }
+
     private void reanchor() {
         anchorJiffies = target(wallNanos.getAsLong());
         anchorWall = wallNanos.getAsLong();
@@ -158,7 +214,7 @@ public final class Simulation {
             long now = kernel.read(k -> k.clock().jiffies());
             long goal;
             synchronized (this) {
-                goal = paused || kernel.panicked() ? now : target(wallNanos.getAsLong());
+                goal = paused || kernel.panicked() ? now : Math.min(holdAt, target(wallNanos.getAsLong()));
                 stepping = goal > now;
             }
             if (goal > now) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Records a running scenario's machine: advances its clock and, at scenario times 0, every, 2 × every..., reads
@@ -72,16 +73,28 @@ public final class Recorder {
      * and including it.
      */
     public void advanceTo(long scenarioMillis) {
+        advanceTo(scenarioMillis, kernel::advanceTo);
+    }
+
+    /**
+     * The same on a machine whose clock something else drives (a live mount's pacing): {@code runTo} brings the
+     * clock to a jiffy and returns there. A sample whose instant the clock went past ({@code ctl advance} during a
+     * live recording) is left out rather than taken late.
+     */
+    public void advanceTo(long scenarioMillis, LongConsumer runTo) {
         while (nextMillis <= scenarioMillis) {
-            kernel.advanceTo(run.jiffiesAt(nextMillis));
+            long jiffy = run.jiffiesAt(nextMillis);
+            runTo.accept(jiffy);
             long at = nextMillis;
             kernel.read(k -> {
-                sample(at);
+                if (k.jiffies() == jiffy) {
+                    sample(at);
+                }
                 return null;
             });
             nextMillis += everyMillis;
         }
-        kernel.advanceTo(run.jiffiesAt(scenarioMillis));
+        runTo.accept(run.jiffiesAt(scenarioMillis));
     }
 
     /** Scenario time of the next sample. */
@@ -100,6 +113,14 @@ public final class Recorder {
      */
     public long startEpochMillis() {
         return kernel.read(k -> k.bootEpoch() * 1000 + run.startJiffies() * 1000 / Clock.HZ);
+    }
+
+    /** The labels Prometheus would give a scrape of this machine's node_exporter: job and instance (its hostname). */
+    public Map<String, String> targetLabels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("job", "simproc");
+        labels.put("instance", kernel.profile().hostname());
+        return labels;
     }
 
     private void sample(long at) {

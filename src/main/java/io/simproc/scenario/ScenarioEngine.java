@@ -113,6 +113,15 @@ public final class ScenarioEngine {
         return java.util.Collections.unmodifiableMap(heldKnobs);
     }
 
+    /**
+     * A run of no scenario, starting now, through which a live recording reads the machine: it runs nothing and is
+     * not one of {@link #runs()} (so the scenarios applied later are numbered, and seeded, as without it).
+     */
+    public ScenarioRun observer(String name) {
+        Scenario none = new Scenario(name, name, null, List.of(), 0);
+        return kernel.read(k -> new ScenarioRun(this, none, k.jiffies(), -1));
+    }
+
     /** The scenarios started on this machine, oldest first. */
     public List<ScenarioRun> runs() {
         return List.copyOf(runs);

@@ -147,6 +147,11 @@ class RecordCliTest {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /** The proc tree {@code run --out tmp/trees --at} wrote at {@code millis}. */
+    private static Path tree(Path tmp, long millis) {
+        return tmp.resolve("trees").resolve(Durations.format(millis)).resolve("proc");
+    }
+
     @Test
     void theCsvHoldsWhatTheTreesAtThoseInstantsShow(@TempDir Path tmp) throws Exception {
         Path s = scenario(tmp);
@@ -166,8 +171,8 @@ class RecordCliTest {
             for (int i = 0; i < times.length; i++) {
                 String[] row = lines.get(i + 1).split(",", -1);
                 assertEquals(String.format("%d.%03d", 500 * i / 1000, 500 * i % 1000), row[0]);
-                Path proc = tmp.resolve("trees/" + Durations.format(500L * i) + "/proc");
-                Path previous = i == 0 ? null : tmp.resolve("trees/" + Durations.format(500L * (i - 1)) + "/proc");
+                Path proc = tree(tmp, 500L * i);
+                Path previous = i == 0 ? null : tree(tmp, 500L * (i - 1));
                 for (int c = 1; c < header.size(); c++) {
                     String name = header.get(c).substring(0, header.get(c).lastIndexOf(" ("));
                     String want = expected(name, proc, previous);

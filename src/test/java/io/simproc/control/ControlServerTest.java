@@ -150,7 +150,7 @@ class ControlServerTest {
                 usage.getMessage());
         assertEquals(2, assertThrows(ControlException.class, () -> send("advance")).status());
         assertEquals("unknown request 'frob' (requests: status, apply, advance, pause, resume, speed, spawn, kill,"
-                + " dmesg, save, pageblocks, cgroup)",
+                + " dmesg, save, record, pageblocks, cgroup)",
                 assertThrows(ControlException.class, () -> send("frob")).getMessage());
     }
 
