@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control the simulated machine mounted at DIR.",
             "Requests: status | apply FILE | advance DURATION | pause | resume | speed X",
-            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg | pageblocks",
-            "          | save FILE | record FILE --for DURATION [--every DURATION] [--series EXPR,...]"})
+            "          | spawn NAME [--program P] [--rss SIZE] [--file PATH:SIZE]... | kill PID [SIGNAL] | dmesg",
+            "          | pageblocks | save FILE",
+            "          | record FILE --for DURATION [--every DURATION] [--series EXPR,...] [--plot CHART.svg|png]"})
 final class CtlCommand implements Callable<Integer> {
     /** An advance shows a progress bar once it has taken this long. */
     static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
@@ -52,6 +53,11 @@ final class CtlCommand implements Callable<Integer> {
         }
         if (request.equals("record") && !sent.isEmpty() && !sent.get(0).startsWith("-")) {
             sent.set(0, Path.of(sent.get(0)).toAbsolutePath().normalize().toString());
+            for (int i = 1; i + 1 < sent.size(); i++) {
+                if (sent.get(i).equals("--plot")) {
+                    sent.set(i + 1, Path.of(sent.get(i + 1)).toAbsolutePath().normalize().toString());
+                }
+            }
         }
         if (request.equals("save") && sent.size() == 1) {
             sent.set(0, Path.of(sent.get(0)).toAbsolutePath().normalize().toString());
@@ -74,8 +80,8 @@ final class CtlCommand implements Callable<Integer> {
 
                 @Override
                 public void progress(long doneMillis, long totalMillis) {
-                    bar.update(doneMillis / 1000.0, totalMillis / 1000.0, request.equals("record") ? "simproc: recording"
-                            : "simproc: advancing");
+                    bar.update(doneMillis / 1000.0, totalMillis / 1000.0,
+                            request.equals("record") ? "simproc: recording" : "simproc: advancing");
                 }
             });
         } catch (ControlException e) {

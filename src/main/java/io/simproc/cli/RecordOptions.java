@@ -1,6 +1,7 @@
 package io.simproc.cli;
 
 import io.simproc.config.Durations;
+import io.simproc.plot.ChartFormat;
 import io.simproc.record.Recorder;
 import io.simproc.record.RecordingFiles;
 import io.simproc.record.SeriesSet;
@@ -25,6 +26,11 @@ final class RecordOptions {
                     + " OpenMetrics (docs/RECORDING.md). With --record, --out is optional.")
     Path file;
 
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Draw the recorded series into FILE, .svg or .png: a panel per series group, events marked"
+                    + " (docs/CHARTS.md). Records as --record does, with or without a --record file.")
+    Path plot;
+
     @Option(names = "--every", paramLabel = "DURATION",
             description = "Interval between samples of --record (default: " + DEFAULT_EVERY + "; at least 4ms).")
     String every;
@@ -40,38 +46,57 @@ final class RecordOptions {
                     + " (default: the machine's boot time, /proc/stat btime, plus its uptime then).")
     String epoch;
 
+    /** Whether the run records: into a file, a chart or both. */
     boolean given() {
-        return file != null;
+        return file != null || plot != null;
     }
 
     /** Check the options that need no scenario: the file's format and place, the interval, the epoch. */
     void check() {
-        if (file == null) {
+        if (!given()) {
             for (String[] o : new String[][] {{"--every", every}, {"--epoch", epoch}}) {
                 if (o[1] != null) {
-                    throw new UserError(o[0] + " needs --record FILE");
+                    throw new UserError(o[0] + " needs --record FILE or --plot FILE");
                 }
             }
             if (!series.isEmpty()) {
-                throw new UserError("--series needs --record FILE");
+                throw new UserError("--series needs --record FILE or --plot FILE");
             }
             return;
         }
-        try {
-            RecordingFiles.formatOf(file);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--record: " + e.getMessage());
+        if (file != null) {
+            try {
+                RecordingFiles.formatOf(file);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--record: " + e.getMessage());
+            }
+            checkDirectory("--record", file);
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new UserError("--record: " + parent + " is not a directory");
+        if (plot != null) {
+            try {
+                ChartFormat.of(plot);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--plot: " + e.getMessage());
+            }
+            checkDirectory("--plot", plot);
         }
         everyMillis();
         epochMillis();
     }
 
+    private static void checkDirectory(String option, Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new UserError(option + ": " + parent + " is not a directory");
+        }
+    }
+
     long everyMillis() {
-        String text = every == null ? DEFAULT_EVERY : every;
+        return everyMillis(every == null ? DEFAULT_EVERY : every);
+    }
+
+    /** An interval of sampling as --every gives it, at least one jiffy; a UserError saying why not. */
+    static long everyMillis(String text) {
         long ms;
         try {
             ms = Durations.parseMillis(text);
@@ -103,12 +128,24 @@ final class RecordOptions {
 
     /** The series, checked against the scenario's names. */
     SeriesSet seriesFor(Scenario scenario) {
-        List<String> exprs = new ArrayList<>();
-        for (String s : series) {
+        return seriesFor(series, List.of(), scenario);
+    }
+
+    /**
+     * The series of {@code --series} options (each a comma-separated list; none: the default set), then the
+     * {@code extra} ones not among them, checked against the scenario's names; a UserError saying why not.
+     */
+    static SeriesSet seriesFor(List<String> options, List<String> extra, Scenario scenario) {
+        java.util.LinkedHashSet<String> exprs = new java.util.LinkedHashSet<>();
+        for (String s : options) {
             exprs.addAll(SeriesSet.split(s));
         }
+        if (exprs.isEmpty() && !extra.isEmpty()) {
+            exprs.addAll(SeriesSet.defaultNames());
+        }
+        exprs.addAll(extra);
         try {
-            return SeriesSet.parse(exprs, scenario);
+            return SeriesSet.parse(List.copyOf(exprs), scenario);
         } catch (IllegalArgumentException e) {
             throw new UserError("--series: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.simproc.cli;
 import io.simproc.config.Durations;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
+import io.simproc.plot.Charts;
 import io.simproc.proc.ProcFs;
 import io.simproc.proc.ProcTree;
 import io.simproc.record.Recorder;
@@ -142,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
             console.progress("wrote " + p.resolve("proc") + " and " + p.resolve("sys"));
         }
         if (recorder != null) {
-            writeRecording(recorder, console);
+            writeRecording(recorder, scenario, console);
         }
         for (Outcome o : engine.outcomes()) {
             System.out.println(o.line());
@@ -169,13 +170,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void writeRecording(Recorder recorder, Console console) throws IOException {
+    private void writeRecording(Recorder recorder, Scenario scenario, Console console) throws IOException {
         Long epoch = recording.epochMillis();
         var r = recorder.recording();
-        RecordingFiles.write(recording.file, r, epoch != null ? epoch : recorder.startEpochMillis(),
-                recorder.targetLabels());
-        console.progress("wrote " + recording.file + " (" + r.samples() + " samples of " + r.series().size()
-                + " series, " + r.events().size() + " events)");
+        if (recording.file != null) {
+            RecordingFiles.write(recording.file, r, epoch != null ? epoch : recorder.startEpochMillis(),
+                    recorder.targetLabels());
+            console.progress("wrote " + recording.file + " (" + r.samples() + " samples of " + r.series().size()
+                    + " series, " + r.events().size() + " events)");
+        }
+        if (recording.plot != null) {
+            Charts.write(List.of(r), recording.plot, scenario.name());
+            console.progress("wrote " + recording.plot);
+        }
     }
 
     /** Boot the scenario's machine (or the one the options name: not both) and start the scenario on it. */

@@ -1,6 +1,5 @@
 package io.simproc.cli;
 
-import io.simproc.config.Durations;
 import io.simproc.kernel.Kernel;
 import io.simproc.kernel.MachineProfile;
 import io.simproc.plot.ChartFormat;
@@ -32,10 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -50,8 +47,9 @@ import java.util.concurrent.Future;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run a scenario once for every combination of knob values (--set) and seeds (--seeds), in"
             + " parallel, recording each run; print a table comparing the settings: the scenario's expectations"
-            + " (how many seeds each held for) and summaries of the recorded series (the median over seeds, with their range); with --out, write DIR/<run>.csv and"
-            + " DIR/summary.txt; with --plot, a chart of every run.",
+            + " (how many seeds each held for) and summaries of the recorded series (the median over seeds, with"
+            + " their range); with --out, write DIR/<run>.csv and DIR/summary.txt; with --plot, a chart of every"
+            + " run.",
             "A knob a run sets is held: the scenario's own sysctl steps leave it alone.",
             "Exit status: 0 when every run finished (whatever its expectations said), 1 when one could not."})
 final class SweepCommand implements Callable<Integer> {
@@ -79,8 +77,9 @@ final class SweepCommand implements Callable<Integer> {
             description = "Sample every DURATION of simulated time (default: ${DEFAULT-VALUE}).")
     String every;
 
-    @Option(names = "--series", split = ",", paramLabel = "EXPR",
-            description = "Series to record (default: the memory, swap, reclaim, compaction, OOM and pressure set).")
+    @Option(names = "--series", paramLabel = "EXPR,...",
+            description = "Series to record, as run --record takes them (repeatable; default: the memory, swap,"
+                + " reclaim, compaction, OOM and pressure series).")
     List<String> series = new ArrayList<>();
 
     @Option(names = "--summary", paramLabel = "SPEC",
@@ -109,12 +108,13 @@ final class SweepCommand implements Callable<Integer> {
             knobs.add(KnobValues.parse(s));
         }
         SweepPlan plan = new SweepPlan(knobs, seeds != null ? SweepPlan.parseSeeds(seeds) : List.of(machine.seed));
-        long everyMillis = parseEvery();
+        long everyMillis = RecordOptions.everyMillis(every);
         List<Summary> summaries = new ArrayList<>();
         for (String s : summary) {
             summaries.add(Summary.parse(s));
         }
-        SeriesSet seriesSet = SeriesSet.parse(recorded(summaries), scenario);
+        SeriesSet seriesSet = RecordOptions.seriesFor(series, summaries.stream().map(Summary::series).toList(),
+                scenario);
         if (summaries.isEmpty()) {
             for (String name : seriesSet.names()) {
                 summaries.add(Summary.parse("final(" + name + ")"));
@@ -171,28 +171,6 @@ final class SweepCommand implements Callable<Integer> {
             console.progress("wrote " + plot);
         }
         return results.stream().allMatch(r -> r.error() == null) ? 0 : 1;
-    }
-
-    /** The series to record: those asked for (or the defaults), then those the summaries read. */
-    private List<String> recorded(List<Summary> summaries) {
-        Set<String> names = new LinkedHashSet<>(series.isEmpty() ? SeriesSet.defaultNames() : series);
-        for (Summary s : summaries) {
-            names.add(s.series());
-        }
-        return List.copyOf(names);
-    }
-
-    private long parseEvery() {
-        try {
-            long ms = Durations.parseMillis(every);
-            if (ms < Recorder.MIN_EVERY_MILLIS) {
-                throw new UserError("--every " + every + ": less than one jiffy (" + Recorder.MIN_EVERY_MILLIS
-                        + "ms)");
-            }
-            return ms;
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--every: " + e.getMessage());
-        }
     }
 
     /** Recordings of these runs already in DIR are replaced only with --force. */

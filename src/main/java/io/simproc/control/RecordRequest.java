@@ -5,6 +5,8 @@ import io.simproc.kernel.Clock;
 import io.simproc.kernel.Simulation;
 import io.simproc.record.Recorder;
 import io.simproc.record.Recording;
+import io.simproc.plot.ChartFormat;
+import io.simproc.plot.Charts;
 import io.simproc.record.RecordingFiles;
 import io.simproc.record.SeriesSet;
 
@@ -33,7 +35,7 @@ final class RecordRequest implements ControlRequest {
 
     @Override
     public String usage() {
-        return "FILE --for DURATION [--every DURATION] [--series EXPR,...]";
+        return "FILE --for DURATION [--every DURATION] [--series EXPR,...] [--plot CHART.svg|png]";
     }
 
     @Override
@@ -45,6 +47,7 @@ final class RecordRequest implements ControlRequest {
         String forText = null;
         String every = DEFAULT_EVERY;
         List<String> exprs = new ArrayList<>();
+        Path plot = null;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
                 throw ControlException.usage("record: " + args.get(i) + " needs a value; usage: ctl DIR record "
@@ -55,6 +58,7 @@ final class RecordRequest implements ControlRequest {
                 case "--for" -> forText = v;
                 case "--every" -> every = v;
                 case "--series" -> exprs.addAll(SeriesSet.split(v));
+                case "--plot" -> plot = Path.of(v);
                 default -> throw ControlException.usage("record: unknown option '" + args.get(i) + "'; usage: ctl DIR"
                         + " record " + usage());
             }
@@ -70,6 +74,9 @@ final class RecordRequest implements ControlRequest {
         SeriesSet series;
         try {
             RecordingFiles.formatOf(file);
+            if (plot != null) {
+                ChartFormat.of(plot);
+            }
             series = SeriesSet.parse(exprs, null);
         } catch (IllegalArgumentException e) {
             throw new ControlException(ControlException.FAILED, "record: " + e.getMessage());
@@ -80,7 +87,7 @@ final class RecordRequest implements ControlRequest {
             throw new ControlException(ControlException.FAILED, "record: another recording is running");
         }
         try {
-            record(d, file, series, forMillis, everyMillis, paused, reply);
+            record(d, file, plot, series, forMillis, everyMillis, paused, reply);
         } finally {
             if (!paused) {
                 sim.releaseHold();
@@ -88,9 +95,9 @@ final class RecordRequest implements ControlRequest {
         }
     }
 
-    /** Record from now (the pacing held here when the machine runs) and write the file. */
-    private static void record(Daemon d, Path file, SeriesSet series, long forMillis, long everyMillis, boolean paused,
-            Reply reply) {
+    /** Record from now (the pacing held here when the machine runs) and write the file (and the chart). */
+    private static void record(Daemon d, Path file, Path plot, SeriesSet series, long forMillis, long everyMillis,
+            boolean paused, Reply reply) {
         Recorder recorder;
         try {
             recorder = new Recorder(d.scenarios().observer("ctl record"), series, everyMillis, Map.of());
@@ -113,6 +120,13 @@ final class RecordRequest implements ControlRequest {
             RecordingFiles.write(file, r, recorder.startEpochMillis(), recorder.targetLabels());
         } catch (IOException e) {
             throw new ControlException(ControlException.FAILED, "record: cannot write " + file + ": " + e.getMessage());
+        }
+        if (plot != null) {
+            try {
+                Charts.write(List.of(r), plot, "ctl record " + file.getFileName());
+            } catch (IOException | RuntimeException e) {
+                throw new ControlException(ControlException.FAILED, "record: " + e.getMessage());
+            }
         }
         reply.out(String.format("recorded %s: %d samples of %d series over %s of simulated time, %d events", file,
                 r.samples(), r.series().size(), Durations.format(forMillis), r.events().size()));

@@ -116,9 +116,11 @@ public record Summary(String text, Kind kind, String series, String op, double t
         };
     }
 
+    /** The recording's series of this summary, whatever the spaces in either name. */
     private int seriesIndex(Recording r) {
+        String wanted = series.replaceAll("\\s", "");
         for (int i = 0; i < r.series().size(); i++) {
-            if (r.series().get(i).name().equals(series)) {
+            if (r.series().get(i).name().replaceAll("\\s", "").equals(wanted)) {
                 return i;
             }
         }

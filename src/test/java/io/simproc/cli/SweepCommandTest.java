@@ -141,7 +141,7 @@ class SweepCommandTest {
             {"--series", "meminfo.NoSuchField", "meminfo.NoSuchField"},
             {"--summary", "max(meminfo.Cached)", "unknown function 'max'"},
             {"--seeds", "5..1", "runs backwards"},
-            {"--every", "0", "--every 0"},
+            {"--every", "0", "--every: 0 is less than one jiffy"},
             {"--jobs", "0", "--jobs must be at least 1"},
         };
         for (String[] c : cases) {

@@ -131,6 +131,25 @@ class RecordRequestTest {
     }
 
     @Test
+    void aChartOfTheRecordingBesideIt() throws Exception {
+        serve();
+        assertEquals(0, send("pause"));
+        Path f = tmp.resolve("r.csv");
+        Path chart = tmp.resolve("r.svg");
+        assertEquals(0, send("record", f.toString(), "--for", "1s", "--series", SERIES, "--plot", chart.toString()),
+                err.toString());
+        String svg = Files.readString(chart);
+        for (String series : SeriesSet.split(SERIES)) {
+            assertTrue(svg.contains("data-series='" + series + "'") || svg.contains("data-series=\"" + series + "\""),
+                    series + " drawn");
+        }
+        Path gif = tmp.resolve("r.gif");
+        assertThrows(ControlException.class, () -> send("record", f.toString(), "--for", "1s", "--plot",
+                gif.toString()));
+        assertFalse(Files.exists(gif));
+    }
+
+    @Test
     void aRunningMachineIsRecordedAtItsPaceAtExactInstants() throws Exception {
         Kernel k = serve();
         sim.start();

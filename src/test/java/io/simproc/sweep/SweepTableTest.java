@@ -36,6 +36,7 @@ class SweepTableTest {
         assertEquals(1.0, Summary.parse("time_to(meminfo.Cached >= 300)").of(r));
         assertEquals(Double.NaN, Summary.parse("time_to(meminfo.Cached > 1K)").of(r));
         assertEquals("meminfo.Cached", Summary.parse("time_to(meminfo.Cached<=1G)").series());
+        assertEquals(200, Summary.parse("final( meminfo.Cached )").of(r), "the series whatever its spaces");
         for (String bad : List.of("peak", "max(meminfo.Cached)", "peak()", "time_to(meminfo.Cached)",
                 "time_to(meminfo.Cached < lots)")) {
             assertThrows(IllegalArgumentException.class, () -> Summary.parse(bad), bad);
