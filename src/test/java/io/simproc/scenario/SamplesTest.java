@@ -1,6 +1,8 @@
 package io.simproc.scenario;
 
 import io.simproc.kernel.Printk;
+import io.simproc.record.Recorder;
+import io.simproc.record.SeriesSet;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -71,6 +73,29 @@ class SamplesTest {
                 assertTrue(text.contains(part), name + " header lacks '" + part + "'");
             }
         }
+    }
+
+    /**
+     * Each header's "Chart:" command names series the sample's machine shows: parsed against the scenario (process
+     * names) and checked on its booted machine (fields), as {@code run --plot} checks them before anything runs.
+     */
+    @TestFactory
+    Stream<DynamicTest> everySamplesChartCommandNamesSeriesItsMachineShows() throws IOException {
+        return samples().stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
+            String text = Files.readString(p);
+            int chart = text.indexOf("\n# Chart:  simproc ");
+            assertTrue(chart >= 0, p + " header lacks '# Chart:  simproc ...'");
+            String command = text.substring(chart + 1, text.indexOf("\n# Watch:", chart)).replaceAll("\n#\\s+", " ");
+            assertTrue(command.contains(" samples/scenarios/" + p.getFileName() + " ") && command.contains(" --plot "),
+                    command);
+            Matcher m = Pattern.compile("--series (?:'([^']*)'|(\\S+))").matcher(command);
+            assertTrue(m.find(), command);
+            String list = m.group(1) != null ? m.group(1) : m.group(2);
+            Scenario s = ScenarioFixture.load(p);
+            SeriesSet series = SeriesSet.parse(SeriesSet.split(list), s);
+            ScenarioFixture f = ScenarioFixture.start(s, 1);
+            new Recorder(f.run, series, 100, Map.of());
+        }));
     }
 
     @Test
