@@ -1,13 +1,9 @@
 package io.simproc.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,31 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line's contract: exit 0 on success, 2 on usage errors, 1 on runtime errors with one clear line. */
 class CliTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return std.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return std.err();
     }
 
     @Test
@@ -54,7 +34,7 @@ class CliTest {
     void renderIsDeterministicForASeed() {
         Main.run("render", "zoneinfo", "--seed", "9");
         String first = out();
-        out.reset();
+        std.reset();
         Main.run("render", "zoneinfo", "--seed", "9");
         assertEquals(first, out());
     }

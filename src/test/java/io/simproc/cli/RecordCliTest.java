@@ -1,14 +1,11 @@
 package io.simproc.cli;
 
 import io.simproc.config.Durations;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,24 +47,8 @@ class RecordCliTest {
             """;
     private static final String TIMES = "0s,500ms,1s,1500ms,2s,2500ms,3s";
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     private Path scenario(Path tmp) throws IOException {
         Path s = tmp.resolve("s.yaml");
@@ -156,10 +137,10 @@ class RecordCliTest {
     void theCsvHoldsWhatTheTreesAtThoseInstantsShow(@TempDir Path tmp) throws Exception {
         Path s = scenario(tmp);
         assertEquals(0, run("run", s.toString(), "--out", tmp.resolve("trees").toString(), "--at", TIMES, "-q"),
-                err.toString(StandardCharsets.UTF_8));
+                std.err());
         Path csv = tmp.resolve("r.csv");
         assertEquals(0, run("run", s.toString(), "--record", csv.toString(), "--every", "500ms", "-q",
-                "--series", "PID(name=app).status.VmRSS,rate(vmstat.pgfault)"), err.toString(StandardCharsets.UTF_8));
+                "--series", "PID(name=app).status.VmRSS,rate(vmstat.pgfault)"), std.err());
         Path defaults = tmp.resolve("d.csv");
         assertEquals(0, run("run", s.toString(), "--record", defaults.toString(), "--every", "500ms", "-q"));
         String[] times = TIMES.split(",");
@@ -267,25 +248,25 @@ class RecordCliTest {
         cases.put(List.of("--epoch", "yesterday"),
                 "simproc: --epoch: 'yesterday' is not an ISO-8601 instant (e.g. 2026-01-01T00:00:00Z)");
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            err.reset();
-            out.reset();
+            std.reset();
+            std.reset();
             List<String> args = new ArrayList<>(List.of("run", s.toString(), "--record", file.toString(), "-q"));
             args.addAll(c.getKey());
             assertEquals(1, run(args.toArray(String[]::new)), c.getKey().toString());
-            assertEquals(c.getValue() + "\n", err.toString(StandardCharsets.UTF_8), c.getKey().toString());
-            assertEquals("", out.toString(StandardCharsets.UTF_8), "no expectation ran");
+            assertEquals(c.getValue() + "\n", std.err(), c.getKey().toString());
+            assertEquals("", std.out(), "no expectation ran");
             assertFalse(Files.exists(file), "no file written");
         }
-        err.reset();
+        std.reset();
         assertEquals(1, run("run", s.toString(), "--record", tmp.resolve("r.json").toString(), "-q"));
         assertEquals("simproc: --record: " + tmp.resolve("r.json") + ": unknown recording format (name it .csv for"
-                + " CSV, .om or .txt for OpenMetrics)\n", err.toString(StandardCharsets.UTF_8));
+                + " CSV, .om or .txt for OpenMetrics)\n", std.err());
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(s), left.toList(), "nothing written");
         }
-        err.reset();
+        std.reset();
         assertEquals(1, run("run", s.toString(), "-q"));
         assertEquals("simproc: nothing to write: give --out DIR (trees), --record FILE (a recording) or both\n",
-                err.toString(StandardCharsets.UTF_8));
+                std.err());
     }
 }

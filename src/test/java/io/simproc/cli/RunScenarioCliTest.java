@@ -1,13 +1,9 @@
 package io.simproc.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,38 +28,22 @@ class RunScenarioCliTest {
                 expect: PID(process=app).status.VmRSS > %s
             """;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     @Test
     void writesATreeAtEachTimeAndPassesWhenExpectationsHold(@TempDir Path tmp) throws Exception {
         Path s = tmp.resolve("s.yaml");
         Files.writeString(s, SCENARIO.formatted("4M"));
         assertEquals(0, Main.run("run", s.toString(), "--out", tmp.resolve("o").toString(), "--at", "500ms,2s", "-q"),
-                err.toString(StandardCharsets.UTF_8));
-        String results = out.toString(StandardCharsets.UTF_8);
+                std.err());
+        String results = std.out();
         assertTrue(results.startsWith("PASS  at 2s     " + s + ":12:13  PID(process=app).status.VmRSS > 4M  ("),
                 results);
         assertTrue(Files.isRegularFile(tmp.resolve("o/500ms/proc/meminfo")));
         String comm = Files.readString(tmp.resolve("o/2s/proc/loadavg"));
         assertFalse(comm.isEmpty());
-        assertTrue(err.toString(StandardCharsets.UTF_8).endsWith("s: 1 passed, 0 failed\n"));
+        assertTrue(std.err().endsWith("s: 1 passed, 0 failed\n"));
     }
 
     @Test
@@ -71,7 +51,7 @@ class RunScenarioCliTest {
         Path s = tmp.resolve("s.yaml");
         Files.writeString(s, SCENARIO.formatted("1G"));
         assertEquals(1, Main.run("run", s.toString(), "--out", tmp.toString(), "-q"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("FAIL  at 2s"), out.toString());
+        assertTrue(std.out().startsWith("FAIL  at 2s"), std.out());
         assertTrue(Files.isRegularFile(tmp.resolve("proc/meminfo")), "the tree is written anyway");
     }
 
@@ -81,13 +61,13 @@ class RunScenarioCliTest {
         Files.writeString(s, SCENARIO.formatted("4M").replace("at: 2s", "at: 0s"));
         assertEquals(1, Main.run("run", s.toString(), "--out", tmp.toString()));
         assertEquals("simproc: " + s + ":11:9: time goes backwards: at 0s comes after an entry at 1s (line 8); list"
-                + " entries in time order\n", err.toString(StandardCharsets.UTF_8));
+                + " entries in time order\n", std.err());
         assertFalse(Files.exists(tmp.resolve("proc")));
     }
 
     @Test
     void atNeedsAScenario(@TempDir Path tmp) {
         assertEquals(1, Main.run("run", "--out", tmp.toString(), "--at", "1s"));
-        assertEquals("simproc: --at needs a SCENARIO to run\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals("simproc: --at needs a SCENARIO to run\n", std.err());
     }
 }

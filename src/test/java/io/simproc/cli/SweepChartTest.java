@@ -1,8 +1,7 @@
 package io.simproc.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -10,9 +9,6 @@ import org.w3c.dom.NodeList;
 
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * chart, with or without a recording file.
  */
 class SweepChartTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     @Test
     void theSwappinessSampleUnderThreeValuesDrawsThreeLinesPerSeries(@TempDir Path tmp) throws Exception {

@@ -1,14 +1,10 @@
 package io.simproc.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,24 +37,8 @@ class SweepCommandTest {
                 expect: sys.vm.swappiness == 100
             """;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     private Path scenario(Path tmp) throws IOException {
         Path s = tmp.resolve("held.yaml");
@@ -78,7 +58,7 @@ class SweepCommandTest {
     void holdsEachRunsKnobThroughTheScenariosOwnStepsAndComparesTheSettings(@TempDir Path tmp) throws Exception {
         Path s = scenario(tmp);
         assertEquals(0, sweep(s, tmp.resolve("a"), "--summary", "final(sys.vm.swappiness)", "--summary",
-                "peak(meminfo.AnonPages)"), err.toString(StandardCharsets.UTF_8));
+                "peak(meminfo.AnonPages)"), std.err());
         for (String setting : List.of("30", "60")) {
             for (String seed : List.of("1", "2")) {
                 List<String> csv = Files.readAllLines(tmp.resolve("a/vm.swappiness=" + setting + "_seed=" + seed
@@ -89,7 +69,7 @@ class SweepCommandTest {
                 }
             }
         }
-        String table = out.toString(StandardCharsets.UTF_8);
+        String table = std.out();
         assertEquals(table, Files.readString(tmp.resolve("a/summary.txt")));
         List<String> lines = table.lines().toList();
         assertTrue(lines.get(0).matches(" +vm.swappiness=30 +vm.swappiness=60"), table);
@@ -103,8 +83,8 @@ class SweepCommandTest {
     @Test
     void runsInParallelGiveTheRecordingsOfRunsOneAtATime(@TempDir Path tmp) throws Exception {
         Path s = scenario(tmp);
-        assertEquals(0, sweep(s, tmp.resolve("par"), "--jobs", "4"), err.toString(StandardCharsets.UTF_8));
-        assertEquals(0, sweep(s, tmp.resolve("seq"), "--jobs", "1"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, sweep(s, tmp.resolve("par"), "--jobs", "4"), std.err());
+        assertEquals(0, sweep(s, tmp.resolve("seq"), "--jobs", "1"), std.err());
         try (Stream<Path> files = Files.list(tmp.resolve("seq"))) {
             List<Path> list = files.sorted().toList();
             assertEquals(5, list.size(), list.toString());
@@ -120,15 +100,15 @@ class SweepCommandTest {
     @Test
     void eachRunIsTheRunOfRunSetWithItsKnobAndSeed(@TempDir Path tmp) throws Exception {
         Path s = scenario(tmp);
-        assertEquals(0, sweep(s, tmp.resolve("sweep")), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, sweep(s, tmp.resolve("sweep")), std.err());
         Path csv = tmp.resolve("one.csv");
         assertEquals(1, Main.run("run", s.toString(), "--set", "vm.swappiness=60", "--seed", "2", "--every", "500ms",
                 "--series", "sys.vm.swappiness,meminfo.AnonPages", "--record", csv.toString(), "-q"),
                 "the scenario's expectation fails with the knob held");
         assertEquals(Files.readString(tmp.resolve("sweep/vm.swappiness=60_seed=2.csv")), Files.readString(csv));
         assertEquals(1, Main.run("run", s.toString(), "--set", "vm.swappiness=10,20", "--record", csv.toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).endsWith("simproc: --set vm.swappiness=10,20: run holds a"
-                + " knob at one value; simproc sweep runs several\n"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(std.err().endsWith("simproc: --set vm.swappiness=10,20: run holds a"
+                + " knob at one value; simproc sweep runs several\n"), std.err());
     }
 
     @Test
@@ -145,7 +125,7 @@ class SweepCommandTest {
             {"--jobs", "0", "--jobs must be at least 1"},
         };
         for (String[] c : cases) {
-            err.reset();
+            std.reset();
             Path dir = tmp.resolve("bad");
             List<String> args = new java.util.ArrayList<>(List.of("sweep", s.toString(), "--out", dir.toString(), "-q"));
             if (!c[0].equals("--set")) {
@@ -153,7 +133,7 @@ class SweepCommandTest {
             }
             args.addAll(List.of(c[0], c[1]));
             assertEquals(1, Main.run(args.toArray(String[]::new)), String.join(" ", c));
-            String e = err.toString(StandardCharsets.UTF_8);
+            String e = std.err();
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.startsWith("simproc: ") && e.contains(c[2]), c[2] + " in " + e);
             assertTrue(!Files.exists(dir) || Files.list(dir).findAny().isEmpty(), "nothing written for " + c[1]);
