@@ -105,7 +105,7 @@ class SamplesTest {
                 "malloc: {process: small, size: 100M, chunk: 128K");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         List<String> problems = f.problems();
-        assertTrue(problems.stream().anyMatch(l -> l.startsWith("FAIL  at 3s     t.yaml:24:9  PID(process=small)"
+        assertTrue(problems.stream().anyMatch(l -> l.startsWith("FAIL  at 3s     t.yaml:26:9  PID(process=small)"
                 + ".smaps(\"[heap]\").Rss >= 100M  (0 >= 100.0M)")), String.join("\n", problems));
     }
 
@@ -115,7 +115,7 @@ class SamplesTest {
                 .replaceFirst("touch: \\{process: child, name: buf, size: 50%}",
                         "touch: {process: child, name: buf, size: 50%, access: read}");
         ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(text), 7).toEnd();
-        assertTrue(f.problems().contains("FAIL  at 5s     t.yaml:31:9  PID(process=child).smaps_rollup.Private_Dirty"
+        assertTrue(f.problems().contains("FAIL  at 5s     t.yaml:33:9  PID(process=child).smaps_rollup.Private_Dirty"
                 + " >= 100M  (0 >= 100.0M)"), String.join("\n", f.problems()));
     }
 
@@ -125,7 +125,7 @@ class SamplesTest {
                 "kmalloc: {size: 4K, count: 64000, keep: 1%}",
                 "sync:");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
-        assertTrue(f.problems().contains("FAIL  at 11s    t.yaml:72:9  buddyinfo(zone=DMA32).order9 + 2 *"
+        assertTrue(f.problems().contains("FAIL  at 11s    t.yaml:74:9  buddyinfo(zone=DMA32).order9 + 2 *"
                 + " buddyinfo(zone=DMA32).order10 < 90  (146 < 90)"), String.join("\n", f.problems()));
     }
 
@@ -143,7 +143,7 @@ class SamplesTest {
     void theSecondHugetlbMappingFailsWithoutOvercommit() throws IOException {
         Scenario s = broken("hugetlb-mapping.yaml", "sysctl: {vm.nr_overcommit_hugepages: 16}", "sync:");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
-        assertTrue(f.problems().contains("ERROR at 4s     t.yaml:57:5  mmap 64M of hugetlb memory in batch  (mmap 64M"
+        assertTrue(f.problems().contains("ERROR at 4s     t.yaml:59:5  mmap 64M of hugetlb memory in batch  (mmap 64M"
                 + " of hugetlb memory in batch: Cannot allocate memory)"), String.join("\n", f.problems()));
         assertTrue(f.problems().stream().anyMatch(l -> l.contains("meminfo.HugePages_Surp == 16  (0 == 16)")),
                 String.join("\n", f.problems()));
@@ -153,7 +153,7 @@ class SamplesTest {
     void aPreferredPolicyMissesWhereABindDoesNot() throws IOException {
         Scenario s = broken("numa-fallback.yaml", "mempolicy: \"bind:1\"", "mempolicy: \"prefer:0\"");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
-        assertTrue(f.problems().stream().anyMatch(l -> l.startsWith("FAIL  at 6s     t.yaml:54:9  vmstat.numa_miss =="
+        assertTrue(f.problems().stream().anyMatch(l -> l.startsWith("FAIL  at 6s     t.yaml:56:9  vmstat.numa_miss =="
                 + " $miss")), String.join("\n", f.problems()));
     }
 
@@ -163,7 +163,7 @@ class SamplesTest {
                 "sysctl: {vm.overcommit_memory: 2}",
                 "sysctl: {vm.overcommit_memory: 0}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
-        assertTrue(f.problems().contains("FAIL  at 2s     t.yaml:31:5  malloc 600M in app fails with ENOMEM  (it"
+        assertTrue(f.problems().contains("FAIL  at 2s     t.yaml:33:5  malloc 600M in app fails with ENOMEM  (it"
                 + " succeeded)"), String.join("\n", f.problems()));
     }
 
@@ -315,7 +315,7 @@ class SamplesTest {
                 "spawn: {name: db, program: postgres, oom_score_adj: 0}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
         int db = f.run.lastProcess("db").pid();
-        assertTrue(f.problems().contains("ERROR at 5s     t.yaml:41:9  PID(process=db).status.VmRSS > 500M  (/proc/"
+        assertTrue(f.problems().contains("ERROR at 5s     t.yaml:43:9  PID(process=db).status.VmRSS > 500M  (/proc/"
                 + db + "/status: No such file)"), String.join("\n", f.problems()));
         List<String> log = f.kernel.read(k -> k.log().records().stream().map(Printk.Record::text).toList());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Out of memory: Killed process " + db + " (db) ")),
@@ -328,7 +328,7 @@ class SamplesTest {
                 "  - read: {process: backup, path: /srv/backup/full.tar, size: 8G, rate: 300M/s}\n",
                 "");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(12_000);
-        assertEquals(List.of("FAIL  at 12s    t.yaml:27:9  meminfo.Cached - $cached > 3G"), failures(f),
+        assertEquals(List.of("FAIL  at 12s    t.yaml:29:9  meminfo.Cached - $cached > 3G"), failures(f),
                 String.join("\n", f.problems()));
     }
 
@@ -338,9 +338,9 @@ class SamplesTest {
                 "sysctl: {vm.swappiness: 100}",
                 "sysctl: {vm.swappiness: 10}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(50_000);
-        assertEquals(List.of("FAIL  at 50s    t.yaml:53:9  vmstat.pswpout - $out > 4 * $out10",
-                "FAIL  at 50s    t.yaml:54:9  vmstat.pswpout - $out > 8000",
-                "FAIL  at 50s    t.yaml:55:9  meminfo.Cached > $cached10 + 32M"), failures(f),
+        assertEquals(List.of("FAIL  at 50s    t.yaml:56:9  vmstat.pswpout - $out > 4 * $out10",
+                "FAIL  at 50s    t.yaml:57:9  vmstat.pswpout - $out > 8000",
+                "FAIL  at 50s    t.yaml:58:9  meminfo.Cached > $cached10 + 32M"), failures(f),
                 String.join("\n", f.problems()));
     }
 
@@ -350,8 +350,8 @@ class SamplesTest {
                 "  - write: {process: job, path: /srv/data/export.csv, size: 512M}\n",
                 "");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(4_000);
-        assertEquals(List.of("FAIL  at 2s     t.yaml:34:9  meminfo.Dirty >= 512M",
-                "FAIL  at 4s     t.yaml:45:9  $cached - meminfo.Cached > 500M"), failures(f),
+        assertEquals(List.of("FAIL  at 2s     t.yaml:36:9  meminfo.Dirty >= 512M",
+                "FAIL  at 4s     t.yaml:47:9  $cached - meminfo.Cached > 500M"), failures(f),
                 String.join("\n", f.problems()));
     }
 
@@ -361,7 +361,7 @@ class SamplesTest {
                 "duration: 10s\n",
                 "duration: 10s\nsysctl: {vm.dirty_ratio: 80}\n");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(5_000);
-        assertEquals(List.of("FAIL  at 3s     t.yaml:33:9  meminfo.Dirty + meminfo.Writeback > 0.95 *"
+        assertEquals(List.of("FAIL  at 3s     t.yaml:35:9  meminfo.Dirty + meminfo.Writeback > 0.95 *"
                 + " vmstat.nr_dirty_threshold * 4K"), failures(f),
                 String.join("\n", f.problems()));
     }
@@ -370,10 +370,10 @@ class SamplesTest {
     void thpExpectationsFailWhenTheMachineRunsTheMadviseMode() throws IOException {
         Scenario s = broken("thp-fragmentation.yaml", "  thp: always\n", "  thp: madvise\n");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(2_000);
-        assertEquals(List.of("FAIL  at 2s     t.yaml:35:9  vmstat.thp_fault_alloc == 31",
-                "FAIL  at 2s     t.yaml:36:9  meminfo.AnonHugePages == 62M",
-                "FAIL  at 2s     t.yaml:37:9  PID(process=e).smaps_rollup.AnonHugePages == 62M",
-                "FAIL  at 2s     t.yaml:38:9  vmstat.nr_anon_transparent_hugepages == 31"), failures(f),
+        assertEquals(List.of("FAIL  at 2s     t.yaml:37:9  vmstat.thp_fault_alloc == 31",
+                "FAIL  at 2s     t.yaml:38:9  meminfo.AnonHugePages == 62M",
+                "FAIL  at 2s     t.yaml:39:9  PID(process=e).smaps_rollup.AnonHugePages == 62M",
+                "FAIL  at 2s     t.yaml:40:9  vmstat.nr_anon_transparent_hugepages == 31"), failures(f),
                 String.join("\n", f.problems()));
     }
 
@@ -381,8 +381,8 @@ class SamplesTest {
     void withoutMadviseTheFragmentedMachineGivesNoHugePages() throws IOException {
         Scenario s = broken("thp-fragmentation.yaml", "advice: hugepage", "advice: normal");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(7_000);
-        assertEquals(List.of("FAIL  at 7s     t.yaml:66:9  vmstat.compact_stall > $stall",
-                "FAIL  at 7s     t.yaml:67:9  PID(process=g).smaps_rollup.AnonHugePages >= 50M"), failures(f),
+        assertEquals(List.of("FAIL  at 7s     t.yaml:68:9  vmstat.compact_stall > $stall",
+                "FAIL  at 7s     t.yaml:69:9  PID(process=g).smaps_rollup.AnonHugePages >= 50M"), failures(f),
                 String.join("\n", f.problems()));
     }
 
