@@ -55,6 +55,7 @@ public final class Sched {
     private long lastKswapdScan;
     private long lastKswapdSteal;
     private long lastKcompactdScan;
+    private long lastKsmdNanos;
     /** calc_load_update: the jiffy at which the active tasks are next counted. */
     private long calcLoadUpdate;
     private long calcLoadTasks;
@@ -269,7 +270,8 @@ public final class Sched {
     /**
      * After every timer and command: kswapd and kcompactd do their scanning in timers of their own; their time, from
      * the scan and reclaim counters since the last look, goes to the threads as work in a memory stall (kswapd's
-     * balance_pgdat() and kcompactd's compaction run inside psi_memstall_enter()), charged as system time.
+     * balance_pgdat() and kcompactd's compaction run inside psi_memstall_enter()), charged as system time. ksmd's
+     * time, from the pages it scanned and merged ({@code Ksm.cpuNanos()}), is system time on the CPU, not a stall.
      */
     void kthreadsRan() {
         MemoryManager mm = kernel.mm();
@@ -288,14 +290,25 @@ public final class Sched {
         if (kcompactd > 0) {
             kthreadWork("kcompactd", kcompactd);
         }
+        long ksmdNanos = mm.ksm().cpuNanos();
+        if (ksmdNanos > lastKsmdNanos) {
+            kthreadWork("ksmd", ksmdNanos - lastKsmdNanos);
+        }
+        lastKsmdNanos = ksmdNanos;
     }
 
-    /** Share {@code nanos} of reclaim among the per-node threads {@code prefix}N, the running ones if any. */
+    /**
+     * Share {@code nanos} of reclaim among the per-node threads {@code prefix}N, the running ones if any (ksmd, the
+     * one thread of its name, does its scanning on the CPU, outside a memory stall).
+     */
     private void kthreadWork(String prefix, long nanos) {
         List<Task> threads = new ArrayList<>();
         List<Task> running = new ArrayList<>();
+        boolean single = prefix.equals("ksmd");
         for (Task t : kernel.tasks().all()) {
-            if (t.isKthread() && t.comm().startsWith(prefix) && t.comm().length() > prefix.length()
+            if (t.isKthread() && single && t.comm().equals(prefix)) {
+                threads.add(t);
+            } else if (t.isKthread() && !single && t.comm().startsWith(prefix) && t.comm().length() > prefix.length()
                     && Character.isDigit(t.comm().charAt(prefix.length()))) {
                 threads.add(t);
                 PgData node = nodeOf(t, prefix);
@@ -321,7 +334,7 @@ public final class Sched {
             if (at == now) {
                 switches(t, 1);
             }
-            a.append(at, each, TaskActivity.Kind.RECLAIM);
+            a.append(at, each, single ? TaskActivity.Kind.RUNNING : TaskActivity.Kind.RECLAIM);
         }
     }
 

@@ -5,6 +5,7 @@ import io.simproc.mm.Memory;
 import io.simproc.mm.Mempolicy;
 import io.simproc.mm.MmStruct;
 import io.simproc.mm.NodeStatItem;
+import io.simproc.mm.PageContent;
 import io.simproc.mm.Prot;
 import io.simproc.mm.Vma;
 import io.simproc.mm.VmEvent;
@@ -119,9 +120,28 @@ public final class Syscalls {
         return kernel.mm().mlock().mlock(mmOf(t), addr, len, false);
     }
 
+    /** prctl(2) options this machine knows: PR_SET_MEMORY_MERGE and PR_GET_MEMORY_MERGE (include/uapi/linux/prctl.h). */
+    public static final int PR_SET_MEMORY_MERGE = 67;
+    public static final int PR_GET_MEMORY_MERGE = 68;
+
+    /**
+     * prctl(2): PR_SET_MEMORY_MERGE with 1 makes every compatible VMA of the process mergeable by KSM, now and
+     * later; with 0 unmerges them; PR_GET_MEMORY_MERGE returns the setting. Other options and values: EINVAL.
+     */
+    public int prctl(Task t, int option, long arg2) {
+        assert kernel.isWriter();
+        return switch (option) {
+            case PR_SET_MEMORY_MERGE -> arg2 == 0 || arg2 == 1
+                    ? kernel.mm().ksm().setMemoryMerge(mmOf(t), arg2 == 1) : -Errno.EINVAL;
+            case PR_GET_MEMORY_MERGE -> mmOf(t).ksm().mergeAny() ? 1 : 0;
+            default -> -Errno.EINVAL;
+        };
+    }
+
     /**
      * madvise(2): MADV_DONTNEED drops pages; MADV_HUGEPAGE and MADV_NOHUGEPAGE set whether transparent huge pages
-     * may back the range; the hint-only advice values are accepted and change nothing.
+     * may back the range; MADV_MERGEABLE and MADV_UNMERGEABLE whether KSM may merge its pages; the hint-only
+     * advice values are accepted and change nothing.
      */
     public int madvise(Task t, long addr, long len, int advice) {
         assert kernel.isWriter();
@@ -132,6 +152,8 @@ public final class Syscalls {
             case Prot.MADV_DONTNEED -> kernel.mm().madvise().madviseDontneed(mmOf(t), addr, len);
             case Prot.MADV_HUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, true);
             case Prot.MADV_NOHUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, false);
+            case Prot.MADV_MERGEABLE -> kernel.mm().madvise().madviseMergeable(mmOf(t), addr, len, true);
+            case Prot.MADV_UNMERGEABLE -> kernel.mm().madvise().madviseMergeable(mmOf(t), addr, len, false);
             case Prot.MADV_NORMAL, Prot.MADV_RANDOM, Prot.MADV_SEQUENTIAL, Prot.MADV_WILLNEED -> 0;
             default -> -Errno.EINVAL;
         };
@@ -143,14 +165,24 @@ public final class Syscalls {
      * the task (it dies as the call returns).
      */
     public int touch(Task t, long addr, long len, boolean write) {
+        return touch(t, addr, len, write, null, 0);
+    }
+
+    /**
+     * {@link #touch} storing known data: with {@code data} given, the anonymous pages stored to hold page
+     * {@code firstIndex}, {@code firstIndex + 1}... of the data named {@code data} ({@link PageContent#dataWord}) —
+     * a guest loading the same image, a program copying the same file into its heap.
+     */
+    public int touch(Task t, long addr, long len, boolean write, String data, long firstIndex) {
         assert kernel.isWriter();
         StorageIo io = new StorageIo(t);
-        int r = kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(), () -> doTouch(t, addr, len, write)));
+        int r = kernel.sched().work(t, () -> kernel.asCurrent(t.comm(), t.pid(),
+                () -> doTouch(t, addr, len, write, data, firstIndex)));
         io.account();
         return r;
     }
 
-    private int doTouch(Task t, long addr, long len, boolean write) {
+    private int doTouch(Task t, long addr, long len, boolean write, String data, long firstIndex) {
         MmStruct m = mmOf(t);
         Memory memory = kernel.mm().memory();
         long end = addr + len;
@@ -184,6 +216,10 @@ public final class Syscalls {
             }
             if (kernel.processes().leaderOf(t).isOomVictim()) {
                 return -Errno.EINTR;
+            }
+            if (write && data != null) {
+                long index = firstIndex + ((a - (addr & Page.PAGE_MASK)) >>> Page.PAGE_SHIFT);
+                memory.storeData(m, a, PageContent.dataWord(data, index));
             }
         }
         return 0;

@@ -46,10 +46,13 @@ public final class Folios {
 
     /**
      * A page no one references is about to be freed: off its LRU list, out of NR_MLOCK, uncharged from its memory
-     * cgroup (mem_cgroup_uncharge()).
+     * cgroup (mem_cgroup_uncharge()); a KSM page's stable node goes.
      */
     void unlinkFreed(int pfn) {
         int flags = map.flags(pfn);
+        if ((flags & PageFlags.PG_KSM) != 0) {
+            mm.ksm().folioFreed(pfn);
+        }
         if ((flags & PageFlags.PG_LRU) != 0) {
             lruvecOf(pfn).del(pfn);
         }

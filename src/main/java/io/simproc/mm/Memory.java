@@ -310,7 +310,10 @@ public final class Memory {
         return true;
     }
 
-    /** do_wp_page(): a write to a present, write-protected page. */
+    /**
+     * do_wp_page(): a write to a present, write-protected page. A KSM page is never reused, even by its last
+     * mapping: the writer gets a copy (cow_ksm), as it does of the zero page or KSM's zero page.
+     */
     private int doWpPage(MmStruct mmStruct, Vma vma, long addr, long pte, PageTable.Pte table) {
         int pfn = (int) ptePfn(pte);
         if (vma.test(VmFlags.VM_SHARED)) {
@@ -318,11 +321,12 @@ public final class Memory {
             return MINOR;
         }
         boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
-        if (!special && map.test(pfn, PageFlags.PG_SWAPCACHE)
+        boolean ksmPage = !special && map.test(pfn, PageFlags.PG_KSM);
+        if (!special && !ksmPage && map.test(pfn, PageFlags.PG_SWAPCACHE)
                 && map.mapcount(pfn) == 1) {
             mm.swap().folioFreeSwap(pfn);
         }
-        if (!special && map.test(pfn, PageFlags.PG_ANON) && map.refcount(pfn) == 1) {
+        if (!special && !ksmPage && map.test(pfn, PageFlags.PG_ANON) && map.refcount(pfn) == 1) {
             PageTable.set(table, addr, pte | PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
             mm.content().store(pfn);
             mm.vmstat().countEvent(VmEvent.PGREUSE, 1);
@@ -334,6 +338,12 @@ public final class Memory {
         }
         mm.content().store(copy);
         PageTable.set(table, addr, mkPte(copy, PageTable._PAGE_RW | PageTable._PAGE_DIRTY));
+        if (special) {
+            mm.ksm().mightUnmapZeroPage(mmStruct, pte);
+        }
+        if (ksmPage) {
+            mm.vmstat().countEvent(VmEvent.COW_KSM, 1);
+        }
         if (!special) {
             boolean wasAnon = map.test(pfn, PageFlags.PG_ANON);
             if (!wasAnon) {
@@ -343,6 +353,49 @@ public final class Memory {
             }
             unmapPage(vma, pfn, mmStruct.homeCpu);
         }
+        return MINOR;
+    }
+
+    /**
+     * A store of known data to the page at addr, which a write access just made writable: an anonymous page then
+     * holds {@code word}; a page-cache page keeps its file's word ({@link PageContent}).
+     */
+    public void storeData(MmStruct mmStruct, long addr, char word) {
+        mm.assertWriter();
+        long pte = mmStruct.pgtable.get(addr);
+        if (!present(pte) || (pte & (PageTable._PAGE_RW | PageTable._PAGE_SPECIAL)) != PageTable._PAGE_RW) {
+            return;
+        }
+        int pfn = (int) ptePfn(pte);
+        if ((map.flags(pfn) & (PageFlags.PG_ANON | PageFlags.PG_KSM)) == PageFlags.PG_ANON) {
+            mm.content().set(pfn, word);
+        }
+    }
+
+    /**
+     * break_ksm()'s unsharing fault (FAULT_FLAG_UNSHARE) at addr, which maps a KSM page or KSM's zero page: the
+     * mapping gets a private copy of the same data, mapped read-only and clean (the next write reuses it). Returns
+     * {@link #OOM} when no page could be had, the KSM page staying mapped.
+     */
+    int unshareKsm(MmStruct mmStruct, Vma vma, long addr) {
+        mm.assertWriter();
+        PageTable.Pte table = mmStruct.pgtable.leaf(addr, null);
+        long pte = table.entry[PageTable.indexOf(addr)];
+        boolean special = (pte & PageTable._PAGE_SPECIAL) != 0;
+        int pfn = (int) ptePfn(pte);
+        int copy = newAnonPage(mmStruct, vma, addr);
+        if (copy < 0) {
+            return OOM;
+        }
+        mm.content().set(copy, special ? PageContent.ZERO : mm.content().word(pfn));
+        PageTable.set(table, addr, mkPte(copy, 0));
+        if (special) {
+            mm.ksm().mightUnmapZeroPage(mmStruct, pte);
+            return MINOR;
+        }
+        mm.vmstat().countEvent(VmEvent.COW_KSM, 1);
+        mmStruct.addRss(MmStruct.MM_ANONPAGES, -1);
+        unmapPage(vma, pfn, mmStruct.homeCpu);
         return MINOR;
     }
 
@@ -403,6 +456,7 @@ public final class Memory {
                 return;
             }
             if (!present(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
+                mm.ksm().mightUnmapZeroPage(mmStruct, pte);
                 return;
             }
             int pfn = (int) ptePfn(pte);

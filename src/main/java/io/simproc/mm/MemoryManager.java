@@ -36,6 +36,7 @@ public final class MemoryManager {
     private final Watermarks watermarks;
     private final Kswapd kswapd;
     private final Kcompactd kcompactd;
+    private final Ksm ksm;
     private final Mmap mmap = new Mmap(this);
     private final Mlock mlock = new Mlock(this);
     private final Madvise madvise = new Madvise(this);
@@ -100,6 +101,7 @@ public final class MemoryManager {
         this.watermarks = new Watermarks(this);
         this.kswapd = new Kswapd(this);
         this.kcompactd = new Kcompactd(this);
+        this.ksm = new Ksm(this);
         this.compaction = new Compaction(this);
     }
 
@@ -292,6 +294,11 @@ public final class MemoryManager {
 
     public Kcompactd kcompactd() {
         return kcompactd;
+    }
+
+    /** Kernel samepage merging and ksmd (mm/ksm.c). */
+    public Ksm ksm() {
+        return ksm;
     }
 
     public Kswapd kswapd() {

@@ -2,7 +2,7 @@ package io.simproc.mm;
 
 /**
  * Page migration (mm/migrate.c) of one order-0 user page: which pages may move ({@code isolate_migratepages_block}'s
- * test: on an LRU list, anonymous or page cache, no reference beyond its mappings and the cache — mlocked ones only
+ * test: on an LRU list, anonymous (not KSM: {@link Ksm}) or page cache, no reference beyond its mappings and the cache — mlocked ones only
  * while compact_unevictable_allowed), and the move itself — the new page takes the old one's struct page state,
  * LRU list, mlock count and data ({@link PageContent}), every page-table entry that mapped the old page is rewritten through the reverse map
  * (the anon_vma's VMAs, or the file's i_mmap), the page cache slot points to the new page, and the old page is
@@ -21,7 +21,7 @@ final class Migrate {
     /** Whether the page at pfn is a movable user page compaction may isolate. */
     boolean isMovable(int pfn) {
         int f = map.flags(pfn);
-        if ((f & (PageFlags.PG_LRU | PageFlags.PG_RESERVED)) != PageFlags.PG_LRU) {
+        if ((f & (PageFlags.PG_LRU | PageFlags.PG_RESERVED | PageFlags.PG_KSM)) != PageFlags.PG_LRU) {
             return false;
         }
         PageOwner owner = PageOwner.of((f & PageFlags.OWNER_MASK) >>> PageFlags.OWNER_SHIFT);

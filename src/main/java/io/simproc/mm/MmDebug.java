@@ -24,7 +24,9 @@ import java.util.List;
  * NR_FILE_DIRTY, NR_WRITEBACK and NR_ZONE_WRITE_PENDING = the pages with those bits; each slot's swap count
  * equals the swap PTEs naming it, SWAP_HAS_CACHE is set exactly for slots with a swap-cache page, SwapFree ≤
  * SwapTotal. Data ({@link PageContent}): a page-cache page holds its file's word, a clean swap-cache page its
- * slot's; every PTE maps a page whose mapping and index are what its VMA maps at that address.
+ * slot's; every PTE maps a page whose mapping and index are what its VMA maps at that address (a KSM page: its
+ * stable node). KSM ({@link KsmScan#check}): stable nodes and KSM pages name each other, KSM pages are read-only
+ * everywhere, the counters are the trees'.
  */
 public final class MmDebug {
     private MmDebug() {
@@ -67,6 +69,7 @@ public final class MmDebug {
         }
         checkOwnerCounters(mm, owners, errors);
         mm.hugetlb().check(errors);
+        mm.ksm().check(errors);
         mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
@@ -323,7 +326,8 @@ public final class MmDebug {
                         }
                     }
                     rss[MmStruct.mmCounter(mm.memMap().flags(pfn))]++;
-                    boolean identity = map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
+                    boolean identity = map.test(pfn, PageFlags.PG_KSM) ? mm.ksm().scan().isStablePage(pfn)
+                            : map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
                             ? mm.mappings().get(map.mapping(pfn)) instanceof AnonVma
                             : v.file != null && map.mapping(pfn) == v.file.id());
                     if (!identity) {

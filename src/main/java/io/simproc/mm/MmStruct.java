@@ -39,6 +39,8 @@ public final class MmStruct {
     ObjCgroup percpuObjcg;
     /** MMF_HUGE_ZERO_FOLIO: this address space mapped the huge zero page and holds a reference to it. */
     boolean hugeZeroFolio;
+    /** KSM's state of this address space (mm/ksm.c). */
+    final KsmMm ksm = new KsmMm();
     final PageTable pgtable;
     /** hugetlb_usage: base pages of the hugetlb folios this address space maps (HugetlbPages of status). */
     long hugetlbUsage;
@@ -119,6 +121,11 @@ public final class MmStruct {
 
     public int mapCount() {
         return vmas.size();
+    }
+
+    /** KSM's flags and counters of this address space. */
+    public KsmMm ksm() {
+        return ksm;
     }
 
     public PageTable pageTable() {

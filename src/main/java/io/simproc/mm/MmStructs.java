@@ -73,6 +73,7 @@ public final class MmStructs {
         child.hiwaterVm = old.hiwaterVm;
         mm.mempolicy().inherit(old, child);
         child.memcg = old.memcg;
+        mm.ksm().ksmFork(child, old);
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;
@@ -128,6 +129,9 @@ public final class MmStructs {
             if ((pte & (PageTable._PAGE_SPECIAL | PageTable._PAGE_PSE)) == (PageTable._PAGE_SPECIAL
                     | PageTable._PAGE_PSE)) {
                 mm.hugeMemory().mmGetHugeZeroFolio(child);
+            }
+            if (Ksm.isKsmZeroPte(pte)) {
+                mm.ksm().mapZeroPage(child);
             }
             if ((pte & PageTable._PAGE_SPECIAL) == 0) {
                 int pfn = (int) Memory.ptePfn(pte);

@@ -201,6 +201,7 @@ public final class Mmap {
      */
     private Vma mergeOrInsert(MmStruct m, long start, long end, long flags, AddressSpace file, long pgoff,
                               String name) {
+        flags = Ksm.ksmVmaFlags(m, flags);
         Vma prev = m.findVma(start - 1);
         Vma next = m.findVma(end);
         boolean special = (flags & VmFlags.VM_SPECIAL) != 0 || name != null && name.startsWith("[v");
@@ -412,6 +413,7 @@ public final class Mmap {
         }
         long flags = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE
                 | VmFlags.VM_MAYEXEC | VmFlags.VM_ACCOUNT | m.defFlags;
+        flags = Ksm.ksmVmaFlags(m, flags);
         long pages = (newEnd - oldEnd) >>> Page.PAGE_SHIFT;
         if (!charge(m, pages, m)) {
             return m.brk;
@@ -474,6 +476,7 @@ public final class Mmap {
     /** exit_mmap(): unmap everything, uncharge, free every page table. */
     public void exitMmap(MmStruct m) {
         mm.assertWriter();
+        mm.ksm().ksmExit(m);
         for (Vma v : new ArrayList<>(m.vmas.values())) {
             mm.memory().zapRange(m, v, v.start, v.end);
             if (v.test(VmFlags.VM_ACCOUNT)) {

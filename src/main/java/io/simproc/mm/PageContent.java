@@ -17,12 +17,20 @@ package io.simproc.mm;
  * <li>swap_writepage copies the word into the slot ({@link Swapfile#slotContent}), a swap-in reads it back, and
  * migration copies it to the new page.</li>
  * </ul>
- * Words of stores come from a counter (wrapping, skipping {@link #ZERO}): deterministic, and two pages written one
- * after the other never read the same.
+ * Words of stores come from a counter over 1..{@link #STORE_MAX} (wrapping): deterministic, and two pages written
+ * one after the other never read the same. A store's word stands for data of its own: two pages holding store words
+ * are never the same data, even when the counter has wrapped onto the same word ({@link #sameData}). Data several
+ * programs load alike — an image, a file copied into memory ({@link #dataWord}) — has words above STORE_MAX, the
+ * same page for page in every process; zero-filled data is {@link #ZERO}. KSM merges only pages that hold the
+ * same data.
  */
 public final class PageContent {
     /** The data of a zero-filled page. */
     public static final char ZERO = 0;
+    /** The highest word of a store; named data has the words above. */
+    public static final char STORE_MAX = 0x7fff;
+    /** An odd multiplier: page index → data word is a bijection over 32768 consecutive pages. */
+    private static final long DATA_STRIDE = 7919;
 
     private final MemMap map;
     private char lastStore;
@@ -34,8 +42,8 @@ public final class PageContent {
     /** A store the kernel saw: the page's data becomes a new word. */
     void store(int pfn) {
         char w = (char) (lastStore + 1);
-        if (w == ZERO) {
-            w++;
+        if (w > STORE_MAX) {
+            w = 1;
         }
         lastStore = w;
         map.setContent(pfn, w);
@@ -49,6 +57,29 @@ public final class PageContent {
     char word(int pfn) {
         return (char) map.content(pfn);
     }
+
+    /**
+     * The word of page {@code index} of data named {@code name} (an image several programs load, a scenario's
+     * {@code touch data:}); "zero" names zero-filled pages ({@link #ZERO}). Other names have words above
+     * {@link #STORE_MAX}, and any 32768 consecutive pages of one name hold different words (an affine map modulo
+     * 32768 from an offset the name picks): the pages of an image of up to 128 MiB are not taken for each other.
+     */
+    public static char dataWord(String name, long index) {
+        if (name.equals("zero")) {
+            return ZERO;
+        }
+        long offset = name.hashCode() * 0x9E3779B97F4A7C15L;
+        return (char) (STORE_MAX + 1 + ((offset + index * DATA_STRIDE) & STORE_MAX));
+    }
+
+    /**
+     * Whether two words are the same data: equal, and not a store's word (each store's data is its own; its word
+     * only names it).
+     */
+    public static boolean sameData(int a, int b) {
+        return a == b && (a == ZERO || a > STORE_MAX);
+    }
+
 
     /** The word of a file's data at {@code index}: a mix of the file's identity (device and inode) and the index. */
     public static char fileWord(AddressSpace file, long index) {

@@ -31,6 +31,8 @@ public final class PageFlags {
     public static final int PG_YOUNG = 1 << 17;
     /** One of the 512 pages of an anonymous PMD-sized folio, a transparent huge page ({@link HugeMemory}). */
     public static final int PG_TRANSHUGE = 1 << 18;
+    /** PageKsm: a KSM page, write-protected wherever it is mapped; its mapping names a {@link KsmStableNode}. */
+    public static final int PG_KSM = 1 << 19;
 
     public static final int OWNER_SHIFT = 24;
     public static final int OWNER_MASK = 0xff << OWNER_SHIFT;

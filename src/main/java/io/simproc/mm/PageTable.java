@@ -285,6 +285,38 @@ public final class PageTable {
         }
     }
 
+    /**
+     * The first address in [start, end) whose PTE is present, skipping ranges without tables; -1 when none (ksmd's
+     * walk of a VMA, walk_page_range_vma()).
+     */
+    long nextPresent(long start, long end) {
+        long addr = start;
+        while (addr < end) {
+            Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
+            if (pud == null) {
+                addr = next(addr, PGD_SHIFT);
+                continue;
+            }
+            Dir pmd = (Dir) pud.child[idx(addr, PUD_SHIFT)];
+            if (pmd == null) {
+                addr = next(addr, PUD_SHIFT);
+                continue;
+            }
+            Pte t = (Pte) pmd.child[idx(addr, PMD_SHIFT)];
+            long tableEnd = Math.min(end, next(addr, PMD_SHIFT));
+            if (t == null || t.used == 0) {
+                addr = tableEnd;
+                continue;
+            }
+            for (; addr < tableEnd; addr += io.simproc.uapi.Page.PAGE_SIZE) {
+                if ((t.entry[idx(addr, PTE_SHIFT)] & _PAGE_PRESENT) != 0) {
+                    return addr;
+                }
+            }
+        }
+        return -1;
+    }
+
     private static long next(long addr, int shift) {
         return ((addr >>> shift) + 1) << shift;
     }

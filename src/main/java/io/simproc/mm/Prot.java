@@ -26,6 +26,8 @@ public final class Prot {
     public static final int MADV_WILLNEED = 3;
     public static final int MADV_DONTNEED = 4;
     public static final int MADV_FREE = 8;
+    public static final int MADV_MERGEABLE = 12;
+    public static final int MADV_UNMERGEABLE = 13;
     public static final int MADV_HUGEPAGE = 14;
     public static final int MADV_NOHUGEPAGE = 15;
 

@@ -60,13 +60,17 @@ public final class Rmap {
 
     /**
      * rmap_walk(): every PTE that maps pfn, found through the page's anon_vma (anonymous pages) or its file's
-     * i_mmap (file and shmem pages) and the page's index.
+     * i_mmap (file and shmem pages) and the page's index; a KSM page's through its stable node (rmap_walk_ksm()).
      */
     void rmapWalk(int pfn, Visitor visitor) {
         if (map.mapcount(pfn) == 0) {
             return;
         }
         Object owner = mm.mappings().get(map.mapping(pfn));
+        if (owner instanceof KsmStableNode node) {
+            mm.ksm().scan().rmapWalkKsm(node, visitor);
+            return;
+        }
         java.util.Collection<Vma> vmas;
         if (map.test(pfn, PageFlags.PG_ANON)) {
             if (!(owner instanceof AnonVma av)) {

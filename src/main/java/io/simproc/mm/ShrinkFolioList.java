@@ -77,6 +77,11 @@ final class ShrinkFolioList {
                 vmscan.putback(lruvec, pfn);
                 continue;
             }
+            if ((f & PageFlags.PG_KSM) != 0) {
+                // KSM pages are not swapped in this model (Ksm): reclaim keeps them.
+                activate(lruvec, pfn);
+                continue;
+            }
             boolean anon = (f & PageFlags.PG_ANON) != 0;
             boolean swapbacked = (f & PageFlags.PG_SWAPBACKED) != 0;
             if (swapbacked && !anon) {

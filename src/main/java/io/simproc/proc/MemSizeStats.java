@@ -14,8 +14,8 @@ import io.simproc.uapi.Page;
  * (smap_gather_stats → smaps_pte_entry → smaps_account) and {@link #show} prints the block __show_smap prints.
  *
  * <p>Per present PTE mapping a page with a struct page (the shared zero page is special and counts nowhere): Rss
- * grows by the page; Anonymous when the page is anonymous, LazyFree when it is anonymous, not swap-backed and clean;
- * Referenced when the PTE is young or the page young or referenced. A page with refcount 1 is private with its full
+ * grows by the page; KSM when it is a KSM page; Anonymous when the page is anonymous, LazyFree when it is
+ * anonymous, not swap-backed and clean; Referenced when the PTE is young or the page young or referenced. A page with refcount 1 is private with its full
  * size in Pss; otherwise a mapcount of 2 or more makes it shared with {@code PAGE_SIZE << PSS_SHIFT / mapcount}
  * in Pss (fixed point, truncated once when printed), else private. Dirty (PTE or page) pages go to the _Dirty
  * columns and Pss_Dirty, the rest to _Clean. The Pss splits by page kind (anon, shmem = swap-backed non-anon,
@@ -100,6 +100,9 @@ final class MemSizeStats {
         int flags = map.flags(pfn);
         boolean anon = (flags & PageFlags.PG_ANON) != 0;
         boolean pageDirty = (flags & PageFlags.PG_DIRTY) != 0;
+        if ((flags & PageFlags.PG_KSM) != 0) {
+            ksm += size;
+        }
         if (anon) {
             anonymous += size;
             if ((flags & PageFlags.PG_SWAPBACKED) == 0 && !dirty && !pageDirty) {

@@ -142,11 +142,13 @@ final class ProcBase {
     /** Entries of a process directory, in the kernel's readdir order. */
     private static final List<String> TGID = List.of("task", "fd", "ns", "net", "environ", "status", "limits",
             "comm", "cmdline", "stat", "statm", "maps", "numa_maps", "exe", "mounts", "mountinfo", "smaps",
-            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
+            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io",
+            "ksm_merging_pages", "ksm_stat");
     /** Entries of a thread directory, in the kernel's readdir order. */
     private static final List<String> TID = List.of("fd", "ns", "net", "environ", "status", "limits", "comm",
             "cmdline", "stat", "statm", "maps", "children", "numa_maps", "exe", "mounts", "mountinfo", "smaps",
-            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io");
+            "smaps_rollup", "schedstat", "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io",
+            "ksm_merging_pages", "ksm_stat");
 
     private static List<ProcEntry> entries(Task t, boolean whole, List<String> names) {
         List<ProcEntry> out = new ArrayList<>(names.size());
@@ -187,6 +189,8 @@ final class ProcBase {
             case "io" -> file(t, name, 0400, new PidIo(t, whole), null);
             case "smaps" -> file(t, name, 0444, new PidSmaps(t), null);
             case "smaps_rollup" -> file(t, name, 0444, new SmapsRollup(t), null);
+            case "ksm_merging_pages" -> file(t, name, 0400, new PidKsm(t, false), null);
+            case "ksm_stat" -> file(t, name, 0400, new PidKsm(t, true), null);
             case "oom_score" -> file(t, name, 0444, new OomScore(t), null);
             case "oom_adj" -> {
                 OomAdj adj = new OomAdj(t);

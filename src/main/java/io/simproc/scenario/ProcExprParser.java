@@ -275,10 +275,15 @@ final class ProcExprParser {
                 return slabReference();
             case "cgroup":
                 return cgroupReference();
+            case "ksm": {
+                expect(".");
+                String f = ident();
+                return pv -> pv.ksm(f);
+            }
             default:
                 pos--;
                 throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
-                        + " pressure.memory.some.avg10, sys.A.B,"
+                        + " pressure.memory.some.avg10, sys.A.B, ksm.FILE,"
                         + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
                         + " cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)");
         }
@@ -421,12 +426,18 @@ final class ProcExprParser {
                 String f = field();
                 return pv -> pv.smaps(pv.pid(kind, value), pathname, f);
             }
-            case "oom_score", "oom_score_adj":
+            case "oom_score", "oom_score_adj", "ksm_merging_pages":
                 return pv -> pv.single("/" + pv.pid(kind, value) + "/" + file);
+            case "ksm_stat": {
+                expect(".");
+                String f = oneOf(List.of("ksm_rmap_items", "ksm_zero_pages", "ksm_merging_pages",
+                        "ksm_process_profit"));
+                return pv -> pv.spaced("/" + pv.pid(kind, value) + "/ksm_stat", f);
+            }
             default:
                 pos--;
                 throw error("unknown file '" + file + "' (status, smaps_rollup, statm, stat, smaps(\"...\"),"
-                        + " oom_score, oom_score_adj)");
+                        + " oom_score, oom_score_adj, ksm_merging_pages, ksm_stat.FIELD)");
         }
     }
 

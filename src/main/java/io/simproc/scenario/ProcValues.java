@@ -185,6 +185,21 @@ final class ProcValues {
         return v;
     }
 
+    /** A counter or knob of /sys/kernel/mm/ksm: {@code ksm.pages_sharing}. */
+    Value ksm(String file) {
+        ProcFs fs = run.sysFs();
+        ProcEntry e = fs.lookup("/kernel/mm/ksm/" + file, Credentials.ROOT);
+        if (!(e instanceof ProcFile f)) {
+            throw new EvalException("/sys/kernel/mm/ksm has no file '" + file + "'");
+        }
+        try {
+            return number("/sys/kernel/mm/ksm/" + file, "value",
+                    new String(fs.render(f, Credentials.ROOT), StandardCharsets.UTF_8).trim());
+        } catch (ProcException ex) {
+            throw new EvalException("/sys/kernel/mm/ksm/" + file + ": " + Errno.describe(ex.errno()));
+        }
+    }
+
     /** A file holding one value (the first of several, as in vm.lowmem_reserve_ratio). */
     Value single(String path) {
         return number(path, "value", text(path).trim());

@@ -12,7 +12,9 @@ import io.simproc.uapi.Page;
  * ({@code order: sequential}, the default) or at random pages from the scenario's seeded stream. With {@code rate}
  * the accesses are spread over simulated time (a workload that shows in {@code ctl status}), else they all happen
  * at the step's time, and pause while the process sleeps memory.high's penalty. Each first access is a page fault,
- * counted as the kernel counts it.
+ * counted as the kernel counts it. With {@code data: NAME} the stores write known data: page i of the region then
+ * holds page i of NAME (the same in every process that writes NAME; {@code zero} is zero-filled), which is what KSM
+ * finds identical.
  */
 final class TouchStep implements Step {
     private final String label;
@@ -22,9 +24,10 @@ final class TouchStep implements Step {
     private final double rate;
     private final boolean write;
     private final boolean random;
+    private final String data;
 
     private TouchStep(String label, String name, long bytes, double share, double rate, boolean write,
-                      boolean random) {
+                      boolean random, String data) {
         this.label = label;
         this.name = name;
         this.bytes = bytes;
@@ -32,6 +35,7 @@ final class TouchStep implements Step {
         this.rate = rate;
         this.write = write;
         this.random = random;
+        this.data = data;
     }
 
     static final class Kind implements StepKind {
@@ -42,7 +46,7 @@ final class TouchStep implements Step {
 
         @Override
         public Step parse(YamlNode value, Names names) {
-            value.checkKeys("process", "name", "size", "rate", "access", "order");
+            value.checkKeys("process", "name", "size", "rate", "access", "order", "data");
             String label = names.process(value.require("process"));
             String name = names.region(label, value.require("name"));
             long bytes = 0;
@@ -60,7 +64,17 @@ final class TouchStep implements Step {
             boolean write = value.get("access") == null || value.get("access").oneOf("read", "write").equals("write");
             boolean random = value.get("order") != null
                     && value.get("order").oneOf("sequential", "random").equals("random");
-            return new TouchStep(label, name, bytes, share, rate, write, random);
+            String data = null;
+            if (value.get("data") != null) {
+                if (!write) {
+                    throw value.get("data").error("data: is what stores write; it needs access: write");
+                }
+                data = value.get("data").scalar().trim();
+                if (data.isEmpty()) {
+                    throw value.get("data").error("data: name the data, e.g. guest-image or zero");
+                }
+            }
+            return new TouchStep(label, name, bytes, share, rate, write, random, data);
         }
     }
 
@@ -122,7 +136,8 @@ final class TouchStep implements Step {
                 long pages = (region.length() + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE;
                 long count = ceilPages(end) - ceilPages(done);
                 for (long i = 0; i < count; i++) {
-                    access(run, t, region.addressAt(run.random().nextLong(pages) * Page.PAGE_SIZE), 1);
+                    long page = run.random().nextLong(pages);
+                    access(run, t, region.addressAt(page * Page.PAGE_SIZE), 1, page);
                 }
                 done = end;
                 return;
@@ -132,7 +147,7 @@ final class TouchStep implements Step {
                 long from = Math.max(done, off);
                 long to = Math.min(end, off + e[1]);
                 if (from < to) {
-                    access(run, t, e[0] + (from - off), to - from);
+                    access(run, t, e[0] + (from - off), to - from, from / Page.PAGE_SIZE);
                 }
                 off += e[1];
                 if (off >= end) {
@@ -146,8 +161,8 @@ final class TouchStep implements Step {
             return (b + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE;
         }
 
-        private void access(ScenarioRun run, Task t, long addr, long len) {
-            int r = run.kernel().syscalls().touch(t, addr, len, write);
+        private void access(ScenarioRun run, Task t, long addr, long len, long firstPage) {
+            int r = run.kernel().syscalls().touch(t, addr, len, write, data, firstPage);
             if (r < 0) {
                 throw StepException.errno(describe(), r);
             }
@@ -157,7 +172,7 @@ final class TouchStep implements Step {
     @Override
     public String describe() {
         String what = share > 0 ? (share == 1 ? "" : Math.round(share * 100) + "% of ") : Sizes.format(bytes) + " of ";
-        return "touch (" + (write ? "write" : "read") + (random ? ", random" : "") + ") " + what + name + " in "
-                + label + (rate > 0 ? " at " + Rates.format(rate) : "");
+        return "touch (" + (write ? "write" : "read") + (random ? ", random" : "") + (data != null ? " " + data : "")
+                + ") " + what + name + " in " + label + (rate > 0 ? " at " + Rates.format(rate) : "");
     }
 }

@@ -86,14 +86,15 @@ class PidTreeTest {
         assertEquals(1000, d.gid());
         assertEquals(List.of("task", "fd", "ns", "net", "environ", "status", "limits", "comm", "cmdline", "stat",
                 "statm", "maps", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
-                "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io"), names(f.fs, dir, Credentials.ROOT));
+                "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io", "ksm_merging_pages", "ksm_stat"),
+                names(f.fs, dir, Credentials.ROOT));
         assertEquals(List.of("fd", "ns", "net", "environ", "status", "limits", "comm", "cmdline", "stat", "statm",
                 "maps", "children", "numa_maps", "exe", "mounts", "mountinfo", "smaps", "smaps_rollup", "schedstat",
-                "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io"),
+                "cgroup", "oom_score", "oom_adj", "oom_score_adj", "io", "ksm_merging_pages", "ksm_stat"),
                 names(f.fs, dir + "/task/" + p.pid(), Credentials.ROOT));
         for (ProcEntry e : f.fs.list(d, Credentials.ROOT)) {
             int expected = switch (e.name()) {
-                case "environ", "io" -> 0400;
+                case "environ", "io", "ksm_merging_pages", "ksm_stat" -> 0400;
                 case "comm", "oom_adj", "oom_score_adj" -> 0644;
                 case "task", "net" -> 0555;
                 case "fd" -> 0500;

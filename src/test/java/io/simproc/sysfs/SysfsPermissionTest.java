@@ -77,7 +77,7 @@ class SysfsPermissionTest {
 
     @Test
     void knobsOfWhatIsNotSimulatedRefuseWritesWithEio() {
-        for (String path : new String[] {"/kernel/mm/ksm/run", "/kernel/mm/transparent_hugepage/shmem_enabled",
+        for (String path : new String[] {"/kernel/mm/transparent_hugepage/shmem_enabled",
             "/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan", "/devices/system/cpu/cpu1/online",
             "/devices/system/memory/memory0/state"}) {
             String before = f.sys(path);
