@@ -31,6 +31,11 @@ final class KsmScan {
     private long address;
     /** Rmap items of the cursor's address space below this address have been passed in this scan. */
     private long rmapFrom;
+    /** What {@link #scanGetNextRmapItem} found: the page's rmap item and pfn. */
+    private KsmRmapItem foundItem;
+    private int foundPfn;
+    /** The VMA the scan is in, kept through one batch (nothing else runs during a batch), else null. */
+    private Vma scanVma;
     /** Trees per node id (only index 0 when merging across nodes). */
     private final List<Map<Character, List<KsmStableNode>>> stableTree = new ArrayList<>();
     private final List<Map<Character, List<KsmRmapItem>>> unstableTree = new ArrayList<>();
@@ -98,25 +103,25 @@ final class KsmScan {
 
     /** ksm_do_scan(): up to {@code npages} pages, stopping at the end of a full scan. */
     void ksmDoScan(long npages) {
+        scanVma = null;
         for (long n = 0; n < npages; n++) {
-            long[] found = scanGetNextRmapItem();
-            if (found == null) {
-                return;
+            if (!scanGetNextRmapItem()) {
+                break;
             }
-            KsmRmapItem item = cursor.ksm.items.get(found[0]);
-            cmpAndMergePage((int) found[1], item);
+            cmpAndMergePage(foundPfn, foundItem);
             pagesScanned++;
         }
+        scanVma = null;
     }
 
     /**
-     * scan_get_next_rmap_item(): the address and pfn of the next anonymous page to look at, its rmap item made
-     * ready; null at the end of a full scan (seqnr counts it). Address spaces left without a VM_MERGEABLE VMA leave
-     * the list.
+     * scan_get_next_rmap_item(): the next anonymous page to look at ({@link #foundItem}, {@link #foundPfn}), its
+     * rmap item made ready; false at the end of a full scan (seqnr counts it). Address spaces left without a
+     * VM_MERGEABLE VMA leave the list.
      */
-    private long[] scanGetNextRmapItem() {
+    private boolean scanGetNextRmapItem() {
         if (slots.isEmpty()) {
-            return null;
+            return false;
         }
         if (cursor == null) {
             ksm.advisorStartScan();
@@ -129,11 +134,9 @@ final class KsmScan {
         }
         while (true) {
             MmStruct m = cursor;
-            for (Vma vma : m.vmas.tailMap(m.vmas.floorKey(address) == null ? address : m.vmas.floorKey(address),
-                    true).values()) {
-                if (!vma.test(VmFlags.VM_MERGEABLE) || vma.end <= address) {
-                    continue;
-                }
+            Vma vma = scanVma != null && scanVma.mm == m && address < scanVma.end ? scanVma
+                    : nextMergeableVma(m, address);
+            for (; vma != null; vma = nextMergeableVma(m, address)) {
                 if (address < vma.start) {
                     address = vma.start;
                 }
@@ -158,7 +161,10 @@ final class KsmScan {
                     if (shouldSkipRmapItem(pfn, item)) {
                         continue;
                     }
-                    return new long[] {at, pfn};
+                    foundItem = item;
+                    foundPfn = pfn;
+                    scanVma = vma;
+                    return true;
                 }
             }
             removeTrailingRmapItems(m);
@@ -175,16 +181,32 @@ final class KsmScan {
             if (cursor == null) {
                 ksm.advisorStopScan();
                 seqnr++;
-                return null;
+                return false;
             }
         }
     }
 
+    /** The first VM_MERGEABLE VMA of {@code m} ending above {@code addr}, or null (the scan's for_each_vma). */
+    private static Vma nextMergeableVma(MmStruct m, long addr) {
+        Long from = m.vmas.floorKey(addr);
+        for (Vma v : m.vmas.tailMap(from == null ? addr : from, true).values()) {
+            if (v.test(VmFlags.VM_MERGEABLE) && v.end > addr) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     /** get_next_rmap_item(): items passed over (their pages are gone) are freed; the one at addr is found or made. */
     private KsmRmapItem getNextRmapItem(MmStruct m, long addr) {
-        dropItems(m, rmapFrom, addr);
+        Map.Entry<Long, KsmRmapItem> next = m.ksm.items.ceilingEntry(rmapFrom);
+        while (next != null && next.getKey() < addr) {
+            removeRmapItemFromTree(next.getValue());
+            freeRmapItem(next.getValue());
+            next = m.ksm.items.ceilingEntry(rmapFrom);
+        }
         rmapFrom = addr + io.simproc.uapi.Page.PAGE_SIZE;
-        KsmRmapItem item = m.ksm.items.get(addr);
+        KsmRmapItem item = next != null && next.getKey() == addr ? next.getValue() : null;
         if (item == null) {
             item = new KsmRmapItem(m, addr);
             m.ksm.items.put(addr, item);
@@ -200,7 +222,8 @@ final class KsmScan {
     }
 
     private void dropItems(MmStruct m, long from, long to) {
-        if (from >= to) {
+        Long first = from < to ? m.ksm.items.ceilingKey(from) : null;
+        if (first == null || first >= to) {
             return;
         }
         for (KsmRmapItem item : new ArrayList<>(m.ksm.items.subMap(from, true, to, false).values())) {
