@@ -42,6 +42,21 @@ public final class Madvise {
      */
     public int madviseMergeable(MmStruct m, long addr, long len, boolean merge) {
         mm.assertWriter();
+        return updateFlags(m, addr, len, (v, start, end) -> mm.ksm().ksmMadvise(v, start, end, merge));
+    }
+
+    /** The new flags of a VMA advised over its part [start, end) (its flags when unchanged). */
+    @FunctionalInterface
+    private interface FlagChange {
+        long flags(Vma v, long start, long end);
+    }
+
+    /**
+     * madvise_walk_vmas() + madvise_update_vma(): each VMA of [addr, addr + len) gets the flags {@code change} gives
+     * it, split at the range's edges when they change. -ENOMEM when part of the range is unmapped (the mapped
+     * parts are still advised).
+     */
+    private int updateFlags(MmStruct m, long addr, long len, FlagChange change) {
         long end = Mmap.pageAlign(addr + len);
         long covered = 0;
         Vma first = m.findVmaAbove(addr);
@@ -49,7 +64,7 @@ public final class Madvise {
                 : new ArrayList<>(m.vmas.subMap(first.start, true, end, false).values());
         for (Vma v : vmas) {
             covered += Math.min(end, v.end) - Math.max(addr, v.start);
-            long flags = mm.ksm().ksmMadvise(v, Math.max(addr, v.start), Math.min(end, v.end), merge);
+            long flags = change.flags(v, Math.max(addr, v.start), Math.min(end, v.end));
             if (flags == v.flags) {
                 continue;
             }
@@ -72,26 +87,8 @@ public final class Madvise {
      */
     public int madviseHugepage(MmStruct m, long addr, long len, boolean huge) {
         mm.assertWriter();
-        long end = Mmap.pageAlign(addr + len);
-        long covered = 0;
-        Vma first = m.findVmaAbove(addr);
-        List<Vma> vmas = first == null ? List.of()
-                : new ArrayList<>(m.vmas.subMap(first.start, true, end, false).values());
-        for (Vma v : vmas) {
-            covered += Math.min(end, v.end) - Math.max(addr, v.start);
-            long flags = huge ? (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE
-                    : (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
-            if ((v.flags & VmFlags.VM_SPECIAL) != 0 || flags == v.flags) {
-                continue;
-            }
-            if (v.start < addr) {
-                v = mm.mmap().split(m, v, addr);
-            }
-            if (v.end > end) {
-                mm.mmap().split(m, v, end);
-            }
-            v.flags = flags;
-        }
-        return covered == end - addr ? 0 : -Errno.ENOMEM;
+        return updateFlags(m, addr, len, (v, start, end) -> (v.flags & VmFlags.VM_SPECIAL) != 0 ? v.flags
+                : huge ? (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE
+                : (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE);
     }
 }

@@ -259,22 +259,12 @@ public final class PageTable {
     void walk(long start, long end, Visitor v) {
         long addr = start;
         while (addr < end) {
-            Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
-            if (pud == null) {
-                addr = next(addr, PGD_SHIFT);
+            Pte t = usedTable(addr);
+            if (t == null) {
+                addr = nextTableStart(addr);
                 continue;
             }
-            Dir pmd = (Dir) pud.child[idx(addr, PUD_SHIFT)];
-            if (pmd == null) {
-                addr = next(addr, PUD_SHIFT);
-                continue;
-            }
-            Pte t = (Pte) pmd.child[idx(addr, PMD_SHIFT)];
             long tableEnd = Math.min(end, next(addr, PMD_SHIFT));
-            if (t == null || t.used == 0) {
-                addr = tableEnd;
-                continue;
-            }
             for (; addr < tableEnd; addr += io.simproc.uapi.Page.PAGE_SIZE) {
                 int i = idx(addr, PTE_SHIFT);
                 long pte = t.entry[i];
@@ -292,22 +282,12 @@ public final class PageTable {
     long nextPresent(long start, long end) {
         long addr = start;
         while (addr < end) {
-            Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
-            if (pud == null) {
-                addr = next(addr, PGD_SHIFT);
+            Pte t = usedTable(addr);
+            if (t == null) {
+                addr = nextTableStart(addr);
                 continue;
             }
-            Dir pmd = (Dir) pud.child[idx(addr, PUD_SHIFT)];
-            if (pmd == null) {
-                addr = next(addr, PUD_SHIFT);
-                continue;
-            }
-            Pte t = (Pte) pmd.child[idx(addr, PMD_SHIFT)];
             long tableEnd = Math.min(end, next(addr, PMD_SHIFT));
-            if (t == null || t.used == 0) {
-                addr = tableEnd;
-                continue;
-            }
             for (; addr < tableEnd; addr += io.simproc.uapi.Page.PAGE_SIZE) {
                 if ((t.entry[idx(addr, PTE_SHIFT)] & _PAGE_PRESENT) != 0) {
                     return addr;
@@ -315,6 +295,23 @@ public final class PageTable {
             }
         }
         return -1;
+    }
+
+    /** The leaf table covering addr when it has entries in use, else null. */
+    private Pte usedTable(long addr) {
+        Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
+        Dir pmd = pud == null ? null : (Dir) pud.child[idx(addr, PUD_SHIFT)];
+        Pte t = pmd == null ? null : (Pte) pmd.child[idx(addr, PMD_SHIFT)];
+        return t == null || t.used == 0 ? null : t;
+    }
+
+    /** Past addr, whose leaf table is missing or empty: the start of the next PGD, PUD or PMD range to look at. */
+    private long nextTableStart(long addr) {
+        Dir pud = (Dir) pgd.child[idx(addr, PGD_SHIFT)];
+        if (pud == null) {
+            return next(addr, PGD_SHIFT);
+        }
+        return pud.child[idx(addr, PUD_SHIFT)] == null ? next(addr, PUD_SHIFT) : next(addr, PMD_SHIFT);
     }
 
     private static long next(long addr, int shift) {
