@@ -73,9 +73,12 @@ public final class Ksm {
         return (run & KSM_RUN_MERGE) != 0 && !scan.slots().isEmpty();
     }
 
-    /** wake_up_interruptible(&ksm_thread_wait): ksmd runs at the next tick if it should. */
+    /**
+     * wake_up_interruptible(&ksm_thread_wait): an idle ksmd that should run starts a batch now; one sleeping between
+     * batches keeps its sleep.
+     */
     private void wakeKsmd() {
-        if (!ksmdShouldRun()) {
+        if (!ksmdShouldRun() || ksmdPending) {
             return;
         }
         scheduleKsmd(0);
@@ -337,7 +340,7 @@ public final class Ksm {
                 scan.unmergeAndRemoveAllRmapItems();
             }
         }
-        if ((flags & KSM_RUN_MERGE) != 0 && !ksmdPending) {
+        if ((flags & KSM_RUN_MERGE) != 0) {
             wakeKsmd();
         }
         return 0;
