@@ -124,7 +124,11 @@ final class SweepCommand implements Callable<Integer> {
             throw new UserError("--jobs must be at least 1");
         }
         if (plot != null) {
-            ChartFormat.of(plot);
+            try {
+                ChartFormat.of(plot);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--plot: " + e.getMessage());
+            }
         }
         MachineProfile profile = RunCommand.profile(scenario, scenarioFile, machine);
         List<SweepPlan.Point> points = plan.points();
@@ -157,13 +161,15 @@ final class SweepCommand implements Callable<Integer> {
         System.out.flush();
         if (out != null) {
             Files.createDirectories(out);
+            int written = 0;
             for (RunResult r : results) {
                 if (r.recording() != null) {
                     RecordingFiles.write(out.resolve(r.point().fileName() + ".csv"), r.recording(), 0, Map.of());
+                    written++;
                 }
             }
             Files.writeString(out.resolve("summary.txt"), table, StandardCharsets.UTF_8);
-            console.progress("wrote " + points.size() + " recordings and summary.txt to " + out);
+            console.progress("wrote " + written + " recordings and summary.txt to " + out);
         }
         List<Recording> recordings = results.stream().map(RunResult::recording).filter(r -> r != null).toList();
         if (plot != null && !recordings.isEmpty()) {
@@ -202,7 +208,11 @@ final class SweepCommand implements Callable<Integer> {
             }
             return engine.start(scenario);
         });
-        new Recorder(run, seriesSet, every, Map.of());
+        try {
+            new Recorder(run, seriesSet, every, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--series: " + e.getMessage());
+        }
     }
 
     /** One run: its own machine, the point's knobs held, the scenario recorded to its end. */

@@ -17,9 +17,4 @@ public record RunResult(SweepPlan.Point point, Recording recording, List<Outcome
     public static RunResult failed(SweepPlan.Point point, String error) {
         return new RunResult(point, null, List.of(), error);
     }
-
-    /** Whether the run finished and every expectation and step of it passed. */
-    public boolean ok() {
-        return error == null && outcomes.stream().allMatch(Outcome::ok);
-    }
 }

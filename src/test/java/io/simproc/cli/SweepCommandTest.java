@@ -118,11 +118,12 @@ class SweepCommandTest {
             {"--set", "vm.swapiness=1", "unknown sysctl 'vm.swapiness'"},
             {"--set", "vm.swappiness=300", "--set vm.swappiness=300: sysctl vm.swappiness = 300: Invalid argument"},
             {"--set", "vm.swappiness=abc", "--set vm.swappiness=abc: sysctl vm.swappiness = abc: Invalid argument"},
-            {"--series", "meminfo.NoSuchField", "meminfo.NoSuchField"},
+            {"--series", "meminfo.NoSuchField", "--series: series 'meminfo.NoSuchField'"},
             {"--summary", "max(meminfo.Cached)", "unknown function 'max'"},
             {"--seeds", "5..1", "runs backwards"},
             {"--every", "0", "--every: 0 is less than one jiffy"},
             {"--jobs", "0", "--jobs must be at least 1"},
+            {"--plot", "s.gif", "--plot: a chart is written as .svg or .png"},
         };
         for (String[] c : cases) {
             std.reset();
