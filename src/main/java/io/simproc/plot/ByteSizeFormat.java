@@ -5,6 +5,8 @@ import java.math.RoundingMode;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Tick labels of a byte axis in binary units, as free(1) -h prints them: {@code 0}, {@code 512 KiB},
@@ -33,9 +35,26 @@ final class ByteSizeFormat extends NumberFormat {
         return format((double) bytes, to, pos);
     }
 
-    /** Tick labels are only printed, never read back. */
+    /**
+     * The inverse of {@link #format}: {@code 1.5 GiB} → 1610612736.0 (bytes, a Double), read from {@code pos}; as
+     * NumberFormat's contract asks, null with {@code pos}'s error index set when the text there is not a size.
+     */
     @Override
     public Number parse(String source, ParsePosition pos) {
-        throw new UnsupportedOperationException("byte sizes of chart ticks are not parsed");
+        Matcher m = SIZE.matcher(source);
+        m.region(pos.getIndex(), source.length());
+        if (!m.lookingAt()) {
+            pos.setErrorIndex(pos.getIndex());
+            return null;
+        }
+        double v = new BigDecimal(m.group(1)).doubleValue();
+        if (m.group(2) != null) {
+            v *= Math.pow(1024, java.util.Arrays.asList(UNITS).indexOf(m.group(2)));
+        }
+        pos.setIndex(m.end());
+        return v;
     }
+
+    /** A number, optionally signed, and its unit after one space. */
+    private static final Pattern SIZE = Pattern.compile("(-?[0-9]+(?:\\.[0-9]+)?)(?: (B|KiB|MiB|GiB|TiB|PiB|EiB))?");
 }
