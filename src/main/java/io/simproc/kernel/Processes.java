@@ -75,6 +75,15 @@ public final class Processes {
         } else {
             child.setSignals(leader.sigIgnore(), leader.sigCatch());
         }
+        if ((leader.flags() & Task.PF_EXITING) != 0) {
+            // copy_process(): a fatal signal that came while the child was copied (the OOM killer chose the parent
+            // to free what the copy asked for) fails the fork before the child is on the task list (-EINTR).
+            kernel.files().closeAll(child.files(), cpu);
+            if (mm != null) {
+                dropMm(mm);
+            }
+            return null;
+        }
         kernel.tasks().add(child);
         kernel.cgroups().tasks().postFork(child, leader);
         leader.addChild(pid);

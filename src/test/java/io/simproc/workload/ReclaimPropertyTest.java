@@ -6,6 +6,7 @@ import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
 import io.simproc.mm.MmDebug;
 import io.simproc.mm.Prot;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
@@ -24,6 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReclaimPropertyTest {
     private final Program bash = ProgramCatalog.embedded().program("bash");
+
+    /**
+     * Op 43 forks a process whose address-space copy wakes the OOM killer, which takes the parent: the fork must
+     * fail (copy_process's fatal-signal check), not give the exiting parent a child that inherits PF_EXITING.
+     */
+    @Example
+    void aForkWhoseParentTheOomKillerTakesFails() {
+        invariantsHoldUnderRandomReclaimWorkloads(23893L);
+    }
 
     @Property(tries = 8)
     void invariantsHoldUnderRandomReclaimWorkloads(@ForAll long seed) {
