@@ -14,7 +14,8 @@ import java.util.List;
  * when a css is created; css_offline when it is killed (rmdir, or the controller disabled above it),
  * css_released and css_free when its last reference is put; can_attach for every migration that changes the task's
  * css of this controller (all or nothing: a refusal cancels the migration, cancel_attach telling the controllers
- * asked before), then attach once the tasks have moved; fork and exit as tasks are born and die.
+ * asked before), then attach once the tasks have moved; can_fork (cancel_fork if the fork fails later), fork, exit
+ * and release as tasks are born, die and are reaped.
  */
 public interface CgroupSubsys<S> {
     /** One task of a migration: its css of this controller before and after. */
@@ -64,8 +65,28 @@ public interface CgroupSubsys<S> {
     default void fork(Task child, S css) {
     }
 
+    /**
+     * can_fork(): 0, or a negative errno failing the fork (copy_process() → cgroup_can_fork()); {@code css} is the
+     * one the child would get, its parent's.
+     */
+    default int canFork(S css) {
+        return 0;
+    }
+
+    /** cancel_fork(): a fork this controller accepted failed after it. */
+    default void cancelFork(S css) {
+    }
+
     /** exit(): the task exits (it keeps its css until it is reaped). */
     default void exit(Task task, S css) {
+    }
+
+    /** release(): the task is reaped (release_task() → cgroup_release()). */
+    default void release(Task task, S css) {
+    }
+
+    /** The controller's own invariants over the hierarchy {@code core}, each broken one added to {@code errors}. */
+    default void check(Cgroups core, List<String> errors) {
     }
 
     /**

@@ -44,6 +44,49 @@ public final class CgroupTasks {
         r.subsys().fork(child, ((CgroupSubsysState<S>) child.css[r.id()]).data);
     }
 
+    /**
+     * cgroup_can_fork(): every controller is asked, in id order, with the csses the child of {@code parent} would
+     * get; a refusal cancels the fork with the controllers asked before it, and its errno fails the fork.
+     */
+    int canFork(Task parent) {
+        for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+            Cgroups.Registered<?> r = core.registered(id);
+            if (r == null) {
+                continue;
+            }
+            int err = canFork(r, parent.css[id]);
+            if (err != 0) {
+                cancelFork(parent, id);
+                return err;
+            }
+        }
+        return 0;
+    }
+
+    /** cgroup_cancel_fork(): a fork every controller accepted failed later. */
+    void cancelFork(Task parent) {
+        cancelFork(parent, Cgroups.SUBSYS_COUNT);
+    }
+
+    private void cancelFork(Task parent, int below) {
+        for (int id = 0; id < below; id++) {
+            Cgroups.Registered<?> r = core.registered(id);
+            if (r != null) {
+                cancelFork(r, parent.css[id]);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> int canFork(Cgroups.Registered<S> r, CgroupSubsysState<?> css) {
+        return r.subsys().canFork(((CgroupSubsysState<S>) css).data);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> void cancelFork(Cgroups.Registered<S> r, CgroupSubsysState<?> css) {
+        r.subsys().cancelFork(((CgroupSubsysState<S>) css).data);
+    }
+
     /** cgroup_exit(): an exiting task leaves its cgroup's live tasks but keeps its cgroup and csses referenced. */
     void exit(Task t) {
         if (t.cgroup == null || !t.cgroup.tasks.contains(t)) {
@@ -63,6 +106,11 @@ public final class CgroupTasks {
         r.subsys().exit(t, ((CgroupSubsysState<S>) t.css[r.id()]).data);
     }
 
+    @SuppressWarnings("unchecked")
+    private static <S> void release(Cgroups.Registered<S> r, Task t) {
+        r.subsys().release(t, ((CgroupSubsysState<S>) t.css[r.id()]).data);
+    }
+
     /** cgroup_release() and cgroup_free(): a reaped task lets go of its cgroup and csses. */
     void release(Task t) {
         exit(t);
@@ -71,6 +119,11 @@ public final class CgroupTasks {
             return;
         }
         cgrp.dyingTasks.remove(t);
+        for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
+            if (core.registered(id) != null && t.css[id] != null) {
+                release(core.registered(id), t);
+            }
+        }
         for (int id = 0; id < Cgroups.SUBSYS_COUNT; id++) {
             if (t.css[id] != null) {
                 core.cssPut(t.css[id]);

@@ -416,5 +416,10 @@ public final class Cgroups {
     /** The invariants of the hierarchy (CgroupDebug); violations are added to {@code errors}. */
     void check(List<String> errors) {
         CgroupDebug.check(this, errors);
+        for (Registered<?> r : registered) {
+            if (r != null) {
+                r.subsys().check(this, errors);
+            }
+        }
     }
 }

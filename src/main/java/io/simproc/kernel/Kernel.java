@@ -115,6 +115,9 @@ public final class Kernel implements KernelServices {
             k.cgroups = new Cgroups(k, !v1);
             k.memoryController = new MemoryController(k);
             k.cgroups.register(k.memoryController);
+            if (!v1) {
+                k.cgroups.register(new PidsController(k));
+            }
             k.syscalls = new Syscalls(k);
             k.ipc = new Ipc(k);
             k.aslr = k.random.fork("aslr");

@@ -32,6 +32,8 @@ public final class Processes {
     private final java.util.Map<MmStruct, Integer> mmUsers = new java.util.HashMap<>();
     /** pr_warn_once of the oom_adj deprecation notice: printed once per boot. */
     private boolean oomAdjDeprecationLogged;
+    /** The errno copy_process() returned for the last fork or clone that failed. */
+    private int forkErrno;
 
     Processes(Kernel kernel) {
         this.kernel = kernel;
@@ -39,13 +41,14 @@ public final class Processes {
 
     /**
      * fork(): a new process running the same program with a copy-on-write copy of the parent's memory; returns the
-     * child, or null when there is no pid or memory for it.
+     * child, or null when the fork failed ({@link #forkErrno()} says why).
      */
     public Task fork(Task parent) {
         assert kernel.isWriter();
         Task leader = leaderOf(parent);
         int pid = kernel.tasks().allocPid();
         if (pid < 0) {
+            forkErrno = -Errno.EAGAIN;
             return null;
         }
         int cpu = pickCpu(pid);
@@ -54,6 +57,7 @@ public final class Processes {
             MmStruct parentMm = leader.mm();
             mm = kernel.asCurrent(leader.comm(), leader.pid(), () -> kernel.mm().mmStructs().dupMmap(parentMm, cpu));
             if (mm == null) {
+                forkErrno = -Errno.ENOMEM;
                 return null;
             }
             mmUsers.put(mm, 1);
@@ -75,13 +79,20 @@ public final class Processes {
         } else {
             child.setSignals(leader.sigIgnore(), leader.sigCatch());
         }
-        if ((leader.flags() & Task.PF_EXITING) != 0) {
-            // copy_process(): a fatal signal that came while the child was copied (the OOM killer chose the parent
-            // to free what the copy asked for) fails the fork before the child is on the task list (-EINTR).
+        // copy_process(): the controllers may refuse the child (cgroup_can_fork(): the pids controller's -EAGAIN);
+        // a fatal signal that came while the child was copied (the OOM killer chose the parent to free what the
+        // copy asked for) fails the fork before the child is on the task list (-EINTR).
+        int err = kernel.cgroups().tasks().canFork(leader);
+        if (err == 0 && (leader.flags() & Task.PF_EXITING) != 0) {
+            kernel.cgroups().tasks().cancelFork(leader);
+            err = -Errno.EINTR;
+        }
+        if (err != 0) {
             kernel.files().closeAll(child.files(), cpu);
             if (mm != null) {
                 dropMm(mm);
             }
+            forkErrno = err;
             return null;
         }
         kernel.tasks().add(child);
@@ -91,12 +102,18 @@ public final class Processes {
         return child;
     }
 
-    /** clone(CLONE_VM | CLONE_THREAD): one more thread in the process; null without a pid. */
+    /** clone(CLONE_VM | CLONE_THREAD): one more thread in the process; null when it failed ({@link #forkErrno()}). */
     public Task newThread(Task process) {
         assert kernel.isWriter();
         Task leader = leaderOf(process);
         int tid = kernel.tasks().allocPid();
         if (tid < 0) {
+            forkErrno = -Errno.EAGAIN;
+            return null;
+        }
+        int err = kernel.cgroups().tasks().canFork(leader);
+        if (err != 0) {
+            forkErrno = err;
             return null;
         }
         Task t = new Task(tid, leader.pid(), leader.ppid(), leader.comm(), Task.State.SLEEPING, leader.flags(),
@@ -113,6 +130,14 @@ public final class Processes {
         kernel.cgroups().tasks().postFork(t, leader);
         leader.addThread(tid);
         return t;
+    }
+
+    /**
+     * The negative errno of the last fork or clone that failed: -EAGAIN without a free pid or when the pids
+     * controller refused it, -ENOMEM without memory for the copy, -EINTR when the parent was killed meanwhile.
+     */
+    public int forkErrno() {
+        return forkErrno;
     }
 
     /** Register the address space a task got from exec as used by one task. */

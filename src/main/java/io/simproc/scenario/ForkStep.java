@@ -2,7 +2,6 @@ package io.simproc.scenario;
 
 import io.simproc.config.YamlNode;
 import io.simproc.kernel.Task;
-import io.simproc.uapi.Errno;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;
 import io.simproc.workload.ProgramCatalog;
@@ -71,7 +70,7 @@ final class ForkStep implements Step {
         }
         Task child = run.kernel().syscalls().fork(p);
         if (child == null) {
-            throw StepException.errno("fork by " + parent, -Errno.ENOMEM);
+            throw StepException.errno("fork by " + parent, run.kernel().processes().forkErrno());
         }
         run.population().forkMalloc(p, child);
         if (!args.isEmpty()) {

@@ -193,7 +193,7 @@ class CgroupsTest {
         assertEquals(0, enable(cg.root(), f, true), "the root may hold processes and enable controllers");
         assertEquals(0, enable(a, f, true));
         Task p = process();
-        assertEquals(-Errno.EBUSY, move(a, p), "a enables pids for its children");
+        assertEquals(-Errno.EBUSY, move(a, p), "a enables misc for its children");
         assertEquals(0, move(b, p));
         assertEquals(0, move(cg.root(), p), "the root is exempt");
         assertEquals(0, move(b, p));
@@ -207,7 +207,7 @@ class CgroupsTest {
         FakeController f = register();
         Cgroup a = mkdir(cg.root(), "a");
         Cgroup b = mkdir(a, "b");
-        assertEquals(-Errno.ENOENT, enable(a, f, true), "the root does not give pids to a");
+        assertEquals(-Errno.ENOENT, enable(a, f, true), "the root does not give misc to a");
         assertEquals(0, enable(cg.root(), f, true));
         assertEquals(0, enable(a, f, true));
         assertEquals(0, enable(b, f, true), "b has no children yet; its own children would get it");

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A controller for the cgroup core's tests: its css is a named object, every callback is logged, and it can be told
- * to refuse migrations. Registered under a controller name the simulation does not have ("pids"), so that it never
+ * to refuse migrations. Registered under a controller name the simulation does not have ("misc"), so that it never
  * collides with a real controller of the machine.
  */
 final class FakeController implements CgroupSubsys<FakeController.State> {
@@ -25,7 +25,7 @@ final class FakeController implements CgroupSubsys<FakeController.State> {
 
     @Override
     public String name() {
-        return "pids";
+        return "misc";
     }
 
     @Override

@@ -115,8 +115,9 @@ class CgroupFsTest {
      */
     @Test
     void procCgroupsCountsTheHierarchysCgroupsAsCgroupStatDoes() {
-        assertEquals("#subsys_name\thierarchy\tnum_cgroups\tenabled\nmemory\t0\t" + cgroupsOfStat() + "\t1\n",
-                f.proc("/cgroups"));
+        long n = cgroupsOfStat();
+        assertEquals("#subsys_name\thierarchy\tnum_cgroups\tenabled\nmemory\t0\t" + n + "\t1\npids\t0\t" + n
+                + "\t1\n", f.proc("/cgroups"));
         assertEquals(0444, f.proc.lookup("/cgroups", Credentials.ROOT).mode());
         long before = cgroupsOfStat();
         assertEquals(0, f.sys.mkdir(ROOT + "/counted", 0755, Credentials.ROOT, false));
@@ -271,11 +272,11 @@ class CgroupFsTest {
         assertTrue(f.list(ROOT + "/system.slice").contains("memory.pressure"));
     }
 
-    /** A controller for these tests, under a name the machine does not have ("pids"), with one file. */
+    /** A controller for these tests, under a name the machine does not have ("rdma"), with one file. */
     static final class Counter implements CgroupSubsys<int[]> {
         @Override
         public String name() {
-            return "pids";
+            return "rdma";
         }
 
         @Override
@@ -298,30 +299,30 @@ class CgroupFsTest {
     @Test
     void aControllersFilesAppearWhereItsParentEnablesIt() {
         f.kernel.mutate(() -> f.kernel.cgroups().register(new Counter()));
-        assertEquals("memory pids\n", f.sys(ROOT + "/cgroup.controllers"));
-        assertEquals("memory\n", f.sys(ROOT + "/system.slice/cgroup.controllers"),
-                "systemd started before pids existed");
+        assertEquals("memory pids rdma\n", f.sys(ROOT + "/cgroup.controllers"));
+        assertEquals("memory pids\n", f.sys(ROOT + "/system.slice/cgroup.controllers"),
+                "systemd started before rdma existed");
         assertEquals(0, f.sys.mkdir(ROOT + "/box", 0755, Credentials.ROOT, false));
-        assertFalse(f.list(ROOT + "/box").contains("pids.current"));
-        assertFalse(f.list(ROOT).contains("pids.current"), "not on the root");
-        assertEquals(-Errno.ENOENT, write(ROOT + "/box/cgroup.subtree_control", "+pids"), "the root gives none");
-        assertEquals(ok("+pids"), write(ROOT + "/cgroup.subtree_control", "+pids"));
-        assertEquals("memory pids\n", f.sys(ROOT + "/cgroup.subtree_control"));
-        assertEquals("memory pids\n", f.sys(ROOT + "/box/cgroup.controllers"));
-        assertEquals("0\n", f.sys(ROOT + "/box/pids.current"));
-        assertEquals(0644, f.mode(ROOT + "/box/pids.max"));
-        assertEquals(0444, f.mode(ROOT + "/box/pids.current"));
-        assertEquals(ok("12345"), write(ROOT + "/box/pids.max", "12345"));
-        assertEquals("5\n", f.sys(ROOT + "/box/pids.current"), "the write reached the css");
+        assertFalse(f.list(ROOT + "/box").contains("rdma.current"));
+        assertFalse(f.list(ROOT).contains("rdma.current"), "not on the root");
+        assertEquals(-Errno.ENOENT, write(ROOT + "/box/cgroup.subtree_control", "+rdma"), "the root gives none");
+        assertEquals(ok("+rdma"), write(ROOT + "/cgroup.subtree_control", "+rdma"));
+        assertEquals("memory pids rdma\n", f.sys(ROOT + "/cgroup.subtree_control"));
+        assertEquals("memory pids rdma\n", f.sys(ROOT + "/box/cgroup.controllers"));
+        assertEquals("0\n", f.sys(ROOT + "/box/rdma.current"));
+        assertEquals(0644, f.mode(ROOT + "/box/rdma.max"));
+        assertEquals(0444, f.mode(ROOT + "/box/rdma.current"));
+        assertEquals(ok("12345"), write(ROOT + "/box/rdma.max", "12345"));
+        assertEquals("5\n", f.sys(ROOT + "/box/rdma.current"), "the write reached the css");
         int children = f.kernel.read(k -> k.cgroups().root().children().size());
-        assertTrue(f.sys(ROOT + "/cgroup.stat").contains("\nnr_subsys_pids " + (1 + children) + "\n"),
+        assertTrue(f.sys(ROOT + "/cgroup.stat").contains("\nnr_subsys_rdma " + (1 + children) + "\n"),
                 "the root's css and one per child: " + f.sys(ROOT + "/cgroup.stat"));
-        assertEquals(ok("+pids"), write(ROOT + "/box/cgroup.subtree_control", "+pids"));
-        assertEquals(-Errno.EINVAL, write(ROOT + "/box/cgroup.subtree_control", "-pids +foo"), "foo: no such");
-        assertEquals(ok("-pids"), write(ROOT + "/box/cgroup.subtree_control", "-pids"));
-        assertEquals(ok("-pids"), write(ROOT + "/cgroup.subtree_control", "-pids"));
-        assertFalse(f.list(ROOT + "/box").contains("pids.current"));
+        assertEquals(ok("+rdma"), write(ROOT + "/box/cgroup.subtree_control", "+rdma"));
+        assertEquals(-Errno.EINVAL, write(ROOT + "/box/cgroup.subtree_control", "-rdma +foo"), "foo: no such");
+        assertEquals(ok("-rdma"), write(ROOT + "/box/cgroup.subtree_control", "-rdma"));
+        assertEquals(ok("-rdma"), write(ROOT + "/cgroup.subtree_control", "-rdma"));
+        assertFalse(f.list(ROOT + "/box").contains("rdma.current"));
         Cgroup box = f.kernel.read(k -> k.cgroups().lookup("/box"));
-        assertEquals(0, box.nrDyingSubsys(f.kernel.cgroups().ssidByName("pids")));
+        assertEquals(0, box.nrDyingSubsys(f.kernel.cgroups().ssidByName("rdma")));
     }
 }

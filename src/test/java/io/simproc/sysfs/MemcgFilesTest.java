@@ -39,7 +39,7 @@ class MemcgFilesTest {
 
     @Test
     void theRootHasTheStatFilesAndEveryUnitItsLimitsAndCharges() {
-        assertEquals("memory\n", f.cgroupFile("/cgroup.controllers"));
+        assertEquals("memory pids\n", f.cgroupFile("/cgroup.controllers"));
         List<String> root = f.list(ROOT);
         assertTrue(root.containsAll(List.of("memory.stat", "memory.numa_stat", "memory.reclaim")), root.toString());
         for (String notOnRoot : List.of("memory.current", "memory.max", "memory.events", "memory.swap.current")) {
