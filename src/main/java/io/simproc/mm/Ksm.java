@@ -24,16 +24,13 @@ public final class Ksm {
     static final int KSM_RUN_UNMERGE = 2;
     /** DEFAULT_PAGES_TO_SCAN. */
     static final int DEFAULT_PAGES_TO_SCAN = 100;
-    /** KSM_ADVISOR_MIN_CPU: the scan-time advisor never lets ksmd use less than this share of a CPU, in %. */
-    static final long ADVISOR_MIN_CPU = 10;
-    /** EWMA_WEIGHT of the advisor's smoothing, in %. */
-    static final long EWMA_WEIGHT = 30;
     /** ksmd's CPU time per page scanned (checksum, tree search, page walk) and per page merged: this model's cost. */
     public static final long SCAN_PAGE_NANOS = 1_000;
     public static final long MERGE_PAGE_NANOS = 2_000;
 
     private final MemoryManager mm;
     private final KsmScan scan;
+    private final KsmAdvisor advisor;
     int run = KSM_RUN_STOP;
     long pagesToScan = DEFAULT_PAGES_TO_SCAN;
     long sleepMillisecs = 20;
@@ -42,16 +39,6 @@ public final class Ksm {
     int maxPageSharing = 256;
     long stableNodeChainsPruneMillisecs = 2000;
     boolean smartScan = true;
-    boolean advisorScanTime;
-    long advisorMaxCpu = 70;
-    long advisorMinPagesToScan = 500;
-    long advisorMaxPagesToScan = 30000;
-    long advisorTargetScanTime = 200;
-    /** The advisor's context: when the running full scan started (jiffies), the last scan time, change and CPU. */
-    private long advisorStartScan;
-    private long advisorScanTimeSecs;
-    private long advisorChange;
-    private long advisorCpuNanos;
     /** Bumped whenever ksmd is woken or put to sleep, so that only its latest timer runs. */
     private long ksmdGeneration;
     private boolean ksmdPending;
@@ -59,6 +46,12 @@ public final class Ksm {
     Ksm(MemoryManager mm) {
         this.mm = mm;
         this.scan = new KsmScan(mm, this);
+        this.advisor = new KsmAdvisor(mm, this);
+    }
+
+    /** The scan-time advisor (advisor_mode and its knobs). */
+    public KsmAdvisor advisor() {
+        return advisor;
     }
 
     KsmScan scan() {
@@ -115,47 +108,6 @@ public final class Ksm {
     /** Whether ksmd has a batch scheduled (it is "running" between batches). */
     public boolean ksmdPending() {
         return ksmdPending;
-    }
-
-    /** advisor_start_scan(). */
-    void advisorStartScan() {
-        if (advisorScanTime) {
-            advisorStartScan = mm.services().jiffies();
-        }
-    }
-
-    /**
-     * advisor_stop_scan() → scan_time_advisor(): with the scan-time advisor, the next pages_to_scan follows from
-     * how long the full scan took against advisor_target_scan_time and how much CPU ksmd used, capped by
-     * advisor_max_cpu and advisor_max_pages_to_scan.
-     */
-    void advisorStopScan() {
-        if (!advisorScanTime) {
-            return;
-        }
-        long scanTime = (mm.services().jiffies() - advisorStartScan) / KernelServices.HZ;
-        scanTime = scanTime != 0 ? scanTime : 1;
-        long cpuNanos = scan.cpuNanos();
-        long cpuMs = (cpuNanos - advisorCpuNanos) / 1_000_000;
-        long cpuPercent = cpuMs * 100 / (scanTime * 1000);
-        cpuPercent = cpuPercent != 0 ? cpuPercent : 1;
-        long lastScanTime = advisorScanTimeSecs != 0 ? advisorScanTimeSecs : scanTime;
-        long factor = advisorTargetScanTime * 100 / scanTime;
-        factor = factor != 0 ? factor : 1;
-        long change = scanTime * 100 / lastScanTime;
-        change = change != 0 ? change : 1;
-        change = ((100 - EWMA_WEIGHT) * advisorChange + EWMA_WEIGHT * change) / 100;
-        long pages = pagesToScan * 100 / factor;
-        pages = pages * change / 100;
-        long perPageCost = pagesToScan / cpuPercent;
-        perPageCost = perPageCost != 0 ? perPageCost : 1;
-        pages = Math.min(pages, perPageCost * advisorMaxCpu);
-        pages = Math.max(pages, perPageCost * ADVISOR_MIN_CPU);
-        pages = Math.min(pages, advisorMaxPagesToScan);
-        advisorChange = change;
-        advisorScanTimeSecs = scanTime;
-        advisorCpuNanos = cpuNanos;
-        pagesToScan = pages;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -306,7 +258,7 @@ public final class Ksm {
     void folioFreed(int pfn) {
         Object node = mm.mappings().get(mm.memMap().mapping(pfn));
         if (node instanceof KsmStableNode n && n.kpfn == pfn) {
-            scan.removeNodeFromStableTree(n);
+            scan.trees().removeNodeFromStableTree(n);
         }
     }
 
@@ -352,7 +304,7 @@ public final class Ksm {
 
     /** pages_to_scan_store(): EINVAL while an advisor sets it. */
     public int setPagesToScan(long v) {
-        if (advisorScanTime) {
+        if (advisor.scanTimeMode()) {
             return -Errno.EINVAL;
         }
         pagesToScan = v;
@@ -379,7 +331,7 @@ public final class Ksm {
     /** merge_across_nodes_store(): EBUSY while there are KSM pages. */
     public int setMergeAcrossNodes(boolean v) {
         if (v != mergeAcrossNodes) {
-            if (scan.pagesShared > 0) {
+            if (scan.trees().pagesShared > 0) {
                 return -Errno.EBUSY;
             }
             mergeAcrossNodes = v;
@@ -405,7 +357,7 @@ public final class Ksm {
             return -Errno.EINVAL;
         }
         if (v != maxPageSharing) {
-            if (scan.pagesShared > 0) {
+            if (scan.trees().pagesShared > 0) {
                 return -Errno.EBUSY;
             }
             maxPageSharing = (int) v;
@@ -429,64 +381,6 @@ public final class Ksm {
         smartScan = v;
     }
 
-    public boolean advisorScanTime() {
-        return advisorScanTime;
-    }
-
-    /** advisor_mode_store(): a change of mode resets pages_to_scan (set_advisor_defaults()). */
-    public void setAdvisorScanTime(boolean v) {
-        if (v == advisorScanTime) {
-            return;
-        }
-        advisorScanTime = v;
-        if (v) {
-            advisorScanTimeSecs = 0;
-            advisorChange = 0;
-            advisorCpuNanos = 0;
-            advisorStartScan = 0;
-            pagesToScan = advisorMinPagesToScan;
-        } else {
-            pagesToScan = DEFAULT_PAGES_TO_SCAN;
-        }
-    }
-
-    public long advisorMaxCpu() {
-        return advisorMaxCpu;
-    }
-
-    public void setAdvisorMaxCpu(long v) {
-        advisorMaxCpu = v;
-    }
-
-    public long advisorMinPagesToScan() {
-        return advisorMinPagesToScan;
-    }
-
-    public void setAdvisorMinPagesToScan(long v) {
-        advisorMinPagesToScan = v;
-    }
-
-    public long advisorMaxPagesToScan() {
-        return advisorMaxPagesToScan;
-    }
-
-    public void setAdvisorMaxPagesToScan(long v) {
-        advisorMaxPagesToScan = v;
-    }
-
-    public long advisorTargetScanTime() {
-        return advisorTargetScanTime;
-    }
-
-    /** advisor_target_scan_time_store(): at least 1 second. */
-    public int setAdvisorTargetScanTime(long v) {
-        if (v < 1) {
-            return -Errno.EINVAL;
-        }
-        advisorTargetScanTime = v;
-        return 0;
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // the counters
 
@@ -495,15 +389,15 @@ public final class Ksm {
     }
 
     public long pagesShared() {
-        return scan.pagesShared;
+        return scan.trees().pagesShared;
     }
 
     public long pagesSharing() {
-        return scan.pagesSharing;
+        return scan.trees().pagesSharing;
     }
 
     public long pagesUnshared() {
-        return scan.pagesUnshared;
+        return scan.trees().pagesUnshared;
     }
 
     public long pagesSkipped() {
@@ -512,30 +406,30 @@ public final class Ksm {
 
     /** pages_volatile_show(): rmap items neither in the stable nor in the unstable tree (never negative). */
     public long pagesVolatile() {
-        return Math.max(0, scan.rmapItems - scan.pagesShared - scan.pagesSharing - scan.pagesUnshared);
+        return Math.max(0, scan.rmapItems - scan.trees().pagesShared - scan.trees().pagesSharing - scan.trees().pagesUnshared);
     }
 
     public long ksmZeroPages() {
         return scan.zeroPages;
     }
 
-    /** full_scans: ksm_scan.seqnr. */
+    /** full_scans: ksm_scan.trees().seqnr. */
     public long fullScans() {
-        return scan.seqnr;
+        return scan.trees().seqnr;
     }
 
     /** general_profit_show(). */
     public long generalProfit() {
-        return (scan.pagesSharing + scan.zeroPages) * io.simproc.uapi.Page.PAGE_SIZE
+        return (scan.trees().pagesSharing + scan.zeroPages) * io.simproc.uapi.Page.PAGE_SIZE
                 - scan.rmapItems * KsmRmapItem.SIZE;
     }
 
     public long stableNodeChains() {
-        return scan.stableNodeChains();
+        return scan.trees().stableNodeChains();
     }
 
     public long stableNodeDups() {
-        return scan.stableNodeDups();
+        return scan.trees().stableNodeDups();
     }
 
     /** ksmd's CPU time so far (pages scanned and merged at this model's costs). */

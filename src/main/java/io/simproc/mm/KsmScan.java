@@ -1,29 +1,23 @@
 package io.simproc.mm;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * ksmd's scan of mm/ksm.c: the list of registered address spaces (mm_slots) and the cursor through it (ksm_scan),
- * the stable tree (KSM pages by content) and the unstable tree (pages unchanged since the last full scan, by
- * content; emptied at the start of every full scan), and the merge itself.
+ * ksmd's scan of mm/ksm.c: the list of registered address spaces (mm_slots), the cursor through it (ksm_scan) and
+ * the rmap items that remember each scanned page.
  *
  * <p>{@link #ksmDoScan} takes the next anonymous page of a VM_MERGEABLE VMA and its rmap item
- * ({@code scan_get_next_rmap_item}, with smart scan's skipping) and tries to merge it
- * ({@code cmp_and_merge_page}): first with a KSM page of the same content in the stable tree; else, if its checksum
- * (the content word) is what it was at the last scan, with KSM's zero page (use_zero_pages) or with a page of the
- * same content in the unstable tree — the two becoming a new KSM page — or it is inserted in the unstable tree. A
- * page whose word changed since the last scan is volatile and only remembered. Trees are per node when
- * merge_across_nodes is 0. Merging write-protects the page (its dirty bit goes to the page), points the PTE at the
- * KSM page and frees the duplicate ({@code write_protect_page}, {@code replace_page}); content is always compared,
- * never assumed.
+ * ({@code scan_get_next_rmap_item}, with smart scan's skipping) and hands it to {@link KsmMerge} (the merge,
+ * {@code cmp_and_merge_page}) over {@link KsmTrees} (the stable and unstable trees).
  */
 final class KsmScan {
     private final MemoryManager mm;
     private final Ksm ksm;
     private final MemMap map;
+    private final KsmTrees trees;
+    private final KsmMerge merge;
     private final List<MmStruct> slots = new ArrayList<>();
     /** ksm_scan.mm_slot: the address space being scanned, null at the list head (between full scans). */
     private MmStruct cursor;
@@ -36,27 +30,21 @@ final class KsmScan {
     private int foundPfn;
     /** The VMA the scan is in, kept through one batch (nothing else runs during a batch), else null. */
     private Vma scanVma;
-    /** Trees per node id (only index 0 when merging across nodes). */
-    private final List<Map<Character, List<KsmStableNode>>> stableTree = new ArrayList<>();
-    private final List<Map<Character, List<KsmRmapItem>>> unstableTree = new ArrayList<>();
-    long seqnr;
     long pagesScanned;
-    long pagesShared;
-    long pagesSharing;
-    long pagesUnshared;
     long pagesSkipped;
     long rmapItems;
     long zeroPages;
-    long merged;
 
     KsmScan(MemoryManager mm, Ksm ksm) {
         this.mm = mm;
         this.ksm = ksm;
         this.map = mm.memMap();
-        for (int nid = 0; nid < mm.nrNodes(); nid++) {
-            stableTree.add(new HashMap<>());
-            unstableTree.add(new HashMap<>());
-        }
+        this.trees = new KsmTrees(mm, ksm);
+        this.merge = new KsmMerge(mm, ksm, trees);
+    }
+
+    KsmTrees trees() {
+        return trees;
     }
 
     List<MmStruct> slots() {
@@ -64,7 +52,7 @@ final class KsmScan {
     }
 
     long cpuNanos() {
-        return pagesScanned * Ksm.SCAN_PAGE_NANOS + merged * Ksm.MERGE_PAGE_NANOS;
+        return pagesScanned * Ksm.SCAN_PAGE_NANOS + merge.merged * Ksm.MERGE_PAGE_NANOS;
     }
 
     /** __ksm_enter()'s list_add_tail: behind the cursor (the end of this full scan), or at the list's end. */
@@ -76,7 +64,7 @@ final class KsmScan {
     /** __ksm_exit(): drop the address space's rmap items and its slot; the cursor moves on if it was there. */
     void removeSlot(MmStruct m) {
         for (KsmRmapItem item : new ArrayList<>(m.ksm.items.values())) {
-            removeRmapItemFromTree(item);
+            trees.removeRmapItemFromTree(item);
             freeRmapItem(item);
         }
         int i = slots.indexOf(m);
@@ -89,13 +77,9 @@ final class KsmScan {
             address = 0;
             rmapFrom = 0;
             if (cursor == null) {
-                seqnr++;
+                trees.seqnr++;
             }
         }
-    }
-
-    private int treeNid(int pfn) {
-        return ksm.mergeAcrossNodes ? 0 : mm.zoneOf(pfn).node().nodeId();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -108,7 +92,7 @@ final class KsmScan {
             if (!scanGetNextRmapItem()) {
                 break;
             }
-            cmpAndMergePage(foundPfn, foundItem);
+            merge.cmpAndMergePage(foundPfn, foundItem);
             pagesScanned++;
         }
         scanVma = null;
@@ -124,10 +108,8 @@ final class KsmScan {
             return false;
         }
         if (cursor == null) {
-            ksm.advisorStartScan();
-            for (Map<Character, List<KsmRmapItem>> t : unstableTree) {
-                t.clear();
-            }
+            ksm.advisor().startScan();
+            trees.clearUnstableTree();
             cursor = slots.get(0);
             address = 0;
             rmapFrom = 0;
@@ -179,8 +161,8 @@ final class KsmScan {
             address = 0;
             rmapFrom = 0;
             if (cursor == null) {
-                ksm.advisorStopScan();
-                seqnr++;
+                ksm.advisor().stopScan(cpuNanos());
+                trees.seqnr++;
                 return false;
             }
         }
@@ -201,7 +183,7 @@ final class KsmScan {
     private KsmRmapItem getNextRmapItem(MmStruct m, long addr) {
         Map.Entry<Long, KsmRmapItem> next = m.ksm.items.ceilingEntry(rmapFrom);
         while (next != null && next.getKey() < addr) {
-            removeRmapItemFromTree(next.getValue());
+            trees.removeRmapItemFromTree(next.getValue());
             freeRmapItem(next.getValue());
             next = m.ksm.items.ceilingEntry(rmapFrom);
         }
@@ -227,7 +209,7 @@ final class KsmScan {
             return;
         }
         for (KsmRmapItem item : new ArrayList<>(m.ksm.items.subMap(from, true, to, false).values())) {
-            removeRmapItemFromTree(item);
+            trees.removeRmapItemFromTree(item);
             freeRmapItem(item);
         }
     }
@@ -267,248 +249,8 @@ final class KsmScan {
         }
         pagesSkipped++;
         item.remainingSkips--;
-        removeRmapItemFromTree(item);
+        trees.removeRmapItemFromTree(item);
         return true;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // merging
-
-    /** cmp_and_merge_page(). */
-    private void cmpAndMergePage(int pfn, KsmRmapItem item) {
-        KsmStableNode node = ksm.stableNode(pfn);
-        if (node != null) {
-            if (item.head == node) {
-                return;
-            }
-            // A KSM page this item does not list yet (mapped by fork, or its item was dropped): the page is
-            // merged already, the item joins its node (allowed beyond max_page_sharing, as for a KSM fork).
-            removeRmapItemFromTree(item);
-            Vma vma = item.mm.findVma(item.address);
-            if (vma != null && vma.anonVma != null) {
-                stableTreeAppend(item, node, vma.anonVma);
-            }
-            return;
-        }
-        removeRmapItemFromTree(item);
-        char checksum = (char) map.content(pfn);
-        if (item.oldchecksum != checksum) {
-            item.oldchecksum = checksum;
-            return;
-        }
-        Vma vma = item.mm.findVma(item.address);
-        if (vma == null || vma.anonVma == null) {
-            return;
-        }
-        if (ksm.useZeroPages && checksum == PageContent.ZERO && writeProtectPage(vma, item.address, pfn)) {
-            replacePage(vma, item.address, pfn, -1);
-            return;
-        }
-        KsmStableNode kfound = stableTreeSearch(pfn, checksum);
-        if (kfound != null) {
-            if (writeProtectPage(vma, item.address, pfn)) {
-                replacePage(vma, item.address, pfn, kfound.kpfn);
-                stableTreeAppend(item, kfound, vma.anonVma);
-            }
-            return;
-        }
-        KsmRmapItem treeItem = unstableTreeSearchInsert(item, pfn, checksum);
-        if (treeItem != null) {
-            tryToMergeTwoPages(item, vma, pfn, treeItem);
-        }
-    }
-
-    /**
-     * stable_tree_search(): a KSM page of the same content whose node may take one more sharer (fewer than
-     * max_page_sharing items), or null. Each candidate's data is compared (memcmp_pages).
-     */
-    private KsmStableNode stableTreeSearch(int pfn, char word) {
-        List<KsmStableNode> dups = stableTree.get(treeNid(pfn)).get(word);
-        if (dups == null) {
-            return null;
-        }
-        for (KsmStableNode n : dups) {
-            if (PageContent.sameData(map.content(n.kpfn), map.content(pfn)) && n.rmapHlistLen() < ksm.maxPageSharing) {
-                return n;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * unstable_tree_search_insert(): an item of the unstable tree whose page (looked up again: it may have changed
-     * or gone) holds the same data, taken out of the tree; else this item is inserted and null returned.
-     */
-    private KsmRmapItem unstableTreeSearchInsert(KsmRmapItem item, int pfn, char word) {
-        int nid = treeNid(pfn);
-        List<KsmRmapItem> bucket = unstableTree.get(nid).computeIfAbsent(word, w -> new ArrayList<>());
-        for (KsmRmapItem tree : bucket) {
-            int treePfn = mergeablePage(tree);
-            if (treePfn >= 0 && treePfn != pfn && PageContent.sameData(map.content(treePfn), map.content(pfn))
-                    && treeNid(treePfn) == nid) {
-                return tree;
-            }
-        }
-        item.unstable = true;
-        item.unstableSeq = seqnr;
-        item.nid = nid;
-        item.unstableWord = word;
-        bucket.add(item);
-        pagesUnshared++;
-        return null;
-    }
-
-    /** get_mergeable_page(): the anonymous, not KSM, page an item's address maps now in a mergeable VMA, or -1. */
-    private int mergeablePage(KsmRmapItem item) {
-        Vma vma = item.mm.findVma(item.address);
-        if (vma == null || !vma.test(VmFlags.VM_MERGEABLE) || vma.anonVma == null) {
-            return -1;
-        }
-        long pte = item.mm.pgtable.get(item.address);
-        if (!PageTable.isPresent(pte) || (pte & PageTable._PAGE_SPECIAL) != 0) {
-            return -1;
-        }
-        int pfn = PageTable.pfnOf(pte);
-        return (map.flags(pfn) & (PageFlags.PG_ANON | PageFlags.PG_TRANSHUGE | PageFlags.PG_KSM))
-                == PageFlags.PG_ANON ? pfn : -1;
-    }
-
-    /**
-     * try_to_merge_two_pages(): the scanned page becomes a KSM page and the tree item's page is replaced by it; both
-     * items go on the new stable node.
-     */
-    private void tryToMergeTwoPages(KsmRmapItem item, Vma vma, int pfn, KsmRmapItem treeItem) {
-        removeRmapItemFromTree(treeItem);
-        Vma treeVma = treeItem.mm.findVma(treeItem.address);
-        int treePfn = mergeablePage(treeItem);
-        if (treeVma == null || treePfn < 0 || !mergeableNow(pfn) || !mergeableNow(treePfn)) {
-            return;
-        }
-        writeProtectPage(vma, item.address, pfn);
-        writeProtectPage(treeVma, treeItem.address, treePfn);
-        KsmStableNode node = stableTreeInsert(pfn);
-        replacePage(treeVma, treeItem.address, treePfn, pfn);
-        stableTreeAppend(treeItem, node, treeVma.anonVma);
-        stableTreeAppend(item, node, vma.anonVma);
-    }
-
-    /**
-     * What write_protect_page() checks: no reference beyond the mapping. In this model also: mapped once, not in
-     * the swap cache, not part of a THP ({@link Ksm}).
-     */
-    private boolean mergeableNow(int pfn) {
-        int f = map.flags(pfn);
-        return (f & (PageFlags.PG_ANON | PageFlags.PG_TRANSHUGE | PageFlags.PG_SWAPCACHE | PageFlags.PG_KSM))
-                == PageFlags.PG_ANON && map.mapcount(pfn) == 1 && map.refcount(pfn) == 1;
-    }
-
-    /**
-     * write_protect_page(): the page's PTE loses its write bit, a dirty PTE dirtying the page; false (nothing done)
-     * when the page may not be merged now.
-     */
-    private boolean writeProtectPage(Vma vma, long addr, int pfn) {
-        if (!mergeableNow(pfn)) {
-            return false;
-        }
-        PageTable.Pte table = vma.mm.pgtable.leaf(addr, null);
-        int i = PageTable.indexOf(addr);
-        long pte = table.entry[i];
-        if ((pte & PageTable._PAGE_DIRTY) != 0) {
-            map.addFlags(pfn, PageFlags.PG_DIRTY);
-        }
-        table.entry[i] = pte & ~(PageTable._PAGE_RW | PageTable._PAGE_DIRTY);
-        return true;
-    }
-
-    /**
-     * replace_page(): the PTE at addr maps the KSM page {@code kpfn} read-only instead of {@code pfn} (or, with
-     * {@code kpfn} -1, KSM's zero page: special and dirty, out of the RSS), and the duplicate is released.
-     */
-    private void replacePage(Vma vma, long addr, int pfn, int kpfn) {
-        PageTable.Pte table = vma.mm.pgtable.leaf(addr, null);
-        if (kpfn < 0) {
-            PageTable.set(table, addr, Memory.mkPte(mm.memory().zeroPfn(),
-                    PageTable._PAGE_SPECIAL | PageTable._PAGE_DIRTY));
-            vma.mm.addRss(MmStruct.MM_ANONPAGES, -1);
-            ksm.mapZeroPage(vma.mm);
-        } else {
-            mm.folios().get(kpfn);
-            mm.rmap().addMapping(kpfn);
-            PageTable.set(table, addr, Memory.mkPte(kpfn, 0));
-        }
-        mm.rmap().removeMapping(pfn);
-        mm.folios().put(pfn, vma.mm.homeCpu);
-        merged++;
-    }
-
-    /** stable_tree_insert(): the page becomes a KSM page with a node of its own (a new dup if its content has one). */
-    private KsmStableNode stableTreeInsert(int kpfn) {
-        char word = (char) map.content(kpfn);
-        int id = mm.mappings().register(null);
-        KsmStableNode node = new KsmStableNode(id, kpfn, treeNid(kpfn), word);
-        mm.mappings().set(id, node);
-        stableTree.get(node.nid).computeIfAbsent(word, w -> new ArrayList<>()).add(node);
-        map.addFlags(kpfn, PageFlags.PG_KSM);
-        map.setMapping(kpfn, id);
-        return node;
-    }
-
-    /** stable_tree_append(): the first item of a node counts in pages_shared, the others in pages_sharing. */
-    private void stableTreeAppend(KsmRmapItem item, KsmStableNode node, AnonVma anonVma) {
-        item.head = node;
-        item.anonVma = anonVma;
-        node.hlist.add(item);
-        if (node.hlist.size() > 1) {
-            pagesSharing++;
-        } else {
-            pagesShared++;
-        }
-        item.mm.ksm.mergingPages++;
-    }
-
-    /** remove_rmap_item_from_tree(): out of its stable node's list or the unstable tree, its counter following. */
-    void removeRmapItemFromTree(KsmRmapItem item) {
-        if (item.head != null) {
-            KsmStableNode node = item.head;
-            node.hlist.remove(item);
-            if (node.hlist.isEmpty()) {
-                pagesShared--;
-            } else {
-                pagesSharing--;
-            }
-            item.mm.ksm.mergingPages--;
-            item.head = null;
-            item.anonVma = null;
-        } else if (item.unstable) {
-            if (item.unstableSeq == seqnr) {
-                List<KsmRmapItem> bucket = unstableTree.get(item.nid).get(item.unstableWord);
-                if (bucket != null) {
-                    bucket.remove(item);
-                }
-            }
-            item.unstable = false;
-            pagesUnshared--;
-        }
-    }
-
-    /** remove_node_from_stable_tree(): the KSM page is gone; its items stay, out of any tree. */
-    void removeNodeFromStableTree(KsmStableNode node) {
-        for (KsmRmapItem item : node.hlist) {
-            item.head = null;
-            item.anonVma = null;
-            item.mm.ksm.mergingPages--;
-        }
-        if (!node.hlist.isEmpty()) {
-            pagesShared--;
-            pagesSharing -= node.hlist.size() - 1;
-        }
-        node.hlist.clear();
-        List<KsmStableNode> dups = stableTree.get(node.nid).get(node.word);
-        dups.remove(node);
-        if (dups.isEmpty()) {
-            stableTree.get(node.nid).remove(node.word);
-        }
-        mm.mappings().release(node.id);
     }
 
     /**
@@ -529,84 +271,13 @@ final class KsmScan {
         rmapFrom = 0;
     }
 
-    /** ksm_stable_node_chains: content words with more than one KSM page in a tree. */
-    long stableNodeChains() {
-        long n = 0;
-        for (Map<Character, List<KsmStableNode>> t : stableTree) {
-            for (List<KsmStableNode> dups : t.values()) {
-                n += dups.size() > 1 ? 1 : 0;
-            }
-        }
-        return n;
-    }
-
-    /** ksm_stable_node_dups: the KSM pages of those chains. */
-    long stableNodeDups() {
-        long n = 0;
-        for (Map<Character, List<KsmStableNode>> t : stableTree) {
-            for (List<KsmStableNode> dups : t.values()) {
-                n += dups.size() > 1 ? dups.size() : 0;
-            }
-        }
-        return n;
-    }
-
-    /** rmap_walk_ksm(): every PTE mapping the KSM page, through its items' anon_vmas (each PTE once). */
-    void rmapWalkKsm(KsmStableNode node, Rmap.Visitor visitor) {
-        Map<Vma, java.util.Set<Long>> seen = new java.util.IdentityHashMap<>();
-        for (KsmRmapItem item : new ArrayList<>(node.hlist)) {
-            for (Vma vma : new ArrayList<>(item.anonVma.vmas)) {
-                if (item.address < vma.start || item.address >= vma.end
-                        || !seen.computeIfAbsent(vma, v -> new java.util.HashSet<>()).add(item.address)) {
-                    continue;
-                }
-                PageTable.Pte table = vma.mm.pgtable.leaf(item.address, null);
-                if (table == null) {
-                    continue;
-                }
-                int i = PageTable.indexOf(item.address);
-                long pte = table.entry[i];
-                if (Memory.present(pte) && (pte & PageTable._PAGE_SPECIAL) == 0 && Memory.ptePfn(pte) == node.kpfn) {
-                    visitor.visit(vma, item.address, table, i);
-                }
-            }
-        }
-    }
-
     /**
-     * The invariants: every KSM page has its node and every node its KSM page, holding the node's word; every
-     * stable item's address maps the node's page read-only; pages_shared and pages_sharing are the nodes and their
-     * further items, pages_unshared the unstable items, the per-mm and global item counts agree; every PTE mapping a
-     * KSM page is read-only; the KSM zero pages are the special dirty PTEs.
+     * The invariants ({@link KsmTrees#check} for the stable tree): pages_unshared is the unstable items, the per-mm
+     * and global item counts agree, every PTE mapping a KSM page is read-only, and the KSM zero pages are the
+     * special dirty PTEs.
      */
     void check(List<String> errors) {
-        long shared = 0;
-        long sharing = 0;
-        for (Map<Character, List<KsmStableNode>> t : stableTree) {
-            for (Map.Entry<Character, List<KsmStableNode>> e : t.entrySet()) {
-                for (KsmStableNode n : e.getValue()) {
-                    if (!map.test(n.kpfn, PageFlags.PG_KSM) || map.mapping(n.kpfn) != n.id
-                            || map.content(n.kpfn) != e.getKey()) {
-                        errors.add("ksm: stable node " + n.id + " of word " + (int) e.getKey() + " names pfn "
-                                + n.kpfn + " (flags 0x" + Integer.toHexString(map.flags(n.kpfn)) + " mapping "
-                                + map.mapping(n.kpfn) + " word " + map.content(n.kpfn) + ")");
-                    }
-                    if (!n.hlist.isEmpty()) {
-                        shared++;
-                        sharing += n.hlist.size() - 1;
-                    }
-                    for (KsmRmapItem item : n.hlist) {
-                        long pte = item.mm.pgtable.get(item.address);
-                        if (PageTable.isPresent(pte) && PageTable.pfnOf(pte) == n.kpfn
-                                && (pte & PageTable._PAGE_RW) != 0) {
-                            errors.add("ksm: KSM pfn " + n.kpfn + " is writable at " + Long.toHexString(item.address));
-                        }
-                    }
-                }
-            }
-        }
-        expect(errors, "ksm pages_shared", pagesShared, shared);
-        expect(errors, "ksm pages_sharing", pagesSharing, sharing);
+        trees.check(errors);
         long items = 0;
         long unshared = 0;
         long zero = 0;
@@ -641,13 +312,8 @@ final class KsmScan {
             zero += mZero;
         }
         expect(errors, "ksm rmap items", rmapItems, items);
-        expect(errors, "ksm pages_unshared", pagesUnshared, unshared);
+        expect(errors, "ksm pages_unshared", trees.pagesUnshared, unshared);
         expect(errors, "ksm_zero_pages", zeroPages, zero);
-    }
-
-    /** A KSM page found by the mem_map pass: it must be a node's page. */
-    boolean isStablePage(int pfn) {
-        return mm.mappings().get(map.mapping(pfn)) instanceof KsmStableNode n && n.kpfn == pfn;
     }
 
     private static void expect(List<String> errors, String what, long actual, long expected) {

@@ -142,7 +142,7 @@ final class MemMapPass {
             if (map.mapcount(pfn) > 0) {
                 anonMapped++;
             }
-            if ((f & PageFlags.PG_KSM) != 0 ? !mm.ksm().scan().isStablePage(pfn)
+            if ((f & PageFlags.PG_KSM) != 0 ? !mm.ksm().scan().trees().isStablePage(pfn)
                     : !(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
                 errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
             }

@@ -326,7 +326,7 @@ public final class MmDebug {
                         }
                     }
                     rss[MmStruct.mmCounter(mm.memMap().flags(pfn))]++;
-                    boolean identity = map.test(pfn, PageFlags.PG_KSM) ? mm.ksm().scan().isStablePage(pfn)
+                    boolean identity = map.test(pfn, PageFlags.PG_KSM) ? mm.ksm().scan().trees().isStablePage(pfn)
                             : map.index(pfn) == (int) v.linearPageIndex(addr) && (o == PageOwner.ANON
                             ? mm.mappings().get(map.mapping(pfn)) instanceof AnonVma
                             : v.file != null && map.mapping(pfn) == v.file.id());

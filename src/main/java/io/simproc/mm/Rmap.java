@@ -68,7 +68,7 @@ public final class Rmap {
         }
         Object owner = mm.mappings().get(map.mapping(pfn));
         if (owner instanceof KsmStableNode node) {
-            mm.ksm().scan().rmapWalkKsm(node, visitor);
+            mm.ksm().scan().trees().rmapWalkKsm(node, visitor);
             return;
         }
         java.util.Collection<Vma> vmas;

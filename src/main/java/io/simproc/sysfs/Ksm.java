@@ -24,32 +24,32 @@ final class Ksm {
 
     static ProcEntry dir() {
         List<ProcEntry> e = new ArrayList<>();
-        e.add(ulongKnob("advisor_max_cpu", k -> k.advisorMaxCpu(), (k, v) -> {
-            k.setAdvisorMaxCpu(v);
+        e.add(ulongKnob("advisor_max_cpu", k -> k.advisor().maxCpu(), (k, v) -> {
+            k.advisor().setMaxCpu(v);
             return 0;
         }));
-        e.add(ulongKnob("advisor_max_pages_to_scan", k -> k.advisorMaxPagesToScan(), (k, v) -> {
-            k.setAdvisorMaxPagesToScan(v);
+        e.add(ulongKnob("advisor_max_pages_to_scan", k -> k.advisor().maxPagesToScan(), (k, v) -> {
+            k.advisor().setMaxPagesToScan(v);
             return 0;
         }));
-        e.add(ulongKnob("advisor_min_pages_to_scan", k -> k.advisorMinPagesToScan(), (k, v) -> {
-            k.setAdvisorMinPagesToScan(v);
+        e.add(ulongKnob("advisor_min_pages_to_scan", k -> k.advisor().minPagesToScan(), (k, v) -> {
+            k.advisor().setMinPagesToScan(v);
             return 0;
         }));
         e.add(Sysfs.attr("advisor_mode", 0644,
-                ctx -> Sysfs.line(ksm(ctx).advisorScanTime() ? "none [scan-time]" : "[none] scan-time"),
+                ctx -> Sysfs.line(ksm(ctx).advisor().scanTimeMode() ? "none [scan-time]" : "[none] scan-time"),
                 (ctx, buf) -> {
                     if (Sysfs.streq(buf, "scan-time")) {
-                        ksm(ctx).setAdvisorScanTime(true);
+                        ksm(ctx).advisor().setScanTimeMode(true);
                     } else if (Sysfs.streq(buf, "none")) {
-                        ksm(ctx).setAdvisorScanTime(false);
+                        ksm(ctx).advisor().setScanTimeMode(false);
                     } else {
                         return -Errno.EINVAL;
                     }
                     return 0;
                 }));
-        e.add(ulongKnob("advisor_target_scan_time", k -> k.advisorTargetScanTime(),
-                (k, v) -> k.setAdvisorTargetScanTime(v)));
+        e.add(ulongKnob("advisor_target_scan_time", k -> k.advisor().targetScanTime(),
+                (k, v) -> k.advisor().setTargetScanTime(v)));
         e.add(counter("full_scans", k -> k.fullScans()));
         e.add(counter("general_profit", k -> k.generalProfit()));
         e.add(counter("ksm_zero_pages", k -> k.ksmZeroPages()));
