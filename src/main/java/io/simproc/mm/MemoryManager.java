@@ -56,6 +56,7 @@ public final class MemoryManager {
     private final MempolicyAlloc mempolicy = new MempolicyAlloc(this);
     private final NodeReclaim nodeReclaim = new NodeReclaim(this);
     private final Swapfile swap;
+    private Zram zram;
     private final io.simproc.block.BlockDevices blockDevices = new io.simproc.block.BlockDevices();
     private final PageIo pageIo = new PageIo(this);
     private final DropCaches dropCaches;
@@ -397,6 +398,17 @@ public final class MemoryManager {
     /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
     public Vmscan vmscan() {
         return vmscan;
+    }
+
+    /** The zram device (zram0, which zram_init() adds), or null on a machine without one. */
+    public Zram zram() {
+        if (zram == null) {
+            io.simproc.block.BlockDevice b = blockDevices.lookup("/dev/zram0");
+            if (b != null) {
+                zram = new Zram(this, b.disk());
+            }
+        }
+        return zram;
     }
 
     /** Swap areas and the swap cache. */
