@@ -466,6 +466,11 @@ public final class Swapfile {
         return 0;
     }
 
+    /** SWP_SYNCHRONOUS_IO: the area's device does its I/O in the submitter (zram). */
+    boolean synchronousIo(int entry) {
+        return info(entry).zram != null;
+    }
+
     /** The zram device the slot of {@code entry} is on, or null. */
     Zram zramOf(int entry) {
         return info(entry).zram;

@@ -50,6 +50,8 @@ public final class Zram {
     private long failedWrites;
     private long notifyFree;
     private long cpuNanos;
+    /** The part of {@link #cpuNanos} spent reading pages back (decompression). */
+    private long readNanos;
     /** The CPU time of the last write, its bio's time. */
     private long lastWriteNanos;
     /** zram->claim: a swap area holds the device (swapon), so it may not be reset. */
@@ -156,10 +158,16 @@ public final class Zram {
         }
     }
 
-    /** mkswap on the device: a swap signature at its start. EINVAL when it has no capacity. */
+    /**
+     * mkswap on the device: a swap signature at its start. EINVAL when it has no capacity, EBUSY while swap uses
+     * it (mkswap opens it O_EXCL).
+     */
     public int mkswap() {
         if (!initialised()) {
             return -Errno.EINVAL;
+        }
+        if (claimed) {
+            return -Errno.EBUSY;
         }
         swapSignature = true;
         return 0;
@@ -238,6 +246,7 @@ public final class Zram {
         char v = table[index];
         long ns = v == SAME || v == Page.PAGE_SIZE || v == 0 ? COPY_NANOS : comp.decompressNanos();
         cpuNanos += ns;
+        readNanos += ns;
         return ns;
     }
 
@@ -274,6 +283,16 @@ public final class Zram {
     /** CPU time spent compressing and decompressing since boot. */
     public long cpuNanos() {
         return cpuNanos;
+    }
+
+    /** CPU time spent storing pages since boot (the same-filled check and compression): reclaim's. */
+    public long writeNanos() {
+        return cpuNanos - readNanos;
+    }
+
+    /** CPU time spent reading pages back since boot (decompression): the faulting task's. */
+    public long readNanos() {
+        return readNanos;
     }
 
     /** The nine fields of mm_stat (mm_stat_show()), in bytes or pages as the kernel prints them. */

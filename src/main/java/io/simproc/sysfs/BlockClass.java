@@ -117,11 +117,11 @@ final class BlockClass {
         e.add(Sysfs.value("range", d.minors()));
         e.add(Sysfs.value("removable", 0));
         e.add(Sysfs.value("ro", 0));
-        e.add(Sysfs.value("size", whole.nrSects()));
+        e.add(Sysfs.ro("size", ctx -> Sysfs.line(Long.toString(whole.nrSects()))));
         e.add(stat(whole));
         e.add(queueDir(d.queue()));
         if (d.name().startsWith("zram")) {
-            e.addAll(ZramAttrs.unconfigured());
+            e.addAll(ZramAttrs.attrs());
         }
         for (BlockDevice p : d.partitions()) {
             e.add(Sysfs.dir(p.name(), List.of(
