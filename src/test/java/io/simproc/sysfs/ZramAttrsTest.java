@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,5 +96,30 @@ class ZramAttrsTest {
         }
         long[] io = fields(f.sys("/block/zram0/io_stat"));
         assertEquals(0, io[1], "no failed writes without a mem_limit");
+    }
+
+    @Test
+    void aProfileKeySetsUpZramSwapAtBootAndResetNeedsSwapoff() {
+        SysFixture m = SysFixture.scenario("""
+                name: zram-profile
+                machine:
+                  memory: 256M
+                  zram: {size: 64M, algorithm: lzo, mem_limit: 16M}
+                timeline:
+                  - at: 2s
+                    swapoff: /dev/zram0
+                  - zram: {reset: 1}
+                """, 7);
+        m.until(1500);
+        String[] swap = m.proc("/swaps").split("\n")[1].split("\\s+");
+        assertEquals(List.of("/dev/zram0", "partition", "65532", "100"), List.of(swap[0], swap[1], swap[2], swap[4]));
+        assertEquals("lzo-rle [lzo] lz4 \n", m.sys("/block/zram0/comp_algorithm"));
+        assertEquals(16L << 20, fields(m.sys("/block/zram0/mm_stat"))[3], "mem_limit");
+        m.until(2500);
+        assertEquals(1, m.proc("/swaps").split("\n").length, "swapped off");
+        assertEquals("0\n", m.sys("/block/zram0/disksize"));
+        assertEquals("0\n", m.sys("/block/zram0/initstate"));
+        assertEquals("[lzo-rle] lzo lz4 \n", m.sys("/block/zram0/comp_algorithm"), "reset restores the default");
+        assertEquals("0\n", m.sys("/block/zram0/size"));
     }
 }
