@@ -105,6 +105,24 @@ final class BlockClass {
         return Sysfs.dir("block", links);
     }
 
+    /**
+     * /sys/dev/block: a link MAJOR:MINOR per disk and partition to its device (drivers/base/core.c
+     * device_create_sys_dev_entry()), which tools holding a device number use to find its attributes (zramctl,
+     * lsblk).
+     */
+    static ProcEntry devBlockDir(Kernel k) {
+        List<Gendisk> disks = k.mm().blockDevices().disks();
+        List<ProcEntry> links = new ArrayList<>();
+        for (Gendisk d : disks) {
+            String target = "../../devices/" + sysfsPath(d, disks);
+            links.add(Sysfs.link(d.major() + ":" + d.part0().minor(), target));
+            for (BlockDevice p : d.partitions()) {
+                links.add(Sysfs.link(p.major() + ":" + p.minor(), target + "/" + p.name()));
+            }
+        }
+        return Sysfs.dir("block", links);
+    }
+
     private static ProcEntry diskDir(Gendisk d) {
         BlockDevice whole = d.part0();
         List<ProcEntry> e = new ArrayList<>();
