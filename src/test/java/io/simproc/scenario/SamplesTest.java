@@ -402,9 +402,9 @@ class SamplesTest {
     void aZramDeviceTooSmallSendsThePressureBackToTheDisk() throws IOException {
         Scenario s = broken("zram-vs-disk-swap.yaml", "disksize: 1G}", "disksize: 32M}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
-        assertEquals(List.of("FAIL  at 29s    t.yaml:50:9  zram0.mm_stat.orig_data_size > 150M",
-                "FAIL  at 29s    t.yaml:53:9  pressure.io.some.total - $io < $disk_io / 20",
-                "FAIL  at 29s    t.yaml:55:9  pressure.memory.some.total - $stall + pressure.io.some.total - $io"
+        assertEquals(List.of("FAIL  at 16s    t.yaml:52:9  zram0.mm_stat.orig_data_size > 150M",
+                "FAIL  at 16s    t.yaml:55:9  pressure.io.some.total - $io < $disk_io / 20",
+                "FAIL  at 16s    t.yaml:57:9  pressure.memory.some.total - $stall + pressure.io.some.total - $io"
                         + " < ($disk_stall + $disk_io) / 4"), failures(f), String.join("\n", f.problems()));
     }
 
