@@ -96,6 +96,7 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             Disks.probe(profile, k.mm.blockDevices());
+            k.mm.zramInit();
             k.tasks.setObjects(new TaskObjects(k));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;

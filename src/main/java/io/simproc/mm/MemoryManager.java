@@ -400,14 +400,18 @@ public final class MemoryManager {
         return vmscan;
     }
 
-    /** The zram device (zram0, which zram_init() adds), or null on a machine without one. */
+    /**
+     * zram_init(): the zram device of the disk zram0 the boot added (drivers/block/zram/zram_drv.c), before anything
+     * reads; a machine without that disk has none.
+     */
+    public void zramInit() {
+        assertWriter();
+        io.simproc.block.BlockDevice b = blockDevices.lookup("/dev/zram0");
+        zram = b == null ? null : new Zram(this, b.disk());
+    }
+
+    /** The zram device, or null on a machine without one. */
     public Zram zram() {
-        if (zram == null) {
-            io.simproc.block.BlockDevice b = blockDevices.lookup("/dev/zram0");
-            if (b != null) {
-                zram = new Zram(this, b.disk());
-            }
-        }
         return zram;
     }
 

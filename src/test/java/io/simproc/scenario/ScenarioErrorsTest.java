@@ -37,7 +37,7 @@ class ScenarioErrorsTest {
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
                 + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
-                + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl)",
+                + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl, zram, mkswap)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
