@@ -10,7 +10,7 @@ public final class BlockDevice {
     private final int partno;
     private final int minor;
     private final long startSect;
-    private final long nrSects;
+    private long nrSects;
     final DiskStats stats = new DiskStats();
 
     BlockDevice(Gendisk disk, String name, int partno, int minor, long startSect, long nrSects) {
@@ -60,6 +60,11 @@ public final class BlockDevice {
     /** bdev_nr_sectors(). */
     public long nrSects() {
         return nrSects;
+    }
+
+    /** set_capacity() of a whole disk. */
+    void setNrSects(long nrSects) {
+        this.nrSects = nrSects;
     }
 
     public DiskStats stats() {

@@ -71,6 +71,29 @@ public final class Gendisk {
         return new Gendisk(name, major, minor, 1, 0, queue, true, noPart);
     }
 
+    /**
+     * set_capacity_and_notify(): the disk now has {@code nrSects} sectors (a zram device sized by disksize, or
+     * emptied by reset). Only a disk without partitions changes size.
+     */
+    public void setCapacity(long nrSects) {
+        if (!partitions.isEmpty() || nrSects < 0) {
+            throw new IllegalArgumentException(name + ": cannot set capacity " + nrSects);
+        }
+        part0.setNrSects(nrSects);
+    }
+
+    /**
+     * bio_start_io_acct() and bio_end_io_acct() of a bio-based driver that does the transfer in its submitter
+     * (zram): one request of {@code nrSectors} on the whole disk, taking {@code ns} of the submitter's CPU, never
+     * queued, never merged, and not in flight after it returns.
+     */
+    public void accountSyncBio(int group, int nrSectors, long ns) {
+        if (part0.nrSects() == 0) {
+            throw new IllegalStateException(name + " has no capacity: it takes no I/O");
+        }
+        add(part0.stats, group, 1, 0, nrSectors, ns, ns);
+    }
+
     /** The device's time serving reads since boot, ns (those submitted and not finished included). */
     public long readServiceNs() {
         return readServiceNs;

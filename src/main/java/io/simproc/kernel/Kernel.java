@@ -96,6 +96,7 @@ public final class Kernel implements KernelServices {
             k.facts = Boot.setupArch(k, profile);
             k.mm = k.facts.mm();
             Disks.probe(profile, k.mm.blockDevices());
+            k.mm.zramInit();
             k.tasks.setObjects(new TaskObjects(k));
             k.maxThreads = defaultMaxThreads(k.mm.vmstat().totalramPages());
             k.rlimitSigpending = k.maxThreads / 2;
@@ -148,8 +149,19 @@ public final class Kernel implements KernelServices {
         }
     }
 
-    /** swapon -a as the init system runs it: every swap area of the profile, in order. */
+    /**
+     * swapon -a as the init system runs it: the profile's zram device first (systemd-zram-setup@zram0 runs before
+     * swap.target), then every swap area of the profile, in order.
+     */
     private void swaponAll() {
+        MachineProfile.ZramSetup z = profile.zram();
+        if (z != null && mm.zram() != null) {
+            mm.zram().setComp(z.algorithm());
+            mm.zram().setDisksize(z.disksize());
+            mm.zram().setMemLimit(z.memLimit());
+            mm.zram().mkswap();
+            mm.swap().swapon("/dev/" + mm.zram().name(), false, mm.zram().disksize(), z.priority());
+        }
         for (MachineProfile.SwapDevice d : profile.swap()) {
             mm.swap().swapon(d.path(), d.type().equals("file"), d.sizeBytes(), d.priority());
         }

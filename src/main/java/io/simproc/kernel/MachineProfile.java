@@ -28,6 +28,7 @@ import java.util.List;
  * @param processes     the {@code processes:} list as written (parsed by the workload package), or null
  * @param cgroup        which cgroup hierarchy the memory controller is mounted on: {@link CgroupMode#V2}, the unified
  *                      one (systemd's default), or {@link CgroupMode#V1}, systemd's legacy layout
+ * @param zram          the zram swap device systemd's zram-generator sets up at boot, or null for none
  */
 public record MachineProfile(
         String name,
@@ -46,7 +47,8 @@ public record MachineProfile(
         List<Disk> disks,
         long bootEpoch,
         YamlNode processes,
-        CgroupMode cgroup) {
+        CgroupMode cgroup,
+        ZramSetup zram) {
 
     /**
      * The cgroup layout systemd sets up (systemd.unified_cgroup_hierarchy=): the unified cgroup2 hierarchy at
@@ -89,6 +91,13 @@ public record MachineProfile(
     /** The kernel image's sections, physical start and size in bytes (Kernel code/rodata/data/bss in iomem). */
     public record KernelImage(long codeStart, long codeSize, long rodataStart, long rodataSize, long dataStart,
                               long dataSize, long bssStart, long bssSize) {
+    }
+
+    /**
+     * zram0 as swap, set up at boot as zram-generator's systemd-zram-setup@zram0 does: comp_algorithm, disksize,
+     * mem_limit (0: none), then mkswap and swapon at {@code priority}.
+     */
+    public record ZramSetup(long disksize, String algorithm, long memLimit, int priority) {
     }
 
     /** A swap device or file (swapon); {@code type} is "partition" or "file". */

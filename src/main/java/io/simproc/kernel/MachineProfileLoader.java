@@ -31,7 +31,7 @@ public final class MachineProfileLoader {
 
     private static final String[] KEYS = {"name", "description", "release", "hostname", "boot_time", "cpu",
         "memory", "nodes", "movablecore", "crashkernel", "cma", "thp", "kernel_image", "e820", "swap", "disks",
-        "processes", "cgroup"};
+        "processes", "cgroup", "zram"};
 
     private MachineProfileLoader() {
     }
@@ -118,7 +118,7 @@ public final class MachineProfileLoader {
         DiskProfileLoader.Result disks = DiskProfileLoader.resolve(m.get("disks"), swap);
         return new MachineProfile(name, root.file(), release, hostname, cpu, nodes, e820, image, movablecore,
                 crashkernel, cma, new KernelConfig(cma != 0, thp), disks.swap(), disks.disks(), bootEpoch,
-                m.get("processes"), cgroup);
+                m.get("processes"), cgroup, m.containsKey("zram") ? zram(m.get("zram")) : null);
     }
 
     private static long bootTime(YamlNode n) {
@@ -295,6 +295,27 @@ public final class MachineProfileLoader {
             }
         }
         throw root.error(String.format("the kernel image %#x-%#x does not fit in one System RAM range", start, end));
+    }
+
+    /**
+     * {@code zram: {size: 4G, algorithm: lz4, mem_limit: 1G, priority: 100}}: the size is required; the algorithm
+     * defaults to lzo-rle (the kernel's default) and must be one the kernel has, the priority to 100
+     * (zram-generator's swap-priority).
+     */
+    private static MachineProfile.ZramSetup zram(YamlNode n) {
+        n.checkKeys("size", "algorithm", "mem_limit", "priority");
+        long size = n.require("size").size();
+        if (size < 40L << 10) {
+            throw n.get("size").error("zram size must be at least 40K");
+        }
+        String alg = n.get("algorithm") == null ? "lzo-rle" : n.get("algorithm").string();
+        if (io.simproc.mm.Zcomp.of(alg) == null) {
+            throw n.get("algorithm").error("zram algorithm: one of " + io.simproc.mm.Zcomp.availableShow(null)
+                    .trim().replace(" ", ", "));
+        }
+        long limit = n.get("mem_limit") == null ? 0 : n.get("mem_limit").size();
+        int prio = n.get("priority") == null ? 100 : (int) n.get("priority").integer(-1, 32767);
+        return new MachineProfile.ZramSetup(size, alg, limit, prio);
     }
 
     /** The swap areas as written; a partition's size may be left out when the profile gives its disks. */

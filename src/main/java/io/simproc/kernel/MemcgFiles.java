@@ -20,7 +20,7 @@ import java.util.List;
  * is 0 and the zswap settings are kept but change nothing. memory.peak is the group's own peak (the kernel's
  * per-open-file reset by writing to it is not modelled: the file is read-only here).
  */
-final class MemcgFiles {
+public final class MemcgFiles {
     private static final int NOT_ON_ROOT = Cftype.CFTYPE_NOT_ON_ROOT;
 
     private MemcgFiles() {
@@ -129,7 +129,7 @@ final class MemcgFiles {
      * memparse() (lib/cmdline.c) of a whole string: an unsigned number in C notation (0x hex, 0 octal) and an
      * optional K, M, G, T, P or E suffix, either case. -1 when it is not one, or overflows.
      */
-    static long memparse(String s) {
+    public static long memparse(String s) {
         int i = 0;
         int radix = 10;
         if (s.startsWith("0x") || s.startsWith("0X")) {

@@ -56,6 +56,8 @@ public final class Sched {
     private long lastKswapdSteal;
     private long lastKcompactdScan;
     private long lastKsmdNanos;
+    /** zram's compression and decompression time charged so far, to tasks' work or to kswapd. */
+    private long zramCharged;
     /** calc_load_update: the jiffy at which the active tasks are next counted. */
     private long calcLoadUpdate;
     private long calcLoadTasks;
@@ -98,6 +100,9 @@ public final class Sched {
         final long[] diskService;
         /** Refaults of pages that were in the workingset when evicted (workingset_restore_*). */
         final long restores;
+        /** zram's CPU time so far storing pages (reclaim) and reading them back (swap-ins). */
+        final long zramWrite;
+        final long zramRead;
         long throttledNanos;
         /** memory.high's penalty slept on the way back to user space. */
         long highThrottledNanos;
@@ -121,6 +126,8 @@ public final class Sched {
                 diskService[i] = disks.get(i).readServiceNs();
             }
             this.restores = workingsetRestores(mm);
+            this.zramWrite = mm.zram() == null ? 0 : mm.zram().writeNanos();
+            this.zramRead = mm.zram() == null ? 0 : mm.zram().readNanos();
         }
     }
 
@@ -129,6 +136,10 @@ public final class Sched {
      * was in the workingset when it was evicted, counting workingset_restore_*): the ones whose read is waited for in
      * a memory stall.
      */
+    private static long zramWriteNanos(MemoryManager mm) {
+        return mm.zram() == null ? 0 : mm.zram().writeNanos();
+    }
+
     private static long workingsetRestores(MemoryManager mm) {
         return mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_RESTORE_FILE)
                 + mm.vmstat().globalNodeState(NodeStatItem.WORKINGSET_RESTORE_ANON);
@@ -177,7 +188,14 @@ public final class Sched {
                 + (mm.memcgReclaim().reclaimed() - s.memcgReclaimed) * RECLAIM_PAGE_NANOS
                 + (mm.vmstat().event(VmEvent.COMPACT_MIGRATE_SCANNED) + mm.vmstat().event(VmEvent.COMPACT_FREE_SCANNED)
                     - s.compactScanned) * COMPACT_SCAN_NANOS
-                + (mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS) - s.migrated) * MIGRATE_PAGE_NANOS;
+                + (mm.vmstat().event(VmEvent.PGMIGRATE_SUCCESS) - s.migrated) * MIGRATE_PAGE_NANOS
+                + (zramWriteNanos(mm) - s.zramWrite);
+        zramCharged += zramWriteNanos(mm) - s.zramWrite;
+        long zramRead = mm.zram() == null ? 0 : mm.zram().readNanos() - s.zramRead;
+        if (zramRead > 0) {
+            t.stimeNanos += zramRead;
+            kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, zramRead);
+        }
         if (reclaim > 0) {
             t.stimeNanos += reclaim;
             kernel.cpuStat().charge(t.cpu(), CpuStat.Usage.SYSTEM, reclaim);
@@ -272,6 +290,9 @@ public final class Sched {
      * the scan and reclaim counters since the last look, goes to the threads as work in a memory stall (kswapd's
      * balance_pgdat() and kcompactd's compaction run inside psi_memstall_enter()), charged as system time. ksmd's
      * time, from the pages it scanned and merged ({@code Ksm.cpuNanos()}), is system time on the CPU, not a stall.
+     * zram's compression time ({@code Zram.writeNanos()}) is reclaim's: the work's of the task in direct reclaim
+     * (in its memory stall) or else kswapd's; its decompression time is the faulting task's system time on the CPU
+     * (a swap-in from zram waits for no device).
      */
     void kthreadsRan() {
         MemoryManager mm = kernel.mm();
@@ -279,7 +300,10 @@ public final class Sched {
         long steal = mm.vmstat().event(VmEvent.PGSTEAL_KSWAPD);
         long cscan = mm.vmstat().event(VmEvent.COMPACT_DAEMON_MIGRATE_SCANNED)
                 + mm.vmstat().event(VmEvent.COMPACT_DAEMON_FREE_SCANNED);
-        long kswapd = (scan - lastKswapdScan) * SCAN_PAGE_NANOS + (steal - lastKswapdSteal) * RECLAIM_PAGE_NANOS;
+        long zram = zramWriteNanos(mm);
+        long kswapd = (scan - lastKswapdScan) * SCAN_PAGE_NANOS + (steal - lastKswapdSteal) * RECLAIM_PAGE_NANOS
+                + zram - zramCharged;
+        zramCharged = zram;
         long kcompactd = (cscan - lastKcompactdScan) * COMPACT_SCAN_NANOS;
         lastKswapdScan = scan;
         lastKswapdSteal = steal;

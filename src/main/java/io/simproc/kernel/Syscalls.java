@@ -425,7 +425,9 @@ public final class Syscalls {
 
     /**
      * swapon(2) of a device or file the machine profile declares, at {@code priority} (Integer.MIN_VALUE: the
-     * profile's, which defaults to −2, −3… in order). Returns 0 or -errno.
+     * profile's, which defaults to −2, −3… in order), or of the zram device once mkswap has made it a swap area
+     * (EINVAL before: read_swap_header() finds no signature; Integer.MIN_VALUE: the next default priority).
+     * Returns 0 or -errno.
      */
     public int swapon(Task t, String path, int priority) {
         assert kernel.isWriter();
@@ -434,6 +436,14 @@ public final class Syscalls {
                 int prio = priority == Integer.MIN_VALUE ? d.priority() : priority;
                 return kernel.mm().swap().swapon(path, d.type().equals("file"), d.sizeBytes(), prio);
             }
+        }
+        io.simproc.mm.Zram zram = kernel.mm().zram();
+        if (zram != null && path.equals("/dev/" + zram.name())) {
+            if (!zram.hasSwapSignature()) {
+                return -Errno.EINVAL;
+            }
+            int prio = priority == Integer.MIN_VALUE ? kernel.mm().swap().nextDefaultPriority() : priority;
+            return kernel.mm().swap().swapon(path, false, zram.disksize(), prio);
         }
         return -Errno.ENOENT;
     }

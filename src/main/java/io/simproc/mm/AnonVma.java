@@ -11,6 +11,8 @@ public final class AnonVma {
     final int id;
     final AnonVma root;
     final Set<Vma> vmas;
+    /** The address space whose VMA made it: whose data its pages hold ({@link MmStruct#dataClass()}). */
+    MmStruct owner;
 
     AnonVma(MemoryManager mm, int id, AnonVma root) {
         this.vmas = new AnonVmaChains(mm);

@@ -8,6 +8,7 @@ package io.simproc.mm;
 public interface KernelServices {
     /** KERN_WARNING, KERN_INFO... as printk levels. */
     int KERN_EMERG = 0;
+    int KERN_ALERT = 1;
     int KERN_ERR = 3;
     int KERN_WARNING = 4;
     int KERN_NOTICE = 5;

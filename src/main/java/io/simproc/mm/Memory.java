@@ -219,6 +219,9 @@ public final class Memory {
         int[] shadow = new int[1];
         int pfn = swap.lookupSwapCache(entry, shadow);
         int result = MINOR;
+        // SWP_SYNCHRONOUS_IO (zram) and no other user of the slot: the page is read without the swap cache and the
+        // slot freed at once (do_swap_page()'s skip-swapcache path).
+        boolean skipSwapcache = pfn < 0 && swap.synchronousIo(entry) && swap.swapCount(entry) == 1;
         if (pfn < 0) {
             mm.rmap().anonVmaPrepare(vma);
             pfn = mm.mempolicy().vmaAllocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, mmStruct, vma, addr, PageOwner.ANON);
@@ -239,8 +242,10 @@ public final class Memory {
             map.addFlags(pfn, PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED);
             mm.content().set(pfn, swap.slotContent(entry));
             map.setIndex(pfn, (int) vma.linearPageIndex(addr));
-            swap.addToSwapCache(pfn, entry);
-            mm.folios().put(pfn, mmStruct.homeCpu);
+            if (!skipSwapcache) {
+                swap.addToSwapCache(pfn, entry);
+                mm.folios().put(pfn, mmStruct.homeCpu);
+            }
             if (shadow[0] != 0) {
                 mm.workingset().refault(pfn, shadow[0], false);
             }
@@ -257,14 +262,16 @@ public final class Memory {
             map.setMapping(pfn, av.id);
             map.setIndex(pfn, (int) vma.linearPageIndex(addr));
         }
-        mm.folios().get(pfn);
+        if (!skipSwapcache) {
+            mm.folios().get(pfn);
+        }
         mm.rmap().addMapping(pfn);
         mmStruct.addRss(MmStruct.MM_SWAPENTS, -1);
         mmStruct.addRss(MmStruct.MM_ANONPAGES, 1);
         swap.swapFree(entry);
         long flags = 0;
-        if (write && map.mapcount(pfn) == 1 && map.test(pfn, PageFlags.PG_SWAPCACHE)
-                && swap.folioFreeSwap(pfn)) {
+        if (write && (skipSwapcache || map.mapcount(pfn) == 1 && map.test(pfn, PageFlags.PG_SWAPCACHE)
+                && swap.folioFreeSwap(pfn))) {
             flags = PageTable._PAGE_RW | PageTable._PAGE_DIRTY;
             mm.content().store(pfn);
         }

@@ -56,6 +56,7 @@ public final class MemoryManager {
     private final MempolicyAlloc mempolicy = new MempolicyAlloc(this);
     private final NodeReclaim nodeReclaim = new NodeReclaim(this);
     private final Swapfile swap;
+    private Zram zram;
     private final io.simproc.block.BlockDevices blockDevices = new io.simproc.block.BlockDevices();
     private final PageIo pageIo = new PageIo(this);
     private final DropCaches dropCaches;
@@ -397,6 +398,21 @@ public final class MemoryManager {
     /** Page reclaim (direct reclaim entry, shrink_node, shrink_slab). */
     public Vmscan vmscan() {
         return vmscan;
+    }
+
+    /**
+     * zram_init(): the zram device of the disk zram0 the boot added (drivers/block/zram/zram_drv.c), before anything
+     * reads; a machine without that disk has none.
+     */
+    public void zramInit() {
+        assertWriter();
+        io.simproc.block.BlockDevice b = blockDevices.lookup("/dev/zram0");
+        zram = b == null ? null : new Zram(this, b.disk());
+    }
+
+    /** The zram device, or null on a machine without one. */
+    public Zram zram() {
+        return zram;
     }
 
     /** Swap areas and the swap cache. */

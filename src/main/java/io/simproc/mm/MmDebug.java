@@ -70,6 +70,7 @@ public final class MmDebug {
         checkOwnerCounters(mm, owners, errors);
         mm.hugetlb().check(errors);
         mm.ksm().check(errors);
+        checkZram(mm, owners, errors);
         mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);
@@ -387,5 +388,20 @@ public final class MmDebug {
         if (actual != expected) {
             errors.add(what + " is " + actual + ", lists say " + expected);
         }
+    }
+
+    /**
+     * The zram device agrees with its table ({@link Zram#check}), and its pool's pages are the ZSMALLOC pages of the
+     * mem_map and the zones' NR_ZSPAGES.
+     */
+    private static void checkZram(MemoryManager mm, long[] owners, List<String> errors) {
+        Zram zram = mm.zram();
+        long poolPages = 0;
+        if (zram != null) {
+            zram.check(errors);
+            poolPages = zram.poolPages();
+        }
+        expect(errors, "ZSMALLOC pages", owners[PageOwner.ZSMALLOC.ordinal()], poolPages);
+        expect(errors, "NR_ZSPAGES", mm.vmstat().globalZoneState(ZoneStatItem.NR_ZSPAGES), poolPages);
     }
 }

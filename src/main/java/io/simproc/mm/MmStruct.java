@@ -70,6 +70,8 @@ public final class MmStruct {
     long committedPages;
     /** The node and CPU this address space's task runs on (where its pages come from). */
     int homeNid;
+    /** What the process's anonymous data is like to a compressor (zram); inherited by fork. */
+    DataClass dataClass = DataClass.HEAP;
     int homeCpu;
     /**
      * task->mempolicy of the task faulting in this address space (null: the default, local allocation). The
@@ -277,5 +279,14 @@ public final class MmStruct {
                 }
             });
         }
+    }
+
+    public DataClass dataClass() {
+        return dataClass;
+    }
+
+    /** The class of the data the process writes from now on, and of what it has written (a scenario's say). */
+    public void setDataClass(DataClass dataClass) {
+        this.dataClass = dataClass;
     }
 }

@@ -73,6 +73,7 @@ public final class MmStructs {
         child.hiwaterVm = old.hiwaterVm;
         mm.mempolicy().inherit(old, child);
         child.memcg = old.memcg;
+        child.dataClass = old.dataClass;
         mm.ksm().ksmFork(child, old);
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
@@ -96,6 +97,7 @@ public final class MmStructs {
             }
             Rmap.anonVmaClone(c, v);
             AnonVma own = new AnonVma(mm, mm.mappings().register(null), v.anonVma.root);
+            own.owner = child;
             mm.mappings().set(own.id, own);
             Rmap.anonVmaChainLink(c, own);
             c.anonVma = own;

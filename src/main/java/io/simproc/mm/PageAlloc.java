@@ -115,6 +115,31 @@ public final class PageAlloc {
         return pfn;
     }
 
+    /**
+     * An allocation by a task running with PF_MEMALLOC set (reclaim itself: direct reclaim, kswapd, a driver's
+     * writeout such as zram's): past the low watermark __alloc_pages_slowpath() takes ALLOC_NO_WATERMARKS
+     * (__gfp_pfmemalloc_flags(): PF_MEMALLOC and no __GFP_NOMEMALLOC), so the request may empty the reserves
+     * below the min watermark, and then gives up without reclaiming or compacting ("Avoid recursion of direct
+     * reclaim": {@code if (current->flags & PF_MEMALLOC) goto nopage}). With __GFP_NOWARN a failure is silent.
+     * Returns the pfn or -1.
+     */
+    int allocPagesPfmemalloc(int gfp, int order, int nid, int cpu, PageOwner owner) {
+        mm.assertWriter();
+        AllocContext ac = new AllocContext(mm, fallbackZonelists, gfp, nid, 0, cpu, mobilityDisabled);
+        if (ac.preferredZone == null) {
+            return -1;
+        }
+        int cma = allocFlagsCma(gfp);
+        int pfn = getPageFromFreelist(gfp, order, ALLOC_WMARK_LOW | cma, ac);
+        if (pfn < 0 && (gfp & Gfp.__GFP_NOMEMALLOC) == 0) {
+            pfn = getPageFromFreelist(gfp, order, ALLOC_NO_WATERMARKS | cma, ac);
+        }
+        if (pfn >= 0) {
+            prepNewPage(pfn, order, gfp, owner);
+        }
+        return pfn;
+    }
+
     int allocFlagsCma(int gfp) {
         return mm.config().cma() && Gfp.gfpMigratetype(gfp) == MigrateType.MOVABLE ? ALLOC_CMA : 0;
     }

@@ -105,13 +105,28 @@ public final class PageIo {
     void swapRead(int entry) {
         mm.vmstat().countEvent(VmEvent.PSWPIN, 1);
         mm.vmstat().countEvent(VmEvent.PGPGIN, KB_PER_PAGE);
+        Zram zram = mm.swap().zramOf(entry);
+        if (zram != null) {
+            flushPlug();
+            zram.accountBio(DiskStats.STAT_READ, zram.readPage(Swapfile.offset(entry)));
+            return;
+        }
         submit(mm.swap().bdevOf(entry), DiskStats.STAT_READ, swapOwner(entry), Swapfile.offset(entry), false, false);
     }
 
-    /** swap_writepage(): the swap-cache page goes to the slot of {@code entry} (pswpout). */
+    /**
+     * swap_writepage(): the swap-cache page goes to the slot of {@code entry} (pswpout); on zram the device has
+     * done its work in the submitter ({@link Swapfile#writeSlot}), which the bio's time is.
+     */
     void swapWrite(int entry) {
         mm.vmstat().countEvent(VmEvent.PSWPOUT, 1);
         mm.vmstat().countEvent(VmEvent.PGPGOUT, KB_PER_PAGE);
+        Zram zram = mm.swap().zramOf(entry);
+        if (zram != null) {
+            flushPlug();
+            zram.accountBio(DiskStats.STAT_WRITE, zram.lastWriteNanos());
+            return;
+        }
         submit(mm.swap().bdevOf(entry), DiskStats.STAT_WRITE, swapOwner(entry), Swapfile.offset(entry), true, true);
     }
 

@@ -18,7 +18,12 @@ public enum PageOwner {
     KERNEL_STACK,
     PERCPU,
     /** A folio of the hugetlb pool, free or in use ({@link Hugetlb}). */
-    HUGETLB;
+    HUGETLB,
+    /**
+     * A page of a zsmalloc zspage ({@link Zsmalloc}): compressed swap data of zram, on no LRU and in no meminfo
+     * field (NR_ZSPAGES, nr_zspages in /proc/zoneinfo, counts it).
+     */
+    ZSMALLOC;
 
     private static final PageOwner[] VALUES = values();
 

@@ -174,6 +174,7 @@ public final class Rmap {
             return;
         }
         AnonVma av = new AnonVma(mm, mm.mappings().register(null), null);
+        av.owner = vma.mm;
         mm.mappings().set(av.id, av);
         anonVmaChainLink(vma, av);
         vma.anonVma = av;

@@ -15,6 +15,9 @@ final class ShrinkFolioList {
     private final MemoryManager mm;
     private final MemMap map;
     private final Vmscan vmscan;
+    /** pr_alert_ratelimited() of end_swap_bio_write(). */
+    private final Ratelimit writeErrorRatelimit = new Ratelimit(Ratelimit.DEFAULT_INTERVAL_SECONDS
+            * KernelServices.HZ, Ratelimit.DEFAULT_BURST);
 
     ShrinkFolioList(MemoryManager mm, Vmscan vmscan) {
         this.mm = mm;
@@ -137,8 +140,11 @@ final class ShrinkFolioList {
                     continue;
                 }
                 if (anon) {
-                    swapWritepage(pfn);
                     pageout[0]++;
+                    if (!swapWritepage(pfn)) {
+                        vmscan.putback(lruvec, pfn);
+                        continue;
+                    }
                 } else {
                     AddressSpace file = (AddressSpace) mm.mappings().get(map.mapping(pfn));
                     mm.bdi().writepage(file, pfn);
@@ -166,15 +172,30 @@ final class ShrinkFolioList {
         return reclaimed;
     }
 
-    /** swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. */
-    private void swapWritepage(int pfn) {
+    /**
+     * swap_writepage(): the anon page's data goes to its slot (pswpout); the write completes at once. When the
+     * device fails it (zram out of pool memory), end_swap_bio_write() marks the page dirty again and says so, and
+     * shrink_folio_list() keeps the dirty page: false.
+     */
+    private boolean swapWritepage(int pfn) {
         MemCgroup memcg = mm.memcontrol().folioMemcg(pfn);
         if (memcg != null) {
             mm.memcontrol().countMemcgEvents(memcg, VmEvent.PSWPOUT, 1);
         }
-        mm.swap().writeSlot(pfn);
+        boolean written = mm.swap().writeSlot(pfn);
+        int entry = mm.swap().entryOf(pfn);
         map.clearFlags(pfn, PageFlags.PG_DIRTY);
-        mm.pageIo().swapWrite(mm.swap().entryOf(pfn));
+        mm.pageIo().swapWrite(entry);
+        if (written) {
+            return true;
+        }
+        map.addFlags(pfn, PageFlags.PG_DIRTY);
+        if (writeErrorRatelimit.allow(mm.services().jiffies(), new int[1])) {
+            io.simproc.block.BlockDevice bdev = mm.swap().bdevOf(entry);
+            mm.services().printk(KernelServices.KERN_ALERT, "Write-error on swap-device (" + bdev.major() + ":"
+                    + bdev.minor() + ":" + ((long) Swapfile.offset(entry) << 3) + ")");
+        }
+        return false;
     }
 
     private void activate(Lruvec lruvec, int pfn) {

@@ -38,6 +38,8 @@ public final class Swapfile {
         final int prio;
         /** The partition the area is, or holding the swap file; null when the machine has no such device. */
         final BlockDevice bdev;
+        /** The zram device the area is (its slots are the device's pages), or null. */
+        final Zram zram;
         /** Usable slots: the area's pages less the header. */
         final int pages;
         final int maxPages;
@@ -55,9 +57,10 @@ public final class Swapfile {
         /** SWP_WRITEOK: slots may be allocated (cleared while swapoff brings the pages back). */
         boolean writeOk = true;
 
-        SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio, BlockDevice bdev) {
+        SwapInfo(int type, String path, boolean isFile, long sizeBytes, int prio, BlockDevice bdev, Zram zram) {
             this.type = type;
             this.bdev = bdev;
+            this.zram = zram;
             this.path = path;
             this.isFile = isFile;
             this.prio = prio;
@@ -186,8 +189,13 @@ public final class Swapfile {
         if (entryOfPfn == null) {
             entryOfPfn = new int[mm.memMap().nrPfns()];
         }
-        SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio,
-                isFile ? mm.blockDevices().root() : mm.blockDevices().lookup(path));
+        BlockDevice bdev = isFile ? mm.blockDevices().root() : mm.blockDevices().lookup(path);
+        Zram zram = mm.zram() != null && bdev != null && bdev.disk().name().equals(mm.zram().name()) ? mm.zram()
+                : null;
+        if (zram != null) {
+            zram.setClaimed(true);
+        }
+        SwapInfo si = new SwapInfo(type, path, isFile, sizeBytes, prio, bdev, zram);
         swapInfo[type] = si;
         everyAreaOnADevice &= si.bdev != null;
         nrSwapfiles = Math.max(nrSwapfiles, type + 1);
@@ -231,6 +239,9 @@ public final class Swapfile {
         }
         si.active = false;
         swapInfo[si.type] = null;
+        if (si.zram != null) {
+            si.zram.setClaimed(false);
+        }
         if (si.prio == leastPriority && si.prio < -1) {
             leastPriority++;
         }
@@ -364,6 +375,9 @@ public final class Swapfile {
         si.swapMap[off] = 0;
         si.inuse--;
         si.clusterFree[off / SWAPFILE_CLUSTER]++;
+        if (si.zram != null) {
+            si.zram.slotFreeNotify(off);
+        }
         if (si.cache[off] <= PageCacheIndex.SHADOW_BASE) {
             si.cache[off] = PageCacheIndex.EMPTY;
         }
@@ -422,10 +436,44 @@ public final class Swapfile {
         return true;
     }
 
-    /** swap_writepage()'s data transfer: the swap-cache page's data goes to its slot. */
-    void writeSlot(int pfn) {
+    /**
+     * swap_writepage()'s data transfer: the swap-cache page's data goes to its slot — on a zram area compressed
+     * into the device, which may fail (false: the slot keeps what it had).
+     */
+    boolean writeSlot(int pfn) {
         int entry = entryOfPfn[pfn];
-        info(entry).content[offset(entry)] = mm.content().word(pfn);
+        SwapInfo si = info(entry);
+        char word = mm.content().word(pfn);
+        if (si.zram != null) {
+            Object m = mm.mappings().get(map.mapping(pfn));
+            DataClass dc = m instanceof AnonVma av && av.owner != null ? av.owner.dataClass : DataClass.HEAP;
+            int nid = mm.zoneOf(pfn).node().nodeId();
+            if (!si.zram.writePage(offset(entry), dc, word, nid, firstCpuOf(nid))) {
+                return false;
+            }
+        }
+        si.content[offset(entry)] = word;
+        return true;
+    }
+
+    /** The CPU reclaim on node {@code nid} runs on: the node's first (kswapd's). */
+    private int firstCpuOf(int nid) {
+        for (int cpu = 0; cpu < mm.nrCpus(); cpu++) {
+            if (mm.cpuToNode(cpu) == nid) {
+                return cpu;
+            }
+        }
+        return 0;
+    }
+
+    /** SWP_SYNCHRONOUS_IO: the area's device does its I/O in the submitter (zram). */
+    boolean synchronousIo(int entry) {
+        return info(entry).zram != null;
+    }
+
+    /** The zram device the slot of {@code entry} is on, or null. */
+    Zram zramOf(int entry) {
+        return info(entry).zram;
     }
 
     /**

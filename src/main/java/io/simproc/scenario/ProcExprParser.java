@@ -280,11 +280,22 @@ final class ProcExprParser {
                 String f = ident();
                 return pv -> pv.ksm(f);
             }
+            case "zram0": {
+                expect(".");
+                String f = oneOf(List.of("mm_stat", "io_stat", "disksize", "initstate"));
+                if (f.equals("mm_stat") || f.equals("io_stat")) {
+                    expect(".");
+                    List<String> fields = f.equals("mm_stat") ? ProcValues.ZRAM_MM_STAT : ProcValues.ZRAM_IO_STAT;
+                    String field = oneOf(fields);
+                    return pv -> pv.zram(f, fields.indexOf(field));
+                }
+                return pv -> pv.zram(f, 0);
+            }
             default:
                 pos--;
                 throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
                         + " pressure.memory.some.avg10, sys.A.B, ksm.FILE,"
-                        + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
+                        + " zram0.mm_stat.FIELD, zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
                         + " cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)");
         }
     }

@@ -185,6 +185,32 @@ final class ProcValues {
         return v;
     }
 
+    /** The fields of /sys/block/zramN/mm_stat and io_stat (Documentation/admin-guide/blockdev/zram.rst). */
+    static final List<String> ZRAM_MM_STAT = List.of("orig_data_size", "compr_data_size", "mem_used_total",
+            "mem_limit", "mem_used_max", "same_pages", "pages_compacted", "huge_pages", "huge_pages_since");
+    static final List<String> ZRAM_IO_STAT = List.of("failed_reads", "failed_writes", "invalid_io",
+            "notify_free");
+
+    /**
+     * Field {@code index} of /sys/block/zram0/{@code file} ({@code zram0.mm_stat.compr_data_size}), or its one value
+     * (disksize, initstate). mm_stat's first five fields are bytes.
+     */
+    Value zram(String file, int index) {
+        String path = "/block/zram0/" + file;
+        ProcFs fs = run.sysFs();
+        ProcEntry e = fs.lookup(path, Credentials.ROOT);
+        if (!(e instanceof ProcFile f)) {
+            throw new EvalException("/sys" + path + " does not exist");
+        }
+        try {
+            String[] v = new String(fs.render(f, Credentials.ROOT), StandardCharsets.UTF_8).trim().split("\\s+");
+            boolean bytes = file.equals("disksize") || file.equals("mm_stat") && index < 5;
+            return new Value(Long.parseLong(v[index]), bytes);
+        } catch (ProcException ex) {
+            throw new EvalException("/sys" + path + ": " + Errno.describe(ex.errno()));
+        }
+    }
+
     /** A counter or knob of /sys/kernel/mm/ksm: {@code ksm.pages_sharing}. */
     Value ksm(String file) {
         ProcFs fs = run.sysFs();

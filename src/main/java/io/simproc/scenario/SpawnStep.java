@@ -4,6 +4,7 @@ import io.simproc.config.YamlNode;
 import io.simproc.kernel.Cgroup;
 import io.simproc.kernel.Processes;
 import io.simproc.kernel.Task;
+import io.simproc.mm.DataClass;
 import io.simproc.workload.ProcessSpec;
 import io.simproc.workload.ProcessSpecParser;
 import io.simproc.uapi.Errno;
@@ -28,12 +29,15 @@ final class SpawnStep implements Step {
     private final ProcessSpec spec;
     /** The cgroup it starts in (null: where systemd puts what init starts, or its parent's). */
     private final String cgroup;
+    /** What its anonymous memory holds, for zram (null: the default, a heap). */
+    private final DataClass data;
 
-    private SpawnStep(String label, String parent, ProcessSpec spec, String cgroup) {
+    private SpawnStep(String label, String parent, ProcessSpec spec, String cgroup, DataClass data) {
         this.label = label;
         this.parent = parent;
         this.spec = spec;
         this.cgroup = cgroup;
+        this.data = data;
     }
 
     static final class Kind implements StepKind {
@@ -52,7 +56,7 @@ final class SpawnStep implements Step {
             }
             ProgramCatalog catalog = ProgramCatalog.embedded();
             ProcessSpec spec = new ProcessSpecParser(n -> catalog.programNames().contains(n))
-                    .parse(value, false, "parent", "cmdline", "cgroup");
+                    .parse(value, false, "parent", "cmdline", "cgroup", "data_class");
             YamlNode nameNode = value.require("name");
             YamlNode cmdline = value.get("cmdline");
             if (cmdline != null) {
@@ -63,8 +67,16 @@ final class SpawnStep implements Step {
             }
             String parent = value.get("parent") == null ? null : names.process(value.get("parent"));
             String cgroup = value.get("cgroup") == null ? null : CgroupSteps.path(value.get("cgroup"));
+            DataClass data = null;
+            if (value.get("data_class") != null) {
+                data = DataClass.of(value.get("data_class").scalar());
+                if (data == null) {
+                    throw value.get("data_class").error("data_class: one of heap, text, random, same, zero (what its"
+                            + " anonymous memory holds, for zram's compression)");
+                }
+            }
             names.defineProcess(nameNode, spec.name(), null);
-            return new SpawnStep(spec.name(), parent, spec, cgroup);
+            return new SpawnStep(spec.name(), parent, spec, cgroup, data);
         }
     }
 
@@ -107,6 +119,9 @@ final class SpawnStep implements Step {
         Task t = run.population().launch(spec, p, null, into);
         if (t == null) {
             throw new StepException("could not start " + label + " (see dmesg)");
+        }
+        if (data != null && t.mm() != null) {
+            t.mm().setDataClass(data);
         }
         run.bind(label, t, null);
     }

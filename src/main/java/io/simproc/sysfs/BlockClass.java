@@ -105,6 +105,24 @@ final class BlockClass {
         return Sysfs.dir("block", links);
     }
 
+    /**
+     * /sys/dev/block: a link MAJOR:MINOR per disk and partition to its device (drivers/base/core.c
+     * device_create_sys_dev_entry()), which tools holding a device number use to find its attributes (zramctl,
+     * lsblk).
+     */
+    static ProcEntry devBlockDir(Kernel k) {
+        List<Gendisk> disks = k.mm().blockDevices().disks();
+        List<ProcEntry> links = new ArrayList<>();
+        for (Gendisk d : disks) {
+            String target = "../../devices/" + sysfsPath(d, disks);
+            links.add(Sysfs.link(d.major() + ":" + d.part0().minor(), target));
+            for (BlockDevice p : d.partitions()) {
+                links.add(Sysfs.link(p.major() + ":" + p.minor(), target + "/" + p.name()));
+            }
+        }
+        return Sysfs.dir("block", links);
+    }
+
     private static ProcEntry diskDir(Gendisk d) {
         BlockDevice whole = d.part0();
         List<ProcEntry> e = new ArrayList<>();
@@ -117,11 +135,11 @@ final class BlockClass {
         e.add(Sysfs.value("range", d.minors()));
         e.add(Sysfs.value("removable", 0));
         e.add(Sysfs.value("ro", 0));
-        e.add(Sysfs.value("size", whole.nrSects()));
+        e.add(Sysfs.ro("size", ctx -> Sysfs.line(Long.toString(whole.nrSects()))));
         e.add(stat(whole));
         e.add(queueDir(d.queue()));
         if (d.name().startsWith("zram")) {
-            e.addAll(ZramAttrs.unconfigured());
+            e.addAll(ZramAttrs.attrs());
         }
         for (BlockDevice p : d.partitions()) {
             e.add(Sysfs.dir(p.name(), List.of(

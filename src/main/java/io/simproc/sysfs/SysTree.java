@@ -41,6 +41,7 @@ public final class SysTree {
                     // mains adapter, thermal zone or cooling device in them.
                     Sysfs.dir("class", List.of(BlockClass.classBlockDir(kernel), NetClass.classDir(),
                             Sysfs.dir("power_supply", List.of()), Sysfs.dir("thermal", List.of()))),
+                    Sysfs.dir("dev", List.of(BlockClass.devBlockDir(kernel))),
                     Sysfs.dir("devices", Sysfs.union(devices)),
                     FsKobj.dir(kernel),
                     Sysfs.dir("kernel", List.of(mm)));

@@ -59,7 +59,7 @@ class CliTest {
         assertEquals(1, Main.run("render", "meminfo", "--machine", profile.toString()));
         assertEquals("simproc: " + profile + ":2:1: unknown key 'memroy' (expected one of: name, description,"
                 + " release, hostname, boot_time, cpu, memory, nodes, movablecore, crashkernel, cma, thp,"
-                + " kernel_image, e820, swap, disks, processes, cgroup)\n", err());
+                + " kernel_image, e820, swap, disks, processes, cgroup, zram)\n", err());
     }
 
     @Test

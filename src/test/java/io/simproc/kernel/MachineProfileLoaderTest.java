@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MachineProfileLoaderTest {
     private static final String TOP_KEYS = "name, description, release, hostname, boot_time, cpu, memory, nodes,"
-            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, disks, processes, cgroup";
+            + " movablecore, crashkernel, cma, thp, kernel_image, e820, swap, disks, processes, cgroup, zram";
 
     @Test
     void theDefaultProfileIsAnEightGigabyteFourCpuMachineWithSwap() {
@@ -69,7 +69,7 @@ class MachineProfileLoaderTest {
         assertEquals(embedded, new MachineProfile(onDisk.name(), embedded.source(), onDisk.release(),
                 onDisk.hostname(), onDisk.cpu(), onDisk.nodeBytes(), onDisk.e820(), onDisk.kernelImage(),
                 onDisk.movablecore(), onDisk.crashkernel(), onDisk.cma(), onDisk.config(), onDisk.swap(),
-                onDisk.disks(), onDisk.bootEpoch(), embedded.processes(), onDisk.cgroup()));
+                onDisk.disks(), onDisk.bootEpoch(), embedded.processes(), onDisk.cgroup(), onDisk.zram()));
         assertEquals(embedded.processes().line(), onDisk.processes().line(), "the same processes list");
     }
 

@@ -398,6 +398,16 @@ class SamplesTest {
         assertEquals(NOTHING_MERGED, failures(ScenarioFixture.start(s, 7).until(10_000)));
     }
 
+    @Test
+    void aZramDeviceTooSmallSendsThePressureBackToTheDisk() throws IOException {
+        Scenario s = broken("zram-vs-disk-swap.yaml", "disksize: 1G}", "disksize: 32M}");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).toEnd();
+        assertEquals(List.of("FAIL  at 16s    t.yaml:52:9  zram0.mm_stat.orig_data_size > 150M",
+                "FAIL  at 16s    t.yaml:55:9  pressure.io.some.total - $io < $disk_io / 20",
+                "FAIL  at 16s    t.yaml:57:9  pressure.memory.some.total - $stall + pressure.io.some.total - $io"
+                        + " < ($disk_stall + $disk_io) / 4"), failures(f), String.join("\n", f.problems()));
+    }
+
     /** What ksm-dedup reports at 10s when ksmd had nothing to merge. */
     private static final List<String> NOTHING_MERGED = List.of("FAIL  at 10s    t.yaml:79:9  ksm.full_scans >= 2",
             "FAIL  at 10s    t.yaml:80:9  ksm.pages_shared == 4095",

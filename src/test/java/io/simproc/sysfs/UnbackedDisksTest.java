@@ -1,8 +1,6 @@
 package io.simproc.sysfs;
 
 import io.simproc.proc.ProcTestSupport;
-import io.simproc.uapi.Credentials;
-import io.simproc.uapi.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -127,17 +125,6 @@ class UnbackedDisksTest {
             assertEquals(0200, f.mode("/devices/virtual/block/zram0/" + file) & 0777, file + " is write-only");
         }
         assertFalse(f.list("/devices/virtual/block/zram0").contains("bd_stat"), "no CONFIG_ZRAM_WRITEBACK");
-    }
-
-    @Test
-    void zramKnobsFailWithEioAndChangeNothing() {
-        for (String file : List.of("disksize", "comp_algorithm", "reset", "mem_limit", "compact")) {
-            assertEquals(-Errno.EIO, f.writeSys("/block/zram0/" + file, file.equals("comp_algorithm") ? "lz4\n"
-                    : "1\n", Credentials.ROOT), file);
-        }
-        assertEquals("0\n", f.sys("/block/zram0/disksize"));
-        assertEquals("[lzo-rle] lzo lz4 \n", f.sys("/block/zram0/comp_algorithm"));
-        assertEquals("0\n", f.sys("/block/zram0/initstate"));
     }
 
     @Test
