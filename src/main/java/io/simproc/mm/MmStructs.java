@@ -74,6 +74,7 @@ public final class MmStructs {
         mm.mempolicy().inherit(old, child);
         child.memcg = old.memcg;
         mm.ksm().ksmFork(child, old);
+        mm.khugepaged().khugepagedFork(child, old);
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;

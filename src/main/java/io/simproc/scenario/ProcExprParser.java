@@ -280,10 +280,15 @@ final class ProcExprParser {
                 String f = ident();
                 return pv -> pv.ksm(f);
             }
+            case "khugepaged": {
+                expect(".");
+                String f = ident();
+                return pv -> pv.khugepaged(f);
+            }
             default:
                 pos--;
                 throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
-                        + " pressure.memory.some.avg10, sys.A.B, ksm.FILE,"
+                        + " pressure.memory.some.avg10, sys.A.B, ksm.FILE, khugepaged.FILE,"
                         + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
                         + " cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)");
         }

@@ -33,7 +33,8 @@ public final class StepRegistry {
             new IoremapStep.Kind(), new DmaAllocStep.Kind(true), new DmaAllocStep.Kind(false),
             new CompactMemoryStep.Kind(), new MempolicyStep.Kind(), new MunmapStep.Kind(),
             new CgroupDirStep.Kind(true), new CgroupDirStep.Kind(false), new CgroupWriteStep.Kind(),
-            new CgroupMoveStep.Kind(), new KsmStep.Kind(), new PrctlStep.Kind()}) {
+            new CgroupMoveStep.Kind(), new KsmStep.Kind(), new PrctlStep.Kind(),
+            new ThpStep.Kind(false), new ThpStep.Kind(true)}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);
