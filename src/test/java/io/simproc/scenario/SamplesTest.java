@@ -413,7 +413,7 @@ class SamplesTest {
         Scenario s = broken("khugepaged-collapse.yaml", "scan_sleep_millisecs: 1000}",
                 "scan_sleep_millisecs: 1000, max_ptes_none: 0}");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(10_000);
-        assertEquals(List.of("FAIL  at 2.5s   t.yaml:44:9  khugepaged.pages_collapsed >= 8",
+        assertEquals(List.of("FAIL  at 2.500s t.yaml:44:9  khugepaged.pages_collapsed >= 8",
                 "FAIL  at 6s     t.yaml:48:9  khugepaged.pages_collapsed == 31",
                 "FAIL  at 6s     t.yaml:49:9  vmstat.thp_collapse_alloc == 31",
                 "FAIL  at 6s     t.yaml:51:9  meminfo.AnonHugePages == 62M",
@@ -428,7 +428,7 @@ class SamplesTest {
     void withoutMadvHugepageNothingIsCollapsedByKhugepaged() throws IOException {
         Scenario s = broken("khugepaged-collapse.yaml", "name: heap, advice: hugepage", "name: heap, advice: normal");
         ScenarioFixture f = ScenarioFixture.start(s, 7).until(10_000);
-        assertEquals(List.of("FAIL  at 2.5s   t.yaml:44:9  khugepaged.pages_collapsed >= 8",
+        assertEquals(List.of("FAIL  at 2.500s t.yaml:44:9  khugepaged.pages_collapsed >= 8",
                 "FAIL  at 6s     t.yaml:48:9  khugepaged.pages_collapsed == 31",
                 "FAIL  at 6s     t.yaml:49:9  vmstat.thp_collapse_alloc == 31",
                 "FAIL  at 6s     t.yaml:51:9  meminfo.AnonHugePages == 62M",
