@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * errnos, nothing changed on a refusal) and counters; memory faulted in 4 KiB pages collapsed into THPs once its
  * VMA is advised (AnonHugePages in meminfo and smaps_rollup, pages_collapsed, thp_collapse_alloc, full_scans),
  * max_ptes_none refusing sparse ranges (thp_scan_exceed_none_pte), the enabled mode stopping and starting the
- * thread, a fork registering the child, MADV_COLLAPSE, and khugepaged's CPU time. The mm invariants (khugepaged's
+ * thread, a fork registering the child, MADV_COLLAPSE, swap entries read back within max_ptes_swap (and ranges
+ * over it left alone), and khugepaged's CPU time. The mm invariants (khugepaged's
  * with them) are checked at the end of each run.
  */
 class KhugepagedTest {
@@ -182,5 +183,41 @@ class KhugepagedTest {
                 """, 5).until(1_500);
         assertEquals(0, value(f, "pages_collapsed"), "every page is shared with the child");
         assertTrue(vmstat(f, "thp_scan_exceed_share_pte") > 0);
+    }
+
+    @Test
+    void swappedPagesAreReadBackWithinMaxPtesSwap() {
+        String text = """
+                machine:
+                  memory: 256M
+                  cpu: 2
+                  thp: madvise
+                  swap:
+                    - path: /swapfile
+                      size: 256M
+                  processes:
+                    - program: systemd
+                      args: [/sbin/init]
+                timeline:
+                  - at: 100ms
+                    spawn: {name: a, program: bash, args: [bash]}
+                  - malloc: {process: a, size: 16M, name: m, write: true}
+                  - spawn: {name: hog, program: bash, args: [bash]}
+                  - malloc: {process: hog, size: 240M, name: h, write: true}
+                  - kill: hog
+                  - touch: {process: a, name: m, size: 85%%, order: random}
+                  - at: 200ms
+                    madvise: {process: a, name: m, advice: hugepage}
+                  - khugepaged: {pages_to_scan: 4096, scan_sleep_millisecs: 10%s}
+                """;
+        SysFixture f = SysFixture.scenario(text.formatted(", max_ptes_swap: 511"), 5).until(1_500);
+        long swapped = vmstat(f, "pswpout");
+        assertTrue(swapped > 0, "the hog pushed pages to swap");
+        long collapsed = value(f, "pages_collapsed");
+        assertTrue(collapsed > 0, "ranges with up to ~100 swap entries, most pages referenced, were collapsed");
+        assertTrue(vmstat(f, "pswpin") > 0, "the swap entries of the collapsed ranges were read back");
+        SysFixture strict = SysFixture.scenario(text.formatted(""), 5).until(1_500);
+        assertTrue(vmstat(strict, "thp_scan_exceed_swap_pte") > 0);
+        assertTrue(value(strict, "pages_collapsed") < collapsed, "ranges with more than 64 swap entries are left alone");
     }
 }
