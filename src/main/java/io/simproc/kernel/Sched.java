@@ -58,6 +58,7 @@ public final class Sched {
     private long lastKsmdNanos;
     /** zram's compression and decompression time charged so far, to tasks' work or to kswapd. */
     private long zramCharged;
+    private long lastKhugepagedNanos;
     /** calc_load_update: the jiffy at which the active tasks are next counted. */
     private long calcLoadUpdate;
     private long calcLoadTasks;
@@ -289,10 +290,11 @@ public final class Sched {
      * After every timer and command: kswapd and kcompactd do their scanning in timers of their own; their time, from
      * the scan and reclaim counters since the last look, goes to the threads as work in a memory stall (kswapd's
      * balance_pgdat() and kcompactd's compaction run inside psi_memstall_enter()), charged as system time. ksmd's
-     * time, from the pages it scanned and merged ({@code Ksm.cpuNanos()}), is system time on the CPU, not a stall.
-     * zram's compression time ({@code Zram.writeNanos()}) is reclaim's: the work's of the task in direct reclaim
-     * (in its memory stall) or else kswapd's; its decompression time is the faulting task's system time on the CPU
-     * (a swap-in from zram waits for no device).
+     * time, from the pages it scanned and merged ({@code Ksm.cpuNanos()}), is system time on the CPU, not a stall;
+     * so is khugepaged's: the PTEs it scanned and pages it copied ({@code Khugepaged.cpuNanos()}) and the reclaim
+     * its allocations ran (pgscan/pgsteal_khugepaged). zram's compression time ({@code Zram.writeNanos()}) is
+     * reclaim's: the work's of the task in direct reclaim (in its memory stall) or else kswapd's; its decompression
+     * time is the faulting task's system time on the CPU (a swap-in from zram waits for no device).
      */
     void kthreadsRan() {
         MemoryManager mm = kernel.mm();
@@ -319,16 +321,23 @@ public final class Sched {
             kthreadWork("ksmd", ksmdNanos - lastKsmdNanos);
         }
         lastKsmdNanos = ksmdNanos;
+        long khugepagedNanos = mm.khugepaged().cpuNanos()
+                + mm.vmstat().event(VmEvent.PGSCAN_KHUGEPAGED) * SCAN_PAGE_NANOS
+                + mm.vmstat().event(VmEvent.PGSTEAL_KHUGEPAGED) * RECLAIM_PAGE_NANOS;
+        if (khugepagedNanos > lastKhugepagedNanos) {
+            kthreadWork("khugepaged", khugepagedNanos - lastKhugepagedNanos);
+        }
+        lastKhugepagedNanos = khugepagedNanos;
     }
 
     /**
-     * Share {@code nanos} of reclaim among the per-node threads {@code prefix}N, the running ones if any (ksmd, the
-     * one thread of its name, does its scanning on the CPU, outside a memory stall).
+     * Share {@code nanos} of reclaim among the per-node threads {@code prefix}N, the running ones if any (ksmd and
+     * khugepaged, one thread each, do their scanning on the CPU, outside a memory stall).
      */
     private void kthreadWork(String prefix, long nanos) {
         List<Task> threads = new ArrayList<>();
         List<Task> running = new ArrayList<>();
-        boolean single = prefix.equals("ksmd");
+        boolean single = prefix.equals("ksmd") || prefix.equals("khugepaged");
         for (Task t : kernel.tasks().all()) {
             if (t.isKthread() && single && t.comm().equals(prefix)) {
                 threads.add(t);

@@ -140,7 +140,7 @@ public final class Syscalls {
 
     /**
      * madvise(2): MADV_DONTNEED drops pages; MADV_HUGEPAGE and MADV_NOHUGEPAGE set whether transparent huge pages
-     * may back the range; MADV_MERGEABLE and MADV_UNMERGEABLE whether KSM may merge its pages; the hint-only
+     * may back the range, MADV_COLLAPSE makes THPs of it now; MADV_MERGEABLE and MADV_UNMERGEABLE whether KSM may merge its pages; the hint-only
      * advice values are accepted and change nothing.
      */
     public int madvise(Task t, long addr, long len, int advice) {
@@ -152,6 +152,7 @@ public final class Syscalls {
             case Prot.MADV_DONTNEED -> kernel.mm().madvise().madviseDontneed(mmOf(t), addr, len);
             case Prot.MADV_HUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, true);
             case Prot.MADV_NOHUGEPAGE -> kernel.mm().madvise().madviseHugepage(mmOf(t), addr, len, false);
+            case Prot.MADV_COLLAPSE -> kernel.mm().madvise().madviseCollapse(mmOf(t), addr, len);
             case Prot.MADV_MERGEABLE -> kernel.mm().madvise().madviseMergeable(mmOf(t), addr, len, true);
             case Prot.MADV_UNMERGEABLE -> kernel.mm().madvise().madviseMergeable(mmOf(t), addr, len, false);
             case Prot.MADV_NORMAL, Prot.MADV_RANDOM, Prot.MADV_SEQUENTIAL, Prot.MADV_WILLNEED -> 0;

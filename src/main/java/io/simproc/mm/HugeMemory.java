@@ -31,7 +31,11 @@ import io.simproc.uapi.Page;
  * block allocated at first use (thp_zero_page_alloc), mapped read-only and special — it counts in no RSS — through
  * the same 512 marked PTEs. A write to it allocates a THP in its place, or splits the zero PMD into 512 mappings of
  * the 4 KiB zero page and copies one page. Each address space that mapped it holds a reference until exit; the
- * "thp-zero" shrinker frees it once none does. khugepaged is not simulated: memory faulted in 4 KiB pages stays so.
+ * "thp-zero" shrinker frees it once none does.
+ *
+ * <p>Memory faulted in 4 KiB pages (THP off or not advised then, or no free 2 MiB block at the fault) is collapsed
+ * into THPs later by khugepaged ({@link Khugepaged}, {@link KhugepagedCollapse}) or at once by MADV_COLLAPSE; a
+ * fault THP may serve registers its address space with khugepaged.
  */
 public final class HugeMemory {
     /** HPAGE_PMD_ORDER. */
@@ -129,6 +133,7 @@ public final class HugeMemory {
      * the caller then falls back to a 4 KiB page.
      */
     boolean doHugePmdAnonymousPage(MmStruct mmStruct, Vma vma, long addr, PageTable.Pte table, boolean write) {
+        mm.khugepaged().khugepagedEnterVma(vma, vma.flags);
         mm.rmap().anonVmaPrepare(vma);
         if (!write && flags.useZeroPage()) {
             int zero = mmGetHugeZeroFolio(mmStruct);

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * madvise() of mm/madvise.c: MADV_DONTNEED drops the pages of a range; MADV_HUGEPAGE and MADV_NOHUGEPAGE
- * (hugepage_madvise()) set the VMAs' transparent huge page flags, MADV_MERGEABLE and MADV_UNMERGEABLE
+ * (hugepage_madvise()) set the VMAs' transparent huge page flags (registering the address space with khugepaged),
+ * MADV_COLLAPSE collapses a range into THPs now, MADV_MERGEABLE and MADV_UNMERGEABLE
  * (ksm_madvise()) their KSM flag, splitting them at the range's edges.
  */
 public final class Madvise {
@@ -87,8 +88,25 @@ public final class Madvise {
      */
     public int madviseHugepage(MmStruct m, long addr, long len, boolean huge) {
         mm.assertWriter();
-        return updateFlags(m, addr, len, (v, start, end) -> (v.flags & VmFlags.VM_SPECIAL) != 0 ? v.flags
-                : huge ? (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE
-                : (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE);
+        return updateFlags(m, addr, len, (v, start, end) -> {
+            if ((v.flags & VmFlags.VM_SPECIAL) != 0) {
+                return v.flags;
+            }
+            if (!huge) {
+                return (v.flags & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
+            }
+            long flags = (v.flags & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE;
+            mm.khugepaged().khugepagedEnterVma(v, flags);
+            return flags;
+        });
+    }
+
+    /**
+     * madvise_collapse() over [addr, addr + len) (MADV_COLLAPSE): the aligned 2 MiB ranges inside it are collapsed
+     * into THPs now ({@link KhugepagedCollapse#madviseCollapse}).
+     */
+    public int madviseCollapse(MmStruct m, long addr, long len) {
+        mm.assertWriter();
+        return mm.khugepaged().collapse().madviseCollapse(m, addr, Mmap.pageAlign(addr + len));
     }
 }

@@ -214,7 +214,7 @@ public final class Memory {
      * there makes it a refault). The PTE maps the page, the slot loses this reference, and a write by the page's
      * only user frees the slot (the page's data is about to differ from it).
      */
-    private int doSwapPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table, int entry) {
+    int doSwapPage(MmStruct mmStruct, Vma vma, long addr, boolean write, PageTable.Pte table, int entry) {
         Swapfile swap = mm.swap();
         int[] shadow = new int[1];
         int pfn = swap.lookupSwapCache(entry, shadow);
@@ -410,7 +410,7 @@ public final class Memory {
      * Drop one mapping of a page (rmap, mlock and the mapping's reference); a swap-cache page no one maps any more
      * gives its slot back when no PTE holds it (free_swap_cache).
      */
-    private void unmapPage(Vma vma, int pfn, int cpu) {
+    void unmapPage(Vma vma, int pfn, int cpu) {
         mm.rmap().removeMapping(pfn);
         if (vma.test(VmFlags.VM_LOCKED)) {
             mm.folios().munlock(pfn);

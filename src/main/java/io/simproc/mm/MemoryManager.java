@@ -37,6 +37,7 @@ public final class MemoryManager {
     private final Kswapd kswapd;
     private final Kcompactd kcompactd;
     private final Ksm ksm;
+    private final Khugepaged khugepaged;
     private final Mmap mmap = new Mmap(this);
     private final Mlock mlock = new Mlock(this);
     private final Madvise madvise = new Madvise(this);
@@ -103,6 +104,7 @@ public final class MemoryManager {
         this.kswapd = new Kswapd(this);
         this.kcompactd = new Kcompactd(this);
         this.ksm = new Ksm(this);
+        this.khugepaged = new Khugepaged(this);
         this.compaction = new Compaction(this);
     }
 
@@ -300,6 +302,11 @@ public final class MemoryManager {
     /** Kernel samepage merging and ksmd (mm/ksm.c). */
     public Ksm ksm() {
         return ksm;
+    }
+
+    /** khugepaged (mm/khugepaged.c): its address spaces, thread, knobs and counters. */
+    public Khugepaged khugepaged() {
+        return khugepaged;
     }
 
     public Kswapd kswapd() {

@@ -26,7 +26,8 @@ import java.util.List;
  * SwapTotal. Data ({@link PageContent}): a page-cache page holds its file's word, a clean swap-cache page its
  * slot's; every PTE maps a page whose mapping and index are what its VMA maps at that address (a KSM page: its
  * stable node). KSM ({@link KsmScan#check}): stable nodes and KSM pages name each other, KSM pages are read-only
- * everywhere, the counters are the trees'.
+ * everywhere, the counters are the trees'. khugepaged ({@link Khugepaged#check}): its mm_slot list is the set of
+ * registered address spaces, pages_collapsed agrees with thp_collapse_alloc; the THPs it makes obey the rules above.
  */
 public final class MmDebug {
     private MmDebug() {
@@ -71,6 +72,7 @@ public final class MmDebug {
         mm.hugetlb().check(errors);
         mm.ksm().check(errors);
         checkZram(mm, owners, errors);
+        mm.khugepaged().check(errors);
         mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);

@@ -75,6 +75,7 @@ public final class MmStructs {
         child.memcg = old.memcg;
         child.dataClass = old.dataClass;
         mm.ksm().ksmFork(child, old);
+        mm.khugepaged().khugepagedFork(child, old);
         PageTable.TableAllocator alloc = mm.mmap().tableAllocator(child);
         for (Vma v : old.vmas.values()) {
             long pages = (v.end - v.start) >>> Page.PAGE_SHIFT;

@@ -201,6 +201,14 @@ public final class Mmap {
      */
     private Vma mergeOrInsert(MmStruct m, long start, long end, long flags, AddressSpace file, long pgoff,
                               String name) {
+        Vma vma = vmaMergeOrInsert(m, start, end, flags, file, pgoff, name);
+        mm.khugepaged().khugepagedEnterVma(vma, vma.flags);
+        return vma;
+    }
+
+    /** mergeOrInsert() before khugepaged_enter_vma() (__mmap_new_vma, vma_merge_new_range). */
+    private Vma vmaMergeOrInsert(MmStruct m, long start, long end, long flags, AddressSpace file, long pgoff,
+                                 String name) {
         flags = Ksm.ksmVmaFlags(m, flags);
         Vma prev = m.findVma(start - 1);
         Vma next = m.findVma(end);
@@ -424,9 +432,10 @@ public final class Mmap {
             heap.end = newEnd;
             m.vmas.put(heap.start, heap);
         } else {
-            Vma v = new Vma(m, oldEnd, newEnd, flags, null, oldEnd >>> Page.PAGE_SHIFT, "[heap]");
-            m.vmas.put(v.start, v);
+            heap = new Vma(m, oldEnd, newEnd, flags, null, oldEnd >>> Page.PAGE_SHIFT, "[heap]");
+            m.vmas.put(heap.start, heap);
         }
+        mm.khugepaged().khugepagedEnterVma(heap, flags);
         vmStatAccount(m, flags, pages);
         if ((flags & VmFlags.VM_LOCKED) != 0) {
             m.lockedVm += pages;
@@ -477,6 +486,7 @@ public final class Mmap {
     public void exitMmap(MmStruct m) {
         mm.assertWriter();
         mm.ksm().ksmExit(m);
+        mm.khugepaged().khugepagedExit(m);
         for (Vma v : new ArrayList<>(m.vmas.values())) {
             mm.memory().zapRange(m, v, v.start, v.end);
             if (v.test(VmFlags.VM_ACCOUNT)) {

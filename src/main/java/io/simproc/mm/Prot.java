@@ -30,6 +30,7 @@ public final class Prot {
     public static final int MADV_UNMERGEABLE = 13;
     public static final int MADV_HUGEPAGE = 14;
     public static final int MADV_NOHUGEPAGE = 15;
+    public static final int MADV_COLLAPSE = 25;
 
     private Prot() {
     }

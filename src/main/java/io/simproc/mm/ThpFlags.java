@@ -51,13 +51,14 @@ public final class ThpFlags {
     }
 
     /**
-     * enabled_store(): set the mode, then start_stop_khugepaged(), which (khugepaged itself is not simulated)
-     * re-runs set_recommended_min_free_kbytes: the THP reserve while THP is enabled, the default min_free_kbytes
+     * enabled_store(): set the mode, then start_stop_khugepaged(): khugepaged is started (or woken) or stopped, and
+     * set_recommended_min_free_kbytes re-run: the THP reserve while THP is enabled, the default min_free_kbytes
      * again when it is not.
      */
     public void setEnabled(KernelConfig.ThpMode mode) {
         mm.assertWriter();
         enabled = mode;
+        mm.khugepaged().startStop();
         mm.watermarks().setRecommendedMinFreeKbytes();
     }
 

@@ -385,7 +385,10 @@ public final class Vmscan {
             return 0;
         }
         sc.nrScanned += n;
-        VmEvent scanEvent = sc.kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT;
+        // reclaimer_offset(): kswapd, khugepaged (its huge page allocations), else direct reclaim.
+        boolean khugepaged = !sc.kswapd && mm.khugepaged().currentIsKhugepaged();
+        VmEvent scanEvent = sc.kswapd ? VmEvent.PGSCAN_KSWAPD
+                : khugepaged ? VmEvent.PGSCAN_KHUGEPAGED : VmEvent.PGSCAN_DIRECT;
         if (sc.targetMemcg == null) {
             mm.vmstat().events[scanEvent.ordinal()] += n;
         }
@@ -393,7 +396,8 @@ public final class Vmscan {
         mm.vmstat().events[(file ? VmEvent.PGSCAN_FILE : VmEvent.PGSCAN_ANON).ordinal()] += n;
         long[] pageout = {0};
         long reclaimed = shrinkFolioList.shrink(java.util.Arrays.copyOf(isolated, n), lruvec, sc, pageout);
-        VmEvent stealEvent = sc.kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT;
+        VmEvent stealEvent = sc.kswapd ? VmEvent.PGSTEAL_KSWAPD
+                : khugepaged ? VmEvent.PGSTEAL_KHUGEPAGED : VmEvent.PGSTEAL_DIRECT;
         if (sc.targetMemcg == null) {
             mm.vmstat().events[stealEvent.ordinal()] += reclaimed;
         } else {

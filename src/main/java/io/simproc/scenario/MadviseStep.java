@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * {@code madvise}: the process gives advice about a region — {@code dontneed} drops its pages (anonymous memory
  * reads back as zeros), {@code hugepage} and {@code nohugepage} allow or forbid transparent huge pages there (THP
- * mode "madvise" needs the first), {@code mergeable} lets KSM merge its pages with identical ones, {@code
+ * mode "madvise" needs the first), {@code collapse} makes THPs of its aligned 2 MiB ranges now (MADV_COLLAPSE), {@code mergeable} lets KSM merge its pages with identical ones, {@code
  * unmergeable} gives back private copies of those it merged, the hints {@code normal}, {@code random}, {@code sequential}, {@code willneed} are
  * accepted. The advice covers the whole pages inside each chunk, as madvise(2) needs page-aligned ranges.
  */
@@ -18,7 +18,7 @@ final class MadviseStep implements Step {
     static final Map<String, Integer> ADVICE = Map.of("normal", Prot.MADV_NORMAL, "random", Prot.MADV_RANDOM,
             "sequential", Prot.MADV_SEQUENTIAL, "willneed", Prot.MADV_WILLNEED, "dontneed", Prot.MADV_DONTNEED,
             "hugepage", Prot.MADV_HUGEPAGE, "nohugepage", Prot.MADV_NOHUGEPAGE, "mergeable", Prot.MADV_MERGEABLE,
-            "unmergeable", Prot.MADV_UNMERGEABLE);
+            "unmergeable", Prot.MADV_UNMERGEABLE, "collapse", Prot.MADV_COLLAPSE);
 
     private final String label;
     private final String name;
@@ -42,7 +42,7 @@ final class MadviseStep implements Step {
             String label = names.process(value.require("process"));
             String name = names.region(label, value.require("name"));
             String advice = value.require("advice").oneOf("dontneed", "normal", "random", "sequential", "willneed",
-                    "hugepage", "nohugepage", "mergeable", "unmergeable");
+                    "hugepage", "nohugepage", "mergeable", "unmergeable", "collapse");
             return new MadviseStep(label, name, advice);
         }
     }

@@ -291,11 +291,16 @@ final class ProcExprParser {
                 }
                 return pv -> pv.zram(f, 0);
             }
+            case "khugepaged": {
+                expect(".");
+                String f = ident();
+                return pv -> pv.khugepaged(f);
+            }
             default:
                 pos--;
                 throw error("unknown value '" + file + "' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
-                        + " pressure.memory.some.avg10, sys.A.B, ksm.FILE,"
-                        + " zram0.mm_stat.FIELD, zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
+                        + " pressure.memory.some.avg10, sys.A.B, ksm.FILE, khugepaged.FILE, zram0.mm_stat.FIELD,"
+                        + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD,"
                         + " cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)");
         }
     }

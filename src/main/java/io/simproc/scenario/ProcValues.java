@@ -213,16 +213,25 @@ final class ProcValues {
 
     /** A counter or knob of /sys/kernel/mm/ksm: {@code ksm.pages_sharing}. */
     Value ksm(String file) {
+        return sysNumber("/kernel/mm/ksm", file);
+    }
+
+    /** A counter or knob of /sys/kernel/mm/transparent_hugepage/khugepaged: {@code khugepaged.pages_collapsed}. */
+    Value khugepaged(String file) {
+        return sysNumber("/kernel/mm/transparent_hugepage/khugepaged", file);
+    }
+
+    private Value sysNumber(String dir, String file) {
         ProcFs fs = run.sysFs();
-        ProcEntry e = fs.lookup("/kernel/mm/ksm/" + file, Credentials.ROOT);
+        ProcEntry e = fs.lookup(dir + "/" + file, Credentials.ROOT);
         if (!(e instanceof ProcFile f)) {
-            throw new EvalException("/sys/kernel/mm/ksm has no file '" + file + "'");
+            throw new EvalException("/sys" + dir + " has no file '" + file + "'");
         }
         try {
-            return number("/sys/kernel/mm/ksm/" + file, "value",
+            return number("/sys" + dir + "/" + file, "value",
                     new String(fs.render(f, Credentials.ROOT), StandardCharsets.UTF_8).trim());
         } catch (ProcException ex) {
-            throw new EvalException("/sys/kernel/mm/ksm/" + file + ": " + Errno.describe(ex.errno()));
+            throw new EvalException("/sys" + dir + "/" + file + ": " + Errno.describe(ex.errno()));
         }
     }
 

@@ -34,7 +34,7 @@ public final class StepRegistry {
             new CompactMemoryStep.Kind(), new MempolicyStep.Kind(), new MunmapStep.Kind(),
             new CgroupDirStep.Kind(true), new CgroupDirStep.Kind(false), new CgroupWriteStep.Kind(),
             new CgroupMoveStep.Kind(), new KsmStep.Kind(), new PrctlStep.Kind(), new ZramStep.Kind(),
-            new MkswapStep.Kind()}) {
+            new MkswapStep.Kind(), new ThpStep.Kind(false), new ThpStep.Kind(true)}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);

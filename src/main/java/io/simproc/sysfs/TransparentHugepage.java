@@ -13,14 +13,10 @@ import java.util.List;
  * /sys/kernel/mm/transparent_hugepage (mm/huge_memory.c hugepage_attr, mm/khugepaged.c khugepaged_attr).
  * {@code enabled}, {@code defrag} and {@code use_zero_page} show and set {@link ThpFlags}, which the fault path
  * reads: root writes one of the listed words (sysfs_streq: a trailing newline is allowed) or, for use_zero_page,
- * 0 or 1; anything else is EINVAL and changes nothing. {@code shmem_enabled} and khugepaged's knobs show the
- * kernel's defaults — shmem THPs and khugepaged are not simulated, so their counters are 0 and a write to them
- * fails with EIO.
+ * 0 or 1; anything else is EINVAL and changes nothing. {@code shmem_enabled} shows the kernel's default —
+ * shmem THPs are not simulated, a write to it fails with EIO. khugepaged's directory is {@link Khugepaged}'s.
  */
 final class TransparentHugepage {
-    /** khugepaged_pages_to_scan's default: HPAGE_PMD_NR × 8. */
-    static final int KHUGEPAGED_PAGES_TO_SCAN = HugeMemory.HPAGE_PMD_NR * 8;
-
     private TransparentHugepage() {
     }
 
@@ -29,31 +25,11 @@ final class TransparentHugepage {
                 Sysfs.attr("defrag", 0644, ctx -> defragShow(flags(ctx)), TransparentHugepage::defragStore),
                 Sysfs.attr("enabled", 0644, ctx -> enabledShow(flags(ctx)), TransparentHugepage::enabledStore),
                 Sysfs.value("hpage_pmd_size", HugeMemory.HPAGE_PMD_SIZE),
-                khugepaged(),
+                Khugepaged.dir(),
                 Sysfs.attr("shmem_enabled", 0644,
                         ctx -> Sysfs.line("always within_size advise [never] deny force"), null),
                 Sysfs.attr("use_zero_page", 0644, ctx -> Sysfs.line(flags(ctx).useZeroPage() ? "1" : "0"),
                         TransparentHugepage::useZeroPageStore)));
-    }
-
-    /** khugepaged's attributes with their defaults (khugepaged_init): it never ran, so it scanned and collapsed 0. */
-    private static ProcEntry khugepaged() {
-        int nr = HugeMemory.HPAGE_PMD_NR;
-        return Sysfs.dir("khugepaged", List.of(
-                knob("alloc_sleep_millisecs", 60000),
-                knob("defrag", 1),
-                Sysfs.value("full_scans", 0),
-                knob("max_ptes_none", nr - 1),
-                knob("max_ptes_shared", nr / 2),
-                knob("max_ptes_swap", nr / 8),
-                Sysfs.value("pages_collapsed", 0),
-                knob("pages_to_scan", KHUGEPAGED_PAGES_TO_SCAN),
-                knob("scan_sleep_millisecs", 10000)));
-    }
-
-    private static ProcEntry knob(String name, long v) {
-        byte[] bytes = Sysfs.line(Long.toString(v));
-        return Sysfs.attr(name, 0644, ctx -> bytes, null);
     }
 
     private static ThpFlags flags(ProcContext ctx) {

@@ -418,6 +418,38 @@ class SamplesTest {
             "FAIL  at 10s    t.yaml:85:9  PID(process=guest1).smaps_rollup.KSM == 16380K",
             "FAIL  at 10s    t.yaml:86:9  PID(process=guest1).smaps_rollup.Pss_Anon < 16M / 10 + 2M");
 
+    @Test
+    void withMaxPtesNoneZeroKhugepagedLeavesTheSparseHeapAlone() throws IOException {
+        Scenario s = broken("khugepaged-collapse.yaml", "scan_sleep_millisecs: 1000}",
+                "scan_sleep_millisecs: 1000, max_ptes_none: 0}");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(10_000);
+        assertEquals(List.of("FAIL  at 2.500s t.yaml:44:9  khugepaged.pages_collapsed >= 8",
+                "FAIL  at 6s     t.yaml:48:9  khugepaged.pages_collapsed == 31",
+                "FAIL  at 6s     t.yaml:49:9  vmstat.thp_collapse_alloc == 31",
+                "FAIL  at 6s     t.yaml:51:9  meminfo.AnonHugePages == 62M",
+                "FAIL  at 6s     t.yaml:52:9  PID(process=app).smaps_rollup.AnonHugePages == 62M",
+                "FAIL  at 6s     t.yaml:53:9  meminfo.AnonPages >= $anon_before + 44M",
+                "FAIL  at 6s     t.yaml:60:9  vmstat.thp_collapse_alloc == 38",
+                "FAIL  at 6s     t.yaml:61:9  khugepaged.pages_collapsed == 31"), failures(f),
+                String.join("\n", f.problems()));
+    }
+
+    @Test
+    void withoutMadvHugepageNothingIsCollapsedByKhugepaged() throws IOException {
+        Scenario s = broken("khugepaged-collapse.yaml", "name: heap, advice: hugepage", "name: heap, advice: normal");
+        ScenarioFixture f = ScenarioFixture.start(s, 7).until(10_000);
+        assertEquals(List.of("FAIL  at 2.500s t.yaml:44:9  khugepaged.pages_collapsed >= 8",
+                "FAIL  at 6s     t.yaml:48:9  khugepaged.pages_collapsed == 31",
+                "FAIL  at 6s     t.yaml:49:9  vmstat.thp_collapse_alloc == 31",
+                "FAIL  at 6s     t.yaml:51:9  meminfo.AnonHugePages == 62M",
+                "FAIL  at 6s     t.yaml:52:9  PID(process=app).smaps_rollup.AnonHugePages == 62M",
+                "FAIL  at 6s     t.yaml:53:9  meminfo.AnonPages >= $anon_before + 44M",
+                "FAIL  at 6s     t.yaml:54:9  khugepaged.full_scans >= 1",
+                "FAIL  at 6s     t.yaml:60:9  vmstat.thp_collapse_alloc == 38",
+                "FAIL  at 6s     t.yaml:61:9  khugepaged.pages_collapsed == 31"), failures(f),
+                String.join("\n", f.problems()));
+    }
+
     /** The FAIL lines without the values compared, which move with any change in how reclaim weighs pages. */
     private static List<String> failures(ScenarioFixture f) {
         return f.problems().stream().map(l -> l.substring(0, l.lastIndexOf("  ("))).toList();

@@ -78,7 +78,7 @@ class SysfsPermissionTest {
     @Test
     void knobsOfWhatIsNotSimulatedRefuseWritesWithEio() {
         for (String path : new String[] {"/kernel/mm/transparent_hugepage/shmem_enabled",
-            "/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan", "/devices/system/cpu/cpu1/online",
+            "/devices/system/cpu/cpu1/online",
             "/devices/system/memory/memory0/state"}) {
             String before = f.sys(path);
             assertEquals(-Errno.EIO, f.writeSys(path, "0\n", Credentials.ROOT), path);
