@@ -70,6 +70,9 @@ public final class MmDebug {
         checkOwnerCounters(mm, owners, errors);
         mm.hugetlb().check(errors);
         mm.ksm().check(errors);
+        if (mm.cma() != null) {
+            mm.cma().check(errors);
+        }
         mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);

@@ -185,8 +185,8 @@ class ScenarioErrorsTest {
                 error("timeline:\n  - vmalloc: {name: buf, size: 1M}\n  - vfree: bfu\n"));
         assertEquals("t.yaml:2:23: 'my-drv' is not a module name (letters, digits and _)",
                 error("timeline:\n  - ioremap: {driver: my-drv, size: 4K}\n"));
-        assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 4M (an order-10 block, the largest the buddy"
-                + " allocator has)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 8M}\n"));
+        assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 1T (above 4M, an order-10 block, only a CMA"
+                + " area has it)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 2T}\n"));
         assertEquals("t.yaml:3:15: unknown DMA buffer 'ring' (no earlier dma_alloc entry names one)",
                 error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M}\n  - dma_free: ring\n"));
         assertEquals("t.yaml:3:22: unknown DMA buffer 'rnig' (earlier entries define: ring)",
