@@ -67,7 +67,7 @@ public final class MemoryManager {
     private Vmalloc vmalloc;
     private ThreadStacks threadStacks;
     private Percpu percpu;
-    private final Gup gup = new Gup(this);
+    private final Gup gup;
     /** The global CMA area (dma_contiguous_default_area), or null without cma=. */
     private Cma cma;
 
@@ -106,6 +106,7 @@ public final class MemoryManager {
         this.kcompactd = new Kcompactd(this);
         this.ksm = new Ksm(this);
         this.compaction = new Compaction(this);
+        this.gup = new Gup(this);
     }
 
     /**
