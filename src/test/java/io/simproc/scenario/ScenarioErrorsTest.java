@@ -34,7 +34,7 @@ class ScenarioErrorsTest {
     @Test
     void unknownStep() {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
-                + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
+                + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, pin, unpin, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
                 + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
                 + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl)",
