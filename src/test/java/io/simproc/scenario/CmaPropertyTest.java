@@ -28,17 +28,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CmaPropertyTest {
     private static final String MACHINE = """
-            duration: 6s
+            duration: 5s
             machine:
-              memory: 512M
+              memory: 256M
               cpu: 2
-              cma: 64M
+              cma: 32M
               processes:
                 - program: systemd
                   args: [/sbin/init]
             """;
 
-    @Property(tries = 4, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 3, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)
     void cmaPageblocksNeverHoldUnmovablePages(@ForAll long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         StringBuilder y = new StringBuilder(MACHINE).append("timeline:\n");
@@ -48,7 +48,7 @@ class CmaPropertyTest {
         List<String> buffers = new ArrayList<>();
         int ms = 200;
         int n = 0;
-        for (int op = 0; op < 60; op++) {
+        for (int op = 0; op < 50; op++) {
             ms += 40 + rnd.nextInt(40);
             String at = "  - at: " + ms + "ms\n    ";
             int kind = procs.isEmpty() ? 0 : rnd.nextInt(12);
@@ -61,7 +61,7 @@ class CmaPropertyTest {
                 case 1, 2, 3 -> {
                     String p = procs.get(rnd.nextInt(procs.size()));
                     String r = "r" + n++;
-                    y.append(at).append("malloc: {process: ").append(p).append(", size: ").append(4 + rnd.nextInt(60))
+                    y.append(at).append("malloc: {process: ").append(p).append(", size: ").append(2 + rnd.nextInt(30))
                             .append("M, chunk: 1M, name: ").append(r).append("}\n");
                     y.append("  - touch: {process: ").append(p).append(", name: ").append(r).append("}\n");
                     regions.add(p + "/" + r);
@@ -97,10 +97,10 @@ class CmaPropertyTest {
                     }
                 }
                 case 7 -> y.append(at).append("kmalloc: {size: ").append(64 << rnd.nextInt(6)).append(", count: ")
-                        .append(2000 + rnd.nextInt(20000)).append(", keep: 20%}\n");
+                        .append(1000 + rnd.nextInt(10000)).append(", keep: 20%}\n");
                 case 8 -> {
                     String b = "b" + n++;
-                    String size = rnd.nextBoolean() ? (4 << rnd.nextInt(9)) + "K" : (1 + rnd.nextInt(24)) + "M";
+                    String size = rnd.nextBoolean() ? (4 << rnd.nextInt(9)) + "K" : (1 + rnd.nextInt(12)) + "M";
                     y.append(at).append("dma_alloc: {driver: drv, size: ").append(size).append(", name: ").append(b)
                             .append("}\n");
                     buffers.add(b);
@@ -112,7 +112,7 @@ class CmaPropertyTest {
                     }
                 }
                 case 10 -> y.append(at).append("read: {process: ").append(procs.get(rnd.nextInt(procs.size())))
-                        .append(", path: /srv/f").append(rnd.nextInt(4)).append(", size: ").append(4 + rnd.nextInt(40))
+                        .append(", path: /srv/f").append(rnd.nextInt(4)).append(", size: ").append(2 + rnd.nextInt(20))
                         .append("M}\n");
                 default -> y.append(at).append(rnd.nextBoolean() ? "compact_memory: {}\n" : "drop_caches: 3\n");
             }
@@ -120,7 +120,7 @@ class CmaPropertyTest {
         ScenarioFixture f = ScenarioFixture.start(ScenarioFixture.parse(y.toString()), seed);
         f.kernel.setDebugChecks(true);
         long minFreeCma = Long.MAX_VALUE;
-        for (int t = 100; t <= 6000; t += 100) {
+        for (int t = 100; t <= 5000; t += 100) {
             f.until(t);
             minFreeCma = Math.min(minFreeCma, f.kernel.read(k -> checkCmaPageblocks(k.mm(), "seed " + seed)));
         }
