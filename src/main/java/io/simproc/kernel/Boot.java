@@ -6,6 +6,7 @@ import io.simproc.mm.Gfp;
 import io.simproc.mm.MemMap;
 import io.simproc.mm.Memblock;
 import io.simproc.mm.MemoryManager;
+import io.simproc.mm.PageAlloc;
 import io.simproc.mm.PageOwner;
 import io.simproc.mm.Zone;
 import io.simproc.mm.ZoneLayout;
@@ -78,7 +79,7 @@ public final class Boot {
         k.printk(6, "Command line: BOOT_IMAGE=/boot/vmlinuz-" + p.release() + " root=/dev/vda1 ro"
                 + (p.crashkernel() > 0 ? " crashkernel=" + Sizes.format(p.crashkernel()) : "")
                 + (p.movablecore() > 0 ? " movablecore=" + Sizes.format(p.movablecore()) : "")
-                + (p.cma() > 0 ? " cma=" + Sizes.format(p.cma()) : ""));
+                + (p.cma().size() > 0 ? " cma=" + p.cma().cmdline() : ""));
         k.printk(6, "BIOS-provided physical RAM map:");
         for (E820Entry e : p.e820()) {
             k.printk(6, String.format("BIOS-e820: [mem 0x%016x-0x%016x] %s", e.start(), e.end(), e820Word(e)));
@@ -125,16 +126,7 @@ public final class Boot {
             k.printk(6, String.format("crashkernel reserved: 0x%016x - 0x%016x (%d MB)", Page.bytes(start),
                     Page.bytes(start + pages), p.crashkernel() >> 20));
         }
-        long[] cmaArea = null;
-        if (p.cma() > 0) {
-            long pages = Page.pfnUp(p.cma());
-            long start = memblock.allocTopDown(pages, 1024, 0, Long.MAX_VALUE, -1, "cma");
-            if (start < 0) {
-                throw new ConfigException(p.source(), 0, 0, "cma=" + Sizes.format(p.cma()) + " does not fit");
-            }
-            cmaArea = new long[] {start, start + pages};
-            k.printk(6, String.format("cma: Reserved %d MiB at 0x%016x", p.cma() >> 20, Page.bytes(start)));
-        }
+        long[] cmaArea = p.cma().size() > 0 ? reserveCma(k, p, memblock) : null;
 
         long memmapPages = 0;
         for (int nid = 0; nid < p.nrNodes(); nid++) {
@@ -166,6 +158,7 @@ public final class Boot {
         mm.vmallocInit();
         mm.setupPerCpuAreas(PCPU_UNIT_PAGES, PCPU_DYNAMIC_BYTES);
         long totalcma = 0;
+        long availableBeforeCma = mm.vmstat().totalramPages();
         if (cmaArea != null) {
             mm.cmaActivateArea((int) cmaArea[0], (int) (cmaArea[1] - cmaArea[0]));
             totalcma = cmaArea[1] - cmaArea[0];
@@ -180,9 +173,9 @@ public final class Boot {
         k.printk(6, String.format("Built %d zonelists, mobility grouping %s.  Total pages: %d", p.nrNodes(),
                 mm.pageAlloc().mobilityGroupingDisabled() ? "off" : "on", mm.vmstat().totalramPages()));
         k.printk(6, "Policy zone: Normal");
-        long reservedKb = Page.kb(present - mm.vmstat().totalramPages() - totalcma);
+        long reservedKb = Page.kb(present - availableBeforeCma - totalcma);
         k.printk(6, String.format("Memory: %dK/%dK available (%dK kernel code, %dK rwdata, %dK rodata, %dK init,"
-                        + " %dK bss, %dK reserved, %dK cma-reserved)", Page.kb(mm.vmstat().totalramPages()), Page.kb(present),
+                        + " %dK bss, %dK reserved, %dK cma-reserved)", Page.kb(availableBeforeCma), Page.kb(present),
                 img.codeSize() >> 10, img.dataSize() >> 10, img.rodataSize() >> 10,
                 Math.max(0, img.bssStart() - (img.dataStart() + img.dataSize())) >> 10, img.bssSize() >> 10,
                 reservedKb, Page.kb(totalcma)));
@@ -192,6 +185,55 @@ public final class Boot {
         Resource iomem = Iomem.build(p, crash);
         long[] directMap = DirectMap.compute(p);
         return new Facts(mm, iomem, directMap[0], directMap[1], directMap[2], totalcma);
+    }
+
+    /**
+     * dma_contiguous_reserve() and mm/cma.c's __cma_declare_contiguous_nid() for the global area "reserved": the
+     * size, base and limit aligned to a pageblock (CMA_MIN_ALIGNMENT_BYTES), the limit at most the end of memory;
+     * a fixed area (cma=SIZE@BASE-LIMIT with BASE + SIZE = LIMIT) reserved exactly there unless some of it is
+     * reserved already (-EBUSY); otherwise first bottom-up from 4 GiB when memory reaches 4 GiB + SIZE ("place the
+     * new cma area close to the start of the node ... so that compaction moves pages out of it", and away from
+     * DMA/DMA32), else top-down in [BASE, LIMIT). Logs "cma: Reserved N MiB at 0x..." or, when there is no room,
+     * "cma: Failed to reserve N MiB" and boots without an area. An area that would cross a zone boundary is
+     * refused here (the kernel's cma_activate_area() would not activate it). Returns [start, end) in pfns, or null.
+     */
+    private static long[] reserveCma(Kernel k, MachineProfile p, Memblock memblock) {
+        MachineProfile.CmaArea a = p.cma();
+        long align = PageAlloc.PAGEBLOCK_NR_PAGES;
+        long pages = Page.pfnUp(a.size());
+        long memblockEnd = memblock.endPfn();
+        long limit = a.limit() == 0 || Page.pfnDown(a.limit()) > memblockEnd ? memblockEnd : Page.pfnDown(a.limit());
+        limit -= limit % align;
+        long base = Page.pfnUp(a.base());
+        base += Math.floorMod(-base, align);
+        long start = -1;
+        if (base + pages > limit) {
+            k.printk(3, String.format("cma: Size (0x%016x) of region at 0x%016x exceeds limit (0x%016x)",
+                    Page.bytes(pages), Page.bytes(base), Page.bytes(limit)));
+        } else if (a.fixed()) {
+            if (memblock.isRegionMemory(base, base + pages) && !memblock.isRegionReserved(base, base + pages)) {
+                memblock.reserve(base, base + pages, "cma");
+                start = base;
+            }
+        } else {
+            long fourGiB = 1L << (32 - Page.PAGE_SHIFT);
+            if (memblockEnd >= fourGiB + pages) {
+                start = memblock.allocBottomUp(pages, align, fourGiB, limit, -1, "cma");
+            }
+            if (start < 0) {
+                start = memblock.allocTopDown(pages, align, base, limit, -1, "cma");
+            }
+        }
+        if (start < 0) {
+            k.printk(3, String.format("cma: Failed to reserve %d MiB", Page.bytes(pages) >> 20));
+            return null;
+        }
+        if (ZoneLayout.MAX_DMA32_PFN > start && ZoneLayout.MAX_DMA32_PFN < start + pages) {
+            throw new ConfigException(p.source(), 0, 0, "cma=" + a.cmdline() + " crosses the DMA32/Normal boundary"
+                    + " at 4G: the kernel would not activate an area in two zones");
+        }
+        k.printk(6, String.format("cma: Reserved %d MiB at 0x%016x", Page.bytes(pages) >> 20, Page.bytes(start)));
+        return new long[] {start, start + pages};
     }
 
     private static String e820Word(E820Entry e) {

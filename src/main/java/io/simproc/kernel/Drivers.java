@@ -1,5 +1,6 @@
 package io.simproc.kernel;
 
+import io.simproc.mm.Cma;
 import io.simproc.mm.Gfp;
 import io.simproc.mm.PageAlloc;
 import io.simproc.mm.PageOwner;
@@ -16,7 +17,12 @@ import java.util.List;
  * devices' BARs in the 64-bit PCI window at its natural (power-of-two) alignment, and dma_alloc_coherent() of a
  * physically contiguous buffer: alloc_pages(GFP_KERNEL, get_order(size)) on behalf of the calling task, so that a
  * failure is the allocator's own (direct compaction for the order, no OOM kill above PAGE_ALLOC_COSTLY_ORDER, the
- * warn_alloc line naming the task). The buffers stay allocated, unmovable, until dma_free_coherent() gives them back.
+ * warn_alloc line naming the task). On a machine with a CMA area, a buffer of more than a page comes from it first
+ * (kernel/dma/contiguous.c: dma_alloc_contiguous(), cma_alloc_aligned(): cma_alloc() of PAGE_ALIGN(size) pages
+ * aligned to get_order(size), at most CONFIG_CMA_ALIGNMENT, warning on failure as GFP_KERNEL lacks __GFP_NOWARN),
+ * and only when that fails from the buddy allocator (__dma_direct_alloc_pages()); the device's DMA mask is taken
+ * as 64-bit, so every placement is acceptable (dma_coherent_ok()). The buffers stay allocated, unmovable, until
+ * dma_free_coherent() gives them back (dma_free_contiguous(): cma_release() for CMA pages, else __free_pages()).
  */
 public final class Drivers {
     /** The spacing of the virtio devices' BARs in the 64-bit window (Iomem). */
@@ -50,17 +56,27 @@ public final class Drivers {
      */
     public int dmaAlloc(long size, Task caller) {
         int order = order(size);
+        int cpu = caller.cpu();
+        Cma cma = kernel.mm().cma();
+        if (cma != null && size > Page.PAGE_SIZE) {
+            int count = (int) ((size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT);
+            int pfn = kernel.asCurrent(caller.comm(), caller.pid(),
+                    () -> cma.alloc(count, Math.min(order, Cma.CMA_ALIGNMENT), false, cpu));
+            if (pfn >= 0) {
+                dmaBuffers.add(new int[] {pfn, order, count});
+                return pfn;
+            }
+        }
         if (order > PageAlloc.MAX_PAGE_ORDER) {
             return -Errno.ENOMEM;
         }
-        int cpu = caller.cpu();
         int nid = kernel.mm().cpuToNode(cpu);
         int pfn = kernel.asCurrent(caller.comm(), caller.pid(),
                 () -> kernel.mm().pageAlloc().allocPages(Gfp.GFP_KERNEL, order, nid, cpu, PageOwner.KERNEL));
         if (pfn < 0) {
             return -Errno.ENOMEM;
         }
-        dmaBuffers.add(new int[] {pfn, order});
+        dmaBuffers.add(new int[] {pfn, order, 1 << order});
         return pfn;
     }
 
@@ -72,7 +88,10 @@ public final class Drivers {
         for (Iterator<int[]> it = dmaBuffers.iterator(); it.hasNext(); ) {
             int[] b = it.next();
             if (b[0] == pfn) {
-                kernel.mm().pageAlloc().freePages(pfn, b[1], cpu);
+                Cma cma = kernel.mm().cma();
+                if (cma == null || !cma.release(pfn, b[2], cpu)) {
+                    kernel.mm().pageAlloc().freePages(pfn, b[1], cpu);
+                }
                 it.remove();
                 return;
             }
@@ -84,7 +103,7 @@ public final class Drivers {
     public long dmaPages() {
         long n = 0;
         for (int[] b : dmaBuffers) {
-            n += 1L << b[1];
+            n += b[2];
         }
         return n;
     }
@@ -92,9 +111,9 @@ public final class Drivers {
     /** Every page of every DMA buffer is still allocated to the kernel; appends violations. */
     public void check(List<String> errors) {
         for (int[] b : dmaBuffers) {
-            for (int pfn = b[0]; pfn < b[0] + (1 << b[1]); pfn++) {
+            for (int pfn = b[0]; pfn < b[0] + b[2]; pfn++) {
                 if (kernel.mm().memMap().owner(pfn) != PageOwner.KERNEL) {
-                    errors.add("DMA buffer at pfn " + b[0] + " (order " + b[1] + "): pfn " + pfn + " is owned by "
+                    errors.add("DMA buffer at pfn " + b[0] + " (" + b[2] + " pages): pfn " + pfn + " is owned by "
                             + kernel.mm().memMap().owner(pfn));
                 }
             }

@@ -20,7 +20,8 @@ import java.util.List;
  * @param kernelImage   where the kernel's code, rodata, data and bss sit
  * @param movablecore   bytes of each node's top given to ZONE_MOVABLE (movablecore=), 0 for none
  * @param crashkernel   bytes reserved for a kdump kernel (crashkernel=), 0 for none
- * @param cma           bytes of the contiguous memory allocator's area (cma=), 0 for a kernel without CONFIG_CMA
+ * @param cma           the contiguous memory allocator's area (cma=SIZE[@BASE[-LIMIT]]), size 0 for a kernel without
+ *                      CONFIG_CMA
  * @param config        kernel build options that change what procfs shows
  * @param swap          swap devices the machine has (activated by swapon)
  * @param disks         its disks and their partitions, one of which holds the root file system
@@ -41,7 +42,7 @@ public record MachineProfile(
         KernelImage kernelImage,
         long movablecore,
         long crashkernel,
-        long cma,
+        CmaArea cma,
         KernelConfig config,
         List<SwapDevice> swap,
         List<Disk> disks,
@@ -57,6 +58,27 @@ public record MachineProfile(
      */
     public enum CgroupMode {
         V1, V2
+    }
+
+    /**
+     * cma=SIZE[@BASE[-LIMIT]] (kernel/dma/contiguous.c: early_cma()): the global area's size in bytes (0: none),
+     * the lowest address it may start at and the address it must end below (0: the end of memory). The area is
+     * placed exactly at BASE when BASE + SIZE is LIMIT ("fixed"), else where mm/cma.c finds room.
+     */
+    public record CmaArea(long size, long base, long limit) {
+        public static final CmaArea NONE = new CmaArea(0, 0, 0);
+
+        /** base + size == limit: dma_contiguous_reserve()'s fixed placement. */
+        public boolean fixed() {
+            return limit != 0 && base + size == limit;
+        }
+
+        /** The kernel command line's form. */
+        public String cmdline() {
+            return io.simproc.config.Sizes.format(size) + (base == 0 && limit == 0 ? ""
+                    : "@" + io.simproc.config.Sizes.format(base) + (limit == 0 ? "" : "-"
+                    + io.simproc.config.Sizes.format(limit)));
+        }
     }
 
     public MachineProfile {

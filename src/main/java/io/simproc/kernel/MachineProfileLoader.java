@@ -97,10 +97,7 @@ public final class MachineProfileLoader {
         if (crashkernel != 0 && crashkernel > ramBytes / 4) {
             throw m.get("crashkernel").error("crashkernel must be at most a quarter of the RAM");
         }
-        long cma = m.containsKey("cma") ? m.get("cma").size() : 0;
-        if (cma != 0 && (cma % (4L << 20) != 0 || cma > ramBytes / 4)) {
-            throw m.get("cma").error("cma must be a multiple of 4M and at most a quarter of the RAM");
-        }
+        MachineProfile.CmaArea cma = m.containsKey("cma") ? cma(m.get("cma"), ramBytes) : MachineProfile.CmaArea.NONE;
         KernelConfig.ThpMode thp = KernelConfig.ThpMode.MADVISE;
         if (m.containsKey("thp")) {
             thp = KernelConfig.ThpMode.valueOf(m.get("thp").oneOf("always", "madvise", "never")
@@ -117,8 +114,51 @@ public final class MachineProfileLoader {
         List<DiskProfileLoader.SwapEntry> swap = m.containsKey("swap") ? swap(m.get("swap")) : List.of();
         DiskProfileLoader.Result disks = DiskProfileLoader.resolve(m.get("disks"), swap);
         return new MachineProfile(name, root.file(), release, hostname, cpu, nodes, e820, image, movablecore,
-                crashkernel, cma, new KernelConfig(cma != 0, thp), disks.swap(), disks.disks(), bootEpoch,
+                crashkernel, cma, new KernelConfig(cma.size() != 0, thp), disks.swap(), disks.disks(), bootEpoch,
                 m.get("processes"), cgroup, m.containsKey("zram") ? zram(m.get("zram")) : null);
+    }
+
+    /**
+     * cma: SIZE[@BASE[-LIMIT]], early_cma()'s syntax: the size rounded up to a pageblock (CMA_MIN_ALIGNMENT_BYTES,
+     * as mm/cma.c rounds it), at most a quarter of the RAM; a fixed area (BASE + SIZE = LIMIT) must start on a
+     * pageblock boundary.
+     */
+    private static MachineProfile.CmaArea cma(YamlNode n, long ramBytes) {
+        String text = n.scalar().trim();
+        String[] at = text.split("@", -1);
+        long size;
+        long base = 0;
+        long limit = 0;
+        try {
+            size = Sizes.parseBytes(at[0]);
+            if (at.length == 2) {
+                String[] range = at[1].split("-", -1);
+                base = Sizes.parseBytes(range[0]);
+                if (range.length == 2) {
+                    limit = Sizes.parseBytes(range[1]);
+                } else if (range.length > 2) {
+                    throw new IllegalArgumentException(text);
+                }
+            } else if (at.length > 2) {
+                throw new IllegalArgumentException(text);
+            }
+        } catch (IllegalArgumentException e) {
+            throw n.error("cma: '" + text + "' is not SIZE[@BASE[-LIMIT]] (e.g. 64M, 64M@4G, 64M@256M-320M)");
+        }
+        long align = 2L << 20;
+        size = (size + align - 1) & -align;
+        if (size > ramBytes / 4) {
+            throw n.error("cma must be at most a quarter of the RAM");
+        }
+        if (limit != 0 && base + size > limit) {
+            throw n.error("cma: the area of " + Sizes.format(size) + " at " + Sizes.format(base)
+                    + " exceeds its limit " + Sizes.format(limit));
+        }
+        MachineProfile.CmaArea area = new MachineProfile.CmaArea(size, base, limit);
+        if (area.fixed() && (base & (align - 1)) != 0) {
+            throw n.error("cma: a fixed area must be aligned to 2M (a pageblock)");
+        }
+        return area;
     }
 
     private static long bootTime(YamlNode n) {

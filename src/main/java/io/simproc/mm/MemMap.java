@@ -289,6 +289,11 @@ public final class MemMap {
         return (f & PB_ISOLATE) != 0 ? MigrateType.ISOLATE.ordinal() : f & PB_MIGRATETYPE_MASK;
     }
 
+    /** get_pageblock_migratetype() without the isolate bit: the type the block returns to when isolation ends. */
+    int storedPageblockMigratetype(int pfn) {
+        return pageblockFlags[pfn >>> PageAlloc.PAGEBLOCK_ORDER] & PB_MIGRATETYPE_MASK;
+    }
+
     void setPageblockMigratetype(int pfn, int mt) {
         int pb = pfn >>> PageAlloc.PAGEBLOCK_ORDER;
         if (mt == MigrateType.ISOLATE.ordinal()) {

@@ -142,8 +142,11 @@ final class MemMapPass {
             if (map.mapcount(pfn) > 0) {
                 anonMapped++;
             }
+            // A page pinned for DMA outlives its mappings (its process unmapped it or died with I/O in flight):
+            // until unpin_user_page() frees it, its mapping field is stale, as folio->mapping is in the kernel.
+            boolean orphanedByPin = map.mapcount(pfn) == 0 && Gup.maybeDmaPinned(map, pfn);
             if ((f & PageFlags.PG_KSM) != 0 ? !mm.ksm().scan().trees().isStablePage(pfn)
-                    : !(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
+                    : !orphanedByPin && !(mm.mappings().get(map.mapping(pfn)) instanceof AnonVma)) {
                 errors.add("anonymous pfn " + pfn + " names no anon_vma (mapping " + map.mapping(pfn) + ")");
             }
         }

@@ -69,6 +69,59 @@ public final class Memblock {
         return -1;
     }
 
+    /**
+     * memblock_alloc_range_nid() bottom-up (memblock_set_bottom_up(true)): the lowest free range of {@code pages}
+     * aligned to {@code alignPages} inside [minPfn, maxPfn) on node nid (any node if nid &lt; 0), inside one RAM
+     * region. Returns the start pfn, or -1.
+     */
+    public long allocBottomUp(long pages, long alignPages, long minPfn, long maxPfn, int nid, String name) {
+        for (Region m : memory) {
+            if (nid >= 0 && m.nid() != nid) {
+                continue;
+            }
+            long end = Math.min(m.endPfn(), maxPfn);
+            long start = alignUp(Math.max(m.startPfn(), minPfn), alignPages);
+            while (start + pages <= end) {
+                Region clash = lowestReservedOverlap(start, start + pages);
+                if (clash == null) {
+                    reserve(start, start + pages, name);
+                    return start;
+                }
+                start = alignUp(clash.endPfn(), alignPages);
+            }
+        }
+        return -1;
+    }
+
+    /** memblock_is_region_reserved(): whether any page of [start, end) is reserved. */
+    public boolean isRegionReserved(long start, long end) {
+        return firstReservedOverlap(start, end) != null;
+    }
+
+    /** Whether every page of [start, end) is RAM of one region. */
+    public boolean isRegionMemory(long start, long end) {
+        for (Region m : memory) {
+            if (start >= m.startPfn() && end <= m.endPfn()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Region lowestReservedOverlap(long start, long end) {
+        Region found = null;
+        for (Region r : reserved) {
+            if (r.startPfn() < end && r.endPfn() > start && (found == null || r.endPfn() < found.endPfn())) {
+                found = r;
+            }
+        }
+        return found;
+    }
+
+    private static long alignUp(long v, long align) {
+        return align <= 1 ? v : v + Math.floorMod(-v, align);
+    }
+
     private Region firstReservedOverlap(long start, long end) {
         Region found = null;
         for (Region r : reserved) {

@@ -69,6 +69,9 @@ public final class MemoryManager {
     private Vmalloc vmalloc;
     private ThreadStacks threadStacks;
     private Percpu percpu;
+    private final Gup gup;
+    /** The global CMA area (dma_contiguous_default_area), or null without cma=. */
+    private Cma cma;
 
     private MemoryManager(KernelConfig config, KernelServices services, Memblock memblock, int nrNodes,
                           int[] cpuToNode) {
@@ -106,6 +109,7 @@ public final class MemoryManager {
         this.ksm = new Ksm(this);
         this.khugepaged = new Khugepaged(this);
         this.compaction = new Compaction(this);
+        this.gup = new Gup(this);
     }
 
     /**
@@ -132,10 +136,24 @@ public final class MemoryManager {
         pageAlloc = MmInit.memblockFreeAll(this, memblock);
     }
 
-    /** cma_activate_area(): a memblock-reserved area becomes free CMA pageblocks of its zone. */
+    /**
+     * cma_activate_area() of the global area dma_contiguous_reserve() declared: a memblock-reserved range becomes
+     * free CMA pageblocks of its zone, and the area's allocator ({@link #cma()}).
+     */
     public void cmaActivateArea(int startPfn, int nrPages) {
         assertWriter();
         MmInit.initCmaReservedPageblocks(this, startPfn, nrPages);
+        cma = new Cma(this, "reserved", startPfn, nrPages);
+    }
+
+    /** The global CMA area, or null when the machine has none. */
+    public Cma cma() {
+        return cma;
+    }
+
+    /** Pinning user pages (mm/gup.c). */
+    public Gup gup() {
+        return gup;
     }
 
     /** init_per_zone_wmark_min() and the pageset setup that follows it at boot; starts the vmstat worker. */

@@ -73,6 +73,9 @@ public final class MmDebug {
         mm.ksm().check(errors);
         checkZram(mm, owners, errors);
         mm.khugepaged().check(errors);
+        if (mm.cma() != null) {
+            mm.cma().check(errors);
+        }
         mm.hugetlb().mapping().check(errors);
         if (mm.slab() != null) {
             mm.slab().check(errors);

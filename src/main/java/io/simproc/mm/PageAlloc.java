@@ -395,6 +395,24 @@ public final class PageAlloc {
         return order;
     }
 
+    /**
+     * alloc_migration_target() for page migration that must stay in {@code zone}: an order-0 page from the zone's
+     * free lists as an allocation of {@code migratetype} with {@code allocFlags} takes it ({@code __rmqueue},
+     * counting pgalloc), unless that would leave the zone below its min watermark. The page is left as
+     * {@link #isolateFreePage} leaves one: for {@link #prepIsolatedPage} or {@link #releaseIsolatedPage}. Returns
+     * its pfn, or -1.
+     */
+    int allocMigrationTarget(Zone zone, int migratetype, int allocFlags) {
+        if (!zoneWatermarkOk(zone, 0, zone.watermark[Zone.WMARK_MIN], 0, allocFlags, zone.freePages())) {
+            return -1;
+        }
+        int pfn = buddy.doRmqueue(zone, 0, migratetype, allocFlags, new int[] {Buddy.RMQUEUE_NORMAL});
+        if (pfn >= 0) {
+            countAlloc(zone, zone, 0, 0);
+        }
+        return pfn;
+    }
+
     /** An isolated free page becomes a migration target owned by {@code owner} (post_alloc_hook). */
     void prepIsolatedPage(int pfn, PageOwner owner) {
         prepNewPage(pfn, 0, 0, owner);

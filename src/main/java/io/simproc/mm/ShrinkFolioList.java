@@ -128,7 +128,7 @@ final class ShrinkFolioList {
                 map.addFlags(pfn, PageFlags.PG_DIRTY);
             }
             if (map.mapcount(pfn) > 0) {
-                if (!sc.mayUnmap || !mm.rmap().tryToUnmap(pfn)) {
+                if (!sc.mayUnmap || anon && Gup.maybeDmaPinned(map, pfn) || !mm.rmap().tryToUnmap(pfn)) {
                     activate(lruvec, pfn);
                     continue;
                 }

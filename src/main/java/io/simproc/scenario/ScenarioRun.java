@@ -26,6 +26,7 @@ public final class ScenarioRun {
     private final java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
     private final Map<String, Long> vmallocs = new HashMap<>();
     private final Map<String, Integer> dmaBuffers = new HashMap<>();
+    private final Map<String, int[]> pins = new HashMap<>();
     private TimelineEntry current;
     private boolean startedWorkload;
     private final Map<String, ProcValues.Value> remembered = new HashMap<>();
@@ -138,6 +139,11 @@ public final class ScenarioRun {
     /** The named DMA buffers the scenario holds: name → first pfn. */
     public Map<String, Integer> dmaBuffers() {
         return dmaBuffers;
+    }
+
+    /** The pages the scenario holds pinned: "process/region" → their pfns. */
+    public Map<String, int[]> pins() {
+        return pins;
     }
 
     /** Keep a value for later expressions ({@code $name}); null forgets it (its step failed). */

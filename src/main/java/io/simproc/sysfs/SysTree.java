@@ -30,7 +30,9 @@ public final class SysTree {
                     CpuDevices.dir(kernel),
                     MemoryDevices.dir(blocks),
                     NodeDevices.dir(kernel, blocks)));
-            ProcDir mm = Sysfs.dir("mm", List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
+            List<io.simproc.proc.ProcEntry> mmDirs = new java.util.ArrayList<>(CmaSysfs.dirs(kernel));
+            mmDirs.addAll(List.of(Hugepages.dir(), Ksm.dir(), TransparentHugepage.dir()));
+            ProcDir mm = Sysfs.dir("mm", mmDirs);
             List<io.simproc.proc.ProcEntry> devices = new java.util.ArrayList<>(NetClass.deviceTrees());
             devices.addAll(BlockClass.deviceTrees(kernel));
             devices.add(system);

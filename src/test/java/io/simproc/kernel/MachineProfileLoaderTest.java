@@ -126,6 +126,14 @@ class MachineProfileLoaderTest {
                 new Bad("boot time", "boot_time: yesterday\n", 1, 12,
                         "test.yaml:1:12: boot_time must be seconds since the epoch or an ISO instant like"
                                 + " 2026-01-01T00:00:00Z"),
+                new Bad("cma syntax", "cma: 64M@\n", 1, 6,
+                        "test.yaml:1:6: cma: '64M@' is not SIZE[@BASE[-LIMIT]] (e.g. 64M, 64M@4G, 64M@256M-320M)"),
+                new Bad("cma too large", "memory: 1G\ncma: 512M\n", 2, 6,
+                        "test.yaml:2:6: cma must be at most a quarter of the RAM"),
+                new Bad("cma beyond its limit", "cma: 64M@256M-300M\n", 1, 6,
+                        "test.yaml:1:6: cma: the area of 64M at 256M exceeds its limit 300M"),
+                new Bad("cma fixed unaligned", "cma: 2M@257M-259M\n", 1, 6,
+                        "test.yaml:1:6: cma: a fixed area must be aligned to 2M (a pageblock)"),
                 new Bad("empty file", "", 1, 1, "test.yaml:1:1: the file is empty"));
     }
 
@@ -169,5 +177,18 @@ class MachineProfileLoaderTest {
         assertEquals("8G", Sizes.format(8L << 30));
         assertEquals("8387963K", Sizes.format((8L << 30) - (645L << 10)));
         assertEquals("1000", Sizes.format(1000));
+    }
+
+    @Test
+    void cmaIsTheKernelCommandLinesSizeBaseAndLimit() {
+        MachineProfile p = MachineProfileLoader.parse("t", "cma: 3M\n");
+        assertEquals(new MachineProfile.CmaArea(4L << 20, 0, 0), p.cma(), "rounded up to a pageblock");
+        assertTrue(p.config().cma());
+        MachineProfile fixed = MachineProfileLoader.parse("t", "cma: 32M@512M-544M\n");
+        assertTrue(fixed.cma().fixed());
+        assertEquals("32M@512M-544M", fixed.cma().cmdline());
+        MachineProfile based = MachineProfileLoader.parse("t", "cma: 32M@512M\n");
+        assertFalse(based.cma().fixed());
+        assertFalse(MachineProfileLoader.parse("t", "memory: 1G\n").config().cma());
     }
 }

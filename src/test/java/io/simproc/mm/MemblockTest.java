@@ -23,6 +23,20 @@ class MemblockTest {
     }
 
     @Test
+    void allocatesBottomUpFromTheLowestAlignedFreeRange() {
+        Memblock mb = twoRanges();
+        mb.reserve(0x200, 0x300, "kernel");
+        assertEquals(0x400, mb.allocBottomUp(0x100, 0x200, 0x100, Long.MAX_VALUE, -1, "cma"),
+                "0x200 is reserved, so the next 0x200-aligned start");
+        assertEquals(0x600, mb.allocBottomUp(0x100, 0x200, 0x100, Long.MAX_VALUE, -1, "cma2"));
+        assertEquals(-1, mb.allocBottomUp(0x100, 1, 0x100, 0x180, -1, "too big below the limit"));
+        assertTrue(mb.isRegionReserved(0x450, 0x460));
+        assertFalse(mb.isRegionReserved(0x300, 0x400));
+        assertTrue(mb.isRegionMemory(0x100, 0x10000));
+        assertFalse(mb.isRegionMemory(0x90, 0x110));
+    }
+
+    @Test
     void allocatesFromTheTopOfMemoryDown() {
         Memblock mb = twoRanges();
         assertEquals(0x10000 - 16, mb.allocTopDown(16, 1, 0, Long.MAX_VALUE, -1, "a"));

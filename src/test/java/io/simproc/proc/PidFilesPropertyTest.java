@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The per-process files agree with each other and with the machine after every one of a random sequence of
- * mmap, munmap, mprotect, brk, touch, mlock, munlock, madvise, fork, execve, exit and new threads (500 operations
+ * mmap, munmap, mprotect, brk, touch, mlock, munlock, pin, unpin, madvise, fork, execve, exit and new threads (500 operations
  * in each of 20 tries: 10,000 a run). After each operation: no mm invariant is broken (MmDebug), and for every
  * process the promises of {@link PidNumbers#checkProcess} hold, and over all processes those of
  * {@link PidNumbers#checkMachine}. Each try prints its seed; a failure names the seed and the operation.

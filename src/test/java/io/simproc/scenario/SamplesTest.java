@@ -450,6 +450,29 @@ class SamplesTest {
                 String.join("\n", f.problems()));
     }
 
+    @Test
+    void aLongtermPinLetsTheFirstCmaAllocationSucceed() throws IOException {
+        Scenario s = broken("cma-dma.yaml", "  - at: 1s\n    pin: {process: app, name: buf}",
+                "  - at: 1s\n    pin: {process: app, name: buf, longterm: true}");
+        List<String> failed = failures(ScenarioFixture.start(s, 7).until(1_500));
+        assertTrue(failed.containsAll(List.of(
+                "FAIL  at 1s     t.yaml:43:5  dma_alloc 64M (order 14) by cam as frame fails with ENOMEM",
+                "FAIL  at 1s     t.yaml:46:9  vmstat.cma_alloc_fail == 1",
+                "FAIL  at 1s     t.yaml:47:9  vmstat.cma_alloc_success == 0")), String.join("\n", failed));
+    }
+
+    @Test
+    void withoutPinsNothingBlocksTheCmaAllocation() throws IOException {
+        Scenario s = broken("cma-dma.yaml",
+                "pin: {process: app, name: buf}\n  - dma_alloc: {driver: cam, size: 64M, name: frame}",
+                "dma_alloc: {driver: cam, size: 64M, name: frame}");
+        List<String> failed = failures(ScenarioFixture.start(s, 7).until(1_500));
+        assertTrue(failed.containsAll(List.of(
+                "FAIL  at 1s     t.yaml:41:5  dma_alloc 64M (order 14) by cam as frame fails with ENOMEM",
+                "FAIL  at 1s     t.yaml:45:9  vmstat.cma_alloc_fail == 1",
+                "FAIL  at 1s     t.yaml:46:9  vmstat.cma_alloc_success == 0")), String.join("\n", failed));
+    }
+
     /** The FAIL lines without the values compared, which move with any change in how reclaim weighs pages. */
     private static List<String> failures(ScenarioFixture f) {
         return f.problems().stream().map(l -> l.substring(0, l.lastIndexOf("  ("))).toList();

@@ -34,7 +34,7 @@ class ScenarioErrorsTest {
     @Test
     void unknownStep() {
         assertEquals("t.yaml:3:5: unknown key 'mallok' in timeline[0] (expected at, every, repeat, for, fails and"
-                + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, madvise, mmap, sysctl,"
+                + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, pin, unpin, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
                 + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
                 + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl, zram, mkswap)",
@@ -185,8 +185,8 @@ class ScenarioErrorsTest {
                 error("timeline:\n  - vmalloc: {name: buf, size: 1M}\n  - vfree: bfu\n"));
         assertEquals("t.yaml:2:23: 'my-drv' is not a module name (letters, digits and _)",
                 error("timeline:\n  - ioremap: {driver: my-drv, size: 4K}\n"));
-        assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 4M (an order-10 block, the largest the buddy"
-                + " allocator has)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 8M}\n"));
+        assertEquals("t.yaml:2:38: dma_alloc: size must be between 1 and 1T (above 4M, an order-10 block, only a CMA"
+                + " area has it)", error("timeline:\n  - dma_alloc: {driver: mydrv, size: 2T}\n"));
         assertEquals("t.yaml:3:15: unknown DMA buffer 'ring' (no earlier dma_alloc entry names one)",
                 error("timeline:\n  - dma_alloc: {driver: mydrv, size: 4M}\n  - dma_free: ring\n"));
         assertEquals("t.yaml:3:22: unknown DMA buffer 'rnig' (earlier entries define: ring)",
