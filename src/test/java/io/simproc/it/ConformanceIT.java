@@ -73,13 +73,20 @@ class ConformanceIT {
         assertEquals(0, r.exit(), failedFirst(r));
         assertTrue(r.out().matches("(?s).*\\n\\d{3,} passed, 0 failed\\n"), failedFirst(r));
         assertFalse(r.out().contains("skipped:"), "every client is installed:\n" + r.out());
+        boolean zramctlNeedsTheHostsNode = r.out().contains("skipped (host): zramctl");
         TreeSet<String> checked = new TreeSet<>();
         for (String line : r.out().split("\n")) {
             if (line.startsWith("PASS ")) {
                 checked.add(line.substring(5, line.indexOf(": ")));
             }
         }
-        assertEquals(headerClients(), checked, "the clients checked are those the header lists:\n" + r.out());
+        TreeSet<String> clients = headerClients();
+        if (zramctlNeedsTheHostsNode) {
+            // zramctl finds a device through /dev/zramN, which simproc-exec does not replace: on a host without
+            // that node, or with another zram major, it cannot be pointed at the machine (docs/TESTING.md).
+            clients.remove("zramctl");
+        }
+        assertEquals(clients, checked, "the clients checked are those the header lists:\n" + r.out());
     }
 
     /** Simulated seconds since boot and "running" or "paused", from {@code ctl status}. */
