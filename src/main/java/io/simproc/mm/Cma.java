@@ -153,7 +153,10 @@ public final class Cma {
         return true;
     }
 
-    /** bitmap_find_next_zero_area_off(): the first index ≥ start of nr clear bits with (index + offset) & mask == 0. */
+    /**
+     * bitmap_find_next_zero_area_off(): the first index ≥ start of nr clear bits with (index + offset) &amp; mask
+     * == 0, or -1.
+     */
     private int findNextZeroAreaOff(int start, int nr, int mask, int offset) {
         int index = start;
         while (true) {
@@ -170,7 +173,11 @@ public final class Cma {
         }
     }
 
-    /** cma_debug_show_areas(): the free runs of each range, size@offset, and the totals. */
+    /**
+     * cma_debug_show_areas(): "number of available pages: ", then per range "range N: " continued with its free runs
+     * (size@offset, "+" between them), then pr_info("\n") — a line of just the prefix — and the totals continued
+     * after it with pr_cont(), which has no prefix.
+     */
     private void showAreas(KernelServices k) {
         k.printk(KernelServices.KERN_INFO, "cma: number of available pages: ");
         StringBuilder runs = new StringBuilder("cma: range 0: ");
@@ -186,7 +193,8 @@ public final class Cma {
             start = next;
         }
         k.printk(KernelServices.KERN_INFO, runs.toString());
-        k.printk(KernelServices.KERN_INFO, String.format("cma: => %d free of %d total pages", availableCount, count));
+        k.printk(KernelServices.KERN_INFO, "cma: ");
+        k.printk(KernelServices.KERN_INFO, String.format("=> %d free of %d total pages", availableCount, count));
     }
 
     /**

@@ -13,10 +13,11 @@ import io.simproc.mm.PageAlloc;
  * opening the device; default init), optionally under a {@code name}, and later frees it by that name,
  * dma_free_coherent() on CPU 0: the block goes back to the page allocator. On a machine with a CMA area a buffer
  * larger than a page is first cma_alloc()'d from it ({@link Drivers#dmaAlloc}: alloc_contig_range() migrates the
- * movable pages out, pinned ones make it fail), and only when that fails comes from the buddy allocator, which does
- * what it does for any high-order request: direct compaction, reclaim, and when that does not produce a free block of the order, a
- * failure: the kernel log's {@code COMM: page allocation failure: order:N, mode:0xcc0(GFP_KERNEL), nodemask=(null)}
- * and ENOMEM, an error of the step (or its expected outcome with {@code fails: ENOMEM}); nothing is held then. A
+ * movable pages out, pinned ones make it fail), and only when that fails comes from the buddy allocator, which
+ * does what it does for any high-order request: direct compaction, reclaim, and when that does not produce a free
+ * block of the order, a failure: the kernel log's
+ * {@code COMM: page allocation failure: order:N, mode:0xcc0(GFP_KERNEL), nodemask=(null)} and ENOMEM, an error of
+ * the step (or its expected outcome with {@code fails: ENOMEM}); nothing is held then. A
  * buffer without a name stays allocated for the driver's lifetime; a name already held, or one not held any more, is
  * an error of the step.
  */

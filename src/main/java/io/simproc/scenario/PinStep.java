@@ -58,17 +58,18 @@ final class PinStep implements Step {
     @Override
     public void run(ScenarioRun run) {
         String key = label + "/" + name;
-        int cpu = run.process(label).cpu();
         if (!pin) {
             int[] held = run.pins().remove(key);
             if (held == null) {
                 throw new StepException(describe() + ": '" + name + "' is not pinned");
             }
+            // The I/O completes on CPU 0 even when the process died meanwhile.
             for (int pfn : held) {
-                run.kernel().mm().gup().unpinUserPage(pfn, cpu);
+                run.kernel().mm().gup().unpinUserPage(pfn, 0);
             }
             return;
         }
+        int cpu = run.process(label).cpu();
         if (run.pins().containsKey(key)) {
             throw new StepException(describe() + ": '" + name + "' is pinned already (unpin it first)");
         }

@@ -24,7 +24,8 @@ public final class StepRegistry {
         for (StepKind kind : new StepKind[] {
             new SpawnStep.Kind(), new ForkStep.Kind(), new ExitStep.Kind(), new KillStep.Kind(),
             new MallocStep.Kind(), new FreeStep.Kind(), new TouchStep.Kind(), new MlockStep.Kind(true),
-            new MlockStep.Kind(false), new PinStep.Kind(true), new PinStep.Kind(false), new MadviseStep.Kind(), new MmapStep.Kind(), new SysctlStep.Kind(),
+            new MlockStep.Kind(false), new PinStep.Kind(true), new PinStep.Kind(false), new MadviseStep.Kind(),
+            new MmapStep.Kind(), new SysctlStep.Kind(),
             new ExpectStep.Kind(), new RememberStep.Kind(), new IoStep.Kind(IoStep.Op.READ),
             new IoStep.Kind(IoStep.Op.WRITE),
             new SyncStep.Kind(true), new SyncStep.Kind(false), new IoStep.Kind(IoStep.Op.READ_BLOCKDEV),

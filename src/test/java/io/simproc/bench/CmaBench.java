@@ -64,8 +64,8 @@ public final class CmaBench {
             return new long[] {migrated, t1 - t0, t3 - t2};
         });
         if (print) {
-            System.out.printf("| %d | %.1f ms | %.2f million | %.1f ms |%n", r[0], r[1] / 1e6, r[0] / (r[1] / 1e9) / 1e6,
-                    r[2] / 1e6);
+            System.out.printf("| %d | %.1f ms | %.2f million | %.1f ms |%n", r[0], r[1] / 1e6,
+                    r[0] / (r[1] / 1e9) / 1e6, r[2] / 1e6);
         }
     }
 }

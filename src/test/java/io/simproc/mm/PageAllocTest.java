@@ -211,6 +211,67 @@ class PageAllocTest {
         assertClean(mm);
     }
 
+    /**
+     * Only movable requests get CMA pages (mm/page_alloc.c): with the ordinary free pages gone, unmovable and
+     * reclaimable requests fail although CMA pages are free — __zone_watermark_unusable_free() counts free CMA as
+     * unusable without ALLOC_CMA and no fallbacks[] list names CMA, so nothing claims or steals a CMA block — while
+     * a movable request still gets one.
+     */
+    @Test
+    void unmovableRequestsNeverGetCmaPages() {
+        int cmaStart = (int) NORMAL_START + 2048;
+        MemoryManager mm = threeZones()
+                .config(new KernelConfig(true, KernelConfig.ThpMode.MADVISE))
+                .reserve(cmaStart, cmaStart + 2048)
+                .beforeReserves(m -> m.cmaActivateArea(cmaStart, 2048))
+                .boot(services);
+        Zone normal = mm.node(0).zone(ZoneType.NORMAL);
+        List<Integer> held = new ArrayList<>();
+        int[] gfps = {Gfp.GFP_KERNEL, Gfp.GFP_KERNEL | Gfp.__GFP_RECLAIMABLE};
+        for (int i = 0; i < 20_000; i++) {
+            int pfn = alloc(mm, gfps[i % 2] | Gfp.__GFP_NOWARN | Gfp.__GFP_NORETRY, 0);
+            if (pfn < 0) {
+                break;
+            }
+            assertFalse(pfn >= cmaStart && pfn < cmaStart + 2048, "pfn " + pfn + " of an unmovable request is CMA");
+            held.add(pfn);
+        }
+        assertTrue(held.size() > 1000, "the ordinary memory was used up: " + held.size());
+        assertEquals(2048, normal.state(ZoneStatItem.NR_FREE_CMA_PAGES), "no CMA page was taken or stolen");
+        for (int pb = cmaStart; pb < cmaStart + 2048; pb += PageAlloc.PAGEBLOCK_NR_PAGES) {
+            assertEquals(MigrateType.CMA.ordinal(), mm.memMap().pageblockMigratetype(pb));
+        }
+        int movable = alloc(mm, Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NOWARN, 0);
+        assertTrue(movable >= cmaStart && movable < cmaStart + 2048, "a movable request takes CMA: " + movable);
+        mm.pageAlloc().freePages(movable, 0, 0);
+        for (int pfn : held) {
+            mm.pageAlloc().freePages(pfn, 0, 0);
+        }
+        mm.pageAlloc().drainAllPages(null);
+        assertEquals(2048, normal.state(ZoneStatItem.NR_FREE_CMA_PAGES));
+        assertClean(mm);
+    }
+
+    /**
+     * __rmqueue()'s balance rule: a movable request that may use CMA takes CMA pages first once the zone's free CMA
+     * pages are more than half its free pages.
+     */
+    @Test
+    void movableRequestsUseCmaFirstWhenItHoldsMostOfTheFreePages() {
+        int cmaStart = (int) NORMAL_START + 1024;
+        MemoryManager mm = threeZones()
+                .config(new KernelConfig(true, KernelConfig.ThpMode.MADVISE))
+                .reserve(cmaStart, cmaStart + 3072)
+                .beforeReserves(m -> m.cmaActivateArea(cmaStart, 3072))
+                .boot(services);
+        Zone normal = mm.node(0).zone(ZoneType.NORMAL);
+        assertTrue(normal.state(ZoneStatItem.NR_FREE_CMA_PAGES) > normal.freePages() / 2);
+        int pfn = alloc(mm, Gfp.GFP_HIGHUSER_MOVABLE, 9);
+        assertTrue(pfn >= cmaStart, "CMA first: " + pfn);
+        mm.pageAlloc().freePages(pfn, 9, 0);
+        assertClean(mm);
+    }
+
     // -------------------------------------------------------------------------------------------------------------
     // Migratetype fallbacks
 

@@ -86,6 +86,11 @@ class CmaTest {
         f.until(1_500);
         assertEquals(List.of(), f.problems());
         assertEquals("8192\n", sys(f, "alloc_pages_success"));
+        long cmaFreeKb = Long.parseLong(f.read("/meminfo").replaceAll("(?s).*\nCmaFree: +(\\d+) kB\n.*", "$1"));
+        assertTrue(f.read("/vmstat").contains("\nnr_free_cma " + cmaFreeKb / 4 + "\n"),
+                "vmstat's nr_free_cma is CmaFree");
+        assertTrue(f.read("/zoneinfo").contains("\n      nr_free_cma  " + cmaFreeKb / 4 + "\n"),
+                "DMA32's nr_free_cma is all of it");
         assertEquals("8192\n", sys(f, "available_pages"));
         f.until(2_500);
         assertEquals("8192\n", sys(f, "release_pages_success"));
@@ -116,6 +121,8 @@ class CmaTest {
         List<String> log = dmesg(f);
         assertTrue(log.contains("cma: __cma_alloc: reserved: alloc failed, req-size: 16384 pages, ret: -16"),
                 String.join("\n", log));
-        assertTrue(log.contains("cma: => 16384 free of 16384 total pages"));
+        int at = log.indexOf("cma: __cma_alloc: reserved: alloc failed, req-size: 16384 pages, ret: -16");
+        assertEquals(List.of("cma: number of available pages: ", "cma: range 0: 16384@0", "cma: ",
+                "=> 16384 free of 16384 total pages"), log.subList(at + 1, at + 5));
     }
 }
