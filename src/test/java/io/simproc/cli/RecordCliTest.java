@@ -234,7 +234,8 @@ class RecordCliTest {
                 "simproc: --series: series 'meminfo.MemFre': /proc/meminfo has no field 'MemFre'");
         cases.put(List.of("--series", "meminfo.MemFree,memnfo.Cached"),
                 "simproc: --series: series: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, stat.FIELD,"
-                        + " loadavg.avg1, pressure.memory.some.avg10, sys.A.B, ksm.FILE, zram0.mm_stat.FIELD, zoneinfo(zone=Z).FIELD,"
+                        + " loadavg.avg1, pressure.memory.some.avg10, sys.A.B, ksm.FILE, khugepaged.FILE, zram0.mm_stat.FIELD,"
+                        + " zoneinfo(zone=Z).FIELD,"
                         + " buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, cgroup(\"PATH\").FILE[.KEY],"
                         + " PID(...).FILE...) at character 1 of 'memnfo.Cached'");
         cases.put(List.of("--series", "meminfo.MemFree +"),

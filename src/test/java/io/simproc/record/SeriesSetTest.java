@@ -47,7 +47,8 @@ class SeriesSetTest {
     @Test
     void mistakesAreOneLineNamingTheCharacter() {
         assertEquals("series: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, stat.FIELD, loadavg.avg1,"
-                + " pressure.memory.some.avg10, sys.A.B, ksm.FILE, zram0.mm_stat.FIELD, zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN,"
+                + " pressure.memory.some.avg10, sys.A.B, ksm.FILE, khugepaged.FILE, zram0.mm_stat.FIELD,"
+                + " zoneinfo(zone=Z).FIELD, buddyinfo(zone=Z).orderN,"
                 + " slabinfo(CACHE).FIELD, cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...) at character 1 of"
                 + " 'memnfo.MemFree'", error("memnfo.MemFree"));
         assertEquals("series: expected a name at character 9 of 'meminfo.'", error("meminfo."));

@@ -37,7 +37,8 @@ class ScenarioErrorsTest {
                 + " one step: spawn, fork, exit, kill, malloc, free, touch, mlock, munlock, pin, unpin, madvise, mmap, sysctl,"
                 + " expect, remember, read, write, fsync, sync, read_blockdev, create_files, delete_files, drop_caches,"
                 + " swapon, swapoff, kmalloc, vmalloc, vfree, ioremap, dma_alloc, dma_free, compact_memory,"
-                + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl, zram, mkswap)",
+                + " set_mempolicy, munmap, cgroup_mkdir, cgroup_rmdir, cgroup_write, cgroup_move, ksm, prctl, zram,"
+                + " mkswap, thp, khugepaged)",
                 error("timeline:\n  - at: 1s\n    mallok: {process: db, size: 1M}\n"));
     }
 
@@ -135,7 +136,8 @@ class ScenarioErrorsTest {
         assertEquals("t.yaml:2:13: expect: expected a comparison (<, <=, >, >=, ==, !=) before '1G' at character 16 of"
                 + " 'meminfo.Cached 1G'", error("timeline:\n  - expect: meminfo.Cached 1G\n"));
         assertEquals("t.yaml:2:13: expect: unknown value 'memnfo' (meminfo.FIELD, vmstat.FIELD, stat.FIELD,"
-                + " loadavg.avg1, pressure.memory.some.avg10, sys.A.B, ksm.FILE, zram0.mm_stat.FIELD, zoneinfo(zone=Z).FIELD,"
+                + " loadavg.avg1, pressure.memory.some.avg10, sys.A.B, ksm.FILE, khugepaged.FILE, zram0.mm_stat.FIELD,"
+                + " zoneinfo(zone=Z).FIELD,"
                 + " buddyinfo(zone=Z).orderN, slabinfo(CACHE).FIELD, cgroup(\"PATH\").FILE[.KEY], PID(...).FILE...)"
                 + " at character 1 of 'memnfo.Cached < 1G'",
                 error("timeline:\n  - expect: memnfo.Cached < 1G\n"));

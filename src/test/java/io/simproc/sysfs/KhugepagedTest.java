@@ -218,6 +218,7 @@ class KhugepagedTest {
         assertTrue(vmstat(f, "pswpin") > 0, "the swap entries of the collapsed ranges were read back");
         SysFixture strict = SysFixture.scenario(text.formatted(""), 5).until(1_500);
         assertTrue(vmstat(strict, "thp_scan_exceed_swap_pte") > 0);
-        assertTrue(value(strict, "pages_collapsed") < collapsed, "ranges with more than 64 swap entries are left alone");
+        assertTrue(value(strict, "pages_collapsed") < collapsed,
+                "ranges with more than 64 swap entries are left alone");
     }
 }
