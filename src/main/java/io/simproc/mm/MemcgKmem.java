@@ -135,14 +135,18 @@ public final class MemcgKmem {
         return 0;
     }
 
-    /** obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the memory counter (and v1's memsw). */
+    /**
+     * obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the pages go to the current CPU's charge stock
+     * (refill_stock(); the root's, charged only through its children, straight off the counters).
+     */
     private void unchargePages(ObjCgroup objcg, long nrPages) {
         MemCgroup memcg = objcg.memcg;
         objcg.nrPages -= nrPages;
         accountKmem(memcg, -nrPages);
-        memcg.memory.uncharge(nrPages);
-        if (memcontrol.memswAccount()) {
-            memcg.memsw.uncharge(nrPages);
+        if (memcg.isRoot()) {
+            memcontrol.cancelCharge(memcg, (int) nrPages);
+        } else {
+            memcontrol.refillStock(memcg, (int) nrPages);
         }
     }
 

@@ -46,6 +46,7 @@ public final class Memcontrol {
     private final MemCgroup[] byId = new MemCgroup[MEM_CGROUP_ID_MAX + 1];
     private final MemcgWrite write;
     private final MemcgKmem kmem;
+    private final MemcgStock stock;
     private int nrMemcgs;
     /** do_memsw_account(): the memory controller is on a v1 hierarchy. */
     private boolean memswAccount;
@@ -55,6 +56,7 @@ public final class Memcontrol {
         this.map = mm.memMap();
         this.write = new MemcgWrite(mm);
         this.kmem = new MemcgKmem(mm, this);
+        this.stock = new MemcgStock(this, mm.nrCpus());
         this.root = new MemCgroup(ROOT_ID, null, "/", mm);
         byId[ROOT_ID] = root;
         for (PgData pgdat : mm.nodes()) {
@@ -178,6 +180,7 @@ public final class Memcontrol {
             throw new IllegalArgumentException("the root memory cgroup cannot go offline");
         }
         memcg.online = false;
+        stock.drainAll(memcg);
         memcg.memory.min = 0;
         memcg.memory.low = 0;
         kmem.reparentObjcgs(memcg);
@@ -286,12 +289,13 @@ public final class Memcontrol {
 
     /**
      * mem_cgroup_charge() of the {@code nrPages} pages from {@code pfn} (a new folio, not yet mapped or cached) to
-     * {@code memcg}: try_charge_memcg(), then commit_charge(). Returns 0, or -ENOMEM when the group is at its
-     * limit, reclaim cannot make room and the OOM killer did not either (or killed the charging task).
+     * {@code memcg} by a task on {@code cpu}: try_charge_memcg(), then commit_charge(). Returns 0, or -ENOMEM when
+     * the group is at its limit, reclaim cannot make room and the OOM killer did not either (or killed the charging
+     * task).
      */
-    int charge(int pfn, int nrPages, MemCgroup memcg, int gfp) {
+    int charge(int pfn, int nrPages, MemCgroup memcg, int gfp, int cpu) {
         if (!memcg.isRoot()) {
-            int r = tryCharge(memcg, nrPages, gfp);
+            int r = tryCharge(memcg, nrPages, gfp, cpu);
             if (r != 0) {
                 return r;
             }
@@ -305,30 +309,51 @@ public final class Memcontrol {
 
     /** mem_cgroup_charge() of a new user page to the group of the address space it is faulted into. */
     int chargeMm(int pfn, int nrPages, MmStruct m) {
-        return charge(pfn, nrPages, mmMemcg(m), CHARGE_GFP);
+        return charge(pfn, nrPages, mmMemcg(m), CHARGE_GFP, m.homeCpu);
+    }
+
+    /** try_charge_memcg() by the current task, on its CPU (kernel memory charges). */
+    int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
+        return tryCharge(memcg, nrPages, gfp, currentCpu());
     }
 
     /**
-     * try_charge_memcg(): charge the counters (on v1 memsw first, then memory); a refused charge is a memory.events
-     * "max", then reclaim from the group over its limit (MAX_RECLAIM_RETRIES times while it makes progress or room;
-     * without swapping when memsw refused), then that group's OOM killer; after an OOM kill the charge is retried,
-     * unless the charging task is the one dying. A charge that may not fail (__GFP_NOFAIL) is forced over the limit.
+     * try_charge_memcg(): take the pages from {@code cpu}'s charge stock if it holds enough of the group's
+     * ({@link MemcgStock}); else charge the counters (on v1 memsw first, then memory) a batch of
+     * max(MEMCG_CHARGE_BATCH, nrPages) and stock the surplus, or, refused, just {@code nrPages}. A refused charge is
+     * a memory.events "max", then reclaim from the group over its limit, then once a drain of every CPU's stock of
+     * that group's subtree (drain_all_stock()), then more reclaim (MAX_RECLAIM_RETRIES times while it makes progress
+     * or room; without swapping when memsw refused), then that group's OOM killer; after an OOM kill the charge is
+     * retried, unless the charging task is the one dying. A charge that may not fail (__GFP_NOFAIL) is forced over
+     * the limit.
      */
-    int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
+    int tryCharge(MemCgroup memcg, int nrPages, int gfp, int cpu) {
+        int batch = Math.max(MemcgStock.MEMCG_CHARGE_BATCH, nrPages);
         int retries = MAX_RECLAIM_RETRIES;
         boolean passedOom = false;
+        boolean drained = false;
         while (true) {
-            PageCounter refused = memswAccount ? memcg.memsw.tryCharge(nrPages) : null;
+            if (stock.consume(memcg, nrPages, cpu)) {
+                return 0;
+            }
+            PageCounter refused = memswAccount ? memcg.memsw.tryCharge(batch) : null;
             boolean maySwap = refused == null;
             if (refused == null) {
-                refused = memcg.memory.tryCharge(nrPages);
+                refused = memcg.memory.tryCharge(batch);
                 if (refused == null) {
-                    mm.memcgHigh().charged(memcg, nrPages, gfp);
+                    if (batch > nrPages) {
+                        stock.refill(memcg, batch - nrPages, cpu);
+                    }
+                    mm.memcgHigh().charged(memcg, batch, gfp);
                     return 0;
                 }
                 if (memswAccount) {
-                    memcg.memsw.uncharge(nrPages);
+                    memcg.memsw.uncharge(batch);
                 }
+            }
+            if (batch > nrPages) {
+                batch = nrPages;
+                continue;
             }
             MemCgroup overLimit = counterOwner(memcg, refused);
             if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
@@ -337,6 +362,11 @@ public final class Memcontrol {
             memoryEvent(overLimit, MemcgEvent.MAX);
             long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(overLimit, nrPages, gfp, maySwap);
             if (margin(overLimit) >= nrPages) {
+                continue;
+            }
+            if (!drained) {
+                stock.drainAll(overLimit);
+                drained = true;
                 continue;
             }
             if ((gfp & Gfp.__GFP_NORETRY) != 0) {
@@ -395,6 +425,38 @@ public final class Memcontrol {
             }
         }
         throw new IllegalStateException("page counter of no ancestor");
+    }
+
+    /** memcg_uncharge(): {@code nr} pages charged to the group, not to any page, go back (memory, and memsw on v1). */
+    void cancelCharge(MemCgroup memcg, int nr) {
+        memcg.memory.uncharge(nr);
+        if (memswAccount) {
+            memcg.memsw.uncharge(nr);
+        }
+    }
+
+    /**
+     * refill_stock() of {@code nr} pages charged to {@code memcg} that no longer back anything (an obj_cgroup's
+     * pages given back): pre-charged on the current CPU.
+     */
+    void refillStock(MemCgroup memcg, int nr) {
+        stock.refill(memcg, nr, currentCpu());
+    }
+
+    /** drain_all_stock(): the stocks of every CPU holding pages of {@code memcg} or a group below it are drained. */
+    public void drainAllStock(MemCgroup memcg) {
+        stock.drainAll(memcg);
+    }
+
+    /** The charge stock of every CPU. */
+    MemcgStock stock() {
+        return stock;
+    }
+
+    /** smp_processor_id() of the current task: its address space's CPU; CPU 0 for a kernel thread. */
+    int currentCpu() {
+        MmStruct m = mm.services().currentMm();
+        return m == null ? 0 : m.homeCpu;
     }
 
     /** get_order() of a charge of nrPages. */

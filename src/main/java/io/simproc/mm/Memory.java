@@ -226,7 +226,8 @@ public final class Memory {
                 return OOM;
             }
             Memcontrol memcontrol = mm.memcontrol();
-            int charged = memcontrol.charge(pfn, 1, memcontrol.swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP);
+            int charged = memcontrol.charge(pfn, 1, memcontrol.swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP,
+                    mmStruct.homeCpu);
             if (charged != 0 || !mm.mmStructs().isLive(mmStruct)
                     || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
