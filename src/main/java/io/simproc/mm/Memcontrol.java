@@ -50,6 +50,10 @@ public final class Memcontrol {
     private int nrMemcgs;
     /** do_memsw_account(): the memory controller is on a v1 hierarchy. */
     private boolean memswAccount;
+    /** An uncharge_gather is open ({@link #beginUnchargeGather}): the group of the pages gathered and their number. */
+    private boolean gathering;
+    private MemCgroup gatherMemcg;
+    private int gatherNr;
 
     Memcontrol(MemoryManager mm) {
         this.mm = mm;
@@ -480,8 +484,9 @@ public final class Memcontrol {
     }
 
     /**
-     * mem_cgroup_uncharge() of one page being freed: its group's counters drop and the page forgets the group; a
-     * dying group whose last page this was is freed.
+     * mem_cgroup_uncharge() of one page being freed: the page forgets its group, and the group's counters drop — at
+     * once, or, inside an unmap ({@link #beginUnchargeGather}), together with the group's other pages of the same
+     * unmap when the run of pages of one group ends (uncharge_folio() into the uncharge_gather).
      */
     void uncharge(int pfn) {
         int id = map.memcgId(pfn);
@@ -490,14 +495,59 @@ public final class Memcontrol {
         }
         map.setMemcgId(pfn, 0);
         MemCgroup memcg = byId[id];
-        memcg.vmEvents[VmEvent.PGPGOUT.ordinal()]++;
-        if (id == ROOT_ID) {
+        if (!gathering) {
+            unchargeBatch(memcg, 1);
             return;
         }
-        memcg.memory.uncharge(1);
-        if (memswAccount) {
-            memcg.memsw.uncharge(1);
+        if (memcg != gatherMemcg) {
+            flushUnchargeGather();
+            gatherMemcg = memcg;
         }
+        gatherNr++;
+    }
+
+    /**
+     * An unmap begins to free pages (mem_cgroup_uncharge_folios() over the folios an mmu_gather frees): their
+     * uncharges are gathered per group until {@link #endUnchargeGather}. False when one is already open (nested
+     * unmaps gather into the outer one).
+     */
+    boolean beginUnchargeGather() {
+        if (gathering) {
+            return false;
+        }
+        gathering = true;
+        return true;
+    }
+
+    /** The unmap that {@link #beginUnchargeGather} opened (when it returned true) is done: uncharge what it gathered. */
+    void endUnchargeGather(boolean started) {
+        if (!started) {
+            return;
+        }
+        gathering = false;
+        flushUnchargeGather();
+    }
+
+    private void flushUnchargeGather() {
+        MemCgroup memcg = gatherMemcg;
+        int nr = gatherNr;
+        gatherMemcg = null;
+        gatherNr = 0;
+        if (nr > 0) {
+            unchargeBatch(memcg, nr);
+        }
+    }
+
+    /**
+     * uncharge_batch(): {@code nr} pages of the group were freed: PGPGOUT, and its counters drop (the root's are not
+     * charged); a dying group whose last pages these were is freed.
+     */
+    private void unchargeBatch(MemCgroup memcg, int nr) {
+        memcg.vmEvents[VmEvent.PGPGOUT.ordinal()] += nr;
+        if (memcg.isRoot()) {
+            return;
+        }
+        cancelCharge(memcg, nr);
         if (!memcg.online) {
             cssFreeIfUnused(memcg);
         }

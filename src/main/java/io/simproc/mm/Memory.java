@@ -423,18 +423,25 @@ public final class Memory {
 
     /**
      * zap_page_range(): unmap [start, end) of one VMA: every mapped page loses this mapping, its reference and its
-     * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
+     * place in the RSS. Page tables stay (see {@link Mmap} for their freeing). The memory cgroup uncharges of the
+     * pages freed are gathered per group and done at the end, as the mmu_gather's folios_put_refs() uncharges a batch
+     * (mem_cgroup_uncharge_folios()).
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
         if (vma.test(VmFlags.VM_HUGETLB)) {
             mm.hugetlb().mapping().unmapHugepageRange(mmStruct, vma, start, end);
             return;
         }
+        boolean gathered = mm.memcontrol().beginUnchargeGather();
         boolean started = mm.hugeMemory().beginUnmap();
         try {
             zapPtes(mmStruct, vma, start, end);
         } finally {
-            mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
+            try {
+                mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
+            } finally {
+                mm.memcontrol().endUnchargeGather(gathered);
+            }
         }
     }
 
