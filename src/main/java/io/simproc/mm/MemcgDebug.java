@@ -56,7 +56,7 @@ final class MemcgDebug {
                 continue;
             }
             long memory = charged[memcg.id] + memcg.memcgState[MemcgStatItem.MEMCG_KMEM.ordinal()]
-                    + memcontrol.stock().stocked(memcg);
+                    + memcontrol.charging().stock().stocked(memcg);
             long swap = swapCharged[memcg.id];
             for (MemCgroup child : memcg.children) {
                 memory += child.memory.usage;
@@ -76,7 +76,7 @@ final class MemcgDebug {
                 errors.add(memcg + " is offline with nothing charged but was not freed");
             }
         }
-        memcontrol.stock().check(errors);
+        memcontrol.charging().stock().check(errors);
         checkKmem(mm, all, errors);
         for (PgData pgdat : mm.nodes()) {
             for (NodeStatItem item : SHARED) {

@@ -126,7 +126,7 @@ public final class MemcgKmem {
     /** obj_cgroup_charge_pages(): try_charge_memcg() on the objcg's group, then memcg_account_kmem(). */
     private int chargePages(ObjCgroup objcg, int gfp, long nrPages) {
         MemCgroup memcg = objcg.memcg;
-        int r = memcontrol.tryCharge(memcg, (int) nrPages, gfp);
+        int r = memcontrol.charging().tryCharge(memcg, (int) nrPages, gfp);
         if (r != 0) {
             return r;
         }
@@ -144,9 +144,9 @@ public final class MemcgKmem {
         objcg.nrPages -= nrPages;
         accountKmem(memcg, -nrPages);
         if (memcg.isRoot()) {
-            memcontrol.cancelCharge(memcg, (int) nrPages);
+            memcontrol.charging().cancelCharge(memcg, (int) nrPages);
         } else {
-            memcontrol.refillStock(memcg, (int) nrPages);
+            memcontrol.charging().refillStock(memcg, (int) nrPages);
         }
     }
 

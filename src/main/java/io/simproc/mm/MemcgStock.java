@@ -23,7 +23,7 @@ final class MemcgStock {
     /** MEMCG_CHARGE_BATCH: the pages a small charge takes from the counters at once, and a slot's most. */
     static final int MEMCG_CHARGE_BATCH = 64;
 
-    private final Memcontrol memcontrol;
+    private final MemcgCharge charging;
     private final int nrCpus;
     /** stock->cached[]: per CPU, NR_MEMCG_STOCK slots (cpu * NR_MEMCG_STOCK + i); null where empty. */
     private final MemCgroup[] cached;
@@ -32,8 +32,8 @@ final class MemcgStock {
     /** Per CPU, the slot the next eviction drains. */
     private final int[] evictNext;
 
-    MemcgStock(Memcontrol memcontrol, int nrCpus) {
-        this.memcontrol = memcontrol;
+    MemcgStock(MemcgCharge charging, int nrCpus) {
+        this.charging = charging;
         this.nrCpus = nrCpus;
         this.cached = new MemCgroup[nrCpus * NR_MEMCG_STOCK];
         this.nrPages = new int[nrCpus * NR_MEMCG_STOCK];
@@ -65,7 +65,7 @@ final class MemcgStock {
      */
     void refill(MemCgroup memcg, int nr, int cpu) {
         if (nr > MEMCG_CHARGE_BATCH || !memcg.online) {
-            memcontrol.cancelCharge(memcg, nr);
+            charging.cancelCharge(memcg, nr);
             return;
         }
         int base = cpu * NR_MEMCG_STOCK;
@@ -100,7 +100,7 @@ final class MemcgStock {
         nrPages[slot] = 0;
         cached[slot] = null;
         if (n > 0) {
-            memcontrol.cancelCharge(old, n);
+            charging.cancelCharge(old, n);
         }
     }
 

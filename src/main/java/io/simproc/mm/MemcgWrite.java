@@ -27,7 +27,7 @@ public final class MemcgWrite {
         boolean drained = false;
         while (memcg.memory.usage > pages) {
             if (!drained) {
-                mm.memcontrol().drainAllStock(memcg);
+                mm.memcontrol().charging().drainAllStock(memcg);
                 drained = true;
                 continue;
             }
@@ -60,7 +60,7 @@ public final class MemcgWrite {
         boolean drained = false;
         while (memcg.memory.usage > pages) {
             if (!drained) {
-                mm.memcontrol().drainAllStock(memcg);
+                mm.memcontrol().charging().drainAllStock(memcg);
                 drained = true;
                 continue;
             }
@@ -171,7 +171,7 @@ public final class MemcgWrite {
                 return 0;
             }
             if (!drained) {
-                mm.memcontrol().drainAllStock(memcg);
+                mm.memcontrol().charging().drainAllStock(memcg);
                 drained = true;
                 continue;
             }
@@ -229,7 +229,7 @@ public final class MemcgWrite {
      */
     public void forceEmpty(MemCgroup memcg) {
         mm.assertWriter();
-        mm.memcontrol().drainAllStock(memcg);
+        mm.memcontrol().charging().drainAllStock(memcg);
         int retries = Memcontrol.MAX_RECLAIM_RETRIES;
         while (retries > 0 && memcg.memory.usage > 0) {
             if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, 1, Gfp.GFP_KERNEL, true) == 0) {

@@ -161,7 +161,7 @@ public final class Memory {
         if (pfn < 0) {
             return -1;
         }
-        if (mm.memcontrol().chargeMm(pfn, 1, mmStruct) != 0) {
+        if (mm.memcontrol().charging().chargeMm(pfn, 1, mmStruct) != 0) {
             mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
             return -1;
         }
@@ -226,14 +226,14 @@ public final class Memory {
                 return OOM;
             }
             Memcontrol memcontrol = mm.memcontrol();
-            int charged = memcontrol.charge(pfn, 1, memcontrol.swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP,
+            int charged = memcontrol.charging().charge(pfn, 1, memcontrol.swap().swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP,
                     mmStruct.homeCpu);
             if (charged != 0 || !mm.mmStructs().isLive(mmStruct)
                     || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
                 // The charge failed, or pte_same() did: the allocation or the charge OOM-killed this address
                 // space's owner, whose exit zapped the PTE and dropped its slot reference.
-                memcontrol.uncharge(pfn);
+                memcontrol.charging().uncharge(pfn);
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
                 return charged != 0 ? OOM : MINOR;
             }
@@ -432,7 +432,7 @@ public final class Memory {
             mm.hugetlb().mapping().unmapHugepageRange(mmStruct, vma, start, end);
             return;
         }
-        boolean gathered = mm.memcontrol().beginUnchargeGather();
+        boolean gathered = mm.memcontrol().charging().beginUnchargeGather();
         boolean started = mm.hugeMemory().beginUnmap();
         try {
             zapPtes(mmStruct, vma, start, end);
@@ -440,7 +440,7 @@ public final class Memory {
             try {
                 mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
             } finally {
-                mm.memcontrol().endUnchargeGather(gathered);
+                mm.memcontrol().charging().endUnchargeGather(gathered);
             }
         }
     }

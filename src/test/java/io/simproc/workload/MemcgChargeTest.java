@@ -81,7 +81,7 @@ class MemcgChargeTest {
      */
     private static void drainStocks(Kernel k) {
         k.mutate(() -> {
-            k.mm().memcontrol().drainAllStock(k.mm().memcontrol().root());
+            k.mm().memcontrol().charging().drainAllStock(k.mm().memcontrol().root());
             return null;
         });
     }

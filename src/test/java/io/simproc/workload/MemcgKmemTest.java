@@ -86,7 +86,7 @@ class MemcgKmemTest {
      */
     private static long current(Kernel k, MemCgroup m) {
         k.mutate(() -> {
-            k.mm().memcontrol().drainAllStock(k.mm().memcontrol().root());
+            k.mm().memcontrol().charging().drainAllStock(k.mm().memcontrol().root());
             return null;
         });
         return k.read(kk -> m.memory().usage()) * Page.PAGE_SIZE;
