@@ -61,7 +61,8 @@ public final class Filemap {
             return -1;
         }
         Memcontrol memcontrol = mm.memcontrol();
-        if (memcontrol.charge(pfn, 1, memcontrol.mmMemcg(mm.services().currentMm()), Gfp.GFP_HIGHUSER_MOVABLE) != 0) {
+        if (memcontrol.charging().charge(pfn, 1, memcontrol.mmMemcg(mm.services().currentMm()), Gfp.GFP_HIGHUSER_MOVABLE,
+                cpu) != 0) {
             mm.pageAlloc().freePages(pfn, 0, cpu);
             return -1;
         }

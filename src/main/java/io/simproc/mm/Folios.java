@@ -59,7 +59,7 @@ public final class Folios {
         if ((flags & PageFlags.PG_MLOCKED) != 0) {
             mm.zoneOf(pfn).vmStat[ZoneStatItem.NR_MLOCK.ordinal()]--;
         }
-        mm.memcontrol().uncharge(pfn);
+        mm.memcontrol().charging().uncharge(pfn);
     }
 
     /** folio_add_lru(): a new user page joins the inactive list of its type (unevictable when mlocked). */

@@ -165,8 +165,8 @@ public final class HugeMemory {
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             return false;
         }
-        if (mm.memcontrol().charge(head, HPAGE_PMD_NR, mm.memcontrol().mmMemcg(mmStruct),
-                flags.vmaThpGfpMask(vma)) != 0) {
+        if (mm.memcontrol().charging().charge(head, HPAGE_PMD_NR, mm.memcontrol().mmMemcg(mmStruct),
+                flags.vmaThpGfpMask(vma), mmStruct.homeCpu) != 0) {
             mm.pageAlloc().freePages(head, HPAGE_PMD_ORDER, mmStruct.homeCpu);
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK, 1);
             mm.vmstat().countEvent(VmEvent.THP_FAULT_FALLBACK_CHARGE, 1);

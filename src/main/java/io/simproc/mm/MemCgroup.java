@@ -59,12 +59,6 @@ public final class MemCgroup {
     long softLimit = PageCounter.PAGE_COUNTER_MAX;
     /** v1 memory.oom_control's oom_kill_disable. */
     boolean oomKillDisable;
-    /**
-     * Pages charged here since the last charge that would have refilled the per-CPU charge stock: the kernel
-     * charges the page counters MEMCG_CHARGE_BATCH pages at a time and serves the smaller charges from the stock
-     * (consume_stock()), so only one charge in a batch runs try_charge_memcg()'s memory.high check.
-     */
-    int unbatchedCharges;
 
     MemCgroup(int id, MemCgroup parent, String path, MemoryManager mm) {
         this.id = id;

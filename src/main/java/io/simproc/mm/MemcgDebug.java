@@ -6,11 +6,12 @@ import java.util.List;
 
 /**
  * The memory controller's invariants, checked with the rest of {@link MmDebug}: a free page is charged to no group;
- * each group's memory counter is the pages charged to it plus its children's counters, and its swap counter the
- * slots recorded for it plus its children's; on the v1 hierarchy its memsw counter is memory plus swap (0 on v2) and
- * its memory limit at most its memsw limit; for every node counter a page moves, the groups' shares add up to the
- * node's; a group's lruvec lists and counters agree (checked with the LRU lists); an offline group is kept only
- * while something is still charged to it. Kernel memory ({@link MemcgKmem}): a group's memory counter also holds
+ * each group's memory counter is the pages charged to it, plus its pages in the per-CPU charge stocks, plus its
+ * children's counters; a stock holds only online groups other than the root ({@link MemcgStock#check}); its swap
+ * counter is the slots recorded for it plus its children's; on the v1 hierarchy its memsw counter is memory plus
+ * swap (0 on v2) and its memory limit at most its memsw limit; for every node counter a page moves, the groups'
+ * shares add up to the node's; a group's lruvec lists and counters agree (checked with the LRU lists); an offline
+ * group is kept only while something is still charged to it. Kernel memory ({@link MemcgKmem}): a group's memory counter also holds
  * its MEMCG_KMEM pages; each objcg's pages are its live objects' bytes plus its pre-charged bytes; MEMCG_KMEM is
  * the pages of the objcgs that charge the group; the group's slab, kernel stack, page table and percpu counters
  * are what a walk of the charged objects and pages finds, each one at least 0.
@@ -54,7 +55,8 @@ final class MemcgDebug {
             if (memcg.isRoot()) {
                 continue;
             }
-            long memory = charged[memcg.id] + memcg.memcgState[MemcgStatItem.MEMCG_KMEM.ordinal()];
+            long memory = charged[memcg.id] + memcg.memcgState[MemcgStatItem.MEMCG_KMEM.ordinal()]
+                    + memcontrol.charging().stock().stocked(memcg);
             long swap = swapCharged[memcg.id];
             for (MemCgroup child : memcg.children) {
                 memory += child.memory.usage;
@@ -74,6 +76,7 @@ final class MemcgDebug {
                 errors.add(memcg + " is offline with nothing charged but was not freed");
             }
         }
+        memcontrol.charging().stock().check(errors);
         checkKmem(mm, all, errors);
         for (PgData pgdat : mm.nodes()) {
             for (NodeStatItem item : SHARED) {

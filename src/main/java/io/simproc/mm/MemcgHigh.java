@@ -13,8 +13,6 @@ package io.simproc.mm;
  * the kernel side calls {@link #handleOverHigh} when a piece of a task's work returns to user space.
  */
 public final class MemcgHigh {
-    /** MEMCG_CHARGE_BATCH: the nominal charge a task makes at once (the per-CPU stock's refill). */
-    static final int MEMCG_CHARGE_BATCH = 64;
     /** MEMCG_MAX_HIGH_DELAY_JIFFIES: the longest penalty per return to user space, 2 s. */
     static final long MEMCG_MAX_HIGH_DELAY_JIFFIES = 2L * KernelServices.HZ;
     /** MEMCG_DELAY_PRECISION_SHIFT and MEMCG_DELAY_SCALING_SHIFT of calculate_overage()/calculate_high_delay(). */
@@ -30,28 +28,18 @@ public final class MemcgHigh {
     }
 
     /**
-     * The end of try_charge_memcg(): when the group or an ancestor is above its memory.high or memory.swap.high,
-     * the charging task owes the batch; past a batch owed, it pays now, if it may block. The page counters are
-     * charged exactly here (memory.current has no per-CPU stock in it), but the check runs as often as the kernel's:
-     * once per MEMCG_CHARGE_BATCH pages of small charges, at every charge of a batch or more.
+     * The end of try_charge_memcg() (done_restock), after the page counters were charged {@code batch} pages: when
+     * the group or an ancestor is above its memory.high or memory.swap.high, the charging task owes the batch; past
+     * a batch owed, it pays now, if it may block. A charge served from the per-CPU stock does not come here.
      */
-    void charged(MemCgroup memcg, int nrPages, int gfp) {
-        int batch = nrPages;
-        if (nrPages < MEMCG_CHARGE_BATCH) {
-            memcg.unbatchedCharges += nrPages;
-            if (memcg.unbatchedCharges < MEMCG_CHARGE_BATCH) {
-                return;
-            }
-            memcg.unbatchedCharges -= MEMCG_CHARGE_BATCH;
-            batch = MEMCG_CHARGE_BATCH;
-        }
+    void charged(MemCgroup memcg, int batch, int gfp) {
         for (MemCgroup m = memcg; m != null; m = m.parent) {
             if (m.memory.usage > m.memory.high || m.swap.usage > m.swapHigh) {
                 nrPagesOverHigh += batch;
                 break;
             }
         }
-        if (nrPagesOverHigh > MEMCG_CHARGE_BATCH && (gfp & Gfp.__GFP_DIRECT_RECLAIM) != 0) {
+        if (nrPagesOverHigh > MemcgStock.MEMCG_CHARGE_BATCH && (gfp & Gfp.__GFP_DIRECT_RECLAIM) != 0) {
             handleOverHigh(gfp);
         }
     }
@@ -158,6 +146,6 @@ public final class MemcgHigh {
         long penalty = maxOverage * maxOverage * KernelServices.HZ;
         penalty >>>= MEMCG_DELAY_PRECISION_SHIFT;
         penalty >>>= MEMCG_DELAY_SCALING_SHIFT;
-        return Long.divideUnsigned(penalty * nrPages, MEMCG_CHARGE_BATCH);
+        return Long.divideUnsigned(penalty * nrPages, MemcgStock.MEMCG_CHARGE_BATCH);
     }
 }

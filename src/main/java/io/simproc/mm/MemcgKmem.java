@@ -126,7 +126,7 @@ public final class MemcgKmem {
     /** obj_cgroup_charge_pages(): try_charge_memcg() on the objcg's group, then memcg_account_kmem(). */
     private int chargePages(ObjCgroup objcg, int gfp, long nrPages) {
         MemCgroup memcg = objcg.memcg;
-        int r = memcontrol.tryCharge(memcg, (int) nrPages, gfp);
+        int r = memcontrol.charging().tryCharge(memcg, (int) nrPages, gfp);
         if (r != 0) {
             return r;
         }
@@ -135,14 +135,18 @@ public final class MemcgKmem {
         return 0;
     }
 
-    /** obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the memory counter (and v1's memsw). */
+    /**
+     * obj_cgroup_uncharge_pages(): memcg_account_kmem() down, then the pages go to the current CPU's charge stock
+     * (refill_stock(); the root's, charged only through its children, straight off the counters).
+     */
     private void unchargePages(ObjCgroup objcg, long nrPages) {
         MemCgroup memcg = objcg.memcg;
         objcg.nrPages -= nrPages;
         accountKmem(memcg, -nrPages);
-        memcg.memory.uncharge(nrPages);
-        if (memcontrol.memswAccount()) {
-            memcg.memsw.uncharge(nrPages);
+        if (memcg.isRoot()) {
+            memcontrol.charging().cancelCharge(memcg, (int) nrPages);
+        } else {
+            memcontrol.charging().refillStock(memcg, (int) nrPages);
         }
     }
 

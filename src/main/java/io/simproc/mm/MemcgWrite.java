@@ -16,14 +16,21 @@ public final class MemcgWrite {
     }
 
     /**
-     * memory_max_write(): the new hard limit; while the usage is above it, reclaim (MAX_RECLAIM_RETRIES attempts
-     * that make no progress), then OOM-kill inside the group until it fits or nothing is left to kill.
+     * memory_max_write(): the new hard limit; while the usage is above it, drain the per-CPU charge stocks once,
+     * reclaim (MAX_RECLAIM_RETRIES attempts that make no progress), then OOM-kill inside the group until it fits or
+     * nothing is left to kill.
      */
     public void setMax(MemCgroup memcg, long pages) {
         mm.assertWriter();
         memcg.memory.max = pages;
         int reclaims = Memcontrol.MAX_RECLAIM_RETRIES;
+        boolean drained = false;
         while (memcg.memory.usage > pages) {
+            if (!drained) {
+                mm.memcontrol().charging().drainAllStock(memcg);
+                drained = true;
+                continue;
+            }
             if (reclaims > 0) {
                 long freed = mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages,
                         Gfp.GFP_KERNEL, true);
@@ -43,14 +50,20 @@ public final class MemcgWrite {
     }
 
     /**
-     * memory_high_write(): the new throttling limit; the usage above it is reclaimed until it is gone or
-     * MAX_RECLAIM_RETRIES rounds freed nothing.
+     * memory_high_write(): the new throttling limit; the per-CPU charge stocks are drained once, then the usage
+     * above it is reclaimed until it is gone or MAX_RECLAIM_RETRIES rounds freed nothing.
      */
     public void setHigh(MemCgroup memcg, long pages) {
         mm.assertWriter();
         memcg.memory.high = pages;
         int retries = Memcontrol.MAX_RECLAIM_RETRIES;
+        boolean drained = false;
         while (memcg.memory.usage > pages) {
+            if (!drained) {
+                mm.memcontrol().charging().drainAllStock(memcg);
+                drained = true;
+                continue;
+            }
             long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, memcg.memory.usage - pages,
                     Gfp.GFP_KERNEL, true);
             if (reclaimed == 0 && retries-- == 0) {
@@ -141,11 +154,13 @@ public final class MemcgWrite {
      * mem_cgroup_resize_max(): a new memory.limit_in_bytes ({@code memsw} false) or memory.memsw.limit_in_bytes.
      * The memory limit may not exceed the memsw one (-EINVAL either way). Lowering it below the usage reclaims, a
      * SWAP_CLUSTER_MAX batch at a time (without swapping for memsw, which swapping cannot lower), until the usage
-     * fits; a batch that frees nothing leaves the old limit and returns -EBUSY (page_counter_set_max() refusing).
+     * fits, after one drain of the per-CPU charge stocks; a batch that frees nothing leaves the old limit and returns
+     * -EBUSY (page_counter_set_max() refusing).
      */
     public int resizeMax(MemCgroup memcg, long pages, boolean memsw) {
         mm.assertWriter();
         PageCounter counter = memsw ? memcg.memsw : memcg.memory;
+        boolean drained = false;
         while (true) {
             boolean invariant = memsw ? pages >= memcg.memory.max : pages <= memcg.memsw.max;
             if (!invariant) {
@@ -154,6 +169,11 @@ public final class MemcgWrite {
             if (counter.usage <= pages) {
                 counter.max = pages;
                 return 0;
+            }
+            if (!drained) {
+                mm.memcontrol().charging().drainAllStock(memcg);
+                drained = true;
+                continue;
             }
             if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, 1, Gfp.GFP_KERNEL, !memsw) == 0) {
                 return -Errno.EBUSY;
@@ -203,11 +223,13 @@ public final class MemcgWrite {
     }
 
     /**
-     * mem_cgroup_force_empty(): reclaim everything charged to the group (swapping as needed), giving up after
-     * MAX_RECLAIM_RETRIES passes that free nothing; what cannot be reclaimed stays charged.
+     * mem_cgroup_force_empty(): drain the per-CPU charge stocks, then reclaim everything charged to the group
+     * (swapping as needed), giving up after MAX_RECLAIM_RETRIES passes that free nothing; what cannot be reclaimed
+     * stays charged.
      */
     public void forceEmpty(MemCgroup memcg) {
         mm.assertWriter();
+        mm.memcontrol().charging().drainAllStock(memcg);
         int retries = Memcontrol.MAX_RECLAIM_RETRIES;
         while (retries > 0 && memcg.memory.usage > 0) {
             if (mm.memcgReclaim().tryToFreeMemCgroupPages(memcg, 1, Gfp.GFP_KERNEL, true) == 0) {

@@ -9,16 +9,17 @@ import java.util.List;
  * The memory controller (mm/memcontrol.c): the memory cgroups, and the charging of user pages to them. Every page a
  * task faults in, reads into the page cache or swaps in is charged to a group — the task's (its address space
  * owner's, get_mem_cgroup_from_mm()), or for a swap-in the group that swapped the page out — before it is mapped
- * or cached ({@link #charge}); the charge counts in the group's page counter and every ancestor's, and a charge
+ * or cached ({@link MemcgCharge#charge}); the charge counts in the group's page counter and every ancestor's, and a charge
  * over a limit reclaims from the group ({@link MemcgReclaim}) and in the end invokes the OOM killer inside it
- * ({@link OomKill}). Freeing the page uncharges it ({@link #uncharge}). A page's group is in the mem_map
+ * ({@link OomKill}). Freeing the page uncharges it ({@link MemcgCharge#uncharge}). A page's group is in the mem_map
  * ({@link MemMap#memcgId}); the page sits on that group's {@link Lruvec} of its node, and the node counters the
  * page moves move that lruvec's copy too ({@link #modLruvecPageState}), which memory.stat and memory.numa_stat
  * read. The root group is never charged (its usage is the machine's); its lruvecs are the nodes' own. Kernel memory
  * is charged through obj_cgroups ({@link MemcgKmem}).
  *
  * <p>Swap (cgroup v2): a slot written for a group's page is charged to the group's swap counter until the slot is
- * freed; the slot remembers the group (swap_cgroup), so the page swapped back in is charged to it again.
+ * freed; the slot remembers the group (swap_cgroup), so the page swapped back in is charged to it again
+ * ({@link MemcgSwap}).
  *
  * <p>On the v1 hierarchy (do_memsw_account(), {@link #useLegacyHierarchy}) every charge also goes through the
  * group's memsw counter, which limits memory and swap together: a page is charged to memory and memsw, a swap slot
@@ -46,6 +47,8 @@ public final class Memcontrol {
     private final MemCgroup[] byId = new MemCgroup[MEM_CGROUP_ID_MAX + 1];
     private final MemcgWrite write;
     private final MemcgKmem kmem;
+    private final MemcgCharge charging;
+    private final MemcgSwap swap;
     private int nrMemcgs;
     /** do_memsw_account(): the memory controller is on a v1 hierarchy. */
     private boolean memswAccount;
@@ -55,6 +58,8 @@ public final class Memcontrol {
         this.map = mm.memMap();
         this.write = new MemcgWrite(mm);
         this.kmem = new MemcgKmem(mm, this);
+        this.charging = new MemcgCharge(mm, this);
+        this.swap = new MemcgSwap(mm, this);
         this.root = new MemCgroup(ROOT_ID, null, "/", mm);
         byId[ROOT_ID] = root;
         for (PgData pgdat : mm.nodes()) {
@@ -104,6 +109,16 @@ public final class Memcontrol {
     /** The handlers of the groups' writable files. */
     public MemcgWrite write() {
         return write;
+    }
+
+    /** The charging and uncharging of pages to the groups, and the per-CPU charge stocks. */
+    public MemcgCharge charging() {
+        return charging;
+    }
+
+    /** The charging of swap slots to the groups. */
+    MemcgSwap swap() {
+        return swap;
     }
 
     /** The charging of kernel memory to the groups. */
@@ -178,6 +193,7 @@ public final class Memcontrol {
             throw new IllegalArgumentException("the root memory cgroup cannot go offline");
         }
         memcg.online = false;
+        charging.drainAllStock(memcg);
         memcg.memory.min = 0;
         memcg.memory.low = 0;
         kmem.reparentObjcgs(memcg);
@@ -185,7 +201,7 @@ public final class Memcontrol {
     }
 
     /** mem_cgroup_css_free(): an offline group with no charge left, and no child, leaves the tree and frees its id. */
-    private void cssFreeIfUnused(MemCgroup memcg) {
+    void cssFreeIfUnused(MemCgroup memcg) {
         MemCgroup m = memcg;
         while (m != null && !m.online && m.children.isEmpty() && m.memory.usage == 0 && m.swap.usage == 0
                 && m.memsw.usage == 0 && lruvecsEmpty(m)) {
@@ -279,235 +295,6 @@ public final class Memcontrol {
         for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
             m.events[event.ordinal()]++;
         }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // charging
-
-    /**
-     * mem_cgroup_charge() of the {@code nrPages} pages from {@code pfn} (a new folio, not yet mapped or cached) to
-     * {@code memcg}: try_charge_memcg(), then commit_charge(). Returns 0, or -ENOMEM when the group is at its
-     * limit, reclaim cannot make room and the OOM killer did not either (or killed the charging task).
-     */
-    int charge(int pfn, int nrPages, MemCgroup memcg, int gfp) {
-        if (!memcg.isRoot()) {
-            int r = tryCharge(memcg, nrPages, gfp);
-            if (r != 0) {
-                return r;
-            }
-        }
-        for (int i = 0; i < nrPages; i++) {
-            map.setMemcgId(pfn + i, memcg.id);
-        }
-        memcg.vmEvents[VmEvent.PGPGIN.ordinal()] += nrPages;
-        return 0;
-    }
-
-    /** mem_cgroup_charge() of a new user page to the group of the address space it is faulted into. */
-    int chargeMm(int pfn, int nrPages, MmStruct m) {
-        return charge(pfn, nrPages, mmMemcg(m), CHARGE_GFP);
-    }
-
-    /**
-     * try_charge_memcg(): charge the counters (on v1 memsw first, then memory); a refused charge is a memory.events
-     * "max", then reclaim from the group over its limit (MAX_RECLAIM_RETRIES times while it makes progress or room;
-     * without swapping when memsw refused), then that group's OOM killer; after an OOM kill the charge is retried,
-     * unless the charging task is the one dying. A charge that may not fail (__GFP_NOFAIL) is forced over the limit.
-     */
-    int tryCharge(MemCgroup memcg, int nrPages, int gfp) {
-        int retries = MAX_RECLAIM_RETRIES;
-        boolean passedOom = false;
-        while (true) {
-            PageCounter refused = memswAccount ? memcg.memsw.tryCharge(nrPages) : null;
-            boolean maySwap = refused == null;
-            if (refused == null) {
-                refused = memcg.memory.tryCharge(nrPages);
-                if (refused == null) {
-                    mm.memcgHigh().charged(memcg, nrPages, gfp);
-                    return 0;
-                }
-                if (memswAccount) {
-                    memcg.memsw.uncharge(nrPages);
-                }
-            }
-            MemCgroup overLimit = counterOwner(memcg, refused);
-            if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
-                return forceOrFail(memcg, nrPages, gfp);
-            }
-            memoryEvent(overLimit, MemcgEvent.MAX);
-            long reclaimed = mm.memcgReclaim().tryToFreeMemCgroupPages(overLimit, nrPages, gfp, maySwap);
-            if (margin(overLimit) >= nrPages) {
-                continue;
-            }
-            if ((gfp & Gfp.__GFP_NORETRY) != 0) {
-                return forceOrFail(memcg, nrPages, gfp);
-            }
-            if (reclaimed > 0 && nrPages <= 1 << PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
-                continue;
-            }
-            if (retries-- > 0) {
-                continue;
-            }
-            if ((gfp & Gfp.__GFP_RETRY_MAYFAIL) != 0 || passedOom && mm.services().currentIsOomVictim()) {
-                return forceOrFail(memcg, nrPages, gfp);
-            }
-            if (memcgOom(overLimit, gfp, orderOf(nrPages))) {
-                passedOom = true;
-                retries = MAX_RECLAIM_RETRIES;
-                continue;
-            }
-            return forceOrFail(memcg, nrPages, gfp);
-        }
-    }
-
-    /**
-     * mem_cgroup_oom(): count the group's "oom" event and invoke its OOM killer, except for a costly order (the
-     * charge fails instead) or a group whose v1 oom_kill_disable is set.
-     */
-    private boolean memcgOom(MemCgroup memcg, int gfp, int order) {
-        if (order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER) {
-            return false;
-        }
-        memoryEvent(memcg, MemcgEvent.OOM);
-        return !memcg.oomKillDisable && mm.oomKill().memcgOutOfMemory(memcg, gfp, order);
-    }
-
-    /** try_charge_memcg()'s nomem/force exits: -ENOMEM unless the request may not fail. */
-    private int forceOrFail(MemCgroup memcg, int nrPages, int gfp) {
-        if ((gfp & (Gfp.__GFP_NOFAIL | Gfp.__GFP_HIGH)) == 0) {
-            return -Errno.ENOMEM;
-        }
-        memcg.memory.charge(nrPages);
-        if (memswAccount) {
-            memcg.memsw.charge(nrPages);
-        }
-        return 0;
-    }
-
-    /**
-     * The group whose memory (or memsw) counter {@code c} is, walking up from {@code memcg}
-     * (mem_cgroup_from_counter()).
-     */
-    private static MemCgroup counterOwner(MemCgroup memcg, PageCounter c) {
-        for (MemCgroup m = memcg; m != null; m = m.parent) {
-            if (m.memory == c || m.memsw == c) {
-                return m;
-            }
-        }
-        throw new IllegalStateException("page counter of no ancestor");
-    }
-
-    /** get_order() of a charge of nrPages. */
-    private static int orderOf(int nrPages) {
-        return 32 - Integer.numberOfLeadingZeros(Math.max(1, nrPages) - 1);
-    }
-
-    /**
-     * mem_cgroup_margin(): pages the group can still charge before its (or an ancestor's) max — on v1 its memsw
-     * limit too.
-     */
-    public long margin(MemCgroup memcg) {
-        long margin = Long.MAX_VALUE;
-        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
-            margin = Math.min(margin, Math.max(0, m.memory.max - m.memory.usage));
-            if (memswAccount) {
-                margin = Math.min(margin, Math.max(0, m.memsw.max - m.memsw.usage));
-            }
-        }
-        return margin;
-    }
-
-    /**
-     * mem_cgroup_uncharge() of one page being freed: its group's counters drop and the page forgets the group; a
-     * dying group whose last page this was is freed.
-     */
-    void uncharge(int pfn) {
-        int id = map.memcgId(pfn);
-        if (id == 0) {
-            return;
-        }
-        map.setMemcgId(pfn, 0);
-        MemCgroup memcg = byId[id];
-        memcg.vmEvents[VmEvent.PGPGOUT.ordinal()]++;
-        if (id == ROOT_ID) {
-            return;
-        }
-        memcg.memory.uncharge(1);
-        if (memswAccount) {
-            memcg.memsw.uncharge(1);
-        }
-        if (!memcg.online) {
-            cssFreeIfUnused(memcg);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // swap
-
-    /**
-     * __mem_cgroup_try_charge_swap(): a slot is being given to a page of a group: charge the group's swap counter
-     * (unless the group is the root) and record the group for the slot. False (a "max" swap event, and the page
-     * stays in memory) when memory.swap.max refuses. On v1, where no swap.max exists, the slot is charged to memsw
-     * as well (forced: the memsw limit was checked when the page was charged).
-     */
-    boolean tryChargeSwap(int pfn, int entry) {
-        MemCgroup memcg = byId[map.memcgId(pfn)];
-        if (memcg == null) {
-            return true;
-        }
-        if (!memcg.isRoot()) {
-            PageCounter refused = memcg.swap.tryCharge(1);
-            if (refused != null) {
-                memoryEvent(memcg, MemcgEvent.SWAP_MAX);
-                return false;
-            }
-            if (memswAccount) {
-                memcg.memsw.charge(1);
-            }
-        }
-        memcg.nrSwapLocal++;
-        mm.swap().recordSwapCgroup(entry, memcg.id);
-        return true;
-    }
-
-    /** mem_cgroup_uncharge_swap(): the slot last charged to group {@code id} is free. */
-    void unchargeSwap(int id) {
-        MemCgroup memcg = fromId(id);
-        if (memcg == null) {
-            return;
-        }
-        memcg.nrSwapLocal--;
-        if (memcg.isRoot()) {
-            return;
-        }
-        memcg.swap.uncharge(1);
-        if (memswAccount) {
-            memcg.memsw.uncharge(1);
-        }
-        if (!memcg.online) {
-            cssFreeIfUnused(memcg);
-        }
-    }
-
-    /**
-     * mem_cgroup_swapin_charge_folio(): the group to charge a page read back from {@code entry} — the one that
-     * swapped it out if it is still online, else the faulting address space's.
-     */
-    MemCgroup swapinMemcg(int entry, MmStruct m) {
-        MemCgroup memcg = fromId(mm.swap().swapCgroup(entry));
-        return memcg != null && memcg.online ? memcg : mmMemcg(m);
-    }
-
-    /**
-     * mem_cgroup_get_nr_swap_pages(): the slots a group may still use, the least any group from it up leaves under
-     * its swap.max, and no more than are free.
-     */
-    long nrSwapPages(MemCgroup memcg) {
-        long n = mm.swap().nrSwapPagesFree();
-        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent) {
-            n = Math.min(n, Math.max(0, m.swap.max - m.swap.usage));
-        }
-        return n;
     }
 
     /** A write to a memory cgroup file the kernel refuses, with its errno. */

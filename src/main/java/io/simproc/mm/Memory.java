@@ -161,7 +161,7 @@ public final class Memory {
         if (pfn < 0) {
             return -1;
         }
-        if (mm.memcontrol().chargeMm(pfn, 1, mmStruct) != 0) {
+        if (mm.memcontrol().charging().chargeMm(pfn, 1, mmStruct) != 0) {
             mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
             return -1;
         }
@@ -229,13 +229,14 @@ public final class Memory {
                 return OOM;
             }
             Memcontrol memcontrol = mm.memcontrol();
-            int charged = memcontrol.charge(pfn, 1, memcontrol.swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP);
+            int charged = memcontrol.charging().charge(pfn, 1, memcontrol.swap().swapinMemcg(entry, mmStruct), Memcontrol.CHARGE_GFP,
+                    mmStruct.homeCpu);
             if (charged != 0 || !mm.mmStructs().isLive(mmStruct)
                     || !PageTable.isSwap(table.entry[PageTable.indexOf(addr)])
                     || PageTable.swapEntryOf(table.entry[PageTable.indexOf(addr)]) != entry) {
                 // The charge failed, or pte_same() did: the allocation or the charge OOM-killed this address
                 // space's owner, whose exit zapped the PTE and dropped its slot reference.
-                memcontrol.uncharge(pfn);
+                memcontrol.charging().uncharge(pfn);
                 mm.pageAlloc().freePages(pfn, 0, mmStruct.homeCpu);
                 return charged != 0 ? OOM : MINOR;
             }
@@ -429,18 +430,25 @@ public final class Memory {
 
     /**
      * zap_page_range(): unmap [start, end) of one VMA: every mapped page loses this mapping, its reference and its
-     * place in the RSS. Page tables stay (see {@link Mmap} for their freeing).
+     * place in the RSS. Page tables stay (see {@link Mmap} for their freeing). The memory cgroup uncharges of the
+     * pages freed are gathered per group and done at the end, as the mmu_gather's folios_put_refs() uncharges a batch
+     * (mem_cgroup_uncharge_folios()).
      */
     void zapRange(MmStruct mmStruct, Vma vma, long start, long end) {
         if (vma.test(VmFlags.VM_HUGETLB)) {
             mm.hugetlb().mapping().unmapHugepageRange(mmStruct, vma, start, end);
             return;
         }
+        boolean gathered = mm.memcontrol().charging().beginUnchargeGather();
         boolean started = mm.hugeMemory().beginUnmap();
         try {
             zapPtes(mmStruct, vma, start, end);
         } finally {
-            mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
+            try {
+                mm.hugeMemory().endUnmap(started, mmStruct.homeCpu);
+            } finally {
+                mm.memcontrol().charging().endUnchargeGather(gathered);
+            }
         }
     }
 

@@ -31,6 +31,11 @@ public final class MmStruct {
 
     final MemoryManager mm;
     final TreeMap<Long, Vma> vmas = new VmaTree(this);
+    /**
+     * The VMA {@link #findVma} found last, while it is in the tree (leaving it clears this); the VMAs do not overlap,
+     * so one in the tree whose bounds hold an address is the VMA of that address.
+     */
+    Vma vmaCache;
     /** This mm_struct's object in the mm_struct slab cache. */
     long kobj;
     /** Whether its percpu counters were allocated. */
@@ -97,13 +102,21 @@ public final class MmStruct {
         return mempolicy;
     }
 
-    /** find_vma(): the VMA containing addr, or null. */
+    /**
+     * find_vma(): the VMA containing addr, or null. The last VMA found is kept ({@link #vmaCache}), as mm/vmacache.c
+     * kept the last ones a task found up to Linux 6.0: a run of faults in one VMA then looks the tree up once.
+     */
     public Vma findVma(long addr) {
+        Vma cached = vmaCache;
+        if (cached != null && cached.start <= addr && addr < cached.end) {
+            return cached;
+        }
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         if (e == null || e.getValue().end <= addr) {
             return null;
         }
-        return e.getValue();
+        vmaCache = e.getValue();
+        return vmaCache;
     }
 
     /** The first VMA ending above addr (the kernel's find_vma semantics), or null. */

@@ -119,7 +119,7 @@ final class ShrinkFolioList {
                     activate(lruvec, pfn);
                     continue;
                 }
-                if (!mm.memcontrol().tryChargeSwap(pfn, entry)) {
+                if (!mm.memcontrol().swap().tryChargeSwap(pfn, entry)) {
                     mm.swap().putSwapFolio(entry);
                     activate(lruvec, pfn);
                     continue;

@@ -371,7 +371,7 @@ public final class Swapfile {
     private void releaseSlot(SwapInfo si, int off) {
         int memcgId = si.swapCgroup[off];
         si.swapCgroup[off] = 0;
-        mm.memcontrol().unchargeSwap(memcgId);
+        mm.memcontrol().swap().unchargeSwap(memcgId);
         si.swapMap[off] = 0;
         si.inuse--;
         si.clusterFree[off / SWAPFILE_CLUSTER]++;

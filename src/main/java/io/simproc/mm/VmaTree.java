@@ -7,7 +7,8 @@ import java.util.TreeMap;
 /**
  * The VMA tree of one address space (mm->mm_mt) keyed by start address. A VMA entering the tree gets its
  * vm_area_struct from the vm_area_cachep slab cache (vm_area_alloc) and gives it back when it leaves
- * (vm_area_free), so the cache's objects are the VMAs of every address space.
+ * (vm_area_free), so the cache's objects are the VMAs of every address space. A VMA leaving the tree is no longer
+ * the owner's {@link MmStruct#vmaCache}.
  */
 final class VmaTree extends TreeMap<Long, Vma> {
     private static final long serialVersionUID = 1L;
@@ -46,6 +47,9 @@ final class VmaTree extends TreeMap<Long, Vma> {
     }
 
     private void release(Vma v) {
+        if (v != null && owner.vmaCache == v) {
+            owner.vmaCache = null;
+        }
         if (v != null && v.kobj != 0) {
             owner.mm.slab().kfree(v.kobj, owner.homeCpu);
             v.kobj = 0;

@@ -107,7 +107,7 @@ public final class Vmscan {
      * (and each of its ancestors) may still charge under memory.swap.max.
      */
     boolean canReclaimAnonPages(Lruvec lruvec, ScanControl sc) {
-        return sc.maySwap && mm.memcontrol().nrSwapPages(lruvec.memcg()) > 0;
+        return sc.maySwap && mm.memcontrol().swap().nrSwapPages(lruvec.memcg()) > 0;
     }
 
     /**

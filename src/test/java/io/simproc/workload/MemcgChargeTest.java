@@ -75,6 +75,17 @@ class MemcgChargeTest {
         return 0;
     }
 
+    /**
+     * drain_all_stock() of every group: the pages pre-charged in the per-CPU charge stocks go back, so that
+     * memory.current is exactly the pages charged (as a limit write sees it after its drain).
+     */
+    private static void drainStocks(Kernel k) {
+        k.mutate(() -> {
+            k.mm().memcontrol().charging().drainAllStock(k.mm().memcontrol().root());
+            return null;
+        });
+    }
+
     private static boolean gone(Kernel k, Task t) {
         return k.tasks().get(t.pid()) == null || t.state() == Task.State.ZOMBIE || t.state() == Task.State.DEAD;
     }
@@ -98,6 +109,7 @@ class MemcgChargeTest {
         assertEquals(1, demo.event(MemcgEvent.OOM_KILL));
         assertTrue(demo.event(MemcgEvent.MAX) > 0);
         assertTrue(demo.memory().failcnt() > 0);
+        drainStocks(k);
         assertEquals(demo.memcgStateLocal(MemcgStatItem.MEMCG_KMEM), demo.memory().usage(),
                 "the victim's user pages were uncharged at exit");
         assertTrue(demo.memory().usage() <= 1, "at most the page of pre-charged kernel bytes stays");
@@ -122,6 +134,7 @@ class MemcgChargeTest {
         assertEquals(0, grow(k, t, 256 * MIB));
         assertEquals(0, demo.event(MemcgEvent.OOM_KILL));
         assertTrue(demo.memory().usage() >= 256 * MIB / Page.PAGE_SIZE);
+        drainStocks(k);
         assertEquals(demo.memory().usage(), demo.state(NodeStatItem.NR_ANON_MAPPED)
                 + demo.state(NodeStatItem.NR_FILE_PAGES) + demo.memcgState(MemcgStatItem.MEMCG_KMEM),
                 "memory.current = anon + file + kernel");

@@ -80,7 +80,15 @@ class MemcgKmemTest {
         });
     }
 
+    /**
+     * memory.current once every CPU's charge stock is drained (drain_all_stock(), as a limit write does first), so
+     * that it is exactly the group's charged pages: anon + file + kernel.
+     */
     private static long current(Kernel k, MemCgroup m) {
+        k.mutate(() -> {
+            k.mm().memcontrol().charging().drainAllStock(k.mm().memcontrol().root());
+            return null;
+        });
         return k.read(kk -> m.memory().usage()) * Page.PAGE_SIZE;
     }
 
