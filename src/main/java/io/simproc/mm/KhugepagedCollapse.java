@@ -202,8 +202,9 @@ final class KhugepagedCollapse {
             return SCAN_ANY_PROCESS;
         }
         MemCgroup memcg = mm.memcontrol().mmMemcg(m);
-        int charged = cc ? khugepaged.asKhugepaged(() -> mm.memcontrol().charge(head, HugeMemory.HPAGE_PMD_NR,
-                memcg, gfp)) : mm.memcontrol().charge(head, HugeMemory.HPAGE_PMD_NR, memcg, gfp);
+        int charged = cc ? khugepaged.asKhugepaged(() -> mm.memcontrol().charging().charge(head,
+                HugeMemory.HPAGE_PMD_NR, memcg, gfp, cpu)) : mm.memcontrol().charging().charge(head,
+                HugeMemory.HPAGE_PMD_NR, memcg, gfp, cpu);
         if (charged != 0) {
             mm.pageAlloc().freePages(head, HugeMemory.HPAGE_PMD_ORDER, cpu);
             return SCAN_CGROUP_CHARGE_FAIL;
@@ -294,7 +295,7 @@ final class KhugepagedCollapse {
     /** The folio allocated for a collapse that did not happen goes back, uncharged. */
     private void freeNewFolio(int head, int cpu) {
         for (int i = 0; i < HugeMemory.HPAGE_PMD_NR; i++) {
-            mm.memcontrol().uncharge(head + i);
+            mm.memcontrol().charging().uncharge(head + i);
         }
         mm.pageAlloc().freePages(head, HugeMemory.HPAGE_PMD_ORDER, cpu);
     }
