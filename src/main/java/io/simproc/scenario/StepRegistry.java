@@ -34,8 +34,8 @@ public final class StepRegistry {
             new IoremapStep.Kind(), new DmaAllocStep.Kind(true), new DmaAllocStep.Kind(false),
             new CompactMemoryStep.Kind(), new MempolicyStep.Kind(), new MunmapStep.Kind(),
             new CgroupDirStep.Kind(true), new CgroupDirStep.Kind(false), new CgroupWriteStep.Kind(),
-            new CgroupMoveStep.Kind(), new KsmStep.Kind(), new PrctlStep.Kind(), new ZramStep.Kind(),
-            new MkswapStep.Kind(), new ThpStep.Kind(false), new ThpStep.Kind(true)}) {
+            new CgroupMoveStep.Kind(), SysfsKnobStep.KSM, new PrctlStep.Kind(), SysfsKnobStep.ZRAM,
+            new MkswapStep.Kind(), SysfsKnobStep.THP, SysfsKnobStep.KHUGEPAGED}) {
             k.put(kind.key(), kind);
         }
         return new StepRegistry(k);

@@ -43,6 +43,18 @@ class ScenarioErrorsTest {
     }
 
     @Test
+    void aSysfsKnobStepNamesItsDirectorysWritableFiles() {
+        assertEquals("t.yaml:3:12: 'disk_size' is not a writable file of /sys/block/zram0 (comp_algorithm, compact,"
+                + " disksize, idle, mem_limit, mem_used_max, reset)",
+                error("timeline:\n  - at: 1s\n    zram: {disk_size: 1G}\n"));
+        assertEquals("t.yaml:3:17: khugepaged: expected {pages_to_scan: 4096, scan_sleep_millisecs: 100} (files of"
+                + " /sys/kernel/mm/transparent_hugepage/khugepaged)",
+                error("timeline:\n  - at: 1s\n    khugepaged: 4096\n"));
+        assertEquals("t.yaml:3:26: pages_to_scan: the text to write, e.g. 1",
+                error("timeline:\n  - at: 1s\n    ksm: {pages_to_scan: [1, 2]}\n"));
+    }
+
+    @Test
     void unknownKeyInAStep() {
         assertEquals("t.yaml:5:27: unknown key 'sise' in timeline[1].malloc (expected one of: process, size, chunk,"
                 + " name, write)", error(SPAWN + "  - at: 2s\n    malloc: {process: db, sise: 1M}\n"));
