@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The real disk tools, through simproc-exec on the default machine paused in the middle of a pressure scenario
  * (files read, written back and swapped): vmstat -d and -D, iostat, psutil's disk_io_counters() and
- * Process.io_counters() each show the numbers of /proc/diskstats, /sys/block and /proc/PID/io — the simulated vda
- * and the idle loop0..loop7 and zram0 every machine of the guest kernel has, never the host's disks. procps and
+ * Process.io_counters() each show the numbers of /proc/diskstats, /sys/block and /proc/PID/io — the simulated vda,
+ * the zram0 the scenario swaps to first and the idle loop0..loop7 every machine of the guest kernel has, never the
+ * host's disks. procps and
  * psutil take a diskstats device for a disk when /sys/block has it (libproc2's node_classify(), psutil's
  * is_storage_device()), so they show and sum the idle devices too; iostat leaves out devices that never did I/O.
  * A tool that is not installed is skipped.
@@ -49,6 +50,11 @@ class DiskToolsIT {
         try (var block = Files.list(machine.sysDir().resolve("block"))) {
             assertEquals(DISKS, block.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /** Counter {@code i} of each whole disk divided by 1000 (as libproc2 reads it), summed. */
+    private static long totalThousandths(int i) {
+        return DISKS.stream().mapToLong(n -> DISKSTATS.get(n)[i] / 1000).sum();
     }
 
     /** Counter {@code i} summed over the whole disks. */
@@ -121,10 +127,11 @@ class DiskToolsIT {
         assertEquals(total(5), summary.get("merged writes"));
         assertEquals(total(6), summary.get("written sectors"));
         assertEquals(total(7), summary.get("milli writing"));
-        assertEquals(total(8) / 1000, summary.get("inprogress IO"), "procps shows in flight / 1000");
-        assertEquals(total(9) / 1000, summary.get("milli spent IO"), "and io_ticks in seconds");
-        assertEquals(total(10) / 1000, summary.get("milli weighted IO"));
-        assertTrue(total(0) > 0 && total(0) == DISKSTATS.get("vda")[0], "vda's reads, the idle devices' none");
+        assertEquals(totalThousandths(8), summary.get("inprogress IO"), "procps shows in flight / 1000");
+        assertEquals(totalThousandths(9), summary.get("milli spent IO"), "and io_ticks in seconds");
+        assertEquals(totalThousandths(10), summary.get("milli weighted IO"));
+        assertTrue(total(0) > 0 && total(0) == DISKSTATS.get("vda")[0] + DISKSTATS.get("zram0")[0],
+                "vda's and zram0's reads, the loop devices' none");
     }
 
     @Test
@@ -140,8 +147,14 @@ class DiskToolsIT {
         }
         assertEquals(List.of("vda", "vda1", "vda2"), List.copyOf(rows.keySet()), out);
         String all = exec("iostat", "-d", "-k");
-        assertTrue(all.lines().noneMatch(l -> l.startsWith("loop") || l.startsWith("zram")),
-                "sysstat leaves out the devices that never did I/O:\n" + all);
+        for (String disk : DISKS) {
+            long[] d = DISKSTATS.get(disk);
+            boolean didIo = d[0] + d[4] > 0;
+            assertEquals(didIo, all.lines().anyMatch(l -> l.startsWith(disk + " ")),
+                    "sysstat shows " + disk + " only if it did I/O:\n" + all);
+        }
+        assertTrue(DISKSTATS.get("zram0")[4] > 0 && DISKSTATS.get("loop0")[0] == 0,
+                "the scenario swaps to zram0 first; the loop devices stay idle");
         for (Map.Entry<String, String[]> e : rows.entrySet()) {
             long[] d = DISKSTATS.get(e.getKey());
             assertEquals(d[2] / 2, Long.parseLong(e.getValue()[5]), e.getKey() + " kB_read\n" + out);
