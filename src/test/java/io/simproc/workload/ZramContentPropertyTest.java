@@ -132,11 +132,10 @@ class ZramContentPropertyTest {
         long pswpin = k.read(kk -> kk.mm().vmstat().event(VmEvent.PSWPIN));
         for (Task t : tasks) {
             k.mutate(() -> {
-                if (k.tasks().get(t.pid()) == t && t.mm() != null) {
-                    for (long[] m : maps) {
-                        if (m[0] == t.pid()) {
-                            k.syscalls().touch(t, m[1], m[2], false);
-                        }
+                for (long[] m : maps) {
+                    // Reading one mapping back may make the OOM killer take this very task.
+                    if (m[0] == t.pid() && k.tasks().get(t.pid()) == t && t.mm() != null) {
+                        k.syscalls().touch(t, m[1], m[2], false);
                     }
                 }
                 return null;
