@@ -5,7 +5,6 @@ import io.simproc.kernel.MachineProfileLoader;
 import io.simproc.kernel.Task;
 import io.simproc.mm.KernelConfig;
 import io.simproc.mm.PageContent;
-import io.simproc.mm.PageTable;
 import io.simproc.mm.Prot;
 import io.simproc.uapi.Page;
 import net.jqwik.api.EdgeCasesMode;
@@ -99,7 +98,7 @@ class KhugepagedContentPropertyTest {
                     case 4 -> {
                         long addr = r[0] + rnd.nextLong(pages) * Page.PAGE_SIZE;
                         if (k.syscalls().touch(t, addr, 1, true) == 0) {
-                            model.get(t.pid()).put(addr, (int) readWord(k, t, addr));
+                            model.get(t.pid()).put(addr, (int) ContentModel.readWord(k, t, addr));
                         }
                     }
                     case 5 -> {
@@ -158,29 +157,10 @@ class KhugepagedContentPropertyTest {
             });
             k.advanceTo(k.jiffies() + 5 + rnd.nextInt(60));
             k.read(kk -> {
-                for (Task t : tasks) {
-                    if (kk.tasks().get(t.pid()) == t && t.mm() != null) {
-                        for (Map.Entry<Long, Integer> e : model.get(t.pid()).entrySet()) {
-                            assertEquals((int) e.getValue(), readWord(kk, t, e.getKey()), "seed " + seed + " pid "
-                                    + t.pid() + " at " + Long.toHexString(e.getKey()));
-                        }
-                    }
-                }
+                ContentModel.assertEveryTaskReadsItsModel(kk, tasks, model, seed);
                 return null;
             });
         }
         COLLAPSED.addAndGet(k.read(kk -> kk.mm().khugepaged().pagesCollapsed()));
-    }
-
-    /** What a load at addr reads: the mapped page's word, a swap slot's, the zero page's for an empty PTE. */
-    private static int readWord(Kernel k, Task t, long addr) {
-        long pte = t.mm().pageTable().get(addr);
-        if (PageTable.isSwap(pte)) {
-            return k.mm().swap().slotContent(PageTable.swapEntryOf(pte));
-        }
-        if (pte == 0 || (pte & PageTable._PAGE_SPECIAL) != 0) {
-            return PageContent.ZERO;
-        }
-        return k.mm().memMap().content(PageTable.pfnOf(pte));
     }
 }

@@ -131,14 +131,7 @@ class KsmContentPropertyTest {
             });
             k.advanceTo(k.jiffies() + 5 + rnd.nextInt(60));
             k.read(kk -> {
-                for (Task t : tasks) {
-                    if (kk.tasks().get(t.pid()) == t && t.mm() != null) {
-                        for (Map.Entry<Long, Integer> e : model.get(t.pid()).entrySet()) {
-                            assertEquals((int) e.getValue(), readWord(kk, t, e.getKey()), "seed " + seed + " pid "
-                                    + t.pid() + " at " + Long.toHexString(e.getKey()));
-                        }
-                    }
-                }
+                ContentModel.assertEveryTaskReadsItsModel(kk, tasks, model, seed);
                 MERGED.addAndGet(kk.mm().ksm().pagesSharing());
                 return null;
             });
@@ -166,14 +159,5 @@ class KsmContentPropertyTest {
             }
         }
         model.put(addr, map.content(pfn));
-    }
-
-    /** What a load at addr reads: the mapped page's word, the zero page's for KSM's zero page or an empty PTE. */
-    private static int readWord(Kernel k, Task t, long addr) {
-        long pte = t.mm().pageTable().get(addr);
-        if (pte == 0 || (pte & PageTable._PAGE_SPECIAL) != 0) {
-            return PageContent.ZERO;
-        }
-        return k.mm().memMap().content(PageTable.pfnOf(pte));
     }
 }
